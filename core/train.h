@@ -1,0 +1,39 @@
+/* Training: mini-batch Adam on softmax cross-entropy (ProNet paper Sec. 3.3). */
+#ifndef PRONET_CORE_TRAIN_H
+#define PRONET_CORE_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/dataset.h"
+#include "core/error.h"
+#include "core/model.h"
+
+struct pronet_train_options {
+	uint32_t batch_size;  /* 128 */
+	uint32_t steps;       /* mini-batch steps; 0: use epochs */
+	uint32_t epochs;      /* used when steps == 0 */
+	float learning_rate;  /* Adam step size (1e-3) */
+	uint64_t seed;        /* shuffling and dropout */
+	uint32_t threads;     /* worker threads; results are bit-identical for a given count */
+	uint32_t progress_every; /* steps between progress callbacks; 0: never */
+};
+
+void pronet_train_options_default(struct pronet_train_options *options);
+
+struct pronet_train_progress {
+	uint32_t step, total_steps;
+	float loss;     /* mean loss over the steps since the last report */
+	float accuracy; /* training accuracy over the same steps */
+	double seconds; /* since training began */
+};
+
+typedef void (*pronet_train_progress_fn)(const struct pronet_train_progress *progress, void *user);
+
+/* Trains `model` in place on `data`, whose labels must name the model's
+ * classes (matched by name). */
+enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dataset *data,
+			     const struct pronet_train_options *options, pronet_train_progress_fn progress,
+			     void *user, char *errbuf);
+
+#endif

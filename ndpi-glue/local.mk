@@ -1,0 +1,1 @@
+# ndpi-glue/: captures -> packets -> flows -> nDPI.

@@ -1,0 +1,1 @@
+# plugin/: the nDPI dissector and the LD_PRELOAD / dlopen module.

@@ -1,0 +1,1 @@
+# rules/: class maps, thresholds and custom protocol names, and their parsers.

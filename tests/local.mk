@@ -1,0 +1,16 @@
+# tests/: CUnit unit tests (one binary per unit, mirroring the tree) and
+# capture-driven integration tests. `make check` runs them all.
+check_LTLIBRARIES += tests/libunit.la
+tests_libunit_la_SOURCES = tests/unit.c tests/unit.h
+tests_libunit_la_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_libunit_la_LIBADD = $(CUNIT_LIBS)
+
+# Link line for a unit test binary.
+UNIT_LDADD = tests/libunit.la libpronet.la $(CUNIT_LIBS)
+UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+
+include tests/core/local.mk
+include tests/rules/local.mk
+include tests/ndpi-glue/local.mk
+include tests/plugin/local.mk
+include tests/tools/local.mk

@@ -1,0 +1,1 @@
+# tools/: the `pronet` command-line tool.
