@@ -1,0 +1,48 @@
+/* pronet: the command-line tool. Dispatches to one tools/cmd_<name>.c per
+ * subcommand; this file only knows their names. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tools/commands.h"
+
+/* Declarations of the subcommands; one line each. */
+#define PRONET_DECLARE_COMMAND(fn) int fn(int argc, char **argv)
+/* (none yet) */
+
+const struct pronet_command pronet_commands[] = {
+	/* {"name", "summary", pronet_cmd_name}, */
+	{NULL, NULL, NULL},
+};
+
+static void print_usage(FILE *out)
+{
+	fprintf(out, "Usage: pronet COMMAND [OPTION]... [ARG]...\n"
+		     "Learned protocol fingerprints for nDPI pipelines.\n\nCommands:\n");
+	for (const struct pronet_command *c = pronet_commands; c->name != NULL; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\n'pronet COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		print_usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("pronet %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	for (const struct pronet_command *c = pronet_commands; c->name != NULL; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "pronet: unknown command '%s'\n", argv[1]);
+	print_usage(stderr);
+	return 2;
+}
