@@ -1,1 +1,22 @@
 # ndpi-glue/: captures -> packets -> flows -> nDPI.
+# One convenience library for the layer; each part adds its files with +=.
+noinst_LTLIBRARIES += ndpi-glue/libpronet_glue.la
+ndpi_glue_libpronet_glue_la_SOURCES =
+ndpi_glue_libpronet_glue_la_LIBADD =
+PRONET_LAYER_LIBS += ndpi-glue/libpronet_glue.la
+
+# Packet decoders (one file per link type / header) and the capture reader.
+ndpi_glue_libpronet_glue_la_SOURCES += \
+	ndpi-glue/decode.c \
+	ndpi-glue/decode_ethernet.c \
+	ndpi-glue/decode_ipv4.c \
+	ndpi-glue/decode_ipv6.c \
+	ndpi-glue/decode_l4.c \
+	ndpi-glue/decode_null.c \
+	ndpi-glue/decode_ppp.c \
+	ndpi-glue/decode_sll.c \
+	ndpi-glue/decode_tunnel.c
+nobase_pkginclude_HEADERS += \
+	ndpi-glue/packet.h \
+	ndpi-glue/decode.h
+noinst_HEADERS += ndpi-glue/decode_units.h
