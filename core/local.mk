@@ -1,7 +1,21 @@
 # core/: the model. Knows nothing of packets or nDPI.
 noinst_LTLIBRARIES += core/libpronet_core.la
 core_libpronet_core_la_SOURCES = \
-	core/error.c
+	core/error.c \
+	core/rng.c \
+	core/tokens.c \
+	core/embedding.c \
+	core/conv1d.c \
+	core/relu.c \
+	core/maxpool.c \
+	core/batchnorm.c \
+	core/dropout.c \
+	core/dense.c \
+	core/softmax_xent.c \
+	core/adam.c \
+	core/arch_pronet_cnn.c \
+	core/model.c \
+	core/model_file.c
 core_libpronet_core_la_LIBADD = $(PTHREAD_LIBS) -lm
 
 nobase_pkginclude_HEADERS += \
@@ -10,3 +24,18 @@ nobase_pkginclude_HEADERS += \
 	core/model.h \
 	core/dataset.h \
 	core/train.h
+
+noinst_HEADERS += \
+	core/rng.h \
+	core/tokens.h \
+	core/embedding.h \
+	core/conv1d.h \
+	core/relu.h \
+	core/maxpool.h \
+	core/batchnorm.h \
+	core/dropout.h \
+	core/dense.h \
+	core/softmax_xent.h \
+	core/adam.h \
+	core/arch_pronet_cnn.h \
+	core/model_internal.h

@@ -38,13 +38,20 @@ struct pronet_cnn_config {
 
 void pronet_cnn_config_default(struct pronet_cnn_config *config);
 
+/* Bounds enforced by pronet_model_new and the loader, so that prediction can
+ * run on fixed-size stack buffers and a damaged file cannot ask for gigabytes. */
+#define PRONET_MAX_EMBED_DIM 256
+#define PRONET_MAX_FILTERS 256
+#define PRONET_MIN_NGRAM_BUCKETS 2 /* the padding bucket and one hashed bucket */
+#define PRONET_MAX_NGRAM_BUCKETS 65536
+
 struct pronet_model;
 
 /* A new model with weights drawn from N(0, 0.05) by a generator seeded with
  * `seed`. class_names[i] names output class i. */
-enum pronet_err pronet_model_new(const struct pronet_cnn_config *config, const char *const *class_names,
-				 size_t num_classes, uint64_t seed, struct pronet_model **out,
-				 char *errbuf);
+enum pronet_err pronet_model_new(const struct pronet_cnn_config *config,
+                                 const char *const *class_names, size_t num_classes, uint64_t seed,
+                                 struct pronet_model **out, char *errbuf);
 void pronet_model_free(struct pronet_model *model);
 
 /* Reads a model file (format: docs/model-format.md). Every length is checked;
@@ -52,7 +59,7 @@ void pronet_model_free(struct pronet_model *model);
 enum pronet_err pronet_model_load(const char *path, struct pronet_model **out, char *errbuf);
 /* The same from memory; `name` is used in messages. */
 enum pronet_err pronet_model_load_buffer(const void *data, size_t size, const char *name,
-					 struct pronet_model **out, char *errbuf);
+                                         struct pronet_model **out, char *errbuf);
 /* Writes the model whole or not at all (temporary file + rename). */
 enum pronet_err pronet_model_save(const struct pronet_model *model, const char *path, char *errbuf);
 
@@ -62,9 +69,27 @@ const char *pronet_model_class_name(const struct pronet_model *model, size_t cla
 /* Index of the class named `name`, or -1. */
 int pronet_model_find_class(const struct pronet_model *model, const char *name);
 
+/* The CNN's hyperparameters; PRONET_ERR_UNSUPPORTED for other architectures. */
+enum pronet_err pronet_model_cnn_config(const struct pronet_model *model,
+                                        struct pronet_cnn_config *config);
+/* Number of floats in the weight block (trainable weights plus batch-norm
+ * running statistics). */
+size_t pronet_model_num_weights(const struct pronet_model *model);
+
+/* Calibration, stored in the model file: predict divides the logits by the
+ * temperature (default 1); per-class thresholds (default 0) are kept for
+ * callers that refuse low-confidence answers. */
+float pronet_model_temperature(const struct pronet_model *model);
+float pronet_model_threshold(const struct pronet_model *model, size_t class_index);
+/* temperature must be finite and > 0; thresholds[num_classes] in [0, 1], or
+ * NULL to keep the current ones. */
+enum pronet_err pronet_model_set_calibration(struct pronet_model *model, float temperature,
+                                             const float *thresholds, char *errbuf);
+
 /* Class probabilities for one packet: probabilities[num_classes]. Returns the
  * index of the most probable class through *best (may be NULL). */
-enum pronet_err pronet_model_predict(const struct pronet_model *model, const struct pronet_input *input,
-				     float *probabilities, size_t *best);
+enum pronet_err pronet_model_predict(const struct pronet_model *model,
+                                     const struct pronet_input *input, float *probabilities,
+                                     size_t *best);
 
 #endif

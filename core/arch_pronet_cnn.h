@@ -1,0 +1,68 @@
+/* ProNet's CNN (ProNet paper Sec. 3): byte and 3-gram embeddings of the
+ * first 16 payload bytes, convolutions of widths 3/4/5 with t filters each
+ * per view, ReLU, global max-pool, concatenation (6t features), optional
+ * batch normalisation, dropout while training, dense layer, softmax. */
+#ifndef PRONET_CORE_ARCH_PRONET_CNN_H
+#define PRONET_CORE_ARCH_PRONET_CNN_H
+
+#include <stddef.h>
+
+#define PRONET_CNN_VIEWS 2  /* 0: bytes, 1: 3-grams */
+#define PRONET_CNN_WIDTHS 3 /* kernel widths 3, 4, 5 */
+#define PRONET_CNN_FEATURE_GROUPS (PRONET_CNN_VIEWS * PRONET_CNN_WIDTHS)
+
+extern const size_t pronet_cnn_widths[PRONET_CNN_WIDTHS];
+
+/* Pointers into a block laid out like the model's weights (the weights
+ * themselves, or a gradient buffer of the trainable part). Pooled feature
+ * (view v, width index k, filter f) is number (v * 3 + k) * t + f. */
+struct pronet_cnn_weights {
+	float *byte_embedding;                              /* [257][m] */
+	float *ngram_embedding;                             /* [buckets][m] */
+	float *conv_w[PRONET_CNN_VIEWS][PRONET_CNN_WIDTHS]; /* [t][width][m] */
+	float *conv_b[PRONET_CNN_VIEWS][PRONET_CNN_WIDTHS]; /* [t] */
+	float *bn_gamma, *bn_beta;                          /* [6t], NULL without batch norm */
+	float *dense_w;                                     /* [C][6t] */
+	float *dense_b;                                     /* [C] */
+	float *bn_running_mean, *bn_running_var;            /* [6t], not trainable */
+};
+
+struct pronet_arch_ops;
+struct pronet_model;
+extern const struct pronet_arch_ops pronet_arch_pronet_cnn;
+
+/* Points *weights into block (laid out as the model's tensors). Running
+ * statistics are left NULL when block holds only the trainable part. */
+void pronet_cnn_bind(const struct pronet_model *model, float *block, int with_running,
+                     struct pronet_cnn_weights *weights);
+
+/* Shared by inference (arch_pronet_cnn.c) and training
+ * (arch_pronet_cnn_train.c). */
+#include <stdint.h>
+
+#include "core/input.h"
+#include "core/model.h"
+
+#define PRONET_CNN_MAX_FEATURES (PRONET_CNN_FEATURE_GROUPS * PRONET_MAX_FILTERS)
+
+/* Input positions of view v: 16 bytes or 14 3-grams. */
+size_t pronet_cnn_view_length(size_t view);
+/* Token ids of both views, then their embeddings:
+ * embedded[0] [16][m], embedded[1] [14][m]. */
+void pronet_cnn_embed(const struct pronet_model *model, const struct pronet_input *input,
+                      uint32_t byte_ids[PRONET_PAYLOAD_BYTES], uint32_t *ngram_ids,
+                      float *embedded_bytes, float *embedded_ngrams);
+/* ProNet Sec. 3.2 Eqs. 2-4: per view and width, convolution, ReLU, global
+ * max-pool, concatenated into pooled[6t]. conv is scratch of 16 * t floats;
+ * argmax[6t] (may be NULL) records each feature's winning position. */
+void pronet_cnn_pool(const struct pronet_model *model, const float *embedded_bytes,
+                     const float *embedded_ngrams, float *conv, float *pooled, uint16_t *argmax);
+
+enum pronet_err pronet_cnn_train_begin(const struct pronet_model *model, size_t max_batch,
+                                       size_t threads, void **workspace);
+void pronet_cnn_train_end(void *workspace);
+struct pronet_train_batch;
+void pronet_cnn_train_batch(struct pronet_model *model, void *workspace,
+                            const struct pronet_train_batch *batch, float *const *grads);
+
+#endif

@@ -1,0 +1,36 @@
+/* Dense layer, ProNet Sec. 3.2 Eq. 5: o = W z + b. */
+#include "core/dense.h"
+
+#include <string.h>
+
+void pronet_dense_forward(const float *x, size_t inputs, const float *w, const float *b,
+                          size_t outputs, float *y)
+{
+	for (size_t o = 0; o < outputs; o++) {
+		const float *wo = w + o * inputs;
+		float sum = b[o];
+
+		for (size_t i = 0; i < inputs; i++)
+			sum += wo[i] * x[i];
+		y[o] = sum;
+	}
+}
+
+void pronet_dense_backward(const float *x, size_t inputs, const float *w, size_t outputs,
+                           const float *dy, float *dx, float *dw, float *db)
+{
+	if (dx != NULL)
+		memset(dx, 0, inputs * sizeof(float));
+	for (size_t o = 0; o < outputs; o++) {
+		const float *wo = w + o * inputs;
+		float *dwo = dw + o * inputs;
+		float g = dy[o];
+
+		db[o] += g;
+		for (size_t i = 0; i < inputs; i++)
+			dwo[i] += g * x[i];
+		if (dx != NULL)
+			for (size_t i = 0; i < inputs; i++)
+				dx[i] += g * wo[i];
+	}
+}

@@ -1,0 +1,40 @@
+/* Softmax (ProNet Sec. 3.2 Eq. 6) and cross-entropy (Sec. 3.3 Eq. 7):
+ *   p_c = exp(o_c) / sum_k exp(o_k),   L = -log p_y,   dL/do_c = p_c - [c == y]. */
+#include "core/softmax_xent.h"
+
+#include <float.h>
+#include <math.h>
+
+void pronet_softmax(const float *logits, size_t n, float temperature, float *probabilities)
+{
+	float largest = logits[0];
+	float sum = 0.0f;
+
+	for (size_t i = 1; i < n; i++)
+		if (logits[i] > largest)
+			largest = logits[i];
+	for (size_t i = 0; i < n; i++) {
+		probabilities[i] = expf((logits[i] - largest) / temperature);
+		sum += probabilities[i];
+	}
+	for (size_t i = 0; i < n; i++)
+		probabilities[i] /= sum;
+}
+
+float pronet_softmax_xent_forward(const float *logits, size_t n, uint32_t label,
+                                  float *probabilities)
+{
+	float p;
+
+	pronet_softmax(logits, n, 1.0f, probabilities);
+	p = probabilities[label];
+	/* A probability that underflowed to 0 would make the loss infinite. */
+	return -logf(p > FLT_MIN ? p : FLT_MIN);
+}
+
+void pronet_softmax_xent_backward(const float *probabilities, size_t n, uint32_t label, float scale,
+                                  float *dlogits)
+{
+	for (size_t i = 0; i < n; i++)
+		dlogits[i] = scale * (probabilities[i] - (i == label ? 1.0f : 0.0f));
+}
