@@ -39,3 +39,8 @@ noinst_HEADERS += \
 	core/adam.h \
 	core/arch_pronet_cnn.h \
 	core/model_internal.h
+
+# The dataset file (docs/dataset-format.md): in-memory dataset and loader,
+# streaming writer, and the format's private constants.
+core_libpronet_core_la_SOURCES += core/dataset.c core/dataset_writer.c
+noinst_HEADERS += core/dataset_format.h

@@ -5,6 +5,12 @@ tests_core_test_error_CFLAGS = $(UNIT_CFLAGS)
 tests_core_test_error_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/test_error
 
+check_PROGRAMS += tests/core/test_dataset
+tests_core_test_dataset_SOURCES = tests/core/test_dataset.c
+tests_core_test_dataset_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_dataset_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_dataset
+
 check_PROGRAMS += tests/core/test_rng
 tests_core_test_rng_SOURCES = tests/core/test_rng.c
 tests_core_test_rng_CFLAGS = $(UNIT_CFLAGS)
