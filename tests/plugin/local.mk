@@ -1,1 +1,34 @@
 # Tests of plugin/.
+PLUGIN_TEST_FIXTURE = tests/plugin/fixture.c tests/plugin/fixture.h
+
+check_PROGRAMS += tests/plugin/test_flow_state
+tests_plugin_test_flow_state_SOURCES = tests/plugin/test_flow_state.c
+tests_plugin_test_flow_state_CFLAGS = $(UNIT_CFLAGS)
+tests_plugin_test_flow_state_LDADD = $(UNIT_LDADD)
+TESTS += tests/plugin/test_flow_state
+
+check_PROGRAMS += tests/plugin/test_dissector
+tests_plugin_test_dissector_SOURCES = tests/plugin/test_dissector.c $(PLUGIN_TEST_FIXTURE)
+tests_plugin_test_dissector_CFLAGS = $(UNIT_CFLAGS)
+tests_plugin_test_dissector_LDADD = $(UNIT_LDADD) $(NDPI_LIBS)
+TESTS += tests/plugin/test_dissector
+
+check_PROGRAMS += tests/plugin/test_fallback
+tests_plugin_test_fallback_SOURCES = tests/plugin/test_fallback.c $(PLUGIN_TEST_FIXTURE)
+tests_plugin_test_fallback_CFLAGS = $(UNIT_CFLAGS)
+tests_plugin_test_fallback_LDADD = $(UNIT_LDADD) $(NDPI_LIBS)
+TESTS += tests/plugin/test_fallback
+
+# dlopens the built plugin/pronet_ndpi.la, like a plugin host.
+check_PROGRAMS += tests/plugin/test_registration
+tests_plugin_test_registration_SOURCES = tests/plugin/test_registration.c $(PLUGIN_TEST_FIXTURE)
+tests_plugin_test_registration_CFLAGS = $(UNIT_CFLAGS)
+tests_plugin_test_registration_LDADD = $(UNIT_LDADD) $(NDPI_LIBS) -ldl
+TESTS += tests/plugin/test_registration
+
+# Debian's ndpiReader with and without the plugin on nDPI's captures.
+check_PROGRAMS += tests/plugin/make_test_model
+tests_plugin_make_test_model_SOURCES = tests/plugin/make_test_model.c
+tests_plugin_make_test_model_LDADD = libpronet.la
+TESTS += tests/plugin/ndpireader.sh
+EXTRA_DIST += tests/plugin/ndpireader.sh

@@ -1,0 +1,332 @@
+/* Attaching the plugin to nDPI modules: naming the model's classes in nDPI,
+ * registering the dissector, and the registry that lets a callback without a
+ * user pointer (nDPI's dissector signature) find its module's settings. */
+#include "plugin/attachment.h"
+#include "plugin/pronet_plugin.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Exported by libndpi 4.2 but missing from its installed headers. */
+int ndpi_handle_rule(struct ndpi_detection_module_struct *ndpi_str, char *rule, u_int8_t do_add);
+
+#define MAX_MODULES 256
+#define DEFAULT_THRESHOLD 0.9f
+#define DEFAULT_PACKETS_PER_DIRECTION 2
+#define DEFAULT_MAX_FLOWS 65536
+
+struct slot {
+	_Atomic(const struct ndpi_detection_module_struct *) ndpi;
+	_Atomic(struct pronet_attachment *) attachment;
+};
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct slot slots[MAX_MODULES];
+static atomic_size_t slots_used;
+static _Atomic(struct pronet_flow_store *) flow_store;
+static size_t num_attached;
+
+void pronet_plugin_options_default(struct pronet_plugin_options *options)
+{
+	memset(options, 0, sizeof(*options));
+	options->stage = PRONET_PLUGIN_BEFORE_FINALIZE;
+	options->threshold = DEFAULT_THRESHOLD;
+	options->packets_per_direction = DEFAULT_PACKETS_PER_DIRECTION;
+	options->max_flows = DEFAULT_MAX_FLOWS;
+}
+
+const struct pronet_attachment *
+pronet_attachment_find(const struct ndpi_detection_module_struct *ndpi)
+{
+	size_t used = atomic_load_explicit(&slots_used, memory_order_acquire);
+
+	for (size_t i = 0; i < used; i++)
+		if (atomic_load_explicit(&slots[i].ndpi, memory_order_acquire) == ndpi)
+			return atomic_load_explicit(&slots[i].attachment, memory_order_acquire);
+	return NULL;
+}
+
+struct pronet_flow_store *pronet_attachment_store(void)
+{
+	return atomic_load_explicit(&flow_store, memory_order_acquire);
+}
+
+int pronet_plugin_is_attached(const struct ndpi_detection_module_struct *ndpi)
+{
+	return ndpi != NULL && pronet_attachment_find(ndpi) != NULL;
+}
+
+/* nDPI's ID for `name` (built-in or custom, any case), or -1. Our own loop:
+ * ndpi_get_protocol_id would pass a NULL name of an unused ID to strcasecmp. */
+static int find_protocol(struct ndpi_detection_module_struct *ndpi, const char *name)
+{
+	u_int count = ndpi_get_num_supported_protocols(ndpi);
+
+	for (u_int id = 1; id < count; id++) {
+		const char *known = ndpi_get_proto_name(ndpi, (u_int16_t)id);
+
+		/* An unused ID answers "Unknown", which no caller asks for. */
+		if (known != NULL && strcasecmp(known, name) == 0)
+			return (int)id;
+	}
+	return -1;
+}
+
+static int is_valid_protocol_name(const char *name)
+{
+	size_t length = strlen(name);
+
+	if (length == 0 || length >= PRONET_CLASS_NAME_MAX)
+		return 0;
+	for (size_t i = 0; i < length; i++) {
+		char c = name[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		         (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' || c == '+';
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* The ID nDPI knows `name` by, creating a custom protocol without any port
+ * or host rule when it knows none (a port rule would bypass every dissector
+ * for matching flows). */
+static enum pronet_err ensure_protocol(struct ndpi_detection_module_struct *ndpi, const char *name,
+                                       uint16_t *id, char *errbuf)
+{
+	char rule[PRONET_CLASS_NAME_MAX + 2];
+	int found = find_protocol(ndpi, name);
+
+	if (found < 0) {
+		if (!is_valid_protocol_name(name))
+			return pronet_error(errbuf, PRONET_ERR_ARG,
+			                    "protocol name '%s': use 1-63 of A-Z a-z 0-9 _ - . +",
+			                    name);
+		snprintf(rule, sizeof(rule), "@%s", name);
+		if (ndpi_handle_rule(ndpi, rule, 1) != 0)
+			return pronet_error(
+			    errbuf, PRONET_ERR_NDPI,
+			    "nDPI refused to create protocol '%s' (too many custom protocols?)",
+			    name);
+		found = find_protocol(ndpi, name);
+		if (found < 0)
+			return pronet_error(errbuf, PRONET_ERR_NDPI,
+			                    "nDPI did not create protocol '%s'", name);
+	}
+	*id = (uint16_t)found;
+	return PRONET_OK;
+}
+
+static enum pronet_err check_options(const struct pronet_plugin_options *options,
+                                     size_t num_classes, char *errbuf)
+{
+	if (!(options->threshold >= 0.0f && options->threshold <= 1.0f))
+		return pronet_error(errbuf, PRONET_ERR_ARG, "threshold %g is not in [0, 1]",
+		                    (double)options->threshold);
+	if (options->packets_per_direction < 1 ||
+	    options->packets_per_direction > PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION)
+		return pronet_error(
+		    errbuf, PRONET_ERR_ARG, "packets per direction %u is not in 1..%d",
+		    options->packets_per_direction, PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION);
+	if (options->max_flows < 64)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "max flows %u is below 64",
+		                    options->max_flows);
+	for (size_t c = 0; options->class_thresholds != NULL && c < num_classes; c++)
+		if (options->class_thresholds[c] > 1.0f)
+			return pronet_error(errbuf, PRONET_ERR_ARG,
+			                    "class %zu: threshold %g above 1", c,
+			                    (double)options->class_thresholds[c]);
+	return PRONET_OK;
+}
+
+/* Names every class of the model in `ndpi` and fills the attachment. */
+static enum pronet_err map_classes(struct pronet_attachment *a,
+                                   const struct pronet_plugin_options *options, char *errbuf)
+{
+	enum pronet_err err;
+
+	for (size_t c = 0; c < a->num_classes; c++) {
+		const char *name = pronet_model_class_name(a->model, c);
+
+		if (options->class_protocol_names != NULL &&
+		    options->class_protocol_names[c] != NULL)
+			name = options->class_protocol_names[c];
+		a->class_threshold[c] = options->threshold;
+		if (options->class_thresholds != NULL && options->class_thresholds[c] >= 0.0f)
+			a->class_threshold[c] = options->class_thresholds[c];
+		a->class_protocol[c] = NDPI_PROTOCOL_UNKNOWN;
+		if (name == NULL || strcasecmp(name, "Unknown") == 0)
+			continue; /* a class that means "none of the above" never labels */
+		err = ensure_protocol(a->ndpi, name, &a->class_protocol[c], errbuf);
+		if (err)
+			return err;
+		if (a->class_protocol[c] == a->dissector_protocol)
+			return pronet_error(errbuf, PRONET_ERR_ARG,
+			                    "class '%s' uses the dissector's own name", name);
+	}
+	return PRONET_OK;
+}
+
+static enum pronet_err build_attachment(struct ndpi_detection_module_struct *ndpi,
+                                        const struct pronet_model *model,
+                                        const struct pronet_plugin_options *options,
+                                        struct pronet_attachment **out, char *errbuf)
+{
+	struct pronet_attachment *a;
+	enum pronet_err err;
+
+	a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		return pronet_error(errbuf, PRONET_ERR_NOMEM, "plugin: out of memory");
+	a->ndpi = ndpi;
+	a->model = model;
+	a->packets_per_direction = options->packets_per_direction;
+	a->num_classes = pronet_model_num_classes(model);
+	err = ensure_protocol(ndpi, PRONET_PLUGIN_DISSECTOR_NAME, &a->dissector_protocol, errbuf);
+	if (!err && a->dissector_protocol < NDPI_MAX_SUPPORTED_PROTOCOLS)
+		err = pronet_error(errbuf, PRONET_ERR_NDPI, "'%s' is a built-in nDPI protocol",
+		                   PRONET_PLUGIN_DISSECTOR_NAME);
+	if (!err)
+		err = map_classes(a, options, errbuf);
+	if (err) {
+		free(a);
+		return err;
+	}
+	*out = a;
+	return PRONET_OK;
+}
+
+/* Under registry_lock: the slot of `ndpi`, or a free one, or NULL. */
+static struct slot *slot_for(const struct ndpi_detection_module_struct *ndpi)
+{
+	size_t used = atomic_load(&slots_used);
+	struct slot *free_slot = NULL;
+
+	for (size_t i = 0; i < used; i++) {
+		const struct ndpi_detection_module_struct *owner = atomic_load(&slots[i].ndpi);
+
+		if (owner == ndpi)
+			return &slots[i];
+		if (owner == NULL && free_slot == NULL)
+			free_slot = &slots[i];
+	}
+	if (free_slot == NULL && used < MAX_MODULES) {
+		free_slot = &slots[used];
+		atomic_store(&slots_used, used + 1);
+	}
+	return free_slot;
+}
+
+static enum pronet_err ensure_store(uint32_t max_flows, char *errbuf)
+{
+	struct pronet_flow_store *store;
+	enum pronet_err err;
+
+	if (atomic_load(&flow_store) != NULL)
+		return PRONET_OK;
+	err = pronet_flow_store_new(max_flows, &store, errbuf);
+	if (!err)
+		atomic_store(&flow_store, store);
+	return err;
+}
+
+static enum pronet_err install(struct pronet_attachment *a, uint32_t max_flows, char *errbuf)
+{
+	struct pronet_attachment *old;
+	struct slot *slot = slot_for(a->ndpi);
+	enum pronet_err err;
+
+	if (slot == NULL)
+		return pronet_error(errbuf, PRONET_ERR_LIMIT, "plugin: more than %d nDPI modules",
+		                    MAX_MODULES);
+	err = ensure_store(max_flows, errbuf);
+	if (!err)
+		err = pronet_dissector_register(a->ndpi, a->dissector_protocol, errbuf);
+	if (err)
+		return err;
+	old = atomic_exchange(&slot->attachment, a);
+	if (atomic_load(&slot->ndpi) == NULL) {
+		atomic_store(&slot->ndpi, a->ndpi);
+		num_attached++;
+	}
+	free(old);
+	return PRONET_OK;
+}
+
+enum pronet_err pronet_plugin_attach(struct ndpi_detection_module_struct *ndpi,
+                                     const struct pronet_model *model,
+                                     const struct pronet_plugin_options *options, char *errbuf)
+{
+	struct pronet_plugin_options defaults;
+	struct pronet_attachment *a;
+	enum pronet_err err;
+
+	if (ndpi == NULL || model == NULL)
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "plugin attach: no nDPI module or model");
+	if (options == NULL) {
+		pronet_plugin_options_default(&defaults);
+		options = &defaults;
+	}
+	if (!pronet_dissector_layout_matches())
+		return pronet_error(errbuf, PRONET_ERR_UNSUPPORTED,
+		                    "libndpi's detection module differs from the nDPI 4.2 headers "
+		                    "this plugin was built with");
+	if (!pronet_dissector_tables_ready(ndpi))
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "attach after ndpi_set_protocol_detection_bitmask2 (it wipes "
+		                    "the dissector tables)");
+	if (pronet_model_num_classes(model) > PRONET_MAX_CLASSES)
+		return pronet_error(errbuf, PRONET_ERR_LIMIT, "model has too many classes");
+	err = check_options(options, pronet_model_num_classes(model), errbuf);
+	if (err)
+		return err;
+	pthread_mutex_lock(&registry_lock);
+	err = build_attachment(ndpi, model, options, &a, errbuf);
+	if (!err) {
+		err = install(a, options->max_flows, errbuf);
+		if (err)
+			free(a);
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return err;
+}
+
+void pronet_plugin_reregister(struct ndpi_detection_module_struct *ndpi)
+{
+	const struct pronet_attachment *a;
+
+	pthread_mutex_lock(&registry_lock);
+	a = pronet_attachment_find(ndpi);
+	if (a != NULL)
+		pronet_dissector_register(ndpi, a->dissector_protocol, NULL);
+	pthread_mutex_unlock(&registry_lock);
+}
+
+enum pronet_err pronet_plugin_detach(struct ndpi_detection_module_struct *ndpi)
+{
+	size_t used = atomic_load(&slots_used);
+	struct slot *slot = NULL;
+
+	if (ndpi == NULL)
+		return PRONET_ERR_ARG;
+	pthread_mutex_lock(&registry_lock);
+	for (size_t i = 0; i < used && slot == NULL; i++)
+		if (atomic_load(&slots[i].ndpi) == ndpi)
+			slot = &slots[i];
+	if (slot == NULL) {
+		pthread_mutex_unlock(&registry_lock);
+		return PRONET_ERR_NOT_FOUND;
+	}
+	pronet_dissector_unregister(ndpi);
+	atomic_store(&slot->ndpi, NULL);
+	free(atomic_exchange(&slot->attachment, NULL));
+	if (--num_attached == 0)
+		pronet_flow_store_free(atomic_exchange(&flow_store, NULL));
+	pthread_mutex_unlock(&registry_lock);
+	return PRONET_OK;
+}

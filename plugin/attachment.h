@@ -1,0 +1,39 @@
+/* The plugin's view of one attached nDPI module, and the process-wide
+ * registry of them. Private to plugin/. */
+#ifndef PRONET_PLUGIN_ATTACHMENT_H
+#define PRONET_PLUGIN_ATTACHMENT_H
+
+#include <stdint.h>
+
+#include <ndpi_api.h>
+
+#include "core/model.h"
+#include "plugin/flow_state.h"
+
+struct pronet_attachment {
+	struct ndpi_detection_module_struct *ndpi;
+	const struct pronet_model *model;
+	uint32_t packets_per_direction;
+	uint16_t dissector_protocol; /* custom ID owning the dissector's exclusion bit */
+	size_t num_classes;
+	uint16_t class_protocol[PRONET_MAX_CLASSES]; /* 0: the class never labels */
+	float class_threshold[PRONET_MAX_CLASSES];
+};
+
+/* The attachment of `ndpi`, or NULL. Lock-free; valid until that module is
+ * detached (hosts do not detach while processing packets). */
+const struct pronet_attachment *
+pronet_attachment_find(const struct ndpi_detection_module_struct *ndpi);
+/* The process-wide flow store, NULL while nothing is attached. */
+struct pronet_flow_store *pronet_attachment_store(void);
+
+/* plugin/dissector.c: the entry in nDPI's callback tables. */
+enum pronet_err pronet_dissector_register(struct ndpi_detection_module_struct *ndpi,
+                                          uint16_t protocol_id, char *errbuf);
+void pronet_dissector_unregister(struct ndpi_detection_module_struct *ndpi);
+/* Whether the module struct this file was compiled against is the library's. */
+int pronet_dissector_layout_matches(void);
+/* Whether ndpi_set_protocol_detection_bitmask2 has filled the tables. */
+int pronet_dissector_tables_ready(const struct ndpi_detection_module_struct *ndpi);
+
+#endif

@@ -1,0 +1,151 @@
+/* The dissector pronet adds to nDPI's callback tables, in the shape of
+ * nDPI's own (ndpi_search_<proto> + registration through
+ * ndpi_set_bitmask_protocol_detection). It never names a flow: it records the
+ * first payload bytes of each direction while nDPI's dissectors are still
+ * trying, for the give-up fallback (plugin/fallback.c) to classify.
+ *
+ * Appended after every built-in entry, it runs on a packet only when no
+ * built-in dissector named the flow on that packet. It needs the module's
+ * layout (NDPI_LIB_COMPILATION) to append to the tables, and refuses to run
+ * when libndpi's module size differs from the headers'. */
+#define NDPI_LIB_COMPILATION
+#include "plugin/attachment.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#define TABLE_CAPACITY (NDPI_MAX_SUPPORTED_PROTOCOLS + 1)
+/* TCP with payload (not a retransmission) and UDP, over IPv4 or IPv6. */
+#define SELECTION                                                                                  \
+	NDPI_SELECTION_BITMASK_PROTOCOL_V4_V6_TCP_OR_UDP_WITH_PAYLOAD_WITHOUT_RETRANSMISSION
+
+static char dissector_label[] = PRONET_PLUGIN_DISSECTOR_NAME;
+
+int pronet_dissector_layout_matches(void)
+{
+	return ndpi_get_ndpi_detection_module_size() == sizeof(struct ndpi_detection_module_struct);
+}
+
+int pronet_dissector_tables_ready(const struct ndpi_detection_module_struct *ndpi)
+{
+	return ndpi->callback_buffer_size > 0;
+}
+
+/* Client-to-server is the direction of the flow's first packet. nDPI keeps it
+ * as setup_packet_direction, computed from IPv4 addresses only (its IPv6
+ * comparison in 4.2 compares field addresses, not values) unless the host
+ * supplies directions itself. Where it tells nothing, the side with the
+ * higher (ephemeral) port is taken for the client. */
+static uint8_t direction_of(const struct ndpi_detection_module_struct *ndpi,
+                            const struct ndpi_flow_struct *flow)
+{
+	const struct ndpi_packet_struct *packet = &ndpi->packet;
+	uint16_t sport = 0, dport = 0;
+
+	if (ndpi->direction_detect_disable)
+		return packet->packet_direction == flow->setup_packet_direction
+		           ? PRONET_DIR_CLIENT_TO_SERVER
+		           : PRONET_DIR_SERVER_TO_CLIENT;
+	if (packet->iph != NULL && packet->iph->saddr != packet->iph->daddr) {
+		unsigned ip_direction = ntohl(packet->iph->saddr) < ntohl(packet->iph->daddr);
+
+		return ip_direction == flow->setup_packet_direction ? PRONET_DIR_CLIENT_TO_SERVER
+		                                                    : PRONET_DIR_SERVER_TO_CLIENT;
+	}
+	if (packet->tcp != NULL)
+		sport = ntohs(packet->tcp->source), dport = ntohs(packet->tcp->dest);
+	else if (packet->udp != NULL)
+		sport = ntohs(packet->udp->source), dport = ntohs(packet->udp->dest);
+	return sport >= dport ? PRONET_DIR_CLIENT_TO_SERVER : PRONET_DIR_SERVER_TO_CLIENT;
+}
+
+/* Called by nDPI for TCP payload and UDP packets of flows still Unknown. */
+static void pronet_search(struct ndpi_detection_module_struct *ndpi, struct ndpi_flow_struct *flow)
+{
+	const struct ndpi_packet_struct *packet = &ndpi->packet;
+	const struct pronet_attachment *a = pronet_attachment_find(ndpi);
+	struct pronet_flow_store *store = pronet_attachment_store();
+	struct pronet_input input;
+	enum pronet_record_status status;
+
+	if (a == NULL || store == NULL || packet->payload == NULL ||
+	    packet->payload_packet_len == 0)
+		return;
+	memset(&input, 0, sizeof(input));
+	input.length = packet->payload_packet_len < PRONET_PAYLOAD_BYTES
+	                   ? packet->payload_packet_len
+	                   : PRONET_PAYLOAD_BYTES;
+	memcpy(input.bytes, packet->payload, input.length);
+	input.direction = direction_of(ndpi, flow);
+	input.l4_protocol = packet->tcp != NULL ? IPPROTO_TCP : IPPROTO_UDP;
+	input.payload_length = packet->payload_packet_len;
+	status = pronet_flow_store_record(store, flow, flow->num_processed_pkts, &input,
+	                                  a->packets_per_direction);
+	/* With both directions recorded there is nothing left to do per packet;
+	 * nDPI's own dissectors keep going. */
+	if (status == PRONET_RECORD_ALL_FULL || status == PRONET_RECORD_DECIDED)
+		ndpi_exclude_protocol(ndpi, flow, a->dissector_protocol, __FILE__, __func__,
+		                      __LINE__);
+}
+
+static int table_has(const struct ndpi_call_function_struct *table, uint32_t size)
+{
+	for (uint32_t i = 0; i < size; i++)
+		if (table[i].func == pronet_search)
+			return 1;
+	return 0;
+}
+
+enum pronet_err pronet_dissector_register(struct ndpi_detection_module_struct *ndpi,
+                                          uint16_t protocol_id, char *errbuf)
+{
+	NDPI_PROTOCOL_BITMASK detection_bitmask;
+	uint32_t idx = ndpi->callback_buffer_size;
+
+	if (table_has(ndpi->callback_buffer, ndpi->callback_buffer_size))
+		return PRONET_OK; /* idempotent per module */
+	if (idx >= TABLE_CAPACITY || ndpi->callback_buffer_size_tcp_payload >= TABLE_CAPACITY ||
+	    ndpi->callback_buffer_size_udp >= TABLE_CAPACITY)
+		return pronet_error(errbuf, PRONET_ERR_LIMIT, "nDPI's dissector tables are full");
+	NDPI_BITMASK_RESET(detection_bitmask);
+	NDPI_ADD_PROTOCOL_TO_BITMASK(detection_bitmask, protocol_id);
+	ndpi_set_bitmask_protocol_detection(dissector_label, ndpi, &detection_bitmask, idx,
+	                                    protocol_id, pronet_search, SELECTION, 1, 1);
+	ndpi->callback_buffer_size++;
+	/* What ndpi_set_protocol_detection_bitmask2 does for each built-in
+	 * entry: copy it into the per-L4 tables its selection bitmask names. */
+	ndpi->callback_buffer_tcp_payload[ndpi->callback_buffer_size_tcp_payload++] =
+	    ndpi->callback_buffer[idx];
+	ndpi->callback_buffer_udp[ndpi->callback_buffer_size_udp++] = ndpi->callback_buffer[idx];
+	return PRONET_OK;
+}
+
+/* Removes our entry from one table, keeping the order of the others. */
+static void table_remove(struct ndpi_call_function_struct *table, uint32_t *size)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < *size; i++)
+		if (table[i].func != pronet_search)
+			table[kept++] = table[i];
+	*size = kept;
+}
+
+void pronet_dissector_unregister(struct ndpi_detection_module_struct *ndpi)
+{
+	uint32_t idx;
+
+	for (idx = 0; idx < ndpi->callback_buffer_size; idx++)
+		if (ndpi->callback_buffer[idx].func == pronet_search)
+			break;
+	if (idx == ndpi->callback_buffer_size)
+		return;
+	ndpi->proto_defaults[ndpi->callback_buffer[idx].ndpi_protocol_id].func = NULL;
+	ndpi->proto_defaults[ndpi->callback_buffer[idx].ndpi_protocol_id].protoIdx = 0;
+	/* Entries after ours move down one: keep their protoIdx right. */
+	for (uint32_t i = idx + 1; i < ndpi->callback_buffer_size; i++)
+		ndpi->proto_defaults[ndpi->callback_buffer[i].ndpi_protocol_id].protoIdx--;
+	table_remove(ndpi->callback_buffer, &ndpi->callback_buffer_size);
+	table_remove(ndpi->callback_buffer_tcp_payload, &ndpi->callback_buffer_size_tcp_payload);
+	table_remove(ndpi->callback_buffer_udp, &ndpi->callback_buffer_size_udp);
+}

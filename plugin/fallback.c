@@ -1,0 +1,168 @@
+/* The give-up fallback: the one place where the model names a flow that nDPI
+ * leaves Unknown. Called after the host's ndpi_detection_giveup, never
+ * earlier: labelling while nDPI's dissectors can still succeed would override
+ * flows nDPI names a few packets later (an HTTP response seen before its
+ * request, TLS before the certificate). */
+#include "plugin/attachment.h"
+#include "plugin/pronet_plugin.h"
+
+#include <string.h>
+
+/* nDPI 4.2 has no "learned" confidence; the verdict comes from the payload,
+ * so it is reported as DPI, the highest value below NDPI_CONFIDENCE_MAX. */
+#define FALLBACK_CONFIDENCE NDPI_CONFIDENCE_DPI
+
+/* Mean class probabilities over the recorded packets (each packet is one
+ * model input, ProNet Sec. 3.1); the flow's verdict is their mean. */
+static enum pronet_err classify(const struct pronet_model *model,
+                                const struct pronet_flow_record *record, float *mean,
+                                size_t num_classes)
+{
+	float probabilities[PRONET_MAX_CLASSES];
+
+	memset(mean, 0, num_classes * sizeof(*mean));
+	for (uint32_t i = 0; i < record->num_inputs; i++) {
+		enum pronet_err err =
+		    pronet_model_predict(model, &record->inputs[i], probabilities, NULL);
+
+		if (err)
+			return err;
+		for (size_t c = 0; c < num_classes; c++)
+			mean[c] += probabilities[c];
+	}
+	for (size_t c = 0; c < num_classes; c++)
+		mean[c] /= (float)record->num_inputs;
+	return PRONET_OK;
+}
+
+static void keep_top(const float *mean, size_t num_classes, struct pronet_flow_verdict *verdict)
+{
+	verdict->num_top = 0;
+	for (size_t c = 0; c < num_classes; c++) {
+		size_t at = verdict->num_top;
+
+		while (at > 0 && mean[c] > verdict->top_probability[at - 1])
+			at--;
+		if (at >= PRONET_PLUGIN_TOP)
+			continue;
+		if (verdict->num_top < PRONET_PLUGIN_TOP)
+			verdict->num_top++;
+		for (size_t k = verdict->num_top - 1; k > at; k--) {
+			verdict->top_class[k] = verdict->top_class[k - 1];
+			verdict->top_probability[k] = verdict->top_probability[k - 1];
+		}
+		verdict->top_class[at] = (uint16_t)c;
+		verdict->top_probability[at] = mean[c];
+	}
+}
+
+/* Runs the model on the flow's recorded packets and decides. */
+static void decide(const struct pronet_attachment *a, struct pronet_flow_store *store,
+                   const struct ndpi_flow_struct *flow, struct pronet_flow_verdict *verdict)
+{
+	struct pronet_flow_record record;
+	float mean[PRONET_MAX_CLASSES];
+	size_t best;
+
+	memset(verdict, 0, sizeof(*verdict));
+	verdict->decided = 1;
+	verdict->abstained = 1;
+	verdict->model = a->model;
+	if (!pronet_flow_store_snapshot(store, flow, &record) || record.num_inputs == 0)
+		return;
+	if (classify(a->model, &record, mean, a->num_classes) != PRONET_OK)
+		return;
+	verdict->packets_used = record.num_inputs;
+	keep_top(mean, a->num_classes, verdict);
+	if (verdict->num_top == 0)
+		return;
+	best = verdict->top_class[0];
+	if (a->class_protocol[best] != NDPI_PROTOCOL_UNKNOWN &&
+	    verdict->top_probability[0] >= a->class_threshold[best]) {
+		verdict->abstained = 0;
+		verdict->ndpi_protocol = a->class_protocol[best];
+	}
+}
+
+void pronet_plugin_fallback(struct ndpi_detection_module_struct *ndpi,
+                            struct ndpi_flow_struct *flow, ndpi_protocol *result)
+{
+	const struct pronet_attachment *a;
+	struct pronet_flow_store *store = pronet_attachment_store();
+	struct pronet_flow_verdict verdict;
+
+	if (ndpi == NULL || flow == NULL || result == NULL || store == NULL)
+		return;
+	if (result->app_protocol != NDPI_PROTOCOL_UNKNOWN ||
+	    result->master_protocol != NDPI_PROTOCOL_UNKNOWN ||
+	    flow->detected_protocol_stack[0] != NDPI_PROTOCOL_UNKNOWN)
+		return; /* nDPI named it: its verdict stands */
+	a = pronet_attachment_find(ndpi);
+	if (a == NULL)
+		return;
+	if (pronet_flow_store_get_verdict(store, flow, &verdict) && verdict.decided)
+		return; /* decided before (and abstained, or the flow would be named) */
+	decide(a, store, flow, &verdict);
+	pronet_flow_store_set_verdict(store, flow, &verdict);
+	if (verdict.abstained) {
+		ndpi_exclude_protocol(ndpi, flow, a->dissector_protocol, __FILE__, __func__,
+		                      __LINE__);
+		return;
+	}
+	ndpi_set_detected_protocol(ndpi, flow, verdict.ndpi_protocol, NDPI_PROTOCOL_UNKNOWN,
+	                           FALLBACK_CONFIDENCE);
+	result->master_protocol = NDPI_PROTOCOL_UNKNOWN;
+	result->app_protocol = verdict.ndpi_protocol;
+	result->category = ndpi_get_proto_category(ndpi, *result);
+}
+
+ndpi_protocol pronet_plugin_detection_giveup(struct ndpi_detection_module_struct *ndpi,
+                                             struct ndpi_flow_struct *flow, u_int8_t enable_guess,
+                                             u_int8_t *protocol_was_guessed)
+{
+	ndpi_protocol result =
+	    ndpi_detection_giveup(ndpi, flow, enable_guess, protocol_was_guessed);
+
+	pronet_plugin_fallback(ndpi, flow, &result);
+	return result;
+}
+
+enum pronet_err pronet_plugin_flow_result(const struct ndpi_flow_struct *flow,
+                                          struct pronet_plugin_result *out)
+{
+	struct pronet_flow_store *store = pronet_attachment_store();
+	struct pronet_flow_verdict verdict;
+
+	memset(out, 0, sizeof(*out));
+	if (flow == NULL || store == NULL || !pronet_flow_store_get_verdict(store, flow, &verdict))
+		return PRONET_ERR_NOT_FOUND;
+	out->decided = verdict.decided;
+	out->abstained = verdict.abstained;
+	out->ndpi_protocol = verdict.ndpi_protocol;
+	out->packets_used = verdict.packets_used;
+	out->num_top = verdict.num_top;
+	for (size_t k = 0; k < verdict.num_top; k++) {
+		out->top[k].label = pronet_model_class_name(verdict.model, verdict.top_class[k]);
+		out->top[k].probability = verdict.top_probability[k];
+	}
+	if (verdict.num_top > 0) {
+		out->label = out->top[0].label;
+		out->probability = out->top[0].probability;
+	}
+	return PRONET_OK;
+}
+
+void pronet_plugin_flow_forget(const struct ndpi_flow_struct *flow)
+{
+	struct pronet_flow_store *store = pronet_attachment_store();
+
+	if (flow != NULL && store != NULL)
+		pronet_flow_store_forget(store, flow);
+}
+
+size_t pronet_plugin_flows_in_use(void)
+{
+	struct pronet_flow_store *store = pronet_attachment_store();
+
+	return store != NULL ? pronet_flow_store_in_use(store) : 0;
+}

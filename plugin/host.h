@@ -1,0 +1,24 @@
+/* The plugin as its own host: one loaded model and its options, shared by the
+ * LD_PRELOAD shim (plugin/preload.c) and the dlopen entry point
+ * (plugin/registration.c). Only in pronet_ndpi.so. */
+#ifndef PRONET_PLUGIN_HOST_H
+#define PRONET_PLUGIN_HOST_H
+
+#include <ndpi_api.h>
+
+#include "core/error.h"
+#include "plugin/registration.h"
+
+/* Fills `config` from PRONET_MODEL, PRONET_RULES_DIR, PRONET_PROTOS,
+ * PRONET_THRESHOLDS and PRONET_THRESHOLD. Strings point into the environment. */
+enum pronet_err pronet_host_config_from_env(struct pronet_plugin_config *config, char *errbuf);
+/* Loads the model and rules; replaces what was loaded before. */
+enum pronet_err pronet_host_load(const struct pronet_plugin_config *config, char *errbuf);
+/* Frees the model and rules (call after every module is detached). */
+void pronet_host_unload(void);
+/* Attaches the loaded model to `ndpi` (after bitmask2); again on an attached
+ * module it re-registers the dissector. */
+enum pronet_err pronet_host_attach(struct ndpi_detection_module_struct *ndpi, char *errbuf);
+enum pronet_err pronet_host_detach(struct ndpi_detection_module_struct *ndpi, char *errbuf);
+
+#endif

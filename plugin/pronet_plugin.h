@@ -1,0 +1,126 @@
+/* pronet as an nDPI 4.2 dissector: the public API of the plugin.
+ *
+ * The plugin adds one dissector to an nDPI detection module's callback
+ * tables. While nDPI's own dissectors are still trying, it only records the
+ * first payload bytes of the flow (the first few payload packets of each
+ * direction). When the host gives up on a flow (ndpi_detection_giveup) and
+ * nDPI still says Unknown, the fallback runs the model on what was recorded
+ * and, at or above the class threshold, sets the protocol: nDPI's own ID when
+ * the class is a protocol nDPI knows, a custom ID (created with
+ * ndpi_handle_rule, no port rule) when it does not. Below the threshold the
+ * flow stays Unknown and the dissector excludes itself for it.
+ *
+ * Per-flow state is kept by flow pointer, not by module, so a host that gives
+ * up through another module than the one that saw the packets (ndpiReader's
+ * end-of-run walk through module 0) still finds it. It lives in a pool sized
+ * at the first attach; nothing is allocated per packet. Hosts must call
+ * pronet_plugin_flow_forget (the LD_PRELOAD shim does it from
+ * ndpi_free_flow_data) before the flow's memory is freed.
+ *
+ * Threads: one nDPI module per thread, all attached, is supported; attach and
+ * detach must not race with packet processing on the same module.
+ * docs/plugin.md describes the LD_PRELOAD shim and the dlopen entry point. */
+#ifndef PRONET_PLUGIN_H
+#define PRONET_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ndpi_api.h>
+
+#include "core/error.h"
+#include "core/model.h"
+
+/* Payload packets recorded per direction, at most. */
+#define PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION 4
+/* Classes reported in a flow's result. */
+#define PRONET_PLUGIN_TOP 3
+/* Name of the custom nDPI protocol the dissector itself is registered under
+ * (it never labels a flow with it; it owns the exclusion bit). */
+#define PRONET_PLUGIN_DISSECTOR_NAME "ProNet"
+
+/* When the caller attaches, relative to ndpi_finalize_initialization. Either
+ * works in 4.2 (custom names need no automaton); both require that
+ * ndpi_set_protocol_detection_bitmask2 has run, since it wipes the tables. */
+enum pronet_plugin_stage {
+	PRONET_PLUGIN_BEFORE_FINALIZE = 0,
+	PRONET_PLUGIN_AFTER_FINALIZE = 1,
+};
+
+struct pronet_plugin_options {
+	enum pronet_plugin_stage stage;
+	/* Probability a class needs to label a flow, unless class_thresholds
+	 * says otherwise (default 0.9). */
+	float threshold;
+	/* Optional, indexed by model class: a per-class threshold; a negative
+	 * entry means `threshold`. NULL: `threshold` for all. Copied. */
+	const float *class_thresholds;
+	/* Optional, indexed by model class: the nDPI protocol name to report
+	 * for the class (rules/ protos file); NULL array or NULL entry: the
+	 * class name itself. Copied. */
+	const char *const *class_protocol_names;
+	/* Payload packets recorded per direction, 1..4 (default 2). */
+	uint32_t packets_per_direction;
+	/* Flows with state at once, process-wide; used by the first attach
+	 * only (default 65536). */
+	uint32_t max_flows;
+};
+
+void pronet_plugin_options_default(struct pronet_plugin_options *options);
+
+/* Attaches the model to `ndpi` (after ndpi_set_protocol_detection_bitmask2):
+ * names the classes in nDPI and appends the dissector to the TCP-payload and
+ * UDP tables. Attaching a module again replaces its options and never adds a
+ * second dissector entry. `model` is borrowed and must outlive the
+ * attachment. */
+enum pronet_err pronet_plugin_attach(struct ndpi_detection_module_struct *ndpi,
+                                     const struct pronet_model *model,
+                                     const struct pronet_plugin_options *options, char *errbuf);
+/* Removes the dissector from the module's tables and forgets the module.
+ * The custom protocol names stay (nDPI 4.2 cannot remove them). */
+enum pronet_err pronet_plugin_detach(struct ndpi_detection_module_struct *ndpi);
+/* Re-appends the dissector to a module that is attached, after a host ran
+ * ndpi_set_protocol_detection_bitmask2 again. No-op if not attached. */
+void pronet_plugin_reregister(struct ndpi_detection_module_struct *ndpi);
+/* Whether `ndpi` is attached. */
+int pronet_plugin_is_attached(const struct ndpi_detection_module_struct *ndpi);
+
+/* The fallback, to call right after the host's ndpi_detection_giveup with its
+ * result: if the flow is still Unknown and the module is attached, runs the
+ * model and may set the protocol (updating *result). The one implementation,
+ * used by the LD_PRELOAD shim and by `pronet classify`. */
+void pronet_plugin_fallback(struct ndpi_detection_module_struct *ndpi,
+                            struct ndpi_flow_struct *flow, ndpi_protocol *result);
+/* ndpi_detection_giveup followed by the fallback, with ndpi_detection_giveup's
+ * signature, for hosts that take a replaceable give-up function. */
+ndpi_protocol pronet_plugin_detection_giveup(struct ndpi_detection_module_struct *ndpi,
+                                             struct ndpi_flow_struct *flow, u_int8_t enable_guess,
+                                             u_int8_t *protocol_was_guessed);
+
+struct pronet_plugin_class_score {
+	const char *label; /* model class name (owned by the model) */
+	float probability;
+};
+
+/* What the fallback decided for one flow. */
+struct pronet_plugin_result {
+	int decided;            /* the fallback ran on this flow */
+	int abstained;          /* decided, but below the threshold (or nothing recorded) */
+	uint16_t ndpi_protocol; /* protocol ID set, 0 if none */
+	const char *label;      /* best class, NULL if nothing was recorded */
+	float probability;      /* of the best class */
+	struct pronet_plugin_class_score top[PRONET_PLUGIN_TOP];
+	size_t num_top;        /* valid entries in top[] */
+	uint32_t packets_used; /* payload packets the model saw */
+};
+
+/* The result for `flow`: PRONET_ERR_NOT_FOUND if the plugin holds no state
+ * for it (no payload packet reached the dissector). */
+enum pronet_err pronet_plugin_flow_result(const struct ndpi_flow_struct *flow,
+                                          struct pronet_plugin_result *out);
+/* Drops the state of `flow`; call before the flow is freed. Idempotent. */
+void pronet_plugin_flow_forget(const struct ndpi_flow_struct *flow);
+/* Flows with state right now (for tests and statistics). */
+size_t pronet_plugin_flows_in_use(void);
+
+#endif

@@ -1,0 +1,134 @@
+#include "tests/plugin/fixture.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugin/pronet_plugin.h"
+
+/* 0xA5 0x5A ...: binary that starts no known protocol's header. */
+const uint8_t fixture_opaque_payload[24] = {
+    0xa5, 0x5a, 0x13, 0x37, 0xc0, 0xde, 0x42, 0x99, 0x01, 0xfe, 0x7e, 0x3c,
+    0xa5, 0x5a, 0x13, 0x37, 0xc0, 0xde, 0x42, 0x99, 0x01, 0xfe, 0x7e, 0x3c,
+};
+
+/* DNS: id 0x1234, RD, 1 question: example.com A IN. */
+const uint8_t fixture_dns_query[29] = {
+    0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 7,    'e',  'x',
+    'a',  'm',  'p',  'l',  'e',  3,    'c',  'o',  'm',  0,    0x00, 0x01, 0x00, 0x01,
+};
+
+struct ndpi_detection_module_struct *fixture_module_new(void)
+{
+	struct ndpi_detection_module_struct *ndpi = ndpi_init_detection_module(ndpi_no_prefs);
+	NDPI_PROTOCOL_BITMASK all;
+
+	if (ndpi == NULL)
+		return NULL;
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(ndpi, &all);
+	return ndpi;
+}
+
+void fixture_module_free(struct ndpi_detection_module_struct *ndpi)
+{
+	if (ndpi == NULL)
+		return;
+	if (pronet_plugin_is_attached(ndpi))
+		pronet_plugin_detach(ndpi);
+	ndpi_exit_detection_module(ndpi);
+}
+
+struct ndpi_flow_struct *fixture_flow_new(void)
+{
+	return calloc(1, SIZEOF_FLOW_STRUCT);
+}
+
+void fixture_flow_free(struct ndpi_flow_struct *flow)
+{
+	pronet_plugin_flow_forget(flow);
+	ndpi_free_flow(flow);
+}
+
+struct pronet_model *fixture_model_new(const char *const *names, size_t num_classes, uint64_t seed)
+{
+	struct pronet_cnn_config config;
+	struct pronet_model *model = NULL;
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	pronet_cnn_config_default(&config);
+	config.embed_dim = 8;
+	config.filters = 4;
+	if (pronet_model_new(&config, names, num_classes, seed, &model, errbuf) != PRONET_OK)
+		return NULL;
+	return model;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+/* IPv4 header without options; checksum left 0 (nDPI does not check it). */
+static void put_ipv4(uint8_t *p, uint8_t protocol, size_t total, uint32_t src, uint32_t dst)
+{
+	memset(p, 0, 20);
+	p[0] = 0x45;
+	put16(p + 2, (uint16_t)total);
+	p[8] = 64;
+	p[9] = protocol;
+	put32(p + 12, src);
+	put32(p + 16, dst);
+}
+
+ndpi_protocol fixture_udp(struct ndpi_detection_module_struct *ndpi, struct ndpi_flow_struct *flow,
+                          uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+                          const void *payload, size_t length)
+{
+	uint8_t packet[1500];
+	size_t total = 20 + 8 + length;
+
+	put_ipv4(packet, IPPROTO_UDP, total, src, dst);
+	put16(packet + 20, sport);
+	put16(packet + 22, dport);
+	put16(packet + 24, (uint16_t)(8 + length));
+	put16(packet + 26, 0);
+	memcpy(packet + 28, payload, length);
+	return ndpi_detection_process_packet(ndpi, flow, packet, (unsigned short)total, 1000);
+}
+
+ndpi_protocol fixture_tcp(struct ndpi_detection_module_struct *ndpi, struct ndpi_flow_struct *flow,
+                          uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport, uint8_t flags,
+                          uint32_t seq, uint32_t ack, const void *payload, size_t length)
+{
+	uint8_t packet[1500];
+	size_t total = 20 + 20 + length;
+
+	put_ipv4(packet, IPPROTO_TCP, total, src, dst);
+	memset(packet + 20, 0, 20);
+	put16(packet + 20, sport);
+	put16(packet + 22, dport);
+	put32(packet + 24, seq);
+	put32(packet + 28, ack);
+	packet[32] = 5 << 4; /* data offset: 20 bytes */
+	packet[33] = flags;
+	put16(packet + 34, 65535);
+	if (length > 0)
+		memcpy(packet + 40, payload, length);
+	return ndpi_detection_process_packet(ndpi, flow, packet, (unsigned short)total, 1000);
+}
+
+ndpi_protocol fixture_giveup(struct ndpi_detection_module_struct *ndpi,
+                             struct ndpi_flow_struct *flow)
+{
+	u_int8_t guessed = 0;
+
+	return pronet_plugin_detection_giveup(ndpi, flow, 1, &guessed);
+}

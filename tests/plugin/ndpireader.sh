@@ -1,0 +1,86 @@
+#!/bin/sh
+# Debian's ndpiReader with and without pronet_ndpi.so (LD_PRELOAD) on nDPI's
+# captures that have Unknown flows. Asserts that the plugin run names flows
+# the plain run leaves Unknown, and changes no flow the plain run names.
+#
+# Environment: PRONET_CORPUS, NDPIREADER, top_builddir (set by `make check`);
+# PRONET_PLUGIN_SO, PRONET_MODEL: the module and model to use (default: the
+# build's module and a model made by tests/plugin/make_test_model);
+# PRONET_PLUGIN_CAPTURES: capture names, or "all" for the whole corpus.
+# Prints one line per capture and a total line.
+set -eu
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+: "${top_builddir:=.}"
+[ -n "${PRONET_CORPUS:-}" ] && [ -d "$PRONET_CORPUS" ] ||
+	fail "corpus not found: PRONET_CORPUS='${PRONET_CORPUS:-}' (nDPI's captures, ../shared/corpus/ndpi)"
+[ -n "${NDPIREADER:-}" ] && [ -x "$NDPIREADER" ] ||
+	fail "ndpiReader not found: NDPIREADER='${NDPIREADER:-}' (Debian package ndpi)"
+plugin=${PRONET_PLUGIN_SO:-$top_builddir/plugin/.libs/pronet_ndpi.so}
+[ -f "$plugin" ] || fail "plugin not built: $plugin"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pronet-ndpireader.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+if [ -z "${PRONET_MODEL:-}" ]; then
+	PRONET_MODEL=$work/model.pronet
+	"$top_builddir/tests/plugin/make_test_model" "$PRONET_MODEL" ||
+		fail "could not make a test model"
+	# The test model is untrained: a low threshold makes it answer.
+	PRONET_THRESHOLD=${PRONET_THRESHOLD:-0.01}
+	export PRONET_THRESHOLD
+fi
+export PRONET_MODEL
+
+# Captures nDPI 4.2 leaves flows Unknown in (PPStream, Skype, ...).
+captures=${PRONET_PLUGIN_CAPTURES:-"pps.pcap 1kxun.pcap skype.pcap zoom_p2p.pcapng"}
+if [ "$captures" = all ]; then
+	captures=$(cd "$PRONET_CORPUS" && ls | grep -E '\.(pcap|pcapng|cap)$')
+fi
+
+# One line per flow: "L4 a:port <-> b:port Protocol" (or ->), sorted.
+flows() {
+	sed -nE 's/^\t[0-9]+\t([A-Za-z0-9]+ [^ ]+ <?-> [^ ]+) .*\[proto: [0-9.]+\/([^]]+)\].*/\1 \2/p' "$1" |
+		sort
+}
+
+total_plain=0 total_plugin=0 total_flows=0
+for capture in $captures; do
+	pcap=$PRONET_CORPUS/$capture
+	[ -f "$pcap" ] || fail "capture missing from the corpus: $pcap"
+	"$NDPIREADER" -q -v 2 -i "$pcap" >"$work/plain.out" 2>"$work/plain.err" ||
+		fail "$capture: ndpiReader failed: $(cat "$work/plain.err")"
+	LD_PRELOAD=$plugin "$NDPIREADER" -q -v 2 -i "$pcap" >"$work/plugin.out" 2>"$work/plugin.err" ||
+		fail "$capture: ndpiReader with the plugin failed: $(cat "$work/plugin.err")"
+	if grep -q '^pronet:' "$work/plugin.err"; then
+		fail "$capture: the plugin disabled itself: $(grep '^pronet:' "$work/plugin.err")"
+	fi
+	flows "$work/plain.out" >"$work/plain.flows"
+	flows "$work/plugin.out" >"$work/plugin.flows"
+	n_plain=$(wc -l <"$work/plain.flows")
+	n_plugin=$(wc -l <"$work/plugin.flows")
+	[ "$n_plain" -eq "$n_plugin" ] ||
+		fail "$capture: $n_plain flows without the plugin, $n_plugin with it"
+	unknown_plain=$(grep -c ' Unknown$' "$work/plain.flows" || true)
+	unknown_plugin=$(grep -c ' Unknown$' "$work/plugin.flows" || true)
+	# Flows plain ndpiReader names must come out identical.
+	grep -v ' Unknown$' "$work/plain.flows" >"$work/plain.named" || true
+	changed=$(comm -23 "$work/plain.named" "$work/plugin.flows" | wc -l)
+	if [ "$changed" -ne 0 ]; then
+		comm -23 "$work/plain.named" "$work/plugin.flows" | head -5 >&2
+		fail "$capture: the plugin changed $changed flows ndpiReader names"
+	fi
+	printf '%s\tflows %d\tunknown plain %d\tunknown with plugin %d\n' \
+		"$capture" "$n_plain" "$unknown_plain" "$unknown_plugin"
+	total_flows=$((total_flows + n_plain))
+	total_plain=$((total_plain + unknown_plain))
+	total_plugin=$((total_plugin + unknown_plugin))
+done
+printf 'TOTAL\tcaptures %d\tflows %d\tunknown plain %d\tunknown with plugin %d\tnamed flows changed 0\n' \
+	"$(echo $captures | wc -w)" "$total_flows" "$total_plain" "$total_plugin"
+[ "$total_plugin" -lt "$total_plain" ] ||
+	fail "the plugin named none of the $total_plain flows ndpiReader leaves Unknown"

@@ -1,0 +1,178 @@
+/* Tests of plugin/dissector.c and plugin/attach.c: the entry in nDPI's
+ * callback tables, the protocol names, and attach/detach. Reads the module's
+ * tables, hence NDPI_LIB_COMPILATION (the plugin checks the layout). */
+#define NDPI_LIB_COMPILATION
+#include "plugin/pronet_plugin.h"
+#include "tests/plugin/fixture.h"
+#include "tests/unit.h"
+
+#include <string.h>
+
+/* "PPStream" is built into nDPI 4.2 (ID 54); the others are not. */
+static const char *const class_names[] = {"PronetTestAlpha", "PPStream", "Unknown"};
+
+struct sizes {
+	uint32_t all, tcp_payload, tcp_no_payload, udp, other;
+};
+
+static struct sizes sizes_of(const struct ndpi_detection_module_struct *ndpi)
+{
+	struct sizes s = {ndpi->callback_buffer_size, ndpi->callback_buffer_size_tcp_payload,
+	                  ndpi->callback_buffer_size_tcp_no_payload, ndpi->callback_buffer_size_udp,
+	                  ndpi->callback_buffer_size_non_tcp_udp};
+	return s;
+}
+
+static void test_attach_before_bitmask2_is_refused(void)
+{
+	struct ndpi_detection_module_struct *ndpi = ndpi_init_detection_module(ndpi_no_prefs);
+	struct pronet_model *model = fixture_model_new(class_names, 3, 1);
+	char errbuf[PRONET_ERRBUF_SIZE] = "";
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	CU_ASSERT_EQUAL(pronet_plugin_attach(ndpi, model, NULL, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "bitmask2"));
+	CU_ASSERT_FALSE(pronet_plugin_is_attached(ndpi));
+	CU_ASSERT_EQUAL(pronet_plugin_attach(NULL, model, NULL, errbuf), PRONET_ERR_ARG);
+	ndpi_exit_detection_module(ndpi);
+	pronet_model_free(model);
+}
+
+static void test_attach_appends_one_entry_to_tcp_and_udp_tables(void)
+{
+	struct ndpi_detection_module_struct *ndpi = fixture_module_new();
+	struct pronet_model *model = fixture_model_new(class_names, 3, 1);
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct sizes before = sizes_of(ndpi), after;
+	int dissector_id;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_attach(ndpi, model, NULL, errbuf), PRONET_OK);
+	after = sizes_of(ndpi);
+	CU_ASSERT_EQUAL(after.all, before.all + 1);
+	CU_ASSERT_EQUAL(after.tcp_payload, before.tcp_payload + 1);
+	CU_ASSERT_EQUAL(after.udp, before.udp + 1);
+	CU_ASSERT_EQUAL(after.tcp_no_payload, before.tcp_no_payload);
+	CU_ASSERT_EQUAL(after.other, before.other);
+	/* Last in each table, under its own custom ID, never a built-in one. */
+	dissector_id = ndpi_get_protocol_id(ndpi, PRONET_PLUGIN_DISSECTOR_NAME);
+	CU_ASSERT(dissector_id >= NDPI_MAX_SUPPORTED_PROTOCOLS);
+	CU_ASSERT_EQUAL(ndpi->callback_buffer_udp[after.udp - 1].ndpi_protocol_id, dissector_id);
+	CU_ASSERT_EQUAL(ndpi->callback_buffer_tcp_payload[after.tcp_payload - 1].ndpi_protocol_id,
+	                dissector_id);
+	CU_ASSERT_PTR_NOT_NULL(ndpi->callback_buffer_udp[after.udp - 1].func);
+
+	/* Attaching again (a host's second setup) adds nothing. */
+	CU_ASSERT_EQUAL(pronet_plugin_attach(ndpi, model, NULL, errbuf), PRONET_OK);
+	after = sizes_of(ndpi);
+	CU_ASSERT_EQUAL(after.all, before.all + 1);
+	CU_ASSERT_EQUAL(after.udp, before.udp + 1);
+
+	/* Detach restores the tables. */
+	CU_ASSERT_EQUAL(pronet_plugin_detach(ndpi), PRONET_OK);
+	after = sizes_of(ndpi);
+	CU_ASSERT_EQUAL(after.all, before.all);
+	CU_ASSERT_EQUAL(after.tcp_payload, before.tcp_payload);
+	CU_ASSERT_EQUAL(after.udp, before.udp);
+	CU_ASSERT_EQUAL(pronet_plugin_detach(ndpi), PRONET_ERR_NOT_FOUND);
+	fixture_module_free(ndpi);
+	pronet_model_free(model);
+}
+
+static void test_bitmask2_wipes_and_reregister_restores(void)
+{
+	struct ndpi_detection_module_struct *ndpi = fixture_module_new();
+	struct pronet_model *model = fixture_model_new(class_names, 3, 1);
+	char errbuf[PRONET_ERRBUF_SIZE];
+	NDPI_PROTOCOL_BITMASK all;
+	struct sizes before = sizes_of(ndpi);
+
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_attach(ndpi, model, NULL, errbuf), PRONET_OK);
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(ndpi, &all);
+	CU_ASSERT_EQUAL(sizes_of(ndpi).udp, before.udp);
+	pronet_plugin_reregister(ndpi);
+	pronet_plugin_reregister(ndpi);
+	CU_ASSERT_EQUAL(sizes_of(ndpi).udp, before.udp + 1);
+	fixture_module_free(ndpi);
+	pronet_model_free(model);
+}
+
+static void test_classes_are_named_in_ndpi(void)
+{
+	struct ndpi_detection_module_struct *ndpi = fixture_module_new();
+	struct pronet_model *model = fixture_model_new(class_names, 3, 1);
+	char errbuf[PRONET_ERRBUF_SIZE];
+	u_int before = ndpi_get_num_supported_protocols(ndpi);
+	int alpha;
+
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_attach(ndpi, model, NULL, errbuf), PRONET_OK);
+	/* Two new custom protocols: the dissector's and PronetTestAlpha;
+	 * PPStream is nDPI's own, Unknown is not a protocol. */
+	CU_ASSERT_EQUAL(ndpi_get_num_supported_protocols(ndpi), before + 2);
+	alpha = ndpi_get_protocol_id(ndpi, "PronetTestAlpha");
+	CU_ASSERT(alpha >= NDPI_MAX_SUPPORTED_PROTOCOLS);
+	CU_ASSERT_STRING_EQUAL(ndpi_get_proto_name(ndpi, (u_int16_t)alpha), "PronetTestAlpha");
+	CU_ASSERT_EQUAL(ndpi_get_protocol_id(ndpi, "PPStream"), NDPI_PROTOCOL_PPSTREAM);
+	ndpi_finalize_initialization(ndpi);
+	fixture_module_free(ndpi);
+	pronet_model_free(model);
+}
+
+static void test_protos_names_override_class_names(void)
+{
+	static const char *const names[] = {"PronetRenamed", NULL, NULL};
+	struct ndpi_detection_module_struct *ndpi = fixture_module_new();
+	struct pronet_model *model = fixture_model_new(class_names, 3, 1);
+	struct pronet_plugin_options options;
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	pronet_plugin_options_default(&options);
+	options.class_protocol_names = names;
+	ndpi_finalize_initialization(ndpi); /* attaching after finalize works too */
+	options.stage = PRONET_PLUGIN_AFTER_FINALIZE;
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_attach(ndpi, model, &options, errbuf), PRONET_OK);
+	CU_ASSERT(ndpi_get_protocol_id(ndpi, "PronetRenamed") >= NDPI_MAX_SUPPORTED_PROTOCOLS);
+	CU_ASSERT_EQUAL(ndpi_get_protocol_id(ndpi, "PronetTestAlpha"), -1);
+	fixture_module_free(ndpi);
+	pronet_model_free(model);
+}
+
+static void test_bad_options_are_refused(void)
+{
+	static const char *const bad_names[] = {"bad name/with space", NULL, NULL};
+	struct ndpi_detection_module_struct *ndpi = fixture_module_new();
+	struct pronet_model *model = fixture_model_new(class_names, 3, 1);
+	struct pronet_plugin_options options;
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	pronet_plugin_options_default(&options);
+	options.threshold = 1.5f;
+	CU_ASSERT_EQUAL(pronet_plugin_attach(ndpi, model, &options, errbuf), PRONET_ERR_ARG);
+	pronet_plugin_options_default(&options);
+	options.packets_per_direction = PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION + 1;
+	CU_ASSERT_EQUAL(pronet_plugin_attach(ndpi, model, &options, errbuf), PRONET_ERR_ARG);
+	pronet_plugin_options_default(&options);
+	options.class_protocol_names = bad_names;
+	CU_ASSERT_EQUAL(pronet_plugin_attach(ndpi, model, &options, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_FALSE(pronet_plugin_is_attached(ndpi));
+	fixture_module_free(ndpi);
+	pronet_model_free(model);
+}
+
+static CU_TestInfo tests[] = {
+    {"attach before bitmask2 is refused", test_attach_before_bitmask2_is_refused},
+    {"attach appends one entry to the TCP and UDP tables",
+     test_attach_appends_one_entry_to_tcp_and_udp_tables},
+    {"bitmask2 wipes the entry; reregister restores it once",
+     test_bitmask2_wipes_and_reregister_restores},
+    {"classes are named in nDPI", test_classes_are_named_in_ndpi},
+    {"protos names override class names", test_protos_names_override_class_names},
+    {"bad options are refused", test_bad_options_are_refused},
+    CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+	return pronet_unit_run("plugin/dissector", tests);
+}

@@ -1,0 +1,196 @@
+/* Tests of plugin/flow_state.c: per-direction limits, bounds, reuse of a
+ * flow's memory, verdicts, and many threads at once. */
+#include "plugin/flow_state.h"
+#include "tests/unit.h"
+
+#include <pthread.h>
+#include <string.h>
+
+static struct pronet_input input_of(uint8_t first_byte, uint8_t direction)
+{
+	struct pronet_input input;
+
+	memset(&input, 0, sizeof(input));
+	input.bytes[0] = first_byte;
+	input.length = 1;
+	input.direction = direction;
+	input.l4_protocol = 17;
+	input.payload_length = 1;
+	return input;
+}
+
+static void test_rejects_bad_capacity(void)
+{
+	struct pronet_flow_store *store = (struct pronet_flow_store *)&store;
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	CU_ASSERT_EQUAL(pronet_flow_store_new(10, &store, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NULL(store);
+	pronet_flow_store_free(NULL);
+}
+
+static void test_records_per_direction_limit(void)
+{
+	struct pronet_flow_store *store;
+	struct pronet_flow_record record;
+	struct pronet_input c2s = input_of(0x11, 0), s2c = input_of(0x22, 1);
+	char errbuf[PRONET_ERRBUF_SIZE];
+	int key;
+
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(64, &store, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 1, &c2s, 2), PRONET_RECORD_STORED);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 2, &c2s, 2), PRONET_RECORD_STORED);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 3, &c2s, 2),
+	                PRONET_RECORD_DIRECTION_FULL);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 4, &s2c, 2), PRONET_RECORD_STORED);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 5, &s2c, 2), PRONET_RECORD_ALL_FULL);
+	CU_ASSERT(pronet_flow_store_snapshot(store, &key, &record));
+	CU_ASSERT_EQUAL_FATAL(record.num_inputs, 4);
+	/* Client packets first, each with its index among the flow's payload packets. */
+	CU_ASSERT_EQUAL(record.inputs[0].bytes[0], 0x11);
+	CU_ASSERT_EQUAL(record.inputs[0].packet_index, 0);
+	CU_ASSERT_EQUAL(record.inputs[1].packet_index, 1);
+	CU_ASSERT_EQUAL(record.inputs[2].bytes[0], 0x22);
+	CU_ASSERT_EQUAL(record.inputs[2].packet_index, 3);
+	CU_ASSERT_EQUAL(record.inputs[3].packet_index, 4);
+	pronet_flow_store_free(store);
+}
+
+static void test_pool_is_bounded(void)
+{
+	struct pronet_flow_store *store;
+	struct pronet_input input = input_of(1, 0);
+	char errbuf[PRONET_ERRBUF_SIZE];
+	static char keys[4096][64]; /* flow-sized strides, as real flows are */
+	size_t stored = 0;
+
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(128, &store, errbuf), PRONET_OK);
+	for (size_t i = 0; i < 4096; i++)
+		if (pronet_flow_store_record(store, keys[i], 1, &input, 1) !=
+		    PRONET_RECORD_NO_SPACE)
+			stored++;
+	CU_ASSERT(stored <= pronet_flow_store_capacity(store));
+	CU_ASSERT(stored >= pronet_flow_store_capacity(store) / 2);
+	CU_ASSERT_EQUAL(pronet_flow_store_in_use(store), stored);
+	for (size_t i = 0; i < 4096; i++)
+		pronet_flow_store_forget(store, keys[i]);
+	CU_ASSERT_EQUAL(pronet_flow_store_in_use(store), 0);
+	/* Space comes back. */
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, keys[0], 1, &input, 1),
+	                PRONET_RECORD_STORED);
+	pronet_flow_store_free(store);
+}
+
+static void test_reused_memory_starts_a_new_flow(void)
+{
+	struct pronet_flow_store *store;
+	struct pronet_flow_record record;
+	struct pronet_flow_verdict verdict = {.decided = 1, .abstained = 1};
+	struct pronet_input input = input_of(7, 0);
+	char errbuf[PRONET_ERRBUF_SIZE];
+	int key;
+
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(64, &store, errbuf), PRONET_OK);
+	pronet_flow_store_record(store, &key, 9, &input, 1);
+	pronet_flow_store_set_verdict(store, &key, &verdict);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 10, &input, 1),
+	                PRONET_RECORD_DECIDED);
+	/* Generation went back: the host freed the flow without telling us. */
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 1, &input, 2), PRONET_RECORD_STORED);
+	CU_ASSERT(pronet_flow_store_get_verdict(store, &key, &verdict));
+	CU_ASSERT_FALSE(verdict.decided);
+	CU_ASSERT(pronet_flow_store_snapshot(store, &key, &record));
+	CU_ASSERT_EQUAL(record.num_inputs, 1);
+	pronet_flow_store_free(store);
+}
+
+static void test_verdict_without_packets(void)
+{
+	struct pronet_flow_store *store;
+	struct pronet_flow_verdict in = {.decided = 1, .ndpi_protocol = 300, .packets_used = 2};
+	struct pronet_flow_verdict out;
+	struct pronet_flow_record record;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	int key, other;
+
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(64, &store, errbuf), PRONET_OK);
+	CU_ASSERT_FALSE(pronet_flow_store_get_verdict(store, &key, &out));
+	CU_ASSERT_FALSE(pronet_flow_store_snapshot(store, &key, &record));
+	CU_ASSERT_EQUAL(record.num_inputs, 0);
+	pronet_flow_store_set_verdict(store, &key, &in);
+	CU_ASSERT(pronet_flow_store_get_verdict(store, &key, &out));
+	CU_ASSERT_EQUAL(out.ndpi_protocol, 300);
+	CU_ASSERT_EQUAL(out.packets_used, 2);
+	CU_ASSERT_FALSE(pronet_flow_store_get_verdict(store, &other, &out));
+	pronet_flow_store_forget(store, &key);
+	pronet_flow_store_forget(store, &key); /* idempotent */
+	CU_ASSERT_FALSE(pronet_flow_store_get_verdict(store, &key, &out));
+	pronet_flow_store_free(store);
+}
+
+#define THREADS 4
+#define KEYS_PER_THREAD 500
+
+struct worker {
+	struct pronet_flow_store *store;
+	char keys[KEYS_PER_THREAD];
+	int failures;
+};
+
+static void *run_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct pronet_input input = input_of(3, 0);
+	struct pronet_flow_record record;
+
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < KEYS_PER_THREAD; i++)
+			if (pronet_flow_store_record(w->store, &w->keys[i], 1, &input, 1) ==
+			    PRONET_RECORD_NO_SPACE)
+				w->failures++;
+		for (int i = 0; i < KEYS_PER_THREAD; i++) {
+			if (!pronet_flow_store_snapshot(w->store, &w->keys[i], &record) ||
+			    record.num_inputs != 1)
+				w->failures++;
+			pronet_flow_store_forget(w->store, &w->keys[i]);
+		}
+	}
+	return NULL;
+}
+
+static void test_threads_share_the_store(void)
+{
+	static struct worker workers[THREADS];
+	pthread_t threads[THREADS];
+	struct pronet_flow_store *store;
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	/* Room for every key even if the hash puts many in one stripe. */
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(65536, &store, errbuf), PRONET_OK);
+	for (int t = 0; t < THREADS; t++) {
+		workers[t].store = store;
+		workers[t].failures = 0;
+		pthread_create(&threads[t], NULL, run_worker, &workers[t]);
+	}
+	for (int t = 0; t < THREADS; t++) {
+		pthread_join(threads[t], NULL);
+		CU_ASSERT_EQUAL(workers[t].failures, 0);
+	}
+	CU_ASSERT_EQUAL(pronet_flow_store_in_use(store), 0);
+	pronet_flow_store_free(store);
+}
+
+static CU_TestInfo tests[] = {
+    {"capacity below 64 is refused", test_rejects_bad_capacity},
+    {"packets are kept up to the per-direction limit", test_records_per_direction_limit},
+    {"the pool is bounded and space comes back", test_pool_is_bounded},
+    {"reused flow memory starts a new flow", test_reused_memory_starts_a_new_flow},
+    {"verdicts are kept, found and forgotten", test_verdict_without_packets},
+    {"threads record and forget at once", test_threads_share_the_store},
+    CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+	return pronet_unit_run("plugin/flow_state", tests);
+}

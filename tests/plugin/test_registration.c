@@ -1,0 +1,127 @@
+/* Tests of plugin/registration.c: a host loads pronet_ndpi.so with dlopen,
+ * finds the one well-known symbol, and drives the plugin through the
+ * descriptor alone. */
+#include "config.h"
+
+#include "plugin/registration.h"
+#include "tests/plugin/fixture.h"
+#include "tests/unit.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void *module_handle;
+static const struct pronet_plugin_descriptor *descriptor;
+static char model_path[512];
+
+static const struct pronet_plugin_descriptor *load(void)
+{
+	const char *builddir = getenv("top_builddir");
+	char path[512];
+	pronet_plugin_register_fn reg;
+
+	if (descriptor != NULL)
+		return descriptor;
+	snprintf(path, sizeof(path), "%s/plugin/.libs/pronet_ndpi.so", builddir ? builddir : ".");
+	module_handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (module_handle == NULL) {
+		fprintf(stderr, "dlopen: %s\n", dlerror());
+		return NULL;
+	}
+	reg = (pronet_plugin_register_fn)dlsym(module_handle, PRONET_PLUGIN_REGISTER_SYMBOL);
+	descriptor = reg != NULL ? reg() : NULL;
+	return descriptor;
+}
+
+static void test_descriptor_describes_the_plugin(void)
+{
+	const struct pronet_plugin_descriptor *d = load();
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->abi_version, PRONET_PLUGIN_ABI_VERSION);
+	CU_ASSERT_STRING_EQUAL(d->name, "pronet");
+	CU_ASSERT_STRING_EQUAL(d->version, PACKAGE_VERSION);
+	CU_ASSERT_PTR_NOT_NULL(d->license);
+	CU_ASSERT_PTR_NOT_NULL(d->init);
+	CU_ASSERT_PTR_NOT_NULL(d->deinit);
+	CU_ASSERT_PTR_NOT_NULL(d->attach);
+	CU_ASSERT_PTR_NOT_NULL(d->giveup);
+	/* Only the API and the hooked nDPI entry points are exported. */
+	CU_ASSERT_PTR_NULL(dlsym(module_handle, "pronet_model_load"));
+	CU_ASSERT_PTR_NULL(dlsym(module_handle, "pronet_host_load"));
+	CU_ASSERT_PTR_NOT_NULL(dlsym(module_handle, "ndpi_detection_giveup"));
+}
+
+static void test_bad_model_is_an_error_not_a_crash(void)
+{
+	const struct pronet_plugin_descriptor *d = load();
+	struct pronet_plugin_config config = {.model_path = "/nonexistent/model.pronet"};
+	char errbuf[PRONET_ERRBUF_SIZE] = "";
+	struct ndpi_detection_module_struct *ndpi = fixture_module_new();
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_NOT_EQUAL(d->init(&config, errbuf), PRONET_OK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "/nonexistent/model.pronet"));
+	CU_ASSERT_NOT_EQUAL(d->attach(ndpi, errbuf), PRONET_OK);
+	fixture_module_free(ndpi);
+}
+
+static void test_host_drives_plugin_through_descriptor(void)
+{
+	const struct pronet_plugin_descriptor *d = load();
+	struct pronet_plugin_config config = {.model_path = model_path, .threshold = 0.01f};
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct ndpi_detection_module_struct *ndpi = fixture_module_new();
+	struct ndpi_flow_struct *flow = fixture_flow_new();
+	struct pronet_plugin_result r;
+	ndpi_protocol result;
+	u_int8_t guessed;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL_FATAL(d->init(&config, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(d->attach(ndpi, errbuf), PRONET_OK);
+	ndpi_finalize_initialization(ndpi);
+	fixture_udp(ndpi, flow, 0x0a000001u, 40001, 0x0a000002u, 40002, fixture_opaque_payload,
+	            sizeof(fixture_opaque_payload));
+	result = d->giveup(ndpi, flow, 1, &guessed);
+	CU_ASSERT_EQUAL_FATAL(d->flow_result(flow, &r), PRONET_OK);
+	CU_ASSERT_FALSE(r.abstained);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.label);
+	CU_ASSERT_STRING_EQUAL(ndpi_get_proto_name(ndpi, result.app_protocol), r.label);
+	d->flow_forget(flow);
+	CU_ASSERT_EQUAL(d->flow_result(flow, &r), PRONET_ERR_NOT_FOUND);
+	ndpi_free_flow(flow);
+	CU_ASSERT_EQUAL(d->detach(ndpi, errbuf), PRONET_OK);
+	CU_ASSERT_NOT_EQUAL(d->detach(ndpi, errbuf), PRONET_OK);
+	d->deinit();
+	ndpi_exit_detection_module(ndpi);
+}
+
+static CU_TestInfo tests[] = {
+    {"the descriptor describes the plugin", test_descriptor_describes_the_plugin},
+    {"a bad model is an error, not a crash", test_bad_model_is_an_error_not_a_crash},
+    {"a host drives the plugin through the descriptor", test_host_drives_plugin_through_descriptor},
+    CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+	static const char *const names[] = {"PronetRegA", "PronetRegB"};
+	struct pronet_model *model = fixture_model_new(names, 2, 5);
+	char errbuf[PRONET_ERRBUF_SIZE];
+	int status;
+
+	snprintf(model_path, sizeof(model_path), "%s/pronet-registration-%ld.model",
+	         pronet_unit_tmpdir(), (long)getpid());
+	if (model == NULL || pronet_model_save(model, model_path, errbuf) != PRONET_OK) {
+		fprintf(stderr, "plugin/registration: cannot write a test model\n");
+		return 1;
+	}
+	pronet_model_free(model);
+	status = pronet_unit_run("plugin/registration", tests);
+	remove(model_path);
+	return status;
+}
