@@ -15,8 +15,11 @@ ndpi_glue_libpronet_glue_la_SOURCES += \
 	ndpi-glue/decode_null.c \
 	ndpi-glue/decode_ppp.c \
 	ndpi-glue/decode_sll.c \
-	ndpi-glue/decode_tunnel.c
+	ndpi-glue/decode_tunnel.c \
+	ndpi-glue/capture.c
+ndpi_glue_libpronet_glue_la_LIBADD += $(PCAP_LIBS)
 nobase_pkginclude_HEADERS += \
 	ndpi-glue/packet.h \
-	ndpi-glue/decode.h
+	ndpi-glue/decode.h \
+	ndpi-glue/capture.h
 noinst_HEADERS += ndpi-glue/decode_units.h

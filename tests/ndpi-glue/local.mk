@@ -1,1 +1,9 @@
 # Tests of ndpi-glue/.
+
+# Decoders and capture reader.
+noinst_HEADERS += tests/ndpi-glue/test_decode.h
+check_PROGRAMS += tests/ndpi-glue/test_decode_link
+tests_ndpi_glue_test_decode_link_SOURCES = tests/ndpi-glue/test_decode_link.c
+tests_ndpi_glue_test_decode_link_CFLAGS = $(UNIT_CFLAGS)
+tests_ndpi_glue_test_decode_link_LDADD = $(UNIT_LDADD)
+TESTS += tests/ndpi-glue/test_decode_link

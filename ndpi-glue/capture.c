@@ -1,0 +1,199 @@
+/* Capture files and live interfaces through libpcap. Files are opened with
+ * microsecond timestamps whatever their stored precision (pcapng and
+ * nanosecond pcap included), so the rest of pronet sees one unit. */
+#include "ndpi-glue/capture.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pcap/pcap.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define CAPTURE_NAME_SIZE 256
+
+struct pronet_capture {
+	pcap_t *pcap;
+	char name[CAPTURE_NAME_SIZE]; /* file path or interface, for messages */
+	int live;
+	uint64_t packets_read;
+};
+
+static enum pronet_err capture_new(const char *name, int live, struct pronet_capture **capture,
+                                   char *errbuf)
+{
+	*capture = calloc(1, sizeof(**capture));
+	if (*capture == NULL)
+		return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", name);
+	snprintf((*capture)->name, sizeof((*capture)->name), "%s", name);
+	(*capture)->live = live;
+	return PRONET_OK;
+}
+
+enum pronet_err pronet_capture_open_file(const char *path, struct pronet_capture **capture,
+                                         char *errbuf)
+{
+	char pcap_errbuf[PCAP_ERRBUF_SIZE] = "";
+
+	if (capture == NULL)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "capture: no place for the result");
+	*capture = NULL;
+	if (path == NULL || path[0] == '\0')
+		return pronet_error(errbuf, PRONET_ERR_ARG, "capture: no file name");
+
+	pcap_t *pcap =
+	    pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, pcap_errbuf);
+	if (pcap == NULL) {
+		/* libpcap's message usually names the file already; say it once. */
+		if (strstr(pcap_errbuf, path) != NULL)
+			return pronet_error(errbuf, PRONET_ERR_CAPTURE, "%s", pcap_errbuf);
+		return pronet_error(errbuf, PRONET_ERR_CAPTURE, "%s: %s", path, pcap_errbuf);
+	}
+	enum pronet_err err = capture_new(path, 0, capture, errbuf);
+	if (err != PRONET_OK) {
+		pcap_close(pcap);
+		return err;
+	}
+	(*capture)->pcap = pcap;
+	return PRONET_OK;
+}
+
+static enum pronet_err live_error(pcap_t *pcap, const char *interface, const char *what, int code,
+                                  char *errbuf)
+{
+	enum pronet_err err =
+	    pronet_error(errbuf, PRONET_ERR_CAPTURE, "%s: %s: %s", interface, what,
+	                 code == PCAP_ERROR ? pcap_geterr(pcap) : pcap_statustostr(code));
+	pcap_close(pcap);
+	return err;
+}
+
+enum pronet_err pronet_capture_open_live(const char *interface, int snaplen, int promisc,
+                                         int timeout_ms, struct pronet_capture **capture,
+                                         char *errbuf)
+{
+	char pcap_errbuf[PCAP_ERRBUF_SIZE] = "";
+
+	if (capture == NULL)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "capture: no place for the result");
+	*capture = NULL;
+	if (interface == NULL || interface[0] == '\0')
+		return pronet_error(errbuf, PRONET_ERR_ARG, "capture: no interface name");
+	if (snaplen <= 0 || timeout_ms < 0)
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "%s: snaplen must be > 0 and timeout >= 0 (got %d, %d)",
+		                    interface, snaplen, timeout_ms);
+
+	pcap_t *pcap = pcap_create(interface, pcap_errbuf);
+	if (pcap == NULL)
+		return pronet_error(errbuf, PRONET_ERR_CAPTURE, "%s: %s", interface, pcap_errbuf);
+	int code = pcap_set_snaplen(pcap, snaplen);
+	if (code == 0)
+		code = pcap_set_promisc(pcap, promisc != 0);
+	if (code == 0)
+		code = pcap_set_timeout(pcap, timeout_ms);
+	if (code != 0)
+		return live_error(pcap, interface, "cannot configure", code, errbuf);
+	code = pcap_activate(pcap);
+	if (code < 0)
+		return live_error(pcap, interface, "cannot capture", code, errbuf);
+
+	enum pronet_err err = capture_new(interface, 1, capture, errbuf);
+	if (err != PRONET_OK) {
+		pcap_close(pcap);
+		return err;
+	}
+	(*capture)->pcap = pcap;
+	return PRONET_OK;
+}
+
+enum pronet_err pronet_capture_next(struct pronet_capture *capture, struct pronet_raw_packet *out,
+                                    enum pronet_capture_status *status, char *errbuf)
+{
+	struct pcap_pkthdr *header;
+	const u_char *data;
+
+	if (capture == NULL || out == NULL || status == NULL)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "capture: NULL argument");
+	memset(out, 0, sizeof(*out));
+	*status = PRONET_CAPTURE_END;
+
+	int code = pcap_next_ex(capture->pcap, &header, &data);
+	switch (code) {
+	case 1:
+		out->data = data;
+		out->caplen = header->caplen;
+		out->wire_length = header->len;
+		out->timestamp_us =
+		    (uint64_t)header->ts.tv_sec * 1000000u + (uint64_t)header->ts.tv_usec;
+		capture->packets_read++;
+		*status = PRONET_CAPTURE_PACKET;
+		return PRONET_OK;
+	case 0:
+		*status = PRONET_CAPTURE_TIMEOUT;
+		return PRONET_OK;
+	case PCAP_ERROR_BREAK:
+		return PRONET_OK;
+	default:
+		return pronet_error(errbuf, PRONET_ERR_CAPTURE, "%s: error after %llu packets: %s",
+		                    capture->name, (unsigned long long)capture->packets_read,
+		                    pcap_geterr(capture->pcap));
+	}
+}
+
+int pronet_capture_datalink(const struct pronet_capture *capture)
+{
+	return capture == NULL ? -1 : pcap_datalink(capture->pcap);
+}
+
+uint64_t pronet_capture_packets_read(const struct pronet_capture *capture)
+{
+	return capture == NULL ? 0 : capture->packets_read;
+}
+
+void pronet_capture_stop(struct pronet_capture *capture)
+{
+	if (capture != NULL)
+		pcap_breakloop(capture->pcap);
+}
+
+void pronet_capture_close(struct pronet_capture *capture)
+{
+	if (capture == NULL)
+		return;
+	pcap_close(capture->pcap);
+	free(capture);
+}
+
+enum pronet_err pronet_capture_drop_privileges(const char *user, char *errbuf)
+{
+	struct passwd entry, *found = NULL;
+	char buffer[4096];
+
+	if (user == NULL)
+		user = "nobody";
+	if (user[0] == '\0')
+		return pronet_error(errbuf, PRONET_ERR_ARG, "drop privileges: empty user name");
+	int code = getpwnam_r(user, &entry, buffer, sizeof(buffer), &found);
+	if (found == NULL) {
+		if (code != 0)
+			return pronet_error(errbuf, PRONET_ERR_IO, "drop privileges: user %s: %s",
+			                    user, strerror(code));
+		return pronet_error(errbuf, PRONET_ERR_NOT_FOUND,
+		                    "drop privileges: no user named %s", user);
+	}
+	if (geteuid() != 0)
+		return PRONET_OK; /* not root: nothing to drop */
+
+	/* Order matters: groups and gid while we still may change them. */
+	if (setgroups(1, &entry.pw_gid) != 0 || setgid(entry.pw_gid) != 0 ||
+	    setuid(entry.pw_uid) != 0)
+		return pronet_error(errbuf, PRONET_ERR_IO, "drop privileges to %s: %s", user,
+		                    strerror(errno));
+	if (entry.pw_uid != 0 && setuid(0) == 0)
+		return pronet_error(errbuf, PRONET_ERR_IO,
+		                    "drop privileges to %s: root could be regained", user);
+	return PRONET_OK;
+}

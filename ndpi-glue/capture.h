@@ -1,0 +1,68 @@
+/* Reading packets from capture files (pcap, pcapng) and live interfaces,
+ * libpcap-style: open, next, close; errors go into the caller's errbuf and
+ * name the file or interface. Timestamps are always microseconds. */
+#ifndef PRONET_GLUE_CAPTURE_H
+#define PRONET_GLUE_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+struct pronet_capture;
+
+/* One captured frame. data points into the capture's buffer and stays valid
+ * until the next pronet_capture_next() or pronet_capture_close(). */
+struct pronet_raw_packet {
+	const uint8_t *data;
+	uint32_t caplen;       /* bytes captured */
+	uint32_t wire_length;  /* bytes on the wire */
+	uint64_t timestamp_us; /* microseconds since the epoch */
+};
+
+/* What pronet_capture_next() found. */
+enum pronet_capture_status {
+	PRONET_CAPTURE_PACKET = 0, /* *out holds a packet */
+	PRONET_CAPTURE_TIMEOUT,    /* live capture: no packet within the timeout; call again */
+	PRONET_CAPTURE_END,        /* end of file, or pronet_capture_stop() was called */
+};
+
+/* Opens a pcap or pcapng file. On error *capture is NULL and errbuf says why,
+ * naming path. */
+enum pronet_err pronet_capture_open_file(const char *path, struct pronet_capture **capture,
+                                         char *errbuf);
+
+/* Opens a live capture on `interface` (snaplen bytes per packet, promiscuous
+ * if promisc != 0, packets delivered at least every timeout_ms). Needs
+ * capture privileges; drop them afterwards with pronet_capture_drop_privileges(). */
+enum pronet_err pronet_capture_open_live(const char *interface, int snaplen, int promisc,
+                                         int timeout_ms, struct pronet_capture **capture,
+                                         char *errbuf);
+
+/* Reads the next packet. Returns PRONET_OK and sets *status; on a damaged or
+ * truncated file returns PRONET_ERR_CAPTURE with libpcap's words, the file
+ * name and the number of packets read before the damage. */
+enum pronet_err pronet_capture_next(struct pronet_capture *capture, struct pronet_raw_packet *out,
+                                    enum pronet_capture_status *status, char *errbuf);
+
+/* The link type (DLT_*) to pass to pronet_decode_packet(). */
+int pronet_capture_datalink(const struct pronet_capture *capture);
+
+/* Packets returned so far. */
+uint64_t pronet_capture_packets_read(const struct pronet_capture *capture);
+
+/* Makes a pending or later pronet_capture_next() return PRONET_CAPTURE_END.
+ * Safe to call from a signal handler (it calls pcap_breakloop()). */
+void pronet_capture_stop(struct pronet_capture *capture);
+
+/* Closes the capture; NULL is a no-op. */
+void pronet_capture_close(struct pronet_capture *capture);
+
+/* After opening a live capture as root: switch to `user` (NULL means
+ * "nobody") with setgroups/setgid/setuid and check that root cannot be
+ * regained. When not running as root there is nothing to drop and it returns
+ * PRONET_OK once the user exists. PRONET_ERR_ARG for an empty name,
+ * PRONET_ERR_NOT_FOUND for an unknown user, PRONET_ERR_IO if a call fails. */
+enum pronet_err pronet_capture_drop_privileges(const char *user, char *errbuf);
+
+#endif
