@@ -52,8 +52,10 @@ struct pronet_plugin_options {
 	/* Probability a class needs to label a flow, unless class_thresholds
 	 * says otherwise (default 0.9). */
 	float threshold;
-	/* Optional, indexed by model class: a per-class threshold; a negative
-	 * entry means `threshold`. NULL: `threshold` for all. Copied. */
+	/* Optional, indexed by model class: a per-class threshold (rules/
+	 * thresholds file); a negative entry, or NULL for all, means the model
+	 * file's calibrated threshold for the class if it has one (> 0), else
+	 * `threshold`. Copied. */
 	const float *class_thresholds;
 	/* Optional, indexed by model class: the nDPI protocol name to report
 	 * for the class (rules/ protos file); NULL array or NULL entry: the

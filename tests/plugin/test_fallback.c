@@ -188,6 +188,38 @@ static void test_per_class_threshold_wins(void)
 	setup_close(&s);
 }
 
+static void test_model_calibration_threshold_applies(void)
+{
+	size_t best = 0;
+	float p = opaque_probability(&best);
+	float calibrated[3] = {0.0f, 0.0f, 0.0f};
+	float rules[3] = {-1.0f, -1.0f, -1.0f};
+	struct pronet_plugin_options options;
+	struct ndpi_flow_struct *flow = fixture_flow_new(), *again = fixture_flow_new();
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct setup s;
+
+	CU_ASSERT_FATAL(p > 0.0f && p < 1.0f);
+	CU_ASSERT_FATAL(setup_open(&s, 0.0f, NULL));
+	calibrated[best] = p + (1.0f - p) / 2;
+	CU_ASSERT_EQUAL_FATAL(pronet_model_set_calibration(s.model, 1.0f, calibrated, errbuf),
+	                      PRONET_OK);
+	pronet_plugin_options_default(&options);
+	options.threshold = 0.0f;
+	options.packets_per_direction = 1;
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_attach(s.ndpi, s.model, &options, errbuf), PRONET_OK);
+	/* The model file's threshold beats the default ... */
+	CU_ASSERT_EQUAL(opaque_udp_flow(s.ndpi, flow).app_protocol, NDPI_PROTOCOL_UNKNOWN);
+	/* ... and a rules file's threshold beats the model file's. */
+	rules[best] = p;
+	options.class_thresholds = rules;
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_attach(s.ndpi, s.model, &options, errbuf), PRONET_OK);
+	CU_ASSERT_NOT_EQUAL(opaque_udp_flow(s.ndpi, again).app_protocol, NDPI_PROTOCOL_UNKNOWN);
+	fixture_flow_free(flow);
+	fixture_flow_free(again);
+	setup_close(&s);
+}
+
 static void test_ndpi_verdict_stands(void)
 {
 	static const char request[] =
@@ -354,6 +386,7 @@ static CU_TestInfo tests[] = {
     {"Unknown flow stays Unknown below threshold", test_below_threshold_stays_unknown},
     {"a probability equal to the threshold labels", test_at_threshold_labels},
     {"a per-class threshold overrides the default", test_per_class_threshold_wins},
+    {"the model file's threshold, then the rules file's", test_model_calibration_threshold_applies},
     {"flows nDPI names keep nDPI's verdict", test_ndpi_verdict_stands},
     {"TCP flow: one packet per direction recorded", test_tcp_flow_records_both_directions},
     {"flow without payload stays Unknown", test_flow_without_payload_stays_unknown},
