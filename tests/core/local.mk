@@ -34,3 +34,57 @@ tests_core_test_model_file_SOURCES = tests/core/test_model_file.c
 tests_core_test_model_file_CFLAGS = $(UNIT_CFLAGS)
 tests_core_test_model_file_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/test_model_file
+
+check_PROGRAMS += tests/core/test_embedding
+tests_core_test_embedding_SOURCES = tests/core/test_embedding.c
+tests_core_test_embedding_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_embedding_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_embedding
+
+check_PROGRAMS += tests/core/test_conv1d
+tests_core_test_conv1d_SOURCES = tests/core/test_conv1d.c
+tests_core_test_conv1d_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_conv1d_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_conv1d
+
+check_PROGRAMS += tests/core/test_relu
+tests_core_test_relu_SOURCES = tests/core/test_relu.c
+tests_core_test_relu_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_relu_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_relu
+
+check_PROGRAMS += tests/core/test_maxpool
+tests_core_test_maxpool_SOURCES = tests/core/test_maxpool.c
+tests_core_test_maxpool_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_maxpool_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_maxpool
+
+check_PROGRAMS += tests/core/test_dense
+tests_core_test_dense_SOURCES = tests/core/test_dense.c
+tests_core_test_dense_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_dense_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_dense
+
+check_PROGRAMS += tests/core/test_softmax_xent
+tests_core_test_softmax_xent_SOURCES = tests/core/test_softmax_xent.c
+tests_core_test_softmax_xent_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_softmax_xent_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_softmax_xent
+
+check_PROGRAMS += tests/core/test_batchnorm
+tests_core_test_batchnorm_SOURCES = tests/core/test_batchnorm.c
+tests_core_test_batchnorm_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_batchnorm_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_batchnorm
+
+check_PROGRAMS += tests/core/test_dropout
+tests_core_test_dropout_SOURCES = tests/core/test_dropout.c
+tests_core_test_dropout_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_dropout_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_dropout
+
+check_PROGRAMS += tests/core/test_adam
+tests_core_test_adam_SOURCES = tests/core/test_adam.c
+tests_core_test_adam_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_adam_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_adam
