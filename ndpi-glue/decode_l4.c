@@ -9,7 +9,8 @@
  * `captured` bytes are present; `declared` is the length the IP header gives.
  * A transport header cut by the IP length is a bad header; cut by the capture,
  * it is truncated. The payload is what nDPI 4.2 sees: the IP payload after
- * the TCP/UDP header. The UDP length field is only checked (nDPI ignores it). */
+ * the TCP/UDP header. The UDP length field is only checked (nDPI ignores it),
+ * and not in a first fragment, where it counts the whole datagram. */
 #include "ndpi-glue/decode_units.h"
 
 #include "ndpi-glue/decode.h"
@@ -57,7 +58,8 @@ static enum pronet_packet_skip decode_udp(struct pronet_decoder *decoder, const 
 	if (skip != PRONET_SKIP_NONE)
 		return skip;
 	size_t udp_length = pronet_read16(data + 4);
-	if (udp_length < UDP_HEADER_LENGTH || udp_length > declared)
+	if ((out->flags & PRONET_PACKET_F_FIRST_FRAGMENT) == 0 &&
+	    (udp_length < UDP_HEADER_LENGTH || udp_length > declared))
 		out->flags |= PRONET_PACKET_F_UDP_LENGTH_MISMATCH;
 	out->src_port = pronet_read16(data);
 	out->dst_port = pronet_read16(data + 2);

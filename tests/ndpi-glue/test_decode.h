@@ -26,6 +26,27 @@ enum {
 	TEST_DLT_LINUX_SLL2 = 276,
 };
 
+/* Building blocks, each a whole header. */
+#define ETHERNET_ADDRESSES 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb
+/* IPv4 192.168.1.2 -> 192.168.1.3, TCP, total length 45, DF */
+#define IPV4_HEADER_TCP                                                                            \
+	0x45, 0x00, 0x00, 0x2d, 0x00, 0x01, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00, 0xc0, 0xa8, 0x01,  \
+	    0x02, 0xc0, 0xa8, 0x01, 0x03
+/* TCP 12345 -> 80, seq 1 ack 1, data offset 5, PSH|ACK */
+#define TCP_HEADER_PSH_ACK                                                                         \
+	0x30, 0x39, 0x00, 0x50, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x50, 0x18, 0xff,  \
+	    0xff, 0x00, 0x00, 0x00, 0x00
+#define GET_SLASH 'G', 'E', 'T', ' ', '/'
+/* The 45-byte IPv4/TCP packet "GET /" every link type below carries. */
+#define IPV4_TCP_GET IPV4_HEADER_TCP, TCP_HEADER_PSH_ACK, GET_SLASH
+#define IPV4_TCP_GET_HEADERS 40 /* bytes of IPv4 + TCP header before "GET /" */
+/* IPv6 2001:db8::1 -> 2001:db8::2, UDP 54321 -> 53, payload DE AD BE EF */
+#define IPV6_UDP                                                                                   \
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x11, 0x40, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0,  \
+	    0, 0, 0, 0, 0, 0x01, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,    \
+	    0xd4, 0x31, 0x00, 0x35, 0x00, 0x0c, 0x00, 0x00, 0xde, 0xad, 0xbe, 0xef
+#define IPV6_UDP_HEADERS 48
+
 /* Decodes `length` bytes with options; asserts the call itself succeeds. */
 static inline enum pronet_packet_skip decode_with(unsigned int options, int dlt,
                                                   const uint8_t *bytes, size_t length,

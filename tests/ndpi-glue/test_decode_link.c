@@ -4,27 +4,6 @@
 #include "tests/ndpi-glue/test_decode.h"
 #include "tests/unit.h"
 
-/* Building blocks, each a whole header. */
-#define ETHERNET_ADDRESSES 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb
-/* IPv4 192.168.1.2 -> 192.168.1.3, TCP, total length 45, DF */
-#define IPV4_HEADER_TCP                                                                            \
-	0x45, 0x00, 0x00, 0x2d, 0x00, 0x01, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00, 0xc0, 0xa8, 0x01,  \
-	    0x02, 0xc0, 0xa8, 0x01, 0x03
-/* TCP 12345 -> 80, seq 1 ack 1, data offset 5, PSH|ACK */
-#define TCP_HEADER_PSH_ACK                                                                         \
-	0x30, 0x39, 0x00, 0x50, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x50, 0x18, 0xff,  \
-	    0xff, 0x00, 0x00, 0x00, 0x00
-#define GET_SLASH 'G', 'E', 'T', ' ', '/'
-/* The 45-byte IPv4/TCP packet "GET /" every link type below carries. */
-#define IPV4_TCP_GET IPV4_HEADER_TCP, TCP_HEADER_PSH_ACK, GET_SLASH
-#define IPV4_TCP_GET_HEADERS 40 /* bytes of IPv4 + TCP header before "GET /" */
-/* IPv6 2001:db8::1 -> 2001:db8::2, UDP 54321 -> 53, payload DE AD BE EF */
-#define IPV6_UDP                                                                                   \
-	0x60, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x11, 0x40, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0,  \
-	    0, 0, 0, 0, 0, 0x01, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,    \
-	    0xd4, 0x31, 0x00, 0x35, 0x00, 0x0c, 0x00, 0x00, 0xde, 0xad, 0xbe, 0xef
-#define IPV6_UDP_HEADERS 48
-
 static void assert_ipv4_tcp_get(const struct pronet_packet *out, const uint8_t *l3)
 {
 	static const uint8_t source[16] = {192, 168, 1, 2}, destination[16] = {192, 168, 1, 3};
@@ -77,55 +56,13 @@ static void test_ethernet_padding_is_not_ip(void)
 {
 	/* Ethernet II, IPv4 10.0.0.1 -> 10.0.0.2 UDP 54321 -> 53 with 4 payload
 	 * bytes (IP total 32), padded with 14 zero bytes to the 60-byte minimum */
-	static const uint8_t frame[] = {ETHERNET_ADDRESSES,
-	                                0x08,
-	                                0x00,
-	                                0x45,
-	                                0x00,
-	                                0x00,
-	                                0x20,
-	                                0x00,
-	                                0x02,
-	                                0x00,
-	                                0x00,
-	                                0x40,
-	                                0x11,
-	                                0x00,
-	                                0x00,
-	                                0x0a,
-	                                0x00,
-	                                0x00,
-	                                0x01,
-	                                0x0a,
-	                                0x00,
-	                                0x00,
-	                                0x02,
-	                                0xd4,
-	                                0x31,
-	                                0x00,
-	                                0x35,
-	                                0x00,
-	                                0x0c,
-	                                0x00,
-	                                0x00,
-	                                0xde,
-	                                0xad,
-	                                0xbe,
-	                                0xef,
-	                                0,
-	                                0,
-	                                0,
-	                                0,
-	                                0,
-	                                0,
-	                                0,
-	                                0,
-	                                0,
-	                                0,
-	                                0,
-	                                0,
-	                                0,
-	                                0};
+	/* clang-format off */
+	static const uint8_t frame[] = {
+		ETHERNET_ADDRESSES, 0x08, 0x00, 0x45, 0x00, 0x00, 0x20, 0x00, 0x02, 0x00, 0x00,
+		0x40, 0x11, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0xd4, 0x31,
+		0x00, 0x35, 0x00, 0x0c, 0x00, 0x00, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0};
+	/* clang-format on */
 	struct pronet_packet out;
 
 	CU_ASSERT_EQUAL(sizeof(frame), 60);
@@ -139,8 +76,10 @@ static void test_ethernet_padding_is_not_ip(void)
 static void test_vlan_8021q(void)
 {
 	/* Ethernet, 802.1Q tag PCP 3 VID 100, IPv4 TCP "GET /" */
-	static const uint8_t frame[] = {ETHERNET_ADDRESSES, 0x81, 0x00, 0x60, 0x64, 0x08, 0x00,
-	                                IPV4_TCP_GET};
+	/* clang-format off */
+	static const uint8_t frame[] = {
+		ETHERNET_ADDRESSES, 0x81, 0x00, 0x60, 0x64, 0x08, 0x00, IPV4_TCP_GET};
+	/* clang-format on */
 	struct pronet_packet out;
 
 	CU_ASSERT_EQUAL(decode(TEST_DLT_EN10MB, frame, sizeof(frame), &out), PRONET_SKIP_NONE);
@@ -153,26 +92,23 @@ static void test_vlan_8021q(void)
 static void test_qinq_records_outer_vlan(void)
 {
 	/* Ethernet, 802.1ad S-tag (0x88a8) VID 10, 802.1Q C-tag VID 20, IPv4 TCP */
+	/* clang-format off */
 	static const uint8_t qinq[] = {
-	    ETHERNET_ADDRESSES, 0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x14, 0x08, 0x00,
-	    IPV4_TCP_GET};
+		ETHERNET_ADDRESSES, 0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x14, 0x08, 0x00,
+		IPV4_TCP_GET};
+	/* clang-format on */
 	/* Ethernet, old QinQ (0x9100) VID 4094, 802.1Q VID 1, IPv6 UDP */
-	static const uint8_t old_qinq[] = {ETHERNET_ADDRESSES,
-	                                   0x91,
-	                                   0x00,
-	                                   0x0f,
-	                                   0xfe,
-	                                   0x81,
-	                                   0x00,
-	                                   0x00,
-	                                   0x01,
-	                                   0x86,
-	                                   0xdd,
-	                                   IPV6_UDP};
+	/* clang-format off */
+	static const uint8_t old_qinq[] = {
+		ETHERNET_ADDRESSES, 0x91, 0x00, 0x0f, 0xfe, 0x81, 0x00, 0x00, 0x01, 0x86, 0xdd,
+		IPV6_UDP};
+	/* clang-format on */
 	/* Ethernet, priority tag (VID 0), 802.1Q VID 7, IPv4 TCP */
+	/* clang-format off */
 	static const uint8_t priority[] = {
-	    ETHERNET_ADDRESSES, 0x81, 0x00, 0xe0, 0x00, 0x81, 0x00, 0x00, 0x07, 0x08, 0x00,
-	    IPV4_TCP_GET};
+		ETHERNET_ADDRESSES, 0x81, 0x00, 0xe0, 0x00, 0x81, 0x00, 0x00, 0x07, 0x08, 0x00,
+		IPV4_TCP_GET};
+	/* clang-format on */
 	struct pronet_packet out;
 
 	CU_ASSERT_EQUAL(decode(TEST_DLT_EN10MB, qinq, sizeof(qinq), &out), PRONET_SKIP_NONE);
@@ -196,40 +132,17 @@ static void test_qinq_records_outer_vlan(void)
 static void test_ethernet_not_ip(void)
 {
 	/* Ethernet, ARP request who-has 10.0.0.2 tell 10.0.0.1 */
-	static const uint8_t arp[] = {ETHERNET_ADDRESSES,
-	                              0x08,
-	                              0x06,
-	                              0x00,
-	                              0x01,
-	                              0x08,
-	                              0x00,
-	                              0x06,
-	                              0x04,
-	                              0x00,
-	                              0x01,
-	                              0x00,
-	                              0x11,
-	                              0x22,
-	                              0x33,
-	                              0x44,
-	                              0x55,
-	                              0x0a,
-	                              0x00,
-	                              0x00,
-	                              0x01,
-	                              0,
-	                              0,
-	                              0,
-	                              0,
-	                              0,
-	                              0,
-	                              0x0a,
-	                              0x00,
-	                              0x00,
-	                              0x02};
+	/* clang-format off */
+	static const uint8_t arp[] = {
+		ETHERNET_ADDRESSES, 0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01,
+		0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x0a, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0x0a,
+		0x00, 0x00, 0x02};
+	/* clang-format on */
 	/* 802.3 frame, length 38, LLC 42 42 03: spanning tree BPDU (start) */
+	/* clang-format off */
 	static const uint8_t stp[] = {
-	    ETHERNET_ADDRESSES, 0x00, 0x26, 0x42, 0x42, 0x03, 0x00, 0x00, 0x00, 0x00};
+		ETHERNET_ADDRESSES, 0x00, 0x26, 0x42, 0x42, 0x03, 0x00, 0x00, 0x00, 0x00};
+	/* clang-format on */
 	/* Ethernet with type/length 0x05ff: neither a length nor a type */
 	static const uint8_t bad[] = {ETHERNET_ADDRESSES, 0x05, 0xff, IPV4_TCP_GET};
 	struct pronet_packet out;
@@ -244,37 +157,29 @@ static void test_ethernet_not_ip(void)
 static void test_llc_snap_mpls_pppoe(void)
 {
 	/* 802.3 frame, LLC AA AA 03, SNAP OUI 000000 type 0x0800, IPv4 TCP */
+	/* clang-format off */
 	static const uint8_t snap[] = {
-	    ETHERNET_ADDRESSES, 0x00, 0x35, 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, 0x08, 0x00,
-	    IPV4_TCP_GET};
+		ETHERNET_ADDRESSES, 0x00, 0x35, 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, 0x08, 0x00,
+		IPV4_TCP_GET};
+	/* clang-format on */
 	/* Ethernet, MPLS label 16 (not bottom), label 17 (bottom of stack), IPv4 TCP */
+	/* clang-format off */
 	static const uint8_t mpls[] = {
-	    ETHERNET_ADDRESSES, 0x88, 0x47, 0x00, 0x01, 0x00, 0x40, 0x00, 0x01, 0x11, 0x40,
-	    IPV4_TCP_GET};
+		ETHERNET_ADDRESSES, 0x88, 0x47, 0x00, 0x01, 0x00, 0x40, 0x00, 0x01, 0x11, 0x40,
+		IPV4_TCP_GET};
+	/* clang-format on */
 	/* Ethernet, PPPoE session 0x1234 length 47, PPP protocol 0x0021, IPv4 TCP */
+	/* clang-format off */
 	static const uint8_t pppoe[] = {
-	    ETHERNET_ADDRESSES, 0x88, 0x64, 0x11, 0x00, 0x12, 0x34, 0x00, 0x2f, 0x00, 0x21,
-	    IPV4_TCP_GET};
+		ETHERNET_ADDRESSES, 0x88, 0x64, 0x11, 0x00, 0x12, 0x34, 0x00, 0x2f, 0x00, 0x21,
+		IPV4_TCP_GET};
+	/* clang-format on */
 	/* Ethernet, PPPoE session, PPP LCP (0xc021) echo request */
-	static const uint8_t lcp[] = {ETHERNET_ADDRESSES,
-	                              0x88,
-	                              0x64,
-	                              0x11,
-	                              0x00,
-	                              0x12,
-	                              0x34,
-	                              0x00,
-	                              0x0a,
-	                              0xc0,
-	                              0x21,
-	                              0x09,
-	                              0x01,
-	                              0x00,
-	                              0x08,
-	                              0,
-	                              0,
-	                              0,
-	                              0};
+	/* clang-format off */
+	static const uint8_t lcp[] = {
+		ETHERNET_ADDRESSES, 0x88, 0x64, 0x11, 0x00, 0x12, 0x34, 0x00, 0x0a, 0xc0, 0x21,
+		0x09, 0x01, 0x00, 0x08, 0, 0, 0, 0};
+	/* clang-format on */
 	struct pronet_packet out;
 
 	CU_ASSERT_EQUAL(decode(TEST_DLT_EN10MB, snap, sizeof(snap), &out), PRONET_SKIP_NONE);
@@ -295,15 +200,23 @@ static void test_llc_snap_mpls_pppoe(void)
 static void test_linux_cooked(void)
 {
 	/* Linux SLL v1: outgoing (4), ARPHRD_ETHER, 6-byte address, protocol 0x0800, IPv4 TCP */
-	static const uint8_t sll[] = {0x00, 0x04, 0x00, 0x01, 0x00, 0x06, 0x00, 0x11,        0x22,
-	                              0x33, 0x44, 0x55, 0x00, 0x00, 0x08, 0x00, IPV4_TCP_GET};
+	/* clang-format off */
+	static const uint8_t sll[] = {
+		0x00, 0x04, 0x00, 0x01, 0x00, 0x06, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x00, 0x00,
+		0x08, 0x00, IPV4_TCP_GET};
+	/* clang-format on */
 	/* Linux SLL v2: protocol 0x86dd, ifindex 2, ARPHRD_ETHER, host (0), IPv6 UDP */
-	static const uint8_t sll2[] = {0x86, 0xdd, 0x00, 0x00, 0x00, 0x00, 0x00,
-	                               0x02, 0x00, 0x01, 0x00, 0x06, 0x00, 0x11,
-	                               0x22, 0x33, 0x44, 0x55, 0x00, 0x00, IPV6_UDP};
+	/* clang-format off */
+	static const uint8_t sll2[] = {
+		0x86, 0xdd, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01, 0x00, 0x06, 0x00, 0x11,
+		0x22, 0x33, 0x44, 0x55, 0x00, 0x00, IPV6_UDP};
+	/* clang-format on */
 	/* Linux SLL v1 of a netlink socket (ARPHRD 824), netlink family 0 */
-	static const uint8_t netlink[] = {0x00, 0x04, 0x03, 0x38, 0x00, 0x00, 0,    0, 0, 0,
-	                                  0,    0,    0,    0,    0x00, 0x00, 0x14, 0, 0, 0};
+	/* clang-format off */
+	static const uint8_t netlink[] = {
+		0x00, 0x04, 0x03, 0x38, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0x14, 0, 0,
+		0};
+	/* clang-format on */
 	struct pronet_packet out;
 
 	CU_ASSERT_EQUAL(decode(TEST_DLT_LINUX_SLL, sll, sizeof(sll), &out), PRONET_SKIP_NONE);
