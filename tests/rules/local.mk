@@ -1,1 +1,18 @@
 # Tests of rules/.
+check_PROGRAMS += tests/rules/test_class_map
+tests_rules_test_class_map_SOURCES = tests/rules/test_class_map.c
+tests_rules_test_class_map_CFLAGS = $(UNIT_CFLAGS)
+tests_rules_test_class_map_LDADD = $(UNIT_LDADD)
+TESTS += tests/rules/test_class_map
+
+check_PROGRAMS += tests/rules/test_thresholds
+tests_rules_test_thresholds_SOURCES = tests/rules/test_thresholds.c
+tests_rules_test_thresholds_CFLAGS = $(UNIT_CFLAGS)
+tests_rules_test_thresholds_LDADD = $(UNIT_LDADD)
+TESTS += tests/rules/test_thresholds
+
+check_PROGRAMS += tests/rules/test_protos
+tests_rules_test_protos_SOURCES = tests/rules/test_protos.c
+tests_rules_test_protos_CFLAGS = $(UNIT_CFLAGS)
+tests_rules_test_protos_LDADD = $(UNIT_LDADD)
+TESTS += tests/rules/test_protos

@@ -1,0 +1,159 @@
+/* The protos-file parser (see rules/protos.h for what it accepts and why).
+ *
+ * How nDPI 4.2 reads such a file (ndpi_load_protocols_file and
+ * ndpi_handle_rule in src/lib/ndpi_main.c, read, not copied): a line is
+ * read up to '\n' (an unterminated last line is dropped); a line of length
+ * <= 1 or starting with '#' is skipped; the last character is cut off as the
+ * newline; the text after the last '@' is the protocol name, in which
+ * '/', '&', '^', ':', ';', '\'', '"' and ' ' become '_'; names compare
+ * case-insensitively; the text before '@' is a comma-separated list of
+ * tcp:/udp:/ip:/host: rules, and an empty one adds no rule. We accept a
+ * strict subset whose reading is the same. */
+#include "rules/protos.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rules/rules_file.h"
+
+struct proto {
+	char rule[PRONET_RULES_NAME_MAX + 2]; /* "@" + name + NUL */
+	unsigned line;
+};
+
+struct pronet_protos {
+	struct proto protos[PRONET_PROTOS_MAX];
+	size_t count;
+};
+
+void pronet_protos_free(struct pronet_protos *protos)
+{
+	free(protos);
+}
+
+size_t pronet_protos_count(const struct pronet_protos *protos)
+{
+	return protos != NULL ? protos->count : 0;
+}
+
+const char *pronet_protos_name(const struct pronet_protos *protos, size_t i)
+{
+	return i < pronet_protos_count(protos) ? protos->protos[i].rule + 1 : NULL;
+}
+
+const char *pronet_protos_rule(const struct pronet_protos *protos, size_t i)
+{
+	return i < pronet_protos_count(protos) ? protos->protos[i].rule : NULL;
+}
+
+int pronet_protos_find(const struct pronet_protos *protos, const char *name)
+{
+	for (size_t i = 0; name != NULL && i < pronet_protos_count(protos); i++)
+		if (strcasecmp(protos->protos[i].rule + 1, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A rule line: "@NAME". Anything else nDPI would read differently, or is a
+ * port/host/ip rule we refuse on purpose. */
+static enum pronet_err parse_rule(struct pronet_protos *protos, const char *file, unsigned number,
+                                  const char *line, size_t length, char *errbuf)
+{
+	const char *at = memchr(line, '@', length), *name;
+	size_t name_length;
+	int existing;
+
+	if (at == NULL)
+		return pronet_error(errbuf, PRONET_ERR_PARSE,
+		                    "%s:%u: expected '@NAME' (comments start with '#' in column 1)",
+		                    file, number);
+	if (at != line)
+		return pronet_error(
+		    errbuf, PRONET_ERR_PARSE,
+		    "%s:%u: '%.*s' before '@': learned classes take no port/host/ip rules (a port "
+		    "rule makes nDPI label flows before any dissector runs)",
+		    file, number, (int)(at - line), line);
+	name = at + 1;
+	name_length = length - 1;
+	if (name_length == 0)
+		return pronet_error(errbuf, PRONET_ERR_PARSE, "%s:%u: no name after '@'", file,
+		                    number);
+	if (name_length > PRONET_RULES_NAME_MAX)
+		return pronet_error(errbuf, PRONET_ERR_PARSE,
+		                    "%s:%u: name longer than %d characters", file, number,
+		                    PRONET_RULES_NAME_MAX);
+	for (size_t i = 0; i < name_length; i++)
+		if (!pronet_rules_is_name_char(name[i]))
+			return pronet_error(
+			    errbuf, PRONET_ERR_PARSE,
+			    "%s:%u: character 0x%02x not allowed in name '%.*s' (letters, digits, "
+			    "_ and -; nDPI rewrites or splits on others)",
+			    file, number, (unsigned char)name[i], (int)name_length, name);
+	if (name_length == 7 && strncasecmp(name, "Unknown", 7) == 0)
+		return pronet_error(errbuf, PRONET_ERR_PARSE,
+		                    "%s:%u: 'Unknown' is nDPI's protocol 0", file, number);
+	if (protos->count == PRONET_PROTOS_MAX)
+		return pronet_error(errbuf, PRONET_ERR_LIMIT,
+		                    "%s:%u: more than %d names (nDPI 4.2's custom protocol limit)",
+		                    file, number, PRONET_PROTOS_MAX);
+	memcpy(protos->protos[protos->count].rule, line, length);
+	protos->protos[protos->count].rule[length] = '\0';
+	existing = pronet_protos_find(protos, protos->protos[protos->count].rule + 1);
+	if (existing >= 0)
+		return pronet_error(
+		    errbuf, PRONET_ERR_PARSE,
+		    "%s:%u: '%.*s' already defined on line %u (nDPI compares names ignoring case)",
+		    file, number, (int)name_length, name, protos->protos[existing].line);
+	protos->protos[protos->count++].line = number;
+	return PRONET_OK;
+}
+
+enum pronet_err pronet_protos_load_buffer(const char *text, size_t size, const char *name,
+                                          struct pronet_protos **out, char *errbuf)
+{
+	struct pronet_protos *protos = calloc(1, sizeof(*protos));
+	const char *file = name != NULL ? name : "(protos)";
+	struct pronet_rules_lines lines;
+	const char *line;
+	size_t length;
+	int terminated;
+	enum pronet_err err = PRONET_OK;
+
+	*out = NULL;
+	if (protos == NULL)
+		return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", file);
+	pronet_rules_lines_init(&lines, text, size);
+	while (err == PRONET_OK && pronet_rules_lines_next(&lines, &line, &length, &terminated)) {
+		if (length == 0 || line[0] == '#')
+			continue;
+		if (!terminated)
+			err = pronet_error(errbuf, PRONET_ERR_PARSE,
+			                   "%s:%u: no newline at the end of the last line (nDPI "
+			                   "ignores such a line)",
+			                   file, lines.number);
+		else
+			err = parse_rule(protos, file, lines.number, line, length, errbuf);
+	}
+	if (err != PRONET_OK) {
+		pronet_protos_free(protos);
+		return err;
+	}
+	*out = protos;
+	return PRONET_OK;
+}
+
+enum pronet_err pronet_protos_load(const char *path, struct pronet_protos **out, char *errbuf)
+{
+	char *text;
+	size_t size;
+	enum pronet_err err;
+
+	*out = NULL;
+	err = pronet_rules_read_file(path, &text, &size, errbuf);
+	if (err != PRONET_OK)
+		return err;
+	err = pronet_protos_load_buffer(text, size, path, out, errbuf);
+	free(text);
+	return err;
+}

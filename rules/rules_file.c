@@ -1,0 +1,108 @@
+#include "rules/rules_file.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef PRONET_DATADIR
+#define PRONET_DATADIR "/usr/local/share/pronet"
+#endif
+
+enum pronet_err pronet_rules_read_file(const char *path, char **text, size_t *size, char *errbuf)
+{
+	FILE *file = fopen(path, "rb");
+	size_t capacity = 4096, used = 0;
+	char *buffer = NULL;
+
+	if (file == NULL)
+		return pronet_error(errbuf, PRONET_ERR_IO, "%s: %s", path, strerror(errno));
+	for (;;) {
+		char *grown = realloc(buffer, capacity + 1);
+
+		if (grown == NULL) {
+			free(buffer);
+			fclose(file);
+			return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", path);
+		}
+		buffer = grown;
+		used += fread(buffer + used, 1, capacity - used, file);
+		if (used < capacity || capacity > PRONET_RULES_FILE_MAX)
+			break;
+		capacity *= 2;
+	}
+	if (ferror(file) || used > PRONET_RULES_FILE_MAX) {
+		int too_large = !ferror(file);
+		int saved = errno;
+
+		free(buffer);
+		fclose(file);
+		if (too_large)
+			return pronet_error(errbuf, PRONET_ERR_LIMIT, "%s: larger than %u bytes",
+			                    path, PRONET_RULES_FILE_MAX);
+		return pronet_error(errbuf, PRONET_ERR_IO, "%s: read error: %s", path,
+		                    strerror(saved));
+	}
+	fclose(file);
+	buffer[used] = '\0';
+	if (memchr(buffer, '\0', used) != NULL) {
+		size_t line = 1;
+
+		for (const char *p = buffer; *p != '\0'; p++)
+			line += *p == '\n';
+		free(buffer);
+		return pronet_error(errbuf, PRONET_ERR_PARSE, "%s:%zu: NUL byte (not a text file)",
+		                    path, line);
+	}
+	*text = buffer;
+	*size = used;
+	return PRONET_OK;
+}
+
+void pronet_rules_lines_init(struct pronet_rules_lines *lines, const char *text, size_t size)
+{
+	lines->text = text;
+	lines->size = size;
+	lines->offset = 0;
+	lines->number = 0;
+}
+
+int pronet_rules_lines_next(struct pronet_rules_lines *lines, const char **line, size_t *length,
+                            int *terminated)
+{
+	const char *start, *newline;
+	size_t remaining;
+
+	if (lines->offset >= lines->size)
+		return 0;
+	start = lines->text + lines->offset;
+	remaining = lines->size - lines->offset;
+	newline = memchr(start, '\n', remaining);
+	*line = start;
+	*length = newline != NULL ? (size_t)(newline - start) : remaining;
+	*terminated = newline != NULL;
+	lines->offset += *length + (newline != NULL);
+	lines->number++;
+	return 1;
+}
+
+int pronet_rules_is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+enum pronet_err pronet_rules_default_path(const char *file_name, char *path, size_t size,
+                                          char *errbuf)
+{
+	const char *dir = getenv("PRONET_RULES_DIR");
+	int written;
+
+	if (dir == NULL || *dir == '\0')
+		dir = PRONET_DATADIR;
+	written = snprintf(path, size, "%s/%s", dir, file_name);
+	if (written < 0 || (size_t)written >= size)
+		return pronet_error(errbuf, PRONET_ERR_LIMIT, "%s/%s: path too long", dir,
+		                    file_name);
+	return PRONET_OK;
+}

@@ -1,0 +1,216 @@
+/* Tests of rules/protos.c: name-only rules in nDPI's protos syntax; every
+ * line nDPI 4.2 would read differently (port/host rules, spaces, CR,
+ * indented comments, an unterminated last line) is refused at its line;
+ * missing and empty files; the shipped rules/protos.txt and nDPI's own
+ * example syntax. */
+#include "rules/protos.h"
+#include "rules/rules_file.h"
+#include "tests/unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct pronet_protos *parse(const char *text, size_t size, char *errbuf)
+{
+	struct pronet_protos *protos = NULL;
+
+	if (pronet_protos_load_buffer(text, size, "p.txt", &protos, errbuf) != PRONET_OK)
+		return NULL;
+	return protos;
+}
+
+static void test_names_in_order(void)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	const char text[] = "# learned classes\n"
+	                    "\n"
+	                    "@PPStream_UDP\n"
+	                    "#@Disabled\n"
+	                    "@my-tunnel2\n";
+	struct pronet_protos *protos = parse(text, strlen(text), errbuf);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(protos);
+	CU_ASSERT_EQUAL_FATAL(pronet_protos_count(protos), 2);
+	CU_ASSERT_STRING_EQUAL(pronet_protos_name(protos, 0), "PPStream_UDP");
+	CU_ASSERT_STRING_EQUAL(pronet_protos_rule(protos, 0), "@PPStream_UDP");
+	CU_ASSERT_STRING_EQUAL(pronet_protos_name(protos, 1), "my-tunnel2");
+	CU_ASSERT_PTR_NULL(pronet_protos_name(protos, 2));
+	CU_ASSERT_EQUAL(pronet_protos_find(protos, "MY-TUNNEL2"), 1);
+	CU_ASSERT_EQUAL(pronet_protos_find(protos, "Disabled"), -1);
+	pronet_protos_free(protos);
+	pronet_protos_free(NULL);
+}
+
+static void test_wrong_lines_name_their_line(void)
+{
+	static const struct {
+		const char *line, *expect;
+	} cases[] = {
+	    {"tcp:81,tcp:8181@Web", "take no port/host/ip rules"},
+	    {"udp:5061-5062@Voice", "take no port/host/ip rules"},
+	    {"host:\"example.com\"@Ex", "take no port/host/ip rules"},
+	    {"ip:192.0.2.1@Ex", "take no port/host/ip rules"},
+	    {"Name", "expected '@NAME'"},
+	    {" # indented comment", "expected '@NAME'"},
+	    {"@", "no name after '@'"},
+	    {"@My Proto", "character 0x20"},
+	    {"@Trailing ", "character 0x20"},
+	    {" @Leading", "before '@'"},
+	    {"@Crlf\r", "character 0x0d"},
+	    {"@a/b", "character 0x2f"},
+	    {"@a:b", "character 0x3a"},
+	    {"@a.b", "character 0x2e"},
+	    {"@a@b", "character 0x40"},
+	    {"@unknown", "nDPI's protocol 0"},
+	    {"@first", "already defined on line 2"},
+	    {"@x123456789x123456789x123456789x123456789x123456789x123456789xyzw", "longer than 63"},
+	};
+	char errbuf[PRONET_ERRBUF_SIZE], text[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "# names\n@First\n%s\n@Last\n", cases[i].line);
+		errbuf[0] = '\0';
+		CU_ASSERT_PTR_NULL(parse(text, strlen(text), errbuf));
+		CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "p.txt:3: "));
+		if (strstr(errbuf, cases[i].expect) == NULL)
+			fprintf(stderr, "\n  line '%s': got '%s'\n", cases[i].line, errbuf);
+		CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, cases[i].expect));
+	}
+}
+
+static void test_unterminated_last_line(void)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_protos *protos;
+
+	/* nDPI drops a last line without '\n': we refuse it rather than lose it. */
+	CU_ASSERT_PTR_NULL(parse("@One\n@Two", 9, errbuf));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "p.txt:2: no newline"));
+	/* An unterminated comment loses nothing. */
+	protos = parse("@One\n# end", 10, errbuf);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(protos);
+	CU_ASSERT_EQUAL(pronet_protos_count(protos), 1);
+	pronet_protos_free(protos);
+}
+
+static void test_too_many_names(void)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	size_t size = (PRONET_PROTOS_MAX + 1) * 16;
+	char *text = malloc(size);
+	size_t used = 0;
+
+	CU_ASSERT_FATAL(text != NULL);
+	for (int i = 0; i <= PRONET_PROTOS_MAX; i++)
+		used += (size_t)snprintf(text + used, size - used, "@Learned%d\n", i);
+	CU_ASSERT_PTR_NULL(parse(text, used, errbuf));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "p.txt:230: more than 229 names"));
+	/* Exactly the limit is fine. */
+	used -= strlen("@Learned229\n");
+	{
+		struct pronet_protos *protos = parse(text, used, errbuf);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(protos);
+		CU_ASSERT_EQUAL(pronet_protos_count(protos), PRONET_PROTOS_MAX);
+		pronet_protos_free(protos);
+	}
+	free(text);
+}
+
+static void write_file(const char *path, const char *text, size_t size)
+{
+	FILE *file = fopen(path, "wb");
+
+	CU_ASSERT_FATAL(file != NULL);
+	CU_ASSERT(fwrite(text, 1, size, file) == size);
+	fclose(file);
+}
+
+static void test_files_missing_empty_long_lines(void)
+{
+	char errbuf[PRONET_ERRBUF_SIZE], path[512];
+	struct pronet_protos *protos = NULL;
+	size_t long_size = 100000;
+	char *text = malloc(long_size + 64);
+
+	CU_ASSERT_FATAL(text != NULL);
+	CU_ASSERT_EQUAL(pronet_protos_load("/nonexistent/protos.txt", &protos, errbuf),
+	                PRONET_ERR_IO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "/nonexistent/protos.txt"));
+
+	snprintf(path, sizeof(path), "%s/pronet-test-protos-%ld", pronet_unit_tmpdir(),
+	         (long)getpid());
+	write_file(path, "", 0);
+	CU_ASSERT_EQUAL_FATAL(pronet_protos_load(path, &protos, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_protos_count(protos), 0);
+	pronet_protos_free(protos);
+
+	text[0] = '#';
+	memset(text + 1, 'x', long_size);
+	snprintf(text + 1 + long_size, 32, "\n@AfterLong\n");
+	write_file(path, text, strlen(text));
+	CU_ASSERT_EQUAL_FATAL(pronet_protos_load(path, &protos, errbuf), PRONET_OK);
+	CU_ASSERT_STRING_EQUAL(pronet_protos_name(protos, 0), "AfterLong");
+	pronet_protos_free(protos);
+
+	text[0] = '@';
+	write_file(path, text, strlen(text));
+	CU_ASSERT_EQUAL(pronet_protos_load(path, &protos, errbuf), PRONET_ERR_PARSE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, ":1: name longer than 63"));
+	unlink(path);
+	free(text);
+}
+
+static void test_shipped_file_parses(void)
+{
+	char errbuf[PRONET_ERRBUF_SIZE], path[1024];
+	const char *srcdir = getenv("top_srcdir");
+	struct pronet_protos *protos = NULL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srcdir);
+	snprintf(path, sizeof(path), "%s/rules/protos.txt", srcdir);
+	if (pronet_protos_load(path, &protos, errbuf) != PRONET_OK)
+		fprintf(stderr, "\n  %s\n", errbuf);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(protos);
+	pronet_protos_free(protos);
+}
+
+static void test_default_path_honours_environment(void)
+{
+	char errbuf[PRONET_ERRBUF_SIZE], path[64];
+	char *saved =
+	    getenv("PRONET_RULES_DIR") != NULL ? strdup(getenv("PRONET_RULES_DIR")) : NULL;
+
+	setenv("PRONET_RULES_DIR", "/opt/rules", 1);
+	CU_ASSERT_EQUAL(pronet_rules_default_path("protos.txt", path, sizeof(path), errbuf),
+	                PRONET_OK);
+	CU_ASSERT_STRING_EQUAL(path, "/opt/rules/protos.txt");
+	setenv("PRONET_RULES_DIR", "", 1);
+	CU_ASSERT_EQUAL(pronet_rules_default_path("protos.txt", path, sizeof(path), errbuf),
+	                PRONET_OK);
+	CU_ASSERT_STRING_EQUAL(path, PRONET_DATADIR "/protos.txt");
+	CU_ASSERT_EQUAL(pronet_rules_default_path("protos.txt", path, 8, errbuf), PRONET_ERR_LIMIT);
+	if (saved != NULL)
+		setenv("PRONET_RULES_DIR", saved, 1);
+	else
+		unsetenv("PRONET_RULES_DIR");
+	free(saved);
+}
+
+static CU_TestInfo tests[] = {
+    {"name-only rules give names in file order", test_names_in_order},
+    {"each kind of wrong line is reported at its line", test_wrong_lines_name_their_line},
+    {"an unterminated last rule is refused", test_unterminated_last_line},
+    {"more names than nDPI 4.2 can create are refused", test_too_many_names},
+    {"missing, empty and long-line files", test_files_missing_empty_long_lines},
+    {"rules/protos.txt parses", test_shipped_file_parses},
+    {"default path: PRONET_RULES_DIR, else PRONET_DATADIR", test_default_path_honours_environment},
+    CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+	return pronet_unit_run("rules/protos", tests);
+}
