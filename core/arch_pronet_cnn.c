@@ -253,4 +253,7 @@ const struct pronet_arch_ops pronet_arch_pronet_cnn = {
     .bind = cnn_bind_model,
     .init = cnn_init,
     .logits = cnn_logits,
+    .train_begin = pronet_cnn_train_begin,
+    .train_end = pronet_cnn_train_end,
+    .train_batch = pronet_cnn_train_batch,
 };

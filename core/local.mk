@@ -14,8 +14,11 @@ core_libpronet_core_la_SOURCES = \
 	core/softmax_xent.c \
 	core/adam.c \
 	core/arch_pronet_cnn.c \
+	core/arch_pronet_cnn_train.c \
 	core/model.c \
-	core/model_file.c
+	core/model_file.c \
+	core/parallel.c \
+	core/train.c
 core_libpronet_core_la_LIBADD = $(PTHREAD_LIBS) -lm
 
 nobase_pkginclude_HEADERS += \
@@ -38,7 +41,8 @@ noinst_HEADERS += \
 	core/softmax_xent.h \
 	core/adam.h \
 	core/arch_pronet_cnn.h \
-	core/model_internal.h
+	core/model_internal.h \
+	core/parallel.h
 
 # The dataset file (docs/dataset-format.md): in-memory dataset and loader,
 # streaming writer, and the format's private constants.

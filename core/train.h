@@ -10,15 +10,20 @@
 #include "core/model.h"
 
 struct pronet_train_options {
-	uint32_t batch_size;  /* 128 */
-	uint32_t steps;       /* mini-batch steps; 0: use epochs */
-	uint32_t epochs;      /* used when steps == 0 */
-	float learning_rate;  /* Adam step size (1e-3) */
-	uint64_t seed;        /* shuffling and dropout */
-	uint32_t threads;     /* worker threads; results are bit-identical for a given count */
+	uint32_t batch_size;     /* 128 */
+	uint32_t steps;          /* mini-batch steps; 0: use epochs */
+	uint32_t epochs;         /* used when steps == 0 */
+	float learning_rate;     /* Adam step size (1e-3) */
+	uint64_t seed;           /* shuffling and dropout */
+	uint32_t threads;        /* worker threads; results are bit-identical for a given count */
 	uint32_t progress_every; /* steps between progress callbacks; 0: never */
 };
 
+#define PRONET_TRAIN_MAX_THREADS 256
+#define PRONET_TRAIN_MAX_BATCH 65536
+
+/* batch 128, 10 epochs, learning rate 1e-3, seed 1, 1 thread, progress
+ * every 100 steps. */
 void pronet_train_options_default(struct pronet_train_options *options);
 
 struct pronet_train_progress {
@@ -33,7 +38,7 @@ typedef void (*pronet_train_progress_fn)(const struct pronet_train_progress *pro
 /* Trains `model` in place on `data`, whose labels must name the model's
  * classes (matched by name). */
 enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dataset *data,
-			     const struct pronet_train_options *options, pronet_train_progress_fn progress,
-			     void *user, char *errbuf);
+                             const struct pronet_train_options *options,
+                             pronet_train_progress_fn progress, void *user, char *errbuf);
 
 #endif

@@ -88,3 +88,21 @@ tests_core_test_adam_SOURCES = tests/core/test_adam.c
 tests_core_test_adam_CFLAGS = $(UNIT_CFLAGS)
 tests_core_test_adam_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/test_adam
+
+check_PROGRAMS += tests/core/test_parallel
+tests_core_test_parallel_SOURCES = tests/core/test_parallel.c
+tests_core_test_parallel_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_parallel_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_parallel
+
+check_PROGRAMS += tests/core/test_arch_pronet_cnn
+tests_core_test_arch_pronet_cnn_SOURCES = tests/core/test_arch_pronet_cnn.c
+tests_core_test_arch_pronet_cnn_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_arch_pronet_cnn_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_arch_pronet_cnn
+
+check_PROGRAMS += tests/core/test_train
+tests_core_test_train_SOURCES = tests/core/test_train.c
+tests_core_test_train_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_train_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_train
