@@ -52,6 +52,8 @@ static void test_predict_gives_a_distribution(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
 	CU_ASSERT_EQUAL(pronet_model_arch(model), PRONET_ARCH_PRONET_CNN);
 	CU_ASSERT_EQUAL(pronet_model_num_classes(model), 4);
+	/* docs/model-format.md: 253,830 + 181 C floats with the defaults. */
+	CU_ASSERT_EQUAL(pronet_model_num_weights(model), 253830 + 181 * 4);
 	CU_ASSERT_EQUAL(pronet_model_predict(model, &input, p, &best), PRONET_OK);
 	for (size_t i = 0; i < 4; i++) {
 		CU_ASSERT_TRUE(p[i] > 0.0f && p[i] < 1.0f);
