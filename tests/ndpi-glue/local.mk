@@ -17,3 +17,14 @@ tests_ndpi_glue_test_decode_l4_SOURCES = tests/ndpi-glue/test_decode_l4.c
 tests_ndpi_glue_test_decode_l4_CFLAGS = $(UNIT_CFLAGS)
 tests_ndpi_glue_test_decode_l4_LDADD = $(UNIT_LDADD)
 TESTS += tests/ndpi-glue/test_decode_l4
+check_PROGRAMS += tests/ndpi-glue/test_capture
+tests_ndpi_glue_test_capture_SOURCES = tests/ndpi-glue/test_capture.c
+tests_ndpi_glue_test_capture_CFLAGS = $(UNIT_CFLAGS)
+tests_ndpi_glue_test_capture_LDADD = $(UNIT_LDADD)
+TESTS += tests/ndpi-glue/test_capture
+# Integration: the decoders over nDPI's captures (prints skip reasons per link type).
+check_PROGRAMS += tests/ndpi-glue/decode_corpus
+tests_ndpi_glue_decode_corpus_SOURCES = tests/ndpi-glue/decode_corpus.c
+tests_ndpi_glue_decode_corpus_LDADD = libpronet.la $(PCAP_LIBS)
+TESTS += tests/ndpi-glue/decode_corpus.sh
+EXTRA_DIST += tests/ndpi-glue/decode_corpus.sh
