@@ -3,6 +3,7 @@
  * user pointer (nDPI's dissector signature) find its module's settings. */
 #include "plugin/attachment.h"
 #include "plugin/pronet_plugin.h"
+#include "rules/thresholds.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,7 +16,6 @@
 int ndpi_handle_rule(struct ndpi_detection_module_struct *ndpi_str, char *rule, u_int8_t do_add);
 
 #define MAX_MODULES 256
-#define DEFAULT_THRESHOLD 0.9f
 #define DEFAULT_PACKETS_PER_DIRECTION 2
 #define DEFAULT_MAX_FLOWS 65536
 
@@ -34,7 +34,7 @@ void pronet_plugin_options_default(struct pronet_plugin_options *options)
 {
 	memset(options, 0, sizeof(*options));
 	options->stage = PRONET_PLUGIN_BEFORE_FINALIZE;
-	options->threshold = DEFAULT_THRESHOLD;
+	options->threshold = PRONET_THRESHOLD_DEFAULT;
 	options->packets_per_direction = DEFAULT_PACKETS_PER_DIRECTION;
 	options->max_flows = DEFAULT_MAX_FLOWS;
 }
@@ -143,6 +143,27 @@ static enum pronet_err check_options(const struct pronet_plugin_options *options
 	return PRONET_OK;
 }
 
+/* The protos file's names: custom protocols, never nDPI's own. */
+static enum pronet_err create_custom_protocols(struct ndpi_detection_module_struct *ndpi,
+                                               const struct pronet_plugin_options *options,
+                                               char *errbuf)
+{
+	for (size_t i = 0; i < options->num_custom_protocol_names; i++) {
+		const char *name = options->custom_protocol_names[i];
+		int known = find_protocol(ndpi, name);
+		uint16_t id;
+		enum pronet_err err;
+
+		if (known >= 0 && known < NDPI_MAX_SUPPORTED_PROTOCOLS)
+			return pronet_error(errbuf, PRONET_ERR_ARG,
+			                    "protos: '%s' is a protocol nDPI already has", name);
+		err = ensure_protocol(ndpi, name, &id, errbuf);
+		if (err)
+			return err;
+	}
+	return PRONET_OK;
+}
+
 /* Names every class of the model in `ndpi` and fills the attachment. */
 static enum pronet_err map_classes(struct pronet_attachment *a,
                                    const struct pronet_plugin_options *options, char *errbuf)
@@ -194,6 +215,8 @@ static enum pronet_err build_attachment(struct ndpi_detection_module_struct *ndp
 	if (!err && a->dissector_protocol < NDPI_MAX_SUPPORTED_PROTOCOLS)
 		err = pronet_error(errbuf, PRONET_ERR_NDPI, "'%s' is a built-in nDPI protocol",
 		                   PRONET_PLUGIN_DISSECTOR_NAME);
+	if (!err)
+		err = create_custom_protocols(ndpi, options, errbuf);
 	if (!err)
 		err = map_classes(a, options, errbuf);
 	if (err) {

@@ -12,7 +12,9 @@
 /* Fills `config` from PRONET_MODEL, PRONET_RULES_DIR, PRONET_PROTOS,
  * PRONET_THRESHOLDS and PRONET_THRESHOLD. Strings point into the environment. */
 enum pronet_err pronet_host_config_from_env(struct pronet_plugin_config *config, char *errbuf);
-/* Loads the model and rules; replaces what was loaded before. */
+/* Loads the model and rules: thresholds (PRONET_THRESHOLDS_FILE) and protos
+ * (PRONET_PROTOS_FILE) from the explicit paths, else from rules_dir, else
+ * the installed ones if present. Once: pronet_host_unload before reloading. */
 enum pronet_err pronet_host_load(const struct pronet_plugin_config *config, char *errbuf);
 /* Frees the model and rules (call after every module is detached). */
 void pronet_host_unload(void);

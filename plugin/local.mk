@@ -28,6 +28,7 @@ plugin_pronet_ndpi_la_SOURCES = \
 	plugin/registration.c
 plugin_pronet_ndpi_la_LIBADD = \
 	plugin/libpronet_plugin.la \
+	rules/libpronet_rules.la \
 	core/libpronet_core.la \
 	$(NDPI_LIBS) $(PTHREAD_LIBS) -ldl -lm
 # -Bsymbolic: the module's own calls stay inside it even when a host that

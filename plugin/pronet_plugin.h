@@ -50,7 +50,8 @@ enum pronet_plugin_stage {
 struct pronet_plugin_options {
 	enum pronet_plugin_stage stage;
 	/* Probability a class needs to label a flow, unless class_thresholds
-	 * says otherwise (default 0.9). */
+	 * or the model file say otherwise (default PRONET_THRESHOLD_DEFAULT,
+	 * rules/thresholds.h, as `pronet classify`). */
 	float threshold;
 	/* Optional, indexed by model class: a per-class threshold (rules/
 	 * thresholds file); a negative entry, or NULL for all, means the model
@@ -61,6 +62,11 @@ struct pronet_plugin_options {
 	 * for the class (rules/ protos file); NULL array or NULL entry: the
 	 * class name itself. Copied. */
 	const char *const *class_protocol_names;
+	/* Optional: names to create as custom nDPI protocols before the
+	 * classes are mapped (the rules/ protos file). A name nDPI has built in
+	 * is refused. Copied into nDPI. */
+	const char *const *custom_protocol_names;
+	size_t num_custom_protocol_names;
 	/* Payload packets recorded per direction, 1..4 (default 2). */
 	uint32_t packets_per_direction;
 	/* Flows with state at once, process-wide; used by the first attach

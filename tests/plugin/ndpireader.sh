@@ -35,6 +35,11 @@ if [ -z "${PRONET_MODEL:-}" ]; then
 	export PRONET_THRESHOLD
 fi
 export PRONET_MODEL
+# The repository's rules files (thresholds, protos), unless told otherwise.
+if [ -z "${PRONET_RULES_DIR:-}" ] && [ -n "${top_srcdir:-}" ]; then
+	PRONET_RULES_DIR=$top_srcdir/rules
+	export PRONET_RULES_DIR
+fi
 
 # Captures nDPI 4.2 leaves flows Unknown in (PPStream, Skype, ...).
 captures=${PRONET_PLUGIN_CAPTURES:-"pps.pcap 1kxun.pcap skype.pcap zoom_p2p.pcapng"}

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void *module_handle;
@@ -100,10 +101,69 @@ static void test_host_drives_plugin_through_descriptor(void)
 	ndpi_exit_detection_module(ndpi);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* A rules directory: a protos file and a thresholds file. */
+static void test_rules_dir_names_and_thresholds(void)
+{
+	const struct pronet_plugin_descriptor *d = load();
+	char dir[512], protos[600], thresholds[600];
+	struct pronet_plugin_config config = {.model_path = model_path, .rules_dir = dir};
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct ndpi_detection_module_struct *ndpi = fixture_module_new();
+	struct ndpi_flow_struct *flow = fixture_flow_new();
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	snprintf(dir, sizeof(dir), "%s/pronet-rules-%ld", pronet_unit_tmpdir(), (long)getpid());
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+	snprintf(protos, sizeof(protos), "%s/protos.txt", dir);
+	snprintf(thresholds, sizeof(thresholds), "%s/thresholds.conf", dir);
+	write_file(protos, "# learned names\n@PronetRulesName\n");
+	/* No probability exceeds 1: nothing is labelled. */
+	write_file(thresholds, "default 1\n");
+	CU_ASSERT_EQUAL_FATAL(d->init(&config, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(d->attach(ndpi, errbuf), PRONET_OK);
+	CU_ASSERT(ndpi_get_protocol_id(ndpi, "PronetRulesName") >= NDPI_MAX_SUPPORTED_PROTOCOLS);
+	fixture_udp(ndpi, flow, 0x0a000001u, 40001, 0x0a000002u, 40002, fixture_opaque_payload,
+	            sizeof(fixture_opaque_payload));
+	CU_ASSERT_EQUAL(fixture_giveup(ndpi, flow).app_protocol, NDPI_PROTOCOL_UNKNOWN);
+	d->flow_forget(flow);
+	ndpi_free_flow(flow);
+	d->detach(ndpi, errbuf);
+	d->deinit();
+	fixture_module_free(ndpi);
+
+	/* A protos name nDPI has built in is refused at attach. */
+	write_file(protos, "@DNS\n");
+	ndpi = fixture_module_new();
+	CU_ASSERT_EQUAL_FATAL(d->init(&config, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL(d->attach(ndpi, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "DNS"));
+	d->deinit();
+	fixture_module_free(ndpi);
+
+	/* A damaged thresholds file is an error naming the file. */
+	write_file(thresholds, "default 7\n");
+	CU_ASSERT_NOT_EQUAL(d->init(&config, errbuf), PRONET_OK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "thresholds.conf"));
+	remove(protos);
+	remove(thresholds);
+	rmdir(dir);
+}
+
 static CU_TestInfo tests[] = {
     {"the descriptor describes the plugin", test_descriptor_describes_the_plugin},
     {"a bad model is an error, not a crash", test_bad_model_is_an_error_not_a_crash},
     {"a host drives the plugin through the descriptor", test_host_drives_plugin_through_descriptor},
+    {"a rules directory names classes and sets thresholds", test_rules_dir_names_and_thresholds},
     CU_TEST_INFO_NULL,
 };
 
