@@ -4,3 +4,11 @@ pronet_SOURCES = \
 	tools/pronet.c \
 	tools/commands.h
 pronet_LDADD = libpronet.la
+
+# train / predict / info: the model API from the command line.
+pronet_SOURCES += \
+	tools/cli_args.c \
+	tools/cli_args.h \
+	tools/cmd_train.c \
+	tools/cmd_predict.c \
+	tools/cmd_info.c

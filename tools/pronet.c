@@ -9,10 +9,15 @@
 
 /* Declarations of the subcommands; one line each. */
 #define PRONET_DECLARE_COMMAND(fn) int fn(int argc, char **argv)
-/* (none yet) */
+PRONET_DECLARE_COMMAND(pronet_cmd_train);
+PRONET_DECLARE_COMMAND(pronet_cmd_predict);
+PRONET_DECLARE_COMMAND(pronet_cmd_info);
 
 const struct pronet_command pronet_commands[] = {
 	/* {"name", "summary", pronet_cmd_name}, */
+	{"train", "train a model on a dataset file", pronet_cmd_train},
+	{"predict", "classify hex payloads read from standard input", pronet_cmd_predict},
+	{"info", "describe a model file", pronet_cmd_info},
 	{NULL, NULL, NULL},
 };
 
