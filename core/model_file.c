@@ -12,7 +12,8 @@
  * The loader reads the whole file, then parses it with a cursor that checks
  * every length against what remains; the checksum is compared last, so a
  * truncated file is reported as truncated and a damaged one as damaged.
- * Saving writes a temporary file, fsyncs it and renames it over the target. */
+ * Saving writes a temporary file, fsyncs it and renames it over the target
+ * (mode: the replaced file's, else 0644). */
 #include "core/model.h"
 
 #include <errno.h>
@@ -168,6 +169,7 @@ static enum pronet_err write_file_atomically(const char *path, const uint8_t *da
                                              char *errbuf)
 {
 	char temporary[PATH_MAX];
+	struct stat existing;
 	int fd, saved_errno;
 
 	if (snprintf(temporary, sizeof(temporary), "%s.tmp.XXXXXX", path) >= (int)sizeof(temporary))
@@ -176,7 +178,13 @@ static enum pronet_err write_file_atomically(const char *path, const uint8_t *da
 	if (fd < 0)
 		return pronet_error(errbuf, PRONET_ERR_IO, "%s: cannot create %s: %s", path,
 		                    temporary, strerror(errno));
-	if (write_all(fd, data, size) != PRONET_OK || fsync(fd) != 0) {
+	/* mkstemp makes the file 0600; a model is read by other users (the
+	 * plugin inside ndpiReader): keep the mode of the file replaced, else
+	 * 0644. */
+	if (stat(path, &existing) != 0)
+		existing.st_mode = 0644;
+	if (fchmod(fd, existing.st_mode & 07777) != 0 || write_all(fd, data, size) != PRONET_OK ||
+	    fsync(fd) != 0) {
 		saved_errno = errno;
 		close(fd);
 		unlink(temporary);

@@ -286,6 +286,7 @@ static void test_save_leaves_no_temporary_file(void)
 	struct pronet_model *model = small_model(0);
 	char dir[512], path[600], errbuf[PRONET_ERRBUF_SIZE];
 	struct dirent *entry;
+	struct stat st;
 	int entries = 0;
 	DIR *listing;
 
@@ -296,7 +297,12 @@ static void test_save_leaves_no_temporary_file(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, path));
 	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
 	CU_ASSERT_EQUAL(pronet_model_save(model, path, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0644); /* readable by the plugin's user */
+	CU_ASSERT_EQUAL(chmod(path, 0640), 0);
 	CU_ASSERT_EQUAL(pronet_model_save(model, path, errbuf), PRONET_OK); /* replaces */
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0640); /* keeps the mode it replaced */
 	listing = opendir(dir);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(listing);
 	while ((entry = readdir(listing)) != NULL)
