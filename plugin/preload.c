@@ -127,6 +127,10 @@ ndpi_protocol ndpi_detection_process_packet(struct ndpi_detection_module_struct 
 	ndpi_protocol result;
 
 	pthread_once(&resolve_once, resolve_real);
+	if (real.process_packet == NULL) {
+		ndpi_protocol none = NDPI_PROTOCOL_NULL;
+		return none;
+	}
 	inside_process_packet++;
 	result = real.process_packet(ndpi, flow, packet, length, time_ms);
 	inside_process_packet--;
@@ -140,6 +144,10 @@ ndpi_protocol ndpi_detection_giveup(struct ndpi_detection_module_struct *ndpi,
 	ndpi_protocol result;
 
 	pthread_once(&resolve_once, resolve_real);
+	if (real.giveup == NULL) {
+		ndpi_protocol none = NDPI_PROTOCOL_NULL;
+		return none;
+	}
 	result = real.giveup(ndpi, flow, enable_guess, protocol_was_guessed);
 	/* libndpi gives up internally on a TCP flow whose first packet is not
 	 * a SYN; its dissectors still run on later packets, so only the host's
@@ -153,7 +161,8 @@ void ndpi_free_flow_data(struct ndpi_flow_struct *flow)
 {
 	pthread_once(&resolve_once, resolve_real);
 	pronet_plugin_flow_forget(flow);
-	real.free_flow_data(flow);
+	if (real.free_flow_data != NULL)
+		real.free_flow_data(flow);
 }
 
 void ndpi_exit_detection_module(struct ndpi_detection_module_struct *ndpi)
@@ -161,5 +170,6 @@ void ndpi_exit_detection_module(struct ndpi_detection_module_struct *ndpi)
 	pthread_once(&resolve_once, resolve_real);
 	if (pronet_plugin_is_attached(ndpi))
 		pronet_plugin_detach(ndpi);
-	real.exit_module(ndpi);
+	if (real.exit_module != NULL)
+		real.exit_module(ndpi);
 }

@@ -89,3 +89,18 @@ printf 'TOTAL\tcaptures %d\tflows %d\tunknown plain %d\tunknown with plugin %d\t
 	"$(echo $captures | wc -w)" "$total_flows" "$total_plain" "$total_plugin"
 [ "$total_plugin" -lt "$total_plain" ] ||
 	fail "the plugin named none of the $total_plain flows ndpiReader leaves Unknown"
+
+# A damaged model: the shim says so once and gets out of the way.
+first=$(echo $captures | cut -d' ' -f1)
+head -c 64 "$PRONET_MODEL" >"$work/damaged.model"
+"$NDPIREADER" -q -v 2 -i "$PRONET_CORPUS/$first" >"$work/plain.out" 2>/dev/null
+PRONET_MODEL=$work/damaged.model LD_PRELOAD=$plugin \
+	"$NDPIREADER" -q -v 2 -i "$PRONET_CORPUS/$first" >"$work/damaged.out" 2>"$work/damaged.err" ||
+	fail "$first: ndpiReader failed with a damaged model"
+[ "$(grep -c '^pronet: .*damaged.model.*disabled' "$work/damaged.err")" -eq 1 ] ||
+	fail "a damaged model was not reported exactly once: $(cat "$work/damaged.err")"
+flows "$work/plain.out" >"$work/plain.flows"
+flows "$work/damaged.out" >"$work/damaged.flows"
+cmp -s "$work/plain.flows" "$work/damaged.flows" ||
+	fail "$first: a disabled plugin changed ndpiReader's flows"
+echo "damaged model: reported once, ndpiReader unchanged"
