@@ -19,7 +19,8 @@
 const size_t pronet_cnn_widths[PRONET_CNN_WIDTHS] = {3, 4, 5};
 static const char *const view_names[PRONET_CNN_VIEWS] = {"bytes", "ngrams"};
 
-/* Standard deviation of the initial weights (ProNet Sec. 4: N(0, 0.05)). */
+/* Standard deviation of the initial weights (N(0, 0.05), as pronet's
+ * specification asks). */
 #define INIT_STDDEV 0.05f
 
 size_t pronet_cnn_view_length(size_t view)

@@ -1,7 +1,20 @@
-/* ProNet's CNN (ProNet paper Sec. 3): byte and 3-gram embeddings of the
- * first 16 payload bytes, convolutions of widths 3/4/5 with t filters each
- * per view, ReLU, global max-pool, concatenation (6t features), optional
- * batch normalisation, dropout while training, dense layer, softmax. */
+/* ProNet's CNN (Sang, Zhang, Peng: "ProNet: Toward Payload-Driven Protocol
+ * Fingerprinting via Convolutions and Embeddings", CollaborateCom 2017,
+ * Sec. 3): byte and 3-gram embeddings of the first 16 payload bytes,
+ * convolutions of widths 3/4/5 with t filters each per view, ReLU, global
+ * max-pool, concatenation (6t features), optional batch normalisation,
+ * dropout while training, dense layer, softmax.
+ *
+ * The code cites the paper's Sec. 3 subsections as the project does (3.1
+ * input, 3.2 network, 3.3 training; not re-checked against the text, which
+ * was not at hand). The equation labels (E1)-(E7) are ours, written out here:
+ *   (E1) embedding       e_i = E[x_i]                        (embedding.c)
+ *   (E2) convolution     c_{p,f} = b_f + sum_{j,c} W_{f,j,c} e_{p+j,c} (conv1d.c)
+ *   (E3) ReLU            h = max(0, c)                       (relu.c)
+ *   (E4) global max-pool z_f = max_p h_{p,f}, concatenated  (maxpool.c)
+ *   (E5) dense           o = W z + b                         (dense.c)
+ *   (E6) softmax         p_k = exp(o_k) / sum_j exp(o_j)     (softmax_xent.c)
+ *   (E7) loss            L = -log p_y, mean over a batch     (softmax_xent.c) */
 #ifndef PRONET_CORE_ARCH_PRONET_CNN_H
 #define PRONET_CORE_ARCH_PRONET_CNN_H
 
@@ -52,7 +65,7 @@ size_t pronet_cnn_view_length(size_t view);
 void pronet_cnn_embed(const struct pronet_model *model, const struct pronet_input *input,
                       uint32_t byte_ids[PRONET_PAYLOAD_BYTES], uint32_t *ngram_ids,
                       float *embedded_bytes, float *embedded_ngrams);
-/* ProNet Sec. 3.2 Eqs. 2-4: per view and width, convolution, ReLU, global
+/* ProNet Sec. 3.2 (E2)-(E4): per view and width, convolution, ReLU, global
  * max-pool, concatenated into pooled[6t]. conv is scratch of 16 * t floats;
  * argmax[6t] (may be NULL) records each feature's winning position. */
 void pronet_cnn_pool(const struct pronet_model *model, const float *embedded_bytes,

@@ -112,7 +112,7 @@ enum pronet_err pronet_cnn_train_begin(const struct pronet_model *model, size_t 
 	return PRONET_OK;
 }
 
-/* Phase A: ProNet Sec. 3.2 Eqs. 1-4 for each sample of this worker's share. */
+/* Phase A: ProNet Sec. 3.2 (E1)-(E4) for each sample of this worker's share. */
 static void forward_features(void *context, size_t worker, size_t workers)
 {
 	struct workspace *ws = context;
@@ -138,8 +138,8 @@ static size_t argmax_of(const float *x, size_t n)
 	return best;
 }
 
-/* Phase C: dropout, dense, softmax cross-entropy (Sec. 3.2 Eqs. 5-6, Sec. 3.3
- * Eq. 7) forward and backward, down to the gradient of the head's input. */
+/* Phase C: dropout, dense, softmax cross-entropy (Sec. 3.2 (E5)-(E6), Sec. 3.3
+ * (E7)) forward and backward, down to the gradient of the head's input. */
 static void head_forward_backward(void *context, size_t worker, size_t workers)
 {
 	struct workspace *ws = context;

@@ -1,4 +1,4 @@
-/* 1-D convolution, ProNet Sec. 3.2 Eq. 2:
+/* 1-D convolution, ProNet Sec. 3.2 (E2):
  *   c_{p,f} = b_f + sum_{j<width} sum_{c<channels} W_{f,j,c} * x_{p+j,c}. */
 #include "core/conv1d.h"
 

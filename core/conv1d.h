@@ -1,4 +1,4 @@
-/* One-dimensional convolution over positions (ProNet Sec. 3.2, Eq. 2), valid
+/* One-dimensional convolution over positions (ProNet Sec. 3.2 (E2)), valid
  * padding, stride 1, with bias. Layouts are row-major:
  *   x [length][channels], w [filters][width][channels], b [filters],
  *   y [length - width + 1][filters]. */

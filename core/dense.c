@@ -1,4 +1,4 @@
-/* Dense layer, ProNet Sec. 3.2 Eq. 5: o = W z + b. */
+/* Dense layer, ProNet Sec. 3.2 (E5): o = W z + b. */
 #include "core/dense.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Embedding lookup and its gradient (ProNet Sec. 3.2, Eq. 1: e_i = E[x_i]). */
+/* Embedding lookup and its gradient (ProNet Sec. 3.2 (E1): e_i = E[x_i]). */
 #include "core/embedding.h"
 
 #include <string.h>

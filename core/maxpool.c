@@ -1,4 +1,4 @@
-/* Global max-pool, ProNet Sec. 3.2 Eq. 3: z_f = max_p h_{p,f}. The gradient
+/* Global max-pool, ProNet Sec. 3.2 (E4): z_f = max_p h_{p,f}. The gradient
  * flows only to the position that won; with ties the lowest position wins,
  * a valid subgradient. */
 #include "core/maxpool.h"

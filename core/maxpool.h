@@ -1,4 +1,4 @@
-/* Global max-pool over positions (ProNet Sec. 3.2, Eq. 3): one feature per
+/* Global max-pool over positions (ProNet Sec. 3.2 (E4)): one feature per
  * channel, the largest value it takes at any position.
  *   x [length][channels] -> y [channels], argmax [channels]. */
 #ifndef PRONET_CORE_MAXPOOL_H

@@ -1,4 +1,4 @@
-/* ReLU, ProNet Sec. 3.2: h = max(0, c). */
+/* ReLU, ProNet Sec. 3.2 (E3): h = max(0, c). */
 #include "core/relu.h"
 
 void pronet_relu_forward(const float *x, size_t n, float *y)

@@ -1,4 +1,4 @@
-/* Softmax (ProNet Sec. 3.2 Eq. 6) and cross-entropy (Sec. 3.3 Eq. 7):
+/* Softmax (ProNet Sec. 3.2 (E6)) and cross-entropy (Sec. 3.3 (E7)):
  *   p_c = exp(o_c) / sum_k exp(o_k),   L = -log p_y,   dL/do_c = p_c - [c == y]. */
 #include "core/softmax_xent.h"
 

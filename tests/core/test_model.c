@@ -4,6 +4,7 @@
 #include "tests/unit.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 static const char *const four_classes[] = {"http", "dns", "tls", "ssh"};
@@ -39,6 +40,8 @@ static void test_defaults_follow_the_paper(void)
 	pronet_cnn_config_default(&config);
 	CU_ASSERT_EQUAL(config.embed_dim, 50);
 	CU_ASSERT_EQUAL(config.filters, 30);
+	CU_ASSERT_EQUAL(config.ngram_buckets, 4096);
+	CU_ASSERT_EQUAL(config.batch_norm, 0);
 	CU_ASSERT_DOUBLE_EQUAL(config.dropout, 0.5, 1e-9);
 }
 
@@ -186,14 +189,69 @@ static void test_temperature_flattens_probabilities(void)
 	pronet_model_free(model);
 }
 
+#define CONCURRENT_INPUTS 64
+
+struct concurrent_run {
+	const struct pronet_model *model;
+	float probabilities[CONCURRENT_INPUTS][4];
+};
+
+static struct pronet_input numbered_input(int k)
+{
+	struct pronet_input input;
+
+	memset(&input, 0, sizeof(input));
+	input.length = (uint8_t)(k % 17);
+	for (int i = 0; i < input.length; i++)
+		input.bytes[i] = (uint8_t)(k * 13 + i * 29);
+	return input;
+}
+
+static void *predict_all(void *argument)
+{
+	struct concurrent_run *run = argument;
+
+	for (int round = 0; round < 20; round++) {
+		for (int k = 0; k < CONCURRENT_INPUTS; k++) {
+			struct pronet_input input = numbered_input(k);
+
+			pronet_model_predict(run->model, &input, run->probabilities[k], NULL);
+		}
+	}
+	return NULL;
+}
+
+static void test_predict_is_thread_safe(void)
+{
+	static struct concurrent_run serial, runs[4];
+	struct pronet_model *model = new_model(1, 8);
+	pthread_t threads[4];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	serial.model = model;
+	predict_all(&serial);
+	for (int t = 0; t < 4; t++) {
+		runs[t].model = model;
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&threads[t], NULL, predict_all, &runs[t]), 0);
+	}
+	for (int t = 0; t < 4; t++) {
+		pthread_join(threads[t], NULL);
+		CU_ASSERT_EQUAL(memcmp(runs[t].probabilities, serial.probabilities,
+		                       sizeof(serial.probabilities)),
+		                0);
+	}
+	pronet_model_free(model);
+}
+
 static CU_TestInfo tests[] = {
-    {"defaults follow the paper", test_defaults_follow_the_paper},
+    {"defaults: m=50, t=30, 4096 buckets, dropout 0.5", test_defaults_follow_the_paper},
     {"predict gives a probability distribution", test_predict_gives_a_distribution},
     {"the seed determines the weights", test_seed_determines_weights},
     {"bytes past the payload length are ignored", test_bytes_past_length_are_ignored},
     {"hyperparameter and class limits are enforced", test_limits_are_enforced},
     {"class names are found by name and index", test_class_names_are_found},
     {"temperature flattens, calibration is checked", test_temperature_flattens_probabilities},
+    {"predict from four threads at once agrees with serial", test_predict_is_thread_safe},
     CU_TEST_INFO_NULL,
 };
 
