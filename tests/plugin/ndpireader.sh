@@ -41,8 +41,11 @@ if [ -z "${PRONET_RULES_DIR:-}" ] && [ -n "${top_srcdir:-}" ]; then
 	export PRONET_RULES_DIR
 fi
 
-# Captures nDPI 4.2 leaves flows Unknown in (PPStream, Skype, ...).
-captures=${PRONET_PLUGIN_CAPTURES:-"pps.pcap 1kxun.pcap skype.pcap zoom_p2p.pcapng"}
+# Captures nDPI 4.2 leaves flows Unknown in (PPStream, Skype, ...), and
+# KakaoTalk_talk.pcap, whose mid-stream TCP flow libndpi gives up on
+# internally after one packet: labelling there would override the name nDPI
+# finds later (AmazonAWS).
+captures=${PRONET_PLUGIN_CAPTURES:-"pps.pcap 1kxun.pcap skype.pcap zoom_p2p.pcapng KakaoTalk_talk.pcap"}
 if [ "$captures" = all ]; then
 	captures=$(cd "$PRONET_CORPUS" && ls | grep -E '\.(pcap|pcapng|cap)$')
 fi
