@@ -2,6 +2,8 @@
  *   c_{p,f} = b_f + sum_{j<width} sum_{c<channels} W_{f,j,c} * x_{p+j,c}. */
 #include "core/conv1d.h"
 
+#include "core/dot.h"
+
 size_t pronet_conv1d_positions(const struct pronet_conv1d_shape *shape)
 {
 	return shape->length - shape->width + 1;
@@ -17,14 +19,8 @@ void pronet_conv1d_forward(const struct pronet_conv1d_shape *shape, const float 
 	for (size_t p = 0; p < positions; p++) {
 		const float *xp = x + p * shape->channels;
 
-		for (size_t f = 0; f < shape->filters; f++) {
-			const float *wf = w + f * window;
-			float sum = b[f];
-
-			for (size_t k = 0; k < window; k++)
-				sum += wf[k] * xp[k];
-			y[p * shape->filters + f] = sum;
-		}
+		for (size_t f = 0; f < shape->filters; f++)
+			y[p * shape->filters + f] = b[f] + pronet_dot(w + f * window, xp, window);
 	}
 }
 

@@ -3,17 +3,13 @@
 
 #include <string.h>
 
+#include "core/dot.h"
+
 void pronet_dense_forward(const float *x, size_t inputs, const float *w, const float *b,
                           size_t outputs, float *y)
 {
-	for (size_t o = 0; o < outputs; o++) {
-		const float *wo = w + o * inputs;
-		float sum = b[o];
-
-		for (size_t i = 0; i < inputs; i++)
-			sum += wo[i] * x[i];
-		y[o] = sum;
-	}
+	for (size_t o = 0; o < outputs; o++)
+		y[o] = b[o] + pronet_dot(w + o * inputs, x, inputs);
 }
 
 void pronet_dense_backward(const float *x, size_t inputs, const float *w, size_t outputs,

@@ -5,6 +5,7 @@ core_libpronet_core_la_SOURCES = \
 	core/rng.c \
 	core/tokens.c \
 	core/embedding.c \
+	core/dot.c \
 	core/conv1d.c \
 	core/relu.c \
 	core/maxpool.c \
@@ -32,6 +33,7 @@ noinst_HEADERS += \
 	core/rng.h \
 	core/tokens.h \
 	core/embedding.h \
+	core/dot.h \
 	core/conv1d.h \
 	core/relu.h \
 	core/maxpool.h \
