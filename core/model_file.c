@@ -362,6 +362,9 @@ static enum pronet_err read_config(struct reader *r, struct pronet_cnn_config *c
 		err = get_u32(r, "batch_norm", &c->batch_norm);
 	if (err == PRONET_OK)
 		err = get_f32(r, "dropout", &c->dropout);
+	if (err == PRONET_OK && !(c->dropout >= 0.0f && c->dropout < 1.0f))
+		err = pronet_error(r->errbuf, PRONET_ERR_FORMAT, "%s: dropout %g is outside [0, 1)",
+		                   r->name, (double)c->dropout);
 	if (err == PRONET_OK)
 		err = expect_u32(r, "byte vocabulary", PRONET_BYTE_VOCABULARY,
 		                 PRONET_ERR_UNSUPPORTED);
@@ -393,6 +396,11 @@ static enum pronet_err read_classes(struct reader *r, struct class_list *classes
 		err = get_string(r, "class name", PRONET_CLASS_NAME_MAX - 1, classes->names[i]);
 		if (err != PRONET_OK)
 			return err;
+		for (uint32_t j = 0; j < i; j++)
+			if (strcmp(classes->names[i], classes->names[j]) == 0)
+				return pronet_error(r->errbuf, PRONET_ERR_FORMAT,
+				                    "%s: class name '%s' appears twice", r->name,
+				                    classes->names[i]);
 		classes->pointers[i] = classes->names[i];
 	}
 	return PRONET_OK;

@@ -258,6 +258,21 @@ static void test_wrong_magic_version_and_sizes_are_refused(void)
 	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_BUCKETS, 65536, errbuf),
 	                PRONET_ERR_TRUNCATED);
 	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_FILTERS, 3, errbuf), PRONET_ERR_TRUNCATED);
+	/* dropout 1.5 (f32 0x3fc00000) at offset 36 */
+	CU_ASSERT_EQUAL(load_edited(data, size, 36, 0x3fc00000u, errbuf), PRONET_ERR_FORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "dropout"));
+	/* Class names "http" (offset 60), "dns" (65), "tls" (69): "dns" -> "tls". */
+	uint8_t *twice = malloc(size);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(twice);
+	memcpy(twice, data, size);
+	CU_ASSERT_EQUAL(memcmp(twice + 65, "\003dns\003tls", 8), 0);
+	memcpy(twice + 66, "tls", 3);
+	reseal(twice, size);
+	CU_ASSERT_EQUAL(pronet_model_load_buffer(twice, size, "twice.pnm", &loaded, errbuf),
+	                PRONET_ERR_FORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "twice.pnm: class name 'tls' appears twice"));
+	free(twice);
 	/* Trailing bytes after the checksum. */
 	uint8_t *longer = calloc(1, size + 1);
 
