@@ -35,6 +35,7 @@ static const char *env_or_null(const char *name)
 enum pronet_err pronet_host_config_from_env(struct pronet_plugin_config *config, char *errbuf)
 {
 	const char *threshold = env_or_null("PRONET_THRESHOLD");
+	const char *packets = env_or_null("PRONET_PACKETS");
 
 	memset(config, 0, sizeof(*config));
 	config->model_path = env_or_null("PRONET_MODEL");
@@ -51,6 +52,19 @@ enum pronet_err pronet_host_config_from_env(struct pronet_plugin_config *config,
 			return pronet_error(errbuf, PRONET_ERR_ARG,
 			                    "PRONET_THRESHOLD=%s: not a number in (0, 1]",
 			                    threshold);
+	}
+	if (packets != NULL) {
+		char *end;
+		unsigned long value;
+
+		errno = 0;
+		value = strtoul(packets, &end, 10);
+		if (errno != 0 || *end != '\0' || value < 1 ||
+		    value > PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION)
+			return pronet_error(errbuf, PRONET_ERR_ARG,
+			                    "PRONET_PACKETS=%s: not in 1..%d", packets,
+			                    PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION);
+		config->packets_per_direction = (unsigned)value;
 	}
 	if (config->model_path == NULL)
 		return pronet_error(errbuf, PRONET_ERR_ARG, "PRONET_MODEL is not set");
@@ -139,6 +153,8 @@ static enum pronet_err load_all(const struct pronet_plugin_config *config, struc
 	enum pronet_err err;
 
 	pronet_plugin_options_default(&l->options);
+	if (config->packets_per_direction != 0)
+		l->options.packets_per_direction = config->packets_per_direction;
 	err = pronet_model_load(config->model_path, &l->model, errbuf);
 	if (!err)
 		err = rules_path(config->thresholds_path, config->rules_dir, PRONET_THRESHOLDS_FILE,

@@ -10,7 +10,7 @@
 #include "plugin/registration.h"
 
 /* Fills `config` from PRONET_MODEL, PRONET_RULES_DIR, PRONET_PROTOS,
- * PRONET_THRESHOLDS and PRONET_THRESHOLD. Strings point into the environment. */
+ * PRONET_THRESHOLDS, PRONET_THRESHOLD and PRONET_PACKETS. Strings point into the environment. */
 enum pronet_err pronet_host_config_from_env(struct pronet_plugin_config *config, char *errbuf);
 /* Loads the model and rules: thresholds (PRONET_THRESHOLDS_FILE) and protos
  * (PRONET_PROTOS_FILE) from the explicit paths, else from rules_dir, else

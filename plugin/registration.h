@@ -27,11 +27,12 @@
 
 /* Where the model and its rules come from. NULL fields: unset. */
 struct pronet_plugin_config {
-	const char *model_path;      /* a pronet model file (required) */
-	const char *rules_dir;       /* a directory with the protos and thresholds files */
-	const char *protos_path;     /* names of learned classes (overrides rules_dir) */
-	const char *thresholds_path; /* per-class thresholds (overrides rules_dir) */
-	float threshold;             /* default class threshold; <= 0: the plugin's default */
+	const char *model_path;         /* a pronet model file (required) */
+	const char *rules_dir;          /* a directory with the protos and thresholds files */
+	const char *protos_path;        /* names of learned classes (overrides rules_dir) */
+	const char *thresholds_path;    /* per-class thresholds (overrides rules_dir) */
+	float threshold;                /* default class threshold; <= 0: the plugin's default */
+	unsigned packets_per_direction; /* payload packets recorded per direction; 0: default */
 };
 
 struct pronet_plugin_descriptor {
@@ -41,7 +42,7 @@ struct pronet_plugin_descriptor {
 	const char *license;
 	/* Loads the model and rules; config NULL: from the environment
 	 * (PRONET_MODEL, PRONET_RULES_DIR, PRONET_PROTOS, PRONET_THRESHOLDS,
-	 * PRONET_THRESHOLD), as the LD_PRELOAD shim does. */
+	 * PRONET_THRESHOLD, PRONET_PACKETS), as the LD_PRELOAD shim does. */
 	enum pronet_err (*init)(const struct pronet_plugin_config *config, char *errbuf);
 	/* Frees the model; detach every module first. */
 	void (*deinit)(void);
