@@ -23,3 +23,10 @@ nobase_pkginclude_HEADERS += \
 	ndpi-glue/decode.h \
 	ndpi-glue/capture.h
 noinst_HEADERS += ndpi-glue/decode_units.h
+
+# Flows: the flow table and the nDPI engine over it.
+ndpi_glue_libpronet_glue_la_SOURCES += \
+	ndpi-glue/flow_table.c
+nobase_pkginclude_HEADERS += \
+	ndpi-glue/flow.h \
+	ndpi-glue/flow_table.h

@@ -28,3 +28,10 @@ tests_ndpi_glue_decode_corpus_SOURCES = tests/ndpi-glue/decode_corpus.c
 tests_ndpi_glue_decode_corpus_LDADD = libpronet.la $(PCAP_LIBS)
 TESTS += tests/ndpi-glue/decode_corpus.sh
 EXTRA_DIST += tests/ndpi-glue/decode_corpus.sh
+
+# Flow table and nDPI engine.
+check_PROGRAMS += tests/ndpi-glue/test_flow_table
+tests_ndpi_glue_test_flow_table_SOURCES = tests/ndpi-glue/test_flow_table.c
+tests_ndpi_glue_test_flow_table_CFLAGS = $(UNIT_CFLAGS)
+tests_ndpi_glue_test_flow_table_LDADD = $(UNIT_LDADD)
+TESTS += tests/ndpi-glue/test_flow_table

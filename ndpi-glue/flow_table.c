@@ -1,0 +1,340 @@
+/* The flow table: a fixed array of slots, a chained hash over slot indices,
+ * and two intrusive lists that give the expiry order without sorting:
+ *
+ *   recency  - flows by last packet (a flow moves to the tail on each packet):
+ *              its head is the next idle deadline and the eviction victim;
+ *   age      - flows by first packet (never reordered): its head is the next
+ *              active deadline, and flush walks it.
+ *
+ * Both stay sorted because the table's clock never goes backwards: a packet
+ * older than one already seen counts at the newest time seen (ndpiReader
+ * repairs such timestamps the same way). */
+#include "config.h"
+
+#include "ndpi-glue/flow_table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NO_SLOT UINT32_MAX
+
+struct list_links {
+	uint32_t prev, next;
+};
+
+struct list {
+	uint32_t head, tail;
+};
+
+struct slot {
+	struct pronet_flow flow;
+	uint32_t hash_next; /* next slot in the bucket, or in the free list */
+	struct list_links recency;
+	struct list_links age;
+	uint32_t bucket;
+	uint8_t in_use;
+};
+
+struct pronet_flow_table {
+	struct pronet_flow_table_options options;
+	pronet_flow_end_fn on_end;
+	void *user;
+	struct slot *slots;
+	uint32_t *buckets;
+	uint32_t bucket_mask;
+	uint32_t free_head;
+	struct list recency;
+	struct list age;
+	uint64_t now_us;
+	struct pronet_flow_table_stats stats;
+};
+
+void pronet_flow_table_options_default(struct pronet_flow_table_options *options)
+{
+	memset(options, 0, sizeof(*options));
+	options->max_flows = 65536;
+	options->when_full = PRONET_FLOW_FULL_EVICT_IDLEST;
+	options->inputs_per_direction = 4;
+}
+
+/* The list links of a slot: offsetof-free so that both lists share code. */
+static struct list_links *links_of(struct slot *slot, int age)
+{
+	return age ? &slot->age : &slot->recency;
+}
+
+static void list_append(struct pronet_flow_table *table, struct list *list, int age, uint32_t index)
+{
+	struct list_links *links = links_of(&table->slots[index], age);
+	links->prev = list->tail;
+	links->next = NO_SLOT;
+	if (list->tail == NO_SLOT)
+		list->head = index;
+	else
+		links_of(&table->slots[list->tail], age)->next = index;
+	list->tail = index;
+}
+
+static void list_unlink(struct pronet_flow_table *table, struct list *list, int age, uint32_t index)
+{
+	struct list_links *links = links_of(&table->slots[index], age);
+	if (links->prev == NO_SLOT)
+		list->head = links->next;
+	else
+		links_of(&table->slots[links->prev], age)->next = links->next;
+	if (links->next == NO_SLOT)
+		list->tail = links->prev;
+	else
+		links_of(&table->slots[links->next], age)->prev = links->prev;
+}
+
+enum pronet_err pronet_flow_table_new(const struct pronet_flow_table_options *options,
+                                      pronet_flow_end_fn on_end, void *user,
+                                      struct pronet_flow_table **out, char *errbuf)
+{
+	if (out == NULL || options == NULL || on_end == NULL)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "flow table: missing argument");
+	*out = NULL;
+	if (options->max_flows == 0 || options->max_flows > (1u << 26))
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "flow table: max flows %u is not in 1..%u", options->max_flows,
+		                    1u << 26);
+	if (options->inputs_per_direction > PRONET_FLOW_MAX_INPUTS_PER_DIRECTION)
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "flow table: %u payload packets per direction (at most %d)",
+		                    options->inputs_per_direction,
+		                    PRONET_FLOW_MAX_INPUTS_PER_DIRECTION);
+	uint32_t buckets = 16;
+	while (buckets < options->max_flows)
+		buckets <<= 1;
+	struct pronet_flow_table *table = calloc(1, sizeof(*table));
+	if (table != NULL) {
+		table->slots = calloc(options->max_flows, sizeof(*table->slots));
+		table->buckets = malloc(buckets * sizeof(*table->buckets));
+	}
+	if (table == NULL || table->slots == NULL || table->buckets == NULL) {
+		pronet_flow_table_free(table);
+		return pronet_error(errbuf, PRONET_ERR_NOMEM, "flow table: no memory for %u flows",
+		                    options->max_flows);
+	}
+	table->options = *options;
+	table->on_end = on_end;
+	table->user = user;
+	table->bucket_mask = buckets - 1;
+	for (uint32_t i = 0; i < buckets; i++)
+		table->buckets[i] = NO_SLOT;
+	for (uint32_t i = 0; i < options->max_flows; i++)
+		table->slots[i].hash_next = i + 1 < options->max_flows ? i + 1 : NO_SLOT;
+	table->free_head = 0;
+	table->recency.head = table->recency.tail = NO_SLOT;
+	table->age.head = table->age.tail = NO_SLOT;
+	*out = table;
+	return PRONET_OK;
+}
+
+void pronet_flow_table_free(struct pronet_flow_table *table)
+{
+	if (table == NULL)
+		return;
+	free(table->slots);
+	free(table->buckets);
+	free(table);
+}
+
+/* FNV-1a over the normalised key (a packed 40-byte struct, no padding). */
+static uint32_t hash_key(const struct pronet_flow_key *key)
+{
+	const uint8_t *bytes = (const uint8_t *)key;
+	uint32_t hash = 2166136261u;
+	for (size_t i = 0; i < sizeof(*key); i++)
+		hash = (hash ^ bytes[i]) * 16777619u;
+	return hash;
+}
+
+/* Builds the normalised key of `packet`; *source_side is the key side the
+ * packet was sent from. */
+static void make_key(const struct pronet_packet *packet, struct pronet_flow_key *key,
+                     uint8_t *source_side)
+{
+	size_t length = packet->ip_version == 4 ? 4 : 16;
+	int order = memcmp(packet->src_addr, packet->dst_addr, length);
+	if (order == 0)
+		order = (int)packet->src_port - (int)packet->dst_port;
+	uint8_t src = order <= 0 ? 0 : 1;
+	memset(key, 0, sizeof(*key));
+	key->ip_version = packet->ip_version;
+	key->l4_protocol = packet->l4_protocol;
+	key->vlan_id = packet->vlan_id;
+	memcpy(key->addr[src], packet->src_addr, length);
+	memcpy(key->addr[1 - src], packet->dst_addr, length);
+	key->port[src] = packet->src_port;
+	key->port[1 - src] = packet->dst_port;
+	*source_side = src;
+}
+
+static uint32_t find_slot(const struct pronet_flow_table *table, uint32_t bucket,
+                          const struct pronet_flow_key *key)
+{
+	for (uint32_t i = table->buckets[bucket]; i != NO_SLOT; i = table->slots[i].hash_next)
+		if (memcmp(&table->slots[i].flow.key, key, sizeof(*key)) == 0)
+			return i;
+	return NO_SLOT;
+}
+
+/* Ends the flow in slot `index`: the owner's callback, then the slot goes
+ * back to the free list. */
+static void end_flow(struct pronet_flow_table *table, uint32_t index,
+                     enum pronet_flow_end_reason reason)
+{
+	struct slot *slot = &table->slots[index];
+	table->on_end(table->user, &slot->flow, reason);
+	uint32_t *link = &table->buckets[slot->bucket];
+	while (*link != index)
+		link = &table->slots[*link].hash_next;
+	*link = slot->hash_next;
+	list_unlink(table, &table->recency, 0, index);
+	list_unlink(table, &table->age, 1, index);
+	slot->in_use = 0;
+	slot->hash_next = table->free_head;
+	table->free_head = index;
+	table->stats.flows_active--;
+	switch (reason) {
+	case PRONET_FLOW_END_IDLE:
+		table->stats.ended_idle++;
+		break;
+	case PRONET_FLOW_END_ACTIVE:
+		table->stats.ended_active++;
+		break;
+	case PRONET_FLOW_END_EVICTED:
+		table->stats.evicted++;
+		break;
+	case PRONET_FLOW_END_FLUSH:
+		table->stats.flushed++;
+		break;
+	}
+}
+
+void pronet_flow_table_expire(struct pronet_flow_table *table, uint64_t now_us)
+{
+	const uint64_t idle = table->options.idle_timeout_us;
+	const uint64_t active = table->options.active_timeout_us;
+	for (;;) {
+		uint32_t idlest = idle ? table->recency.head : NO_SLOT;
+		uint32_t oldest = active ? table->age.head : NO_SLOT;
+		uint64_t idle_deadline = UINT64_MAX, active_deadline = UINT64_MAX;
+		if (idlest != NO_SLOT)
+			idle_deadline = table->slots[idlest].flow.last_us + idle;
+		if (oldest != NO_SLOT)
+			active_deadline = table->slots[oldest].flow.first_us + active;
+		if (idle_deadline <= active_deadline && idle_deadline < now_us)
+			end_flow(table, idlest, PRONET_FLOW_END_IDLE);
+		else if (active_deadline < idle_deadline && active_deadline < now_us)
+			end_flow(table, oldest, PRONET_FLOW_END_ACTIVE);
+		else
+			return;
+	}
+}
+
+void pronet_flow_table_flush(struct pronet_flow_table *table)
+{
+	while (table->age.head != NO_SLOT)
+		end_flow(table, table->age.head, PRONET_FLOW_END_FLUSH);
+}
+
+/* A free slot for a new flow with key `key` in `bucket`, evicting if the
+ * table is full and the policy allows; NO_SLOT if refused. */
+static uint32_t create_flow(struct pronet_flow_table *table, uint32_t bucket,
+                            const struct pronet_flow_key *key, uint8_t client_side)
+{
+	if (table->free_head == NO_SLOT) {
+		if (table->options.when_full == PRONET_FLOW_FULL_REFUSE)
+			return NO_SLOT;
+		end_flow(table, table->recency.head, PRONET_FLOW_END_EVICTED);
+	}
+	uint32_t index = table->free_head;
+	struct slot *slot = &table->slots[index];
+	table->free_head = slot->hash_next;
+	memset(&slot->flow, 0, sizeof(slot->flow));
+	slot->flow.key = *key;
+	slot->flow.client_side = client_side;
+	slot->flow.first_us = table->now_us;
+	slot->bucket = bucket;
+	slot->in_use = 1;
+	slot->hash_next = table->buckets[bucket];
+	table->buckets[bucket] = index;
+	list_append(table, &table->recency, 0, index);
+	list_append(table, &table->age, 1, index);
+	table->stats.flows_created++;
+	table->stats.flows_active++;
+	return index;
+}
+
+/* Keeps the payload prefix of a packet if its direction has room. */
+static void record_input(struct pronet_flow_table *table, struct pronet_flow *flow,
+                         const struct pronet_packet *packet, enum pronet_direction direction)
+{
+	if (packet->payload_length == 0)
+		return;
+	uint32_t index = flow->payload_packets++;
+	if (flow->inputs_per_direction[direction] >= table->options.inputs_per_direction)
+		return;
+	struct pronet_input *input = &flow->inputs[flow->num_inputs++];
+	flow->inputs_per_direction[direction]++;
+	size_t length = packet->payload_length < PRONET_PAYLOAD_BYTES ? packet->payload_length
+	                                                              : PRONET_PAYLOAD_BYTES;
+	memset(input, 0, sizeof(*input));
+	memcpy(input->bytes, packet->payload, length);
+	input->length = (uint8_t)length;
+	input->direction = (uint8_t)direction;
+	input->packet_index = index < UINT8_MAX ? (uint8_t)index : UINT8_MAX;
+	input->l4_protocol = packet->l4_protocol;
+	input->payload_length =
+	    packet->payload_length < UINT16_MAX ? (uint16_t)packet->payload_length : UINT16_MAX;
+}
+
+enum pronet_err pronet_flow_table_update(struct pronet_flow_table *table,
+                                         const struct pronet_packet *packet,
+                                         struct pronet_flow **flow,
+                                         enum pronet_direction *direction, int *created)
+{
+	if (table == NULL || packet == NULL || flow == NULL || direction == NULL || created == NULL)
+		return PRONET_ERR_ARG;
+	*flow = NULL;
+	*created = 0;
+	if (packet->timestamp_us > table->now_us)
+		table->now_us = packet->timestamp_us;
+	pronet_flow_table_expire(table, table->now_us);
+
+	struct pronet_flow_key key;
+	uint8_t source_side;
+	make_key(packet, &key, &source_side);
+	uint32_t bucket = hash_key(&key) & table->bucket_mask;
+	uint32_t index = find_slot(table, bucket, &key);
+	if (index == NO_SLOT) {
+		index = create_flow(table, bucket, &key, source_side);
+		if (index == NO_SLOT) {
+			table->stats.refused_packets++;
+			return PRONET_ERR_LIMIT;
+		}
+		*created = 1;
+	} else {
+		list_unlink(table, &table->recency, 0, index);
+		list_append(table, &table->recency, 0, index);
+	}
+	struct pronet_flow *f = &table->slots[index].flow;
+	enum pronet_direction dir = source_side == f->client_side ? PRONET_DIR_CLIENT_TO_SERVER
+	                                                          : PRONET_DIR_SERVER_TO_CLIENT;
+	f->last_us = table->now_us;
+	f->packets[dir]++;
+	f->bytes[dir] += packet->wire_length;
+	record_input(table, f, packet, dir);
+	*flow = f;
+	*direction = dir;
+	return PRONET_OK;
+}
+
+void pronet_flow_table_get_stats(const struct pronet_flow_table *table,
+                                 struct pronet_flow_table_stats *out)
+{
+	*out = table->stats;
+}
