@@ -26,7 +26,11 @@ noinst_HEADERS += ndpi-glue/decode_units.h
 
 # Flows: the flow table and the nDPI engine over it.
 ndpi_glue_libpronet_glue_la_SOURCES += \
-	ndpi-glue/flow_table.c
+	ndpi-glue/flow_table.c \
+	ndpi-glue/ndpi_engine.c
 nobase_pkginclude_HEADERS += \
 	ndpi-glue/flow.h \
-	ndpi-glue/flow_table.h
+	ndpi-glue/flow_table.h \
+	ndpi-glue/ndpi_engine.h
+# libpronet gets nDPI and libpcap through this library (Makefile.am sets its LIBADD after the includes).
+ndpi_glue_libpronet_glue_la_LIBADD += $(NDPI_LIBS)
