@@ -12,3 +12,6 @@ pronet_SOURCES += \
 	tools/cmd_train.c \
 	tools/cmd_predict.c \
 	tools/cmd_info.c
+
+# flows: nDPI verdicts per flow of captures (ndpi-glue engine).
+pronet_SOURCES += tools/cmd_flows.c

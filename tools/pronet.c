@@ -12,12 +12,14 @@
 PRONET_DECLARE_COMMAND(pronet_cmd_train);
 PRONET_DECLARE_COMMAND(pronet_cmd_predict);
 PRONET_DECLARE_COMMAND(pronet_cmd_info);
+PRONET_DECLARE_COMMAND(pronet_cmd_flows);
 
 const struct pronet_command pronet_commands[] = {
 	/* {"name", "summary", pronet_cmd_name}, */
 	{"train", "train a model on a dataset file", pronet_cmd_train},
 	{"predict", "classify hex payloads read from standard input", pronet_cmd_predict},
 	{"info", "describe a model file", pronet_cmd_info},
+	{"flows", "print nDPI's verdict for every flow of captures", pronet_cmd_flows},
 	{NULL, NULL, NULL},
 };
 

@@ -35,3 +35,11 @@ tests_ndpi_glue_test_flow_table_SOURCES = tests/ndpi-glue/test_flow_table.c
 tests_ndpi_glue_test_flow_table_CFLAGS = $(UNIT_CFLAGS)
 tests_ndpi_glue_test_flow_table_LDADD = $(UNIT_LDADD)
 TESTS += tests/ndpi-glue/test_flow_table
+check_PROGRAMS += tests/ndpi-glue/test_ndpi_engine
+tests_ndpi_glue_test_ndpi_engine_SOURCES = tests/ndpi-glue/test_ndpi_engine.c
+tests_ndpi_glue_test_ndpi_engine_CFLAGS = $(UNIT_CFLAGS)
+tests_ndpi_glue_test_ndpi_engine_LDADD = $(UNIT_LDADD) $(NDPI_LIBS)
+TESTS += tests/ndpi-glue/test_ndpi_engine
+# Integration: per-flow verdicts agree with ndpiReader on nDPI's captures.
+TESTS += tests/ndpi-glue/agreement.sh
+EXTRA_DIST += tests/ndpi-glue/agreement.sh tools/ndpi-agreement

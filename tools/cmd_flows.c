@@ -1,0 +1,212 @@
+/* pronet flows: nDPI's verdict for every flow of capture files, one TSV line
+ * per flow, through ndpi-glue's engine (the flow table and nDPI driven the
+ * way ndpiReader 4.2 drives them). Each capture gets a fresh engine, as if
+ * ndpiReader ran once per file. tools/ndpi-agreement compares this output
+ * with ndpiReader's. */
+#include "config.h"
+
+#include <getopt.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ndpi-glue/decode.h"
+#include "ndpi-glue/ndpi_engine.h"
+#include "tools/cli_args.h"
+
+int pronet_cmd_flows(int argc, char **argv);
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "Usage: pronet flows [OPTION]... CAPTURE...\n"
+	        "Print nDPI 4.2's verdict for every flow of each capture (pcap or pcapng),\n"
+	        "one tab-separated line per flow, in the order flows end:\n"
+	        "  PROTO  CLIENT:PORT  SERVER:PORT  VLAN  PACKETS  PROTOCOL  CONFIDENCE\n"
+	        "PROTO is TCP, UDP, ICMP... as ndpiReader names it; the client is the sender\n"
+	        "of the flow's first packet; IPv6 addresses are in brackets; PROTOCOL is\n"
+	        "nDPI's \"Master.App\" name (ndpiReader's); CONFIDENCE says how nDPI decided.\n"
+	        "nDPI is driven as ndpiReader 4.2 drives it (all protocols, give-up after\n"
+	        "80 TCP / 24 UDP packets or at the end, guessing on); flows never expire\n"
+	        "within a capture unless a timeout is given.\n"
+	        "\n"
+	        "  -p, --protos FILE        load an nDPI protos file (like ndpiReader -p)\n"
+	        "  -t, --tunnels            decode GTP-U, TZSP, CAPWAP (like ndpiReader -t)\n"
+	        "  -g, --no-guess           no protocol guess at give-up (like ndpiReader -d)\n"
+	        "      --idle-timeout SEC   end flows idle this long (default 0: never)\n"
+	        "      --active-timeout SEC end flows this old (default 0: never)\n"
+	        "      --max-flows N        flows at once per capture (default 65536); when full\n"
+	        "                           the flow idle the longest is ended\n"
+	        "  -H, --header             print a header line first ('#' comment)\n"
+	        "  -f, --with-filename      start each line with the capture's path\n"
+	        "  -s, --stats              print per-capture counters to standard error\n"
+	        "  -h, --help               show this help and exit\n"
+	        "\n"
+	        "Exit status: 0 all captures read, 1 a capture could not be read (the\n"
+	        "others are still printed), 2 usage error.\n");
+}
+
+struct flows_run {
+	const char *path;
+	int with_filename;
+};
+
+static const char *ip_protocol_name(uint8_t protocol, char *buffer, size_t size)
+{
+	switch (protocol) {
+	case IPPROTO_TCP:
+		return "TCP";
+	case IPPROTO_UDP:
+		return "UDP";
+	case IPPROTO_ICMP:
+		return "ICMP";
+	case IPPROTO_ICMPV6:
+		return "ICMPV6";
+	case 112:
+		return "VRRP";
+	case IPPROTO_IGMP:
+		return "IGMP";
+	}
+	snprintf(buffer, size, "%u", protocol);
+	return buffer;
+}
+
+static void print_flow(void *user, const struct pronet_flow_report *report)
+{
+	const struct flows_run *run = user;
+	const struct pronet_flow *flow = report->flow;
+	char client[PRONET_FLOW_END_SIZE], server[PRONET_FLOW_END_SIZE], number[8];
+	pronet_flow_format_end(&flow->key, flow->client_side, client, sizeof(client));
+	pronet_flow_format_end(&flow->key, 1 - flow->client_side, server, sizeof(server));
+	if (run->with_filename)
+		printf("%s\t", run->path);
+	printf("%s\t%s\t%s\t%u\t%llu\t%s\t%s\n",
+	       ip_protocol_name(flow->key.l4_protocol, number, sizeof(number)), client, server,
+	       flow->key.vlan_id, (unsigned long long)(flow->packets[0] + flow->packets[1]),
+	       report->name, report->confidence_name);
+}
+
+static void print_stats(const char *path, const struct pronet_ndpi_engine_stats *stats)
+{
+	fprintf(stderr,
+	        "%s: packets %llu, in flows %llu, snapped %llu, refused %llu, flows %llu, "
+	        "evictions %llu, gave up %llu",
+	        path, (unsigned long long)stats->packets, (unsigned long long)stats->decoded,
+	        (unsigned long long)stats->snapped, (unsigned long long)stats->refused,
+	        (unsigned long long)stats->flows, (unsigned long long)stats->evictions,
+	        (unsigned long long)stats->gave_up);
+	for (int i = 1; i < PRONET_SKIP_COUNT_; i++)
+		fprintf(stderr, ", %s %llu", pronet_packet_skip_name((enum pronet_packet_skip)i),
+		        (unsigned long long)stats->skipped[i]);
+	fprintf(stderr, "\n");
+}
+
+/* One capture through a fresh engine; 0 on success. A capture damaged
+ * part-way still reports the flows read before the damage. */
+static int run_capture(struct pronet_ndpi_engine_options *options, struct flows_run *run,
+                       int show_stats)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_ndpi_engine *engine;
+	options->report_user = run;
+	if (pronet_ndpi_engine_new(options, &engine, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet flows: %s\n", errbuf);
+		return 1;
+	}
+	int failed = pronet_ndpi_engine_process_file(engine, run->path, errbuf) != PRONET_OK;
+	if (failed)
+		fprintf(stderr, "pronet flows: %s\n", errbuf);
+	pronet_ndpi_engine_finish(engine);
+	if (show_stats) {
+		struct pronet_ndpi_engine_stats stats;
+		pronet_ndpi_engine_get_stats(engine, &stats);
+		print_stats(run->path, &stats);
+	}
+	pronet_ndpi_engine_free(engine);
+	return failed;
+}
+
+enum { OPT_IDLE = 256, OPT_ACTIVE, OPT_MAX_FLOWS };
+
+int pronet_cmd_flows(int argc, char **argv)
+{
+	static const struct option long_options[] = {
+	    {"protos", required_argument, NULL, 'p'},
+	    {"tunnels", no_argument, NULL, 't'},
+	    {"no-guess", no_argument, NULL, 'g'},
+	    {"idle-timeout", required_argument, NULL, OPT_IDLE},
+	    {"active-timeout", required_argument, NULL, OPT_ACTIVE},
+	    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+	    {"header", no_argument, NULL, 'H'},
+	    {"with-filename", no_argument, NULL, 'f'},
+	    {"stats", no_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct pronet_ndpi_engine_options options;
+	struct flows_run run = {NULL, 0};
+	int header = 0, show_stats = 0, opt;
+	uint32_t seconds;
+	pronet_ndpi_engine_options_default(&options);
+	options.report = print_flow;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "p:tgHfsh", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			options.protos_file = optarg;
+			break;
+		case 't':
+			options.decode_options |= PRONET_DECODE_TUNNELS;
+			break;
+		case 'g':
+			options.enable_guess = 0;
+			break;
+		case OPT_IDLE:
+		case OPT_ACTIVE:
+			if (!pronet_cli_parse_u32(
+			        "flows", opt == OPT_IDLE ? "idle-timeout" : "active-timeout",
+			        optarg, 0, 100u * 365 * 86400, &seconds))
+				return 2;
+			if (opt == OPT_IDLE)
+				options.flows.idle_timeout_us = (uint64_t)seconds * 1000000u;
+			else
+				options.flows.active_timeout_us = (uint64_t)seconds * 1000000u;
+			break;
+		case OPT_MAX_FLOWS:
+			if (!pronet_cli_parse_u32("flows", "max-flows", optarg, 1, 1u << 26,
+			                          &options.flows.max_flows))
+				return 2;
+			break;
+		case 'H':
+			header = 1;
+			break;
+		case 'f':
+			run.with_filename = 1;
+			break;
+		case 's':
+			show_stats = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "pronet flows: no capture given\n");
+		usage(stderr);
+		return 2;
+	}
+	if (header)
+		printf("#%sproto\tclient\tserver\tvlan\tpackets\tprotocol\tconfidence\n",
+		       run.with_filename ? "capture\t" : "");
+	int failed = 0;
+	for (int i = optind; i < argc; i++) {
+		run.path = argv[i];
+		failed |= run_capture(&options, &run, show_stats);
+		fflush(stdout);
+	}
+	return failed ? 1 : 0;
+}
