@@ -18,3 +18,17 @@ AC_DEFUN([PRONET_PTHREAD], [
   AC_SUBST([PTHREAD_CFLAGS])
   AC_SUBST([PTHREAD_LIBS])
 ])
+
+dnl PRONET_CORPUS_DIR: where integration tests find nDPI's captures.
+dnl PRONET_CORPUS from the environment or the configure line, else
+dnl ../shared/corpus/ndpi beside the source tree, made absolute now so that
+dnl `make distcheck` (which builds in a copy of the tree) sees the same one.
+AC_DEFUN([PRONET_CORPUS_DIR], [
+  AC_ARG_VAR([PRONET_CORPUS], [directory of nDPI's test captures for integration tests (default: SRCDIR/../shared/corpus/ndpi)])
+  AS_IF([test -z "$PRONET_CORPUS"], [
+    pronet_srcdir_abs=`cd "$srcdir" && pwd`
+    PRONET_CORPUS="`dirname "$pronet_srcdir_abs"`/shared/corpus/ndpi"
+  ])
+  AS_IF([test -d "$PRONET_CORPUS"], [],
+    [AC_MSG_WARN([no captures in $PRONET_CORPUS: integration tests will fail until PRONET_CORPUS names nDPI's test captures])])
+])

@@ -14,3 +14,7 @@ include tests/rules/local.mk
 include tests/ndpi-glue/local.mk
 include tests/plugin/local.mk
 include tests/tools/local.mk
+
+# Our own loopback captures (tests/data/README.md), for tests and `make demo`.
+EXTRA_DIST += tests/data/README.md tests/data/make-captures.sh \
+	tests/data/loopback-mixed.pcap tests/data/loopback-unknown.pcap tests/data/loopback-ipv6.pcap
