@@ -18,3 +18,7 @@ include tests/tools/local.mk
 # Our own loopback captures (tests/data/README.md), for tests and `make demo`.
 EXTRA_DIST += tests/data/README.md tests/data/make-captures.sh \
 	tests/data/loopback-mixed.pcap tests/data/loopback-unknown.pcap tests/data/loopback-ipv6.pcap
+
+# Source hygiene: banned calls anywhere, process exits in library code.
+TESTS += tests/source/banned.sh
+EXTRA_DIST += tests/source/banned.sh
