@@ -34,3 +34,7 @@ nobase_pkginclude_HEADERS += \
 	ndpi-glue/ndpi_engine.h
 # libpronet gets nDPI and libpcap through this library (Makefile.am sets its LIBADD after the includes).
 ndpi_glue_libpronet_glue_la_LIBADD += $(NDPI_LIBS)
+
+# Capture arguments: files, directories and list files -> capture paths.
+ndpi_glue_libpronet_glue_la_SOURCES += ndpi-glue/capture_inputs.c
+nobase_pkginclude_HEADERS += ndpi-glue/capture_inputs.h

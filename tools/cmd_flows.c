@@ -13,6 +13,7 @@
 #include "ndpi-glue/decode.h"
 #include "ndpi-glue/ndpi_engine.h"
 #include "tools/cli_args.h"
+#include "tools/cli_captures.h"
 
 int pronet_cmd_flows(int argc, char **argv);
 
@@ -29,6 +30,9 @@ static void usage(FILE *out)
 	        "nDPI is driven as ndpiReader 4.2 drives it (all protocols, give-up after\n"
 	        "80 TCP / 24 UDP packets or at the end, guessing on); flows never expire\n"
 	        "within a capture unless a timeout is given.\n"
+	        "A CAPTURE is a file, a directory (every *.pcap, *.pcapng and *.cap below\n"
+	        "it, sorted) or @LIST (a file naming one capture or directory per line;\n"
+	        "relative to the list's directory).\n"
 	        "\n"
 	        "  -p, --protos FILE        load an nDPI protos file (like ndpiReader -p)\n"
 	        "  -t, --tunnels            decode GTP-U, TZSP, CAPWAP (like ndpiReader -t)\n"
@@ -37,6 +41,7 @@ static void usage(FILE *out)
 	        "      --active-timeout SEC end flows this old (default 0: never)\n"
 	        "      --max-flows N        flows at once per capture (default 65536); when full\n"
 	        "                           the flow idle the longest is ended\n"
+	        "  -l, --list FILE          read captures from FILE as well (like @FILE)\n"
 	        "  -H, --header             print a header line first ('#' comment)\n"
 	        "  -f, --with-filename      start each line with the capture's path\n"
 	        "  -s, --stats              print per-capture counters to standard error\n"
@@ -137,6 +142,7 @@ int pronet_cmd_flows(int argc, char **argv)
 	    {"idle-timeout", required_argument, NULL, OPT_IDLE},
 	    {"active-timeout", required_argument, NULL, OPT_ACTIVE},
 	    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+	    {"list", required_argument, NULL, 'l'},
 	    {"header", no_argument, NULL, 'H'},
 	    {"with-filename", no_argument, NULL, 'f'},
 	    {"stats", no_argument, NULL, 's'},
@@ -146,11 +152,12 @@ int pronet_cmd_flows(int argc, char **argv)
 	struct pronet_ndpi_engine_options options;
 	struct flows_run run = {NULL, 0};
 	int header = 0, show_stats = 0, opt;
+	const char *list = NULL;
 	uint32_t seconds;
 	pronet_ndpi_engine_options_default(&options);
 	options.report = print_flow;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "p:tgHfsh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "p:tgl:Hfsh", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			options.protos_file = optarg;
@@ -177,6 +184,9 @@ int pronet_cmd_flows(int argc, char **argv)
 			                          &options.flows.max_flows))
 				return 2;
 			break;
+		case 'l':
+			list = optarg;
+			break;
 		case 'H':
 			header = 1;
 			break;
@@ -194,7 +204,7 @@ int pronet_cmd_flows(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc) {
+	if (optind >= argc && list == NULL) {
 		fprintf(stderr, "pronet flows: no capture given\n");
 		usage(stderr);
 		return 2;
@@ -202,11 +212,16 @@ int pronet_cmd_flows(int argc, char **argv)
 	if (header)
 		printf("#%sproto\tclient\tserver\tvlan\tpackets\tprotocol\tconfidence\n",
 		       run.with_filename ? "capture\t" : "");
-	int failed = 0;
-	for (int i = optind; i < argc; i++) {
-		run.path = argv[i];
-		failed |= run_capture(&options, &run, show_stats);
+	unsigned failed = 0;
+	struct pronet_capture_inputs *inputs =
+	    pronet_cli_captures("flows", argv + optind, argc - optind, list, &failed);
+	if (inputs == NULL)
+		return 1;
+	for (size_t i = 0; i < pronet_capture_inputs_count(inputs); i++) {
+		run.path = pronet_capture_inputs_path(inputs, i);
+		failed += run_capture(&options, &run, show_stats);
 		fflush(stdout);
 	}
+	pronet_capture_inputs_free(inputs);
 	return failed ? 1 : 0;
 }

@@ -6,3 +6,11 @@ tests_tools_make_dataset_LDADD = libpronet.la
 
 TESTS += tests/tools/cli.sh
 EXTRA_DIST += tests/tools/cli.sh
+
+# label.sh: `pronet label` on tests/data and on the whole corpus.
+# dataset_summary loads a dataset and prints classes, flows and duplicates.
+check_PROGRAMS += tests/tools/dataset_summary
+tests_tools_dataset_summary_SOURCES = tests/tools/dataset_summary.c
+tests_tools_dataset_summary_LDADD = libpronet.la
+TESTS += tests/tools/label.sh
+EXTRA_DIST += tests/tools/label.sh

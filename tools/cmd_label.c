@@ -1,0 +1,581 @@
+/* pronet label: a training dataset from captures, labelled by nDPI's own
+ * deep-packet-inspection verdicts. Each capture goes through a fresh
+ * ndpi-glue engine (as `pronet flows` and ndpiReader); every flow nDPI named
+ * by DPI gives its first K payload prefixes per direction as samples, under
+ * the label rules/ class map gives its (master, app) protocol. Flows nDPI
+ * named only by port or IP address, guessed, or left Unknown teach the model
+ * nothing true and are counted by reason instead. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "core/dataset.h"
+#include "ndpi-glue/decode.h"
+#include "ndpi-glue/ndpi_engine.h"
+#include "rules/class_map.h"
+#include "rules/rules_file.h"
+#include "tools/cli_args.h"
+#include "tools/cli_captures.h"
+#include "tools/label_samples.h"
+
+int pronet_cmd_label(int argc, char **argv);
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "Usage: pronet label [OPTION]... CAPTURE... -o DATASET\n"
+	        "Write a training dataset from captures, labelled by nDPI 4.2's deep packet\n"
+	        "inspection. A CAPTURE is a pcap or pcapng file, a directory (every *.pcap,\n"
+	        "*.pcapng and *.cap below it, sorted) or @LIST (a file naming one capture or\n"
+	        "directory per line; '#' comments; relative to the list's directory).\n"
+	        "\n"
+	        "Each flow nDPI names by DPI (confidence DPI or DPI (cache)) gives its first\n"
+	        "K payload packets per direction as samples (16 bytes each), labelled by the\n"
+	        "class map: the master protocol if there is one (TLS for TLS.Google), else\n"
+	        "the app protocol (DNS). Flows left Unknown, named by port or IP address,\n"
+	        "guessed, excluded by the class map or without payload are counted by\n"
+	        "reason. Samples record their capture and flow number (the flow's line in\n"
+	        "`pronet flows` for that capture). A table per class goes to standard\n"
+	        "output. The dataset is written whole or not at all.\n"
+	        "\n"
+	        "  -o, --output FILE        the dataset to write (required)\n"
+	        "  -k, --packets K          payload packets per direction, 1..%d (default 4)\n"
+	        "  -d, --direction DIR      client, server or both (default both)\n"
+	        "      --max-per-class N    at most N samples per class: whole flows are\n"
+	        "                           dropped at random (reproducible for --seed)\n"
+	        "      --seed N             seed of that choice (default 1)\n"
+	        "      --dedup              drop samples whose bytes and label were seen before\n"
+	        "  -c, --class-map FILE     class map (default: class-map.conf in\n"
+	        "                           $PRONET_RULES_DIR or the installed rules; none:\n"
+	        "                           the default policy alone)\n"
+	        "  -l, --list FILE          read captures from FILE as well (like @FILE)\n"
+	        "  -p, --protos FILE        load an nDPI protos file (like ndpiReader -p)\n"
+	        "  -t, --tunnels            decode GTP-U, TZSP, CAPWAP (like ndpiReader -t)\n"
+	        "      --max-flows N        flows at once per capture (default 65536)\n"
+	        "  -q, --quiet              no progress line\n"
+	        "  -h, --help               show this help and exit\n"
+	        "\n"
+	        "Progress goes to standard error: on a terminal after every capture,\n"
+	        "otherwise every 100 captures.\n"
+	        "\n"
+	        "Exit status: 0 all captures read, 1 a capture could not be read (the\n"
+	        "others are still labelled and written) or the dataset could not be\n"
+	        "written, 2 usage error.\n",
+	        PRONET_FLOW_MAX_INPUTS_PER_DIRECTION);
+}
+
+/* Why a flow gives no samples. */
+enum exclusion {
+	EXCLUDE_UNKNOWN = 0, /* nDPI could not name it */
+	EXCLUDE_BY_PORT,     /* named by its port only */
+	EXCLUDE_BY_IP,       /* named by its address only */
+	EXCLUDE_GUESSED,     /* named at give-up without DPI evidence */
+	EXCLUDE_CLASS_MAP,   /* the class map says '-' */
+	EXCLUDE_NO_PAYLOAD,  /* DPI-named, but no payload in the chosen direction */
+	EXCLUDE_COUNT_
+};
+
+static const char *const exclusion_names[EXCLUDE_COUNT_] = {
+    "unknown", "by-port", "by-ip", "guessed", "class-map", "no-payload",
+};
+
+/* One row of the final table: a label (or, for flows without one, nDPI's
+ * name for them). */
+struct class_row {
+	char name[PRONET_CLASS_MAP_LABEL_SIZE];
+	uint64_t flows, samples; /* labelled flows and samples written */
+	uint64_t excluded[EXCLUDE_COUNT_];
+	uint64_t duplicates;   /* samples dropped by --dedup */
+	uint64_t capped_flows; /* flows dropped by --max-per-class */
+	int is_label;          /* a training label (has samples or could have) */
+};
+
+struct label_run {
+	/* options */
+	const struct pronet_class_map *class_map;
+	int directions; /* bit 0: client to server, bit 1: server to client */
+	uint64_t max_per_class;
+	/* state */
+	struct label_samples *samples;
+	struct pronet_dataset_writer *writer; /* NULL when samples are stored for the cap */
+	const char *capture;
+	uint32_t capture_index;
+	char **capture_names;
+	size_t num_captures;
+	uint64_t flow_number; /* flows reported in this capture */
+	uint64_t flows_total;
+	struct class_row *rows;
+	size_t num_rows, rows_capacity;
+	int failed; /* out of memory or a write error: stop */
+	char errbuf[PRONET_ERRBUF_SIZE];
+};
+
+static struct class_row *find_row(struct label_run *run, const char *name, int is_label)
+{
+	for (size_t i = 0; i < run->num_rows; i++)
+		if (run->rows[i].is_label == is_label && strcmp(run->rows[i].name, name) == 0)
+			return &run->rows[i];
+	if (run->num_rows == run->rows_capacity) {
+		size_t capacity = run->rows_capacity ? 2 * run->rows_capacity : 64;
+		struct class_row *rows = realloc(run->rows, capacity * sizeof(*rows));
+		if (rows == NULL)
+			return NULL;
+		run->rows = rows;
+		run->rows_capacity = capacity;
+	}
+	struct class_row *row = &run->rows[run->num_rows++];
+	memset(row, 0, sizeof(*row));
+	snprintf(row->name, sizeof(row->name), "%s", name);
+	row->is_label = is_label;
+	return row;
+}
+
+/* Label rows are numbered in order of first appearance among label rows:
+ * the sample's label index. */
+static uint16_t label_index(const struct label_run *run, const struct class_row *row)
+{
+	uint16_t index = 0;
+	for (const struct class_row *r = run->rows; r < row; r++)
+		index += r->is_label != 0;
+	return index;
+}
+
+static enum exclusion confidence_exclusion(const struct pronet_flow_report *report)
+{
+	if (report->protocol.app_protocol == NDPI_PROTOCOL_UNKNOWN &&
+	    report->protocol.master_protocol == NDPI_PROTOCOL_UNKNOWN)
+		return EXCLUDE_UNKNOWN;
+	switch (report->confidence) {
+	case NDPI_CONFIDENCE_DPI:
+	case NDPI_CONFIDENCE_DPI_CACHE:
+		return EXCLUDE_COUNT_; /* DPI evidence: not excluded */
+	case NDPI_CONFIDENCE_MATCH_BY_PORT:
+		return EXCLUDE_BY_PORT;
+	case NDPI_CONFIDENCE_MATCH_BY_IP:
+		return EXCLUDE_BY_IP;
+	default:
+		return EXCLUDE_GUESSED;
+	}
+}
+
+static void fail_run(struct label_run *run, const char *what)
+{
+	if (!run->failed)
+		snprintf(run->errbuf, sizeof(run->errbuf), "%s", what);
+	run->failed = 1;
+}
+
+/* Writes or stores the flow's samples; returns how many were kept. */
+static size_t emit_samples(struct label_run *run, struct class_row *row, uint16_t label,
+                           const struct pronet_flow *flow)
+{
+	struct pronet_sample samples[PRONET_FLOW_MAX_INPUTS];
+	size_t count = 0;
+	for (unsigned i = 0; i < flow->num_inputs; i++) {
+		const struct pronet_input *input = &flow->inputs[i];
+		if (!(run->directions & (1 << input->direction)))
+			continue;
+		struct pronet_sample sample = {.input = *input,
+		                               .label = label,
+		                               .capture = run->capture_index,
+		                               .flow = run->flow_number};
+		int seen = label_samples_seen(run->samples, &sample);
+		if (seen < 0) {
+			fail_run(run, "out of memory");
+			return 0;
+		}
+		if (seen) {
+			row->duplicates++;
+			continue;
+		}
+		samples[count++] = sample;
+	}
+	if (run->writer == NULL) {
+		if (label_samples_store_flow(run->samples, samples, count) != 0)
+			fail_run(run, "out of memory");
+		return count;
+	}
+	for (size_t i = 0; i < count; i++)
+		if (pronet_dataset_writer_write_named(run->writer, &samples[i].input, row->name,
+		                                      run->capture, samples[i].flow,
+		                                      run->errbuf) != PRONET_OK) {
+			run->failed = 1;
+			return i;
+		}
+	return count;
+}
+
+static void label_flow(void *user, const struct pronet_flow_report *report)
+{
+	struct label_run *run = user;
+	char label[PRONET_CLASS_MAP_LABEL_SIZE];
+	run->flow_number++;
+	run->flows_total++;
+	if (run->failed)
+		return;
+	enum exclusion reason = confidence_exclusion(report);
+	int mapped =
+	    pronet_class_map_lookup(run->class_map, report->master_name, report->app_name, label);
+	if (reason == EXCLUDE_COUNT_ && !mapped)
+		reason = EXCLUDE_CLASS_MAP;
+	/* Excluded flows are listed under the label they would have had, or
+	 * under nDPI's name when they have none. */
+	struct class_row *row = mapped ? find_row(run, label, 1) : find_row(run, report->name, 0);
+	if (row == NULL) {
+		fail_run(run, "out of memory");
+		return;
+	}
+	if (reason != EXCLUDE_COUNT_) {
+		row->excluded[reason]++;
+		return;
+	}
+	uint64_t duplicates = row->duplicates;
+	size_t kept = emit_samples(run, row, label_index(run, row), report->flow);
+	if (kept == 0 && row->duplicates == duplicates) {
+		row->excluded[EXCLUDE_NO_PAYLOAD]++;
+		return;
+	}
+	row->flows++;
+	row->samples += kept;
+}
+
+/* One capture through a fresh engine; 0 on success. A capture damaged
+ * part-way still gives the flows read before the damage, and fails. */
+static int label_capture(struct pronet_ndpi_engine_options *options, struct label_run *run,
+                         const char *path)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_ndpi_engine *engine;
+	char **names = realloc(run->capture_names, (run->num_captures + 1) * sizeof(*names));
+	if (names == NULL || (names[run->num_captures] = strdup(path)) == NULL) {
+		if (names != NULL)
+			run->capture_names = names;
+		fail_run(run, "out of memory");
+		return 1;
+	}
+	run->capture_names = names;
+	run->capture_index = (uint32_t)run->num_captures++;
+	run->capture = path;
+	run->flow_number = 0;
+	options->report_user = run;
+	if (pronet_ndpi_engine_new(options, &engine, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet label: %s\n", errbuf);
+		return 1;
+	}
+	int failed = pronet_ndpi_engine_process_file(engine, path, errbuf) != PRONET_OK;
+	if (failed)
+		fprintf(stderr, "pronet label: %s\n", errbuf);
+	pronet_ndpi_engine_finish(engine);
+	pronet_ndpi_engine_free(engine);
+	return failed;
+}
+
+/* With --max-per-class: drops flows, then writes what is kept. */
+static int write_stored(struct label_run *run, uint64_t seed, const char *output)
+{
+	size_t num_labels = 0;
+	for (size_t i = 0; i < run->num_rows; i++)
+		num_labels += run->rows[i].is_label != 0;
+	uint64_t *dropped_flows = calloc(num_labels + 1, sizeof(uint64_t));
+	uint64_t *dropped_samples = calloc(num_labels + 1, sizeof(uint64_t));
+	int ok = dropped_flows != NULL && dropped_samples != NULL &&
+	         label_samples_cap(run->samples, num_labels, run->max_per_class, seed,
+	                           dropped_flows, dropped_samples) == 0;
+	if (!ok)
+		fail_run(run, "out of memory");
+	for (size_t i = 0; ok && i < run->num_rows; i++) {
+		struct class_row *row = &run->rows[i];
+		if (!row->is_label)
+			continue;
+		uint16_t label = label_index(run, row);
+		row->capped_flows = dropped_flows[label];
+		row->flows -= dropped_flows[label];
+		row->samples -= dropped_samples[label];
+	}
+	free(dropped_flows);
+	free(dropped_samples);
+	if (!ok)
+		return 1;
+	if (pronet_dataset_writer_open(output, &run->writer, run->errbuf) != PRONET_OK)
+		return 1;
+	for (size_t i = 0; i < label_samples_count(run->samples); i++) {
+		const struct pronet_sample *sample = label_samples_get(run->samples, i);
+		if (sample == NULL)
+			continue;
+		const char *label = NULL;
+		for (size_t r = 0, l = 0; r < run->num_rows && label == NULL; r++)
+			if (run->rows[r].is_label && l++ == sample->label)
+				label = run->rows[r].name;
+		if (pronet_dataset_writer_write_named(run->writer, &sample->input, label,
+		                                      run->capture_names[sample->capture],
+		                                      sample->flow, run->errbuf) != PRONET_OK)
+			return 1;
+	}
+	return 0;
+}
+
+static int compare_rows(const void *a, const void *b)
+{
+	const struct class_row *x = a, *y = b;
+	if (x->is_label != y->is_label)
+		return y->is_label - x->is_label;
+	if (x->samples != y->samples)
+		return x->samples < y->samples ? 1 : -1;
+	return strcasecmp(x->name, y->name);
+}
+
+static void print_table(struct label_run *run, int dedup, int capped)
+{
+	struct class_row total = {.name = "total"};
+	qsort(run->rows, run->num_rows, sizeof(*run->rows), compare_rows);
+	printf("%-24s %8s %8s", "class", "flows", "samples");
+	if (dedup)
+		printf(" %8s", "dups");
+	if (capped)
+		printf(" %8s", "capped");
+	for (int e = 0; e < EXCLUDE_COUNT_; e++)
+		printf(" %10s", exclusion_names[e]);
+	printf("\n");
+	for (size_t i = 0; i <= run->num_rows; i++) {
+		struct class_row *row = i < run->num_rows ? &run->rows[i] : &total;
+		const char *mark = row->is_label || row == &total ? "" : "*";
+		printf("%s%-*s %8llu %8llu", mark, 24 - (int)strlen(mark), row->name,
+		       (unsigned long long)row->flows, (unsigned long long)row->samples);
+		if (dedup)
+			printf(" %8llu", (unsigned long long)row->duplicates);
+		if (capped)
+			printf(" %8llu", (unsigned long long)row->capped_flows);
+		for (int e = 0; e < EXCLUDE_COUNT_; e++)
+			printf(" %10llu", (unsigned long long)row->excluded[e]);
+		printf("\n");
+		if (row == &total)
+			break;
+		total.flows += row->flows;
+		total.samples += row->samples;
+		total.duplicates += row->duplicates;
+		total.capped_flows += row->capped_flows;
+		for (int e = 0; e < EXCLUDE_COUNT_; e++)
+			total.excluded[e] += row->excluded[e];
+	}
+	printf("# flows, samples: written; %s%sother columns: flows left out, by reason;\n"
+	       "# * no training label (nDPI's name)\n",
+	       dedup ? "dups: samples dropped; " : "", capped ? "capped: flows dropped; " : "");
+}
+
+/* The class map: --class-map, else the default file if there is one, else
+ * none (the default policy). */
+static int load_class_map(const char *path, struct pronet_class_map **map)
+{
+	char errbuf[PRONET_ERRBUF_SIZE], default_path[4096];
+	*map = NULL;
+	if (path == NULL) {
+		if (pronet_rules_default_path(PRONET_CLASS_MAP_FILE, default_path,
+		                              sizeof(default_path), errbuf) != PRONET_OK) {
+			fprintf(stderr, "pronet label: %s\n", errbuf);
+			return 0;
+		}
+		if (access(default_path, F_OK) != 0)
+			return 1;
+		path = default_path;
+	}
+	if (pronet_class_map_load(path, map, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet label: %s\n", errbuf);
+		return 0;
+	}
+	return 1;
+}
+
+static int parse_direction(const char *text, int *directions)
+{
+	if (strcmp(text, "client") == 0)
+		*directions = 1 << PRONET_DIR_CLIENT_TO_SERVER;
+	else if (strcmp(text, "server") == 0)
+		*directions = 1 << PRONET_DIR_SERVER_TO_CLIENT;
+	else if (strcmp(text, "both") == 0)
+		*directions = 3;
+	else {
+		fprintf(stderr, "pronet label: --direction: '%s' is not client, server or both\n",
+		        text);
+		return 0;
+	}
+	return 1;
+}
+
+struct label_args {
+	const char *output, *class_map, *list;
+	uint64_t seed;
+	int dedup, quiet;
+};
+
+enum { OPT_MAX_PER_CLASS = 256, OPT_SEED, OPT_DEDUP, OPT_MAX_FLOWS };
+
+/* Options into args, options and run; -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, struct label_args *args,
+                         struct pronet_ndpi_engine_options *options, struct label_run *run)
+{
+	static const struct option long_options[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {"packets", required_argument, NULL, 'k'},
+	    {"direction", required_argument, NULL, 'd'},
+	    {"max-per-class", required_argument, NULL, OPT_MAX_PER_CLASS},
+	    {"seed", required_argument, NULL, OPT_SEED},
+	    {"dedup", no_argument, NULL, OPT_DEDUP},
+	    {"class-map", required_argument, NULL, 'c'},
+	    {"list", required_argument, NULL, 'l'},
+	    {"protos", required_argument, NULL, 'p'},
+	    {"tunnels", no_argument, NULL, 't'},
+	    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "o:k:d:c:l:p:tqh", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			args->output = optarg;
+			break;
+		case 'k':
+			if (!pronet_cli_parse_u32("label", "packets", optarg, 1,
+			                          PRONET_FLOW_MAX_INPUTS_PER_DIRECTION,
+			                          &options->flows.inputs_per_direction))
+				return 2;
+			break;
+		case 'd':
+			if (!parse_direction(optarg, &run->directions))
+				return 2;
+			break;
+		case OPT_MAX_PER_CLASS:
+			if (!pronet_cli_parse_u64("label", "max-per-class", optarg,
+			                          &run->max_per_class))
+				return 2;
+			if (run->max_per_class == 0) {
+				fprintf(stderr,
+				        "pronet label: --max-per-class: must be at least 1\n");
+				return 2;
+			}
+			break;
+		case OPT_SEED:
+			if (!pronet_cli_parse_u64("label", "seed", optarg, &args->seed))
+				return 2;
+			break;
+		case OPT_DEDUP:
+			args->dedup = 1;
+			break;
+		case 'c':
+			args->class_map = optarg;
+			break;
+		case 'l':
+			args->list = optarg;
+			break;
+		case 'p':
+			options->protos_file = optarg;
+			break;
+		case 't':
+			options->decode_options |= PRONET_DECODE_TUNNELS;
+			break;
+		case OPT_MAX_FLOWS:
+			if (!pronet_cli_parse_u32("label", "max-flows", optarg, 1, 1u << 26,
+			                          &options->flows.max_flows))
+				return 2;
+			break;
+		case 'q':
+			args->quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (args->output == NULL) {
+		fprintf(stderr, "pronet label: no output dataset (-o FILE)\n");
+		usage(stderr);
+		return 2;
+	}
+	if (optind >= argc && args->list == NULL) {
+		fprintf(stderr, "pronet label: no capture given\n");
+		usage(stderr);
+		return 2;
+	}
+	return -1;
+}
+
+static void free_run(struct label_run *run, struct pronet_class_map *map,
+                     struct pronet_capture_inputs *inputs)
+{
+	pronet_dataset_writer_abort(run->writer);
+	label_samples_free(run->samples);
+	for (size_t i = 0; i < run->num_captures; i++)
+		free(run->capture_names[i]);
+	free(run->capture_names);
+	free(run->rows);
+	pronet_class_map_free(map);
+	pronet_capture_inputs_free(inputs);
+}
+
+int pronet_cmd_label(int argc, char **argv)
+{
+	struct label_args args = {.seed = 1};
+	struct pronet_ndpi_engine_options options;
+	struct label_run run = {.directions = 3};
+	struct pronet_class_map *map = NULL;
+	struct pronet_capture_inputs *inputs = NULL;
+	unsigned failed_files = 0;
+	pronet_ndpi_engine_options_default(&options);
+	options.report = label_flow;
+	int status = parse_options(argc, argv, &args, &options, &run);
+	if (status >= 0)
+		return status;
+	if (!load_class_map(args.class_map, &map))
+		return 1;
+	run.class_map = map;
+	inputs =
+	    pronet_cli_captures("label", argv + optind, argc - optind, args.list, &failed_files);
+	run.samples = label_samples_new(args.dedup);
+	if (inputs == NULL || run.samples == NULL) {
+		free_run(&run, map, inputs);
+		return 1;
+	}
+	/* Without a cap, samples stream to the output as flows end. */
+	if (run.max_per_class == 0 &&
+	    pronet_dataset_writer_open(args.output, &run.writer, run.errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet label: %s\n", run.errbuf);
+		free_run(&run, map, inputs);
+		return 1;
+	}
+	struct pronet_cli_progress progress;
+	size_t count = pronet_capture_inputs_count(inputs);
+	pronet_cli_progress_init(&progress, "label", count, 100, !args.quiet);
+	for (size_t i = 0; i < count && !run.failed; i++) {
+		failed_files +=
+		    label_capture(&options, &run, pronet_capture_inputs_path(inputs, i));
+		pronet_cli_progress_update(&progress, i + 1, run.flows_total);
+	}
+	pronet_cli_progress_end(&progress);
+	if (!run.failed && run.max_per_class != 0)
+		run.failed = write_stored(&run, args.seed, args.output);
+	if (!run.failed) {
+		struct pronet_dataset_writer *writer = run.writer;
+		run.writer = NULL;
+		run.failed = pronet_dataset_writer_close(writer, run.errbuf) != PRONET_OK;
+	}
+	if (run.failed)
+		fprintf(stderr, "pronet label: %s\n", run.errbuf);
+	else
+		print_table(&run, args.dedup, run.max_per_class != 0);
+	if (failed_files > 0)
+		fprintf(stderr, "pronet label: %u of %zu captures could not be read%s\n",
+		        failed_files, count + pronet_capture_inputs_failed_count(inputs),
+		        run.failed ? "" : " (the others are in the dataset)");
+	free_run(&run, map, inputs);
+	return run.failed || failed_files > 0 ? 1 : 0;
+}
