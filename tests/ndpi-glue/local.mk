@@ -43,3 +43,10 @@ TESTS += tests/ndpi-glue/test_ndpi_engine
 # Integration: per-flow verdicts agree with ndpiReader on nDPI's captures.
 TESTS += tests/ndpi-glue/agreement.sh
 EXTRA_DIST += tests/ndpi-glue/agreement.sh tools/ndpi-agreement
+
+# Capture arguments: directories, lists, bad entries.
+check_PROGRAMS += tests/ndpi-glue/test_capture_inputs
+tests_ndpi_glue_test_capture_inputs_SOURCES = tests/ndpi-glue/test_capture_inputs.c
+tests_ndpi_glue_test_capture_inputs_CFLAGS = $(UNIT_CFLAGS)
+tests_ndpi_glue_test_capture_inputs_LDADD = $(UNIT_LDADD)
+TESTS += tests/ndpi-glue/test_capture_inputs
