@@ -13,8 +13,12 @@
 #include "core/embedding.h"
 #include "core/maxpool.h"
 #include "core/model_internal.h"
+#include "core/packet_context.h"
 #include "core/relu.h"
 #include "core/tokens.h"
+
+_Static_assert(PRONET_CNN_MAX_HEAD_INPUTS == PRONET_CNN_MAX_FEATURES + PRONET_CONTEXT_FEATURES,
+               "the head's buffers hold the context features");
 
 const size_t pronet_cnn_widths[PRONET_CNN_WIDTHS] = {3, 4, 5};
 static const char *const view_names[PRONET_CNN_VIEWS] = {"bytes", "ngrams"};
@@ -45,6 +49,10 @@ static enum pronet_err check_config(const struct pronet_model *model, const char
 		return pronet_error(
 		    errbuf, PRONET_ERR_LIMIT, "%s: 3-gram buckets %u is outside %u..%u", name,
 		    c->ngram_buckets, PRONET_MIN_NGRAM_BUCKETS, PRONET_MAX_NGRAM_BUCKETS);
+	if (c->context_features > 1)
+		return pronet_error(errbuf, PRONET_ERR_FORMAT,
+		                    "%s: context_features is %u, not 0 or 1", name,
+		                    c->context_features);
 	if (c->batch_norm > 1)
 		return pronet_error(errbuf, PRONET_ERR_FORMAT, "%s: batch_norm is %u, not 0 or 1",
 		                    name, c->batch_norm);
@@ -104,7 +112,7 @@ static enum pronet_err cnn_layout(struct pronet_model *model, const char *name, 
 		add_tensor(model, "batchnorm.gamma", 1, features, 0, 0);
 		add_tensor(model, "batchnorm.beta", 1, features, 0, 0);
 	}
-	add_tensor(model, "dense.w", 2, classes, features, 0);
+	add_tensor(model, "dense.w", 2, classes, (uint32_t)pronet_cnn_head_inputs(model), 0);
 	add_tensor(model, "dense.b", 1, classes, 0, 0);
 	model->num_trainable = model->num_weights;
 	if (model->cnn.batch_norm) {
@@ -179,7 +187,7 @@ static void cnn_init(struct pronet_model *model, struct pronet_rng *rng)
 		fill_constant(w->bn_running_mean, features, 0.0f);
 		fill_constant(w->bn_running_var, features, 1.0f);
 	}
-	fill_normal(w->dense_w, model->num_classes * features, rng);
+	fill_normal(w->dense_w, model->num_classes * pronet_cnn_head_inputs(model), rng);
 	fill_constant(w->dense_b, model->num_classes, 0.0f);
 }
 
@@ -222,29 +230,45 @@ void pronet_cnn_pool(const struct pronet_model *model, const float *embedded_byt
 	}
 }
 
+size_t pronet_cnn_head_inputs(const struct pronet_model *model)
+{
+	return PRONET_CNN_FEATURE_GROUPS * model->cnn.filters +
+	       (model->cnn.context_features ? PRONET_CONTEXT_FEATURES : 0);
+}
+
+void pronet_cnn_head(const struct pronet_model *model, const float *pooled,
+                     const struct pronet_input *input, float *logits)
+{
+	const struct pronet_cnn_weights *w = &model->cnn_weights;
+	size_t features = PRONET_CNN_FEATURE_GROUPS * model->cnn.filters;
+	float z[PRONET_CNN_MAX_HEAD_INPUTS];
+
+	if (model->cnn.batch_norm)
+		pronet_batchnorm_forward_infer(pooled, features, w->bn_gamma, w->bn_beta,
+		                               w->bn_running_mean, w->bn_running_var, z);
+	else
+		memcpy(z, pooled, features * sizeof(float));
+	if (model->cnn.context_features)
+		pronet_packet_context(input, z + features);
+	pronet_dense_forward(z, pronet_cnn_head_inputs(model), w->dense_w, w->dense_b,
+	                     model->num_classes, logits);
+}
+
 /* ProNet Sec. 3.2 forward pass, inference mode (dropout is the identity and
  * batch norm uses its running statistics). Stack buffers only: the limits
  * checked in cnn_layout bound every size. */
 static void cnn_logits(const struct pronet_model *model, const struct pronet_input *input,
                        float *logits)
 {
-	const struct pronet_cnn_weights *w = &model->cnn_weights;
-	size_t features = PRONET_CNN_FEATURE_GROUPS * model->cnn.filters;
 	uint32_t byte_ids[PRONET_PAYLOAD_BYTES], ngram_ids[PRONET_NGRAM_POSITIONS];
 	float embedded_bytes[PRONET_PAYLOAD_BYTES * PRONET_MAX_EMBED_DIM];
 	float embedded_ngrams[PRONET_NGRAM_POSITIONS * PRONET_MAX_EMBED_DIM];
 	float conv[PRONET_PAYLOAD_BYTES * PRONET_MAX_FILTERS];
-	float pooled[PRONET_CNN_MAX_FEATURES], normalized[PRONET_CNN_MAX_FEATURES];
-	const float *z = pooled;
+	float pooled[PRONET_CNN_MAX_FEATURES];
 
 	pronet_cnn_embed(model, input, byte_ids, ngram_ids, embedded_bytes, embedded_ngrams);
 	pronet_cnn_pool(model, embedded_bytes, embedded_ngrams, conv, pooled, NULL);
-	if (model->cnn.batch_norm) {
-		pronet_batchnorm_forward_infer(pooled, features, w->bn_gamma, w->bn_beta,
-		                               w->bn_running_mean, w->bn_running_var, normalized);
-		z = normalized;
-	}
-	pronet_dense_forward(z, features, w->dense_w, w->dense_b, model->num_classes, logits);
+	pronet_cnn_head(model, pooled, input, logits);
 }
 
 const struct pronet_arch_ops pronet_arch_pronet_cnn = {

@@ -57,6 +57,14 @@ void pronet_cnn_bind(const struct pronet_model *model, float *block, int with_ru
 #include "core/model.h"
 
 #define PRONET_CNN_MAX_FEATURES (PRONET_CNN_FEATURE_GROUPS * PRONET_MAX_FILTERS)
+/* The dense layer's inputs: pooled features, then (option) the packet's
+ * context features (core/packet_context.h). */
+#define PRONET_CNN_MAX_HEAD_INPUTS (PRONET_CNN_MAX_FEATURES + 16)
+size_t pronet_cnn_head_inputs(const struct pronet_model *model);
+/* The tail shared by every way of computing pooled[6t]: batch norm
+ * (inference), context features, dense -> logits[num_classes]. */
+void pronet_cnn_head(const struct pronet_model *model, const float *pooled,
+                     const struct pronet_input *input, float *logits);
 
 /* Input positions of view v: 16 bytes or 14 3-grams. */
 size_t pronet_cnn_view_length(size_t view);

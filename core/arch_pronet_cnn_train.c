@@ -25,6 +25,7 @@
 #include "core/embedding.h"
 #include "core/maxpool.h"
 #include "core/model_internal.h"
+#include "core/packet_context.h"
 #include "core/parallel.h"
 #include "core/relu.h"
 #include "core/softmax_xent.h"
@@ -38,8 +39,9 @@ struct scratch {
 	float conv[PRONET_PAYLOAD_BYTES * PRONET_MAX_FILTERS];
 	float dconv[PRONET_PAYLOAD_BYTES * PRONET_MAX_FILTERS];
 	float dpool[PRONET_MAX_FILTERS];
-	float mask[PRONET_CNN_MAX_FEATURES], dropped[PRONET_CNN_MAX_FEATURES];
-	float ddropped[PRONET_CNN_MAX_FEATURES];
+	float mask[PRONET_CNN_MAX_FEATURES];
+	/* The dense layer's input: dropped-out features, then the context. */
+	float dropped[PRONET_CNN_MAX_HEAD_INPUTS], ddropped[PRONET_CNN_MAX_HEAD_INPUTS];
 	float logits[PRONET_MAX_CLASSES], probabilities[PRONET_MAX_CLASSES];
 	float dlogits[PRONET_MAX_CLASSES];
 	struct pronet_cnn_weights grad; /* views into this worker's gradient buffer */
@@ -147,6 +149,7 @@ static void head_forward_backward(void *context, size_t worker, size_t workers)
 	const struct pronet_cnn_weights *w = &ws->model->cnn_weights;
 	const struct pronet_train_batch *batch = ws->batch;
 	size_t features = ws->features, classes = ws->model->num_classes, begin, end;
+	size_t inputs = pronet_cnn_head_inputs(ws->model);
 	float scale = 1.0f / (float)batch->size;
 
 	pronet_parallel_range(batch->size, worker, workers, &begin, &end);
@@ -156,14 +159,16 @@ static void head_forward_backward(void *context, size_t worker, size_t workers)
 		pronet_rng_seed(&rng, batch->seed + 0x9e3779b97f4a7c15ull * (b + 1));
 		pronet_dropout_forward(ws->z + b * features, features, ws->model->cnn.dropout, &rng,
 		                       s->mask, s->dropped);
-		pronet_dense_forward(s->dropped, features, w->dense_w, w->dense_b, classes,
+		if (ws->model->cnn.context_features)
+			pronet_packet_context(batch->inputs[b], s->dropped + features);
+		pronet_dense_forward(s->dropped, inputs, w->dense_w, w->dense_b, classes,
 		                     s->logits);
 		batch->losses[b] = pronet_softmax_xent_forward(s->logits, classes, batch->labels[b],
 		                                               s->probabilities);
 		batch->correct[b] = argmax_of(s->logits, classes) == batch->labels[b];
 		pronet_softmax_xent_backward(s->probabilities, classes, batch->labels[b], scale,
 		                             s->dlogits);
-		pronet_dense_backward(s->dropped, features, w->dense_w, classes, s->dlogits,
+		pronet_dense_backward(s->dropped, inputs, w->dense_w, classes, s->dlogits,
 		                      s->ddropped, s->grad.dense_w, s->grad.dense_b);
 		pronet_dropout_backward(s->ddropped, s->mask, features, ws->dz + b * features);
 	}

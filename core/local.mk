@@ -50,3 +50,10 @@ noinst_HEADERS += \
 # streaming writer, and the format's private constants.
 core_libpronet_core_la_SOURCES += core/dataset.c core/dataset_writer.c
 noinst_HEADERS += core/dataset_format.h
+
+# Per-packet context features (an option of the CNN), per-flow decisions and
+# the evaluation (folds, metrics, calibration): docs/evaluation.md.
+core_libpronet_core_la_SOURCES += core/packet_context.c core/flow_predict.c core/eval.c \
+	core/calibrate.c
+nobase_pkginclude_HEADERS += core/flow_predict.h core/eval.h core/calibrate.h
+noinst_HEADERS += core/packet_context.h

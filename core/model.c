@@ -18,6 +18,7 @@ void pronet_cnn_config_default(struct pronet_cnn_config *config)
 	config->ngram_buckets = 4096;
 	config->batch_norm = 0;
 	config->dropout = 0.5f;
+	config->context_features = 0;
 }
 
 const struct pronet_arch_ops *pronet_arch_find(enum pronet_arch tag)

@@ -34,6 +34,11 @@ struct pronet_cnn_config {
 	uint32_t ngram_buckets; /* 3-gram vocabulary size incl. the unknown bucket */
 	uint32_t batch_norm;    /* 1: batch normalisation on the pooled features */
 	float dropout;          /* dropout probability while training (0.5) */
+	/* Not in the paper (0 keeps its architecture): 1 concatenates the
+	 * packet's context features (core/packet_context.h: direction, packet
+	 * index, transport, payload length) to the pooled features, after batch
+	 * norm and dropout, before the dense layer. */
+	uint32_t context_features;
 };
 
 void pronet_cnn_config_default(struct pronet_cnn_config *config);

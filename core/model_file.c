@@ -33,6 +33,9 @@
 #define MAGIC_BYTES 8
 #define FORMAT_VERSION 1u
 #define CNN_HYPERPARAMETER_BYTES 20u
+/* With the context_features field appended (written only when it is 1, so a
+ * model of the paper's architecture keeps the 20-byte block). */
+#define CNN_HYPERPARAMETER_BYTES_CONTEXT 24u
 /* A model file larger than this is refused before it is read. */
 #define MAX_FILE_BYTES ((size_t)1 << 30)
 
@@ -118,12 +121,14 @@ static void serialise(const struct pronet_model *model, struct writer *w)
 	put_bytes(w, MAGIC, MAGIC_BYTES);
 	put_u32(w, FORMAT_VERSION);
 	put_u32(w, (uint32_t)model->arch);
-	put_u32(w, CNN_HYPERPARAMETER_BYTES);
+	put_u32(w, c->context_features ? CNN_HYPERPARAMETER_BYTES_CONTEXT : CNN_HYPERPARAMETER_BYTES);
 	put_u32(w, PRONET_PAYLOAD_BYTES);
 	put_u32(w, c->embed_dim);
 	put_u32(w, c->filters);
 	put_u32(w, c->batch_norm);
 	put_f32(w, c->dropout);
+	if (c->context_features)
+		put_u32(w, c->context_features);
 	put_u32(w, PRONET_BYTE_VOCABULARY);
 	put_u32(w, PRONET_NGRAM_SIZE);
 	put_u32(w, model->ngram_hash);
@@ -349,9 +354,16 @@ static enum pronet_err read_header(struct reader *r, enum pronet_arch *arch)
  * architecture's layout when the model is created. */
 static enum pronet_err read_config(struct reader *r, struct pronet_cnn_config *c, uint32_t *hash)
 {
-	enum pronet_err err =
-	    expect_u32(r, "hyperparameter size", CNN_HYPERPARAMETER_BYTES, PRONET_ERR_FORMAT);
+	uint32_t block = 0;
+	enum pronet_err err = get_u32(r, "hyperparameter size", &block);
 
+	if (err == PRONET_OK && block != CNN_HYPERPARAMETER_BYTES &&
+	    block != CNN_HYPERPARAMETER_BYTES_CONTEXT)
+		err = pronet_error(r->errbuf, PRONET_ERR_FORMAT,
+		                   "%s: hyperparameter size is %u, expected %u or %u", r->name,
+		                   block, CNN_HYPERPARAMETER_BYTES,
+		                   CNN_HYPERPARAMETER_BYTES_CONTEXT);
+	c->context_features = 0;
 	if (err == PRONET_OK)
 		err = expect_u32(r, "payload bytes", PRONET_PAYLOAD_BYTES, PRONET_ERR_UNSUPPORTED);
 	if (err == PRONET_OK)
@@ -365,6 +377,12 @@ static enum pronet_err read_config(struct reader *r, struct pronet_cnn_config *c
 	if (err == PRONET_OK && !(c->dropout >= 0.0f && c->dropout < 1.0f))
 		err = pronet_error(r->errbuf, PRONET_ERR_FORMAT, "%s: dropout %g is outside [0, 1)",
 		                   r->name, (double)c->dropout);
+	/* The 24-byte block says context features are on; 0 there would be a
+	 * second spelling of the 20-byte block, so it is refused. */
+	if (err == PRONET_OK && block == CNN_HYPERPARAMETER_BYTES_CONTEXT)
+		err = expect_u32(r, "context_features", 1, PRONET_ERR_FORMAT);
+	if (err == PRONET_OK && block == CNN_HYPERPARAMETER_BYTES_CONTEXT)
+		c->context_features = 1;
 	if (err == PRONET_OK)
 		err = expect_u32(r, "byte vocabulary", PRONET_BYTE_VOCABULARY,
 		                 PRONET_ERR_UNSUPPORTED);

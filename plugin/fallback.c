@@ -8,32 +8,11 @@
 
 #include <string.h>
 
+#include "core/flow_predict.h"
+
 /* nDPI 4.2 has no "learned" confidence; the verdict comes from the payload,
  * so it is reported as DPI, the highest value below NDPI_CONFIDENCE_MAX. */
 #define FALLBACK_CONFIDENCE NDPI_CONFIDENCE_DPI
-
-/* Mean class probabilities over the recorded packets (each packet is one
- * model input, ProNet Sec. 3.1); the flow's verdict is their mean. */
-static enum pronet_err classify(const struct pronet_model *model,
-                                const struct pronet_flow_record *record, float *mean,
-                                size_t num_classes)
-{
-	float probabilities[PRONET_MAX_CLASSES];
-
-	memset(mean, 0, num_classes * sizeof(*mean));
-	for (uint32_t i = 0; i < record->num_inputs; i++) {
-		enum pronet_err err =
-		    pronet_model_predict(model, &record->inputs[i], probabilities, NULL);
-
-		if (err)
-			return err;
-		for (size_t c = 0; c < num_classes; c++)
-			mean[c] += probabilities[c];
-	}
-	for (size_t c = 0; c < num_classes; c++)
-		mean[c] /= (float)record->num_inputs;
-	return PRONET_OK;
-}
 
 static void keep_top(const float *mean, size_t num_classes, struct pronet_flow_verdict *verdict)
 {
@@ -70,7 +49,11 @@ static void decide(const struct pronet_attachment *a, struct pronet_flow_store *
 	verdict->model = a->model;
 	if (!pronet_flow_store_snapshot(store, flow, &record) || record.num_inputs == 0)
 		return;
-	if (classify(a->model, &record, mean, a->num_classes) != PRONET_OK)
+	/* The flow's class probabilities from its recorded packets (each one
+	 * model input, ProNet Sec. 3.1), combined the one way core decides a
+	 * flow (core/flow_predict.h), as `pronet eval` measures it. */
+	if (pronet_model_predict_flow(a->model, record.inputs, record.num_inputs, mean, NULL) !=
+	    PRONET_OK)
 		return;
 	verdict->packets_used = record.num_inputs;
 	keep_top(mean, a->num_classes, verdict);

@@ -11,164 +11,114 @@
 #include "core/dataset.h"
 #include "core/model.h"
 #include "core/train.h"
+#include "core/eval.h"
 #include "tools/cli_args.h"
+#include "tools/dataset_filter.h"
+#include "tools/train_args.h"
 
 int pronet_cmd_train(int argc, char **argv);
 
 static void usage(FILE *out)
 {
-	struct pronet_cnn_config c;
-	struct pronet_train_options t;
-
-	pronet_cnn_config_default(&c);
-	pronet_train_options_default(&t);
 	fprintf(out,
 	        "Usage: pronet train [OPTION]... DATASET -o MODEL\n"
 	        "Train a new ProNet CNN on the labelled samples of DATASET (written by\n"
 	        "'pronet label') and save it to MODEL. Classes are the dataset's labels\n"
-	        "that have at least one sample, in the dataset's order.\n"
+	        "that have at least one sample (and --min-flows flows), in the dataset's\n"
+	        "order.\n"
 	        "\n"
 	        "  -o, --output=MODEL        model file to write (required)\n"
-	        "Model:\n"
-	        "      --embed-dim=M         embedding dimension (default %u)\n"
-	        "      --filters=T           filters per convolution width (default %u)\n"
-	        "      --ngram-buckets=N     3-gram hash buckets (default %u)\n"
-	        "      --batch-norm          batch normalisation on pooled features\n"
-	        "      --dropout=P           dropout probability while training (default %g)\n"
-	        "Training:\n"
-	        "      --batch-size=B        samples per step (default %u)\n"
-	        "      --steps=N             train for N mini-batch steps, or\n"
-	        "      --epochs=N            for N passes over the dataset (default %u)\n"
-	        "      --learning-rate=LR    Adam step size (default %g)\n"
-	        "      --seed=S              seed for weights, shuffling, dropout (default %llu)\n"
-	        "      --threads=N           worker threads (default %u)\n"
+	        "      --calibrate           hold back a --validation share of the captures\n"
+	        "                            (default 0.1) for early stopping, then fit the\n"
+	        "                            temperature and per-class thresholds (97%%\n"
+	        "                            precision) on it; stored in MODEL\n"
+	        "  -g, --groups=FILE         TSV 'capture<TAB>family': the validation share\n"
+	        "                            keeps families whole\n"
+	        "      --min-flows=N         leave out classes with fewer flows (listed)\n"
 	        "  -q, --quiet               no progress line\n"
-	        "  -h, --help                show this help and exit\n"
+	        "  -h, --help                show this help and exit\n");
+	pronet_cli_train_usage(out);
+	fprintf(out,
 	        "\n"
 	        "Progress (step, loss, accuracy) goes to standard error: one line updated in\n"
 	        "place on a terminal, one line per report otherwise. The summary goes to\n"
-	        "standard output. Exit status: 0 trained and saved, 1 error, 2 usage error.\n",
-	        c.embed_dim, c.filters, c.ngram_buckets, (double)c.dropout, t.batch_size, t.epochs,
-	        (double)t.learning_rate, (unsigned long long)t.seed, t.threads);
+	        "standard output. Exit status: 0 trained and saved, 1 error, 2 usage error.\n");
 }
 
 struct train_args {
-	const char *dataset, *output;
-	struct pronet_cnn_config config;
-	struct pronet_train_options options;
-	int quiet;
+	const char *dataset, *output, *groups;
+	struct pronet_cli_train train;
+	uint32_t min_flows;
+	int quiet, calibrate;
 };
 
 enum {
-	OPT_EMBED_DIM = 256,
-	OPT_FILTERS,
-	OPT_NGRAM_BUCKETS,
-	OPT_BATCH_NORM,
-	OPT_DROPOUT,
-	OPT_BATCH_SIZE,
-	OPT_STEPS,
-	OPT_EPOCHS,
-	OPT_LEARNING_RATE,
-	OPT_SEED,
-	OPT_THREADS,
+	OPT_CALIBRATE = 512,
+	OPT_MIN_FLOWS,
 };
 
-static const struct option long_options[] = {
+static const struct option own_options[] = {
     {"output", required_argument, NULL, 'o'},
-    {"embed-dim", required_argument, NULL, OPT_EMBED_DIM},
-    {"filters", required_argument, NULL, OPT_FILTERS},
-    {"ngram-buckets", required_argument, NULL, OPT_NGRAM_BUCKETS},
-    {"batch-norm", no_argument, NULL, OPT_BATCH_NORM},
-    {"dropout", required_argument, NULL, OPT_DROPOUT},
-    {"batch-size", required_argument, NULL, OPT_BATCH_SIZE},
-    {"steps", required_argument, NULL, OPT_STEPS},
-    {"epochs", required_argument, NULL, OPT_EPOCHS},
-    {"learning-rate", required_argument, NULL, OPT_LEARNING_RATE},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"threads", required_argument, NULL, OPT_THREADS},
+    {"calibrate", no_argument, NULL, OPT_CALIBRATE},
+    {"groups", required_argument, NULL, 'g'},
+    {"min-flows", required_argument, NULL, OPT_MIN_FLOWS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
 };
 
-/* One option; returns 0 if its value is bad (already reported). */
-static int apply_option(int option, const char *value, struct train_args *a, int *steps_given,
-                        int *epochs_given)
+/* One option; returns 1 if parsed, 0 if its value is bad (reported). */
+static int apply_option(int option, const char *value, struct train_args *a)
 {
-	struct pronet_cnn_config *c = &a->config;
-	struct pronet_train_options *t = &a->options;
-
 	switch (option) {
 	case 'o':
 		a->output = value;
 		return 1;
+	case 'g':
+		a->groups = value;
+		return 1;
 	case 'q':
 		a->quiet = 1;
 		return 1;
-	case OPT_BATCH_NORM:
-		c->batch_norm = 1;
+	case OPT_CALIBRATE:
+		a->calibrate = 1;
 		return 1;
-	case OPT_EMBED_DIM:
-		return pronet_cli_parse_u32("train", "embed-dim", value, 1, PRONET_MAX_EMBED_DIM,
-		                            &c->embed_dim);
-	case OPT_FILTERS:
-		return pronet_cli_parse_u32("train", "filters", value, 1, PRONET_MAX_FILTERS,
-		                            &c->filters);
-	case OPT_NGRAM_BUCKETS:
-		return pronet_cli_parse_u32("train", "ngram-buckets", value,
-		                            PRONET_MIN_NGRAM_BUCKETS, PRONET_MAX_NGRAM_BUCKETS,
-		                            &c->ngram_buckets);
-	case OPT_DROPOUT:
-		return pronet_cli_parse_float("train", "dropout", value, 0.0f, 0.95f, &c->dropout);
-	case OPT_BATCH_SIZE:
-		return pronet_cli_parse_u32("train", "batch-size", value, 1, PRONET_TRAIN_MAX_BATCH,
-		                            &t->batch_size);
-	case OPT_STEPS:
-		*steps_given = 1;
-		return pronet_cli_parse_u32("train", "steps", value, 1, UINT32_MAX, &t->steps);
-	case OPT_EPOCHS:
-		*epochs_given = 1;
-		return pronet_cli_parse_u32("train", "epochs", value, 1, UINT32_MAX, &t->epochs);
-	case OPT_LEARNING_RATE:
-		return pronet_cli_parse_float("train", "learning-rate", value, 1e-9f, 10.0f,
-		                              &t->learning_rate);
-	case OPT_SEED:
-		return pronet_cli_parse_u64("train", "seed", value, &t->seed);
-	case OPT_THREADS:
-		return pronet_cli_parse_u32("train", "threads", value, 1, PRONET_TRAIN_MAX_THREADS,
-		                            &t->threads);
+	case OPT_MIN_FLOWS:
+		return pronet_cli_parse_u32("train", "min-flows", value, 0, UINT32_MAX,
+		                            &a->min_flows);
 	default:
-		return 0;
+		return option >= 256 && option < 512
+		           ? pronet_cli_train_option("train", option, value, &a->train) == 1
+		           : 0;
 	}
 }
 
 /* Returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, struct train_args *a)
 {
-	int option, steps_given = 0, epochs_given = 0;
+	struct option table[sizeof(own_options) / sizeof(own_options[0]) +
+	                    PRONET_CLI_TRAIN_OPTIONS + 1];
+	size_t count = sizeof(own_options) / sizeof(own_options[0]);
+	int option;
 
 	memset(a, 0, sizeof(*a));
-	pronet_cnn_config_default(&a->config);
-	pronet_train_options_default(&a->options);
-	while ((option = getopt_long(argc, argv, "o:qh", long_options, NULL)) != -1) {
+	memcpy(table, own_options, sizeof(own_options));
+	count = pronet_cli_train_add_options(table, count);
+	memset(&table[count], 0, sizeof(table[count]));
+	pronet_cli_train_defaults(&a->train);
+	while ((option = getopt_long(argc, argv, "o:g:qh", table, NULL)) != -1) {
 		if (option == 'h') {
 			usage(stdout);
 			return 0;
 		}
-		if (option == '?' ||
-		    !apply_option(option, optarg, a, &steps_given, &epochs_given)) {
+		if (option == '?' || !apply_option(option, optarg, a)) {
 			fprintf(stderr, "Try 'pronet train --help'.\n");
 			return 2;
 		}
 	}
-	if (steps_given && epochs_given) {
-		fprintf(stderr, "pronet train: --steps and --epochs exclude each other\n");
+	if (!pronet_cli_train_finish("train", &a->train))
 		return 2;
-	}
-	if (steps_given)
-		a->options.epochs = 0;
-	else
-		a->options.steps = 0;
+	if (a->calibrate && !(a->train.validation_fraction > 0.0f))
+		a->train.validation_fraction = 0.1f;
 	if (optind != argc - 1 || a->output == NULL) {
 		fprintf(stderr, "pronet train: %s\nTry 'pronet train --help'.\n",
 		        optind >= argc      ? "no DATASET given"
@@ -229,29 +179,121 @@ static int collect_classes(const struct pronet_dataset *data, const char **names
 	return 1;
 }
 
+/* The validation share: whole captures (whole families with --groups)
+ * chosen by the seed, as eval chooses them; the rest is trained on. */
+struct split {
+	struct pronet_flows *flows;
+	size_t *train, *validation, *validation_flows, *all;
+	uint32_t *fold;
+	size_t num_train, num_validation, num_validation_flows;
+};
+
+static void split_free(struct split *s)
+{
+	pronet_flows_free(s->flows);
+	free(s->train);
+	free(s->validation);
+	free(s->validation_flows);
+	free(s->all);
+	free(s->fold);
+}
+
+static int split_validation(const struct train_args *a, const struct pronet_dataset *data,
+                            struct split *s)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	uint32_t *group = NULL, k = (uint32_t)(1.0f / a->train.validation_fraction + 0.5f);
+	size_t groups = 0, n;
+	int ok = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (pronet_flows_index(data, &s->flows, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet train: %s: %s\n", a->dataset, errbuf);
+		return 0;
+	}
+	n = s->flows->num_flows;
+	s->train = malloc((data->num_samples + 1) * sizeof(size_t));
+	s->validation = malloc((data->num_samples + 1) * sizeof(size_t));
+	s->validation_flows = malloc((n + 1) * sizeof(size_t));
+	s->all = malloc((n + 1) * sizeof(size_t));
+	s->fold = malloc((n + 1) * sizeof(uint32_t));
+	group = calloc(data->num_captures + 1, sizeof(*group));
+	if (!s->train || !s->validation || !s->validation_flows || !s->all || !s->fold || !group) {
+		fprintf(stderr, "pronet train: out of memory\n");
+		goto out;
+	}
+	if (a->groups != NULL && !pronet_cli_read_groups("train", a->groups, data, group, &groups))
+		goto out;
+	for (size_t f = 0; f < n; f++)
+		s->all[f] = f;
+	if (pronet_eval_assign_folds(s->flows, s->all, n, a->groups ? group : NULL, groups,
+	                             PRONET_FOLD_BY_CAPTURE, k < 2 ? 2 : k,
+	                             a->train.options.seed, s->fold, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet train: %s\n", errbuf);
+		goto out;
+	}
+	for (size_t f = 0; f < n; f++) {
+		int held = s->fold[f] == 0;
+
+		if (held)
+			s->validation_flows[s->num_validation_flows++] = f;
+		for (size_t i = s->flows->start[f]; i < s->flows->start[f + 1]; i++) {
+			if (held)
+				s->validation[s->num_validation++] = s->flows->samples[i];
+			else
+				s->train[s->num_train++] = s->flows->samples[i];
+		}
+	}
+	ok = 1;
+out:
+	free(group);
+	return ok;
+}
+
 static int train_and_save(const struct train_args *a, const struct pronet_dataset *data)
 {
 	char errbuf[PRONET_ERRBUF_SIZE];
 	const char *names[PRONET_MAX_CLASSES];
 	size_t num_classes;
 	struct pronet_model *model = NULL;
-	struct pronet_train_options options = a->options;
+	struct pronet_train_options options = a->train.options;
 	struct progress_state state = {isatty(STDERR_FILENO), a->quiet, 0, {0}};
+	struct split split;
+	int validating = a->train.validation_fraction > 0.0f;
+	enum pronet_err err;
 
+	memset(&split, 0, sizeof(split));
 	if (data->num_samples == 0) {
 		fprintf(stderr, "pronet train: %s: the dataset has no samples\n", a->dataset);
 		return 1;
 	}
 	if (!collect_classes(data, names, &num_classes))
 		return 1;
+	if (validating && !split_validation(a, data, &split)) {
+		split_free(&split);
+		return 1;
+	}
+	if (validating) {
+		options.train_indices = split.train;
+		options.num_train = split.num_train;
+		options.validation_indices = split.validation;
+		options.num_validation = split.num_validation;
+	}
 	if (options.progress_every == 0 || options.progress_every > 100)
 		options.progress_every = 100;
 	if (options.steps != 0 && options.steps < 20 * options.progress_every)
 		options.progress_every = options.steps / 20 > 0 ? options.steps / 20 : 1;
-	if (pronet_model_new(&a->config, names, num_classes, a->options.seed, &model, errbuf) !=
-	        PRONET_OK ||
-	    pronet_train(model, data, &options, report_progress, &state, errbuf) != PRONET_OK ||
-	    pronet_model_save(model, a->output, errbuf) != PRONET_OK) {
+	err = pronet_model_new(&a->train.config, names, num_classes, options.seed, &model, errbuf);
+	if (err == PRONET_OK)
+		err = pronet_train(model, data, &options, report_progress, &state, errbuf);
+	if (err == PRONET_OK && a->calibrate)
+		err = pronet_eval_calibrate(model, data, split.flows, split.validation_flows,
+		                            split.num_validation_flows, PRONET_COMBINE_MEAN_LOGITS, 0,
+		                            0.97, errbuf);
+	if (err == PRONET_OK)
+		err = pronet_model_save(model, a->output, errbuf);
+	split_free(&split);
+	if (err != PRONET_OK) {
 		if (state.tty && state.reported && state.last.step != state.last.total_steps)
 			fputc('\n', stderr);
 		fprintf(stderr, "pronet train: %s\n", errbuf);
@@ -259,9 +301,16 @@ static int train_and_save(const struct train_args *a, const struct pronet_datase
 		return 1;
 	}
 	printf("model: %s\nclasses: %zu\nsamples: %zu\nsteps: %u\nseconds: %.1f\nfinal loss: %.4f\n"
-	       "final accuracy: %.4f\n",
-	       a->output, num_classes, data->num_samples, state.last.total_steps,
-	       state.last.seconds, (double)state.last.loss, (double)state.last.accuracy);
+	       "final accuracy: %.4f\nsamples per second: %.0f\n",
+	       a->output, num_classes, options.train_indices ? options.num_train : data->num_samples,
+	       state.last.step, state.last.seconds, (double)state.last.loss,
+	       (double)state.last.accuracy,
+	       state.last.seconds > 0 ? (double)state.last.samples_seen / state.last.seconds : 0.0);
+	if (validating)
+		printf("validation samples: %zu\nbest step: %u\n", options.num_validation,
+		       state.last.best_step);
+	if (a->calibrate)
+		printf("temperature: %.4f\n", (double)pronet_model_temperature(model));
 	pronet_model_free(model);
 	return 0;
 }
@@ -270,7 +319,10 @@ int pronet_cmd_train(int argc, char **argv)
 {
 	char errbuf[PRONET_ERRBUF_SIZE];
 	struct train_args args;
-	struct pronet_dataset *data = NULL;
+	struct pronet_dataset *data = NULL, *kept = NULL;
+	const char *dropped[PRONET_MAX_CLASSES];
+	uint64_t dropped_flows[PRONET_MAX_CLASSES];
+	size_t num_dropped;
 	int status = parse_args(argc, argv, &args);
 
 	if (status >= 0)
@@ -279,7 +331,10 @@ int pronet_cmd_train(int argc, char **argv)
 		fprintf(stderr, "pronet train: %s\n", errbuf);
 		return 1;
 	}
-	status = train_and_save(&args, data);
+	kept = pronet_cli_filter_min_flows("train", data, args.min_flows, stderr, dropped,
+	                                   dropped_flows, PRONET_MAX_CLASSES, &num_dropped);
+	status = kept != NULL ? train_and_save(&args, kept) : 1;
+	pronet_dataset_free(kept);
 	pronet_dataset_free(data);
 	return status;
 }

@@ -22,3 +22,18 @@ pronet_SOURCES += tools/cli_captures.c tools/cli_captures.h
 
 # label: a dataset labelled by nDPI's DPI verdicts.
 pronet_SOURCES += tools/cmd_label.c tools/label_samples.c tools/label_samples.h
+
+# eval: cross-validation per flow (core/eval.c), its table, JSON and SVG;
+# the model and training options shared with train.
+pronet_SOURCES += \
+	tools/train_args.c \
+	tools/train_args.h \
+	tools/dataset_filter.c \
+	tools/dataset_filter.h \
+	tools/output_file.c \
+	tools/output_file.h \
+	tools/eval_report.c \
+	tools/eval_report.h \
+	tools/eval_svg.c \
+	tools/cmd_eval.c
+pronet_LDADD += $(JSONC_LIBS)

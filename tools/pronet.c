@@ -13,6 +13,7 @@ PRONET_DECLARE_COMMAND(pronet_cmd_train);
 PRONET_DECLARE_COMMAND(pronet_cmd_predict);
 PRONET_DECLARE_COMMAND(pronet_cmd_info);
 PRONET_DECLARE_COMMAND(pronet_cmd_flows);
+PRONET_DECLARE_COMMAND(pronet_cmd_eval);
 PRONET_DECLARE_COMMAND(pronet_cmd_label);
 
 const struct pronet_command pronet_commands[] = {
@@ -22,6 +23,7 @@ const struct pronet_command pronet_commands[] = {
 	{"info", "describe a model file", pronet_cmd_info},
 	{"flows", "print nDPI's verdict for every flow of captures", pronet_cmd_flows},
 	{"label", "write a training dataset labelled by nDPI's DPI verdicts", pronet_cmd_label},
+	{"eval", "cross-validate a model on a dataset, per flow", pronet_cmd_eval},
 	{NULL, NULL, NULL},
 };
 

@@ -106,3 +106,21 @@ tests_core_test_train_SOURCES = tests/core/test_train.c
 tests_core_test_train_CFLAGS = $(UNIT_CFLAGS)
 tests_core_test_train_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/test_train
+
+# Evaluation, per-flow decisions, calibration (core/eval.c, flow_predict.c,
+# calibrate.c).
+check_PROGRAMS += tests/core/test_eval tests/core/test_calibrate
+tests_core_test_eval_SOURCES = tests/core/test_eval.c
+tests_core_test_eval_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_eval_LDADD = $(UNIT_LDADD)
+tests_core_test_calibrate_SOURCES = tests/core/test_calibrate.c
+tests_core_test_calibrate_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_calibrate_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_eval tests/core/test_calibrate
+
+# Training control: subsets, early stopping, balancing, context features.
+check_PROGRAMS += tests/core/test_train_control
+tests_core_test_train_control_SOURCES = tests/core/test_train_control.c
+tests_core_test_train_control_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_train_control_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_train_control

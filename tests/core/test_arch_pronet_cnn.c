@@ -34,7 +34,7 @@ struct fixture {
  * function of the weights. */
 static void fixture_init(struct fixture *f, uint32_t batch_norm, size_t threads)
 {
-	struct pronet_cnn_config config = {4, 3, 32, batch_norm, 0.0f};
+	struct pronet_cnn_config config = {4, 3, 32, batch_norm, 0.0f, 0};
 	char errbuf[PRONET_ERRBUF_SIZE];
 	struct pronet_rng rng;
 

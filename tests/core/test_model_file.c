@@ -46,7 +46,7 @@ static void reseal(uint8_t *data, size_t size)
 
 static struct pronet_model *small_model(uint32_t batch_norm)
 {
-	struct pronet_cnn_config config = {4, 2, 16, batch_norm, 0.5f};
+	struct pronet_cnn_config config = {4, 2, 16, batch_norm, 0.5f, 0};
 	struct pronet_model *model = NULL;
 	char errbuf[PRONET_ERRBUF_SIZE];
 

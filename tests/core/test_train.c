@@ -63,7 +63,7 @@ static void dataset_free(struct pronet_dataset *data)
 
 static struct pronet_model *small_model(uint32_t batch_norm, float dropout)
 {
-	struct pronet_cnn_config config = {16, 16, 1024, batch_norm, dropout};
+	struct pronet_cnn_config config = {16, 16, 1024, batch_norm, dropout, 0};
 	struct pronet_model *model = NULL;
 	char errbuf[PRONET_ERRBUF_SIZE];
 
@@ -224,7 +224,7 @@ static void test_labels_matched_by_name(void)
 {
 	struct pronet_dataset *data = synthetic_dataset(6);
 	const char *const other_classes[CLASSES] = {"other", "ssh", "quic", "http"};
-	struct pronet_cnn_config config = {8, 4, 64, 0, 0.5f};
+	struct pronet_cnn_config config = {8, 4, 64, 0, 0.5f, 0};
 	struct pronet_model *model = NULL;
 	struct pronet_train_options options;
 	char errbuf[PRONET_ERRBUF_SIZE];

@@ -4,7 +4,9 @@
  * fields (ids, lengths, random bytes, names) vary, drawn from a seeded
  * generator. This is test data for the CLI plumbing, not training data.
  *
- * Usage: make_dataset OUTPUT [PER_CLASS]   (default 40 samples per class) */
+ * Usage: make_dataset OUTPUT [PER_CLASS [CAPTURES]]
+ *   (default 40 samples per class, all in one capture "crafted-prefixes";
+ *   with CAPTURES, flow i goes to capture "crafted-<i mod CAPTURES>") */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,16 +122,21 @@ int main(int argc, char **argv)
 	char errbuf[PRONET_ERRBUF_SIZE];
 	struct pronet_dataset_writer *writer;
 	struct pronet_rng rng;
-	long per_class = 40;
+	long per_class = 40, captures = 0;
 	char *end;
 
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: make_dataset OUTPUT [PER_CLASS]\n");
+	if (argc < 2 || argc > 4) {
+		fprintf(stderr, "usage: make_dataset OUTPUT [PER_CLASS [CAPTURES]]\n");
 		return 2;
 	}
 	if (argc == 3 &&
 	    ((per_class = strtol(argv[2], &end, 10)) < 1 || per_class > 100000 || *end != '\0')) {
 		fprintf(stderr, "make_dataset: PER_CLASS must be 1..100000\n");
+		return 2;
+	}
+	if (argc == 4 &&
+	    ((captures = strtol(argv[3], &end, 10)) < 1 || captures > 1000 || *end != '\0')) {
+		fprintf(stderr, "make_dataset: CAPTURES must be 1..1000\n");
 		return 2;
 	}
 	pronet_rng_seed(&rng, 20240601);
@@ -141,10 +148,14 @@ int main(int argc, char **argv)
 	for (long i = 0; i < per_class; i++) {
 		for (size_t c = 0; c < 4; c++) {
 			struct pronet_input input = makers[c](&rng);
+			char capture[32] = "crafted-prefixes";
+
+			if (captures > 0)
+				snprintf(capture, sizeof(capture), "crafted-%ld", i % captures);
 
 			input.packet_index = input.direction;
 			if (pronet_dataset_writer_write_named(
-			        writer, &input, classes[c], "crafted-prefixes",
+			        writer, &input, classes[c], capture,
 			        (uint64_t)(i * 4 + (long)c), errbuf) != PRONET_OK) {
 				fprintf(stderr, "make_dataset: %s\n", errbuf);
 				pronet_dataset_writer_abort(writer);

@@ -1,0 +1,350 @@
+/* pronet eval: k-fold cross-validation of the ProNet CNN on a dataset,
+ * decided per flow, printed like the ProNet paper's Table 1, written as
+ * JSON and pictures. The evaluation itself is core/eval.c. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/dataset.h"
+#include "core/eval.h"
+#include "tools/cli_args.h"
+#include "tools/dataset_filter.h"
+#include "tools/eval_report.h"
+#include "tools/train_args.h"
+
+int pronet_cmd_eval(int argc, char **argv);
+
+#define MAX_FOCUS 64
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "Usage: pronet eval [OPTION]... DATASET\n"
+	        "Cross-validate the ProNet CNN on DATASET (written by 'pronet label'):\n"
+	        "k folds that split whole captures (default) or whole flows, never packets;\n"
+	        "each flow decided from its first payload packets. Prints per class\n"
+	        "precision, recall and F1 as mean ± sd over the runs, macro and micro\n"
+	        "averages and the confusion matrix.\n"
+	        "\n"
+	        "  -k, --folds=K             folds (default 5)\n"
+	        "  -r, --repeat=R            runs of K folds, each split anew (default 1)\n"
+	        "      --by=capture|flow     what a fold keeps whole (default capture)\n"
+	        "  -g, --groups=FILE         TSV 'capture<TAB>family' (a header line is\n"
+	        "                            skipped): captures of a family share a fold;\n"
+	        "                            captures match by file name\n"
+	        "      --combine=HOW         a flow's packets: mean-logits (default),\n"
+	        "                            mean-probabilities or first\n"
+	        "      --flow-packets=N      use a flow's first N samples (default all)\n"
+	        "      --min-flows=N         leave out classes with fewer flows (listed)\n"
+	        "      --focus=A,B,...       also report the macro F1 over these classes\n"
+	        "      --hold-out-class=NAME train without NAME; report how many of its\n"
+	        "                            flows abstain (the open-set test)\n"
+	        "      --json=FILE           write the results as JSON\n"
+	        "      --svg-dir=DIR         write DIR/confusion.svg and DIR/loss.svg\n"
+	        "  -q, --quiet               no progress line\n"
+	        "  -h, --help                show this help and exit\n");
+	pronet_cli_train_usage(out);
+	fprintf(out, "\nA --validation share (default 0.1) of each fold's training captures is\n"
+	             "held back for early stopping and calibration (temperature, thresholds\n"
+	             "for 97%% precision). Exit status: 0 done, 1 error, 2 usage error.\n");
+}
+
+enum {
+	OPT_BY = 512,
+	OPT_COMBINE,
+	OPT_FLOW_PACKETS,
+	OPT_MIN_FLOWS,
+	OPT_FOCUS,
+	OPT_HOLD_OUT,
+	OPT_JSON,
+	OPT_SVG_DIR,
+};
+
+static const struct option own_options[] = {
+    {"folds", required_argument, NULL, 'k'},
+    {"repeat", required_argument, NULL, 'r'},
+    {"groups", required_argument, NULL, 'g'},
+    {"by", required_argument, NULL, OPT_BY},
+    {"combine", required_argument, NULL, OPT_COMBINE},
+    {"flow-packets", required_argument, NULL, OPT_FLOW_PACKETS},
+    {"min-flows", required_argument, NULL, OPT_MIN_FLOWS},
+    {"focus", required_argument, NULL, OPT_FOCUS},
+    {"hold-out-class", required_argument, NULL, OPT_HOLD_OUT},
+    {"json", required_argument, NULL, OPT_JSON},
+    {"svg-dir", required_argument, NULL, OPT_SVG_DIR},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+};
+
+struct eval_args {
+	const char *dataset, *groups, *json, *svg_dir, *hold_out;
+	struct pronet_cli_train train;
+	struct pronet_eval_options eval;
+	uint32_t min_flows;
+	char *focus_text;
+	const char *focus[MAX_FOCUS];
+	size_t num_focus;
+	int quiet;
+};
+
+static int parse_focus(struct eval_args *a, const char *text)
+{
+	char *save = NULL;
+
+	free(a->focus_text);
+	a->focus_text = strdup(text);
+	a->num_focus = 0;
+	if (a->focus_text == NULL)
+		return 0;
+	for (char *name = strtok_r(a->focus_text, ",", &save); name != NULL;
+	     name = strtok_r(NULL, ",", &save)) {
+		if (a->num_focus == MAX_FOCUS) {
+			fprintf(stderr, "pronet eval: --focus: more than %d classes\n", MAX_FOCUS);
+			return 0;
+		}
+		a->focus[a->num_focus++] = name;
+	}
+	return 1;
+}
+
+static int own_option(int option, const char *value, struct eval_args *a)
+{
+	switch (option) {
+	case 'k':
+		return pronet_cli_parse_u32("eval", "folds", value, 2, 256, &a->eval.folds);
+	case 'r':
+		return pronet_cli_parse_u32("eval", "repeat", value, 1, 100, &a->eval.repeats);
+	case 'g':
+		a->groups = value;
+		return 1;
+	case 'q':
+		a->quiet = 1;
+		return 1;
+	case OPT_BY:
+		if (strcmp(value, "capture") == 0 || strcmp(value, "flow") == 0) {
+			a->eval.by = value[0] == 'f' ? PRONET_FOLD_BY_FLOW : PRONET_FOLD_BY_CAPTURE;
+			return 1;
+		}
+		fprintf(stderr, "pronet eval: --by: '%s' is not capture or flow\n", value);
+		return 0;
+	case OPT_COMBINE:
+		if (strcmp(value, "mean-logits") == 0)
+			a->eval.combine = PRONET_COMBINE_MEAN_LOGITS;
+		else if (strcmp(value, "mean-probabilities") == 0)
+			a->eval.combine = PRONET_COMBINE_MEAN_PROBABILITIES;
+		else if (strcmp(value, "first") == 0)
+			a->eval.combine = PRONET_COMBINE_FIRST_PACKET;
+		else {
+			fprintf(stderr, "pronet eval: --combine: '%s' is not mean-logits, "
+			                "mean-probabilities or first\n",
+			        value);
+			return 0;
+		}
+		return 1;
+	case OPT_FLOW_PACKETS:
+		return pronet_cli_parse_u32("eval", "flow-packets", value, 0, 64,
+		                            &a->eval.flow_packets);
+	case OPT_MIN_FLOWS:
+		return pronet_cli_parse_u32("eval", "min-flows", value, 0, UINT32_MAX,
+		                            &a->min_flows);
+	case OPT_FOCUS:
+		return parse_focus(a, value);
+	case OPT_HOLD_OUT:
+		a->hold_out = value;
+		return 1;
+	case OPT_JSON:
+		a->json = value;
+		return 1;
+	case OPT_SVG_DIR:
+		a->svg_dir = value;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Returns -1 to go on, else an exit status. */
+static int parse_args(int argc, char **argv, struct eval_args *a)
+{
+	struct option table[sizeof(own_options) / sizeof(own_options[0]) +
+	                    PRONET_CLI_TRAIN_OPTIONS + 1];
+	size_t count = sizeof(own_options) / sizeof(own_options[0]);
+	int option;
+
+	memcpy(table, own_options, sizeof(own_options));
+	count = pronet_cli_train_add_options(table, count);
+	memset(&table[count], 0, sizeof(table[count]));
+	pronet_cli_train_defaults(&a->train);
+	a->train.validation_fraction = 0.1f;
+	pronet_eval_options_default(&a->eval);
+	while ((option = getopt_long(argc, argv, "k:r:g:qh", table, NULL)) != -1) {
+		int parsed;
+
+		if (option == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		parsed = option == '?' ? 0
+		         : option >= 256 && option < 512
+		             ? pronet_cli_train_option("eval", option, optarg, &a->train)
+		             : own_option(option, optarg, a);
+		if (parsed != 1) {
+			fprintf(stderr, "Try 'pronet eval --help'.\n");
+			return 2;
+		}
+	}
+	if (!pronet_cli_train_finish("eval", &a->train))
+		return 2;
+	if (optind != argc - 1) {
+		fprintf(stderr, "pronet eval: %s\nTry 'pronet eval --help'.\n",
+		        optind >= argc ? "no DATASET given" : "one DATASET expected");
+		return 2;
+	}
+	a->dataset = argv[optind];
+	a->eval.config = a->train.config;
+	a->eval.train = a->train.options;
+	a->eval.seed = a->train.options.seed;
+	a->eval.validation_fraction = a->train.validation_fraction;
+	return -1;
+}
+
+struct progress_state {
+	int tty, quiet;
+};
+
+static void report_progress(uint32_t repeat, uint32_t fold, const struct pronet_train_progress *p,
+                            void *user)
+{
+	struct progress_state *state = user;
+
+	if (state->quiet)
+		return;
+	fprintf(stderr, "%srun %u fold %u: step %u/%u  loss %.4f  accuracy %.1f%%", state->tty ? "\r" : "",
+	        repeat + 1, fold + 1, p->step, p->total_steps, (double)p->loss,
+	        100.0 * (double)p->accuracy);
+	if (p->validation_loss == p->validation_loss)
+		fprintf(stderr, "  validation %.4f (best at %u)", (double)p->validation_loss,
+		        p->best_step);
+	fputs(state->tty ? "   " : "\n", stderr);
+	fflush(stderr);
+}
+
+static char *join_command(int argc, char **argv)
+{
+	size_t length = 1;
+	char *text;
+
+	for (int i = 0; i < argc; i++)
+		length += strlen(argv[i]) + 1;
+	text = calloc(length + 16, 1);
+	if (text == NULL)
+		return NULL;
+	strcpy(text, "pronet");
+	for (int i = 0; i < argc; i++) {
+		strcat(text, " ");
+		strcat(text, argv[i]);
+	}
+	return text;
+}
+
+static int evaluate(struct eval_args *a, const struct pronet_dataset *data,
+                    struct pronet_eval_report_context *context)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_eval_result *result = NULL;
+	struct progress_state state = {isatty(STDERR_FILENO), a->quiet};
+	int status = 0;
+
+	if (pronet_eval_run(data, &a->eval, report_progress, &state, &result, errbuf) !=
+	    PRONET_OK) {
+		if (state.tty && !a->quiet)
+			fputc('\n', stderr);
+		fprintf(stderr, "pronet eval: %s: %s\n", a->dataset, errbuf);
+		return 1;
+	}
+	if (state.tty && !a->quiet)
+		fputc('\n', stderr);
+	pronet_eval_print_table(stdout, result, data, context);
+	if (a->json != NULL && !pronet_eval_write_json(a->json, result, data, context))
+		status = 1;
+	if (a->svg_dir != NULL && !pronet_eval_write_svgs(a->svg_dir, result, data))
+		status = 1;
+	pronet_eval_result_free(result);
+	return status;
+}
+
+static int run(struct eval_args *a, const struct pronet_dataset *loaded, char *command)
+{
+	struct pronet_eval_report_context context;
+	const char *dropped[PRONET_MAX_CLASSES * 4];
+	uint64_t dropped_flows[PRONET_MAX_CLASSES * 4];
+	struct pronet_dataset *data = NULL;
+	uint32_t *group = NULL;
+	int status = 1;
+
+	memset(&context, 0, sizeof(context));
+	data = pronet_cli_filter_min_flows("eval", loaded, a->min_flows, stderr, dropped,
+	                                   dropped_flows, PRONET_MAX_CLASSES * 4,
+	                                   &context.num_dropped);
+	if (data == NULL)
+		return 1;
+	if (a->groups != NULL) {
+		group = calloc(data->num_captures + 1, sizeof(*group));
+		if (group == NULL || !pronet_cli_read_groups("eval", a->groups, data, group, &a->eval.num_groups))
+			goto out;
+		a->eval.group_of_capture = group;
+	}
+	if (a->hold_out != NULL) {
+		for (size_t c = 0; c < data->num_classes; c++)
+			if (strcmp(data->class_names[c], a->hold_out) == 0)
+				a->eval.hold_out_class = (int)c;
+		if (a->eval.hold_out_class < 0) {
+			fprintf(stderr, "pronet eval: --hold-out-class: %s is not a class of %s\n",
+			        a->hold_out, a->dataset);
+			goto out;
+		}
+	}
+	context.dataset_path = a->dataset;
+	context.command_line = command;
+	context.options = &a->eval;
+	context.held_out_name = a->hold_out;
+	context.focus = a->num_focus ? a->focus : NULL;
+	context.num_focus = a->num_focus;
+	context.dropped = dropped;
+	context.dropped_flows = dropped_flows;
+	status = evaluate(a, data, &context);
+out:
+	free(group);
+	pronet_dataset_free(data);
+	return status;
+}
+
+int pronet_cmd_eval(int argc, char **argv)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct eval_args args;
+	struct pronet_dataset *data = NULL;
+	char *command = join_command(argc, argv);
+	int status;
+
+	memset(&args, 0, sizeof(args));
+	status = parse_args(argc, argv, &args);
+	if (status < 0 && command == NULL) {
+		fprintf(stderr, "pronet eval: out of memory\n");
+		status = 1;
+	}
+	if (status < 0 && pronet_dataset_load(args.dataset, &data, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet eval: %s\n", errbuf);
+		status = 1;
+	}
+	if (status < 0)
+		status = run(&args, data, command);
+	pronet_dataset_free(data);
+	free(args.focus_text);
+	free(command);
+	return status;
+}

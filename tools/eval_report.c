@@ -1,0 +1,324 @@
+/* The table and JSON of `pronet eval` (tools/eval_report.h). */
+#include "tools/eval_report.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/output_file.h"
+
+static const char *class_name(const struct pronet_eval_result *r, const struct pronet_dataset *d,
+                              size_t k)
+{
+	return d->class_names[r->label_of[k]];
+}
+
+/* Running mean and sum of squares (Welford) of one score field. */
+static void accumulate(double *mean, double *m2, double x, size_t n)
+{
+	double delta = x - *mean;
+
+	*mean += delta / (double)n;
+	*m2 += delta * (x - *mean);
+}
+
+static void score_stats(struct pronet_class_score *mean, struct pronet_class_score *sd,
+                        const struct pronet_class_score *runs, size_t n)
+{
+	double m[3] = {0, 0, 0}, s[3] = {0, 0, 0};
+
+	memset(mean, 0, sizeof(*mean));
+	memset(sd, 0, sizeof(*sd));
+	for (size_t i = 0; i < n; i++) {
+		accumulate(&m[0], &s[0], runs[i].precision, i + 1);
+		accumulate(&m[1], &s[1], runs[i].recall, i + 1);
+		accumulate(&m[2], &s[2], runs[i].f1, i + 1);
+		mean->support += runs[i].support;
+		mean->predicted += runs[i].predicted;
+		mean->correct += runs[i].correct;
+	}
+	mean->precision = m[0];
+	mean->recall = m[1];
+	mean->f1 = m[2];
+	if (n > 1) {
+		sd->precision = sqrt(s[0] / (double)(n - 1));
+		sd->recall = sqrt(s[1] / (double)(n - 1));
+		sd->f1 = sqrt(s[2] / (double)(n - 1));
+	}
+	/* Counts are per run on average. */
+	mean->support /= n;
+	mean->predicted /= n;
+	mean->correct /= n;
+}
+
+void pronet_eval_summarise(const struct pronet_eval_result *r, const uint64_t *confusion,
+                           const struct pronet_dataset *data,
+                           const struct pronet_eval_report_context *context,
+                           struct pronet_eval_summary *s)
+{
+	size_t classes = r->num_classes, cells = classes * (classes + 1), runs = r->repeats;
+	struct pronet_class_score *per = calloc(runs * classes, sizeof(*per));
+	struct pronet_class_score *macro = calloc(runs, sizeof(*macro));
+	struct pronet_class_score *micro = calloc(runs, sizeof(*micro));
+	struct pronet_class_score column[100];
+	double fm = 0.0, fs = 0.0;
+
+	memset(s, 0, sizeof(*s));
+	if (per == NULL || macro == NULL || micro == NULL)
+		goto out;
+	for (size_t i = 0; i < runs; i++)
+		pronet_eval_scores(confusion + i * cells, classes, per + i * classes, &macro[i],
+		                   &micro[i]);
+	for (size_t k = 0; k < classes; k++) {
+		for (size_t i = 0; i < runs; i++)
+			column[i] = per[i * classes + k];
+		score_stats(&s->mean[k], &s->sd[k], column, runs);
+	}
+	score_stats(&s->macro_mean, &s->macro_sd, macro, runs);
+	score_stats(&s->micro_mean, &s->micro_sd, micro, runs);
+	/* Macro F1 over the focus classes only, per run. */
+	for (size_t i = 0; context->focus != NULL && i < runs; i++) {
+		double sum = 0.0;
+		size_t found = 0;
+
+		for (size_t f = 0; f < context->num_focus; f++)
+			for (size_t k = 0; k < classes; k++)
+				if (strcmp(class_name(r, data, k), context->focus[f]) == 0 &&
+				    per[i * classes + k].support > 0) {
+					sum += per[i * classes + k].f1;
+					found++;
+				}
+		s->focus_found = found;
+		accumulate(&fm, &fs, found ? sum / (double)found : 0.0, i + 1);
+	}
+	s->focus_macro_f1_mean = fm;
+	s->focus_macro_f1_sd = runs > 1 ? sqrt(fs / (double)(runs - 1)) : 0.0;
+out:
+	free(per);
+	free(macro);
+	free(micro);
+}
+
+static void print_row(FILE *out, const char *name, const struct pronet_class_score *m,
+                      const struct pronet_class_score *sd, int counts)
+{
+	fprintf(out, "%-20s %6.3f ± %5.3f  %6.3f ± %5.3f  %6.3f ± %5.3f", name, m->precision,
+	        sd->precision, m->recall, sd->recall, m->f1, sd->f1);
+	if (counts)
+		fprintf(out, "  %7llu", (unsigned long long)m->support);
+	fputc('\n', out);
+}
+
+static void print_scores(FILE *out, const struct pronet_eval_result *r,
+                         const struct pronet_dataset *data,
+                         const struct pronet_eval_report_context *context,
+                         const uint64_t *confusion, const char *title)
+{
+	struct pronet_eval_summary *s = malloc(sizeof(*s));
+
+	if (s == NULL)
+		return;
+	pronet_eval_summarise(r, confusion, data, context, s);
+	fprintf(out, "%s\n%-20s %-14s  %-14s  %-14s  %7s\n", title, "class", "precision",
+	        "recall", "F1", "flows");
+	for (size_t k = 0; k < r->num_classes; k++)
+		print_row(out, class_name(r, data, k), &s->mean[k], &s->sd[k], 1);
+	print_row(out, "macro average", &s->macro_mean, &s->macro_sd, 0);
+	print_row(out, "micro average", &s->micro_mean, &s->micro_sd, 0);
+	if (context->focus != NULL)
+		fprintf(out, "macro F1 over the %zu named classes present: %.3f ± %.3f\n",
+		        s->focus_found, s->focus_macro_f1_mean, s->focus_macro_f1_sd);
+	free(s);
+}
+
+static void print_confusion(FILE *out, const struct pronet_eval_result *r,
+                            const struct pronet_dataset *data)
+{
+	size_t classes = r->num_classes, cells = classes * (classes + 1);
+
+	fprintf(out, "\nConfusion matrix (flows, all runs; rows: true class, columns: verdict "
+	             "by number, '-' abstained)\n%-4s %-20s", "", "");
+	for (size_t j = 0; j < classes; j++)
+		fprintf(out, " %5zu", j + 1);
+	fprintf(out, " %5s\n", "-");
+	for (size_t i = 0; i < classes; i++) {
+		fprintf(out, "%-4zu %-20s", i + 1, class_name(r, data, i));
+		for (size_t j = 0; j <= classes; j++) {
+			uint64_t sum = 0;
+
+			for (uint32_t run = 0; run < r->repeats; run++)
+				sum += r->confusion[run * cells + i * (classes + 1) + j];
+			fprintf(out, " %5llu", (unsigned long long)sum);
+		}
+		fputc('\n', out);
+	}
+}
+
+void pronet_eval_print_table(FILE *out, const struct pronet_eval_result *r,
+                             const struct pronet_dataset *data,
+                             const struct pronet_eval_report_context *c)
+{
+	const struct pronet_eval_options *o = c->options;
+
+	fprintf(out, "pronet eval: %s\n%s\n", c->dataset_path, c->command_line);
+	fprintf(out,
+	        "%u runs of %u-fold cross-validation, folds split by %s; decided per flow "
+	        "(%s of %s samples); mean ± sd over runs\n",
+	        r->repeats, r->folds, o->by == PRONET_FOLD_BY_FLOW ? "flow" : "capture",
+	        o->combine == PRONET_COMBINE_MEAN_LOGITS         ? "mean logits"
+	        : o->combine == PRONET_COMBINE_MEAN_PROBABILITIES ? "mean probabilities"
+	                                                          : "first packet",
+	        o->flow_packets ? "its first N" : "all its");
+	if (o->flow_packets)
+		fprintf(out, "(N = %u)\n", o->flow_packets);
+	fputc('\n', out);
+	print_scores(out, r, data, c, r->confusion, "Best class always (as the paper's Table 1)");
+	if (r->calibrated > 0) {
+		fputc('\n', out);
+		print_scores(out, r, data, c, r->confusion_thresholded,
+		             "With abstention (calibrated thresholds; abstained flows count "
+		             "against recall)");
+		fprintf(out, "mean temperature: %.3f over %u trainings\n",
+		        r->temperature_sum / r->calibrated, r->calibrated);
+	}
+	print_confusion(out, r, data);
+	if (c->held_out_name != NULL)
+		fprintf(out,
+		        "\nOpen set: class %s held out of training: %llu of %llu flows "
+		        "abstained (%.1f%%)\n",
+		        c->held_out_name, (unsigned long long)r->held_out_abstained,
+		        (unsigned long long)r->held_out_flows,
+		        r->held_out_flows ? 100.0 * (double)r->held_out_abstained /
+		                                (double)r->held_out_flows
+		                          : 0.0);
+	for (size_t i = 0; i < c->num_dropped; i++)
+		fprintf(out, "%sleft out (fewer flows than --min-flows): %s (%llu flows)\n",
+		        i == 0 ? "\n" : "", c->dropped[i], (unsigned long long)c->dropped_flows[i]);
+	fprintf(out, "\ntraining: %u models, %llu steps, %.1f s, %.0f samples/s\n", r->trainings,
+	        (unsigned long long)r->steps, r->train_seconds,
+	        r->train_seconds > 0 ? (double)r->samples_seen / r->train_seconds : 0.0);
+}
+
+static json_object *score_json(const struct pronet_class_score *m,
+                               const struct pronet_class_score *sd)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "precision", json_object_new_double(m->precision));
+	json_object_object_add(o, "precision_sd", json_object_new_double(sd->precision));
+	json_object_object_add(o, "recall", json_object_new_double(m->recall));
+	json_object_object_add(o, "recall_sd", json_object_new_double(sd->recall));
+	json_object_object_add(o, "f1", json_object_new_double(m->f1));
+	json_object_object_add(o, "f1_sd", json_object_new_double(sd->f1));
+	json_object_object_add(o, "flows_per_run", json_object_new_int64((int64_t)m->support));
+	return o;
+}
+
+static json_object *scores_json(const struct pronet_eval_result *r,
+                                const struct pronet_dataset *data,
+                                const struct pronet_eval_report_context *c,
+                                const uint64_t *confusion)
+{
+	struct pronet_eval_summary *s = malloc(sizeof(*s));
+	json_object *o = json_object_new_object(), *classes = json_object_new_object();
+
+	if (s == NULL)
+		return o;
+	pronet_eval_summarise(r, confusion, data, c, s);
+	for (size_t k = 0; k < r->num_classes; k++)
+		json_object_object_add(classes, class_name(r, data, k),
+		                       score_json(&s->mean[k], &s->sd[k]));
+	json_object_object_add(o, "classes", classes);
+	json_object_object_add(o, "macro", score_json(&s->macro_mean, &s->macro_sd));
+	json_object_object_add(o, "micro", score_json(&s->micro_mean, &s->micro_sd));
+	if (c->focus != NULL) {
+		json_object_object_add(o, "focus_macro_f1",
+		                       json_object_new_double(s->focus_macro_f1_mean));
+		json_object_object_add(o, "focus_macro_f1_sd",
+		                       json_object_new_double(s->focus_macro_f1_sd));
+		json_object_object_add(o, "focus_classes_present",
+		                       json_object_new_int64((int64_t)s->focus_found));
+	}
+	free(s);
+	return o;
+}
+
+static json_object *confusion_json(const struct pronet_eval_result *r)
+{
+	size_t classes = r->num_classes, cells = classes * (classes + 1);
+	json_object *rows = json_object_new_array();
+
+	for (size_t i = 0; i < classes; i++) {
+		json_object *row = json_object_new_array();
+
+		for (size_t j = 0; j <= classes; j++) {
+			uint64_t sum = 0;
+
+			for (uint32_t run = 0; run < r->repeats; run++)
+				sum += r->confusion[run * cells + i * (classes + 1) + j];
+			json_object_array_add(row, json_object_new_int64((int64_t)sum));
+		}
+		json_object_array_add(rows, row);
+	}
+	return rows;
+}
+
+static json_object *options_json(const struct pronet_eval_result *r,
+                                 const struct pronet_eval_report_context *c)
+{
+	const struct pronet_eval_options *o = c->options;
+	json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "folds", json_object_new_int64(r->folds));
+	json_object_object_add(j, "repeats", json_object_new_int64(r->repeats));
+	json_object_object_add(j, "split_by", json_object_new_string(
+	                                          o->by == PRONET_FOLD_BY_FLOW ? "flow" : "capture"));
+	json_object_object_add(j, "combine", json_object_new_int64(o->combine));
+	json_object_object_add(j, "flow_packets", json_object_new_int64(o->flow_packets));
+	json_object_object_add(j, "context_features",
+	                       json_object_new_int64(o->config.context_features));
+	json_object_object_add(j, "seed", json_object_new_int64((int64_t)o->seed));
+	json_object_object_add(j, "command", json_object_new_string(c->command_line));
+	return j;
+}
+
+int pronet_eval_write_json(const char *path, const struct pronet_eval_result *r,
+                           const struct pronet_dataset *data,
+                           const struct pronet_eval_report_context *c)
+{
+	struct pronet_output_file file;
+	json_object *root = json_object_new_object(), *names = json_object_new_array();
+	int ok;
+
+	json_object_object_add(root, "dataset", json_object_new_string(c->dataset_path));
+	json_object_object_add(root, "options", options_json(r, c));
+	for (size_t k = 0; k < r->num_classes; k++)
+		json_object_array_add(names, json_object_new_string(class_name(r, data, k)));
+	json_object_object_add(root, "class_names", names);
+	json_object_object_add(root, "scores", scores_json(r, data, c, r->confusion));
+	if (r->calibrated > 0)
+		json_object_object_add(root, "scores_with_abstention",
+		                       scores_json(r, data, c, r->confusion_thresholded));
+	json_object_object_add(root, "confusion", confusion_json(r));
+	if (c->held_out_name != NULL) {
+		json_object *h = json_object_new_object();
+
+		json_object_object_add(h, "class", json_object_new_string(c->held_out_name));
+		json_object_object_add(h, "flows", json_object_new_int64((int64_t)r->held_out_flows));
+		json_object_object_add(h, "abstained",
+		                       json_object_new_int64((int64_t)r->held_out_abstained));
+		json_object_object_add(root, "held_out", h);
+	}
+	json_object_object_add(root, "train_seconds", json_object_new_double(r->train_seconds));
+	json_object_object_add(root, "samples_seen",
+	                       json_object_new_int64((int64_t)r->samples_seen));
+	ok = pronet_output_open(&file, "eval", path);
+	if (ok) {
+		fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY), file.stream);
+		fputc('\n', file.stream);
+		ok = pronet_output_commit(&file, "eval");
+	}
+	json_object_put(root);
+	return ok;
+}

@@ -1,0 +1,32 @@
+/* The model and training options shared by `pronet train` and `pronet eval`:
+ * one table, one parser, one help text, so both commands train the same way. */
+#ifndef PRONET_TOOLS_TRAIN_ARGS_H
+#define PRONET_TOOLS_TRAIN_ARGS_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "core/model.h"
+#include "core/train.h"
+
+struct pronet_cli_train {
+	struct pronet_cnn_config config;
+	struct pronet_train_options options;
+	int steps_given, epochs_given;
+	float validation_fraction; /* held back for early stopping and calibration */
+};
+
+/* Option values of the shared options are 256..511; a command's own use 512+. */
+#define PRONET_CLI_TRAIN_OPTIONS 16
+
+void pronet_cli_train_defaults(struct pronet_cli_train *t);
+/* Appends the shared options to table[at..]; returns the new count. */
+size_t pronet_cli_train_add_options(struct option *table, size_t at);
+/* 1 parsed, 0 bad value (reported), -1 not a shared option. */
+int pronet_cli_train_option(const char *command, int option, const char *value,
+                            struct pronet_cli_train *t);
+/* After parsing: --steps and --epochs exclude each other. 0 on error. */
+int pronet_cli_train_finish(const char *command, struct pronet_cli_train *t);
+void pronet_cli_train_usage(FILE *out);
+
+#endif
