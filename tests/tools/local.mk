@@ -14,3 +14,7 @@ tests_tools_dataset_summary_SOURCES = tests/tools/dataset_summary.c
 tests_tools_dataset_summary_LDADD = libpronet.la
 TESTS += tests/tools/label.sh
 EXTRA_DIST += tests/tools/label.sh
+
+# pronet eval / train --calibrate on crafted data: table, JSON, SVG, errors.
+TESTS += tests/tools/eval.sh
+EXTRA_DIST += tests/tools/eval.sh

@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: make_dataset OUTPUT [PER_CLASS [CAPTURES]]\n");
 		return 2;
 	}
-	if (argc == 3 &&
+	if (argc >= 3 &&
 	    ((per_class = strtol(argv[2], &end, 10)) < 1 || per_class > 100000 || *end != '\0')) {
 		fprintf(stderr, "make_dataset: PER_CLASS must be 1..100000\n");
 		return 2;
