@@ -9,6 +9,10 @@ tests_libunit_la_LIBADD = $(CUNIT_LIBS)
 UNIT_LDADD = tests/libunit.la libpronet.la $(CUNIT_LIBS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 
+# Whether this build has ASan + UBSan (configure --enable-sanitizers), for
+# tests that must skip then (tests/plugin/ndpireader.sh).
+AM_TESTS_ENVIRONMENT += PRONET_SANITIZERS='$(PRONET_SANITIZERS_ENABLED)'; export PRONET_SANITIZERS;
+
 include tests/core/local.mk
 include tests/rules/local.mk
 include tests/ndpi-glue/local.mk
@@ -18,6 +22,8 @@ include tests/tools/local.mk
 # Our own loopback captures (tests/data/README.md), for tests and `make demo`.
 EXTRA_DIST += tests/data/README.md tests/data/make-captures.sh \
 	tests/data/loopback-mixed.pcap tests/data/loopback-unknown.pcap tests/data/loopback-ipv6.pcap
+
+include tests/fuzz/local.mk
 
 # Source hygiene: banned calls anywhere, process exits in library code.
 TESTS += tests/source/banned.sh

@@ -15,6 +15,13 @@ fail() {
 	exit 1
 }
 
+# A build with --enable-sanitizers cannot run: ASan must be the first
+# library of the process, and Debian's ndpiReader is not built with it.
+if [ "${PRONET_SANITIZERS:-no}" = yes ]; then
+	echo "SKIP: configured with --enable-sanitizers: cannot LD_PRELOAD an ASan-built plugin into Debian's ndpiReader"
+	exit 77
+fi
+
 : "${top_builddir:=.}"
 [ -n "${PRONET_CORPUS:-}" ] && [ -d "$PRONET_CORPUS" ] ||
 	fail "corpus not found: PRONET_CORPUS='${PRONET_CORPUS:-}' (nDPI's captures, ../shared/corpus/ndpi)"

@@ -1,0 +1,49 @@
+/* libFuzzer harness: the packet decoders (ndpi-glue/decode*.c) on arbitrary
+ * frames of every supported link type.
+ *
+ * Input: byte 0 picks the link type (index into link_types[], modulo its
+ * size), byte 1 bit 0 turns tunnel decoding on (ndpiReader -t); the rest is
+ * the captured frame. Besides ASan/UBSan, the harness traps when a usable
+ * packet's l3 or payload pointer leaves the frame. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "ndpi-glue/decode.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* DLT_* values pronet_decode_packet() knows (ndpi-glue/decode.c), and one it
+ * does not (147, DLT_USER0) for the refusal path. */
+static const int link_types[] = {0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 228, 229, 276, 147};
+
+static int inside(const uint8_t *frame, size_t size, const uint8_t *p, size_t length)
+{
+	return p >= frame && length <= size && (size_t)(p - frame) <= size - length;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct pronet_packet packet;
+	enum pronet_packet_skip skip;
+
+	if (size < 2)
+		return 0;
+	int dlt = link_types[data[0] % (sizeof(link_types) / sizeof(link_types[0]))];
+	unsigned int options = (data[1] & 1u) ? PRONET_DECODE_TUNNELS : 0;
+	const uint8_t *frame = data + 2;
+	size_t caplen = size - 2;
+
+	if (pronet_decode_packet_with(options, dlt, frame, caplen, (uint32_t)caplen, 0, &packet,
+	                              &skip) != PRONET_OK)
+		abort(); /* only caller bugs may fail, and this caller has none */
+	if (skip == PRONET_SKIP_NONE) {
+		if (!inside(frame, caplen, packet.l3, packet.l3_length))
+			abort();
+		if (packet.payload_length > 0 &&
+		    !inside(frame, caplen, packet.payload, packet.payload_length))
+			abort();
+	}
+	(void)pronet_packet_skip_name(skip);
+	return 0;
+}

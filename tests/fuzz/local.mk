@@ -1,0 +1,54 @@
+# tests/fuzz: libFuzzer harnesses (issue 7), built only with
+# ./configure --enable-fuzzing (clang; ASan + UBSan, fatal). `make fuzz` writes
+# seed corpora from the tests into fuzz/seeds/ of the build tree and runs each
+# harness for FUZZ_SECONDS (default 60), keeping what it finds in
+# fuzz/corpus/ and crashes in fuzz/artifacts/. No corpus is committed.
+FUZZ_HARNESSES = decode model_file dataset rules dissector
+FUZZ_SECONDS = 60
+FUZZ_FLAGS =
+EXTRA_DIST += tests/fuzz/fuzz_decode.c tests/fuzz/fuzz_model_file.c tests/fuzz/fuzz_dataset.c \
+	tests/fuzz/fuzz_rules.c tests/fuzz/fuzz_dissector.c tests/fuzz/make_seeds.c
+
+if PRONET_FUZZING
+FUZZ_LINK_FLAGS = -fsanitize=fuzzer
+noinst_PROGRAMS += tests/fuzz/fuzz_decode tests/fuzz/fuzz_model_file tests/fuzz/fuzz_dataset \
+	tests/fuzz/fuzz_rules tests/fuzz/fuzz_dissector tests/fuzz/make_seeds
+tests_fuzz_fuzz_decode_SOURCES = tests/fuzz/fuzz_decode.c
+tests_fuzz_fuzz_decode_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_decode_LDADD = libpronet.la
+tests_fuzz_fuzz_model_file_SOURCES = tests/fuzz/fuzz_model_file.c
+tests_fuzz_fuzz_model_file_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_model_file_LDADD = libpronet.la
+tests_fuzz_fuzz_dataset_SOURCES = tests/fuzz/fuzz_dataset.c
+tests_fuzz_fuzz_dataset_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_dataset_LDADD = libpronet.la
+tests_fuzz_fuzz_rules_SOURCES = tests/fuzz/fuzz_rules.c
+tests_fuzz_fuzz_rules_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_rules_LDADD = libpronet.la
+tests_fuzz_fuzz_dissector_SOURCES = tests/fuzz/fuzz_dissector.c $(PLUGIN_TEST_FIXTURE)
+tests_fuzz_fuzz_dissector_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_dissector_LDADD = libpronet.la $(NDPI_LIBS)
+tests_fuzz_make_seeds_SOURCES = tests/fuzz/make_seeds.c
+tests_fuzz_make_seeds_LDADD = libpronet.la
+
+fuzz-seeds: tests/fuzz/make_seeds$(EXEEXT)
+	rm -rf fuzz/seeds
+	$(MKDIR_P) fuzz/seeds
+	tests/fuzz/make_seeds$(EXEEXT) fuzz/seeds $(top_srcdir)/rules $(top_srcdir)/tests/data/*.pcap
+
+# Each harness in turn; stops at the first that finds a crash (the input is
+# in fuzz/artifacts/, its stack trace above).
+fuzz: fuzz-seeds $(FUZZ_HARNESSES:%=tests/fuzz/fuzz_%$(EXEEXT))
+	$(MKDIR_P) fuzz/artifacts
+	@set -e; for h in $(FUZZ_HARNESSES); do \
+		$(MKDIR_P) fuzz/corpus/$$h fuzz/seeds/$$h; \
+		echo "fuzz: $$h for $(FUZZ_SECONDS) s"; \
+		nice tests/fuzz/fuzz_$$h$(EXEEXT) -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 -artifact_prefix=fuzz/artifacts/$$h- $(FUZZ_FLAGS) \
+			fuzz/corpus/$$h fuzz/seeds/$$h; \
+	done
+else
+fuzz fuzz-seeds:
+	@echo "make fuzz: configure with --enable-fuzzing (clang) first" >&2; exit 1
+endif
+.PHONY: fuzz fuzz-seeds

@@ -1,0 +1,208 @@
+/* Writes the seed corpora for the libFuzzer harnesses (tests/fuzz/fuzz_*.c)
+ * from what the tests use: a model file and a dataset made with the model
+ * and dataset APIs, the repository's rules files, and the frames and
+ * payloads of the captures in tests/data. Each seed is in its harness's input format
+ * (see the harness's header comment).
+ *
+ * Usage: make_seeds OUTDIR RULES_DIR CAPTURE...
+ * Writes OUTDIR/{decode,model_file,dataset,rules,dissector}/NNNNN. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/dataset.h"
+#include "core/model.h"
+#include "ndpi-glue/capture.h"
+#include "ndpi-glue/decode.h"
+#include "rules/rules_file.h"
+
+/* Seeds per capture and harness: enough variety, few enough to stay small. */
+#define SEEDS_PER_CAPTURE 200
+#define EN10MB_INDEX 1 /* DLT_EN10MB's index in fuzz_decode.c's link_types[] */
+
+struct seeds {
+	const char *outdir;
+	unsigned count;
+};
+
+static int write_seed(struct seeds *seeds, const char *harness, const void *prefix,
+                      size_t prefix_length, const void *data, size_t length)
+{
+	char path[4096];
+	FILE *file;
+
+	snprintf(path, sizeof(path), "%s/%s", seeds->outdir, harness);
+	if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "make_seeds: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/%s/%05u", seeds->outdir, harness, seeds->count++);
+	file = fopen(path, "wb");
+	if (file == NULL || fwrite(prefix, 1, prefix_length, file) != prefix_length ||
+	    fwrite(data, 1, length, file) != length || fclose(file) != 0) {
+		fprintf(stderr, "make_seeds: cannot write %s\n", path);
+		return 1;
+	}
+	return 0;
+}
+
+static int seed_rules(struct seeds *seeds, const char *rules_dir)
+{
+	static const char *const files[] = {"class-map.conf", "thresholds.conf", "protos.txt"};
+	char errbuf[PRONET_ERRBUF_SIZE], path[4096];
+
+	for (uint8_t i = 0; i < 3; i++) {
+		char *text;
+		size_t size;
+		snprintf(path, sizeof(path), "%s/%s", rules_dir, files[i]);
+		if (pronet_rules_read_file(path, &text, &size, errbuf) != PRONET_OK) {
+			fprintf(stderr, "make_seeds: %s\n", errbuf);
+			return 1;
+		}
+		int failed = write_seed(seeds, "rules", &i, 1, text, size);
+		free(text);
+		if (failed)
+			return 1;
+	}
+	return 0;
+}
+
+static int copy_file_seed(struct seeds *seeds, const char *harness, const char *path)
+{
+	FILE *file = fopen(path, "rb");
+	static uint8_t buffer[1 << 22];
+	size_t size;
+
+	if (file == NULL) {
+		fprintf(stderr, "make_seeds: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	size = fread(buffer, 1, sizeof(buffer), file);
+	fclose(file);
+	return write_seed(seeds, harness, "", 0, buffer, size);
+}
+
+static int seed_model(struct seeds *seeds, const char *tmp_path)
+{
+	static const char *const names[] = {"HTTP", "DNS", "PronetDemo"};
+	struct pronet_cnn_config config;
+	struct pronet_model *model = NULL;
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	pronet_cnn_config_default(&config);
+	config.embed_dim = 4; /* small: the loader's paths, not the weights, matter */
+	config.filters = 2;
+	config.ngram_buckets = 64;
+	if (pronet_model_new(&config, names, 3, 1, &model, errbuf) != PRONET_OK ||
+	    pronet_model_save(model, tmp_path, errbuf) != PRONET_OK) {
+		fprintf(stderr, "make_seeds: %s\n", errbuf);
+		pronet_model_free(model);
+		return 1;
+	}
+	pronet_model_free(model);
+	int failed = copy_file_seed(seeds, "model_file", tmp_path);
+	remove(tmp_path);
+	return failed;
+}
+
+/* One capture's frames (decoder seeds), payloads (dissector seeds) and
+ * payload prefixes labelled by server port (dataset samples). */
+static int seed_capture(struct seeds *seeds, const char *path, struct pronet_dataset *dataset)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_capture *capture = NULL;
+	struct pronet_raw_packet raw;
+	enum pronet_capture_status status;
+	unsigned written = 0;
+	uint32_t capture_index;
+
+	if (pronet_capture_open_file(path, &capture, errbuf) != PRONET_OK ||
+	    pronet_dataset_intern_capture(dataset, path, &capture_index) != PRONET_OK) {
+		fprintf(stderr, "make_seeds: %s\n", errbuf);
+		return 1;
+	}
+	int dlt = pronet_capture_datalink(capture);
+	while (written < SEEDS_PER_CAPTURE &&
+	       pronet_capture_next(capture, &raw, &status, errbuf) == PRONET_OK &&
+	       status == PRONET_CAPTURE_PACKET) {
+		struct pronet_packet packet;
+		enum pronet_packet_skip skip;
+		const uint8_t decode_prefix[2] = {EN10MB_INDEX, 0};
+
+		if (dlt != 1 || write_seed(seeds, "decode", decode_prefix, 2, raw.data, raw.caplen))
+			break;
+		written++;
+		if (pronet_decode_packet(dlt, raw.data, raw.caplen, raw.wire_length,
+		                         raw.timestamp_us, &packet, &skip) != PRONET_OK ||
+		    skip != PRONET_SKIP_NONE || packet.payload_length == 0)
+			continue;
+		/* Dissector seed: protocol, ports, one client-to-server record. */
+		size_t length = packet.payload_length > 127 ? 127 : packet.payload_length;
+		uint8_t head[6] = {packet.l4_protocol == 6 ? 3 : 0,
+		                   (uint8_t)(packet.src_port >> 8),
+		                   (uint8_t)packet.src_port,
+		                   (uint8_t)(packet.dst_port >> 8),
+		                   (uint8_t)packet.dst_port,
+		                   (uint8_t)length};
+		if (write_seed(seeds, "dissector", head, sizeof(head), packet.payload, length))
+			break;
+		struct pronet_sample sample;
+		char label[32];
+		memset(&sample, 0, sizeof(sample));
+		sample.input.length = packet.payload_length > PRONET_PAYLOAD_BYTES
+		                          ? PRONET_PAYLOAD_BYTES
+		                          : (uint8_t)packet.payload_length;
+		memcpy(sample.input.bytes, packet.payload, sample.input.length);
+		sample.input.l4_protocol = packet.l4_protocol;
+		sample.input.payload_length =
+		    packet.payload_length > UINT16_MAX ? UINT16_MAX : (uint16_t)packet.payload_length;
+		sample.capture = capture_index;
+		sample.flow = written;
+		snprintf(label, sizeof(label), "port-%u",
+		         packet.src_port < packet.dst_port ? packet.src_port : packet.dst_port);
+		if (pronet_dataset_intern_class(dataset, label, &sample.label) != PRONET_OK ||
+		    pronet_dataset_append(dataset, &sample) != PRONET_OK)
+			break;
+	}
+	pronet_capture_close(capture);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct seeds seeds = {NULL, 0};
+	char errbuf[PRONET_ERRBUF_SIZE], tmp_path[4096];
+	struct pronet_dataset *dataset;
+	int failed = 0;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: make_seeds OUTDIR RULES_DIR CAPTURE...\n");
+		return 2;
+	}
+	seeds.outdir = argv[1];
+	if (mkdir(seeds.outdir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "make_seeds: %s: %s\n", seeds.outdir, strerror(errno));
+		return 1;
+	}
+	snprintf(tmp_path, sizeof(tmp_path), "%s/tmp.seed", seeds.outdir);
+	failed |= seed_rules(&seeds, argv[2]);
+	failed |= seed_model(&seeds, tmp_path);
+	dataset = pronet_dataset_new();
+	if (dataset == NULL)
+		return 1;
+	for (int i = 3; i < argc; i++)
+		failed |= seed_capture(&seeds, argv[i], dataset);
+	if (pronet_dataset_save(dataset, tmp_path, errbuf) != PRONET_OK) {
+		fprintf(stderr, "make_seeds: %s\n", errbuf);
+		failed = 1;
+	} else {
+		failed |= copy_file_seed(&seeds, "dataset", tmp_path);
+		remove(tmp_path);
+	}
+	pronet_dataset_free(dataset);
+	printf("make_seeds: %u seeds in %s\n", seeds.count, seeds.outdir);
+	return failed;
+}
