@@ -18,3 +18,15 @@ EXTRA_DIST += tests/tools/label.sh
 # pronet eval / train --calibrate on crafted data: table, JSON, SVG, errors.
 TESTS += tests/tools/eval.sh
 EXTRA_DIST += tests/tools/eval.sh
+
+# Flow flood (issue 7): make_flood writes a capture of 1,000,000 one-packet
+# flows into the build tree; flood.sh runs `pronet flows` over it with a
+# bounded table and checks evictions and peak RSS.
+check_PROGRAMS += tests/tools/make_flood
+tests_tools_make_flood_SOURCES = tests/tools/make_flood.c
+TESTS += tests/tools/flood.sh
+EXTRA_DIST += tests/tools/flood.sh
+
+# valgrind --leak-check=full over `pronet flows` (skips without valgrind).
+TESTS += tests/tools/valgrind.sh
+EXTRA_DIST += tests/tools/valgrind.sh

@@ -1,0 +1,139 @@
+/* Writes a flow flood: a pcap (Ethernet, microsecond timestamps) in which
+ * every packet starts a new flow. Half the flows are UDP with a small opaque
+ * payload, half TCP SYNs; the 5-tuples differ in source address and port, so
+ * no two packets share a flow. Used by flood.sh to check that the flow table
+ * stays within its cap under more flows than it holds.
+ *
+ * Usage: make_flood OUT.pcap [FLOWS]   (default 1000000 flows, ~66 MB)
+ * The file is written whole or not at all (OUT.pcap.tmp, then rename). */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ETHERNET_LENGTH 14
+#define IPV4_LENGTH 20
+#define UDP_LENGTH 8
+#define TCP_LENGTH 20
+#define UDP_PAYLOAD_LENGTH 8
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+/* pcap's headers are in the writer's byte order; write little-endian. */
+static void put32le(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint16_t ipv4_checksum(const uint8_t *header)
+{
+	uint32_t sum = 0;
+
+	for (int i = 0; i < IPV4_LENGTH; i += 2)
+		sum += (uint32_t)(header[i] << 8 | header[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Frame of flow `i` into frame[]; returns its length. */
+static size_t build_frame(uint8_t *frame, uint32_t i)
+{
+	int udp = (i & 1) == 0;
+	size_t l4 = udp ? UDP_LENGTH + UDP_PAYLOAD_LENGTH : TCP_LENGTH;
+	uint8_t *ip = frame + ETHERNET_LENGTH, *transport = ip + IPV4_LENGTH;
+
+	memset(frame, 0, ETHERNET_LENGTH + IPV4_LENGTH + l4);
+	frame[0] = 0x02; /* locally administered MACs */
+	frame[6] = 0x02;
+	frame[11] = 1;
+	put16(frame + 12, 0x0800);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(IPV4_LENGTH + l4));
+	ip[8] = 64;
+	ip[9] = udp ? 17 : 6;
+	/* Source 10.a.b.c from the flow number, destination 192.0.2.1
+	 * (TEST-NET-1); ports vary too, so that hashing sees spread. */
+	put32(ip + 12, 0x0a000000u | ((i >> 4) & 0xffffffu));
+	put32(ip + 16, 0xc0000201u);
+	put16(ip + 10, ipv4_checksum(ip));
+	put16(transport, (uint16_t)(1024 + (i & 0xf) * 3000 + (i >> 28)));
+	put16(transport + 2, udp ? 40000 : 8080);
+	if (udp) {
+		put16(transport + 4, (uint16_t)l4);
+		/* an opaque payload no nDPI dissector names */
+		static const uint8_t payload[UDP_PAYLOAD_LENGTH] = {0xa5, 0x5a, 0x13, 0x37,
+		                                                     0xc0, 0xde, 0x42, 0x99};
+		memcpy(transport + UDP_LENGTH, payload, sizeof(payload));
+	} else {
+		put32(transport + 4, i);
+		transport[12] = 5 << 4;
+		transport[13] = 0x02; /* SYN */
+		put16(transport + 14, 65535);
+	}
+	return ETHERNET_LENGTH + IPV4_LENGTH + l4;
+}
+
+int main(int argc, char **argv)
+{
+	uint8_t header[24] = {0}, record[16], frame[128];
+	char tmp[4096];
+	unsigned long flows = 1000000;
+	FILE *out;
+
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: make_flood OUT.pcap [FLOWS]\n");
+		return 2;
+	}
+	if (argc == 3) {
+		char *end;
+		errno = 0;
+		flows = strtoul(argv[2], &end, 10);
+		if (errno != 0 || *end != '\0' || flows == 0 || flows > (1ul << 30)) {
+			fprintf(stderr, "make_flood: FLOWS must be 1..%lu, not %s\n", 1ul << 30,
+			        argv[2]);
+			return 2;
+		}
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", argv[1]);
+	out = fopen(tmp, "wb");
+	if (out == NULL) {
+		fprintf(stderr, "make_flood: %s: %s\n", tmp, strerror(errno));
+		return 1;
+	}
+	put32le(header, 0xa1b2c3d4u); /* microsecond pcap */
+	header[4] = 2;                /* version 2.4 */
+	header[6] = 4;
+	put32le(header + 16, 65535); /* snaplen */
+	put32le(header + 20, 1);     /* DLT_EN10MB */
+	int failed = fwrite(header, 1, sizeof(header), out) != sizeof(header);
+	for (unsigned long i = 0; i < flows && !failed; i++) {
+		size_t length = build_frame(frame, (uint32_t)i);
+		uint64_t us = 1700000000000000ull + i; /* one flow per microsecond */
+		put32le(record, (uint32_t)(us / 1000000));
+		put32le(record + 4, (uint32_t)(us % 1000000));
+		put32le(record + 8, (uint32_t)length);
+		put32le(record + 12, (uint32_t)length);
+		failed = fwrite(record, 1, sizeof(record), out) != sizeof(record) ||
+		         fwrite(frame, 1, length, out) != length;
+	}
+	if (fclose(out) != 0 || failed || rename(tmp, argv[1]) != 0) {
+		fprintf(stderr, "make_flood: cannot write %s: %s\n", argv[1], strerror(errno));
+		remove(tmp);
+		return 1;
+	}
+	printf("make_flood: %lu flows in %s\n", flows, argv[1]);
+	return 0;
+}
