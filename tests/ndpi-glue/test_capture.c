@@ -280,14 +280,19 @@ static void test_drop_privileges(void)
 		CU_ASSERT_EQUAL(geteuid(), before);
 		return;
 	}
-	/* As root: drop in a child, which reports whether it is "nobody" now and
-	 * cannot become root again. */
+	/* As root: drop in a child, which reports whether it is "nobody" now,
+	 * with nobody's group as its only group, and cannot become root or
+	 * regain group 0 again. */
 	uid_t nobody = getpwnam("nobody")->pw_uid;
+	gid_t nobody_group = getpwnam("nobody")->pw_gid;
 	pid_t child = fork();
 	CU_ASSERT_FATAL(child >= 0);
 	if (child == 0) {
+		gid_t groups[8];
 		int ok = pronet_capture_drop_privileges(NULL, errbuf) == PRONET_OK &&
-		         geteuid() == nobody && getuid() == nobody && setuid(0) != 0;
+		         geteuid() == nobody && getuid() == nobody && getegid() == nobody_group &&
+		         getgid() == nobody_group && getgroups(8, groups) == 1 &&
+		         groups[0] == nobody_group && setuid(0) != 0 && setgid(0) != 0;
 		_exit(ok ? 0 : 1);
 	}
 	int status = 0;
