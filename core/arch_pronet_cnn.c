@@ -2,6 +2,7 @@
  * weight block, initialisation and the forward pass (ProNet paper Sec. 3.2).
  * The training side is arch_pronet_cnn_train.c. */
 #include "core/arch_pronet_cnn.h"
+#include "core/arch_pronet_cnn_fast.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -255,10 +256,10 @@ void pronet_cnn_head(const struct pronet_model *model, const float *pooled,
 }
 
 /* ProNet Sec. 3.2 forward pass, inference mode (dropout is the identity and
- * batch norm uses its running statistics). Stack buffers only: the limits
- * checked in cnn_layout bound every size. */
-static void cnn_logits(const struct pronet_model *model, const struct pronet_input *input,
-                       float *logits)
+ * batch norm uses its running statistics), computed layer by layer. Stack
+ * buffers only: the limits checked in cnn_layout bound every size. */
+void pronet_cnn_logits_reference(const struct pronet_model *model,
+                                 const struct pronet_input *input, float *logits)
 {
 	uint32_t byte_ids[PRONET_PAYLOAD_BYTES], ngram_ids[PRONET_NGRAM_POSITIONS];
 	float embedded_bytes[PRONET_PAYLOAD_BYTES * PRONET_MAX_EMBED_DIM];
@@ -271,6 +272,33 @@ static void cnn_logits(const struct pronet_model *model, const struct pronet_inp
 	pronet_cnn_head(model, pooled, input, logits);
 }
 
+/* Prediction: the pooled features from the precomputed tables when the
+ * model has them (arch_pronet_cnn_fast.c), else layer by layer. */
+static void cnn_logits(const struct pronet_model *model, const struct pronet_input *input,
+                       float *logits)
+{
+	float pooled[PRONET_CNN_MAX_FEATURES];
+
+	if (model->cnn_fast == NULL) {
+		pronet_cnn_logits_reference(model, input, logits);
+		return;
+	}
+	pronet_cnn_fast_pool(model->cnn_fast, model, input, pooled);
+	pronet_cnn_head(model, pooled, input, logits);
+}
+
+static void cnn_prepare(struct pronet_model *model)
+{
+	pronet_cnn_fast_free(model->cnn_fast);
+	model->cnn_fast = pronet_cnn_fast_new(model);
+}
+
+static void cnn_release(struct pronet_model *model)
+{
+	pronet_cnn_fast_free(model->cnn_fast);
+	model->cnn_fast = NULL;
+}
+
 const struct pronet_arch_ops pronet_arch_pronet_cnn = {
     .tag = PRONET_ARCH_PRONET_CNN,
     .name = "pronet-cnn",
@@ -278,6 +306,8 @@ const struct pronet_arch_ops pronet_arch_pronet_cnn = {
     .bind = cnn_bind_model,
     .init = cnn_init,
     .logits = cnn_logits,
+    .prepare = cnn_prepare,
+    .release = cnn_release,
     .train_begin = pronet_cnn_train_begin,
     .train_end = pronet_cnn_train_end,
     .train_batch = pronet_cnn_train_batch,

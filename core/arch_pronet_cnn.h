@@ -79,6 +79,11 @@ void pronet_cnn_embed(const struct pronet_model *model, const struct pronet_inpu
 void pronet_cnn_pool(const struct pronet_model *model, const float *embedded_bytes,
                      const float *embedded_ngrams, float *conv, float *pooled, uint16_t *argmax);
 
+/* The forward pass layer by layer, whatever tables the model has: what the
+ * fast path is tested against. */
+void pronet_cnn_logits_reference(const struct pronet_model *model,
+                                 const struct pronet_input *input, float *logits);
+
 enum pronet_err pronet_cnn_train_begin(const struct pronet_model *model, size_t max_batch,
                                        size_t threads, void **workspace);
 void pronet_cnn_train_end(void *workspace);

@@ -8,7 +8,16 @@
 void pronet_dense_forward(const float *x, size_t inputs, const float *w, const float *b,
                           size_t outputs, float *y)
 {
-	for (size_t o = 0; o < outputs; o++)
+	size_t o = 0;
+
+	for (; o + 4 <= outputs; o += 4) { /* the same sums as below, four at a time */
+		float sums[4];
+
+		pronet_dot4(w + o * inputs, x, inputs, sums);
+		for (size_t r = 0; r < 4; r++)
+			y[o + r] = b[o + r] + sums[r];
+	}
+	for (; o < outputs; o++)
 		y[o] = b[o] + pronet_dot(w + o * inputs, x, inputs);
 }
 

@@ -20,3 +20,47 @@ float pronet_dot(const float *a, const float *b, size_t n)
 	return sum + (((lane[0] + lane[4]) + (lane[1] + lane[5])) +
 	              ((lane[2] + lane[6]) + (lane[3] + lane[7])));
 }
+
+/* Lanes 0-3 and 4-7 of one row as two 4-float vectors (GCC/clang vector
+ * extensions, SSE/NEON or wider): plain arrays of lanes indexed in a loop
+ * would be kept in memory by the compiler. The products and sums per lane
+ * are pronet_dot's, in its order. */
+typedef float quad __attribute__((vector_size(16), aligned(4), may_alias));
+
+static float combine(quad low, quad high, float sum)
+{
+	quad pair = low + high; /* lane j + lane j+4 */
+
+	return sum + ((pair[0] + pair[1]) + (pair[2] + pair[3]));
+}
+
+void pronet_dot4(const float *a, const float *b, size_t n, float out[4])
+{
+	const float *a0 = a, *a1 = a + n, *a2 = a + 2 * n, *a3 = a + 3 * n;
+	quad l0 = {0}, h0 = {0}, l1 = {0}, h1 = {0}, l2 = {0}, h2 = {0}, l3 = {0}, h3 = {0};
+	float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+	size_t k = 0;
+
+	for (; k + LANES <= n; k += LANES) {
+		quad bl = *(const quad *)(b + k), bh = *(const quad *)(b + k + 4);
+
+		l0 += *(const quad *)(a0 + k) * bl;
+		h0 += *(const quad *)(a0 + k + 4) * bh;
+		l1 += *(const quad *)(a1 + k) * bl;
+		h1 += *(const quad *)(a1 + k + 4) * bh;
+		l2 += *(const quad *)(a2 + k) * bl;
+		h2 += *(const quad *)(a2 + k + 4) * bh;
+		l3 += *(const quad *)(a3 + k) * bl;
+		h3 += *(const quad *)(a3 + k + 4) * bh;
+	}
+	for (; k < n; k++) {
+		s0 += a0[k] * b[k];
+		s1 += a1[k] * b[k];
+		s2 += a2[k] * b[k];
+		s3 += a3[k] * b[k];
+	}
+	out[0] = combine(l0, h0, s0);
+	out[1] = combine(l1, h1, s1);
+	out[2] = combine(l2, h2, s2);
+	out[3] = combine(l3, h3, s3);
+}

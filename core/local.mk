@@ -57,3 +57,8 @@ core_libpronet_core_la_SOURCES += core/packet_context.c core/flow_predict.c core
 	core/calibrate.c
 nobase_pkginclude_HEADERS += core/flow_predict.h core/eval.h core/calibrate.h
 noinst_HEADERS += core/packet_context.h
+
+# The fast path to the CNN's pooled features: precomputed tables
+# (core/arch_pronet_cnn_fast.h).
+core_libpronet_core_la_SOURCES += core/arch_pronet_cnn_fast.c
+noinst_HEADERS += core/arch_pronet_cnn_fast.h

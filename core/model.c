@@ -118,6 +118,7 @@ enum pronet_err pronet_model_new(const struct pronet_cnn_config *config,
 		return err;
 	pronet_rng_seed(&rng, seed);
 	(*out)->ops->init(*out, &rng);
+	pronet_model_weights_changed(*out);
 	return PRONET_OK;
 }
 
@@ -125,8 +126,16 @@ void pronet_model_free(struct pronet_model *model)
 {
 	if (model == NULL)
 		return;
+	if (model->ops->release != NULL)
+		model->ops->release(model);
 	free(model->weights);
 	free(model);
+}
+
+void pronet_model_weights_changed(struct pronet_model *model)
+{
+	if (model->ops->prepare != NULL)
+		model->ops->prepare(model);
 }
 
 enum pronet_arch pronet_model_arch(const struct pronet_model *model)
@@ -211,5 +220,19 @@ enum pronet_err pronet_model_predict(const struct pronet_model *model,
 			top = i;
 	if (best != NULL)
 		*best = top;
+	return PRONET_OK;
+}
+
+/* One packet after another: the tables stay in cache from one to the next,
+ * and the caller makes one call. */
+enum pronet_err pronet_model_predict_batch(const struct pronet_model *model,
+                                           const struct pronet_input *inputs, size_t count,
+                                           float *probabilities, size_t *best)
+{
+	if (model == NULL || (count > 0 && (inputs == NULL || probabilities == NULL)))
+		return PRONET_ERR_ARG;
+	for (size_t i = 0; i < count; i++)
+		pronet_model_predict(model, &inputs[i], probabilities + i * model->num_classes,
+		                     best != NULL ? &best[i] : NULL);
 	return PRONET_OK;
 }

@@ -96,5 +96,10 @@ enum pronet_err pronet_model_set_calibration(struct pronet_model *model, float t
 enum pronet_err pronet_model_predict(const struct pronet_model *model,
                                      const struct pronet_input *input, float *probabilities,
                                      size_t *best);
+/* pronet_model_predict over count inputs: probabilities[count][num_classes],
+ * best[count] (may be NULL). Same results; no allocation. */
+enum pronet_err pronet_model_predict_batch(const struct pronet_model *model,
+                                           const struct pronet_input *inputs, size_t count,
+                                           float *probabilities, size_t *best);
 
 #endif

@@ -537,6 +537,7 @@ enum pronet_err pronet_model_load_buffer(const void *data, size_t size, const ch
 		pronet_model_free(model);
 		return err;
 	}
+	pronet_model_weights_changed(model);
 	*out = model;
 	return PRONET_OK;
 }

@@ -17,6 +17,8 @@
 #include "core/model.h"
 #include "core/rng.h"
 
+struct pronet_cnn_fast; /* arch_pronet_cnn_fast.h */
+
 #define PRONET_MAX_TENSORS 32
 #define PRONET_TENSOR_NAME_MAX 32 /* including the NUL */
 #define PRONET_TENSOR_MAX_DIMS 4
@@ -55,6 +57,12 @@ struct pronet_arch_ops {
 	/* Inference: logits[num_classes]; no allocation, thread-safe. */
 	void (*logits)(const struct pronet_model *model, const struct pronet_input *input,
 	               float *logits);
+	/* Derives what prediction precomputes from the weights (ProNet CNN: the
+	 * tables of arch_pronet_cnn_fast.c); called whenever the weights change.
+	 * Never fails: without memory for them, logits takes the slow path.
+	 * release frees it. Both may be NULL. */
+	void (*prepare)(struct pronet_model *model);
+	void (*release)(struct pronet_model *model);
 	/* Training: a workspace for batches of up to max_batch samples. */
 	enum pronet_err (*train_begin)(const struct pronet_model *model, size_t max_batch,
 	                               size_t threads, void **workspace);
@@ -83,6 +91,7 @@ struct pronet_model {
 	struct pronet_tensor tensors[PRONET_MAX_TENSORS];
 	size_t num_tensors;
 	struct pronet_cnn_weights cnn_weights; /* pointers into weights */
+	struct pronet_cnn_fast *cnn_fast;      /* tables derived from weights, or NULL */
 };
 
 const struct pronet_arch_ops *pronet_arch_find(enum pronet_arch tag);
@@ -96,5 +105,10 @@ enum pronet_err pronet_model_create(enum pronet_arch arch, const struct pronet_c
                                     uint32_t ngram_hash, const char *const *class_names,
                                     size_t num_classes, size_t max_weights, const char *name,
                                     struct pronet_model **out, char *errbuf);
+
+/* Call after changing model->weights in place (loading, training, tests):
+ * recomputes what prediction derives from them. Until then predict may use
+ * tables of the old weights. */
+void pronet_model_weights_changed(struct pronet_model *model);
 
 #endif

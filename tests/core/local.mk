@@ -107,6 +107,13 @@ tests_core_test_train_CFLAGS = $(UNIT_CFLAGS)
 tests_core_test_train_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/test_train
 
+# The fast (table) path against the reference path.
+check_PROGRAMS += tests/core/test_arch_pronet_cnn_fast
+tests_core_test_arch_pronet_cnn_fast_SOURCES = tests/core/test_arch_pronet_cnn_fast.c
+tests_core_test_arch_pronet_cnn_fast_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_arch_pronet_cnn_fast_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_arch_pronet_cnn_fast
+
 # Evaluation, per-flow decisions, calibration (core/eval.c, flow_predict.c,
 # calibrate.c).
 check_PROGRAMS += tests/core/test_eval tests/core/test_calibrate
@@ -124,3 +131,16 @@ tests_core_test_train_control_SOURCES = tests/core/test_train_control.c
 tests_core_test_train_control_CFLAGS = $(UNIT_CFLAGS)
 tests_core_test_train_control_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/test_train_control
+
+check_PROGRAMS += tests/core/test_dot
+tests_core_test_dot_SOURCES = tests/core/test_dot.c
+tests_core_test_dot_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_dot_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_dot
+
+# The fast path against the reference on every distinct payload prefix of
+# nDPI's captures ($PRONET_CORPUS).
+check_PROGRAMS += tests/core/fast_corpus
+tests_core_fast_corpus_SOURCES = tests/core/fast_corpus.c
+tests_core_fast_corpus_LDADD = libpronet.la $(PCAP_LIBS) -lm
+TESTS += tests/core/fast_corpus

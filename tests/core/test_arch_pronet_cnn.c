@@ -44,6 +44,7 @@ static void fixture_init(struct fixture *f, uint32_t batch_norm, size_t threads)
 	pronet_rng_seed(&rng, 99);
 	for (size_t i = 0; i < f->model->num_trainable; i++)
 		f->model->weights[i] = pronet_rng_normal(&rng, 0.0f, 0.5f);
+	pronet_model_weights_changed(f->model); /* predict's tables */
 	for (int b = 0; b < BATCH; b++) {
 		f->inputs[b].length = (uint8_t)(4 + 2 * b); /* 4..14 bytes: some padding */
 		for (int i = 0; i < f->inputs[b].length; i++)

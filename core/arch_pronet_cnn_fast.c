@@ -1,0 +1,285 @@
+/* ProNet's pooled features from precomputed tables; the idea, the sizes and
+ * the trade-off are described in core/arch_pronet_cnn_fast.h. */
+#include "core/arch_pronet_cnn_fast.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arch_pronet_cnn.h"
+#include "core/conv1d.h"
+#include "core/dot.h"
+#include "core/embedding.h"
+#include "core/maxpool.h"
+#include "core/model_internal.h"
+#include "core/relu.h"
+#include "core/tokens.h"
+
+/* Filters computed side by side with GCC/clang vector extensions (no
+ * intrinsics): a kernel is written once, as a macro over its vector width,
+ * and instantiated for 16-byte vectors (SSE2, NEON, any target) and, on
+ * x86-64, for AVX2 and AVX-512; pronet_cnn_fast_new picks the widest the CPU
+ * has. A distribution's -O2 build targets the x86-64 baseline (SSE2), which
+ * alone would leave three quarters of a modern core's vector width unused.
+ * Each step handles two vectors of filters, so table rows are padded to
+ * BLOCK floats (two AVX-512 vectors). */
+#define BLOCK 32
+#define ALIGNMENT 64
+/* Kernel offsets of all widths in a table row: 3 + 4 + 5. */
+#define OFFSETS 12
+#define PADDED_MAX_FILTERS ((PRONET_MAX_FILTERS + BLOCK - 1) / BLOCK * BLOCK)
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_X86_KERNELS 1
+#endif
+
+typedef void pool_kernel(const struct pronet_cnn_fast *fast, const float *const *rows,
+                         size_t length, size_t view, float *padded);
+
+struct pronet_cnn_fast {
+	size_t filters; /* t */
+	size_t stride;  /* t rounded up to BLOCK: floats per (token, offset) */
+	pool_kernel *pool; /* the widest kernel this CPU runs */
+	/* T[token][offset][stride] per view; table[1] NULL when too large. */
+	float *table[PRONET_CNN_VIEWS];
+	float *bias; /* [view][width][stride] */
+	/* 3-gram bucket = 1 + hash % divisor, by multiplication (see
+	 * bucket_of): a division per 3-gram would cost more than its row. */
+	uint32_t divisor;
+	uint64_t magic;
+	size_t bytes;
+};
+
+static const size_t first_offset[PRONET_CNN_WIDTHS] = {0, 3, 7};
+
+static size_t vocabulary(const struct pronet_model *model, size_t view)
+{
+	return view == 0 ? PRONET_BYTE_VOCABULARY : model->cnn.ngram_buckets;
+}
+
+static float *aligned_floats(size_t count, size_t *bytes)
+{
+	size_t size = (count * sizeof(float) + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+	float *x = aligned_alloc(ALIGNMENT, size);
+
+	if (x != NULL) {
+		memset(x, 0, size);
+		*bytes += size;
+	}
+	return x;
+}
+
+/* One view, all three widths, into padded[width][stride]: for every
+ * position the sum of `width` table rows (E2), ReLU and max-pool folded
+ * into one running maximum that starts at 0 (E3, E4: max_p max(0, c_p) =
+ * max(0, max_p c_p)), two vectors of filters at a time. The maximum is a
+ * compare and select, exact like the reference's. */
+#define DEFINE_POOL_KERNEL(name, attributes, vector_bytes)                                     \
+	typedef float name##_vector                                                             \
+	    __attribute__((vector_size(vector_bytes), aligned(vector_bytes), may_alias));      \
+	typedef int32_t name##_mask __attribute__((vector_size(vector_bytes)));                 \
+	attributes static inline void name##_width(const struct pronet_cnn_fast *fast,          \
+	                                           const float *const *rows, size_t length,    \
+	                                           size_t width, size_t offset,                \
+	                                           const float *bias, float *padded)           \
+	{                                                                                       \
+		const size_t lanes = (vector_bytes) / sizeof(float);                            \
+		size_t stride = fast->stride, positions = length - width + 1;                   \
+                                                                                                \
+		for (size_t block = 0; block < stride; block += 2 * lanes) {                    \
+			name##_vector best0 = {0}, best1 = {0};                                 \
+			name##_vector b0 = *(const name##_vector *)(bias + block);              \
+			name##_vector b1 = *(const name##_vector *)(bias + block + lanes);      \
+                                                                                                \
+			for (size_t p = 0; p < positions; p++) {                                \
+				name##_vector acc0 = b0, acc1 = b1;                             \
+				name##_mask greater0, greater1;                                 \
+                                                                                                \
+				for (size_t j = 0; j < width; j++) {                            \
+					const float *x =                                        \
+					    rows[p + j] + (offset + j) * stride + block;        \
+					acc0 += *(const name##_vector *)x;                      \
+					acc1 += *(const name##_vector *)(x + lanes);            \
+				}                                                               \
+				greater0 = acc0 > best0;                                        \
+				greater1 = acc1 > best1;                                        \
+				best0 = (name##_vector)((greater0 & (name##_mask)acc0) |        \
+				                        (~greater0 & (name##_mask)best0));      \
+				best1 = (name##_vector)((greater1 & (name##_mask)acc1) |        \
+				                        (~greater1 & (name##_mask)best1));      \
+			}                                                                       \
+			*(name##_vector *)(padded + block) = best0;                             \
+			*(name##_vector *)(padded + block + lanes) = best1;                     \
+		}                                                                               \
+	}                                                                                       \
+	attributes static void name(const struct pronet_cnn_fast *fast, const float *const *rows, \
+	                            size_t length, size_t view, float *padded)                  \
+	{                                                                                       \
+		size_t stride = fast->stride;                                                   \
+		const float *bias = fast->bias + view * PRONET_CNN_WIDTHS * stride;             \
+                                                                                                \
+		name##_width(fast, rows, length, 3, 0, bias, padded);                           \
+		name##_width(fast, rows, length, 4, 3, bias + stride, padded + stride);         \
+		name##_width(fast, rows, length, 5, 7, bias + 2 * stride, padded + 2 * stride); \
+	}
+
+DEFINE_POOL_KERNEL(pool_generic, , 16)
+#ifdef HAVE_X86_KERNELS
+DEFINE_POOL_KERNEL(pool_avx2, __attribute__((target("avx2"))), 32)
+DEFINE_POOL_KERNEL(pool_avx512, __attribute__((target("avx512f"))), 64)
+#endif
+
+static pool_kernel *widest_kernel(void)
+{
+#ifdef HAVE_X86_KERNELS
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f"))
+		return pool_avx512;
+	if (__builtin_cpu_supports("avx2"))
+		return pool_avx2;
+#endif
+	return pool_generic;
+}
+
+/* T[token][offset][f] = E[token] . W_{f,j} for every width's offsets j
+ * (ProNet (E1) inside (E2)); the padding lanes past t stay 0. */
+static void fill_table(const struct pronet_model *model, size_t view, size_t stride, float *table)
+{
+	const struct pronet_cnn_weights *w = &model->cnn_weights;
+	const float *embedding = view == 0 ? w->byte_embedding : w->ngram_embedding;
+	size_t m = model->cnn.embed_dim, t = model->cnn.filters;
+
+	for (size_t token = 0; token < vocabulary(model, view); token++) {
+		const float *e = embedding + token * m;
+		float *row = table + token * OFFSETS * stride;
+
+		for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++) {
+			size_t width = pronet_cnn_widths[k];
+
+			for (size_t j = 0; j < width; j++)
+				for (size_t f = 0; f < t; f++)
+					row[(first_offset[k] + j) * stride + f] = pronet_dot(
+					    e, w->conv_w[view][k] + (f * width + j) * m, m);
+		}
+	}
+}
+
+struct pronet_cnn_fast *pronet_cnn_fast_new(const struct pronet_model *model)
+{
+	struct pronet_cnn_fast *fast = calloc(1, sizeof(*fast));
+	size_t t = model->cnn.filters, stride = (t + BLOCK - 1) / BLOCK * BLOCK;
+
+	if (fast == NULL)
+		return NULL;
+	fast->filters = t;
+	fast->stride = stride;
+	fast->pool = widest_kernel();
+	fast->divisor = model->cnn.ngram_buckets - 1;
+	fast->magic = UINT64_MAX / fast->divisor + 1;
+	fast->bias = aligned_floats(PRONET_CNN_FEATURE_GROUPS * stride, &fast->bytes);
+	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++) {
+		size_t count = vocabulary(model, v) * OFFSETS * stride;
+
+		if (v == 1 && count * sizeof(float) > PRONET_CNN_FAST_MAX_NGRAM_TABLE)
+			continue;
+		fast->table[v] = aligned_floats(count, &fast->bytes);
+		if (fast->table[v] == NULL) {
+			pronet_cnn_fast_free(fast);
+			return NULL;
+		}
+		fill_table(model, v, stride, fast->table[v]);
+	}
+	if (fast->bias == NULL || fast->table[0] == NULL) {
+		pronet_cnn_fast_free(fast);
+		return NULL;
+	}
+	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++)
+		for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++)
+			memcpy(fast->bias + (v * PRONET_CNN_WIDTHS + k) * stride,
+			       model->cnn_weights.conv_b[v][k], t * sizeof(float));
+	return fast;
+}
+
+void pronet_cnn_fast_free(struct pronet_cnn_fast *fast)
+{
+	if (fast == NULL)
+		return;
+	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++)
+		free(fast->table[v]);
+	free(fast->bias);
+	free(fast);
+}
+
+size_t pronet_cnn_fast_bytes(const struct pronet_cnn_fast *fast)
+{
+	return fast->bytes;
+}
+
+int pronet_cnn_fast_has_ngram_table(const struct pronet_cnn_fast *fast)
+{
+	return fast->table[1] != NULL;
+}
+
+/* hash % divisor without a division (Lemire, Kaser, Kurz: "Faster remainder
+ * by direct computation", 2019): exact for 32-bit hashes and divisors, with
+ * the 128-bit product's high half assembled from 32-bit pieces (divisor <
+ * 2^16 keeps every partial product within 64 bits). */
+static uint32_t bucket_of(const struct pronet_cnn_fast *fast, const uint8_t *bytes)
+{
+	uint64_t low = fast->magic * pronet_ngram_hash_fnv1a32(bytes, PRONET_NGRAM_SIZE);
+	uint64_t high = (low >> 32) * fast->divisor + (((low & 0xffffffffu) * fast->divisor) >> 32);
+
+	return 1 + (uint32_t)(high >> 32);
+}
+
+/* The 3-gram view layer by layer, for models whose table would be too large. */
+static void pool_ngrams_slowly(const struct pronet_model *model, const struct pronet_input *input,
+                               float *pooled)
+{
+	const struct pronet_cnn_weights *w = &model->cnn_weights;
+	size_t m = model->cnn.embed_dim, t = model->cnn.filters;
+	uint32_t ids[PRONET_NGRAM_POSITIONS];
+	float embedded[PRONET_NGRAM_POSITIONS * PRONET_MAX_EMBED_DIM];
+	float conv[PRONET_NGRAM_POSITIONS * PRONET_MAX_FILTERS];
+
+	pronet_tokens_ngrams(input, model->cnn.ngram_buckets, ids);
+	pronet_embedding_forward(w->ngram_embedding, m, ids, PRONET_NGRAM_POSITIONS, embedded);
+	for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++) {
+		struct pronet_conv1d_shape shape = {PRONET_NGRAM_POSITIONS, m, pronet_cnn_widths[k],
+		                                    t};
+		size_t positions = pronet_conv1d_positions(&shape);
+
+		pronet_conv1d_forward(&shape, embedded, w->conv_w[1][k], w->conv_b[1][k], conv);
+		pronet_relu_forward(conv, positions * t, conv);
+		pronet_maxpool_forward(conv, positions, t, pooled + k * t, NULL);
+	}
+}
+
+void pronet_cnn_fast_pool(const struct pronet_cnn_fast *fast, const struct pronet_model *model,
+                          const struct pronet_input *input, float *pooled)
+{
+	size_t length = input->length < PRONET_PAYLOAD_BYTES ? input->length : PRONET_PAYLOAD_BYTES;
+	size_t row = OFFSETS * fast->stride, t = fast->filters, stride = fast->stride;
+	const float *rows[PRONET_PAYLOAD_BYTES];
+	_Alignas(ALIGNMENT) float padded[PRONET_CNN_FEATURE_GROUPS * PADDED_MAX_FILTERS];
+
+	/* Tokens as in core/tokens.c: a byte, or padding past the payload. */
+	for (size_t i = 0; i < PRONET_PAYLOAD_BYTES; i++)
+		rows[i] = fast->table[0] + (i < length ? input->bytes[i] : PRONET_PADDING_TOKEN) * row;
+	fast->pool(fast, rows, PRONET_PAYLOAD_BYTES, 0, padded);
+	if (fast->table[1] != NULL) {
+		/* A 3-gram wholly inside the payload hashes to 1..buckets-1; one
+		 * that touches padding is bucket 0. */
+		for (size_t i = 0; i < PRONET_NGRAM_POSITIONS; i++)
+			rows[i] = fast->table[1] + (i + PRONET_NGRAM_SIZE <= length
+			                                ? bucket_of(fast, input->bytes + i)
+			                                : 0) * row;
+		fast->pool(fast, rows, PRONET_NGRAM_POSITIONS, 1,
+		           padded + PRONET_CNN_WIDTHS * stride);
+	}
+	for (size_t g = 0; g < PRONET_CNN_FEATURE_GROUPS; g++)
+		if (g < PRONET_CNN_WIDTHS || fast->table[1] != NULL)
+			memcpy(pooled + g * t, padded + g * stride, t * sizeof(float));
+	if (fast->table[1] == NULL)
+		pool_ngrams_slowly(model, input, pooled + PRONET_CNN_WIDTHS * t);
+}

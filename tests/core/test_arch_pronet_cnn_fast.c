@@ -1,0 +1,266 @@
+/* Tests of core/arch_pronet_cnn_fast.c: the table path gives the reference
+ * path's pooled features, predicted class and probabilities (within 1e-4)
+ * for random models of several shapes (filters that do and do not fill a
+ * SIMD block, batch norm, 2..65536 3-gram buckets) on random payloads of
+ * every length 0..16 and on crafted ones; the tables follow the weights
+ * (new, load, weights_changed); a table too large is left out and that view
+ * still agrees. */
+#include "core/arch_pronet_cnn.h"
+#include "core/arch_pronet_cnn_fast.h"
+#include "core/model.h"
+#include "core/model_internal.h"
+#include "core/rng.h"
+#include "core/tokens.h"
+#include "tests/unit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TOLERANCE 1e-4
+#define RANDOM_INPUTS_PER_LENGTH 40
+
+static const char *const class_names[] = {"c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7"};
+
+/* A model whose weights are spread wide (N(0, 0.5)): pre-activations far
+ * from 0 and max-pool winners far apart, so both paths meet every branch,
+ * and logits far apart, so that the predicted class is well defined. With
+ * batch norm, running statistics away from (0, 1). */
+static struct pronet_model *random_model(uint32_t m, uint32_t t, uint32_t buckets,
+                                         uint32_t batch_norm, size_t classes, uint64_t seed)
+{
+	struct pronet_cnn_config config;
+	struct pronet_model *model = NULL;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_rng rng;
+
+	pronet_cnn_config_default(&config);
+	config.embed_dim = m;
+	config.filters = t;
+	config.ngram_buckets = buckets;
+	config.batch_norm = batch_norm;
+	CU_ASSERT_EQUAL_FATAL(pronet_model_new(&config, class_names, classes, seed, &model, errbuf),
+	                      PRONET_OK);
+	pronet_rng_seed(&rng, seed * 31 + 7);
+	for (size_t i = 0; i < model->num_trainable; i++)
+		model->weights[i] = pronet_rng_normal(&rng, 0.0f, 0.5f);
+	if (batch_norm) {
+		const struct pronet_cnn_weights *w = &model->cnn_weights;
+
+		for (size_t j = 0; j < PRONET_CNN_FEATURE_GROUPS * t; j++) {
+			w->bn_running_mean[j] = pronet_rng_normal(&rng, 0.5f, 0.5f);
+			w->bn_running_var[j] = 0.1f + pronet_rng_uniform(&rng) * 3.0f;
+		}
+	}
+	pronet_model_weights_changed(model);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model->cnn_fast);
+	return model;
+}
+
+/* Softmax of the reference logits in double precision, with the model's
+ * temperature: what predict's probabilities must be near. */
+static void reference_probabilities(const struct pronet_model *model,
+                                    const struct pronet_input *input, double *p)
+{
+	float logits[PRONET_MAX_CLASSES];
+	double top = -INFINITY, sum = 0.0;
+	size_t c = pronet_model_num_classes(model);
+
+	pronet_cnn_logits_reference(model, input, logits);
+	for (size_t i = 0; i < c; i++)
+		top = fmax(top, logits[i] / pronet_model_temperature(model));
+	for (size_t i = 0; i < c; i++)
+		sum += p[i] = exp(logits[i] / pronet_model_temperature(model) - top);
+	for (size_t i = 0; i < c; i++)
+		p[i] /= sum;
+}
+
+struct tally {
+	unsigned long inputs, failures;
+};
+
+/* Both paths on one input: pooled features, class and probabilities. */
+static void check_input(const struct pronet_model *model, const struct pronet_input *input,
+                        struct tally *tally)
+{
+	float fast_pooled[PRONET_CNN_MAX_FEATURES], slow_pooled[PRONET_CNN_MAX_FEATURES];
+	float conv[PRONET_PAYLOAD_BYTES * PRONET_MAX_FILTERS];
+	float embedded_bytes[PRONET_PAYLOAD_BYTES * PRONET_MAX_EMBED_DIM];
+	float embedded_ngrams[PRONET_NGRAM_POSITIONS * PRONET_MAX_EMBED_DIM];
+	uint32_t byte_ids[PRONET_PAYLOAD_BYTES], ngram_ids[PRONET_NGRAM_POSITIONS];
+	float p[PRONET_MAX_CLASSES];
+	double q[PRONET_MAX_CLASSES];
+	size_t best, reference_best = 0, c = pronet_model_num_classes(model);
+	size_t features = PRONET_CNN_FEATURE_GROUPS * model->cnn.filters;
+	int ok = 1;
+
+	pronet_cnn_embed(model, input, byte_ids, ngram_ids, embedded_bytes, embedded_ngrams);
+	pronet_cnn_pool(model, embedded_bytes, embedded_ngrams, conv, slow_pooled, NULL);
+	pronet_cnn_fast_pool(model->cnn_fast, model, input, fast_pooled);
+	for (size_t j = 0; j < features; j++)
+		ok &= fabs(fast_pooled[j] - slow_pooled[j]) <= 1e-5 * (1.0 + fabs(slow_pooled[j]));
+	CU_ASSERT_EQUAL(pronet_model_predict(model, input, p, &best), PRONET_OK);
+	reference_probabilities(model, input, q);
+	for (size_t i = 0; i < c; i++) {
+		ok &= fabs(p[i] - q[i]) <= TOLERANCE;
+		if (q[i] > q[reference_best])
+			reference_best = i;
+	}
+	ok &= best == reference_best;
+	tally->inputs++;
+	if (!ok && tally->failures++ < 5)
+		printf("\n  mismatch: length %u, first byte %u, class %zu vs %zu", input->length,
+		       input->bytes[0], best, reference_best);
+}
+
+static void random_input(struct pronet_rng *rng, uint8_t length, struct pronet_input *input)
+{
+	memset(input, 0, sizeof(*input));
+	input->length = length;
+	for (uint8_t i = 0; i < length && i < PRONET_PAYLOAD_BYTES; i++)
+		input->bytes[i] = (uint8_t)pronet_rng_below(rng, 256);
+	input->payload_length = length;
+	input->l4_protocol = 6;
+}
+
+/* Payloads a protocol would send, and edge cases of the token rules. */
+static void check_crafted(const struct pronet_model *model, struct tally *tally)
+{
+	static const char *const texts[] = {
+	    "GET / HTTP/1.1\r\n", /* HTTP request line */
+	    "SSH-2.0-OpenSSH_9", /* SSH banner */
+	    "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", /* TLS ClientHello */
+	    "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03www", /* DNS query */
+	};
+	struct pronet_input input;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		memset(&input, 0, sizeof(input));
+		input.length = (uint8_t)(strlen(texts[i]) < 16 ? strlen(texts[i]) : 16);
+		memcpy(input.bytes, texts[i], input.length);
+		check_input(model, &input, tally);
+	}
+	for (int value = 0; value < 256; value += 255) { /* all 0x00, all 0xff */
+		memset(&input, 0, sizeof(input));
+		memset(input.bytes, value, sizeof(input.bytes));
+		input.length = 16;
+		check_input(model, &input, tally);
+	}
+	/* A length past 16 counts as 16 (the full payload was longer). */
+	memset(&input, 0, sizeof(input));
+	memcpy(input.bytes, "0123456789abcdef", 16);
+	input.length = 200;
+	check_input(model, &input, tally);
+	/* An empty payload: all padding. */
+	memset(&input, 0, sizeof(input));
+	check_input(model, &input, tally);
+}
+
+static void check_model(const struct pronet_model *model, uint64_t seed)
+{
+	struct tally tally = {0, 0};
+	struct pronet_input input;
+	struct pronet_rng rng;
+
+	pronet_rng_seed(&rng, seed);
+	for (uint8_t length = 0; length <= PRONET_PAYLOAD_BYTES; length++)
+		for (int k = 0; k < RANDOM_INPUTS_PER_LENGTH; k++) {
+			random_input(&rng, length, &input);
+			check_input(model, &input, &tally);
+		}
+	check_crafted(model, &tally);
+	CU_ASSERT_EQUAL(tally.failures, 0);
+	CU_ASSERT(tally.inputs > 17 * RANDOM_INPUTS_PER_LENGTH);
+}
+
+static void test_shapes_agree(void)
+{
+	/* {m, t, buckets, batch norm, classes}: t = 1, a partial SIMD block
+	 * (17, 30), exactly one (16) and more (33); 2 buckets is a divisor of 1. */
+	static const uint32_t shapes[][5] = {
+	    {4, 1, 2, 0, 2},   {8, 16, 32, 0, 3},  {5, 17, 1000, 1, 8},
+	    {50, 30, 4096, 0, 5}, {50, 30, 4096, 1, 8}, {12, 33, 7, 1, 4},
+	};
+
+	for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
+		struct pronet_model *model = random_model(shapes[s][0], shapes[s][1], shapes[s][2],
+		                                          shapes[s][3], shapes[s][4], 100 + s);
+
+		check_model(model, 1000 + s);
+		pronet_model_free(model);
+	}
+}
+
+static void test_temperature_is_applied(void)
+{
+	struct pronet_model *model = random_model(16, 8, 64, 0, 4, 5);
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	CU_ASSERT_EQUAL(pronet_model_set_calibration(model, 3.5f, NULL, errbuf), PRONET_OK);
+	check_model(model, 6);
+	pronet_model_free(model);
+}
+
+/* 65536 buckets * 12 offsets * 32 lanes * 4 bytes = 96 MiB: over the cap,
+ * so the 3-gram view is computed layer by layer beside the byte table. */
+static void test_large_vocabulary_without_ngram_table(void)
+{
+	struct pronet_model *model = random_model(6, 30, 65536, 1, 3, 9);
+
+	CU_ASSERT_FALSE(pronet_cnn_fast_has_ngram_table(model->cnn_fast));
+	check_model(model, 10);
+	pronet_model_free(model);
+}
+
+static void test_tables_follow_the_weights(void)
+{
+	struct pronet_model *model = random_model(8, 5, 50, 0, 3, 11);
+	struct pronet_input input;
+	struct pronet_rng rng;
+	float before[8], after[8];
+
+	CU_ASSERT(pronet_cnn_fast_has_ngram_table(model->cnn_fast));
+	CU_ASSERT(pronet_cnn_fast_bytes(model->cnn_fast) >=
+	          (257 + 50) * 12 * 5 * sizeof(float));
+	pronet_rng_seed(&rng, 12);
+	random_input(&rng, 16, &input);
+	pronet_model_predict(model, &input, before, NULL);
+	/* Change an embedding row the input uses, then tell the model. */
+	for (size_t c = 0; c < 8; c++)
+		model->cnn_weights.byte_embedding[input.bytes[0] * 8 + c] += 1.0f;
+	pronet_model_weights_changed(model);
+	pronet_model_predict(model, &input, after, NULL);
+	CU_ASSERT(fabs(before[0] - after[0]) + fabs(before[1] - after[1]) > 1e-6);
+	check_model(model, 13);
+	pronet_model_free(model);
+}
+
+static void test_loaded_model_has_tables(void)
+{
+	struct pronet_model *model = random_model(10, 20, 300, 1, 6, 14), *loaded = NULL;
+	char errbuf[PRONET_ERRBUF_SIZE], path[512];
+
+	snprintf(path, sizeof(path), "%s/fast-%ld.model", pronet_unit_tmpdir(), (long)getpid());
+	CU_ASSERT_EQUAL_FATAL(pronet_model_save(model, path, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(pronet_model_load(path, &loaded, errbuf), PRONET_OK);
+	unlink(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(loaded->cnn_fast);
+	check_model(loaded, 15);
+	pronet_model_free(model);
+	pronet_model_free(loaded);
+}
+
+static CU_TestInfo tests[] = {
+    {"fast and reference paths agree for several shapes", test_shapes_agree},
+    {"the temperature applies on the fast path", test_temperature_is_applied},
+    {"65536 buckets: no 3-gram table, still agrees", test_large_vocabulary_without_ngram_table},
+    {"the tables follow the weights", test_tables_follow_the_weights},
+    {"a loaded model predicts from tables", test_loaded_model_has_tables},
+    CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+	return pronet_unit_run("core/arch_pronet_cnn_fast", tests);
+}
