@@ -1,8 +1,8 @@
 /* libFuzzer harness: the packet decoders (ndpi-glue/decode*.c) on arbitrary
  * frames of every supported link type.
  *
- * Input: byte 0 picks the link type (index into link_types[], modulo its
- * size), byte 1 bit 0 turns tunnel decoding on (ndpiReader -t); the rest is
+ * Input: byte 0 picks the link type (index into fuzz_link_types[],
+ * modulo its size), byte 1 bit 0 turns tunnel decoding on (ndpiReader -t); the rest is
  * the captured frame. Besides ASan/UBSan, the harness traps when a usable
  * packet's l3 or payload pointer leaves the frame. */
 #include <stddef.h>
@@ -10,12 +10,9 @@
 #include <stdlib.h>
 
 #include "ndpi-glue/decode.h"
+#include "tests/fuzz/link_types.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* DLT_* values pronet_decode_packet() knows (ndpi-glue/decode.c), and one it
- * does not (147, DLT_USER0) for the refusal path. */
-static const int link_types[] = {0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 228, 229, 276, 147};
 
 static int inside(const uint8_t *frame, size_t size, const uint8_t *p, size_t length)
 {
@@ -29,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return 0;
-	int dlt = link_types[data[0] % (sizeof(link_types) / sizeof(link_types[0]))];
+	int dlt = fuzz_link_types[data[0] % FUZZ_NUM_LINK_TYPES];
 	unsigned int options = (data[1] & 1u) ? PRONET_DECODE_TUNNELS : 0;
 	const uint8_t *frame = data + 2;
 	size_t caplen = size - 2;

@@ -7,7 +7,8 @@ FUZZ_HARNESSES = decode model_file dataset rules dissector
 FUZZ_SECONDS = 60
 FUZZ_FLAGS =
 EXTRA_DIST += tests/fuzz/fuzz_decode.c tests/fuzz/fuzz_model_file.c tests/fuzz/fuzz_dataset.c \
-	tests/fuzz/fuzz_rules.c tests/fuzz/fuzz_dissector.c tests/fuzz/make_seeds.c
+	tests/fuzz/fuzz_rules.c tests/fuzz/fuzz_dissector.c tests/fuzz/make_seeds.c \
+	tests/fuzz/link_types.h
 
 if PRONET_FUZZING
 FUZZ_LINK_FLAGS = -fsanitize=fuzzer
@@ -35,6 +36,12 @@ fuzz-seeds: tests/fuzz/make_seeds$(EXEEXT)
 	rm -rf fuzz/seeds
 	$(MKDIR_P) fuzz/seeds
 	tests/fuzz/make_seeds$(EXEEXT) fuzz/seeds $(top_srcdir)/rules $(top_srcdir)/tests/data/*.pcap
+	@# A few frames of each of nDPI's captures, for link types and payloads
+	@# our own captures lack; skipped when the corpus is not there.
+	if test -d '$(PRONET_CORPUS)'; then \
+		tests/fuzz/make_seeds$(EXEEXT) -p -n 3 fuzz/seeds $(top_srcdir)/rules \
+			'$(PRONET_CORPUS)'/*.pcap* '$(PRONET_CORPUS)'/*.cap; \
+	fi
 
 # Each harness in turn; stops at the first that finds a crash (the input is
 # in fuzz/artifacts/, its stack trace above).

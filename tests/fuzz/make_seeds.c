@@ -4,28 +4,31 @@
  * payloads of the captures in tests/data. Each seed is in its harness's input format
  * (see the harness's header comment).
  *
- * Usage: make_seeds OUTDIR RULES_DIR CAPTURE...
- * Writes OUTDIR/{decode,model_file,dataset,rules,dissector}/NNNNN. */
+ * Usage: make_seeds [-n N] [-p] OUTDIR RULES_DIR CAPTURE...
+ * Writes OUTDIR/{decode,model_file,dataset,rules,dissector}/NAME-NNNNN,
+ * NAME the capture's file name for seeds taken from it; at most N (default
+ * 200) frames of each capture are used. -p: packet seeds (decode,
+ * dissector) only. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/dataset.h"
 #include "core/model.h"
 #include "ndpi-glue/capture.h"
 #include "ndpi-glue/decode.h"
 #include "rules/rules_file.h"
-
-/* Seeds per capture and harness: enough variety, few enough to stay small. */
-#define SEEDS_PER_CAPTURE 200
-#define EN10MB_INDEX 1 /* DLT_EN10MB's index in fuzz_decode.c's link_types[] */
+#include "tests/fuzz/link_types.h"
 
 struct seeds {
 	const char *outdir;
+	const char *name; /* what the seeds come from, in their file names */
 	unsigned count;
+	unsigned per_capture; /* frames used per capture */
 };
 
 static int write_seed(struct seeds *seeds, const char *harness, const void *prefix,
@@ -39,7 +42,8 @@ static int write_seed(struct seeds *seeds, const char *harness, const void *pref
 		fprintf(stderr, "make_seeds: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	snprintf(path, sizeof(path), "%s/%s/%05u", seeds->outdir, harness, seeds->count++);
+	snprintf(path, sizeof(path), "%s/%s/%s-%05u", seeds->outdir, harness, seeds->name,
+	         seeds->count++);
 	file = fopen(path, "wb");
 	if (file == NULL || fwrite(prefix, 1, prefix_length, file) != prefix_length ||
 	    fwrite(data, 1, length, file) != length || fclose(file) != 0) {
@@ -125,14 +129,18 @@ static int seed_capture(struct seeds *seeds, const char *path, struct pronet_dat
 		return 1;
 	}
 	int dlt = pronet_capture_datalink(capture);
-	while (written < SEEDS_PER_CAPTURE &&
+	int link_index = fuzz_link_type_index(dlt);
+	const char *slash = strrchr(path, '/');
+	seeds->name = slash != NULL ? slash + 1 : path;
+	while (written < seeds->per_capture &&
 	       pronet_capture_next(capture, &raw, &status, errbuf) == PRONET_OK &&
 	       status == PRONET_CAPTURE_PACKET) {
 		struct pronet_packet packet;
 		enum pronet_packet_skip skip;
-		const uint8_t decode_prefix[2] = {EN10MB_INDEX, 0};
+		const uint8_t decode_prefix[2] = {(uint8_t)link_index, 0};
 
-		if (dlt != 1 || write_seed(seeds, "decode", decode_prefix, 2, raw.data, raw.caplen))
+		if (link_index < 0 ||
+		    write_seed(seeds, "decode", decode_prefix, 2, raw.data, raw.caplen))
 			break;
 		written++;
 		if (pronet_decode_packet(dlt, raw.data, raw.caplen, raw.wire_length,
@@ -173,13 +181,25 @@ static int seed_capture(struct seeds *seeds, const char *path, struct pronet_dat
 
 int main(int argc, char **argv)
 {
-	struct seeds seeds = {NULL, 0};
+	struct seeds seeds = {NULL, "gen", 0, 200};
 	char errbuf[PRONET_ERRBUF_SIZE], tmp_path[4096];
 	struct pronet_dataset *dataset;
-	int failed = 0;
+	int failed = 0, opt, packets_only = 0;
 
+	while ((opt = getopt(argc, argv, "n:p")) != -1) {
+		if (opt == 'p') {
+			packets_only = 1;
+			continue;
+		}
+		if (opt != 'n' || (seeds.per_capture = (unsigned)strtoul(optarg, NULL, 10)) == 0) {
+			fprintf(stderr, "usage: make_seeds [-n N] [-p] OUTDIR RULES_DIR CAPTURE...\n");
+			return 2;
+		}
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc < 4) {
-		fprintf(stderr, "usage: make_seeds OUTDIR RULES_DIR CAPTURE...\n");
+		fprintf(stderr, "usage: make_seeds [-n N] [-p] OUTDIR RULES_DIR CAPTURE...\n");
 		return 2;
 	}
 	seeds.outdir = argv[1];
@@ -187,20 +207,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "make_seeds: %s: %s\n", seeds.outdir, strerror(errno));
 		return 1;
 	}
-	snprintf(tmp_path, sizeof(tmp_path), "%s/tmp.seed", seeds.outdir);
-	failed |= seed_rules(&seeds, argv[2]);
-	failed |= seed_model(&seeds, tmp_path);
 	dataset = pronet_dataset_new();
 	if (dataset == NULL)
 		return 1;
+	/* A capture nDPI's corpus holds damaged on purpose only warns with -p. */
 	for (int i = 3; i < argc; i++)
-		failed |= seed_capture(&seeds, argv[i], dataset);
-	if (pronet_dataset_save(dataset, tmp_path, errbuf) != PRONET_OK) {
-		fprintf(stderr, "make_seeds: %s\n", errbuf);
-		failed = 1;
-	} else {
-		failed |= copy_file_seed(&seeds, "dataset", tmp_path);
-		remove(tmp_path);
+		if (seed_capture(&seeds, argv[i], dataset) != 0 && !packets_only)
+			failed = 1;
+	seeds.name = "gen";
+	if (!packets_only) {
+		snprintf(tmp_path, sizeof(tmp_path), "%s/tmp.seed", seeds.outdir);
+		failed |= seed_rules(&seeds, argv[2]);
+		failed |= seed_model(&seeds, tmp_path);
+		if (pronet_dataset_save(dataset, tmp_path, errbuf) != PRONET_OK) {
+			fprintf(stderr, "make_seeds: %s\n", errbuf);
+			failed = 1;
+		} else {
+			failed |= copy_file_seed(&seeds, "dataset", tmp_path);
+			remove(tmp_path);
+		}
 	}
 	pronet_dataset_free(dataset);
 	printf("make_seeds: %u seeds in %s\n", seeds.count, seeds.outdir);
