@@ -1,17 +1,38 @@
-/* libFuzzer harness: the dataset loader (core/dataset.c) on arbitrary bytes. */
+/* libFuzzer harness: the dataset loader (core/dataset.c) on arbitrary bytes,
+ * as given and with the checksum made right (crc_fixup.h). A loaded
+ * dataset's samples must name classes and captures it has. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "core/dataset.h"
+#include "tests/fuzz/crc_fixup.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void load(const uint8_t *data, size_t size)
 {
 	char errbuf[PRONET_ERRBUF_SIZE];
 	struct pronet_dataset *dataset = NULL;
 
-	if (pronet_dataset_load_buffer(data, size, "fuzz", &dataset, errbuf) == PRONET_OK)
-		pronet_dataset_free(dataset);
+	if (pronet_dataset_load_buffer(data, size, "fuzz", &dataset, errbuf) != PRONET_OK)
+		return;
+	for (size_t i = 0; i < dataset->num_samples; i++) {
+		const struct pronet_sample *sample = &dataset->samples[i];
+		if (sample->label >= dataset->num_classes || sample->capture >= dataset->num_captures ||
+		    sample->input.length > PRONET_PAYLOAD_BYTES)
+			abort();
+	}
+	pronet_dataset_free(dataset);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t *fixed = fuzz_copy_with_crc(data, size);
+
+	load(data, size);
+	if (fixed != NULL)
+		load(fixed, size);
+	free(fixed);
 	return 0;
 }

@@ -1,14 +1,17 @@
 /* libFuzzer harness: the model-file loader (core/model_file.c) on arbitrary
- * bytes. A load either fails with a message or yields a model that predicts. */
+ * bytes, as given and with the checksum made right (crc_fixup.h). A load
+ * either fails with a message or yields a model that predicts. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/model.h"
+#include "tests/fuzz/crc_fixup.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void load_and_predict(const uint8_t *data, size_t size)
 {
 	char errbuf[PRONET_ERRBUF_SIZE];
 	struct pronet_model *model = NULL;
@@ -17,12 +20,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t best;
 
 	if (pronet_model_load_buffer(data, size, "fuzz", &model, errbuf) != PRONET_OK)
-		return 0;
+		return;
 	memset(&input, 0, sizeof(input));
 	memcpy(input.bytes, "GET / HTTP/1.1\r\n", PRONET_PAYLOAD_BYTES);
 	input.length = PRONET_PAYLOAD_BYTES;
+	input.payload_length = PRONET_PAYLOAD_BYTES;
 	input.l4_protocol = 6;
-	(void)pronet_model_predict(model, &input, probabilities, &best);
+	if (pronet_model_predict(model, &input, probabilities, &best) == PRONET_OK &&
+	    best >= pronet_model_num_classes(model))
+		abort(); /* the best class must be one of the model's */
+	for (size_t i = 0; i < pronet_model_num_classes(model); i++)
+		(void)pronet_model_class_name(model, i);
 	pronet_model_free(model);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t *fixed = fuzz_copy_with_crc(data, size);
+
+	load_and_predict(data, size);
+	if (fixed != NULL)
+		load_and_predict(fixed, size);
+	free(fixed);
 	return 0;
 }

@@ -8,7 +8,7 @@ FUZZ_SECONDS = 60
 FUZZ_FLAGS =
 EXTRA_DIST += tests/fuzz/fuzz_decode.c tests/fuzz/fuzz_model_file.c tests/fuzz/fuzz_dataset.c \
 	tests/fuzz/fuzz_rules.c tests/fuzz/fuzz_dissector.c tests/fuzz/make_seeds.c \
-	tests/fuzz/link_types.h
+	tests/fuzz/link_types.h tests/fuzz/crc_fixup.h
 
 if PRONET_FUZZING
 FUZZ_LINK_FLAGS = -fsanitize=fuzzer

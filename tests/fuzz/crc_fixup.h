@@ -1,0 +1,30 @@
+/* Both file formats end with a CRC-32 (IEEE, little-endian) of every byte
+ * before it. Mutated inputs almost never carry a right one, so the loaders'
+ * success paths (and what runs on a loaded model or dataset) would stay out
+ * of the fuzzer's reach: the harnesses also try each input with its last four
+ * bytes replaced by the right checksum. */
+#ifndef PRONET_TESTS_FUZZ_CRC_FIXUP_H
+#define PRONET_TESTS_FUZZ_CRC_FIXUP_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dataset_format.h"
+
+/* A malloc'd copy of data[size] with the checksum fixed, or NULL if size < 4
+ * (or out of memory). */
+static inline uint8_t *fuzz_copy_with_crc(const uint8_t *data, size_t size)
+{
+	uint8_t *copy;
+
+	if (size < 4 || (copy = malloc(size)) == NULL)
+		return NULL;
+	memcpy(copy, data, size);
+	uint32_t crc = pronet_dataset_crc32(0, copy, size - 4);
+	for (int i = 0; i < 4; i++)
+		copy[size - 4 + i] = (uint8_t)(crc >> (8 * i));
+	return copy;
+}
+
+#endif
