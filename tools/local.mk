@@ -37,3 +37,15 @@ pronet_SOURCES += \
 	tools/eval_svg.c \
 	tools/cmd_eval.c
 pronet_LDADD += $(JSONC_LIBS)
+
+# `make bench`: speed of prediction, training, ndpiReader and classify, as a
+# table and bench.json (tools/bench.c). Built by `make`, run only by `make bench`.
+noinst_PROGRAMS += tools/bench
+tools_bench_SOURCES = tools/bench.c tools/bench_replay.c tools/bench_replay.h
+tools_bench_LDADD = libpronet.la $(PCAP_LIBS) -lm
+BENCH_SECONDS = 2
+bench: tools/bench$(EXEEXT) pronet$(EXEEXT)
+	./tools/bench$(EXEEXT) -s $(BENCH_SECONDS) -c '$(PRONET_CORPUS)' -n '$(NDPIREADER)' \
+		-p ./pronet$(EXEEXT) -w . -o bench.json
+.PHONY: bench
+CLEANFILES += bench.json bench-merged.pcap bench.model

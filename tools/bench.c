@@ -1,0 +1,627 @@
+/* `make bench`: how fast pronet is, printed as a table and written as JSON.
+ *
+ *   bench [-s SECONDS] [-o JSON] [-c CORPUS] [-w WORKDIR] [-n NDPIREADER] [-p PRONET]
+ *
+ * Every figure is measured in a child process of its own (fork), so its peak
+ * resident set (wait4's ru_maxrss) is its own; the first row is the child
+ * that only inherits the inputs, for scale. Figures:
+ *   - predictions/s on one core of the paper's model (m=50, t=30, 4096
+ *     buckets): the reference path (layer by layer) and the fast path
+ *     (tables), one call per packet and batched, on the payload prefixes of
+ *     nDPI's captures and on random bytes (the table's worst case);
+ *   - training samples/s (pronet_train, batch 128, dropout 0.5) with 1 and 2
+ *     threads on those prefixes;
+ *   - packets/s and Mbit/s (CPU time) on one capture, the corpus's Ethernet
+ *     captures merged, replayed from the page cache: Debian's ndpiReader with
+ *     its -l loops, `pronet flows` (the same nDPI engine, no model) and
+ *     `pronet classify -m` (the model where nDPI gives up), the capture given
+ *     N times (each read with a fresh nDPI module); a command missing from
+ *     the build is reported as pending, never as a made-up number.
+ * Benchmarks print numbers; nothing here is a pass/fail test. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/model.h"
+#include "core/model_internal.h"
+#include "core/rng.h"
+#include "core/train.h"
+#include "ndpi-glue/capture.h"
+#include "ndpi-glue/decode.h"
+#include "tools/bench_replay.h"
+
+#define MAX_INPUTS 200000
+#define MAX_RESULTS 32
+#define TRAIN_CLASSES 16
+#define BATCH 256
+#define NOTE_SIZE 1024 /* room for an errbuf and then some */
+
+struct result {
+	char name[80];
+	double value;
+	char unit[16];
+	long max_rss_kb;
+	char note[NOTE_SIZE];
+};
+
+struct bench {
+	double seconds;
+	struct pronet_input *inputs; /* corpus prefixes, or random bytes */
+	uint32_t *captures;          /* capture index of each input */
+	size_t num_inputs;
+	struct pronet_input *random_inputs;
+	struct result results[MAX_RESULTS];
+	size_t num_results;
+};
+
+/* CPU seconds of this (single-threaded) child: "on one core" even when the
+ * machine is shared and the child waits for it. */
+static double cpu_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static struct result *add_result(struct bench *b, const char *name, const char *unit)
+{
+	struct result *r = &b->results[b->num_results++];
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	snprintf(r->unit, sizeof(r->unit), "%s", unit);
+	r->value = NAN;
+	return r;
+}
+
+/* Payload prefixes of every decodable packet with payload, in file order. */
+static size_t read_corpus_file(const char *path, uint32_t capture, struct bench *b)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_capture *cap;
+	struct pronet_raw_packet raw;
+	struct pronet_packet packet;
+	enum pronet_capture_status status;
+	enum pronet_packet_skip skip;
+	size_t before = b->num_inputs;
+
+	if (pronet_capture_open_file(path, &cap, errbuf) != PRONET_OK)
+		return 0;
+	while (b->num_inputs < MAX_INPUTS && pronet_capture_next(cap, &raw, &status, errbuf) ==
+	                                         PRONET_OK && status == PRONET_CAPTURE_PACKET) {
+		struct pronet_input *in = &b->inputs[b->num_inputs];
+
+		if (pronet_decode_packet(pronet_capture_datalink(cap), raw.data, raw.caplen,
+		                         raw.wire_length, raw.timestamp_us, &packet,
+		                         &skip) != PRONET_OK ||
+		    skip != PRONET_SKIP_NONE || packet.payload_length == 0)
+			continue;
+		memset(in, 0, sizeof(*in));
+		in->length = (uint8_t)(packet.payload_length < PRONET_PAYLOAD_BYTES
+		                           ? packet.payload_length
+		                           : PRONET_PAYLOAD_BYTES);
+		memcpy(in->bytes, packet.payload, in->length);
+		in->l4_protocol = packet.l4_protocol;
+		in->payload_length =
+		    (uint16_t)(packet.payload_length < 65535 ? packet.payload_length : 65535);
+		b->captures[b->num_inputs++] = capture;
+	}
+	pronet_capture_close(cap);
+	return b->num_inputs - before;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The corpus's captures in name order (a stable input set run to run). */
+static void read_corpus(const char *dir, struct bench *b)
+{
+	char path[4096], list_path[4096], line[1024];
+	char *names[4096];
+	size_t count = 0;
+	FILE *list;
+
+	snprintf(list_path, sizeof(list_path), "%s/MANIFEST.tsv", dir);
+	list = fopen(list_path, "r");
+	while (list != NULL && count < 4096 && fgets(line, sizeof(line), list) != NULL) {
+		char *tab = strchr(line, '\t');
+
+		if (tab == NULL || strncmp(line, "file\t", 5) == 0)
+			continue;
+		*tab = '\0';
+		if ((names[count] = strdup(line)) != NULL)
+			count++;
+	}
+	if (list != NULL)
+		fclose(list);
+	qsort(names, count, sizeof(char *), compare_strings);
+	for (size_t i = 0; i < count; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		read_corpus_file(path, (uint32_t)i, b);
+		free(names[i]);
+	}
+}
+
+/* Runs fn in a child; its figure comes back through a pipe, its peak
+ * resident set from wait4. */
+static void measure(struct bench *b, struct result *r,
+                    double (*fn)(struct bench *b, const void *arg, char *note), const void *arg)
+{
+	int fds[2];
+	pid_t pid;
+	struct rusage usage;
+	int status;
+
+	if (pipe(fds) != 0) {
+		snprintf(r->note, sizeof(r->note), "pipe failed: %s", strerror(errno));
+		return;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct result out;
+
+		close(fds[0]);
+		memset(&out, 0, sizeof(out));
+		out.value = fn(b, arg, out.note);
+		if (write(fds[1], &out, sizeof(out)) != (ssize_t)sizeof(out))
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (pid > 0) {
+		struct result out;
+
+		if (read(fds[0], &out, sizeof(out)) == (ssize_t)sizeof(out)) {
+			r->value = out.value;
+			snprintf(r->note, sizeof(r->note), "%s", out.note);
+		}
+		while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR)
+			;
+		r->max_rss_kb = usage.ru_maxrss;
+	}
+	close(fds[0]);
+}
+
+static double bench_nothing(struct bench *b, const void *arg, char *note)
+{
+	snprintf(note, NOTE_SIZE, "the benchmark's child with its inputs, nothing run");
+	return (double)b->num_inputs;
+}
+
+/* The paper's model; weights from N(0, 0.05) (speed does not depend on
+ * their values). */
+static struct pronet_model *paper_model(size_t classes, char *note)
+{
+	static const char *const names[TRAIN_CLASSES] = {
+	    "c00", "c01", "c02", "c03", "c04", "c05", "c06", "c07",
+	    "c08", "c09", "c10", "c11", "c12", "c13", "c14", "c15"};
+	struct pronet_cnn_config config;
+	struct pronet_model *model = NULL;
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	pronet_cnn_config_default(&config);
+	if (pronet_model_new(&config, names, classes, 1, &model, errbuf) != PRONET_OK)
+		snprintf(note, NOTE_SIZE, "%s", errbuf);
+	return model;
+}
+
+struct predict_arg {
+	int reference; /* 1: without the tables */
+	int batched;
+	int random;    /* 1: random bytes instead of corpus prefixes */
+};
+
+static double bench_predict(struct bench *b, const void *argument, char *note)
+{
+	const struct predict_arg *arg = argument;
+	const struct pronet_input *inputs = arg->random ? b->random_inputs : b->inputs;
+	struct pronet_model *model = paper_model(TRAIN_CLASSES, note);
+	static float probabilities[BATCH * TRAIN_CLASSES];
+	static size_t best[BATCH];
+	size_t done = 0, i = 0, sum = 0;
+	double start, elapsed, best_rate = 0.0;
+
+	if (model == NULL)
+		return NAN;
+	if (arg->reference)
+		model->ops->release(model); /* what predict was before the tables */
+	/* Slices of about 50 ms: the total rate is the figure; the best slice
+	 * says what the core does when the shared machine leaves it alone. */
+	start = cpu_now();
+	do {
+		double slice_start = cpu_now(), slice;
+		size_t slice_done = 0;
+
+		do {
+			for (int k = 0; k < 64; k++) {
+				size_t n = 1;
+
+				if (arg->batched) {
+					n = b->num_inputs - i < BATCH ? b->num_inputs - i : BATCH;
+					pronet_model_predict_batch(model, inputs + i, n, probabilities,
+					                           best);
+				} else {
+					pronet_model_predict(model, inputs + i, probabilities, best);
+				}
+				sum += best[0];
+				slice_done += n;
+				i += n;
+				if (i == b->num_inputs)
+					i = 0;
+			}
+			slice = cpu_now() - slice_start;
+		} while (slice < 0.05);
+		done += slice_done;
+		best_rate = fmax(best_rate, (double)slice_done / slice);
+		elapsed = cpu_now() - start;
+	} while (elapsed < b->seconds);
+	snprintf(note, NOTE_SIZE,
+	         "%zu predictions in %.2f CPU s over %zu inputs; best 50 ms slice %.0f/s "
+	         "(checksum %zu)",
+	         done, elapsed, b->num_inputs, best_rate, sum % 1000);
+	pronet_model_free(model);
+	return (double)done / elapsed;
+}
+
+struct train_arg {
+	uint32_t threads;
+};
+
+static void train_progress(const struct pronet_train_progress *progress, void *user)
+{
+	*(double *)user = progress->seconds;
+}
+
+/* Classes: capture index mod 16 (the labels only need to exist). */
+static double bench_train(struct bench *b, const void *argument, char *note)
+{
+	const struct train_arg *arg = argument;
+	struct pronet_model *model = paper_model(TRAIN_CLASSES, note);
+	struct pronet_dataset *data = pronet_dataset_new();
+	struct pronet_train_options options;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	double seconds = 0.0;
+	enum pronet_err err = model != NULL && data != NULL ? PRONET_OK : PRONET_ERR_NOMEM;
+
+	for (size_t c = 0; err == PRONET_OK && c < TRAIN_CLASSES; c++) {
+		uint16_t index;
+
+		err = pronet_dataset_intern_class(data, pronet_model_class_name(model, c), &index);
+	}
+	if (err == PRONET_OK) {
+		uint32_t capture;
+
+		err = pronet_dataset_intern_capture(data, "corpus", &capture);
+	}
+	snprintf(errbuf, sizeof(errbuf), "cannot build the dataset (%s)", pronet_strerror(err));
+	for (size_t i = 0; err == PRONET_OK && i < b->num_inputs; i++) {
+		struct pronet_sample sample = {b->inputs[i], (uint16_t)(b->captures[i] % 16), 0, 0};
+
+		err = pronet_dataset_append(data, &sample);
+	}
+	pronet_train_options_default(&options);
+	options.threads = arg->threads;
+	options.steps = (uint32_t)(b->seconds * 60 + 1);
+	options.progress_every = options.steps;
+	if (err == PRONET_OK)
+		err = pronet_train(model, data, &options, train_progress, &seconds, errbuf);
+	if (err != PRONET_OK || seconds <= 0.0)
+		snprintf(note, NOTE_SIZE, "training failed: %s", errbuf);
+	else
+		snprintf(note, NOTE_SIZE, "%u steps of %u in %.2f s, %u thread(s)", options.steps,
+		         options.batch_size, seconds, arg->threads);
+	pronet_dataset_free(data);
+	pronet_model_free(model);
+	return err == PRONET_OK && seconds > 0.0
+	           ? (double)options.steps * options.batch_size / seconds
+	           : NAN;
+}
+
+struct host {
+	const char *path;     /* merged capture */
+	struct bench_capture capture;
+	const char *ndpireader;
+	const char *pronet;
+};
+
+/* ndpiReader -q -i FILE -l LOOPS, LOOPS chosen from a first single loop so
+ * the run lasts about the benchmark's seconds. Each loop re-reads the file
+ * (from the page cache) and sets nDPI up again, as ndpiReader's -l does. */
+static void bench_ndpireader(struct bench *b, const struct host *h)
+{
+	struct result *pps = add_result(b, "ndpiReader -l N (one core)", "packets/s");
+	struct result *mbps = add_result(b, "ndpiReader -l N (one core)", "Mbit/s");
+	char errbuf[PRONET_ERRBUF_SIZE], loops_text[16];
+	char *argv[] = {(char *)h->ndpireader, "-q", "-i", (char *)h->path, "-l", loops_text, NULL};
+	struct bench_run run;
+	double loops = 1;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		snprintf(loops_text, sizeof(loops_text), "%.0f", loops);
+		if (bench_run_program(argv, &run, errbuf) != PRONET_OK || run.exit_status != 0) {
+			snprintf(pps->note, sizeof(pps->note), "%s did not run (%s, status %d)",
+			         h->ndpireader, errbuf, run.exit_status);
+			return;
+		}
+		if (attempt == 0)
+			loops = fmin(65535, fmax(1, ceil(b->seconds / run.cpu_seconds)));
+	}
+	pps->value = loops * (double)h->capture.packets / run.cpu_seconds;
+	mbps->value = loops * (double)h->capture.bytes * 8 / run.cpu_seconds / 1e6;
+	pps->max_rss_kb = mbps->max_rss_kb = run.max_rss_kb;
+	snprintf(pps->note, sizeof(pps->note),
+	         "%.0f loops of %llu packets (%zu captures) in %.2f CPU s (%.2f s wall), "
+	         "process start included",
+	         loops, (unsigned long long)h->capture.packets, h->capture.files,
+	         run.cpu_seconds, run.seconds);
+	snprintf(mbps->note, sizeof(mbps->note), "%llu captured bytes per loop",
+	         (unsigned long long)h->capture.bytes);
+}
+
+/* 1 if `pronet COMMAND --help` exits 0: the command is in this build. */
+static int has_command(const char *pronet, const char *command)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	char *argv[] = {(char *)pronet, (char *)command, "--help", NULL};
+	struct bench_run run;
+
+	return bench_run_program(argv, &run, errbuf) == PRONET_OK && run.exit_status == 0;
+}
+
+/* `pronet COMMAND [options] CAPTURE x copies`: each capture argument is read
+ * with a fresh nDPI module, so the copies replay it like ndpiReader's -l. */
+static int run_copies(const struct host *h, char **options, size_t num_options, size_t copies,
+                      struct bench_run *run, char *errbuf)
+{
+	char **argv = calloc(num_options + copies + 1, sizeof(char *));
+	enum pronet_err err;
+
+	if (argv == NULL)
+		return 0;
+	for (size_t i = 0; i < num_options; i++)
+		argv[i] = options[i];
+	for (size_t i = 0; i < copies; i++)
+		argv[num_options + i] = (char *)h->path;
+	err = bench_run_program(argv, run, errbuf);
+	free(argv);
+	return err == PRONET_OK && run->exit_status == 0;
+}
+
+static void bench_pronet_command(struct bench *b, const struct host *h, const char *name,
+                                 char **options, size_t num_options)
+{
+	struct result *pps = add_result(b, name, "packets/s");
+	struct result *mbps = add_result(b, name, "Mbit/s");
+	char errbuf[PRONET_ERRBUF_SIZE] = "";
+	struct bench_run run;
+	size_t copies = 1;
+
+	if (!has_command(h->pronet, options[1])) {
+		snprintf(pps->note, sizeof(pps->note),
+		         "pending: `pronet %s` is not in this build (%s)", options[1], h->pronet);
+		return;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (!run_copies(h, options, num_options, copies, &run, errbuf)) {
+			snprintf(pps->note, sizeof(pps->note), "%s failed (status %d) %s", name,
+			         run.exit_status, errbuf);
+			return;
+		}
+		if (attempt == 0)
+			copies = (size_t)fmin(1000, fmax(1, ceil(b->seconds / run.cpu_seconds)));
+	}
+	pps->value = (double)copies * (double)h->capture.packets / run.cpu_seconds;
+	mbps->value = (double)copies * (double)h->capture.bytes * 8 / run.cpu_seconds / 1e6;
+	pps->max_rss_kb = mbps->max_rss_kb = run.max_rss_kb;
+	snprintf(pps->note, sizeof(pps->note),
+	         "the capture %zu times in %.2f CPU s (%.2f s wall), process start included",
+	         copies, run.cpu_seconds, run.seconds);
+}
+
+/* `pronet classify` with the paper's model (consulted where nDPI gives up),
+ * and `pronet flows`, the same nDPI engine without a model. */
+static void bench_classify(struct bench *b, const struct host *h, const char *model_path)
+{
+	char *flows[] = {(char *)h->pronet, "flows"};
+	char *classify[] = {(char *)h->pronet, "classify", "-q", "-m", (char *)model_path};
+
+	bench_pronet_command(b, h, "pronet flows (nDPI engine, no model)", flows, 2);
+	bench_pronet_command(b, h, "pronet classify (model)", classify, 5);
+}
+
+static void print_table(const struct bench *b)
+{
+	printf("%-44s %14s %-12s %10s  %s\n", "benchmark", "value", "unit", "peak RSS", "note");
+	for (size_t i = 0; i < b->num_results; i++) {
+		const struct result *r = &b->results[i];
+		char value[32], rss[32];
+
+		if (isnan(r->value))
+			snprintf(value, sizeof(value), "-");
+		else
+			snprintf(value, sizeof(value), "%.0f", r->value);
+		if (r->max_rss_kb > 0)
+			snprintf(rss, sizeof(rss), "%.1f MiB", (double)r->max_rss_kb / 1024);
+		else
+			snprintf(rss, sizeof(rss), "-");
+		printf("%-44s %14s %-12s %10s  %s\n", r->name, value, r->unit, rss, r->note);
+	}
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* Whole or not at all: a temporary file renamed onto path. */
+static int write_json(const struct bench *b, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+	int ok;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return 0;
+	fprintf(f, "{\n  \"seconds_per_figure\": %.2f,\n  \"inputs\": %zu,\n  \"results\": [\n",
+	        b->seconds, b->num_inputs);
+	for (size_t i = 0; i < b->num_results; i++) {
+		const struct result *r = &b->results[i];
+
+		fprintf(f, "    {\"name\": ");
+		json_string(f, r->name);
+		fprintf(f, ", \"unit\": ");
+		json_string(f, r->unit);
+		if (isnan(r->value))
+			fprintf(f, ", \"value\": null");
+		else
+			fprintf(f, ", \"value\": %.1f", r->value);
+		fprintf(f, ", \"max_rss_kb\": %ld, \"note\": ", r->max_rss_kb);
+		json_string(f, r->note);
+		fprintf(f, "}%s\n", i + 1 < b->num_results ? "," : "");
+	}
+	fprintf(f, "  ]\n}\n");
+	ok = fflush(f) == 0 && !ferror(f);
+	ok &= fclose(f) == 0;
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return 0;
+	}
+	return 1;
+}
+
+/* The paper's model as a file, for `pronet classify -m`. */
+static int save_paper_model(char *path, size_t size, const char *workdir, char *errbuf)
+{
+	char note[NOTE_SIZE] = "";
+	struct pronet_model *model = paper_model(TRAIN_CLASSES, note);
+	int ok;
+
+	snprintf(path, size, "%s/bench.model", workdir);
+	snprintf(errbuf, PRONET_ERRBUF_SIZE, "%s", note);
+	ok = model != NULL && pronet_model_save(model, path, errbuf) == PRONET_OK;
+	pronet_model_free(model);
+	return ok;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bench [-s SECONDS] [-o JSON] [-c CORPUS] [-w WORKDIR] "
+	                "[-n NDPIREADER] [-p PRONET]\n");
+}
+
+static void model_benchmarks(struct bench *b)
+{
+	static const struct predict_arg predicts[] = {
+	    {1, 0, 0}, {0, 0, 0}, {0, 1, 0}, {1, 0, 1}, {0, 0, 1}, {0, 1, 1}};
+	static const char *const predict_names[] = {
+	    "predict, reference, one at a time",     "predict, fast, one at a time",
+	    "predict, fast, batched (256)",          "predict, reference, random bytes",
+	    "predict, fast, one at a time, random bytes", "predict, fast, batched, random bytes"};
+	static const struct train_arg trains[] = {{1}, {2}};
+
+	measure(b, add_result(b, "baseline (inputs loaded, nothing run)", "inputs"), bench_nothing,
+	        NULL);
+	for (size_t i = 0; i < sizeof(predicts) / sizeof(predicts[0]); i++)
+		measure(b, add_result(b, predict_names[i], "predictions/s"), bench_predict,
+		        &predicts[i]);
+	measure(b, add_result(b, "train, 1 thread", "samples/s"), bench_train, &trains[0]);
+	measure(b, add_result(b, "train, 2 threads", "samples/s"), bench_train, &trains[1]);
+}
+
+int main(int argc, char **argv)
+{
+	static struct bench b;
+	const char *json = "bench.json", *corpus = getenv("PRONET_CORPUS"), *workdir = ".";
+	struct host h = {NULL, {0, 0, 0}, "/usr/bin/ndpiReader", "./pronet"};
+	char merged[4096], model_path[4096], errbuf[PRONET_ERRBUF_SIZE], *end;
+	struct pronet_rng rng;
+	int opt;
+
+	b.seconds = 2.0;
+	while ((opt = getopt(argc, argv, "s:o:c:w:n:p:h")) != -1) {
+		switch (opt) {
+		case 's':
+			b.seconds = strtod(optarg, &end);
+			if (*end != '\0' || !(b.seconds > 0.0 && b.seconds < 3600.0)) {
+				fprintf(stderr, "bench: -s %s: not a number of seconds\n", optarg);
+				return 2;
+			}
+			break;
+		case 'o': json = optarg; break;
+		case 'c': corpus = optarg; break;
+		case 'w': workdir = optarg; break;
+		case 'n': h.ndpireader = optarg; break;
+		case 'p': h.pronet = optarg; break;
+		default: usage(); return 2;
+		}
+	}
+	b.inputs = calloc(MAX_INPUTS, sizeof(*b.inputs));
+	b.random_inputs = calloc(MAX_INPUTS, sizeof(*b.random_inputs));
+	b.captures = calloc(MAX_INPUTS, sizeof(*b.captures));
+	if (b.inputs == NULL || b.random_inputs == NULL || b.captures == NULL) {
+		fprintf(stderr, "bench: no memory for the inputs\n");
+		return 1;
+	}
+	if (corpus == NULL || corpus[0] == '\0') {
+		fprintf(stderr, "bench: no corpus: set PRONET_CORPUS or pass -c DIR\n");
+		return 1;
+	}
+	read_corpus(corpus, &b);
+	if (b.num_inputs == 0) {
+		fprintf(stderr, "bench: %s: no payload packets read (is it nDPI's corpus?)\n",
+		        corpus);
+		return 1;
+	}
+	pronet_rng_seed(&rng, 42);
+	for (size_t i = 0; i < b.num_inputs; i++) {
+		b.random_inputs[i].length = PRONET_PAYLOAD_BYTES;
+		for (size_t k = 0; k < PRONET_PAYLOAD_BYTES; k++)
+			b.random_inputs[i].bytes[k] = (uint8_t)pronet_rng_below(&rng, 256);
+	}
+	printf("bench: %zu payload prefixes from %s, %.1f s per figure\n", b.num_inputs, corpus,
+	       b.seconds);
+	model_benchmarks(&b);
+	snprintf(merged, sizeof(merged), "%s/bench-merged.pcap", workdir);
+	h.path = merged;
+	if (bench_merge_captures(corpus, merged, &h.capture, errbuf) != PRONET_OK) {
+		struct result *r = add_result(&b, "ndpiReader -l N (one core)", "packets/s");
+
+		snprintf(r->note, sizeof(r->note), "no merged capture: %s", errbuf);
+	} else {
+		bench_ndpireader(&b, &h);
+	}
+	if (save_paper_model(model_path, sizeof(model_path), workdir, errbuf))
+		bench_classify(&b, &h, model_path);
+	else
+		snprintf(add_result(&b, "pronet classify (model)", "packets/s")->note, NOTE_SIZE,
+		         "no model to classify with: %s", errbuf);
+	print_table(&b);
+	if (!write_json(&b, json)) {
+		fprintf(stderr, "bench: %s: cannot write\n", json);
+		return 1;
+	}
+	printf("bench: wrote %s\n", json);
+	return 0;
+}
