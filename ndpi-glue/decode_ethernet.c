@@ -99,9 +99,12 @@ enum pronet_packet_skip pronet_decode_ethertype(struct pronet_decoder *decoder, 
 		case ETHERTYPE_QINQ_OLD:
 			if (length < 4)
 				return PRONET_SKIP_TRUNCATED;
-			/* Outermost non-zero VID: a priority-only tag (VID 0) names no VLAN. */
-			if (decoder->out->vlan_id == 0)
-				decoder->out->vlan_id = pronet_read16(data) & 0x0fff;
+			/* The innermost tag's VID keys the flow, as in ndpiReader
+			 * 4.2 (reader_util.c keeps the last 802.1Q tag's VID):
+			 * in QinQ the C-tag names the customer's VLAN, and the
+			 * same key as the reference host keeps verdicts
+			 * comparable. A priority-only inner tag gives VID 0. */
+			decoder->out->vlan_id = pronet_read16(data) & 0x0fff;
 			type = pronet_read16(data + 2);
 			data += 4;
 			length -= 4;

@@ -50,7 +50,7 @@ struct pronet_packet {
 	uint8_t dst_addr[16];
 	uint16_t src_port; /* host byte order; 0 for non-TCP/UDP */
 	uint16_t dst_port;
-	uint16_t vlan_id;       /* outermost 802.1Q VLAN ID, 0 if none */
+	uint16_t vlan_id;       /* innermost 802.1Q VLAN ID, 0 if none */
 	uint8_t tcp_flags;      /* TCP flags byte (SYN, ACK, FIN, RST...) */
 	uint8_t flags;          /* PRONET_PACKET_F_* */
 	const uint8_t *payload; /* L4 payload (captured part) */

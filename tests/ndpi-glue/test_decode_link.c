@@ -89,7 +89,7 @@ static void test_vlan_8021q(void)
 	                       PRONET_SKIP_NONE);
 }
 
-static void test_qinq_records_outer_vlan(void)
+static void test_qinq_records_inner_vlan(void)
 {
 	/* Ethernet, 802.1ad S-tag (0x88a8) VID 10, 802.1Q C-tag VID 20, IPv4 TCP */
 	/* clang-format off */
@@ -112,14 +112,14 @@ static void test_qinq_records_outer_vlan(void)
 	struct pronet_packet out;
 
 	CU_ASSERT_EQUAL(decode(TEST_DLT_EN10MB, qinq, sizeof(qinq), &out), PRONET_SKIP_NONE);
-	CU_ASSERT_EQUAL(out.vlan_id, 10);
+	CU_ASSERT_EQUAL(out.vlan_id, 20);
 	assert_ipv4_tcp_get(&out, qinq + 22);
 	check_every_truncation(0, TEST_DLT_EN10MB, qinq, sizeof(qinq), 22 + IPV4_TCP_GET_HEADERS,
 	                       PRONET_SKIP_NONE);
 
 	CU_ASSERT_EQUAL(decode(TEST_DLT_EN10MB, old_qinq, sizeof(old_qinq), &out),
 	                PRONET_SKIP_NONE);
-	CU_ASSERT_EQUAL(out.vlan_id, 4094);
+	CU_ASSERT_EQUAL(out.vlan_id, 1);
 	assert_ipv6_udp(&out, old_qinq + 22);
 	check_every_truncation(0, TEST_DLT_EN10MB, old_qinq, sizeof(old_qinq),
 	                       22 + IPV6_UDP_HEADERS, PRONET_SKIP_NONE);
@@ -127,6 +127,17 @@ static void test_qinq_records_outer_vlan(void)
 	CU_ASSERT_EQUAL(decode(TEST_DLT_EN10MB, priority, sizeof(priority), &out),
 	                PRONET_SKIP_NONE);
 	CU_ASSERT_EQUAL(out.vlan_id, 7);
+
+	/* Ethernet, 802.1Q VID 7, inner priority tag (VID 0), IPv4 TCP: the
+	 * innermost VID, 0, as ndpiReader 4.2 keys it. */
+	/* clang-format off */
+	static const uint8_t inner_priority[] = {
+		ETHERNET_ADDRESSES, 0x81, 0x00, 0x00, 0x07, 0x81, 0x00, 0xe0, 0x00, 0x08, 0x00,
+		IPV4_TCP_GET};
+	/* clang-format on */
+	CU_ASSERT_EQUAL(decode(TEST_DLT_EN10MB, inner_priority, sizeof(inner_priority), &out),
+	                PRONET_SKIP_NONE);
+	CU_ASSERT_EQUAL(out.vlan_id, 0);
 }
 
 static void test_ethernet_not_ip(void)
@@ -361,7 +372,7 @@ static CU_TestInfo tests[] = {
     {"Ethernet IPv4 TCP", test_ethernet_ipv4_tcp},
     {"Ethernet padding is not IP payload", test_ethernet_padding_is_not_ip},
     {"802.1Q VLAN", test_vlan_8021q},
-    {"QinQ keeps the outer VLAN ID", test_qinq_records_outer_vlan},
+    {"QinQ keeps the outer VLAN ID", test_qinq_records_inner_vlan},
     {"ARP, STP, bad type are not IP", test_ethernet_not_ip},
     {"LLC/SNAP, MPLS, PPPoE", test_llc_snap_mpls_pppoe},
     {"Linux cooked v1 and v2", test_linux_cooked},
