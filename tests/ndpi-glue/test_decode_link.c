@@ -372,7 +372,7 @@ static CU_TestInfo tests[] = {
     {"Ethernet IPv4 TCP", test_ethernet_ipv4_tcp},
     {"Ethernet padding is not IP payload", test_ethernet_padding_is_not_ip},
     {"802.1Q VLAN", test_vlan_8021q},
-    {"QinQ keeps the outer VLAN ID", test_qinq_records_inner_vlan},
+    {"QinQ keys by the inner VLAN ID", test_qinq_records_inner_vlan},
     {"ARP, STP, bad type are not IP", test_ethernet_not_ip},
     {"LLC/SNAP, MPLS, PPPoE", test_llc_snap_mpls_pppoe},
     {"Linux cooked v1 and v2", test_linux_cooked},
