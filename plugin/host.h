@@ -10,11 +10,13 @@
 #include "plugin/registration.h"
 
 /* Fills `config` from PRONET_MODEL, PRONET_RULES_DIR, PRONET_PROTOS,
- * PRONET_THRESHOLDS, PRONET_THRESHOLD and PRONET_PACKETS. Strings point into the environment. */
+ * PRONET_THRESHOLDS, PRONET_THRESHOLD and PRONET_PACKETS. Strings point into the environment.
+ * Without PRONET_MODEL, model_path is NULL: the default model (plugin/loader.h). */
 enum pronet_err pronet_host_config_from_env(struct pronet_plugin_config *config, char *errbuf);
-/* Loads the model and rules: thresholds (PRONET_THRESHOLDS_FILE) and protos
- * (PRONET_PROTOS_FILE) from the explicit paths, else from rules_dir, else
- * the installed ones if present. Once: pronet_host_unload before reloading. */
+/* Loads the model and rules with pronet_plugin_load (plugin/loader.h): the
+ * default model when config->model_path is NULL; thresholds and protos from
+ * the explicit paths, else from rules_dir, else the installed ones if
+ * present. Once: pronet_host_unload before reloading. */
 enum pronet_err pronet_host_load(const struct pronet_plugin_config *config, char *errbuf);
 /* Frees the model and rules (call after every module is detached). */
 void pronet_host_unload(void);

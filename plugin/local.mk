@@ -36,3 +36,8 @@ plugin_pronet_ndpi_la_LIBADD = \
 plugin_pronet_ndpi_la_LDFLAGS = -module -avoid-version -shared -no-undefined \
 	-Wl,-Bsymbolic \
 	-export-symbols-regex '^(pronet_plugin_|ndpi_(set_protocol_detection_bitmask2|detection_process_packet|detection_giveup|free_flow_data|exit_detection_module)$$)'
+
+# The model and rules loader, shared by pronet_ndpi.so's host and
+# `pronet classify` (plugin/loader.h).
+plugin_libpronet_plugin_la_SOURCES += plugin/loader.c
+noinst_HEADERS += plugin/loader.h

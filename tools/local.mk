@@ -49,3 +49,12 @@ bench: tools/bench$(EXEEXT) pronet$(EXEEXT)
 		-p ./pronet$(EXEEXT) -w . -o bench.json
 .PHONY: bench
 CLEANFILES += bench.json bench-merged.pcap bench.model
+
+# classify: per-flow JSON events, the model through the plugin's fallback.
+pronet_SOURCES += \
+	tools/cmd_classify.c \
+	tools/classify_event.c \
+	tools/classify_event.h \
+	tools/line_output.c \
+	tools/line_output.h
+pronet_LDADD += $(JSONC_LIBS) $(NDPI_LIBS)

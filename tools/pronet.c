@@ -15,6 +15,7 @@ PRONET_DECLARE_COMMAND(pronet_cmd_info);
 PRONET_DECLARE_COMMAND(pronet_cmd_flows);
 PRONET_DECLARE_COMMAND(pronet_cmd_eval);
 PRONET_DECLARE_COMMAND(pronet_cmd_label);
+PRONET_DECLARE_COMMAND(pronet_cmd_classify);
 
 const struct pronet_command pronet_commands[] = {
 	/* {"name", "summary", pronet_cmd_name}, */
@@ -23,6 +24,8 @@ const struct pronet_command pronet_commands[] = {
 	{"info", "describe a model file", pronet_cmd_info},
 	{"flows", "print nDPI's verdict for every flow of captures", pronet_cmd_flows},
 	{"label", "write a training dataset labelled by nDPI's DPI verdicts", pronet_cmd_label},
+	{"classify", "print a JSON verdict for every flow of captures or an interface",
+	 pronet_cmd_classify},
 	{"eval", "cross-validate a model on a dataset, per flow", pronet_cmd_eval},
 	{NULL, NULL, NULL},
 };

@@ -30,3 +30,12 @@ EXTRA_DIST += tests/tools/flood.sh
 # valgrind --leak-check=full over `pronet flows` (skips without valgrind).
 TESTS += tests/tools/valgrind.sh
 EXTRA_DIST += tests/tools/valgrind.sh
+
+# classify.sh: `pronet classify` on tests/data and the corpus; check_events
+# checks every output line with json-c.
+check_PROGRAMS += tests/tools/check_events
+tests_tools_check_events_SOURCES = tests/tools/check_events.c
+tests_tools_check_events_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+tests_tools_check_events_LDADD = $(JSONC_LIBS)
+TESTS += tests/tools/classify.sh
+EXTRA_DIST += tests/tools/classify.sh

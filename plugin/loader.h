@@ -1,0 +1,45 @@
+/* Everything an attachment needs, loaded from a pronet_plugin_config: the
+ * model, the rules/ thresholds (per class, over the model file's
+ * calibration) and protos (names of learned classes nDPI lacks), and the
+ * plugin options built from them. One loader for pronet_ndpi.so's host
+ * (LD_PRELOAD shim, dlopen entry point) and `pronet classify`, so that both
+ * name flows the same way.
+ *
+ * The model: config->model_path if given, else the default model -
+ * $PRONET_MODEL if set, else PRONET_DEFAULT_MODEL_FILE in the rules
+ * directory ($PRONET_RULES_DIR, else the installed rules). */
+#ifndef PRONET_PLUGIN_LOADER_H
+#define PRONET_PLUGIN_LOADER_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+#include "core/model.h"
+#include "plugin/pronet_plugin.h"
+#include "plugin/registration.h"
+
+#define PRONET_DEFAULT_MODEL_FILE "default.pronet"
+
+struct pronet_plugin_loaded;
+
+/* Loads the model and rules: thresholds and protos from the explicit paths
+ * (must exist), else from config->rules_dir (must exist), else the installed
+ * ones if present. Errors name the file. */
+enum pronet_err pronet_plugin_load(const struct pronet_plugin_config *config,
+                                   struct pronet_plugin_loaded **out, char *errbuf);
+/* NULL is a no-op. Detach every module using it first. */
+void pronet_plugin_loaded_free(struct pronet_plugin_loaded *loaded);
+
+const struct pronet_model *pronet_plugin_loaded_model(const struct pronet_plugin_loaded *loaded);
+/* Options for pronet_plugin_attach; they point into `loaded`. */
+const struct pronet_plugin_options *
+pronet_plugin_loaded_options(const struct pronet_plugin_loaded *loaded);
+/* The model file loaded. */
+const char *pronet_plugin_loaded_model_path(const struct pronet_plugin_loaded *loaded);
+
+/* The default model's path (see above). PRONET_ERR_NOT_FOUND, with a message
+ * saying where it looked, when $PRONET_MODEL is unset and there is no
+ * default model file. */
+enum pronet_err pronet_plugin_default_model(char *path, size_t size, char *errbuf);
+
+#endif

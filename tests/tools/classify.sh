@@ -1,0 +1,194 @@
+#!/bin/sh
+# Integration test of `pronet classify`, with a model trained here on the
+# labelled tests/data/loopback-mixed.pcap: every output line is one JSON
+# object with the EVE fields (tests/tools/check_events.c, json-c), flows add
+# up to the summary and to `pronet flows`, verdict.source is pronet only
+# where nDPI said Unknown; a damaged capture among good ones is named, the
+# others still classified, exit status 1; -o FILE appears whole (also after
+# SIGINT) and never half-written; the default model ($PRONET_MODEL, else
+# default.pronet in the rules directory) and the error without one; a live
+# capture on lo ends cleanly on SIGINT (when run as root). Then the whole
+# corpus ($PRONET_CORPUS).
+set -u
+
+: "${top_builddir:?top_builddir is not set: run through make check}"
+: "${top_srcdir:?top_srcdir is not set: run through make check}"
+PRONET="$top_builddir/pronet"
+CHECK="$top_builddir/tests/tools/check_events"
+DATA="$top_srcdir/tests/data"
+PRONET_RULES_DIR="$top_srcdir/rules"
+export PRONET_RULES_DIR
+unset PRONET_MODEL PRONET_PACKETS PRONET_THRESHOLD
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/pronet-classify.XXXXXX") || exit 99
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+}
+
+run_status() {
+	want=$1 what=$2
+	shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "$what: exit status $got, expected $want"
+		sed 's/^/    stderr: /' "$TMP/err" >&2
+	fi
+}
+
+# summary_count WORD FILE: the number after "  WORD" in a classify summary.
+summary_count() {
+	awk -v w="$1" '$1 == w && NF == 2 { print $2; exit }' "$2"
+}
+
+# check_output FILE ERR WHAT: every line valid; lines and sources add up.
+check_output() {
+	if ! "$CHECK" "$1" >"$TMP/check" 2>"$TMP/check.err"; then
+		fail "$3: $(cat "$TMP/check.err")"
+		return
+	fi
+	lines=$(awk '$1 == "lines" { print $2 }' "$TMP/check")
+	flows=$(awk '$1 == "flows:" { print $2 }' "$2")
+	[ "$lines" = "$flows" ] || fail "$3: $lines lines, summary says $flows flows"
+	for source in ndpi pronet none; do
+		got=$(awk -v s="$source" '$1 == "source" && $2 == s { print $3 }' "$TMP/check")
+		want=$(summary_count "$source" "$2")
+		[ "$got" = "$want" ] || fail "$3: $got lines with source $source, summary says $want"
+	done
+	by_protocol=$(awk '/^by protocol:/ { on = 1; next } on { s += $NF } END { print s + 0 }' "$2")
+	[ "$by_protocol" = "$flows" ] || fail "$3: protocols add up to $by_protocol of $flows flows"
+}
+
+[ -x "$CHECK" ] || { echo "missing $CHECK (build with make check)" >&2; exit 99; }
+MIXED="$DATA/loopback-mixed.pcap"
+CAPTURES="$DATA/loopback-mixed.pcap $DATA/loopback-unknown.pcap $DATA/loopback-ipv6.pcap"
+
+# --- a model, trained here -------------------------------------------------
+run_status 0 "label" "$PRONET" label -q "$MIXED" -o "$TMP/mixed.ds"
+run_status 0 "train" "$PRONET" train "$TMP/mixed.ds" -o "$TMP/model.pronet" \
+	--embed-dim 8 --filters 8 --ngram-buckets 256 --batch-size 16 --steps 200 \
+	--learning-rate 0.01 --seed 7
+MODEL="$TMP/model.pronet"
+
+# --- tests/data captures ------------------------------------------------------
+# shellcheck disable=SC2086 # CAPTURES is a list of paths without blanks
+run_status 0 "classify tests/data" "$PRONET" classify -m "$MODEL" --threshold 0.3 $CAPTURES
+cp "$TMP/out" "$TMP/data.json"
+cp "$TMP/err" "$TMP/data.err"
+check_output "$TMP/data.json" "$TMP/data.err" "tests/data"
+# shellcheck disable=SC2086
+flows=$("$PRONET" flows $CAPTURES | wc -l)
+[ "$(wc -l <"$TMP/data.json")" -eq "$flows" ] ||
+	fail "classify printed $(wc -l <"$TMP/data.json") flows, pronet flows $flows"
+# loopback-unknown's demo protocols are Unknown to nDPI: the model is consulted.
+grep -q '"pronet":{' "$TMP/data.json" || fail "the model was never consulted on loopback-unknown"
+# Where nDPI named a flow, classify agrees with pronet flows.
+grep -c '"source":"ndpi"' "$TMP/data.json" >"$TMP/a"
+# shellcheck disable=SC2086
+"$PRONET" flows $CAPTURES | awk -F'\t' '$6 != "Unknown"' | wc -l >"$TMP/b"
+cmp -s "$TMP/a" "$TMP/b" || fail "flows named by nDPI: classify $(cat "$TMP/a"), pronet flows $(cat "$TMP/b")"
+
+# --- -o FILE: the same lines, whole ------------------------------------------
+# shellcheck disable=SC2086
+run_status 0 "classify -o" "$PRONET" classify -q -m "$MODEL" --threshold 0.3 -o "$TMP/data-o.json" $CAPTURES
+cmp -s "$TMP/data.json" "$TMP/data-o.json" || fail "-o FILE differs from standard output"
+[ -s "$TMP/out" ] && fail "-o FILE also wrote to standard output"
+ls "$TMP" | grep -q '\.tmp\.' && fail "-o left a temporary file"
+run_status 1 "classify -o unwritable" "$PRONET" classify -m "$MODEL" -o "$TMP/nodir/x.json" "$MIXED"
+grep -q "nodir" "$TMP/err" || fail "an unwritable -o is not named"
+
+# --- damaged captures among good ones --------------------------------------------
+head -c 3000 "$MIXED" >"$TMP/truncated.pcap"
+echo "not a capture" >"$TMP/garbage.pcap"
+run_status 1 "damaged" "$PRONET" classify -m "$MODEL" "$TMP/garbage.pcap" "$MIXED" \
+	"$TMP/truncated.pcap" "$TMP/missing.pcap"
+for name in garbage.pcap truncated.pcap missing.pcap; do
+	grep -q "$name" "$TMP/err" || fail "the error does not name $name"
+done
+grep -c "loopback-mixed.pcap" "$TMP/out" >"$TMP/a"
+"$PRONET" flows "$MIXED" | wc -l >"$TMP/b"
+cmp -s "$TMP/a" "$TMP/b" || fail "the good capture was not classified whole next to damaged ones"
+cp "$TMP/out" "$TMP/damaged.json"
+cp "$TMP/err" "$TMP/damaged.err"
+check_output "$TMP/damaged.json" "$TMP/damaged.err" "damaged"
+
+# --- the default model ---------------------------------------------------------------
+mkdir "$TMP/rules"
+cp "$top_srcdir/rules/thresholds.conf" "$top_srcdir/rules/protos.txt" "$TMP/rules/"
+PRONET_RULES_DIR="$TMP/rules" run_status 1 "no model" "$PRONET" classify "$MIXED"
+grep -q "no model" "$TMP/err" && grep -q -- "-m" "$TMP/err" ||
+	fail "without a model: no clear message ($(cat "$TMP/err"))"
+cp "$MODEL" "$TMP/rules/default.pronet"
+PRONET_RULES_DIR="$TMP/rules" run_status 0 "default.pronet" "$PRONET" classify -q "$MIXED"
+[ "$(wc -l <"$TMP/out")" -gt 0 ] || fail "default.pronet: no events"
+PRONET_MODEL="$MODEL" PRONET_RULES_DIR="$TMP/rules" run_status 0 "PRONET_MODEL" \
+	"$PRONET" classify -q "$MIXED"
+PRONET_MODEL="$TMP/missing.pronet" run_status 1 "PRONET_MODEL missing" "$PRONET" classify -q "$MIXED"
+grep -q "missing.pronet" "$TMP/err" || fail "a missing PRONET_MODEL is not named"
+
+# --- usage ---------------------------------------------------------------------------
+run_status 2 "no input" "$PRONET" classify -m "$MODEL"
+run_status 2 "files and -i" "$PRONET" classify -m "$MODEL" -i lo "$MIXED"
+run_status 0 "classify --help" "$PRONET" classify --help
+grep -q "Usage: pronet classify" "$TMP/out" || fail "classify --help"
+
+# --- live, as root: -i lo, privileges dropped, SIGINT ends it cleanly ------------------
+if [ "$(id -u)" -eq 0 ]; then
+	# The output is written as the user the run drops to.
+	mkdir "$TMP/live" && chmod 777 "$TMP/live" && chmod 755 "$TMP"
+	"$PRONET" classify -m "$MODEL" -i lo --user nobody -o "$TMP/live/live.json" \
+		2>"$TMP/live.err" &
+	pid=$!
+	sleep 2
+	kill -INT "$pid"
+	wait "$pid"
+	live_status=$?
+	if grep -q "socket: Operation not permitted\|permission" "$TMP/live.err"; then
+		echo "SKIP: live capture on lo not permitted here" >&2
+	else
+		[ "$live_status" -eq 0 ] || { fail "live: exit status $live_status"; cat "$TMP/live.err" >&2; }
+		[ -f "$TMP/live/live.json" ] || fail "live: no output file after SIGINT"
+		[ -f "$TMP/live/live.json" ] && check_output "$TMP/live/live.json" "$TMP/live.err" "live"
+		ls "$TMP/live" | grep -q '\.tmp\.' && fail "live: a temporary file was left"
+	fi
+else
+	echo "SKIP: live capture test (not root)" >&2
+fi
+
+# --- the whole corpus -------------------------------------------------------------------
+CORPUS=${PRONET_CORPUS:-}
+if [ -z "$CORPUS" ] || [ ! -d "$CORPUS" ]; then
+	echo "FAIL: PRONET_CORPUS ('$CORPUS') is not a directory of captures" >&2
+	exit 1
+fi
+"$PRONET" classify -m "$MODEL" --threshold 0.3 -o "$TMP/corpus.json" "$CORPUS" 2>"$TMP/corpus.err"
+status=$?
+# nDPI's corpus holds damaged captures on purpose: they must be named.
+if grep -q "could not be read" "$TMP/corpus.err"; then
+	[ "$status" -eq 1 ] || fail "corpus: captures failed but exit status $status"
+else
+	[ "$status" -eq 0 ] || fail "corpus: exit status $status"
+fi
+check_output "$TMP/corpus.json" "$TMP/corpus.err" "corpus"
+pronet_flows=$(summary_count pronet "$TMP/corpus.err")
+[ "${pronet_flows:-0}" -gt 0 ] || fail "corpus: the model named no flow"
+[ "$(summary_count ndpi "$TMP/corpus.err")" -gt 1000 ] || fail "corpus: nDPI named too few flows"
+
+# --- SIGINT during a file run: whole lines, renamed into place ----------------------------
+"$PRONET" classify -q -m "$MODEL" -o "$TMP/interrupted.json" "$CORPUS" "$CORPUS" \
+	2>"$TMP/interrupted.err" &
+pid=$!
+sleep 3
+kill -INT "$pid"
+wait "$pid"
+[ -f "$TMP/interrupted.json" ] || fail "SIGINT: the output was not renamed into place"
+"$CHECK" "$TMP/interrupted.json" >"$TMP/check" 2>"$TMP/check.err" ||
+	fail "SIGINT: $(cat "$TMP/check.err")"
+grep -q "stopped" "$TMP/interrupted.err" || fail "SIGINT: no word that the run stopped early"
+ls "$TMP" | grep -q '\.tmp\.' && fail "SIGINT left a temporary file"
+
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+echo "classify: ok (corpus: $(awk '$1 == "lines" { print $2 }' "$TMP/check") lines after SIGINT)"

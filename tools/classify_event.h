@@ -1,0 +1,54 @@
+/* One `pronet classify` flow event: a Suricata EVE-style JSON object built
+ * with json-c (docs/classify-events.md describes every field). */
+#ifndef PRONET_TOOLS_CLASSIFY_EVENT_H
+#define PRONET_TOOLS_CLASSIFY_EVENT_H
+
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "ndpi-glue/ndpi_engine.h"
+#include "plugin/pronet_plugin.h"
+
+/* Where the verdict came from. */
+enum classify_source {
+	CLASSIFY_SOURCE_NDPI = 0, /* nDPI named the flow (any confidence) */
+	CLASSIFY_SOURCE_PRONET,   /* nDPI said Unknown; the model named it */
+	CLASSIFY_SOURCE_NONE,     /* nobody named it */
+	CLASSIFY_SOURCE_COUNT_
+};
+
+const char *classify_source_name(enum classify_source source);
+
+struct classify_event_context {
+	const char *pcap_filename; /* NULL for a live capture */
+	const char *interface;     /* NULL for a capture file */
+	struct ndpi_detection_module_struct *ndpi;
+};
+
+/* What the model said, if it was consulted (NULL: not consulted). */
+struct classify_verdict {
+	enum classify_source source;
+	const char *protocol; /* the verdict's protocol name ("Unknown" for none) */
+};
+
+/* The source of a flow's verdict from nDPI's report and the plugin's result
+ * (NULL if the plugin holds none). */
+enum classify_source classify_source_of(const struct pronet_flow_report *report,
+                                        const struct pronet_plugin_result *result);
+
+/* The stable 64-bit flow id (non-negative, as Suricata prints it): a hash of
+ * the flow key and its first packet's time, the same on every run. */
+int64_t classify_flow_id(const struct pronet_flow *flow);
+
+/* "2021-06-01T12:00:00.123456+0000": Suricata's timestamp format, in UTC.
+ * `out` holds at least 40 bytes. */
+void classify_format_timestamp(uint64_t microseconds, char *out, size_t size);
+
+/* The event for one flow; NULL when out of memory. The caller puts it. */
+struct json_object *classify_event_new(const struct classify_event_context *context,
+                                       const struct pronet_flow_report *report,
+                                       const struct pronet_plugin_result *result,
+                                       enum classify_source source);
+
+#endif

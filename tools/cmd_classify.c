@@ -1,0 +1,536 @@
+/* pronet classify: one JSON event per flow (Suricata EVE style,
+ * tools/classify_event.h) from captures or a live interface. nDPI names what
+ * it can; where it leaves a flow Unknown, the model speaks - through the
+ * plugin's fallback (plugin/pronet_plugin.h), the same code path the
+ * LD_PRELOAD shim puts into ndpiReader, so there is one implementation of
+ * the fallback. */
+#include "config.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "ndpi-glue/decode.h"
+#include "ndpi-glue/ndpi_engine.h"
+#include "plugin/loader.h"
+#include "plugin/pronet_plugin.h"
+#include "tools/classify_event.h"
+#include "tools/cli_args.h"
+#include "tools/cli_captures.h"
+#include "tools/line_output.h"
+
+int pronet_cmd_classify(int argc, char **argv);
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "Usage: pronet classify [OPTION]... CAPTURE...\n"
+	        "  or:  pronet classify [OPTION]... -i INTERFACE\n"
+	        "Print one JSON object per line for every flow, when it ends (Suricata EVE\n"
+	        "style, event_type \"flow\"): addresses, ports, nDPI 4.2's verdict, the\n"
+	        "model's where it was consulted, and the final verdict with its source\n"
+	        "(ndpi, pronet or none). The model is consulted only for flows nDPI leaves\n"
+	        "Unknown, through the pronet nDPI plugin's give-up fallback; it names a flow\n"
+	        "when its best class reaches the class threshold (rules/ thresholds file,\n"
+	        "else the model's calibration, else the default). A summary (flows by\n"
+	        "verdict source and by protocol) goes to standard error.\n"
+	        "A CAPTURE is a pcap or pcapng file, a directory (every *.pcap, *.pcapng and\n"
+	        "*.cap below it, sorted) or @LIST (one capture or directory per line).\n"
+	        "\n"
+	        "  -m, --model FILE         the model (default: $PRONET_MODEL, else\n"
+	        "                           " PRONET_DEFAULT_MODEL_FILE " in the rules directory)\n"
+	        "  -o, --output FILE        write the events to FILE, whole lines only, renamed\n"
+	        "                           into place at the end (default: standard output)\n"
+	        "  -i, --interface IFACE    capture live from IFACE until SIGINT or SIGTERM\n"
+	        "  -u, --user USER          after opening IFACE as root, run as USER\n"
+	        "                           (default nobody); -o FILE is then written as USER\n"
+	        "  -k, --packets K          payload packets per direction the model sees,\n"
+	        "                           1..%d (default: PRONET_PACKETS, else 2)\n"
+	        "      --threshold P        default class threshold in (0, 1]\n"
+	        "  -r, --rules DIR          rules directory (default: $PRONET_RULES_DIR,\n"
+	        "                           else the installed rules)\n"
+	        "  -l, --list FILE          read captures from FILE as well (like @FILE)\n"
+	        "  -p, --protos FILE        load an nDPI protos file (like ndpiReader -p)\n"
+	        "  -t, --tunnels            decode GTP-U, TZSP, CAPWAP (like ndpiReader -t)\n"
+	        "  -g, --no-guess           no protocol guess by port at give-up\n"
+	        "      --idle-timeout SEC   end flows idle this long (default: 0, never, for\n"
+	        "                           captures; 60 live)\n"
+	        "      --active-timeout SEC end flows this old (default: 0 captures, 600 live)\n"
+	        "      --max-flows N        flows at once (default 65536)\n"
+	        "  -q, --quiet              no progress line, no summary\n"
+	        "  -h, --help               show this help and exit\n"
+	        "\n"
+	        "Each capture is read with a fresh nDPI module (as ndpiReader reads one).\n"
+	        "SIGINT or SIGTERM stops reading: open flows are finished and written, the\n"
+	        "output file is renamed into place.\n"
+	        "\n"
+	        "Exit status: 0 every capture read, 1 a capture could not be read (the\n"
+	        "others are classified), the run was interrupted before its last capture,\n"
+	        "or no model could be loaded, 2 usage error.\n",
+	        PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION);
+}
+
+/* Set by SIGINT/SIGTERM; the capture being read is told to stop. */
+static volatile sig_atomic_t stop_requested;
+static struct pronet_capture *volatile current_capture;
+
+static void on_signal(int signal_number)
+{
+	(void)signal_number;
+	stop_requested = 1;
+	struct pronet_capture *capture = current_capture;
+	if (capture != NULL)
+		pronet_capture_stop(capture);
+}
+
+struct classify_run {
+	const struct pronet_plugin_loaded *loaded;
+	struct line_output *output;
+	struct classify_event_context context;
+	uint64_t sources[CLASSIFY_SOURCE_COUNT_];
+	uint64_t consulted, abstained;
+	uint64_t flows;
+	struct protocol_count {
+		char name[64];
+		uint64_t flows;
+	} * protocols;
+	size_t num_protocols, protocols_capacity;
+	int failed; /* an output error or out of memory: stop */
+	char errbuf[PRONET_ERRBUF_SIZE];
+};
+
+static void count_protocol(struct classify_run *run, const char *name)
+{
+	for (size_t i = 0; i < run->num_protocols; i++)
+		if (strcmp(run->protocols[i].name, name) == 0) {
+			run->protocols[i].flows++;
+			return;
+		}
+	if (run->num_protocols == run->protocols_capacity) {
+		size_t capacity = run->protocols_capacity ? 2 * run->protocols_capacity : 64;
+		struct protocol_count *bigger = realloc(run->protocols, capacity * sizeof(*bigger));
+		if (bigger == NULL)
+			return; /* the summary misses a row; the events are complete */
+		run->protocols = bigger;
+		run->protocols_capacity = capacity;
+	}
+	struct protocol_count *row = &run->protocols[run->num_protocols++];
+	snprintf(row->name, sizeof(row->name), "%s", name);
+	row->flows = 1;
+}
+
+/* The engine's report: one event, then the plugin forgets the flow (its
+ * nDPI flow is freed after this returns). */
+static void classify_flow(void *user, const struct pronet_flow_report *report)
+{
+	struct classify_run *run = user;
+	struct pronet_plugin_result result;
+	int have_result = pronet_plugin_flow_result(report->ndpi_flow, &result) == PRONET_OK;
+	pronet_plugin_flow_forget(report->ndpi_flow);
+	enum classify_source source = classify_source_of(report, have_result ? &result : NULL);
+	run->flows++;
+	run->sources[source]++;
+	if (have_result && result.decided && result.packets_used > 0) {
+		run->consulted++;
+		run->abstained += result.abstained != 0;
+	}
+	count_protocol(run, source == CLASSIFY_SOURCE_NONE ? "Unknown" : report->name);
+	if (run->failed)
+		return;
+	struct json_object *event =
+	    classify_event_new(&run->context, report, have_result ? &result : NULL, source);
+	if (event == NULL) {
+		snprintf(run->errbuf, sizeof(run->errbuf), "out of memory");
+		run->failed = 1;
+		return;
+	}
+	size_t length;
+	const char *text = json_object_to_json_string_length(
+	    event, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &length);
+	if (text == NULL)
+		run->failed = pronet_error(run->errbuf, PRONET_ERR_NOMEM, "out of memory") != 0;
+	else if (line_output_write(run->output, text, length, run->errbuf) != PRONET_OK)
+		run->failed = 1;
+	json_object_put(event);
+}
+
+/* The engine's give-up function: the plugin's, which is
+ * ndpi_detection_giveup followed by the fallback. */
+static ndpi_protocol classify_giveup(void *user, struct ndpi_detection_module_struct *ndpi,
+                                     struct ndpi_flow_struct *flow, uint8_t enable_guess,
+                                     uint8_t *protocol_was_guessed)
+{
+	(void)user;
+	return pronet_plugin_detection_giveup(ndpi, flow, enable_guess, protocol_was_guessed);
+}
+
+/* The engine's setup hook: attach the plugin before finalisation. */
+static enum pronet_err classify_setup(void *user, struct ndpi_detection_module_struct *ndpi,
+                                      char *errbuf)
+{
+	const struct pronet_plugin_loaded *loaded = user;
+	struct pronet_plugin_options options = *pronet_plugin_loaded_options(loaded);
+	options.stage = PRONET_PLUGIN_BEFORE_FINALIZE;
+	return pronet_plugin_attach(ndpi, pronet_plugin_loaded_model(loaded), &options, errbuf);
+}
+
+static uint64_t wall_clock_us(void)
+{
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_usec;
+}
+
+/* Reads `capture` through `engine` until its end, an error or a stop
+ * request; 0 if it was read without error. */
+static int read_packets(struct pronet_ndpi_engine *engine, struct pronet_capture *capture,
+                        const char *name, int live)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	int dlt = pronet_capture_datalink(capture);
+	if (!pronet_decode_supports_datalink(dlt)) {
+		fprintf(stderr, "pronet classify: %s: link type %d not supported\n", name, dlt);
+		return 1;
+	}
+	current_capture = capture;
+	int failed = 0;
+	while (!stop_requested) {
+		struct pronet_raw_packet frame;
+		enum pronet_capture_status status;
+		if (pronet_capture_next(capture, &frame, &status, errbuf) != PRONET_OK) {
+			fprintf(stderr, "pronet classify: %s\n", errbuf);
+			failed = 1;
+			break;
+		}
+		if (status == PRONET_CAPTURE_END)
+			break;
+		if (status == PRONET_CAPTURE_TIMEOUT) {
+			if (live) /* quiet link: flows still time out */
+				pronet_ndpi_engine_expire(engine, wall_clock_us());
+			continue;
+		}
+		if (pronet_ndpi_engine_process_frame(engine, dlt, &frame) != PRONET_OK) {
+			fprintf(stderr, "pronet classify: %s: cannot decode packet %llu\n", name,
+			        (unsigned long long)pronet_capture_packets_read(capture));
+			failed = 1;
+			break;
+		}
+	}
+	current_capture = NULL;
+	return failed;
+}
+
+/* One engine (a fresh nDPI module with the plugin attached) over one
+ * capture; finishes its flows whatever happened. */
+static int classify_capture(struct pronet_ndpi_engine_options *options, struct classify_run *run,
+                            struct pronet_capture *capture, const char *name, int live)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_ndpi_engine *engine;
+	if (pronet_ndpi_engine_new(options, &engine, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet classify: %s\n", errbuf);
+		run->failed = 1;
+		snprintf(run->errbuf, sizeof(run->errbuf), "%s", errbuf);
+		return 1;
+	}
+	run->context.ndpi = pronet_ndpi_engine_module(engine);
+	int failed = read_packets(engine, capture, name, live);
+	pronet_ndpi_engine_finish(engine);
+	pronet_plugin_detach(pronet_ndpi_engine_module(engine));
+	pronet_ndpi_engine_free(engine);
+	run->context.ndpi = NULL;
+	return failed;
+}
+
+static int compare_protocols(const void *a, const void *b)
+{
+	const struct protocol_count *x = a, *y = b;
+	if (x->flows != y->flows)
+		return x->flows < y->flows ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static void print_summary(struct classify_run *run)
+{
+	fprintf(stderr, "flows: %llu\n", (unsigned long long)run->flows);
+	fprintf(stderr, "by verdict source:\n");
+	for (int s = 0; s < CLASSIFY_SOURCE_COUNT_; s++)
+		fprintf(stderr, "  %-8s %10llu\n", classify_source_name((enum classify_source)s),
+		        (unsigned long long)run->sources[s]);
+	fprintf(stderr, "model consulted: %llu flows, abstained on %llu\n",
+	        (unsigned long long)run->consulted, (unsigned long long)run->abstained);
+	fprintf(stderr, "by protocol:\n");
+	qsort(run->protocols, run->num_protocols, sizeof(*run->protocols), compare_protocols);
+	for (size_t i = 0; i < run->num_protocols; i++)
+		fprintf(stderr, "  %-32s %10llu\n", run->protocols[i].name,
+		        (unsigned long long)run->protocols[i].flows);
+}
+
+struct classify_args {
+	const char *output, *interface, *user, *list;
+	int quiet;
+	uint32_t idle_seconds, active_seconds; /* UINT32_MAX: not given */
+	struct pronet_plugin_config config;
+};
+
+enum { OPT_THRESHOLD = 256, OPT_IDLE, OPT_ACTIVE, OPT_MAX_FLOWS };
+
+/* -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, struct classify_args *args,
+                         struct pronet_ndpi_engine_options *options)
+{
+	static const struct option long_options[] = {
+	    {"model", required_argument, NULL, 'm'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"interface", required_argument, NULL, 'i'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"packets", required_argument, NULL, 'k'},
+	    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+	    {"rules", required_argument, NULL, 'r'},
+	    {"list", required_argument, NULL, 'l'},
+	    {"protos", required_argument, NULL, 'p'},
+	    {"tunnels", no_argument, NULL, 't'},
+	    {"no-guess", no_argument, NULL, 'g'},
+	    {"idle-timeout", required_argument, NULL, OPT_IDLE},
+	    {"active-timeout", required_argument, NULL, OPT_ACTIVE},
+	    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "m:o:i:u:k:r:l:p:tgqh", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'm':
+			args->config.model_path = optarg;
+			break;
+		case 'o':
+			args->output = optarg;
+			break;
+		case 'i':
+			args->interface = optarg;
+			break;
+		case 'u':
+			args->user = optarg;
+			break;
+		case 'k':
+			if (!pronet_cli_parse_u32("classify", "packets", optarg, 1,
+			                          PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION,
+			                          &args->config.packets_per_direction))
+				return 2;
+			break;
+		case OPT_THRESHOLD:
+			if (!pronet_cli_parse_float("classify", "threshold", optarg, 1e-6f, 1.0f,
+			                            &args->config.threshold))
+				return 2;
+			break;
+		case 'r':
+			args->config.rules_dir = optarg;
+			break;
+		case 'l':
+			args->list = optarg;
+			break;
+		case 'p':
+			options->protos_file = optarg;
+			break;
+		case 't':
+			options->decode_options |= PRONET_DECODE_TUNNELS;
+			break;
+		case 'g':
+			options->enable_guess = 0;
+			break;
+		case OPT_IDLE:
+		case OPT_ACTIVE:
+			if (!pronet_cli_parse_u32(
+			        "classify", opt == OPT_IDLE ? "idle-timeout" : "active-timeout",
+			        optarg, 0, 100u * 365 * 86400,
+			        opt == OPT_IDLE ? &args->idle_seconds : &args->active_seconds))
+				return 2;
+			break;
+		case OPT_MAX_FLOWS:
+			if (!pronet_cli_parse_u32("classify", "max-flows", optarg, 1, 1u << 26,
+			                          &options->flows.max_flows))
+				return 2;
+			break;
+		case 'q':
+			args->quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	int captures = optind < argc || args->list != NULL;
+	if (captures == (args->interface != NULL)) {
+		fprintf(stderr, "pronet classify: %s\n",
+		        captures ? "give captures or -i INTERFACE, not both"
+		                 : "no capture or interface given");
+		usage(stderr);
+		return 2;
+	}
+	if (args->user != NULL && args->interface == NULL) {
+		fprintf(stderr, "pronet classify: --user is for live captures (-i)\n");
+		return 2;
+	}
+	return -1;
+}
+
+/* The environment's plugin settings (PRONET_RULES_DIR...) under the
+ * command line's: classify and the LD_PRELOAD shim read the same names. */
+static void config_defaults_from_env(struct pronet_plugin_config *config)
+{
+	const char *rules_dir = getenv("PRONET_RULES_DIR");
+	const char *packets = getenv("PRONET_PACKETS");
+	if (config->rules_dir == NULL && rules_dir != NULL && *rules_dir != '\0')
+		config->rules_dir = rules_dir;
+	if (config->packets_per_direction == 0 && packets != NULL && *packets != '\0') {
+		uint32_t value;
+		if (pronet_cli_parse_u32("classify", "PRONET_PACKETS", packets, 1,
+		                         PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION, &value))
+			config->packets_per_direction = value;
+	}
+}
+
+static void install_signal_handlers(void)
+{
+	struct sigaction action;
+	memset(&action, 0, sizeof(action));
+	action.sa_handler = on_signal;
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGINT, &action, NULL);
+	sigaction(SIGTERM, &action, NULL);
+}
+
+static int classify_files(struct classify_args *args, int count, char **files,
+                          struct pronet_ndpi_engine_options *options, struct classify_run *run)
+{
+	unsigned failed = 0;
+	struct pronet_capture_inputs *inputs =
+	    pronet_cli_captures("classify", files, count, args->list, &failed);
+	if (inputs == NULL)
+		return 1;
+	size_t total = pronet_capture_inputs_count(inputs), done = 0;
+	struct pronet_cli_progress progress;
+	pronet_cli_progress_init(&progress, "classify", total, 100, !args->quiet);
+	for (; done < total && !stop_requested && !run->failed; done++) {
+		char errbuf[PRONET_ERRBUF_SIZE];
+		const char *path = pronet_capture_inputs_path(inputs, done);
+		struct pronet_capture *capture;
+		if (pronet_capture_open_file(path, &capture, errbuf) != PRONET_OK) {
+			fprintf(stderr, "pronet classify: %s\n", errbuf);
+			failed++;
+			continue;
+		}
+		run->context.pcap_filename = path;
+		failed += classify_capture(options, run, capture, path, 0);
+		pronet_capture_close(capture);
+		pronet_cli_progress_update(&progress, done + 1, run->flows);
+	}
+	pronet_cli_progress_end(&progress);
+	if (done < total) {
+		fprintf(stderr, "pronet classify: stopped: %zu of %zu captures not read\n",
+		        total - done, total);
+		failed++;
+	}
+	if (failed > 0)
+		fprintf(stderr, "pronet classify: %u captures could not be read\n", failed);
+	pronet_capture_inputs_free(inputs);
+	return failed > 0;
+}
+
+static int open_output(struct classify_run *run, const char *path)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	if (line_output_open(path, &run->output, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet classify: %s\n", errbuf);
+		return 1;
+	}
+	return 0;
+}
+
+static int classify_live(struct classify_args *args, struct pronet_ndpi_engine_options *options,
+                         struct classify_run *run)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_capture *capture;
+	if (pronet_capture_open_live(args->interface, 65535, 1, 500, &capture, errbuf) !=
+	    PRONET_OK) {
+		fprintf(stderr, "pronet classify: %s\n", errbuf);
+		return 1;
+	}
+	/* Privileges are for opening the interface only: the output is
+	 * created, and renamed at the end, as the user the run drops to. */
+	if (pronet_capture_drop_privileges(args->user, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet classify: %s\n", errbuf);
+		pronet_capture_close(capture);
+		return 1;
+	}
+	if (open_output(run, args->output) != 0) {
+		pronet_capture_close(capture);
+		return 1;
+	}
+	run->context.interface = args->interface;
+	int failed = classify_capture(options, run, capture, args->interface, 1);
+	pronet_capture_close(capture);
+	return failed;
+}
+
+int pronet_cmd_classify(int argc, char **argv)
+{
+	struct classify_args args = {.idle_seconds = UINT32_MAX, .active_seconds = UINT32_MAX};
+	struct pronet_ndpi_engine_options options;
+	struct classify_run run;
+	struct pronet_plugin_loaded *loaded = NULL;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	memset(&run, 0, sizeof(run));
+	pronet_ndpi_engine_options_default(&options);
+	int status = parse_options(argc, argv, &args, &options);
+	if (status >= 0)
+		return status;
+	int live = args.interface != NULL;
+	uint32_t idle = args.idle_seconds != UINT32_MAX ? args.idle_seconds : live ? 60 : 0;
+	uint32_t active = args.active_seconds != UINT32_MAX ? args.active_seconds : live ? 600 : 0;
+	options.flows.idle_timeout_us = (uint64_t)idle * 1000000u;
+	options.flows.active_timeout_us = (uint64_t)active * 1000000u;
+	config_defaults_from_env(&args.config);
+	if (pronet_plugin_load(&args.config, &loaded, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet classify: %s%s\n", errbuf,
+		        args.config.model_path == NULL ? "; pass -m MODEL" : "");
+		return 1;
+	}
+	if (!live && open_output(&run, args.output) != 0) {
+		pronet_plugin_loaded_free(loaded);
+		return 1;
+	}
+	run.loaded = loaded;
+	options.setup = classify_setup;
+	options.setup_user = loaded;
+	options.giveup = classify_giveup;
+	options.report = classify_flow;
+	options.report_user = &run;
+	install_signal_handlers();
+	int failed = live ? classify_live(&args, &options, &run)
+	                  : classify_files(&args, argc - optind, argv + optind, &options, &run);
+	if (run.output == NULL) {
+		failed = 1; /* said why already */
+	} else if (run.failed) {
+		fprintf(stderr, "pronet classify: %s\n", run.errbuf);
+		line_output_abort(run.output);
+	} else if (line_output_close(run.output, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet classify: %s\n", errbuf);
+		run.failed = 1;
+	}
+	if (!args.quiet)
+		print_summary(&run);
+	free(run.protocols);
+	pronet_plugin_loaded_free(loaded);
+	return failed || run.failed ? 1 : 0;
+}
