@@ -58,9 +58,11 @@ static void print_architecture(const struct pronet_model *model)
 	       "filters per width: %u\n"
 	       "ngram buckets: %u\n"
 	       "batch norm: %s\n"
-	       "dropout: %g\n",
+	       "dropout: %g\n"
+	       "context features: %s\n",
 	       PRONET_PAYLOAD_BYTES, config.embed_dim, config.filters, config.ngram_buckets,
-	       config.batch_norm ? "yes" : "no", (double)config.dropout);
+	       config.batch_norm ? "yes" : "no", (double)config.dropout,
+	       config.context_features ? "yes (direction, packet index, transport, length)" : "no");
 }
 
 static void describe(const char *path, const struct pronet_model *model)
