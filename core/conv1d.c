@@ -18,9 +18,19 @@ void pronet_conv1d_forward(const struct pronet_conv1d_shape *shape, const float 
 
 	for (size_t p = 0; p < positions; p++) {
 		const float *xp = x + p * shape->channels;
+		float *yp = y + p * shape->filters;
+		size_t f = 0;
 
-		for (size_t f = 0; f < shape->filters; f++)
-			y[p * shape->filters + f] = b[f] + pronet_dot(w + f * window, xp, window);
+		/* Four filters' windows at a time: the same sums as pronet_dot. */
+		for (; f + 4 <= shape->filters; f += 4) {
+			float sums[4];
+
+			pronet_dot4(w + f * window, xp, window, sums);
+			for (size_t r = 0; r < 4; r++)
+				yp[f + r] = b[f + r] + sums[r];
+		}
+		for (; f < shape->filters; f++)
+			yp[f] = b[f] + pronet_dot(w + f * window, xp, window);
 	}
 }
 
@@ -42,11 +52,9 @@ void pronet_conv1d_backward(const struct pronet_conv1d_shape *shape, const float
 			if (g == 0.0f)
 				continue;
 			db[f] += g;
-			for (size_t k = 0; k < window; k++)
-				dwf[k] += g * xp[k];
+			pronet_axpy(dwf, g, xp, window);
 			if (dxp != NULL)
-				for (size_t k = 0; k < window; k++)
-					dxp[k] += g * wf[k];
+				pronet_axpy(dxp, g, wf, window);
 		}
 	}
 }

@@ -22,12 +22,13 @@ float pronet_dot(const float *a, const float *b, size_t n)
 }
 
 /* Lanes 0-3 and 4-7 of one row as two 4-float vectors (GCC/clang vector
- * extensions, SSE/NEON or wider): plain arrays of lanes indexed in a loop
- * would be kept in memory by the compiler. The products and sums per lane
- * are pronet_dot's, in its order. */
+ * extensions: SSE, NEON or wider): plain arrays of lanes indexed in a loop
+ * would be kept in memory by the compiler, and so would 8-float vectors on a
+ * target without 8-float registers. Each lane's products and sums are
+ * pronet_dot's, in its order. */
 typedef float quad __attribute__((vector_size(16), aligned(4), may_alias));
 
-static float combine(quad low, quad high, float sum)
+static inline float combine(quad low, quad high, float sum)
 {
 	quad pair = low + high; /* lane j + lane j+4 */
 
@@ -63,4 +64,15 @@ void pronet_dot4(const float *a, const float *b, size_t n, float out[4])
 	out[1] = combine(l1, h1, s1);
 	out[2] = combine(l2, h2, s2);
 	out[3] = combine(l3, h3, s3);
+}
+
+void pronet_axpy(float *y, float alpha, const float *x, size_t n)
+{
+	quad a = {alpha, alpha, alpha, alpha};
+	size_t k = 0;
+
+	for (; k + 4 <= n; k += 4)
+		*(quad *)(y + k) += a * *(const quad *)(x + k);
+	for (; k < n; k++)
+		y[k] += alpha * x[k];
 }

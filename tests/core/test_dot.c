@@ -1,7 +1,7 @@
 /* Tests of core/dot.c: pronet_dot4 gives pronet_dot's four sums bit for bit
- * (the dense layer uses one where it used the other) at every length from 0
- * past a few lane blocks, including lengths that leave a tail; and the
- * value is the dot product. */
+ * (the dense and convolution layers use one where they used the other) at
+ * every length from 0 past a few lane blocks, including lengths that leave a
+ * tail; the value is the dot product; pronet_axpy is the plain loop. */
 #include "core/dot.h"
 #include "core/rng.h"
 #include "tests/unit.h"
@@ -52,7 +52,30 @@ static void test_dot_value(void)
 		CU_ASSERT_DOUBLE_EQUAL(out[r], (r + 1) * 66.0, 1e-4);
 }
 
+static void test_axpy_matches_the_plain_loop(void)
+{
+	float x[67], y[67], expected[67];
+	struct pronet_rng rng;
+	unsigned long mismatches = 0;
+
+	pronet_rng_seed(&rng, 5);
+	for (size_t n = 0; n <= 67; n++) {
+		float alpha = pronet_rng_normal(&rng, 0.0f, 1.0f);
+
+		for (size_t k = 0; k < 67; k++) {
+			x[k] = pronet_rng_normal(&rng, 0.0f, 1.0f);
+			y[k] = expected[k] = pronet_rng_normal(&rng, 0.0f, 1.0f);
+		}
+		for (size_t k = 0; k < n; k++)
+			expected[k] += alpha * x[k];
+		pronet_axpy(y, alpha, x, n);
+		mismatches += memcmp(y, expected, sizeof(y)) != 0; /* past n: untouched */
+	}
+	CU_ASSERT_EQUAL(mismatches, 0);
+}
+
 static CU_TestInfo tests[] = {
+    {"axpy gives the plain loop's results and stops at n", test_axpy_matches_the_plain_loop},
     {"dot4 gives dot's sums bit for bit", test_dot4_matches_dot},
     {"the values are dot products", test_dot_value},
     CU_TEST_INFO_NULL,
