@@ -59,6 +59,7 @@ struct bench {
 	struct pronet_input *random_inputs;
 	struct result results[MAX_RESULTS];
 	size_t num_results;
+	double load[3]; /* load average when the run began: the machine is shared */
 };
 
 /* CPU seconds of this (single-threaded) child: "on one core" even when the
@@ -291,7 +292,7 @@ static double bench_train(struct bench *b, const void *argument, char *note)
 	struct pronet_dataset *data = pronet_dataset_new();
 	struct pronet_train_options options;
 	char errbuf[PRONET_ERRBUF_SIZE];
-	double seconds = 0.0;
+	double seconds = 0.0, cpu_start;
 	enum pronet_err err = model != NULL && data != NULL ? PRONET_OK : PRONET_ERR_NOMEM;
 
 	for (size_t c = 0; err == PRONET_OK && c < TRAIN_CLASSES; c++) {
@@ -311,6 +312,7 @@ static double bench_train(struct bench *b, const void *argument, char *note)
 		err = pronet_dataset_append(data, &sample);
 	}
 	pronet_train_options_default(&options);
+	cpu_start = cpu_now();
 	options.threads = arg->threads;
 	options.steps = (uint32_t)(b->seconds * 60 + 1);
 	options.progress_every = options.steps;
@@ -319,8 +321,12 @@ static double bench_train(struct bench *b, const void *argument, char *note)
 	if (err != PRONET_OK || seconds <= 0.0)
 		snprintf(note, NOTE_SIZE, "training failed: %s", errbuf);
 	else
-		snprintf(note, NOTE_SIZE, "%u steps of %u in %.2f s, %u thread(s)", options.steps,
-		         options.batch_size, seconds, arg->threads);
+		snprintf(note, NOTE_SIZE,
+		         "%u steps of %u in %.2f s wall, %.2f CPU s (%.0f samples per CPU s), "
+		         "%u thread(s)",
+		         options.steps, options.batch_size, seconds, cpu_now() - cpu_start,
+		         (double)options.steps * options.batch_size / (cpu_now() - cpu_start),
+		         arg->threads);
 	pronet_dataset_free(data);
 	pronet_model_free(model);
 	return err == PRONET_OK && seconds > 0.0
@@ -484,8 +490,12 @@ static int write_json(const struct bench *b, const char *path)
 	f = fopen(tmp, "w");
 	if (f == NULL)
 		return 0;
-	fprintf(f, "{\n  \"seconds_per_figure\": %.2f,\n  \"inputs\": %zu,\n  \"results\": [\n",
-	        b->seconds, b->num_inputs);
+	fprintf(f, "{\n  \"seconds_per_figure\": %.2f,\n  \"inputs\": %zu,\n", b->seconds,
+	        b->num_inputs);
+	if (!isnan(b->load[0]))
+		fprintf(f, "  \"load_average\": [%.2f, %.2f, %.2f],\n", b->load[0], b->load[1],
+		        b->load[2]);
+	fprintf(f, "  \"results\": [\n");
 	for (size_t i = 0; i < b->num_results; i++) {
 		const struct result *r = &b->results[i];
 
@@ -600,8 +610,11 @@ int main(int argc, char **argv)
 		for (size_t k = 0; k < PRONET_PAYLOAD_BYTES; k++)
 			b.random_inputs[i].bytes[k] = (uint8_t)pronet_rng_below(&rng, 256);
 	}
-	printf("bench: %zu payload prefixes from %s, %.1f s per figure\n", b.num_inputs, corpus,
-	       b.seconds);
+	if (getloadavg(b.load, 3) != 3)
+		b.load[0] = b.load[1] = b.load[2] = NAN;
+	printf("bench: %zu payload prefixes from %s, %.1f s per figure, load average %.2f "
+	       "(rates are per CPU second of the child, except training: wall clock)\n",
+	       b.num_inputs, corpus, b.seconds, b.load[0]);
 	model_benchmarks(&b);
 	snprintf(merged, sizeof(merged), "%s/bench-merged.pcap", workdir);
 	h.path = merged;

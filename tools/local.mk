@@ -49,6 +49,9 @@ bench: tools/bench$(EXEEXT) pronet$(EXEEXT)
 		-p ./pronet$(EXEEXT) -w . -o bench.json
 .PHONY: bench
 CLEANFILES += bench.json bench-merged.pcap bench.model
+# The same training in PyTorch, for the training figure's ratio (not run by
+# make: needs python3-torch).
+EXTRA_DIST += tools/bench-torch.py
 
 # classify: per-flow JSON events, the model through the plugin's fallback.
 pronet_SOURCES += \
