@@ -77,11 +77,12 @@ enum exclusion {
 	EXCLUDE_GUESSED,     /* named at give-up without DPI evidence */
 	EXCLUDE_CLASS_MAP,   /* the class map says '-' */
 	EXCLUDE_NO_PAYLOAD,  /* DPI-named, but no payload in the chosen direction */
+	EXCLUDE_DUPLICATES,  /* --dedup dropped every sample of the flow */
 	EXCLUDE_COUNT_
 };
 
 static const char *const exclusion_names[EXCLUDE_COUNT_] = {
-    "unknown", "by-port", "by-ip", "guessed", "class-map", "no-payload",
+    "unknown", "by-port", "by-ip", "guessed", "class-map", "no-payload", "all-dups",
 };
 
 /* One row of the final table: a label (or, for flows without one, nDPI's
@@ -236,8 +237,9 @@ static void label_flow(void *user, const struct pronet_flow_report *report)
 	}
 	uint64_t duplicates = row->duplicates;
 	size_t kept = emit_samples(run, row, label_index(run, row), report->flow);
-	if (kept == 0 && row->duplicates == duplicates) {
-		row->excluded[EXCLUDE_NO_PAYLOAD]++;
+	if (kept == 0) {
+		row->excluded[row->duplicates == duplicates ? EXCLUDE_NO_PAYLOAD
+		                                            : EXCLUDE_DUPLICATES]++;
 		return;
 	}
 	row->flows++;

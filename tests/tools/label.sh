@@ -88,6 +88,11 @@ run_status 0 "label --dedup" "$PRONET" label --dedup "$MIXED" -o "$TMP/dedup.ds"
 grep -qx "duplicates 0" "$TMP/dedup.summary" || fail "--dedup left duplicates"
 grep -qx "samples $((samples - dups))" "$TMP/dedup.summary" ||
 	fail "--dedup: expected $((samples - dups)) samples"
+# A flow whose every sample was a duplicate is not counted as written.
+set -- $(awk '$1 == "total" { print $2, $4, $NF }' "$TMP/out")
+all_flows=$(awk '$1 == "total" { print $2 }' "$TMP/mixed.table")
+[ $(($1 + $3)) -eq "$all_flows" ] || fail "--dedup: $1 flows + $3 all-dups, expected $all_flows"
+[ "$3" -gt 0 ] || fail "--dedup: no flow was all duplicates in loopback-mixed"
 
 # --- --max-per-class: whole flows, reproducible -----------------------------
 run_status 0 "cap seed 3" "$PRONET" label --max-per-class 30 --seed 3 "$MIXED" -o "$TMP/cap3.ds"
@@ -159,11 +164,14 @@ lines=$(wc -l <"$TMP/corpus.flows")
 dpi=$(awk -F'\t' '$7 ~ /^DPI/ && $6 != "Unknown"' "$TMP/corpus.flows" | wc -l)
 by_port=$(awk -F'\t' '$7 == "Match by port"' "$TMP/corpus.flows" | wc -l)
 by_ip=$(awk -F'\t' '$7 == "Match by IP"' "$TMP/corpus.flows" | wc -l)
-set -- $(awk '$1 == "total" { print $2, $4, $5, $6, $7, $8, $9 }' "$TMP/corpus.table")
-[ $# -eq 7 ] || { fail "corpus: no total line"; set -- 0 0 0 0 0 0 0; }
-[ $(($1 + $2 + $3 + $4 + $5 + $6 + $7)) -eq "$lines" ] ||
-	fail "corpus: table accounts for $(($1 + $2 + $3 + $4 + $5 + $6 + $7)) flows, pronet flows printed $lines"
-[ $(($1 + $6 + $7)) -eq "$dpi" ] || fail "corpus: $dpi DPI flows, table has $(($1 + $6 + $7))"
+# total: flows, then the excluded columns unknown, by-port, by-ip, guessed,
+# class-map, no-payload, all-dups (no dups/capped columns in this run).
+set -- $(awk '$1 == "total" { print $2, $4, $5, $6, $7, $8, $9, $10 }' "$TMP/corpus.table")
+[ $# -eq 8 ] || { fail "corpus: no total line"; set -- 0 0 0 0 0 0 0 0; }
+accounted=$(($1 + $2 + $3 + $4 + $5 + $6 + $7 + $8))
+[ "$accounted" -eq "$lines" ] ||
+	fail "corpus: table accounts for $accounted flows, pronet flows printed $lines"
+[ $(($1 + $6 + $7 + $8)) -eq "$dpi" ] || fail "corpus: $dpi DPI flows, table has $(($1 + $6 + $7 + $8))"
 [ "$3" -eq "$by_port" ] || fail "corpus: $by_port flows by port, table says $3"
 [ "$4" -eq "$by_ip" ] || fail "corpus: $by_ip flows by IP, table says $4"
 "$SUMMARY" "$TMP/corpus.ds" >"$TMP/corpus.summary" || fail "corpus dataset does not load"
