@@ -32,6 +32,7 @@ void pronet_train_options_default(struct pronet_train_options *options)
 	options->validate_every = 0;
 	options->patience = 0;
 	options->max_per_class = 0;
+	options->augment_bytes = 0.0f;
 }
 
 /* Everything a run allocates, freed in one place. */
@@ -46,6 +47,7 @@ struct run {
 	float *best_weights;  /* [num_weights]: lowest validation loss so far */
 	double *worker_loss;  /* [threads]: validation loss sums */
 	const struct pronet_input **batch_inputs;
+	struct pronet_input *augmented; /* [batch]: noisy copies (augment_bytes > 0) */
 	uint32_t *batch_labels;
 	float *losses;
 	uint8_t *correct;
@@ -65,6 +67,7 @@ static void run_free(struct run *run, const struct pronet_model *model)
 	free(run->best_weights);
 	free(run->worker_loss);
 	free(run->batch_inputs);
+	free(run->augmented);
 	free(run->batch_labels);
 	free(run->losses);
 	free(run->correct);
@@ -89,6 +92,9 @@ static enum pronet_err check_options(const struct pronet_train_options *o,
 	if (!(isfinite(o->learning_rate) && o->learning_rate > 0.0f))
 		return pronet_error(errbuf, PRONET_ERR_ARG, "learning rate %g is not positive",
 		                    (double)o->learning_rate);
+	if (!(o->augment_bytes >= 0.0f && o->augment_bytes <= 0.5f))
+		return pronet_error(errbuf, PRONET_ERR_ARG, "byte augmentation %g is outside [0, 0.5]",
+		                    (double)o->augment_bytes);
 	if (o->steps == 0 && o->epochs == 0)
 		return pronet_error(errbuf, PRONET_ERR_ARG, "neither steps nor epochs is set");
 	if (data->num_samples == 0 || (o->train_indices != NULL && o->num_train == 0))
@@ -167,13 +173,14 @@ static enum pronet_err run_allocate(struct run *run, const struct pronet_model *
 	run->worker_loss = calloc(threads, sizeof(*run->worker_loss));
 	run->best_weights = malloc(model->num_weights * sizeof(float));
 	run->batch_inputs = malloc(batch * sizeof(*run->batch_inputs));
+	run->augmented = malloc(batch * sizeof(*run->augmented));
 	run->batch_labels = malloc(batch * sizeof(*run->batch_labels));
 	run->losses = malloc(batch * sizeof(*run->losses));
 	run->correct = malloc(batch * sizeof(*run->correct));
 	run->grads = calloc(threads, sizeof(*run->grads));
 	run->moment1 = calloc(n, sizeof(float));
 	run->moment2 = calloc(n, sizeof(float));
-	failed = !run->labels || !run->pool || !run->by_class || !run->class_start ||
+	failed = !run->augmented || !run->labels || !run->pool || !run->by_class || !run->class_start ||
 	         !run->order || !run->worker_loss || !run->best_weights || !run->batch_inputs ||
 	         !run->batch_labels || !run->losses || !run->correct || !run->grads ||
 	         !run->moment1 || !run->moment2;
@@ -316,6 +323,25 @@ static float validation_loss(const struct pronet_model *model, const struct pron
 	return (float)(total / (double)o->num_validation);
 }
 
+/* Byte-noise augmentation against learning one capture's bytes (ids,
+ * addresses, nonces) instead of its protocol's: each valid payload byte is
+ * replaced by a random one with probability augment_bytes. Returns the input
+ * to train on (the sample itself without augmentation). */
+static const struct pronet_input *augment(const struct pronet_train_options *o,
+                                          const struct pronet_input *input,
+                                          struct pronet_input *copy, struct pronet_rng *rng)
+{
+	uint32_t chance = (uint32_t)(o->augment_bytes * 65536.0f);
+
+	if (chance == 0)
+		return input;
+	*copy = *input;
+	for (size_t k = 0; k < copy->length && k < PRONET_PAYLOAD_BYTES; k++)
+		if (pronet_rng_below(rng, 65536) < chance)
+			copy->bytes[k] = (uint8_t)pronet_rng_below(rng, 256);
+	return copy;
+}
+
 /* Early-stopping bookkeeping between measurements. */
 struct stopping {
 	float best_loss;
@@ -350,7 +376,7 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 	int validating = o->validation_indices != NULL && o->num_validation > 0 &&
 	                 o->validate_every > 0;
 	struct pronet_adam adam;
-	struct pronet_rng shuffle_rng;
+	struct pronet_rng shuffle_rng, augment_rng;
 	struct timespec start;
 
 	memset(&report, 0, sizeof(report));
@@ -358,6 +384,7 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 	report.total_steps = o->steps ? o->steps : (uint32_t)(o->epochs * batches_per_epoch);
 	pronet_adam_init(&adam, o->learning_rate);
 	pronet_rng_seed(&shuffle_rng, o->seed);
+	pronet_rng_seed(&augment_rng, o->seed ^ 0x6a09e667f3bcc908ull);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (uint32_t step = 1; step <= report.total_steps; step++) {
 		uint64_t mix = o->seed ^ ((uint64_t)step << 32);
@@ -374,7 +401,9 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 		}
 		/* A batch never spans epochs: the last one of an epoch may be short. */
 		while (batch.size < o->batch_size && cursor < run->epoch_size) {
-			run->batch_inputs[batch.size] = &data->samples[run->order[cursor]].input;
+			run->batch_inputs[batch.size] =
+			    augment(o, &data->samples[run->order[cursor]].input,
+			            &run->augmented[batch.size], &augment_rng);
 			run->batch_labels[batch.size++] = run->labels[run->order[cursor++]];
 		}
 		train_step(model, run, &adam, &batch);
@@ -444,14 +473,8 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 			err = pronet_error(errbuf, PRONET_ERR_ARG, "%u epochs is too many steps",
 			                   options->epochs);
 	}
-	/* The weights move from here on: predict's precomputed tables go now
-	 * (validation then computes layer by layer) and are rebuilt from the
-	 * final weights, even after a failed loop. */
-	if (model->ops->release != NULL)
-		model->ops->release(model);
 	if (err == PRONET_OK)
 		err = train_loop(model, data, options, &run, progress, user, errbuf);
 	run_free(&run, model);
-	pronet_model_weights_changed(model);
 	return err;
 }

@@ -32,6 +32,10 @@ struct pronet_train_options {
 	/* Class balancing by undersampling: each epoch takes at most this many
 	 * samples of each class, drawn afresh (0: every sample, unbalanced). */
 	uint32_t max_per_class;
+	/* Augmentation: probability that a payload byte of a training sample is
+	 * replaced by a random byte, drawn anew each time it is used (0: off;
+	 * at most 0.5). */
+	float augment_bytes;
 };
 
 #define PRONET_TRAIN_MAX_THREADS 256

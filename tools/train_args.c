@@ -21,6 +21,7 @@ enum {
 	OPT_VALIDATE_EVERY,
 	OPT_PATIENCE,
 	OPT_MAX_PER_CLASS,
+	OPT_AUGMENT_BYTES,
 };
 
 static const struct option shared[PRONET_CLI_TRAIN_OPTIONS] = {
@@ -40,6 +41,7 @@ static const struct option shared[PRONET_CLI_TRAIN_OPTIONS] = {
     {"validate-every", required_argument, NULL, OPT_VALIDATE_EVERY},
     {"patience", required_argument, NULL, OPT_PATIENCE},
     {"max-per-class", required_argument, NULL, OPT_MAX_PER_CLASS},
+    {"augment-bytes", required_argument, NULL, OPT_AUGMENT_BYTES},
 };
 
 void pronet_cli_train_defaults(struct pronet_cli_train *t)
@@ -122,6 +124,9 @@ int pronet_cli_train_option(const char *cmd, int option, const char *value,
 	case OPT_MAX_PER_CLASS:
 		return pronet_cli_parse_u32(cmd, "max-per-class", value, 0, UINT32_MAX,
 		                            &o->max_per_class);
+	case OPT_AUGMENT_BYTES:
+		return pronet_cli_parse_float(cmd, "augment-bytes", value, 0.0f, 0.5f,
+		                              &o->augment_bytes);
 	default:
 		return -1;
 	}
@@ -164,6 +169,8 @@ void pronet_cli_train_usage(FILE *out)
 	        "      --threads=N           worker threads (default %u)\n"
 	        "      --max-per-class=N     class balancing: at most N samples of a class\n"
 	        "                            per epoch, drawn afresh (default 0: all)\n"
+	        "      --augment-bytes=P     replace each payload byte of a training sample\n"
+	        "                            by a random one with probability P (default 0)\n"
 	        "      --validation=F        hold back this share of the training captures\n"
 	        "                            for early stopping and calibration\n"
 	        "      --validate-every=N    steps between validation losses (default %u)\n"

@@ -17,7 +17,7 @@ struct pronet_cli_train {
 };
 
 /* Option values of the shared options are 256..511; a command's own use 512+. */
-#define PRONET_CLI_TRAIN_OPTIONS 16
+#define PRONET_CLI_TRAIN_OPTIONS 17
 
 void pronet_cli_train_defaults(struct pronet_cli_train *t);
 /* Appends the shared options to table[at..]; returns the new count. */

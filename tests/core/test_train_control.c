@@ -2,8 +2,9 @@
  * samples (the others may even be of classes the model lacks), early
  * stopping on held-back samples (stops when the validation loss no longer
  * falls and keeps the weights of its lowest point), class balancing by
- * undersampling (an epoch holds at most N samples of each class), and a
- * model with context features training, saving and loading.
+ * undersampling (an epoch holds at most N samples of each class), byte
+ * augmentation drawn from the seed, and a model with context features
+ * training, saving and loading.
  *
  * Data: 4 classes told apart by their first bytes ("GET /", 16 03 01,
  * "SSH-", 'x'), then random bytes. */
@@ -259,7 +260,51 @@ static void test_context_features_learn_direction(void)
 	dataset_free(d);
 }
 
+/* Byte augmentation is drawn from the seed: the same seed gives the same
+ * model, and it changes what is learned (the model differs from one trained
+ * without it); an out-of-range probability is refused. */
+static void test_augmentation_is_seeded(void)
+{
+	const size_t counts[CLASSES + 1] = {40, 40, 40, 40, 0};
+	struct pronet_dataset *d = dataset(counts, 0);
+	struct pronet_model *a = model_of(0), *b = model_of(0), *c = model_of(0);
+	struct pronet_train_options o;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	float pa[CLASSES], pb[CLASSES], pc[CLASSES];
+	int same_ab = 1, same_ac = 1;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	pronet_train_options_default(&o);
+	o.steps = 40;
+	o.epochs = 0;
+	o.batch_size = 16;
+	o.threads = 2;
+	o.augment_bytes = 0.2f;
+	CU_ASSERT_EQUAL(pronet_train(a, d, &o, NULL, NULL, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_train(b, d, &o, NULL, NULL, errbuf), PRONET_OK);
+	o.augment_bytes = 0.0f;
+	CU_ASSERT_EQUAL(pronet_train(c, d, &o, NULL, NULL, errbuf), PRONET_OK);
+	for (size_t i = 0; i < d->num_samples; i += 5) {
+		pronet_model_predict(a, &d->samples[i].input, pa, NULL);
+		pronet_model_predict(b, &d->samples[i].input, pb, NULL);
+		pronet_model_predict(c, &d->samples[i].input, pc, NULL);
+		same_ab &= memcmp(pa, pb, sizeof(pa)) == 0;
+		same_ac &= memcmp(pa, pc, sizeof(pa)) == 0;
+	}
+	CU_ASSERT_TRUE(same_ab);
+	CU_ASSERT_FALSE(same_ac);
+	o.augment_bytes = 0.6f;
+	CU_ASSERT_EQUAL(pronet_train(c, d, &o, NULL, NULL, errbuf), PRONET_ERR_ARG);
+	pronet_model_free(a);
+	pronet_model_free(b);
+	pronet_model_free(c);
+	dataset_free(d);
+}
+
 static CU_TestInfo tests[] = {
+    {"augmentation is seeded", test_augmentation_is_seeded},
     {"early stopping keeps the best weights", test_early_stopping_keeps_the_best},
     {"balancing caps each class per epoch", test_balancing_caps_each_class},
     {"context features learn the direction", test_context_features_learn_direction},
