@@ -39,3 +39,8 @@ tests_tools_check_events_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 tests_tools_check_events_LDADD = $(JSONC_LIBS)
 TESTS += tests/tools/classify.sh
 EXTRA_DIST += tests/tools/classify.sh
+
+# golden.sh: capture -> JSON golden files (tests/data/golden/), classify with
+# make_test_model; PRONET_REGENERATE_GOLDEN=1 rewrites them.
+TESTS += tests/tools/golden.sh
+EXTRA_DIST += tests/tools/golden.sh tests/data/golden
