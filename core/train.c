@@ -473,8 +473,14 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 			err = pronet_error(errbuf, PRONET_ERR_ARG, "%u epochs is too many steps",
 			                   options->epochs);
 	}
+	/* The weights move from here on: predict's precomputed tables go now
+	 * (validation then computes layer by layer) and are rebuilt from the
+	 * final weights, even after a failed loop. */
+	if (model->ops->release != NULL)
+		model->ops->release(model);
 	if (err == PRONET_OK)
 		err = train_loop(model, data, options, &run, progress, user, errbuf);
 	run_free(&run, model);
+	pronet_model_weights_changed(model);
 	return err;
 }
