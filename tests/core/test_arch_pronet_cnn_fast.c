@@ -11,6 +11,7 @@
 #include "core/model_internal.h"
 #include "core/rng.h"
 #include "core/tokens.h"
+#include "core/train.h"
 #include "tests/unit.h"
 
 #include <math.h>
@@ -236,6 +237,43 @@ static void test_tables_follow_the_weights(void)
 	pronet_model_free(model);
 }
 
+/* pronet_train moves the weights: predict must follow them (the tables are
+ * rebuilt at its end), not the weights the model was created with. */
+static void test_training_rebuilds_the_tables(void)
+{
+	struct pronet_model *model = random_model(8, 6, 64, 0, 3, 21);
+	struct pronet_dataset *data = pronet_dataset_new();
+	struct pronet_train_options options;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_rng rng;
+	uint32_t capture;
+	uint16_t label;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+	for (size_t c = 0; c < 3; c++)
+		CU_ASSERT_EQUAL(pronet_dataset_intern_class(data, class_names[c], &label), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_dataset_intern_capture(data, "random", &capture), PRONET_OK);
+	pronet_rng_seed(&rng, 22);
+	for (int i = 0; i < 64; i++) {
+		struct pronet_sample sample;
+
+		memset(&sample, 0, sizeof(sample));
+		random_input(&rng, 16, &sample.input);
+		sample.label = (uint16_t)(i % 3);
+		CU_ASSERT_EQUAL(pronet_dataset_append(data, &sample), PRONET_OK);
+	}
+	pronet_train_options_default(&options);
+	options.steps = 20;
+	options.batch_size = 16;
+	options.learning_rate = 0.05f; /* large steps: the weights move far */
+	options.progress_every = 0;
+	CU_ASSERT_EQUAL_FATAL(pronet_train(model, data, &options, NULL, NULL, errbuf), PRONET_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model->cnn_fast);
+	check_model(model, 23);
+	pronet_dataset_free(data);
+	pronet_model_free(model);
+}
+
 static void test_loaded_model_has_tables(void)
 {
 	struct pronet_model *model = random_model(10, 20, 300, 1, 6, 14), *loaded = NULL;
@@ -257,6 +295,7 @@ static CU_TestInfo tests[] = {
     {"65536 buckets: no 3-gram table, still agrees", test_large_vocabulary_without_ngram_table},
     {"the tables follow the weights", test_tables_follow_the_weights},
     {"a loaded model predicts from tables", test_loaded_model_has_tables},
+    {"after training, predict follows the trained weights", test_training_rebuilds_the_tables},
     CU_TEST_INFO_NULL,
 };
 
