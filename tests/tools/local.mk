@@ -44,3 +44,7 @@ EXTRA_DIST += tests/tools/classify.sh
 # make_test_model; PRONET_REGENERATE_GOLDEN=1 rewrites them.
 TESTS += tests/tools/golden.sh
 EXTRA_DIST += tests/tools/golden.sh tests/data/golden
+
+# Live capture drops root: classify -i lo -u nobody (skips unless root).
+TESTS += tests/tools/live_drop.sh
+EXTRA_DIST += tests/tools/live_drop.sh
