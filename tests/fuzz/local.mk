@@ -3,17 +3,18 @@
 # seed corpora from the tests into fuzz/seeds/ of the build tree and runs each
 # harness for FUZZ_SECONDS (default 60), keeping what it finds in
 # fuzz/corpus/ and crashes in fuzz/artifacts/. No corpus is committed.
-FUZZ_HARNESSES = decode model_file dataset rules dissector
+FUZZ_HARNESSES = decode model_file dataset rules dissector engine
 FUZZ_SECONDS = 60
 FUZZ_FLAGS =
 EXTRA_DIST += tests/fuzz/fuzz_decode.c tests/fuzz/fuzz_model_file.c tests/fuzz/fuzz_dataset.c \
-	tests/fuzz/fuzz_rules.c tests/fuzz/fuzz_dissector.c tests/fuzz/make_seeds.c \
+	tests/fuzz/fuzz_rules.c tests/fuzz/fuzz_dissector.c tests/fuzz/fuzz_engine.c \
+	tests/fuzz/make_seeds.c \
 	tests/fuzz/link_types.h tests/fuzz/crc_fixup.h
 
 if PRONET_FUZZING
 FUZZ_LINK_FLAGS = -fsanitize=fuzzer
 noinst_PROGRAMS += tests/fuzz/fuzz_decode tests/fuzz/fuzz_model_file tests/fuzz/fuzz_dataset \
-	tests/fuzz/fuzz_rules tests/fuzz/fuzz_dissector tests/fuzz/make_seeds
+	tests/fuzz/fuzz_rules tests/fuzz/fuzz_dissector tests/fuzz/fuzz_engine tests/fuzz/make_seeds
 tests_fuzz_fuzz_decode_SOURCES = tests/fuzz/fuzz_decode.c
 tests_fuzz_fuzz_decode_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_decode_LDADD = libpronet.la
@@ -29,6 +30,9 @@ tests_fuzz_fuzz_rules_LDADD = libpronet.la
 tests_fuzz_fuzz_dissector_SOURCES = tests/fuzz/fuzz_dissector.c $(PLUGIN_TEST_FIXTURE)
 tests_fuzz_fuzz_dissector_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_dissector_LDADD = libpronet.la $(NDPI_LIBS)
+tests_fuzz_fuzz_engine_SOURCES = tests/fuzz/fuzz_engine.c
+tests_fuzz_fuzz_engine_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_engine_LDADD = libpronet.la $(NDPI_LIBS)
 tests_fuzz_make_seeds_SOURCES = tests/fuzz/make_seeds.c
 tests_fuzz_make_seeds_LDADD = libpronet.la
 

@@ -5,10 +5,10 @@
  * (see the harness's header comment).
  *
  * Usage: make_seeds [-n N] [-p] OUTDIR RULES_DIR CAPTURE...
- * Writes OUTDIR/{decode,model_file,dataset,rules,dissector}/NAME-NNNNN,
+ * Writes OUTDIR/{decode,model_file,dataset,rules,dissector,engine}/NAME-NNNNN,
  * NAME the capture's file name for seeds taken from it; at most N (default
  * 200) frames of each capture are used. -p: packet seeds (decode,
- * dissector) only. */
+ * dissector, engine) only. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -112,8 +112,37 @@ static int seed_model(struct seeds *seeds, const char *tmp_path)
 	return failed;
 }
 
-/* One capture's frames (decoder seeds), payloads (dissector seeds) and
- * payload prefixes labelled by server port (dataset samples). */
+/* fuzz_engine.c's input: a capture's first frames, up to this many bytes. */
+#define ENGINE_SEED_MAX 65536
+
+struct engine_seed {
+	uint8_t bytes[ENGINE_SEED_MAX];
+	size_t size;
+	uint64_t last_us;
+};
+
+static void engine_seed_add(struct engine_seed *seed, const struct pronet_raw_packet *raw)
+{
+	uint64_t delta = seed->size == 2 || raw->timestamp_us < seed->last_us
+	                     ? 0
+	                     : raw->timestamp_us - seed->last_us;
+	uint8_t *p = seed->bytes + seed->size;
+
+	if (raw->caplen > 65535 || seed->size + 6 + raw->caplen > ENGINE_SEED_MAX)
+		return;
+	if (delta > UINT32_MAX)
+		delta = UINT32_MAX;
+	p[0] = (uint8_t)(raw->caplen >> 8);
+	p[1] = (uint8_t)raw->caplen;
+	for (int i = 0; i < 4; i++)
+		p[2 + i] = (uint8_t)(delta >> (24 - 8 * i));
+	memcpy(p + 6, raw->data, raw->caplen);
+	seed->size += 6 + raw->caplen;
+	seed->last_us = raw->timestamp_us;
+}
+
+/* One capture's frames (decoder and engine seeds), payloads (dissector
+ * seeds) and payload prefixes labelled by server port (dataset samples). */
 static int seed_capture(struct seeds *seeds, const char *path, struct pronet_dataset *dataset)
 {
 	char errbuf[PRONET_ERRBUF_SIZE];
@@ -128,8 +157,12 @@ static int seed_capture(struct seeds *seeds, const char *path, struct pronet_dat
 		fprintf(stderr, "make_seeds: %s\n", errbuf);
 		return 1;
 	}
+	static struct engine_seed engine;
 	int dlt = pronet_capture_datalink(capture);
 	int link_index = fuzz_link_type_index(dlt);
+	engine.bytes[0] = (uint8_t)link_index;
+	engine.bytes[1] = 0;
+	engine.size = 2;
 	const char *slash = strrchr(path, '/');
 	seeds->name = slash != NULL ? slash + 1 : path;
 	while (written < seeds->per_capture &&
@@ -143,6 +176,7 @@ static int seed_capture(struct seeds *seeds, const char *path, struct pronet_dat
 		    write_seed(seeds, "decode", decode_prefix, 2, raw.data, raw.caplen))
 			break;
 		written++;
+		engine_seed_add(&engine, &raw);
 		if (pronet_decode_packet(dlt, raw.data, raw.caplen, raw.wire_length,
 		                         raw.timestamp_us, &packet, &skip) != PRONET_OK ||
 		    skip != PRONET_SKIP_NONE || packet.payload_length == 0)
@@ -176,6 +210,8 @@ static int seed_capture(struct seeds *seeds, const char *path, struct pronet_dat
 			break;
 	}
 	pronet_capture_close(capture);
+	if (engine.size > 2 && write_seed(seeds, "engine", "", 0, engine.bytes, engine.size))
+		return 1;
 	return 0;
 }
 
