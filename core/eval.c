@@ -267,7 +267,8 @@ static size_t gather_inputs(const struct pronet_dataset *data, const struct pron
 enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct pronet_dataset *data,
                                       const struct pronet_flows *flows, const size_t *members,
                                       size_t n, enum pronet_flow_combine combine,
-                                      uint32_t flow_packets, double precision, char *errbuf)
+                                      uint32_t flow_packets, double precision,
+                                      float min_threshold, char *errbuf)
 {
 	size_t classes = pronet_model_num_classes(model), used = 0;
 	float *logits = malloc((n > 0 ? n : 1) * classes * sizeof(float));
@@ -309,7 +310,10 @@ enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct p
 		                        probabilities + i * classes);
 	if (err == PRONET_OK)
 		err = pronet_calibrate_thresholds(probabilities, labels, used, classes, precision,
-		                                  0.0f, thresholds, errbuf);
+		                                  min_threshold, thresholds, errbuf);
+	for (size_t c = 0; err == PRONET_OK && c < classes; c++)
+		if (thresholds[c] < min_threshold)
+			thresholds[c] = min_threshold;
 	if (err == PRONET_OK)
 		err = pronet_model_set_calibration(model, temperature, thresholds, errbuf);
 out:
@@ -519,7 +523,7 @@ static enum pronet_err run_fold(struct eval_run *run, uint32_t fold, char *errbu
 	if (err == PRONET_OK && run->num_validation_samples > 0) {
 		err = pronet_eval_calibrate(model, run->data, run->flows, run->validation_flows,
 		                            num_validation, o->combine, o->flow_packets,
-		                            o->threshold_precision, errbuf);
+		                            o->threshold_precision, o->min_threshold, errbuf);
 		run->result->temperature_sum += pronet_model_temperature(model);
 		run->result->calibrated++;
 	}

@@ -81,6 +81,7 @@ struct pronet_eval_options {
 	uint32_t flow_packets;      /* a flow's first N samples (0: all) train and decide */
 	int hold_out_class;         /* dataset label trained without (open set), -1: none */
 	double threshold_precision; /* abstention thresholds aim at this (0.97) */
+	float min_threshold;        /* no threshold below this (0) */
 };
 
 void pronet_eval_options_default(struct pronet_eval_options *options);
@@ -126,12 +127,15 @@ enum pronet_err pronet_eval_run(const struct pronet_dataset *data,
 
 /* Calibrates a trained model on held-back flows (flow numbers members[n] of
  * `flows`): the temperature on their combined logits, then per-class
- * thresholds for `precision`; stored with pronet_model_set_calibration.
+ * thresholds for `precision`, none below min_threshold (also the threshold
+ * of a class the validation flows never name); stored with
+ * pronet_model_set_calibration.
  * Flows whose class the model lacks are skipped. Used by eval and by
  * `pronet train --calibrate`. */
 enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct pronet_dataset *data,
                                       const struct pronet_flows *flows, const size_t *members,
                                       size_t n, enum pronet_flow_combine combine,
-                                      uint32_t flow_packets, double precision, char *errbuf);
+                                      uint32_t flow_packets, double precision,
+                                      float min_threshold, char *errbuf);
 
 #endif

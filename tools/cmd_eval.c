@@ -209,6 +209,7 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
 	a->eval.train = a->train.options;
 	a->eval.seed = a->train.options.seed;
 	a->eval.validation_fraction = a->train.validation_fraction;
+	a->eval.min_threshold = a->train.min_threshold;
 	return -1;
 }
 

@@ -289,7 +289,7 @@ static int train_and_save(const struct train_args *a, const struct pronet_datase
 	if (err == PRONET_OK && a->calibrate)
 		err = pronet_eval_calibrate(model, data, split.flows, split.validation_flows,
 		                            split.num_validation_flows, PRONET_COMBINE_MEAN_LOGITS, 0,
-		                            0.97, errbuf);
+		                            0.97, a->train.min_threshold, errbuf);
 	if (err == PRONET_OK)
 		err = pronet_model_save(model, a->output, errbuf);
 	split_free(&split);

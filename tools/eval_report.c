@@ -192,6 +192,10 @@ void pronet_eval_print_table(FILE *out, const struct pronet_eval_result *r,
 		        r->held_out_flows ? 100.0 * (double)r->held_out_abstained /
 		                                (double)r->held_out_flows
 		                          : 0.0);
+	for (size_t k = 0; c->held_out_name != NULL && k < r->num_classes; k++)
+		if (r->held_out_named[k] > 0)
+			fprintf(out, "  named %s: %llu\n", class_name(r, data, k),
+			        (unsigned long long)r->held_out_named[k]);
 	for (size_t i = 0; i < c->num_dropped; i++)
 		fprintf(out, "%sleft out (fewer flows than --min-flows): %s (%llu flows)\n",
 		        i == 0 ? "\n" : "", c->dropped[i], (unsigned long long)c->dropped_flows[i]);

@@ -22,6 +22,7 @@ enum {
 	OPT_PATIENCE,
 	OPT_MAX_PER_CLASS,
 	OPT_AUGMENT_BYTES,
+	OPT_MIN_THRESHOLD,
 };
 
 static const struct option shared[PRONET_CLI_TRAIN_OPTIONS] = {
@@ -42,6 +43,7 @@ static const struct option shared[PRONET_CLI_TRAIN_OPTIONS] = {
     {"patience", required_argument, NULL, OPT_PATIENCE},
     {"max-per-class", required_argument, NULL, OPT_MAX_PER_CLASS},
     {"augment-bytes", required_argument, NULL, OPT_AUGMENT_BYTES},
+    {"min-threshold", required_argument, NULL, OPT_MIN_THRESHOLD},
 };
 
 void pronet_cli_train_defaults(struct pronet_cli_train *t)
@@ -124,6 +126,9 @@ int pronet_cli_train_option(const char *cmd, int option, const char *value,
 	case OPT_MAX_PER_CLASS:
 		return pronet_cli_parse_u32(cmd, "max-per-class", value, 0, UINT32_MAX,
 		                            &o->max_per_class);
+	case OPT_MIN_THRESHOLD:
+		return pronet_cli_parse_float(cmd, "min-threshold", value, 0.0f, 1.0f,
+		                              &t->min_threshold);
 	case OPT_AUGMENT_BYTES:
 		return pronet_cli_parse_float(cmd, "augment-bytes", value, 0.0f, 0.5f,
 		                              &o->augment_bytes);
@@ -175,7 +180,10 @@ void pronet_cli_train_usage(FILE *out)
 	        "                            for early stopping and calibration\n"
 	        "      --validate-every=N    steps between validation losses (default %u)\n"
 	        "      --patience=N          stop after N validations without a new best\n"
-	        "                            (default %u; 0: never stop early)\n",
+	        "                            (default %u; 0: never stop early)\n"
+	        "      --min-threshold=P     calibration: no class's abstention threshold\n"
+	        "                            below P, also for classes validation never\n"
+	        "                            names (default 0)\n",
 	        d.config.embed_dim, d.config.filters, d.config.ngram_buckets,
 	        (double)d.config.dropout, d.options.batch_size, d.options.epochs,
 	        (double)d.options.learning_rate, (unsigned long long)d.options.seed,

@@ -14,10 +14,11 @@ struct pronet_cli_train {
 	struct pronet_train_options options;
 	int steps_given, epochs_given;
 	float validation_fraction; /* held back for early stopping and calibration */
+	float min_threshold;       /* calibration: no abstention threshold below this */
 };
 
 /* Option values of the shared options are 256..511; a command's own use 512+. */
-#define PRONET_CLI_TRAIN_OPTIONS 17
+#define PRONET_CLI_TRAIN_OPTIONS 18
 
 void pronet_cli_train_defaults(struct pronet_cli_train *t);
 /* Appends the shared options to table[at..]; returns the new count. */
