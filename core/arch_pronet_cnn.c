@@ -277,14 +277,11 @@ void pronet_cnn_logits_reference(const struct pronet_model *model,
 static void cnn_logits(const struct pronet_model *model, const struct pronet_input *input,
                        float *logits)
 {
-	float pooled[PRONET_CNN_MAX_FEATURES];
-
 	if (model->cnn_fast == NULL) {
 		pronet_cnn_logits_reference(model, input, logits);
 		return;
 	}
-	pronet_cnn_fast_pool(model->cnn_fast, model, input, pooled);
-	pronet_cnn_head(model, pooled, input, logits);
+	pronet_cnn_fast_logits(model->cnn_fast, model, input, logits);
 }
 
 static void cnn_prepare(struct pronet_model *model)

@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "core/arch_pronet_cnn.h"
+#include "core/arch_pronet_cnn_fast_head.h"
 #include "core/conv1d.h"
 #include "core/dot.h"
 #include "core/embedding.h"
 #include "core/maxpool.h"
 #include "core/model_internal.h"
+#include "core/packet_context.h"
 #include "core/relu.h"
 #include "core/tokens.h"
 
@@ -47,6 +49,9 @@ struct pronet_cnn_fast {
 	 * bucket_of): a division per 3-gram would cost more than its row. */
 	uint32_t divisor;
 	uint64_t magic;
+	/* Batch norm and dense folded into one matrix over the padded
+	 * features (arch_pronet_cnn_fast_head.h). */
+	struct pronet_cnn_fast_head *head;
 	size_t bytes;
 };
 
@@ -73,18 +78,20 @@ static float *aligned_floats(size_t count, size_t *bytes)
  * position the sum of `width` table rows (E2), ReLU and max-pool folded
  * into one running maximum that starts at 0 (E3, E4: max_p max(0, c_p) =
  * max(0, max_p c_p)), two vectors of filters at a time. The maximum is a
- * compare and select, exact like the reference's. */
+ * compare and select, exact like the reference's. The width is a constant
+ * in each call of name##_width and so is the stride in the common case of
+ * t <= BLOCK, so the compiler unrolls the rows of a position and folds
+ * their addresses into the loads. */
 #define DEFINE_POOL_KERNEL(name, attributes, vector_bytes)                                     \
 	typedef float name##_vector                                                             \
 	    __attribute__((vector_size(vector_bytes), aligned(vector_bytes), may_alias));      \
 	typedef int32_t name##_mask __attribute__((vector_size(vector_bytes)));                 \
-	attributes static inline void name##_width(const struct pronet_cnn_fast *fast,          \
-	                                           const float *const *rows, size_t length,    \
-	                                           size_t width, size_t offset,                \
-	                                           const float *bias, float *padded)           \
+	attributes static inline __attribute__((always_inline)) void name##_width(              \
+	    const float *const *rows, size_t length, size_t width, size_t offset, size_t stride, \
+	    const float *bias, float *padded)                                                   \
 	{                                                                                       \
 		const size_t lanes = (vector_bytes) / sizeof(float);                            \
-		size_t stride = fast->stride, positions = length - width + 1;                   \
+		size_t positions = length - width + 1;                                          \
                                                                                                 \
 		for (size_t block = 0; block < stride; block += 2 * lanes) {                    \
 			name##_vector best0 = {0}, best1 = {0};                                 \
@@ -95,7 +102,7 @@ static float *aligned_floats(size_t count, size_t *bytes)
 				name##_vector acc0 = b0, acc1 = b1;                             \
 				name##_mask greater0, greater1;                                 \
                                                                                                 \
-				for (size_t j = 0; j < width; j++) {                            \
+				_Pragma("GCC unroll 8") for (size_t j = 0; j < width; j++) {    \
 					const float *x =                                        \
 					    rows[p + j] + (offset + j) * stride + block;        \
 					acc0 += *(const name##_vector *)x;                      \
@@ -112,15 +119,24 @@ static float *aligned_floats(size_t count, size_t *bytes)
 			*(name##_vector *)(padded + block + lanes) = best1;                     \
 		}                                                                               \
 	}                                                                                       \
+	attributes static inline __attribute__((always_inline)) void name##_widths(             \
+	    const float *const *rows, size_t length, size_t stride, const float *bias,          \
+	    float *padded)                                                                      \
+	{                                                                                       \
+		name##_width(rows, length, 3, 0, stride, bias, padded);                         \
+		name##_width(rows, length, 4, 3, stride, bias + stride, padded + stride);       \
+		name##_width(rows, length, 5, 7, stride, bias + 2 * stride, padded + 2 * stride); \
+	}                                                                                       \
 	attributes static void name(const struct pronet_cnn_fast *fast, const float *const *rows, \
 	                            size_t length, size_t view, float *padded)                  \
 	{                                                                                       \
 		size_t stride = fast->stride;                                                   \
 		const float *bias = fast->bias + view * PRONET_CNN_WIDTHS * stride;             \
                                                                                                 \
-		name##_width(fast, rows, length, 3, 0, bias, padded);                           \
-		name##_width(fast, rows, length, 4, 3, bias + stride, padded + stride);         \
-		name##_width(fast, rows, length, 5, 7, bias + 2 * stride, padded + 2 * stride); \
+		if (stride == BLOCK)                                                            \
+			name##_widths(rows, length, BLOCK, bias, padded);                       \
+		else                                                                            \
+			name##_widths(rows, length, stride, bias, padded);                      \
 	}
 
 DEFINE_POOL_KERNEL(pool_generic, , 16)
@@ -189,7 +205,8 @@ struct pronet_cnn_fast *pronet_cnn_fast_new(const struct pronet_model *model)
 		}
 		fill_table(model, v, stride, fast->table[v]);
 	}
-	if (fast->bias == NULL || fast->table[0] == NULL) {
+	fast->head = pronet_cnn_fast_head_new(model, stride);
+	if (fast->bias == NULL || fast->table[0] == NULL || fast->head == NULL) {
 		pronet_cnn_fast_free(fast);
 		return NULL;
 	}
@@ -207,12 +224,13 @@ void pronet_cnn_fast_free(struct pronet_cnn_fast *fast)
 	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++)
 		free(fast->table[v]);
 	free(fast->bias);
+	pronet_cnn_fast_head_free(fast->head);
 	free(fast);
 }
 
 size_t pronet_cnn_fast_bytes(const struct pronet_cnn_fast *fast)
 {
-	return fast->bytes;
+	return fast->bytes + pronet_cnn_fast_head_bytes(fast->head);
 }
 
 int pronet_cnn_fast_has_ngram_table(const struct pronet_cnn_fast *fast)
@@ -255,13 +273,14 @@ static void pool_ngrams_slowly(const struct pronet_model *model, const struct pr
 	}
 }
 
-void pronet_cnn_fast_pool(const struct pronet_cnn_fast *fast, const struct pronet_model *model,
-                          const struct pronet_input *input, float *pooled)
+/* The pooled features in the padded layout padded[group][stride] (padding
+ * lanes 0). */
+static void pool_padded(const struct pronet_cnn_fast *fast, const struct pronet_model *model,
+                        const struct pronet_input *input, float *padded)
 {
 	size_t length = input->length < PRONET_PAYLOAD_BYTES ? input->length : PRONET_PAYLOAD_BYTES;
 	size_t row = OFFSETS * fast->stride, t = fast->filters, stride = fast->stride;
 	const float *rows[PRONET_PAYLOAD_BYTES];
-	_Alignas(ALIGNMENT) float padded[PRONET_CNN_FEATURE_GROUPS * PADDED_MAX_FILTERS];
 
 	/* Tokens as in core/tokens.c: a byte, or padding past the payload. */
 	for (size_t i = 0; i < PRONET_PAYLOAD_BYTES; i++)
@@ -276,10 +295,41 @@ void pronet_cnn_fast_pool(const struct pronet_cnn_fast *fast, const struct prone
 			                                : 0) * row;
 		fast->pool(fast, rows, PRONET_NGRAM_POSITIONS, 1,
 		           padded + PRONET_CNN_WIDTHS * stride);
+	} else {
+		float pooled[PRONET_CNN_WIDTHS * PRONET_MAX_FILTERS];
+
+		pool_ngrams_slowly(model, input, pooled);
+		for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++)
+			memcpy(padded + (PRONET_CNN_WIDTHS + k) * stride, pooled + k * t,
+			       t * sizeof(float));
 	}
+}
+
+void pronet_cnn_fast_pool(const struct pronet_cnn_fast *fast, const struct pronet_model *model,
+                          const struct pronet_input *input, float *pooled)
+{
+	_Alignas(ALIGNMENT) float padded[PRONET_CNN_FEATURE_GROUPS * PADDED_MAX_FILTERS];
+
+	pool_padded(fast, model, input, padded);
 	for (size_t g = 0; g < PRONET_CNN_FEATURE_GROUPS; g++)
-		if (g < PRONET_CNN_WIDTHS || fast->table[1] != NULL)
-			memcpy(pooled + g * t, padded + g * stride, t * sizeof(float));
-	if (fast->table[1] == NULL)
-		pool_ngrams_slowly(model, input, pooled + PRONET_CNN_WIDTHS * t);
+		memcpy(pooled + g * fast->filters, padded + g * fast->stride,
+		       fast->filters * sizeof(float));
+}
+
+void pronet_cnn_fast_logits(const struct pronet_cnn_fast *fast, const struct pronet_model *model,
+                            const struct pronet_input *input, float *logits)
+{
+	/* The head's rows: padded features, context features, zero padding. */
+	_Alignas(ALIGNMENT) float x[PRONET_CNN_FEATURE_GROUPS * PADDED_MAX_FILTERS +
+	                            PRONET_CONTEXT_FEATURES + 4];
+	size_t features = PRONET_CNN_FEATURE_GROUPS * fast->stride;
+	size_t inputs = pronet_cnn_fast_head_inputs(fast->head);
+
+	pool_padded(fast, model, input, x);
+	if (model->cnn.context_features)
+		pronet_packet_context(input, x + features);
+	for (size_t i = features + (model->cnn.context_features ? PRONET_CONTEXT_FEATURES : 0);
+	     i < inputs; i++)
+		x[i] = 0.0f;
+	pronet_cnn_fast_head_logits(fast->head, x, logits);
 }

@@ -44,4 +44,10 @@ int pronet_cnn_fast_has_ngram_table(const struct pronet_cnn_fast *fast);
 void pronet_cnn_fast_pool(const struct pronet_cnn_fast *fast, const struct pronet_model *model,
                           const struct pronet_input *input, float *pooled);
 
+/* logits[num_classes] of one input: the pooled features above, then batch
+ * norm and dense folded into one matrix (arch_pronet_cnn_fast_head.h);
+ * equal to pronet_cnn_head's up to float rounding; no allocation. */
+void pronet_cnn_fast_logits(const struct pronet_cnn_fast *fast, const struct pronet_model *model,
+                            const struct pronet_input *input, float *logits);
+
 #endif

@@ -62,3 +62,8 @@ noinst_HEADERS += core/packet_context.h
 # (core/arch_pronet_cnn_fast.h).
 core_libpronet_core_la_SOURCES += core/arch_pronet_cnn_fast.c
 noinst_HEADERS += core/arch_pronet_cnn_fast.h
+
+# The fast path's head: batch norm and dense folded into one matrix
+# (core/arch_pronet_cnn_fast_head.h).
+core_libpronet_core_la_SOURCES += core/arch_pronet_cnn_fast_head.c
+noinst_HEADERS += core/arch_pronet_cnn_fast_head.h

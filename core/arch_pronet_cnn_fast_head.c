@@ -1,0 +1,175 @@
+/* Batch norm and dense folded into one input-major matrix; the algebra is
+ * in core/arch_pronet_cnn_fast_head.h. */
+#include "core/arch_pronet_cnn_fast_head.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arch_pronet_cnn.h"
+#include "core/batchnorm.h"
+#include "core/model_internal.h"
+#include "core/packet_context.h"
+
+/* Classes padded to one AVX-512 vector of floats, rows to 4 (the kernel's
+ * four partial sums). */
+#define CLASS_BLOCK 16
+#define ROW_BLOCK 4
+#define ALIGNMENT 64
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_X86_KERNELS 1
+#endif
+
+typedef void head_kernel(const struct pronet_cnn_fast_head *head, const float *x,
+                         float *logits);
+
+struct pronet_cnn_fast_head {
+	size_t inputs;        /* rows of w, a multiple of ROW_BLOCK */
+	size_t classes;       /* the model's */
+	size_t padded;        /* classes rounded up to CLASS_BLOCK */
+	head_kernel *kernel;  /* the widest this CPU runs */
+	float *w;             /* [inputs][padded]: W'_jc */
+	float *b;             /* [padded]: b'_c */
+	size_t bytes;
+};
+
+/* o = b' + sum_j x_j W'_j, one vector of classes at a time, rows taken four
+ * at a time into four partial sums so consecutive multiply-adds do not wait
+ * for each other. Vector extensions as in arch_pronet_cnn_fast.c. */
+#define DEFINE_HEAD_KERNEL(name, attributes, vector_bytes)                                     \
+	typedef float name##_vector                                                             \
+	    __attribute__((vector_size(vector_bytes), aligned(vector_bytes), may_alias));      \
+	attributes static void name(const struct pronet_cnn_fast_head *head, const float *x,    \
+	                            float *logits)                                              \
+	{                                                                                       \
+		const size_t lanes = (vector_bytes) / sizeof(float);                            \
+		size_t padded = head->padded;                                                   \
+		_Alignas(ALIGNMENT) float out[PRONET_MAX_CLASSES + CLASS_BLOCK];                \
+                                                                                                \
+		for (size_t c = 0; c < padded; c += lanes) {                                    \
+			const float *w = head->w + c;                                           \
+			name##_vector s0 = *(const name##_vector *)(head->b + c);               \
+			name##_vector s1 = {0}, s2 = {0}, s3 = {0};                             \
+                                                                                                \
+			for (size_t j = 0; j < head->inputs; j += ROW_BLOCK) {                  \
+				s0 += x[j] * *(const name##_vector *)(w + j * padded);          \
+				s1 += x[j + 1] * *(const name##_vector *)(w + (j + 1) * padded); \
+				s2 += x[j + 2] * *(const name##_vector *)(w + (j + 2) * padded); \
+				s3 += x[j + 3] * *(const name##_vector *)(w + (j + 3) * padded); \
+			}                                                                       \
+			*(name##_vector *)(out + c) = (s0 + s1) + (s2 + s3);                    \
+		}                                                                               \
+		memcpy(logits, out, head->classes * sizeof(float));                             \
+	}
+
+DEFINE_HEAD_KERNEL(head_generic, , 16)
+#ifdef HAVE_X86_KERNELS
+DEFINE_HEAD_KERNEL(head_avx2, __attribute__((target("avx2,fma"))), 32)
+DEFINE_HEAD_KERNEL(head_avx512, __attribute__((target("avx512f"))), 64)
+#endif
+
+static head_kernel *widest_kernel(void)
+{
+#ifdef HAVE_X86_KERNELS
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f"))
+		return head_avx512;
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		return head_avx2;
+#endif
+	return head_generic;
+}
+
+static float *aligned_floats(size_t count, size_t *bytes)
+{
+	size_t size = (count * sizeof(float) + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+	float *x = aligned_alloc(ALIGNMENT, size);
+
+	if (x != NULL) {
+		memset(x, 0, size);
+		*bytes += size;
+	}
+	return x;
+}
+
+/* W' and b' (header comment); the bias sum in double, once per model. */
+static void fold(const struct pronet_model *model, size_t stride, struct pronet_cnn_fast_head *h)
+{
+	const struct pronet_cnn_weights *w = &model->cnn_weights;
+	size_t t = model->cnn.filters, features = PRONET_CNN_FEATURE_GROUPS * t;
+	size_t inputs = pronet_cnn_head_inputs(model);
+
+	for (size_t c = 0; c < h->classes; c++) {
+		const float *row = w->dense_w + c * inputs;
+		double bias = w->dense_b[c];
+
+		for (size_t j = 0; j < features; j++) {
+			size_t padded_row = j / t * stride + j % t;
+			float g = 1.0f, shift = 0.0f;
+
+			if (model->cnn.batch_norm) {
+				float inv_std = 1.0f / sqrtf(w->bn_running_var[j] +
+				                             PRONET_BATCHNORM_EPSILON);
+
+				g = w->bn_gamma[j] * inv_std;
+				shift = w->bn_beta[j] - g * w->bn_running_mean[j];
+			}
+			h->w[padded_row * h->padded + c] = row[j] * g;
+			bias += (double)row[j] * shift;
+		}
+		for (size_t i = features; i < inputs; i++) /* context features */
+			h->w[(PRONET_CNN_FEATURE_GROUPS * stride + i - features) * h->padded + c] =
+			    row[i];
+		h->b[c] = (float)bias;
+	}
+}
+
+struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model *model,
+                                                      size_t stride)
+{
+	struct pronet_cnn_fast_head *h = calloc(1, sizeof(*h));
+	size_t rows = PRONET_CNN_FEATURE_GROUPS * stride +
+	              (model->cnn.context_features ? PRONET_CONTEXT_FEATURES : 0);
+
+	if (h == NULL)
+		return NULL;
+	h->inputs = (rows + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+	h->classes = model->num_classes;
+	h->padded = (h->classes + CLASS_BLOCK - 1) / CLASS_BLOCK * CLASS_BLOCK;
+	h->kernel = widest_kernel();
+	h->w = aligned_floats(h->inputs * h->padded, &h->bytes);
+	h->b = aligned_floats(h->padded, &h->bytes);
+	if (h->w == NULL || h->b == NULL) {
+		pronet_cnn_fast_head_free(h);
+		return NULL;
+	}
+	fold(model, stride, h);
+	return h;
+}
+
+void pronet_cnn_fast_head_free(struct pronet_cnn_fast_head *head)
+{
+	if (head == NULL)
+		return;
+	free(head->w);
+	free(head->b);
+	free(head);
+}
+
+size_t pronet_cnn_fast_head_bytes(const struct pronet_cnn_fast_head *head)
+{
+	return head->bytes;
+}
+
+size_t pronet_cnn_fast_head_inputs(const struct pronet_cnn_fast_head *head)
+{
+	return head->inputs;
+}
+
+void pronet_cnn_fast_head_logits(const struct pronet_cnn_fast_head *head, const float *x,
+                                 float *logits)
+{
+	head->kernel(head, x, logits);
+}

@@ -1,0 +1,39 @@
+/* The fast path's head: batch norm and the dense layer (ProNet Sec. 3.2
+ * (E5)) folded into one matrix, stored by input rather than by class so a
+ * prediction is one multiply-add of a vector of classes per input feature.
+ *
+ * Inference-mode batch norm is affine per feature,
+ *   z_j = g_j x_j + (beta_j - g_j mu_j),  g_j = gamma_j / sqrt(var_j + eps),
+ * so the dense layer o_c = b_c + sum_j W_cj z_j becomes
+ *   o_c = b'_c + sum_j W'_jc x_j,  W'_jc = W_cj g_j,
+ *   b'_c = b_c + sum_j W_cj (beta_j - g_j mu_j)
+ * (the context features bypass batch norm and keep their columns). Rows
+ * follow the fast path's padded feature layout (groups of `stride` floats,
+ * padding rows 0), so the pooled features need no compaction. Only the
+ * order of the float additions differs from pronet_cnn_head; the logits
+ * agree to a few float roundings (tests/core/test_arch_pronet_cnn_fast).
+ *
+ * Built with the tables (pronet_cnn_fast_new); read-only afterwards. */
+#ifndef PRONET_CORE_ARCH_PRONET_CNN_FAST_HEAD_H
+#define PRONET_CORE_ARCH_PRONET_CNN_FAST_HEAD_H
+
+#include <stddef.h>
+
+struct pronet_model;
+struct pronet_cnn_fast_head;
+
+/* The folded head for pooled features padded to `stride` floats per group,
+ * or NULL without memory. */
+struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model *model,
+                                                      size_t stride);
+void pronet_cnn_fast_head_free(struct pronet_cnn_fast_head *head);
+size_t pronet_cnn_fast_head_bytes(const struct pronet_cnn_fast_head *head);
+/* Floats the input vector x must hold (a multiple of 4; rows past the
+ * features and context features must be 0). */
+size_t pronet_cnn_fast_head_inputs(const struct pronet_cnn_fast_head *head);
+/* logits[num_classes] from x: the padded pooled features, then the context
+ * features when the model has them. x and the head must not overlap. */
+void pronet_cnn_fast_head_logits(const struct pronet_cnn_fast_head *head, const float *x,
+                                 float *logits);
+
+#endif
