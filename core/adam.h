@@ -20,4 +20,17 @@ void pronet_adam_init(struct pronet_adam *adam, float learning_rate);
 void pronet_adam_update(struct pronet_adam *adam, float *params, const float *grads, float *m,
                         float *v, size_t n);
 
+/* The same update split so workers can share it: pronet_adam_begin
+ * advances adam->step once and fixes the step's constants; then
+ * pronet_adam_apply on disjoint ranges [begin, end) of the parameters (in
+ * any order or thread) gives the bits pronet_adam_update gives. */
+struct pronet_adam_step {
+	float learning_rate, beta1, beta2, epsilon;
+	float correction1, correction2; /* 1 - beta^t */
+};
+
+void pronet_adam_begin(struct pronet_adam *adam, struct pronet_adam_step *step);
+void pronet_adam_apply(const struct pronet_adam_step *step, float *params, const float *grads,
+                       float *m, float *v, size_t begin, size_t end);
+
 #endif

@@ -3,6 +3,8 @@
 #include "core/adam.h"
 #include "tests/unit.h"
 
+#include <string.h>
+
 static void test_defaults(void)
 {
 	struct pronet_adam adam;
@@ -40,9 +42,37 @@ static void test_two_steps_by_hand(void)
 	CU_ASSERT_DOUBLE_EQUAL(param[0], 0.936610, 2e-6);
 }
 
+/* What training's workers do: one begin, then apply on ranges in any order;
+ * the parameters and moments must be the bits of one pronet_adam_update. */
+static void test_split_update_is_the_same_bits(void)
+{
+	enum { N = 37 };
+	struct pronet_adam whole, split;
+	struct pronet_adam_step step;
+	float p1[N], m1[N] = {0}, v1[N] = {0}, p2[N], m2[N] = {0}, v2[N] = {0}, g[N];
+
+	for (size_t i = 0; i < N; i++) {
+		p1[i] = p2[i] = 0.1f * (float)i - 1.7f;
+		g[i] = 0.37f * (float)(i % 7) - 1.1f;
+	}
+	pronet_adam_init(&whole, 0.01f);
+	pronet_adam_init(&split, 0.01f);
+	for (int s = 0; s < 3; s++) {
+		pronet_adam_update(&whole, p1, g, m1, v1, N);
+		pronet_adam_begin(&split, &step);
+		pronet_adam_apply(&step, p2, g, m2, v2, 20, N); /* second share first */
+		pronet_adam_apply(&step, p2, g, m2, v2, 0, 20);
+	}
+	CU_ASSERT_EQUAL(split.step, 3);
+	CU_ASSERT_EQUAL(memcmp(p1, p2, sizeof(p1)), 0);
+	CU_ASSERT_EQUAL(memcmp(m1, m2, sizeof(m1)), 0);
+	CU_ASSERT_EQUAL(memcmp(v1, v2, sizeof(v1)), 0);
+}
+
 static CU_TestInfo tests[] = {
     {"defaults of the paper", test_defaults},
     {"two steps computed by hand", test_two_steps_by_hand},
+    {"begin + apply on ranges = one update, bit for bit", test_split_update_is_the_same_bits},
     CU_TEST_INFO_NULL,
 };
 
