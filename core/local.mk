@@ -67,3 +67,7 @@ noinst_HEADERS += core/arch_pronet_cnn_fast.h
 # (core/arch_pronet_cnn_fast_head.h).
 core_libpronet_core_la_SOURCES += core/arch_pronet_cnn_fast_head.c
 noinst_HEADERS += core/arch_pronet_cnn_fast_head.h
+
+# Softmax for prediction, four classes at a time (core/softmax_fast.h).
+core_libpronet_core_la_SOURCES += core/softmax_fast.c
+noinst_HEADERS += core/softmax_fast.h

@@ -144,3 +144,9 @@ check_PROGRAMS += tests/core/fast_corpus
 tests_core_fast_corpus_SOURCES = tests/core/fast_corpus.c
 tests_core_fast_corpus_LDADD = libpronet.la $(PCAP_LIBS) -lm
 TESTS += tests/core/fast_corpus
+
+check_PROGRAMS += tests/core/test_softmax_fast
+tests_core_test_softmax_fast_SOURCES = tests/core/test_softmax_fast.c
+tests_core_test_softmax_fast_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_softmax_fast_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_softmax_fast

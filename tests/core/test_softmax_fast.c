@@ -1,0 +1,91 @@
+/* Tests of core/softmax_fast.c: probabilities against a double-precision
+ * softmax for many logit vectors, temperatures and class counts (including
+ * counts that are not a multiple of the four lanes), logits far apart, and
+ * the exp's relative error over the whole range it is used on. */
+#include "core/softmax_fast.h"
+#include "tests/unit.h"
+
+#include <math.h>
+
+#include "core/model.h"
+#include "core/rng.h"
+
+static double worst_difference(const float *logits, size_t n, float temperature)
+{
+	float p[PRONET_MAX_CLASSES];
+	double q[PRONET_MAX_CLASSES], top = -INFINITY, sum = 0.0, worst = 0.0;
+
+	pronet_softmax_fast(logits, n, temperature, p);
+	for (size_t i = 0; i < n; i++)
+		top = fmax(top, (double)logits[i] / temperature);
+	for (size_t i = 0; i < n; i++)
+		sum += q[i] = exp((double)logits[i] / temperature - top);
+	for (size_t i = 0; i < n; i++)
+		worst = fmax(worst, fabs(p[i] - q[i] / sum));
+	return worst;
+}
+
+static void test_random_logits_match_double_precision(void)
+{
+	static const size_t counts[] = {1, 2, 3, 4, 5, 7, 16, 17, 33, 255, PRONET_MAX_CLASSES};
+	static const float temperatures[] = {0.05f, 0.7f, 1.0f, 3.0f};
+	struct pronet_rng rng;
+	float logits[PRONET_MAX_CLASSES];
+	double worst = 0.0;
+
+	pronet_rng_seed(&rng, 5);
+	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++)
+		for (size_t t = 0; t < sizeof(temperatures) / sizeof(temperatures[0]); t++)
+			for (int trial = 0; trial < 200; trial++) {
+				float spread = trial < 100 ? 3.0f : 40.0f;
+
+				for (size_t i = 0; i < counts[c]; i++)
+					logits[i] = pronet_rng_normal(&rng, 0.0f, spread);
+				worst = fmax(worst,
+				             worst_difference(logits, counts[c], temperatures[t]));
+			}
+	/* Float sums over 256 classes alone reach 2e-6 (pronet_softmax with
+	 * libm's expf does too); prediction promises 1e-4. */
+	CU_ASSERT_TRUE(worst < 1e-5);
+}
+
+static void test_far_apart_logits(void)
+{
+	const float logits[5] = {1000.0f, 999.0f, -1000.0f, 0.0f, 998.5f};
+	float p[5];
+
+	pronet_softmax_fast(logits, 5, 1.0f, p);
+	CU_ASSERT_TRUE(worst_difference(logits, 5, 1.0f) < 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(p[2], 0.0, 1e-30);
+	CU_ASSERT_DOUBLE_EQUAL(p[0] + p[1] + p[2] + p[3] + p[4], 1.0, 1e-6);
+}
+
+/* exp itself, through a two-class softmax: p0 = 1 / (1 + exp(-d)) for
+ * d = logit0 - logit1, so p1 / p0 = exp(-d); relative error over
+ * d in [0, 80] (below exp(-80) a probability is 0 for any purpose). */
+static void test_exp_relative_error(void)
+{
+	double worst = 0.0;
+
+	for (int k = 0; k <= 80000; k++) {
+		float d = (float)k * 0.001f, logits[2] = {d, 0.0f}, p[2];
+		double ratio;
+
+		pronet_softmax_fast(logits, 2, 1.0f, p);
+		ratio = (double)p[1] / (double)p[0];
+		worst = fmax(worst, fabs(ratio / exp(-(double)d) - 1.0));
+	}
+	CU_ASSERT_TRUE(worst < 1e-6);
+}
+
+static CU_TestInfo tests[] = {
+    {"random logits match a double-precision softmax", test_random_logits_match_double_precision},
+    {"logits far apart", test_far_apart_logits},
+    {"exp's relative error on [-80, 0]", test_exp_relative_error},
+    CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+	return pronet_unit_run("core/softmax_fast", tests);
+}
