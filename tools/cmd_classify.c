@@ -264,7 +264,10 @@ static void print_summary(struct classify_run *run)
 	fprintf(stderr, "model consulted: %llu flows, abstained on %llu\n",
 	        (unsigned long long)run->consulted, (unsigned long long)run->abstained);
 	fprintf(stderr, "by protocol:\n");
-	qsort(run->protocols, run->num_protocols, sizeof(*run->protocols), compare_protocols);
+	/* qsort's array may not be NULL, which it is before the first flow. */
+	if (run->num_protocols > 1)
+		qsort(run->protocols, run->num_protocols, sizeof(*run->protocols),
+		      compare_protocols);
 	for (size_t i = 0; i < run->num_protocols; i++)
 		fprintf(stderr, "  %-32s %10llu\n", run->protocols[i].name,
 		        (unsigned long long)run->protocols[i].flows);

@@ -48,3 +48,7 @@ EXTRA_DIST += tests/tools/golden.sh tests/data/golden
 # Live capture drops root: classify -i lo -u nobody (skips unless root).
 TESTS += tests/tools/live_drop.sh
 EXTRA_DIST += tests/tools/live_drop.sh
+
+# Captures without a flow (header only, ARP only) through flows and classify.
+TESTS += tests/tools/empty_capture.sh
+EXTRA_DIST += tests/tools/empty_capture.sh
