@@ -159,7 +159,9 @@ static enum pronet_err add_path(struct pronet_capture_inputs *inputs, const char
 	if (stat(path, &info) == 0 && S_ISDIR(info.st_mode)) {
 		size_t first = inputs->paths.count;
 		enum pronet_err err = walk_directory(inputs, path, 0, errbuf);
-		if (err == PRONET_OK)
+		/* Only when it found some: items is still NULL after an empty
+		 * first directory, and qsort's array may not be NULL. */
+		if (err == PRONET_OK && inputs->paths.count > first)
 			qsort(inputs->paths.items + first, inputs->paths.count - first,
 			      sizeof(char *), compare_strings);
 		return err;

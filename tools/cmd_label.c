@@ -334,7 +334,8 @@ static int compare_rows(const void *a, const void *b)
 static void print_table(struct label_run *run, int dedup, int capped)
 {
 	struct class_row total = {.name = "total"};
-	qsort(run->rows, run->num_rows, sizeof(*run->rows), compare_rows);
+	if (run->num_rows > 1) /* rows is NULL when no flow was labelled */
+		qsort(run->rows, run->num_rows, sizeof(*run->rows), compare_rows);
 	printf("%-24s %8s %8s", "class", "flows", "samples");
 	if (dedup)
 		printf(" %8s", "dups");

@@ -201,12 +201,30 @@ static void test_bad_lists_are_failed_entries(void)
 	pronet_capture_inputs_free(NULL);
 }
 
+/* Regression: an empty directory as the first argument sorted a NULL path
+ * array (UBSan: null pointer passed to qsort, in the sanitizer build). */
+static void test_empty_directory_first(void)
+{
+	char errbuf[PRONET_ERRBUF_SIZE], path[1024];
+	make_tree();
+	make_dir("empty");
+	struct pronet_capture_inputs *inputs = pronet_capture_inputs_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inputs);
+	path_of(path, sizeof(path), "empty");
+	CU_ASSERT_EQUAL(pronet_capture_inputs_add(inputs, path, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_capture_inputs_count(inputs), 0);
+	CU_ASSERT_EQUAL(pronet_capture_inputs_failed_count(inputs), 0);
+	CU_ASSERT_PTR_NULL(pronet_capture_inputs_path(inputs, 0));
+	pronet_capture_inputs_free(inputs);
+}
+
 static CU_TestInfo tests[] = {
     {"capture file names", test_capture_names},
     {"a directory: its captures, recursive, sorted", test_directory_sorted_recursive},
     {"files and directories keep argument order", test_files_keep_order},
     {"list files: comments, blanks, relative entries", test_list_file},
     {"unreadable lists are failed entries", test_bad_lists_are_failed_entries},
+    {"an empty directory first: no captures, no failure", test_empty_directory_first},
     CU_TEST_INFO_NULL,
 };
 

@@ -1,9 +1,12 @@
 #!/bin/sh
-# Captures with no flow at all: a pcap of just its file header, and one whose
-# only frame is ARP (not IP). `pronet flows` and `pronet classify` (with its
-# summary) must read them, print no flow and exit 0. Regression: classify's
-# summary passed qsort a NULL array when no flow was seen (UBSan report, fatal
-# in the --enable-sanitizers build that .ci/run tests).
+# Captures with no flow at all: a pcap of just its file header, one whose
+# only frame is ARP (not IP), and a directory without captures. `pronet
+# flows`, `pronet classify` (with its summary) and `pronet label` (with its
+# table) must read them, print no flow and exit 0. Regressions, each a
+# UBSan report (fatal in the --enable-sanitizers build that .ci/run tests):
+# classify's summary and label's table passed qsort a NULL array when no flow
+# was seen, and an empty directory as the first capture argument did too
+# (ndpi-glue/capture_inputs.c; its CUnit test covers the library side).
 set -u
 
 : "${top_builddir:?top_builddir is not set: run through make check}"
@@ -43,6 +46,18 @@ for capture in empty.pcap arp.pcap; do
 	[ "$status" -eq 0 ] || fail "pronet classify $capture exited $status"
 	[ ! -s "$TMP/out" ] || fail "pronet classify $capture printed events"
 	grep -q '^flows: 0$' "$TMP/err" || fail "pronet classify $capture: no 'flows: 0' in its summary"
-	echo "empty: $capture: flows and classify read it, no flow, exit 0"
+	"$PRONET" label "$TMP/$capture" -o "$TMP/$capture.ds" >"$TMP/out" 2>"$TMP/err"
+	status=$?
+	cat "$TMP/out" "$TMP/err" >&2
+	[ "$status" -eq 0 ] || fail "pronet label $capture exited $status"
+	[ -f "$TMP/$capture.ds" ] || fail "pronet label $capture wrote no dataset"
+	echo "empty: $capture: flows, classify and label read it, no flow, exit 0"
 done
+mkdir "$TMP/no-captures"
+"$PRONET" flows "$TMP/no-captures" >"$TMP/out" 2>"$TMP/err"
+status=$?
+cat "$TMP/err" >&2
+[ "$status" -eq 0 ] || fail "pronet flows on a directory without captures exited $status"
+[ ! -s "$TMP/out" ] || fail "pronet flows on a directory without captures printed flows"
+echo "empty: a directory without captures: pronet flows exit 0, no flow"
 exit 0
