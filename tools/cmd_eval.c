@@ -236,19 +236,19 @@ static void report_progress(uint32_t repeat, uint32_t fold, const struct pronet_
 
 static char *join_command(int argc, char **argv)
 {
-	size_t length = 1;
+	/* "pronet", then " ARG" per argument, then the NUL. */
+	size_t size = sizeof("pronet"), used;
 	char *text;
 
 	for (int i = 0; i < argc; i++)
-		length += strlen(argv[i]) + 1;
-	text = calloc(length + 16, 1);
+		size += strlen(argv[i]) + 1;
+
+	text = malloc(size);
 	if (text == NULL)
 		return NULL;
-	strcpy(text, "pronet");
-	for (int i = 0; i < argc; i++) {
-		strcat(text, " ");
-		strcat(text, argv[i]);
-	}
+	used = (size_t)snprintf(text, size, "pronet");
+	for (int i = 0; i < argc; i++)
+		used += (size_t)snprintf(text + used, size - used, " %s", argv[i]);
 	return text;
 }
 
