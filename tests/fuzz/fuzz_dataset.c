@@ -19,7 +19,8 @@ static void load(const uint8_t *data, size_t size)
 		return;
 	for (size_t i = 0; i < dataset->num_samples; i++) {
 		const struct pronet_sample *sample = &dataset->samples[i];
-		if (sample->label >= dataset->num_classes || sample->capture >= dataset->num_captures ||
+		if (sample->label >= dataset->num_classes ||
+		    sample->capture >= dataset->num_captures ||
 		    sample->input.length > PRONET_PAYLOAD_BYTES)
 			abort();
 	}

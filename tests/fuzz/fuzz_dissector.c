@@ -85,10 +85,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (flow == NULL)
 		return 0;
 	if (tcp && (data[0] & 2)) {
-		send_packet(ndpi, flow, 1, &state, 0, client_port, server_port, TEST_TCP_SYN, NULL, 0);
+		send_packet(ndpi, flow, 1, &state, 0, client_port, server_port, TEST_TCP_SYN, NULL,
+		            0);
 		send_packet(ndpi, flow, 1, &state, 1, client_port, server_port, TEST_TCP_SYN_ACK,
 		            NULL, 0);
-		send_packet(ndpi, flow, 1, &state, 0, client_port, server_port, TEST_TCP_ACK, NULL, 0);
+		send_packet(ndpi, flow, 1, &state, 0, client_port, server_port, TEST_TCP_ACK, NULL,
+		            0);
 	}
 	size_t offset = 5;
 	for (int i = 0; i < MAX_PACKETS && offset < size; i++) {

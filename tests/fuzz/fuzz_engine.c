@@ -67,7 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (size - offset >= 6) {
 		struct pronet_raw_packet frame;
 		size_t length = (size_t)data[offset] << 8 | data[offset + 1];
-		uint32_t delta = (uint32_t)data[offset + 2] << 24 | (uint32_t)data[offset + 3] << 16 |
+		uint32_t delta = (uint32_t)data[offset + 2] << 24 |
+		                 (uint32_t)data[offset + 3] << 16 |
 		                 (uint32_t)data[offset + 4] << 8 | data[offset + 5];
 		offset += 6;
 		if (length > size - offset)

@@ -183,12 +183,9 @@ static int seed_capture(struct seeds *seeds, const char *path, struct pronet_dat
 			continue;
 		/* Dissector seed: protocol, ports, one client-to-server record. */
 		size_t length = packet.payload_length > 127 ? 127 : packet.payload_length;
-		uint8_t head[6] = {packet.l4_protocol == 6 ? 3 : 0,
-		                   (uint8_t)(packet.src_port >> 8),
-		                   (uint8_t)packet.src_port,
-		                   (uint8_t)(packet.dst_port >> 8),
-		                   (uint8_t)packet.dst_port,
-		                   (uint8_t)length};
+		uint8_t head[6] = {packet.l4_protocol == 6 ? 3 : 0, (uint8_t)(packet.src_port >> 8),
+		                   (uint8_t)packet.src_port,        (uint8_t)(packet.dst_port >> 8),
+		                   (uint8_t)packet.dst_port,        (uint8_t)length};
 		if (write_seed(seeds, "dissector", head, sizeof(head), packet.payload, length))
 			break;
 		struct pronet_sample sample;
@@ -199,8 +196,9 @@ static int seed_capture(struct seeds *seeds, const char *path, struct pronet_dat
 		                          : (uint8_t)packet.payload_length;
 		memcpy(sample.input.bytes, packet.payload, sample.input.length);
 		sample.input.l4_protocol = packet.l4_protocol;
-		sample.input.payload_length =
-		    packet.payload_length > UINT16_MAX ? UINT16_MAX : (uint16_t)packet.payload_length;
+		sample.input.payload_length = packet.payload_length > UINT16_MAX
+		                                  ? UINT16_MAX
+		                                  : (uint16_t)packet.payload_length;
 		sample.capture = capture_index;
 		sample.flow = written;
 		snprintf(label, sizeof(label), "port-%u",
@@ -228,7 +226,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (opt != 'n' || (seeds.per_capture = (unsigned)strtoul(optarg, NULL, 10)) == 0) {
-			fprintf(stderr, "usage: make_seeds [-n N] [-p] OUTDIR RULES_DIR CAPTURE...\n");
+			fprintf(stderr,
+			        "usage: make_seeds [-n N] [-p] OUTDIR RULES_DIR CAPTURE...\n");
 			return 2;
 		}
 	}

@@ -75,7 +75,7 @@ static size_t build_frame(uint8_t *frame, uint32_t i)
 		put16(transport + 4, (uint16_t)l4);
 		/* an opaque payload no nDPI dissector names */
 		static const uint8_t payload[UDP_PAYLOAD_LENGTH] = {0xa5, 0x5a, 0x13, 0x37,
-		                                                     0xc0, 0xde, 0x42, 0x99};
+		                                                    0xc0, 0xde, 0x42, 0x99};
 		memcpy(transport + UDP_LENGTH, payload, sizeof(payload));
 	} else {
 		put32(transport + 4, i);
