@@ -21,6 +21,7 @@
 #include "tools/classify_event.h"
 #include "tools/cli_args.h"
 #include "tools/cli_captures.h"
+#include "tools/engine_args.h"
 #include "tools/line_output.h"
 
 int pronet_cmd_classify(int argc, char **argv);
@@ -54,6 +55,7 @@ static void usage(FILE *out)
 	        "  -r, --rules DIR          rules directory (default: $PRONET_RULES_DIR,\n"
 	        "                           else the installed rules)\n"
 	        "  -l, --list FILE          read captures from FILE as well (like @FILE)\n"
+
 	        "  -p, --protos FILE        load an nDPI protos file (like ndpiReader -p)\n"
 	        "  -t, --tunnels            decode GTP-U, TZSP, CAPWAP (like ndpiReader -t)\n"
 	        "  -g, --no-guess           no protocol guess by port at give-up\n"
@@ -274,19 +276,18 @@ static void print_summary(struct classify_run *run)
 }
 
 struct classify_args {
-	const char *output, *interface, *user, *list;
-	int quiet;
-	uint32_t idle_seconds, active_seconds; /* UINT32_MAX: not given */
+	const char *output, *interface, *user;
+	struct pronet_cli_engine_args shared; /* -l, -q, the timeouts given */
 	struct pronet_plugin_config config;
 };
 
-enum { OPT_THRESHOLD = 256, OPT_IDLE, OPT_ACTIVE, OPT_MAX_FLOWS };
+enum { OPT_THRESHOLD = 256 };
 
 /* -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, struct classify_args *args,
                          struct pronet_ndpi_engine_options *options)
 {
-	static const struct option long_options[] = {
+	static const struct option own_options[] = {
 	    {"model", required_argument, NULL, 'm'},
 	    {"output", required_argument, NULL, 'o'},
 	    {"interface", required_argument, NULL, 'i'},
@@ -294,20 +295,23 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 	    {"packets", required_argument, NULL, 'k'},
 	    {"threshold", required_argument, NULL, OPT_THRESHOLD},
 	    {"rules", required_argument, NULL, 'r'},
-	    {"list", required_argument, NULL, 'l'},
-	    {"protos", required_argument, NULL, 'p'},
-	    {"tunnels", no_argument, NULL, 't'},
-	    {"no-guess", no_argument, NULL, 'g'},
-	    {"idle-timeout", required_argument, NULL, OPT_IDLE},
-	    {"active-timeout", required_argument, NULL, OPT_ACTIVE},
-	    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
-	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	struct pronet_cli_getopt table;
 	int opt;
+	pronet_cli_getopt_init(&table, "m:o:i:u:k:r:h", own_options,
+	                       PRONET_CLI_LIST | PRONET_CLI_PROTOS | PRONET_CLI_TUNNELS |
+	                           PRONET_CLI_NO_GUESS | PRONET_CLI_TIMEOUTS |
+	                           PRONET_CLI_MAX_FLOWS | PRONET_CLI_QUIET);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "m:o:i:u:k:r:l:p:tgqh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, table.shorts, table.longs, NULL)) != -1) {
+		int shared_option =
+		    pronet_cli_engine_option("classify", opt, optarg, &args->shared, options);
+		if (shared_option < 0)
+			return 2;
+		if (shared_option > 0)
+			continue;
 		switch (opt) {
 		case 'm':
 			args->config.model_path = optarg;
@@ -335,34 +339,6 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 		case 'r':
 			args->config.rules_dir = optarg;
 			break;
-		case 'l':
-			args->list = optarg;
-			break;
-		case 'p':
-			options->protos_file = optarg;
-			break;
-		case 't':
-			options->decode_options |= PRONET_DECODE_TUNNELS;
-			break;
-		case 'g':
-			options->enable_guess = 0;
-			break;
-		case OPT_IDLE:
-		case OPT_ACTIVE:
-			if (!pronet_cli_parse_u32(
-			        "classify", opt == OPT_IDLE ? "idle-timeout" : "active-timeout",
-			        optarg, 0, 100u * 365 * 86400,
-			        opt == OPT_IDLE ? &args->idle_seconds : &args->active_seconds))
-				return 2;
-			break;
-		case OPT_MAX_FLOWS:
-			if (!pronet_cli_parse_u32("classify", "max-flows", optarg, 1, 1u << 26,
-			                          &options->flows.max_flows))
-				return 2;
-			break;
-		case 'q':
-			args->quiet = 1;
-			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -371,7 +347,7 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 			return 2;
 		}
 	}
-	int captures = optind < argc || args->list != NULL;
+	int captures = optind < argc || args->shared.list != NULL;
 	if (captures == (args->interface != NULL)) {
 		fprintf(stderr, "pronet classify: %s\n",
 		        captures ? "give captures or -i INTERFACE, not both"
@@ -417,12 +393,12 @@ static int classify_files(struct classify_args *args, int count, char **files,
 {
 	unsigned failed = 0;
 	struct pronet_capture_inputs *inputs =
-	    pronet_cli_captures("classify", files, count, args->list, &failed);
+	    pronet_cli_captures("classify", files, count, args->shared.list, &failed);
 	if (inputs == NULL)
 		return 1;
 	size_t total = pronet_capture_inputs_count(inputs), done = 0;
 	struct pronet_cli_progress progress;
-	pronet_cli_progress_init(&progress, "classify", total, 100, !args->quiet);
+	pronet_cli_progress_init(&progress, "classify", total, 100, !args->shared.quiet);
 	for (; done < total && !stop_requested && !run->failed; done++) {
 		char errbuf[PRONET_ERRBUF_SIZE];
 		const char *path = pronet_capture_inputs_path(inputs, done);
@@ -488,21 +464,20 @@ static int classify_live(struct classify_args *args, struct pronet_ndpi_engine_o
 
 int pronet_cmd_classify(int argc, char **argv)
 {
-	struct classify_args args = {.idle_seconds = UINT32_MAX, .active_seconds = UINT32_MAX};
+	struct classify_args args = {NULL};
 	struct pronet_ndpi_engine_options options;
 	struct classify_run run;
 	struct pronet_plugin_loaded *loaded = NULL;
 	char errbuf[PRONET_ERRBUF_SIZE];
 	memset(&run, 0, sizeof(run));
+	pronet_cli_engine_args_init(&args.shared);
 	pronet_ndpi_engine_options_default(&options);
 	int status = parse_options(argc, argv, &args, &options);
 	if (status >= 0)
 		return status;
 	int live = args.interface != NULL;
-	uint32_t idle = args.idle_seconds != UINT32_MAX ? args.idle_seconds : live ? 60 : 0;
-	uint32_t active = args.active_seconds != UINT32_MAX ? args.active_seconds : live ? 600 : 0;
-	options.flows.idle_timeout_us = (uint64_t)idle * 1000000u;
-	options.flows.active_timeout_us = (uint64_t)active * 1000000u;
+	/* A live run never reaches the end of a capture: flows must time out. */
+	pronet_cli_engine_timeouts(&args.shared, live ? 60 : 0, live ? 600 : 0, &options);
 	config_defaults_from_env(&args.config);
 	if (pronet_plugin_load(&args.config, &loaded, errbuf) != PRONET_OK) {
 		fprintf(stderr, "pronet classify: %s%s\n", errbuf,
@@ -531,7 +506,7 @@ int pronet_cmd_classify(int argc, char **argv)
 		fprintf(stderr, "pronet classify: %s\n", errbuf);
 		run.failed = 1;
 	}
-	if (!args.quiet)
+	if (!args.shared.quiet)
 		print_summary(&run);
 	free(run.protocols);
 	pronet_plugin_loaded_free(loaded);

@@ -12,8 +12,8 @@
 
 #include "ndpi-glue/decode.h"
 #include "ndpi-glue/ndpi_engine.h"
-#include "tools/cli_args.h"
 #include "tools/cli_captures.h"
+#include "tools/engine_args.h"
 
 int pronet_cmd_flows(int argc, char **argv);
 
@@ -106,87 +106,48 @@ static void print_stats(const char *path, const struct pronet_ndpi_engine_stats 
 	fprintf(stderr, "\n");
 }
 
-/* One capture through a fresh engine; 0 on success. A capture damaged
- * part-way still reports the flows read before the damage. */
+/* One capture through a fresh engine; 0 on success. */
 static int run_capture(struct pronet_ndpi_engine_options *options, struct flows_run *run,
                        int show_stats)
 {
-	char errbuf[PRONET_ERRBUF_SIZE];
-	struct pronet_ndpi_engine *engine;
+	struct pronet_ndpi_engine_stats stats;
 	options->report_user = run;
-	if (pronet_ndpi_engine_new(options, &engine, errbuf) != PRONET_OK) {
-		fprintf(stderr, "pronet flows: %s\n", errbuf);
-		return 1;
-	}
-	int failed = pronet_ndpi_engine_process_file(engine, run->path, errbuf) != PRONET_OK;
-	if (failed)
-		fprintf(stderr, "pronet flows: %s\n", errbuf);
-	pronet_ndpi_engine_finish(engine);
-	if (show_stats) {
-		struct pronet_ndpi_engine_stats stats;
-		pronet_ndpi_engine_get_stats(engine, &stats);
+	int status =
+	    pronet_cli_engine_run_file("flows", options, run->path, show_stats ? &stats : NULL);
+	if (show_stats && status != PRONET_CLI_NO_ENGINE)
 		print_stats(run->path, &stats);
-	}
-	pronet_ndpi_engine_free(engine);
-	return failed;
+	return status != 0;
 }
-
-enum { OPT_IDLE = 256, OPT_ACTIVE, OPT_MAX_FLOWS };
 
 int pronet_cmd_flows(int argc, char **argv)
 {
-	static const struct option long_options[] = {
-	    {"protos", required_argument, NULL, 'p'},
-	    {"tunnels", no_argument, NULL, 't'},
-	    {"no-guess", no_argument, NULL, 'g'},
-	    {"idle-timeout", required_argument, NULL, OPT_IDLE},
-	    {"active-timeout", required_argument, NULL, OPT_ACTIVE},
-	    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
-	    {"list", required_argument, NULL, 'l'},
+	static const struct option own_options[] = {
 	    {"header", no_argument, NULL, 'H'},
 	    {"with-filename", no_argument, NULL, 'f'},
 	    {"stats", no_argument, NULL, 's'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	struct pronet_cli_getopt table;
+	struct pronet_cli_engine_args shared;
 	struct pronet_ndpi_engine_options options;
 	struct flows_run run = {NULL, 0};
 	int header = 0, show_stats = 0, opt;
-	const char *list = NULL;
-	uint32_t seconds;
+	pronet_cli_getopt_init(&table, "Hfsh", own_options,
+	                       PRONET_CLI_PROTOS | PRONET_CLI_TUNNELS | PRONET_CLI_NO_GUESS |
+	                           PRONET_CLI_TIMEOUTS | PRONET_CLI_MAX_FLOWS | PRONET_CLI_LIST);
+	pronet_cli_engine_args_init(&shared);
 	pronet_ndpi_engine_options_default(&options);
 	options.report = print_flow;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "p:tgl:Hfsh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, table.shorts, table.longs, NULL)) != -1) {
+		int shared_option =
+		    pronet_cli_engine_option("flows", opt, optarg, &shared, &options);
+		if (shared_option < 0)
+			return 2;
+		if (shared_option > 0)
+			continue;
 		switch (opt) {
-		case 'p':
-			options.protos_file = optarg;
-			break;
-		case 't':
-			options.decode_options |= PRONET_DECODE_TUNNELS;
-			break;
-		case 'g':
-			options.enable_guess = 0;
-			break;
-		case OPT_IDLE:
-		case OPT_ACTIVE:
-			if (!pronet_cli_parse_u32(
-			        "flows", opt == OPT_IDLE ? "idle-timeout" : "active-timeout",
-			        optarg, 0, 100u * 365 * 86400, &seconds))
-				return 2;
-			if (opt == OPT_IDLE)
-				options.flows.idle_timeout_us = (uint64_t)seconds * 1000000u;
-			else
-				options.flows.active_timeout_us = (uint64_t)seconds * 1000000u;
-			break;
-		case OPT_MAX_FLOWS:
-			if (!pronet_cli_parse_u32("flows", "max-flows", optarg, 1, 1u << 26,
-			                          &options.flows.max_flows))
-				return 2;
-			break;
-		case 'l':
-			list = optarg;
-			break;
 		case 'H':
 			header = 1;
 			break;
@@ -204,17 +165,18 @@ int pronet_cmd_flows(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc && list == NULL) {
+	if (optind >= argc && shared.list == NULL) {
 		fprintf(stderr, "pronet flows: no capture given\n");
 		usage(stderr);
 		return 2;
 	}
+	pronet_cli_engine_timeouts(&shared, 0, 0, &options);
 	if (header)
 		printf("#%sproto\tclient\tserver\tvlan\tpackets\tprotocol\tconfidence\n",
 		       run.with_filename ? "capture\t" : "");
 	unsigned failed = 0;
 	struct pronet_capture_inputs *inputs =
-	    pronet_cli_captures("flows", argv + optind, argc - optind, list, &failed);
+	    pronet_cli_captures("flows", argv + optind, argc - optind, shared.list, &failed);
 	if (inputs == NULL)
 		return 1;
 	for (size_t i = 0; i < pronet_capture_inputs_count(inputs); i++) {

@@ -21,6 +21,7 @@
 #include "rules/rules_file.h"
 #include "tools/cli_args.h"
 #include "tools/cli_captures.h"
+#include "tools/engine_args.h"
 #include "tools/label_samples.h"
 
 int pronet_cmd_label(int argc, char **argv);
@@ -54,6 +55,7 @@ static void usage(FILE *out)
 	        "                           $PRONET_RULES_DIR or the installed rules; none:\n"
 	        "                           the default policy alone)\n"
 	        "  -l, --list FILE          read captures from FILE as well (like @FILE)\n"
+
 	        "  -p, --protos FILE        load an nDPI protos file (like ndpiReader -p)\n"
 	        "  -t, --tunnels            decode GTP-U, TZSP, CAPWAP (like ndpiReader -t)\n"
 	        "      --max-flows N        flows at once per capture (default 65536)\n"
@@ -251,8 +253,6 @@ static void label_flow(void *user, const struct pronet_flow_report *report)
 static int label_capture(struct pronet_ndpi_engine_options *options, struct label_run *run,
                          const char *path)
 {
-	char errbuf[PRONET_ERRBUF_SIZE];
-	struct pronet_ndpi_engine *engine;
 	char **names = realloc(run->capture_names, (run->num_captures + 1) * sizeof(*names));
 	if (names == NULL || (names[run->num_captures] = strdup(path)) == NULL) {
 		if (names != NULL)
@@ -265,16 +265,7 @@ static int label_capture(struct pronet_ndpi_engine_options *options, struct labe
 	run->capture = path;
 	run->flow_number = 0;
 	options->report_user = run;
-	if (pronet_ndpi_engine_new(options, &engine, errbuf) != PRONET_OK) {
-		fprintf(stderr, "pronet label: %s\n", errbuf);
-		return 1;
-	}
-	int failed = pronet_ndpi_engine_process_file(engine, path, errbuf) != PRONET_OK;
-	if (failed)
-		fprintf(stderr, "pronet label: %s\n", errbuf);
-	pronet_ndpi_engine_finish(engine);
-	pronet_ndpi_engine_free(engine);
-	return failed;
+	return pronet_cli_engine_run_file("label", options, path, NULL) != 0;
 }
 
 /* With --max-per-class: drops flows, then writes what is kept. */
@@ -410,18 +401,19 @@ static int parse_direction(const char *text, int *directions)
 }
 
 struct label_args {
-	const char *output, *class_map, *list;
+	const char *output, *class_map;
 	uint64_t seed;
-	int dedup, quiet;
+	int dedup;
+	struct pronet_cli_engine_args shared; /* -l, -q (and -p, -t, --max-flows) */
 };
 
-enum { OPT_MAX_PER_CLASS = 256, OPT_SEED, OPT_DEDUP, OPT_MAX_FLOWS };
+enum { OPT_MAX_PER_CLASS = 256, OPT_SEED, OPT_DEDUP };
 
 /* Options into args, options and run; -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, struct label_args *args,
                          struct pronet_ndpi_engine_options *options, struct label_run *run)
 {
-	static const struct option long_options[] = {
+	static const struct option own_options[] = {
 	    {"output", required_argument, NULL, 'o'},
 	    {"packets", required_argument, NULL, 'k'},
 	    {"direction", required_argument, NULL, 'd'},
@@ -429,17 +421,22 @@ static int parse_options(int argc, char **argv, struct label_args *args,
 	    {"seed", required_argument, NULL, OPT_SEED},
 	    {"dedup", no_argument, NULL, OPT_DEDUP},
 	    {"class-map", required_argument, NULL, 'c'},
-	    {"list", required_argument, NULL, 'l'},
-	    {"protos", required_argument, NULL, 'p'},
-	    {"tunnels", no_argument, NULL, 't'},
-	    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
-	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	struct pronet_cli_getopt table;
 	int opt;
+	pronet_cli_getopt_init(&table, "o:k:d:c:h", own_options,
+	                       PRONET_CLI_LIST | PRONET_CLI_PROTOS | PRONET_CLI_TUNNELS |
+	                           PRONET_CLI_MAX_FLOWS | PRONET_CLI_QUIET);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "o:k:d:c:l:p:tqh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, table.shorts, table.longs, NULL)) != -1) {
+		int shared_option =
+		    pronet_cli_engine_option("label", opt, optarg, &args->shared, options);
+		if (shared_option < 0)
+			return 2;
+		if (shared_option > 0)
+			continue;
 		switch (opt) {
 		case 'o':
 			args->output = optarg;
@@ -474,23 +471,6 @@ static int parse_options(int argc, char **argv, struct label_args *args,
 		case 'c':
 			args->class_map = optarg;
 			break;
-		case 'l':
-			args->list = optarg;
-			break;
-		case 'p':
-			options->protos_file = optarg;
-			break;
-		case 't':
-			options->decode_options |= PRONET_DECODE_TUNNELS;
-			break;
-		case OPT_MAX_FLOWS:
-			if (!pronet_cli_parse_u32("label", "max-flows", optarg, 1, 1u << 26,
-			                          &options->flows.max_flows))
-				return 2;
-			break;
-		case 'q':
-			args->quiet = 1;
-			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -504,7 +484,7 @@ static int parse_options(int argc, char **argv, struct label_args *args,
 		usage(stderr);
 		return 2;
 	}
-	if (optind >= argc && args->list == NULL) {
+	if (optind >= argc && args->shared.list == NULL) {
 		fprintf(stderr, "pronet label: no capture given\n");
 		usage(stderr);
 		return 2;
@@ -533,6 +513,7 @@ int pronet_cmd_label(int argc, char **argv)
 	struct pronet_class_map *map = NULL;
 	struct pronet_capture_inputs *inputs = NULL;
 	unsigned failed_files = 0;
+	pronet_cli_engine_args_init(&args.shared);
 	pronet_ndpi_engine_options_default(&options);
 	options.report = label_flow;
 	int status = parse_options(argc, argv, &args, &options, &run);
@@ -541,8 +522,8 @@ int pronet_cmd_label(int argc, char **argv)
 	if (!load_class_map(args.class_map, &map))
 		return 1;
 	run.class_map = map;
-	inputs =
-	    pronet_cli_captures("label", argv + optind, argc - optind, args.list, &failed_files);
+	inputs = pronet_cli_captures("label", argv + optind, argc - optind, args.shared.list,
+	                             &failed_files);
 	run.samples = label_samples_new(args.dedup);
 	if (inputs == NULL || run.samples == NULL) {
 		free_run(&run, map, inputs);
@@ -557,7 +538,7 @@ int pronet_cmd_label(int argc, char **argv)
 	}
 	struct pronet_cli_progress progress;
 	size_t count = pronet_capture_inputs_count(inputs);
-	pronet_cli_progress_init(&progress, "label", count, 100, !args.quiet);
+	pronet_cli_progress_init(&progress, "label", count, 100, !args.shared.quiet);
 	for (size_t i = 0; i < count && !run.failed; i++) {
 		failed_files +=
 		    label_capture(&options, &run, pronet_capture_inputs_path(inputs, i));

@@ -20,6 +20,10 @@ pronet_SOURCES += tools/cmd_flows.c
 # flows, label and classify.
 pronet_SOURCES += tools/cli_captures.c tools/cli_captures.h
 
+# The capture and engine options flows, label and classify share, and one
+# capture file through a fresh engine.
+pronet_SOURCES += tools/engine_args.c tools/engine_args.h
+
 # label: a dataset labelled by nDPI's DPI verdicts.
 pronet_SOURCES += tools/cmd_label.c tools/label_samples.c tools/label_samples.h
 

@@ -1,0 +1,130 @@
+/* Shared capture and engine options of flows, label and classify
+ * (tools/engine_args.h). */
+#include "config.h"
+
+#include "tools/engine_args.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ndpi-glue/decode.h"
+#include "tools/cli_args.h"
+
+enum { OPT_IDLE = PRONET_CLI_OPT_FIRST_, OPT_ACTIVE, OPT_MAX_FLOWS };
+
+/* Longest accepted: a hundred years. */
+#define MAX_TIMEOUT_SECONDS (100u * 365 * 86400)
+
+static const struct shared_option {
+	unsigned flag;
+	struct option long_option;
+	const char *shorts; /* "" for a long option alone */
+} shared_options[] = {
+    {PRONET_CLI_PROTOS, {"protos", required_argument, NULL, 'p'}, "p:"},
+    {PRONET_CLI_TUNNELS, {"tunnels", no_argument, NULL, 't'}, "t"},
+    {PRONET_CLI_NO_GUESS, {"no-guess", no_argument, NULL, 'g'}, "g"},
+    {PRONET_CLI_TIMEOUTS, {"idle-timeout", required_argument, NULL, OPT_IDLE}, ""},
+    {PRONET_CLI_TIMEOUTS, {"active-timeout", required_argument, NULL, OPT_ACTIVE}, ""},
+    {PRONET_CLI_MAX_FLOWS, {"max-flows", required_argument, NULL, OPT_MAX_FLOWS}, ""},
+    {PRONET_CLI_LIST, {"list", required_argument, NULL, 'l'}, "l:"},
+    {PRONET_CLI_QUIET, {"quiet", no_argument, NULL, 'q'}, "q"},
+};
+
+#define NUM_SHARED (sizeof(shared_options) / sizeof(shared_options[0]))
+
+void pronet_cli_getopt_init(struct pronet_cli_getopt *table, const char *own_shorts,
+                            const struct option *own_longs, unsigned accepted)
+{
+	size_t n = 0;
+	/* The tables are fixed at compile time and far below the sizes;
+	 * the checks keep a longer future table from overflowing. */
+	snprintf(table->shorts, sizeof(table->shorts), "%s", own_shorts);
+	for (; own_longs[n].name != NULL && n + 1 < PRONET_CLI_MAX_OPTIONS; n++)
+		table->longs[n] = own_longs[n];
+	for (size_t i = 0; i < NUM_SHARED && n + 1 < PRONET_CLI_MAX_OPTIONS; i++) {
+		if (!(accepted & shared_options[i].flag))
+			continue;
+		table->longs[n++] = shared_options[i].long_option;
+		size_t used = strlen(table->shorts);
+		snprintf(table->shorts + used, sizeof(table->shorts) - used, "%s",
+		         shared_options[i].shorts);
+	}
+	memset(&table->longs[n], 0, sizeof(table->longs[n]));
+}
+
+void pronet_cli_engine_args_init(struct pronet_cli_engine_args *args)
+{
+	args->list = NULL;
+	args->quiet = 0;
+	args->idle_seconds = UINT32_MAX;
+	args->active_seconds = UINT32_MAX;
+}
+
+int pronet_cli_engine_option(const char *command, int opt, const char *arg,
+                             struct pronet_cli_engine_args *args,
+                             struct pronet_ndpi_engine_options *options)
+{
+	switch (opt) {
+	case 'p':
+		options->protos_file = arg;
+		return 1;
+	case 't':
+		options->decode_options |= PRONET_DECODE_TUNNELS;
+		return 1;
+	case 'g':
+		options->enable_guess = 0;
+		return 1;
+	case OPT_IDLE:
+		return pronet_cli_parse_u32(command, "idle-timeout", arg, 0, MAX_TIMEOUT_SECONDS,
+		                            &args->idle_seconds)
+		           ? 1
+		           : -1;
+	case OPT_ACTIVE:
+		return pronet_cli_parse_u32(command, "active-timeout", arg, 0, MAX_TIMEOUT_SECONDS,
+		                            &args->active_seconds)
+		           ? 1
+		           : -1;
+	case OPT_MAX_FLOWS:
+		return pronet_cli_parse_u32(command, "max-flows", arg, 1, 1u << 26,
+		                            &options->flows.max_flows)
+		           ? 1
+		           : -1;
+	case 'l':
+		args->list = arg;
+		return 1;
+	case 'q':
+		args->quiet = 1;
+		return 1;
+	}
+	return 0;
+}
+
+void pronet_cli_engine_timeouts(const struct pronet_cli_engine_args *args, uint32_t idle_default,
+                                uint32_t active_default, struct pronet_ndpi_engine_options *options)
+{
+	uint32_t idle = args->idle_seconds != UINT32_MAX ? args->idle_seconds : idle_default;
+	uint32_t active =
+	    args->active_seconds != UINT32_MAX ? args->active_seconds : active_default;
+	options->flows.idle_timeout_us = (uint64_t)idle * 1000000u;
+	options->flows.active_timeout_us = (uint64_t)active * 1000000u;
+}
+
+int pronet_cli_engine_run_file(const char *command,
+                               const struct pronet_ndpi_engine_options *options, const char *path,
+                               struct pronet_ndpi_engine_stats *stats)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_ndpi_engine *engine;
+	if (pronet_ndpi_engine_new(options, &engine, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet %s: %s\n", command, errbuf);
+		return PRONET_CLI_NO_ENGINE;
+	}
+	int failed = pronet_ndpi_engine_process_file(engine, path, errbuf) != PRONET_OK;
+	if (failed)
+		fprintf(stderr, "pronet %s: %s\n", command, errbuf);
+	pronet_ndpi_engine_finish(engine);
+	if (stats != NULL)
+		pronet_ndpi_engine_get_stats(engine, stats);
+	pronet_ndpi_engine_free(engine);
+	return failed ? PRONET_CLI_READ_FAILED : 0;
+}

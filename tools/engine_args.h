@@ -1,0 +1,73 @@
+/* The capture and nDPI engine options that flows, label and classify share
+ * (-p, -t, -g, --idle-timeout, --active-timeout, --max-flows, -l, -q): one
+ * getopt table entry, one check and one message each. A command names the
+ * shared options it accepts; the others stay unknown to it, as before. Its
+ * own options, and its help text, stay in its cmd_<name>.c. Also the run of
+ * one capture file through a fresh engine, as flows and label do it. */
+#ifndef PRONET_TOOLS_ENGINE_ARGS_H
+#define PRONET_TOOLS_ENGINE_ARGS_H
+
+#include <getopt.h>
+#include <stdint.h>
+
+#include "ndpi-glue/ndpi_engine.h"
+
+/* Which shared options a command accepts. */
+enum pronet_cli_engine_option {
+	PRONET_CLI_PROTOS = 1 << 0,    /* -p, --protos FILE */
+	PRONET_CLI_TUNNELS = 1 << 1,   /* -t, --tunnels */
+	PRONET_CLI_NO_GUESS = 1 << 2,  /* -g, --no-guess */
+	PRONET_CLI_TIMEOUTS = 1 << 3,  /* --idle-timeout SEC, --active-timeout SEC */
+	PRONET_CLI_MAX_FLOWS = 1 << 4, /* --max-flows N */
+	PRONET_CLI_LIST = 1 << 5,      /* -l, --list FILE */
+	PRONET_CLI_QUIET = 1 << 6,     /* -q, --quiet */
+};
+
+/* A command's getopt table and short-option string: its own options
+ * followed by the shared ones it accepts. */
+#define PRONET_CLI_MAX_OPTIONS 32
+struct pronet_cli_getopt {
+	struct option longs[PRONET_CLI_MAX_OPTIONS];
+	char shorts[2 * PRONET_CLI_MAX_OPTIONS];
+};
+
+/* `own_longs` ends with a NULL name; `own_shorts` is getopt's string. The
+ * command's own long options must use values below 256 or from 256 up to
+ * (not including) PRONET_CLI_OPT_FIRST_. */
+void pronet_cli_getopt_init(struct pronet_cli_getopt *table, const char *own_shorts,
+                            const struct option *own_longs, unsigned accepted);
+
+enum { PRONET_CLI_OPT_FIRST_ = 0x1000 };
+
+/* What the shared options gave, beyond the engine options they set. */
+struct pronet_cli_engine_args {
+	const char *list;                      /* -l, else NULL */
+	int quiet;                             /* -q */
+	uint32_t idle_seconds, active_seconds; /* UINT32_MAX: not given */
+};
+
+void pronet_cli_engine_args_init(struct pronet_cli_engine_args *args);
+
+/* Applies getopt's `opt` (with `arg`) if it is a shared option: 1 done,
+ * 0 not a shared option, -1 a bad value ("pronet COMMAND: --OPTION: ..."
+ * printed; exit status 2). */
+int pronet_cli_engine_option(const char *command, int opt, const char *arg,
+                             struct pronet_cli_engine_args *args,
+                             struct pronet_ndpi_engine_options *options);
+
+/* The timeouts given, else these defaults, into the engine options. */
+void pronet_cli_engine_timeouts(const struct pronet_cli_engine_args *args, uint32_t idle_default,
+                                uint32_t active_default,
+                                struct pronet_ndpi_engine_options *options);
+
+/* One capture file through a fresh engine (as ndpiReader reads one file);
+ * its counters into *stats when stats is not NULL and the engine was made.
+ * 0 on success; else, after "pronet COMMAND: MESSAGE" on standard error,
+ * PRONET_CLI_READ_FAILED (a capture damaged part-way still reports the
+ * flows read before the damage) or PRONET_CLI_NO_ENGINE (nothing read). */
+enum { PRONET_CLI_READ_FAILED = 1, PRONET_CLI_NO_ENGINE = 2 };
+int pronet_cli_engine_run_file(const char *command,
+                               const struct pronet_ndpi_engine_options *options, const char *path,
+                               struct pronet_ndpi_engine_stats *stats);
+
+#endif
