@@ -11,33 +11,13 @@
 # corpus ($PRONET_CORPUS).
 set -u
 
-: "${top_builddir:?top_builddir is not set: run through make check}"
 : "${top_srcdir:?top_srcdir is not set: run through make check}"
-PRONET="$top_builddir/pronet"
+. "$top_srcdir/tests/tools/common.sh"
 CHECK="$top_builddir/tests/tools/check_events"
 DATA="$top_srcdir/tests/data"
 PRONET_RULES_DIR="$top_srcdir/rules"
 export PRONET_RULES_DIR
 unset PRONET_MODEL PRONET_PACKETS PRONET_THRESHOLD
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/pronet-classify.XXXXXX") || exit 99
-trap 'rm -rf "$TMP"' EXIT
-failures=0
-
-fail() {
-	echo "FAIL: $*" >&2
-	failures=$((failures + 1))
-}
-
-run_status() {
-	want=$1 what=$2
-	shift 2
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "$what: exit status $got, expected $want"
-		sed 's/^/    stderr: /' "$TMP/err" >&2
-	fi
-}
 
 # summary_count WORD FILE: the number after "  WORD" in a classify summary.
 summary_count() {
@@ -62,20 +42,20 @@ check_output() {
 	[ "$by_protocol" = "$flows" ] || fail "$3: protocols add up to $by_protocol of $flows flows"
 }
 
-[ -x "$CHECK" ] || { echo "missing $CHECK (build with make check)" >&2; exit 99; }
+require_program "$CHECK"
 MIXED="$DATA/loopback-mixed.pcap"
 CAPTURES="$DATA/loopback-mixed.pcap $DATA/loopback-unknown.pcap $DATA/loopback-ipv6.pcap"
 
 # --- a model, trained here -------------------------------------------------
-run_status 0 "label" "$PRONET" label -q "$MIXED" -o "$TMP/mixed.ds"
-run_status 0 "train" "$PRONET" train "$TMP/mixed.ds" -o "$TMP/model.pronet" \
+expect_status 0 "label" "$PRONET" label -q "$MIXED" -o "$TMP/mixed.ds"
+expect_status 0 "train" "$PRONET" train "$TMP/mixed.ds" -o "$TMP/model.pronet" \
 	--embed-dim 8 --filters 8 --ngram-buckets 256 --batch-size 16 --steps 200 \
 	--learning-rate 0.01 --seed 7
 MODEL="$TMP/model.pronet"
 
 # --- tests/data captures ------------------------------------------------------
 # shellcheck disable=SC2086 # CAPTURES is a list of paths without blanks
-run_status 0 "classify tests/data" "$PRONET" classify -m "$MODEL" --threshold 0.3 $CAPTURES
+expect_status 0 "classify tests/data" "$PRONET" classify -m "$MODEL" --threshold 0.3 $CAPTURES
 cp "$TMP/out" "$TMP/data.json"
 cp "$TMP/err" "$TMP/data.err"
 check_output "$TMP/data.json" "$TMP/data.err" "tests/data"
@@ -93,17 +73,17 @@ cmp -s "$TMP/a" "$TMP/b" || fail "flows named by nDPI: classify $(cat "$TMP/a"),
 
 # --- -o FILE: the same lines, whole ------------------------------------------
 # shellcheck disable=SC2086
-run_status 0 "classify -o" "$PRONET" classify -q -m "$MODEL" --threshold 0.3 -o "$TMP/data-o.json" $CAPTURES
+expect_status 0 "classify -o" "$PRONET" classify -q -m "$MODEL" --threshold 0.3 -o "$TMP/data-o.json" $CAPTURES
 cmp -s "$TMP/data.json" "$TMP/data-o.json" || fail "-o FILE differs from standard output"
 [ -s "$TMP/out" ] && fail "-o FILE also wrote to standard output"
 ls "$TMP" | grep -q '\.tmp\.' && fail "-o left a temporary file"
-run_status 1 "classify -o unwritable" "$PRONET" classify -m "$MODEL" -o "$TMP/nodir/x.json" "$MIXED"
+expect_status 1 "classify -o unwritable" "$PRONET" classify -m "$MODEL" -o "$TMP/nodir/x.json" "$MIXED"
 grep -q "nodir" "$TMP/err" || fail "an unwritable -o is not named"
 
 # --- damaged captures among good ones --------------------------------------------
 head -c 3000 "$MIXED" >"$TMP/truncated.pcap"
 echo "not a capture" >"$TMP/garbage.pcap"
-run_status 1 "damaged" "$PRONET" classify -m "$MODEL" "$TMP/garbage.pcap" "$MIXED" \
+expect_status 1 "damaged" "$PRONET" classify -m "$MODEL" "$TMP/garbage.pcap" "$MIXED" \
 	"$TMP/truncated.pcap" "$TMP/missing.pcap"
 for name in garbage.pcap truncated.pcap missing.pcap; do
 	grep -q "$name" "$TMP/err" || fail "the error does not name $name"
@@ -118,21 +98,21 @@ check_output "$TMP/damaged.json" "$TMP/damaged.err" "damaged"
 # --- the default model ---------------------------------------------------------------
 mkdir "$TMP/rules"
 cp "$top_srcdir/rules/thresholds.conf" "$top_srcdir/rules/protos.txt" "$TMP/rules/"
-PRONET_RULES_DIR="$TMP/rules" run_status 1 "no model" "$PRONET" classify "$MIXED"
+PRONET_RULES_DIR="$TMP/rules" expect_status 1 "no model" "$PRONET" classify "$MIXED"
 grep -q "no model" "$TMP/err" && grep -q -- "-m" "$TMP/err" ||
 	fail "without a model: no clear message ($(cat "$TMP/err"))"
 cp "$MODEL" "$TMP/rules/default.pronet"
-PRONET_RULES_DIR="$TMP/rules" run_status 0 "default.pronet" "$PRONET" classify -q "$MIXED"
+PRONET_RULES_DIR="$TMP/rules" expect_status 0 "default.pronet" "$PRONET" classify -q "$MIXED"
 [ "$(wc -l <"$TMP/out")" -gt 0 ] || fail "default.pronet: no events"
-PRONET_MODEL="$MODEL" PRONET_RULES_DIR="$TMP/rules" run_status 0 "PRONET_MODEL" \
+PRONET_MODEL="$MODEL" PRONET_RULES_DIR="$TMP/rules" expect_status 0 "PRONET_MODEL" \
 	"$PRONET" classify -q "$MIXED"
-PRONET_MODEL="$TMP/missing.pronet" run_status 1 "PRONET_MODEL missing" "$PRONET" classify -q "$MIXED"
+PRONET_MODEL="$TMP/missing.pronet" expect_status 1 "PRONET_MODEL missing" "$PRONET" classify -q "$MIXED"
 grep -q "missing.pronet" "$TMP/err" || fail "a missing PRONET_MODEL is not named"
 
 # --- usage ---------------------------------------------------------------------------
-run_status 2 "no input" "$PRONET" classify -m "$MODEL"
-run_status 2 "files and -i" "$PRONET" classify -m "$MODEL" -i lo "$MIXED"
-run_status 0 "classify --help" "$PRONET" classify --help
+expect_status 2 "no input" "$PRONET" classify -m "$MODEL"
+expect_status 2 "files and -i" "$PRONET" classify -m "$MODEL" -i lo "$MIXED"
+expect_status 0 "classify --help" "$PRONET" classify --help
 grep -q "Usage: pronet classify" "$TMP/out" || fail "classify --help"
 
 # --- live, as root: -i lo, privileges dropped, SIGINT ends it cleanly ------------------
@@ -159,11 +139,7 @@ else
 fi
 
 # --- the whole corpus -------------------------------------------------------------------
-CORPUS=${PRONET_CORPUS:-}
-if [ -z "$CORPUS" ] || [ ! -d "$CORPUS" ]; then
-	echo "FAIL: PRONET_CORPUS ('$CORPUS') is not a directory of captures" >&2
-	exit 1
-fi
+require_corpus
 "$PRONET" classify -m "$MODEL" --threshold 0.3 -o "$TMP/corpus.json" "$CORPUS" 2>"$TMP/corpus.err"
 status=$?
 # nDPI's corpus holds damaged captures on purpose: they must be named.
@@ -190,5 +166,5 @@ wait "$pid"
 grep -q "stopped" "$TMP/interrupted.err" || fail "SIGINT: no word that the run stopped early"
 ls "$TMP" | grep -q '\.tmp\.' && fail "SIGINT left a temporary file"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish
 echo "classify: ok (corpus: $(awk '$1 == "lines" { print $2 }' "$TMP/check") lines after SIGINT)"

@@ -8,37 +8,10 @@
 # options).
 set -u
 
-: "${top_builddir:?top_builddir is not set: run through make check}"
-PRONET="$top_builddir/pronet"
+: "${top_srcdir:?top_srcdir is not set: run through make check}"
+. "$top_srcdir/tests/tools/common.sh"
 MAKE_DATASET="$top_builddir/tests/tools/make_dataset"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/pronet-cli.XXXXXX") || exit 99
-trap 'rm -rf "$TMP"' EXIT
-failures=0
-
-fail() {
-	echo "FAIL: $*" >&2
-	failures=$((failures + 1))
-}
-
-# expect_status STATUS DESCRIPTION COMMAND...: runs COMMAND, output in
-# $TMP/out and $TMP/err, and checks its exit status.
-expect_status() {
-	want=$1 what=$2
-	shift 2
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "$what: exit status $got, expected $want"
-		sed 's/^/    stderr: /' "$TMP/err" >&2
-	fi
-}
-
-# expect_in FILE TEXT DESCRIPTION: FILE contains the fixed string TEXT.
-expect_in() {
-	grep -qF -- "$2" "$1" || { fail "$3: '$2' not in $(basename "$1")"; sed 's/^/    /' "$1" >&2; }
-}
-
-[ -x "$MAKE_DATASET" ] || { echo "missing $MAKE_DATASET (build with make check)" >&2; exit 99; }
+require_program "$MAKE_DATASET"
 
 # --- a dataset, a model --------------------------------------------------
 expect_status 0 "make_dataset" "$MAKE_DATASET" "$TMP/crafted.ds" 40
@@ -130,8 +103,5 @@ for command in train predict info; do
 	expect_in "$TMP/out" "Usage: pronet $command" "$command --help"
 done
 
-if [ "$failures" -ne 0 ]; then
-	echo "$failures check(s) failed" >&2
-	exit 1
-fi
+finish
 echo "cli: all checks passed"

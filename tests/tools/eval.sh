@@ -7,32 +7,9 @@
 # stores a temperature, and bad options fail with a message.
 set -u
 
-: "${top_builddir:?top_builddir is not set: run through make check}"
-PRONET="$top_builddir/pronet"
+: "${top_srcdir:?top_srcdir is not set: run through make check}"
+. "$top_srcdir/tests/tools/common.sh"
 MAKE_DATASET="$top_builddir/tests/tools/make_dataset"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/pronet-eval.XXXXXX") || exit 99
-trap 'rm -rf "$TMP"' EXIT
-failures=0
-
-fail() {
-	echo "FAIL: $*" >&2
-	failures=$((failures + 1))
-}
-
-expect_status() {
-	want=$1 what=$2
-	shift 2
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "$what: exit status $got, expected $want"
-		sed 's/^/    stderr: /' "$TMP/err" >&2
-	fi
-}
-
-expect_in() {
-	grep -qF -- "$2" "$1" || { fail "$3: '$2' not in $(basename "$1")"; sed 's/^/    /' "$1" >&2; }
-}
 
 "$MAKE_DATASET" "$TMP/data.ds" 30 6 || { echo "make_dataset failed" >&2; exit 99; }
 printf 'file\tfamily\ncrafted-0\tpair\ncrafted-1\tpair\n' >"$TMP/groups.tsv"
@@ -92,8 +69,5 @@ expect_status 1 "unwritable JSON" "$PRONET" eval "$TMP/data.ds" --folds 2 --epoc
 	--json "$TMP/no/such/dir/x.json"
 [ -e "$TMP/no" ] && fail "a failed JSON write left files behind"
 
-if [ "$failures" -ne 0 ]; then
-	echo "eval: $failures check(s) failed" >&2
-	exit 1
-fi
+finish
 echo "eval: all checks passed"

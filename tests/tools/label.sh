@@ -9,46 +9,24 @@
 # labelled or excluded for a reason, and the reasons match its confidences.
 set -u
 
-: "${top_builddir:?top_builddir is not set: run through make check}"
 : "${top_srcdir:?top_srcdir is not set: run through make check}"
-PRONET="$top_builddir/pronet"
+. "$top_srcdir/tests/tools/common.sh"
 SUMMARY="$top_builddir/tests/tools/dataset_summary"
 DATA="$top_srcdir/tests/data"
 PRONET_RULES_DIR="$top_srcdir/rules"
 export PRONET_RULES_DIR
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/pronet-label.XXXXXX") || exit 99
-trap 'rm -rf "$TMP"' EXIT
-failures=0
-
-fail() {
-	echo "FAIL: $*" >&2
-	failures=$((failures + 1))
-}
-
-# run_status STATUS DESCRIPTION COMMAND...: output in $TMP/out, $TMP/err.
-run_status() {
-	want=$1 what=$2
-	shift 2
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "$what: exit status $got, expected $want"
-		sed 's/^/    stderr: /' "$TMP/err" >&2
-	fi
-}
-
-[ -x "$SUMMARY" ] || { echo "missing $SUMMARY (build with make check)" >&2; exit 99; }
+require_program "$SUMMARY"
 MIXED="$DATA/loopback-mixed.pcap"
 
 # --- classes and flows agree with `pronet flows` ---------------------------
-run_status 0 "flows mixed" "$PRONET" flows "$MIXED"
+expect_status 0 "flows mixed" "$PRONET" flows "$MIXED"
 # DPI-named flows per label: the master of Master.App, else the name.
 awk -F'\t' '$7 ~ /^DPI/ && $6 != "Unknown" { split($6, p, "."); n[p[1]]++ }
 	END { for (k in n) print k, n[k] }' "$TMP/out" | sort >"$TMP/flows.expected"
 [ -s "$TMP/flows.expected" ] || fail "pronet flows named no flow by DPI in $MIXED"
-run_status 0 "label mixed" "$PRONET" label "$MIXED" -o "$TMP/mixed.ds"
+expect_status 0 "label mixed" "$PRONET" label "$MIXED" -o "$TMP/mixed.ds"
 cp "$TMP/out" "$TMP/mixed.table"
-run_status 0 "dataset_summary mixed" "$SUMMARY" "$TMP/mixed.ds"
+expect_status 0 "dataset_summary mixed" "$SUMMARY" "$TMP/mixed.ds"
 cp "$TMP/out" "$TMP/mixed.summary"
 awk '$1 == "class" { print $2, $4 }' "$TMP/mixed.summary" | sort >"$TMP/flows.got"
 cmp -s "$TMP/flows.expected" "$TMP/flows.got" ||
@@ -68,22 +46,22 @@ grep -q "^flow $MIXED [0-9]" "$TMP/mixed.flows" || fail "samples do not name the
 awk '$6 > 8 { bad = 1 } END { exit bad }' "$TMP/mixed.flows" || fail "a flow has more than 8 samples"
 
 # --- --packets, --direction ------------------------------------------------
-run_status 0 "label -k 1" "$PRONET" label -k 1 "$MIXED" -o "$TMP/k1.ds"
+expect_status 0 "label -k 1" "$PRONET" label -k 1 "$MIXED" -o "$TMP/k1.ds"
 "$SUMMARY" --flows "$TMP/k1.ds" | awk '$6 > 2 { bad = 1 } END { exit bad }' ||
 	fail "--packets 1 gave a flow more than 2 samples"
-run_status 0 "label client" "$PRONET" label --direction client "$MIXED" -o "$TMP/client.ds"
+expect_status 0 "label client" "$PRONET" label --direction client "$MIXED" -o "$TMP/client.ds"
 client=$("$SUMMARY" "$TMP/client.ds" | awk '$1 == "samples" { print $2 }')
 [ "$client" -gt 0 ] && [ "$client" -lt "$samples" ] ||
 	fail "--direction client: $client samples of $samples"
-run_status 2 "bad direction" "$PRONET" label --direction up "$MIXED" -o "$TMP/x.ds"
+expect_status 2 "bad direction" "$PRONET" label --direction up "$MIXED" -o "$TMP/x.ds"
 grep -q "direction" "$TMP/err" || fail "bad --direction not explained"
-run_status 2 "no output" "$PRONET" label "$MIXED"
+expect_status 2 "no output" "$PRONET" label "$MIXED"
 [ -e "$TMP/x.ds" ] && fail "a usage error wrote a dataset"
 
 # --- --dedup ----------------------------------------------------------------
 dups=$(awk '$1 == "duplicates" { print $2 }' "$TMP/mixed.summary")
 [ "$dups" -gt 0 ] || fail "loopback-mixed has no duplicate samples: --dedup untested"
-run_status 0 "label --dedup" "$PRONET" label --dedup "$MIXED" -o "$TMP/dedup.ds"
+expect_status 0 "label --dedup" "$PRONET" label --dedup "$MIXED" -o "$TMP/dedup.ds"
 "$SUMMARY" "$TMP/dedup.ds" >"$TMP/dedup.summary"
 grep -qx "duplicates 0" "$TMP/dedup.summary" || fail "--dedup left duplicates"
 grep -qx "samples $((samples - dups))" "$TMP/dedup.summary" ||
@@ -95,8 +73,8 @@ all_flows=$(awk '$1 == "total" { print $2 }' "$TMP/mixed.table")
 [ "$3" -gt 0 ] || fail "--dedup: no flow was all duplicates in loopback-mixed"
 
 # --- --max-per-class: whole flows, reproducible -----------------------------
-run_status 0 "cap seed 3" "$PRONET" label --max-per-class 30 --seed 3 "$MIXED" -o "$TMP/cap3.ds"
-run_status 0 "cap seed 3 again" "$PRONET" label --max-per-class 30 --seed 3 "$MIXED" -o "$TMP/cap3b.ds"
+expect_status 0 "cap seed 3" "$PRONET" label --max-per-class 30 --seed 3 "$MIXED" -o "$TMP/cap3.ds"
+expect_status 0 "cap seed 3 again" "$PRONET" label --max-per-class 30 --seed 3 "$MIXED" -o "$TMP/cap3b.ds"
 cmp -s "$TMP/cap3.ds" "$TMP/cap3b.ds" || fail "--max-per-class with one seed is not reproducible"
 "$SUMMARY" "$TMP/cap3.ds" | awk '$1 == "class" && $3 > 30 { bad = 1 } END { exit bad }' ||
 	fail "--max-per-class 30 let a class exceed 30 samples"
@@ -107,27 +85,27 @@ grep -vxFf "$TMP/mixed.flows" "$TMP/cap3.flows" >"$TMP/partial" &&
 	{ fail "--max-per-class split flows"; head "$TMP/partial" >&2; }
 # TLS (160 samples in 20 flows of 8) is capped: 3 flows of 8 fit.
 "$SUMMARY" "$TMP/cap3.ds" | grep -qx "class TLS 24 3" || fail "TLS not capped to 3 whole flows"
-run_status 0 "cap seed 4" "$PRONET" label --max-per-class 30 --seed 4 "$MIXED" -o "$TMP/cap4.ds"
+expect_status 0 "cap seed 4" "$PRONET" label --max-per-class 30 --seed 4 "$MIXED" -o "$TMP/cap4.ds"
 cmp -s "$TMP/cap3.ds" "$TMP/cap4.ds" && fail "--seed does not change the choice of flows"
 
 # --- directories and lists ---------------------------------------------------
 mkdir -p "$TMP/dir/sub" && cp "$MIXED" "$TMP/dir/sub/b.pcap" && cp "$DATA/loopback-ipv6.pcap" "$TMP/dir/a.pcap"
 echo "not a capture" >"$TMP/dir/notes.txt"
-run_status 0 "label dir" "$PRONET" label -q "$TMP/dir" -o "$TMP/dir.ds"
+expect_status 0 "label dir" "$PRONET" label -q "$TMP/dir" -o "$TMP/dir.ds"
 printf '# two captures\n\ndir/a.pcap\n  dir/sub/b.pcap  \n' >"$TMP/list.txt"
-run_status 0 "label @list" "$PRONET" label -q "@$TMP/list.txt" -o "$TMP/list.ds"
+expect_status 0 "label @list" "$PRONET" label -q "@$TMP/list.txt" -o "$TMP/list.ds"
 "$SUMMARY" "$TMP/dir.ds" | grep -v duplicates >"$TMP/a"
 "$SUMMARY" "$TMP/list.ds" | grep -v duplicates >"$TMP/b"
 cmp -s "$TMP/a" "$TMP/b" || fail "a directory and a list of its files label differently"
 grep -qx "captures 2" "$TMP/a" || fail "directory: expected 2 captures"
-run_status 1 "missing list" "$PRONET" label "@$TMP/nolist.txt" "$MIXED" -o "$TMP/nolist.ds"
+expect_status 1 "missing list" "$PRONET" label "@$TMP/nolist.txt" "$MIXED" -o "$TMP/nolist.ds"
 grep -q "nolist.txt" "$TMP/err" || fail "a missing list is not named"
 [ -s "$TMP/nolist.ds" ] || fail "a missing list stopped the other captures"
 
 # --- damaged captures among good ones ---------------------------------------
 head -c 1000 "$MIXED" >"$TMP/truncated.pcap"
 echo "garbage, not a capture" >"$TMP/garbage.pcap"
-run_status 1 "damaged captures" "$PRONET" label "$TMP/garbage.pcap" "$MIXED" "$TMP/truncated.pcap" \
+expect_status 1 "damaged captures" "$PRONET" label "$TMP/garbage.pcap" "$MIXED" "$TMP/truncated.pcap" \
 	"$TMP/missing.pcap" -o "$TMP/damaged.ds"
 for name in garbage.pcap truncated.pcap missing.pcap; do
 	grep -q "$name" "$TMP/err" || fail "the error does not name $name"
@@ -137,20 +115,16 @@ grep -q "3 of 4 captures could not be read" "$TMP/err" || fail "failed captures 
 	fail "the good capture was not labelled whole next to damaged ones"
 
 # --- the dataset is written whole or not at all ------------------------------
-run_status 1 "unwritable output" "$PRONET" label "$MIXED" -o "$TMP/nodir/out.ds"
+expect_status 1 "unwritable output" "$PRONET" label "$MIXED" -o "$TMP/nodir/out.ds"
 grep -q "nodir" "$TMP/err" || fail "an unwritable output is not named"
 ls "$TMP" | grep -q "^nodir" && fail "an unwritable output left something behind"
 
 # --- help ------------------------------------------------------------------------
-run_status 0 "label --help" "$PRONET" label --help
+expect_status 0 "label --help" "$PRONET" label --help
 grep -q "Usage: pronet label" "$TMP/out" || fail "label --help"
 
 # --- the whole corpus ------------------------------------------------------------
-CORPUS=${PRONET_CORPUS:-}
-if [ -z "$CORPUS" ] || [ ! -d "$CORPUS" ]; then
-	echo "FAIL: PRONET_CORPUS ('$CORPUS') is not a directory of captures" >&2
-	exit 1
-fi
+require_corpus
 "$PRONET" flows "$CORPUS" >"$TMP/corpus.flows" 2>"$TMP/corpus.flows.err"
 flows_status=$?
 "$PRONET" label "$CORPUS" -o "$TMP/corpus.ds" >"$TMP/corpus.table" 2>"$TMP/corpus.err"
@@ -179,5 +153,5 @@ corpus_samples=$(awk '$1 == "total" { print $3 }' "$TMP/corpus.table")
 grep -qx "samples $corpus_samples" "$TMP/corpus.summary" || fail "corpus: dataset and table disagree"
 [ "$1" -gt 1000 ] || fail "corpus: only $1 flows labelled"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish
 echo "label: ok ($1 corpus flows labelled, $corpus_samples samples)"

@@ -52,3 +52,6 @@ EXTRA_DIST += tests/tools/live_drop.sh
 # Captures without a flow (header only, ARP only) through flows and classify.
 TESTS += tests/tools/empty_capture.sh
 EXTRA_DIST += tests/tools/empty_capture.sh
+
+# What cli.sh, classify.sh, label.sh and eval.sh share (sourced).
+EXTRA_DIST += tests/tools/common.sh

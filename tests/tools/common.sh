@@ -1,0 +1,59 @@
+# Sourced by the tools/ integration tests (cli.sh, classify.sh, label.sh,
+# eval.sh) after `set -u` and a check of $top_srcdir: the build tree, a
+# temporary directory removed on exit, and the checks they all use. Each
+# check that fails says why and counts; `finish` ends the test with status 1
+# if any did. Exit status 99 (a hard error) when the test cannot run.
+
+: "${top_builddir:?top_builddir is not set: run through make check}"
+PRONET="$top_builddir/pronet"
+TEST_NAME=$(basename "$0" .sh)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/pronet-$TEST_NAME.XXXXXX") || exit 99
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+}
+
+# expect_status STATUS DESCRIPTION COMMAND...: runs COMMAND, output in
+# $TMP/out and $TMP/err, and checks its exit status.
+expect_status() {
+	want=$1 what=$2
+	shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "$what: exit status $got, expected $want"
+		sed 's/^/    stderr: /' "$TMP/err" >&2
+	fi
+}
+
+# expect_in FILE TEXT DESCRIPTION: FILE contains the fixed string TEXT.
+expect_in() {
+	grep -qF -- "$2" "$1" || { fail "$3: '$2' not in $(basename "$1")"; sed 's/^/    /' "$1" >&2; }
+}
+
+# require_program PATH: a test helper built by make check, else exit 99.
+require_program() {
+	[ -x "$1" ] || { echo "missing $1 (build with make check)" >&2; exit 99; }
+}
+
+# require_corpus: CORPUS is $PRONET_CORPUS, a directory of captures, else
+# the test fails.
+require_corpus() {
+	CORPUS=${PRONET_CORPUS:-}
+	if [ -z "$CORPUS" ] || [ ! -d "$CORPUS" ]; then
+		echo "FAIL: PRONET_CORPUS ('$CORPUS') is not a directory of captures" >&2
+		exit 1
+	fi
+}
+
+# finish: exit status 1 if a check failed, else go on (to the test's own
+# closing line).
+finish() {
+	if [ "$failures" -ne 0 ]; then
+		echo "$TEST_NAME: $failures check(s) failed" >&2
+		exit 1
+	fi
+}
