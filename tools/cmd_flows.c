@@ -133,21 +133,17 @@ int pronet_cmd_flows(int argc, char **argv)
 	struct pronet_ndpi_engine_options options;
 	struct flows_run run = {NULL, 0};
 	int header = 0, show_stats = 0, opt;
-	pronet_cli_getopt_init(&table, "Hfsh", own_options,
-	                       PRONET_CLI_PROTOS | PRONET_CLI_TUNNELS | PRONET_CLI_NO_GUESS |
-	                           PRONET_CLI_TIMEOUTS | PRONET_CLI_MAX_FLOWS | PRONET_CLI_LIST);
 	pronet_cli_engine_args_init(&shared);
 	pronet_ndpi_engine_options_default(&options);
 	options.report = print_flow;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, table.shorts, table.longs, NULL)) != -1) {
-		int shared_option =
-		    pronet_cli_engine_option("flows", opt, optarg, &shared, &options);
-		if (shared_option < 0)
-			return 2;
-		if (shared_option > 0)
-			continue;
+	pronet_cli_getopt_init(&table, "flows", "Hfsh", own_options,
+	                       PRONET_CLI_PROTOS | PRONET_CLI_TUNNELS | PRONET_CLI_NO_GUESS |
+	                           PRONET_CLI_TIMEOUTS | PRONET_CLI_MAX_FLOWS | PRONET_CLI_LIST,
+	                       &shared, &options);
+	while ((opt = pronet_cli_getopt_next(&table, argc, argv)) != -1) {
 		switch (opt) {
+		case PRONET_CLI_BAD_VALUE:
+			return 2;
 		case 'H':
 			header = 1;
 			break;

@@ -426,18 +426,14 @@ static int parse_options(int argc, char **argv, struct label_args *args,
 	};
 	struct pronet_cli_getopt table;
 	int opt;
-	pronet_cli_getopt_init(&table, "o:k:d:c:h", own_options,
+	pronet_cli_getopt_init(&table, "label", "o:k:d:c:h", own_options,
 	                       PRONET_CLI_LIST | PRONET_CLI_PROTOS | PRONET_CLI_TUNNELS |
-	                           PRONET_CLI_MAX_FLOWS | PRONET_CLI_QUIET);
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, table.shorts, table.longs, NULL)) != -1) {
-		int shared_option =
-		    pronet_cli_engine_option("label", opt, optarg, &args->shared, options);
-		if (shared_option < 0)
-			return 2;
-		if (shared_option > 0)
-			continue;
+	                           PRONET_CLI_MAX_FLOWS | PRONET_CLI_QUIET,
+	                       &args->shared, options);
+	while ((opt = pronet_cli_getopt_next(&table, argc, argv)) != -1) {
 		switch (opt) {
+		case PRONET_CLI_BAD_VALUE:
+			return 2;
 		case 'o':
 			args->output = optarg;
 			break;

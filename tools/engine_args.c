@@ -32,10 +32,16 @@ static const struct shared_option {
 
 #define NUM_SHARED (sizeof(shared_options) / sizeof(shared_options[0]))
 
-void pronet_cli_getopt_init(struct pronet_cli_getopt *table, const char *own_shorts,
-                            const struct option *own_longs, unsigned accepted)
+void pronet_cli_getopt_init(struct pronet_cli_getopt *table, const char *command,
+                            const char *own_shorts, const struct option *own_longs,
+                            unsigned accepted, struct pronet_cli_engine_args *args,
+                            struct pronet_ndpi_engine_options *options)
 {
 	size_t n = 0;
+	table->command = command;
+	table->args = args;
+	table->options = options;
+	optind = 1;
 	/* The tables are fixed at compile time and far below the sizes;
 	 * the checks keep a longer future table from overflowing. */
 	snprintf(table->shorts, sizeof(table->shorts), "%s", own_shorts);
@@ -60,9 +66,11 @@ void pronet_cli_engine_args_init(struct pronet_cli_engine_args *args)
 	args->active_seconds = UINT32_MAX;
 }
 
-int pronet_cli_engine_option(const char *command, int opt, const char *arg,
-                             struct pronet_cli_engine_args *args,
-                             struct pronet_ndpi_engine_options *options)
+/* 1: `opt` was a shared option, applied; 0: not a shared option; -1: a bad
+ * value, said. */
+static int shared_option(const char *command, int opt, const char *arg,
+                         struct pronet_cli_engine_args *args,
+                         struct pronet_ndpi_engine_options *options)
 {
 	switch (opt) {
 	case 'p':
@@ -97,6 +105,20 @@ int pronet_cli_engine_option(const char *command, int opt, const char *arg,
 		return 1;
 	}
 	return 0;
+}
+
+int pronet_cli_getopt_next(struct pronet_cli_getopt *table, int argc, char **argv)
+{
+	int opt;
+	while ((opt = getopt_long(argc, argv, table->shorts, table->longs, NULL)) != -1) {
+		int shared =
+		    shared_option(table->command, opt, optarg, table->args, table->options);
+		if (shared < 0)
+			return PRONET_CLI_BAD_VALUE;
+		if (shared == 0)
+			return opt;
+	}
+	return -1;
 }
 
 void pronet_cli_engine_timeouts(const struct pronet_cli_engine_args *args, uint32_t idle_default,

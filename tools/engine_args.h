@@ -23,22 +23,6 @@ enum pronet_cli_engine_option {
 	PRONET_CLI_QUIET = 1 << 6,     /* -q, --quiet */
 };
 
-/* A command's getopt table and short-option string: its own options
- * followed by the shared ones it accepts. */
-#define PRONET_CLI_MAX_OPTIONS 32
-struct pronet_cli_getopt {
-	struct option longs[PRONET_CLI_MAX_OPTIONS];
-	char shorts[2 * PRONET_CLI_MAX_OPTIONS];
-};
-
-/* `own_longs` ends with a NULL name; `own_shorts` is getopt's string. The
- * command's own long options must use values below 256 or from 256 up to
- * (not including) PRONET_CLI_OPT_FIRST_. */
-void pronet_cli_getopt_init(struct pronet_cli_getopt *table, const char *own_shorts,
-                            const struct option *own_longs, unsigned accepted);
-
-enum { PRONET_CLI_OPT_FIRST_ = 0x1000 };
-
 /* What the shared options gave, beyond the engine options they set. */
 struct pronet_cli_engine_args {
 	const char *list;                      /* -l, else NULL */
@@ -48,12 +32,32 @@ struct pronet_cli_engine_args {
 
 void pronet_cli_engine_args_init(struct pronet_cli_engine_args *args);
 
-/* Applies getopt's `opt` (with `arg`) if it is a shared option: 1 done,
- * 0 not a shared option, -1 a bad value ("pronet COMMAND: --OPTION: ..."
- * printed; exit status 2). */
-int pronet_cli_engine_option(const char *command, int opt, const char *arg,
-                             struct pronet_cli_engine_args *args,
-                             struct pronet_ndpi_engine_options *options);
+/* A command's getopt table and short-option string: its own options
+ * followed by the shared ones it accepts, and where those go. */
+#define PRONET_CLI_MAX_OPTIONS 32
+struct pronet_cli_getopt {
+	struct option longs[PRONET_CLI_MAX_OPTIONS];
+	char shorts[2 * PRONET_CLI_MAX_OPTIONS];
+	const char *command;
+	struct pronet_cli_engine_args *args;
+	struct pronet_ndpi_engine_options *options;
+};
+
+/* `own_longs` ends with a NULL name and uses values below
+ * PRONET_CLI_OPT_FIRST_; `own_shorts` is getopt's string. Resets optind. */
+void pronet_cli_getopt_init(struct pronet_cli_getopt *table, const char *command,
+                            const char *own_shorts, const struct option *own_longs,
+                            unsigned accepted, struct pronet_cli_engine_args *args,
+                            struct pronet_ndpi_engine_options *options);
+
+enum { PRONET_CLI_OPT_FIRST_ = 0x1000 };
+
+/* getopt_long over the table, applying the shared options itself: the next
+ * of the command's own options (or '?'), -1 at the end, or
+ * PRONET_CLI_BAD_VALUE after "pronet COMMAND: --OPTION: ..." (exit
+ * status 2). */
+enum { PRONET_CLI_BAD_VALUE = -2 };
+int pronet_cli_getopt_next(struct pronet_cli_getopt *table, int argc, char **argv);
 
 /* The timeouts given, else these defaults, into the engine options. */
 void pronet_cli_engine_timeouts(const struct pronet_cli_engine_args *args, uint32_t idle_default,
