@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "core/dataset.h"
-#include "ndpi-glue/decode.h"
 #include "ndpi-glue/ndpi_engine.h"
 #include "rules/class_map.h"
 #include "rules/rules_file.h"

@@ -32,6 +32,9 @@ struct pronet_cli_engine_args {
 
 void pronet_cli_engine_args_init(struct pronet_cli_engine_args *args);
 
+/* The shared long options' values; a command's own stay below. */
+enum { PRONET_CLI_OPT_FIRST_ = 0x1000 };
+
 /* A command's getopt table and short-option string: its own options
  * followed by the shared ones it accepts, and where those go. */
 #define PRONET_CLI_MAX_OPTIONS 32
@@ -49,8 +52,6 @@ void pronet_cli_getopt_init(struct pronet_cli_getopt *table, const char *command
                             const char *own_shorts, const struct option *own_longs,
                             unsigned accepted, struct pronet_cli_engine_args *args,
                             struct pronet_ndpi_engine_options *options);
-
-enum { PRONET_CLI_OPT_FIRST_ = 0x1000 };
 
 /* getopt_long over the table, applying the shared options itself: the next
  * of the command's own options (or '?'), -1 at the end, or
