@@ -16,7 +16,7 @@
 int ndpi_handle_rule(struct ndpi_detection_module_struct *ndpi_str, char *rule, u_int8_t do_add);
 
 #define MAX_MODULES 256
-#define DEFAULT_PACKETS_PER_DIRECTION 2
+#define DEFAULT_PACKETS_PER_DIRECTION 4
 #define DEFAULT_MAX_FLOWS 65536
 
 struct slot {

@@ -67,7 +67,8 @@ struct pronet_plugin_options {
 	 * is refused. Copied into nDPI. */
 	const char *const *custom_protocol_names;
 	size_t num_custom_protocol_names;
-	/* Payload packets recorded per direction, 1..4 (default 2). */
+	/* Payload packets recorded per direction, 1..4 (default 4, as `make model`
+	 * labels and `pronet eval` decides flows). */
 	uint32_t packets_per_direction;
 	/* Flows with state at once, process-wide; used by the first attach
 	 * only (default 65536). */

@@ -50,7 +50,7 @@ static void usage(FILE *out)
 	        "  -u, --user USER          after opening IFACE as root, run as USER\n"
 	        "                           (default nobody); -o FILE is then written as USER\n"
 	        "  -k, --packets K          payload packets per direction the model sees,\n"
-	        "                           1..%d (default: PRONET_PACKETS, else 2)\n"
+	        "                           1..%d (default: PRONET_PACKETS, else 4)\n"
 	        "      --threshold P        default class threshold in (0, 1]\n"
 	        "  -r, --rules DIR          rules directory (default: $PRONET_RULES_DIR,\n"
 	        "                           else the installed rules)\n"
