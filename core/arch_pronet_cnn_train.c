@@ -130,16 +130,6 @@ static void forward_features(void *context, size_t worker, size_t workers)
 	}
 }
 
-static size_t argmax_of(const float *x, size_t n)
-{
-	size_t best = 0;
-
-	for (size_t i = 1; i < n; i++)
-		if (x[i] > x[best])
-			best = i;
-	return best;
-}
-
 /* Phase C: dropout, dense, softmax cross-entropy (Sec. 3.2 (E5)-(E6), Sec. 3.3
  * (E7)) forward and backward, down to the gradient of the head's input. */
 static void head_forward_backward(void *context, size_t worker, size_t workers)
@@ -165,7 +155,7 @@ static void head_forward_backward(void *context, size_t worker, size_t workers)
 		                     s->logits);
 		batch->losses[b] = pronet_softmax_xent_forward(s->logits, classes, batch->labels[b],
 		                                               s->probabilities);
-		batch->correct[b] = argmax_of(s->logits, classes) == batch->labels[b];
+		batch->correct[b] = pronet_argmax(s->logits, classes) == batch->labels[b];
 		pronet_softmax_xent_backward(s->probabilities, classes, batch->labels[b], scale,
 		                             s->dlogits);
 		pronet_dense_backward(s->dropped, inputs, w->dense_w, classes, s->dlogits,

@@ -7,16 +7,6 @@
 #include "core/model_internal.h"
 #include "core/softmax_xent.h"
 
-static size_t argmax_of(const float *x, size_t n)
-{
-	size_t best = 0;
-
-	for (size_t i = 1; i < n; i++)
-		if (x[i] > x[best])
-			best = i;
-	return best;
-}
-
 enum pronet_err pronet_model_predict_flow_with(const struct pronet_model *model,
                                                const struct pronet_input *inputs, size_t n,
                                                enum pronet_flow_combine combine,
@@ -61,7 +51,7 @@ enum pronet_err pronet_model_predict_flow_with(const struct pronet_model *model,
 			                     ? model->temperature * logf(sum[c] + 1e-30f)
 			                     : sum[c];
 	}
-	top = argmax_of(probabilities, classes);
+	top = pronet_argmax(probabilities, classes);
 	if (best != NULL)
 		*best = top;
 	return PRONET_OK;

@@ -9,6 +9,7 @@
 
 #include "core/model_internal.h"
 #include "core/softmax_fast.h"
+#include "core/softmax_xent.h"
 #include "core/tokens.h"
 
 void pronet_cnn_config_default(struct pronet_cnn_config *config)
@@ -211,17 +212,13 @@ enum pronet_err pronet_model_predict(const struct pronet_model *model,
                                      size_t *best)
 {
 	float logits[PRONET_MAX_CLASSES];
-	size_t top = 0;
 
 	if (model == NULL || input == NULL || probabilities == NULL)
 		return PRONET_ERR_ARG;
 	model->ops->logits(model, input, logits);
 	pronet_softmax_fast(logits, model->num_classes, model->temperature, probabilities);
-	for (size_t i = 1; i < model->num_classes; i++)
-		if (probabilities[i] > probabilities[top])
-			top = i;
 	if (best != NULL)
-		*best = top;
+		*best = pronet_argmax(probabilities, model->num_classes);
 	return PRONET_OK;
 }
 

@@ -38,3 +38,13 @@ void pronet_softmax_xent_backward(const float *probabilities, size_t n, uint32_t
 	for (size_t i = 0; i < n; i++)
 		dlogits[i] = scale * (probabilities[i] - (i == label ? 1.0f : 0.0f));
 }
+
+size_t pronet_argmax(const float *x, size_t n)
+{
+	size_t best = 0;
+
+	for (size_t i = 1; i < n; i++)
+		if (x[i] > x[best])
+			best = i;
+	return best;
+}

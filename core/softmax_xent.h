@@ -8,6 +8,9 @@
 /* probabilities = softmax(logits / temperature), computed stably
  * (the largest logit is subtracted first). temperature > 0. */
 void pronet_softmax(const float *logits, size_t n, float temperature, float *probabilities);
+/* Index of the largest of x[0..n-1] (n >= 1); ties go to the lowest index,
+ * so a class decision never depends on the order sums were taken in. */
+size_t pronet_argmax(const float *x, size_t n);
 /* Writes softmax(logits) and returns -log p[label]. */
 float pronet_softmax_xent_forward(const float *logits, size_t n, uint32_t label,
                                   float *probabilities);

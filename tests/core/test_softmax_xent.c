@@ -56,11 +56,25 @@ static void test_gradient_matches_finite_differences(void)
 	}
 }
 
+static void test_argmax_takes_the_lowest_of_ties(void)
+{
+	const float one[] = {-3.0f};
+	const float rising[] = {0.1f, 0.2f, 0.3f};
+	const float tie[] = {0.2f, 0.7f, 0.1f, 0.7f};
+	const float negative[] = {-5.0f, -1.0f, -2.0f};
+
+	CU_ASSERT_EQUAL(pronet_argmax(one, 1), 0);
+	CU_ASSERT_EQUAL(pronet_argmax(rising, 3), 2);
+	CU_ASSERT_EQUAL(pronet_argmax(tie, 4), 1);
+	CU_ASSERT_EQUAL(pronet_argmax(negative, 3), 1);
+}
+
 static CU_TestInfo tests[] = {
     {"softmax is stable and sums to one", test_softmax_is_stable_and_sums_to_one},
     {"temperature divides the logits", test_temperature_divides_logits},
     {"the loss stays finite when p underflows", test_loss_of_a_certain_wrong_answer_is_finite},
     {"gradient matches finite differences", test_gradient_matches_finite_differences},
+    {"argmax takes the lowest index of ties", test_argmax_takes_the_lowest_of_ties},
     CU_TEST_INFO_NULL,
 };
 
