@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "core/model.h"
+#include "core/softmax_xent.h"
 
 /* Mean NLL of softmax(logits / T), in double for a smooth objective. */
 static double mean_nll(const float *logits, const uint32_t *labels, size_t n, size_t classes,
@@ -127,14 +128,8 @@ enum pronet_err pronet_calibrate_thresholds(const float *probabilities, const ui
 		free(predicted);
 		return pronet_error(errbuf, PRONET_ERR_NOMEM, "threshold calibration: no memory");
 	}
-	for (size_t i = 0; i < n; i++) {
-		const float *row = probabilities + i * classes;
-
-		predicted[i] = 0;
-		for (size_t c = 1; c < classes; c++)
-			if (row[c] > row[predicted[i]])
-				predicted[i] = c;
-	}
+	for (size_t i = 0; i < n; i++)
+		predicted[i] = pronet_argmax(probabilities + i * classes, classes);
 	for (size_t c = 0; c < classes; c++) {
 		size_t count = 0;
 
