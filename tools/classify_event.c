@@ -139,14 +139,14 @@ static int add_address(struct json_object *event, const struct pronet_flow_key *
 	       add(event, port_key, json_object_new_int(key->port[side]));
 }
 
-static struct json_object *flow_object(const struct pronet_flow_report *report)
+/* `start` is the event's timestamp, already formatted: the flow starts then. */
+static struct json_object *flow_object(const struct pronet_flow_report *report, const char *start)
 {
 	const struct pronet_flow *flow = report->flow;
-	char start[40], end[40];
+	char end[40];
 	struct json_object *object = json_object_new_object();
 	if (object == NULL)
 		return NULL;
-	classify_format_timestamp(flow->first_us, start, sizeof(start));
 	classify_format_timestamp(flow->last_us, end, sizeof(end));
 	int failed =
 	    add(object, "pkts_toserver", json_object_new_int64((int64_t)flow->packets[0])) |
@@ -287,7 +287,7 @@ struct json_object *classify_event_new(const struct classify_event_context *cont
 	              json_object_new_string(
 	                  ip_protocol_name(flow->key.l4_protocol, number, sizeof(number))));
 	failed |= add(event, "app_proto", app_proto(report, source));
-	failed |= add(event, "flow", flow_object(report));
+	failed |= add(event, "flow", flow_object(report, timestamp));
 	failed |= add(event, "ndpi", ndpi_object(context, report, source));
 	/* Only where the model was consulted: it ran on recorded payload. */
 	if (result != NULL && result->decided && result->packets_used > 0)
