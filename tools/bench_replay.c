@@ -1,8 +1,8 @@
 /* Merging captures and timing external programs for `make bench`
  * (tools/bench_replay.h). */
 #include "tools/bench_replay.h"
+#include "ndpi-glue/capture_inputs.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
@@ -10,59 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_FILES 4096
 #define SNAPLEN 262144
 /* Gap between one merged file's last packet and the next file's first. */
 #define GAP_US 1000000
-
-static int has_capture_suffix(const char *name)
-{
-	size_t n = strlen(name);
-
-	return (n > 5 && strcmp(name + n - 5, ".pcap") == 0) ||
-	       (n > 7 && strcmp(name + n - 7, ".pcapng") == 0) ||
-	       (n > 4 && strcmp(name + n - 4, ".cap") == 0);
-}
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void free_names(char **names, size_t count)
-{
-	for (size_t i = 0; i < count; i++)
-		free(names[i]);
-	free(names);
-}
-
-static enum pronet_err list_captures(const char *dir, char ***names, size_t *count, char *errbuf)
-{
-	DIR *d = opendir(dir);
-	struct dirent *entry;
-
-	*count = 0;
-	*names = calloc(MAX_FILES, sizeof(char *));
-	if (d == NULL || *names == NULL) {
-		if (d != NULL)
-			closedir(d);
-		free(*names);
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: cannot read the corpus directory",
-		                    dir);
-	}
-	while ((entry = readdir(d)) != NULL && *count < MAX_FILES)
-		if (has_capture_suffix(entry->d_name) &&
-		    ((*names)[*count] = strdup(entry->d_name)) != NULL)
-			(*count)++;
-	closedir(d);
-	qsort(*names, *count, sizeof(char *), compare_names);
-	return PRONET_OK;
-}
 
 /* Appends one capture to the dump; *clock_us is the next free timestamp. */
 static void append_capture(pcap_t *in, pcap_dumper_t *out, int64_t *clock_us,
@@ -99,38 +55,49 @@ static void append_capture(pcap_t *in, pcap_dumper_t *out, int64_t *clock_us,
 enum pronet_err bench_merge_captures(const char *corpus_dir, const char *path,
                                      struct bench_capture *merged, char *errbuf)
 {
-	char pcap_errbuf[PCAP_ERRBUF_SIZE], file[4096], tmp[4096];
-	char **names = NULL;
-	size_t count = 0;
+	char pcap_errbuf[PCAP_ERRBUF_SIZE], tmp[4096];
 	int64_t clock_us = (int64_t)1600000000 * 1000000;
 	pcap_t *dead;
 	pcap_dumper_t *out;
-	enum pronet_err err = list_captures(corpus_dir, &names, &count, errbuf);
+	/* The corpus's captures, found and sorted as every command finds them. */
+	struct pronet_capture_inputs *inputs = pronet_capture_inputs_new();
+	enum pronet_err err = inputs != NULL
+	                          ? pronet_capture_inputs_add(inputs, corpus_dir, errbuf)
+	                          : pronet_error(errbuf, PRONET_ERR_NOMEM, "out of memory");
+
+	struct stat info;
 
 	memset(merged, 0, sizeof(*merged));
-	if (err != PRONET_OK)
+	/* A path that is no directory would be taken as one capture file. */
+	if (err == PRONET_OK && (stat(corpus_dir, &info) != 0 || !S_ISDIR(info.st_mode)))
+		err = pronet_error(errbuf, PRONET_ERR_IO, "%s: not a readable corpus directory",
+		                   corpus_dir);
+	if (err == PRONET_OK && pronet_capture_inputs_failed_count(inputs) > 0)
+		err = pronet_error(errbuf, PRONET_ERR_IO, "%s",
+		                   pronet_capture_inputs_failed_message(inputs, 0));
+	if (err != PRONET_OK) {
+		pronet_capture_inputs_free(inputs);
 		return err;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	dead = pcap_open_dead(DLT_EN10MB, SNAPLEN);
 	out = dead != NULL ? pcap_dump_open(dead, tmp) : NULL;
 	if (out == NULL) {
 		if (dead != NULL)
 			pcap_close(dead);
-		free_names(names, count);
+		pronet_capture_inputs_free(inputs);
 		return pronet_error(errbuf, PRONET_ERR_IO, "%s: cannot write", tmp);
 	}
-	for (size_t i = 0; i < count; i++) {
-		pcap_t *in;
+	for (size_t i = 0; i < pronet_capture_inputs_count(inputs); i++) {
+		pcap_t *in = pcap_open_offline(pronet_capture_inputs_path(inputs, i), pcap_errbuf);
 
-		snprintf(file, sizeof(file), "%s/%s", corpus_dir, names[i]);
-		in = pcap_open_offline(file, pcap_errbuf);
 		if (in == NULL)
 			continue; /* a damaged capture of the corpus: not ours to judge here */
 		if (pcap_datalink(in) == DLT_EN10MB)
 			append_capture(in, out, &clock_us, merged);
 		pcap_close(in);
 	}
-	free_names(names, count);
+	pronet_capture_inputs_free(inputs);
 	if (pcap_dump_flush(out) != 0 || ferror(pcap_dump_file(out))) {
 		pcap_dump_close(out);
 		pcap_close(dead);
