@@ -62,18 +62,6 @@ static size_t vocabulary(const struct pronet_model *model, size_t view)
 	return view == 0 ? PRONET_BYTE_VOCABULARY : model->cnn.ngram_buckets;
 }
 
-static float *aligned_floats(size_t count, size_t *bytes)
-{
-	size_t size = (count * sizeof(float) + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
-	float *x = aligned_alloc(ALIGNMENT, size);
-
-	if (x != NULL) {
-		memset(x, 0, size);
-		*bytes += size;
-	}
-	return x;
-}
-
 /* One view, all three widths, into padded[width][stride]: for every
  * position the sum of `width` table rows (E2), ReLU and max-pool folded
  * into one running maximum that starts at 0 (E3, E4: max_p max(0, c_p) =
@@ -192,13 +180,14 @@ struct pronet_cnn_fast *pronet_cnn_fast_new(const struct pronet_model *model)
 	fast->pool = widest_kernel();
 	fast->divisor = model->cnn.ngram_buckets - 1;
 	fast->magic = UINT64_MAX / fast->divisor + 1;
-	fast->bias = aligned_floats(PRONET_CNN_FEATURE_GROUPS * stride, &fast->bytes);
+	fast->bias =
+	    pronet_cnn_fast_aligned_floats(PRONET_CNN_FEATURE_GROUPS * stride, &fast->bytes);
 	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++) {
 		size_t count = vocabulary(model, v) * OFFSETS * stride;
 
 		if (v == 1 && count * sizeof(float) > PRONET_CNN_FAST_MAX_NGRAM_TABLE)
 			continue;
-		fast->table[v] = aligned_floats(count, &fast->bytes);
+		fast->table[v] = pronet_cnn_fast_aligned_floats(count, &fast->bytes);
 		if (fast->table[v] == NULL) {
 			pronet_cnn_fast_free(fast);
 			return NULL;

@@ -82,7 +82,7 @@ static head_kernel *widest_kernel(void)
 	return head_generic;
 }
 
-static float *aligned_floats(size_t count, size_t *bytes)
+float *pronet_cnn_fast_aligned_floats(size_t count, size_t *bytes)
 {
 	size_t size = (count * sizeof(float) + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
 	float *x = aligned_alloc(ALIGNMENT, size);
@@ -139,8 +139,8 @@ struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model 
 	h->classes = model->num_classes;
 	h->padded = (h->classes + CLASS_BLOCK - 1) / CLASS_BLOCK * CLASS_BLOCK;
 	h->kernel = widest_kernel();
-	h->w = aligned_floats(h->inputs * h->padded, &h->bytes);
-	h->b = aligned_floats(h->padded, &h->bytes);
+	h->w = pronet_cnn_fast_aligned_floats(h->inputs * h->padded, &h->bytes);
+	h->b = pronet_cnn_fast_aligned_floats(h->padded, &h->bytes);
 	if (h->w == NULL || h->b == NULL) {
 		pronet_cnn_fast_head_free(h);
 		return NULL;

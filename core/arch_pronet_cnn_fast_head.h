@@ -22,6 +22,11 @@
 struct pronet_model;
 struct pronet_cnn_fast_head;
 
+/* count floats, zeroed, 64-byte aligned (whole cache lines and the widest
+ * vector loads of both kernels); the rounded-up size is added to *bytes.
+ * NULL without memory. Shared by the tables and the head; free() frees it. */
+float *pronet_cnn_fast_aligned_floats(size_t count, size_t *bytes);
+
 /* The folded head for pooled features padded to `stride` floats per group,
  * or NULL without memory. */
 struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model *model,
