@@ -27,4 +27,17 @@ static inline uint8_t *fuzz_copy_with_crc(const uint8_t *data, size_t size)
 	return copy;
 }
 
+/* Runs `run` on data[size] as given, then on its copy with the checksum
+ * fixed: the whole of a loader harness's LLVMFuzzerTestOneInput. */
+static inline void fuzz_with_and_without_crc(const uint8_t *data, size_t size,
+                                             void (*run)(const uint8_t *, size_t))
+{
+	uint8_t *fixed = fuzz_copy_with_crc(data, size);
+
+	run(data, size);
+	if (fixed != NULL)
+		run(fixed, size);
+	free(fixed);
+}
+
 #endif

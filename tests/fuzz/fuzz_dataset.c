@@ -29,11 +29,6 @@ static void load(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *fixed = fuzz_copy_with_crc(data, size);
-
-	load(data, size);
-	if (fixed != NULL)
-		load(fixed, size);
-	free(fixed);
+	fuzz_with_and_without_crc(data, size, load);
 	return 0;
 }

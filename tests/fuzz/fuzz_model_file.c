@@ -36,11 +36,6 @@ static void load_and_predict(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *fixed = fuzz_copy_with_crc(data, size);
-
-	load_and_predict(data, size);
-	if (fixed != NULL)
-		load_and_predict(fixed, size);
-	free(fixed);
+	fuzz_with_and_without_crc(data, size, load_and_predict);
 	return 0;
 }
