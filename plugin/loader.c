@@ -18,10 +18,14 @@ struct pronet_plugin_loaded {
 	char model_path[4096];
 };
 
-enum pronet_err pronet_plugin_default_model(char *path, size_t size, char *errbuf)
+/* The default model (plugin/loader.h): $PRONET_MODEL, else
+ * PRONET_DEFAULT_MODEL_FILE in the rules directory the thresholds and protos
+ * come from - `rules_dir` if given, else $PRONET_RULES_DIR or the installed
+ * rules - so that `classify -r DIR` takes DIR's model with DIR's rules. */
+static enum pronet_err default_model(const char *rules_dir, char *path, size_t size, char *errbuf)
 {
 	const char *from_env = getenv("PRONET_MODEL");
-	enum pronet_err err;
+	enum pronet_err err = PRONET_OK;
 	int written;
 
 	if (from_env != NULL && *from_env != '\0') {
@@ -31,7 +35,14 @@ enum pronet_err pronet_plugin_default_model(char *path, size_t size, char *errbu
 			                    "PRONET_MODEL: path too long");
 		return PRONET_OK;
 	}
-	err = pronet_rules_default_path(PRONET_DEFAULT_MODEL_FILE, path, size, errbuf);
+	if (rules_dir != NULL) {
+		written = snprintf(path, size, "%s/%s", rules_dir, PRONET_DEFAULT_MODEL_FILE);
+		if (written < 0 || (size_t)written >= size)
+			return pronet_error(errbuf, PRONET_ERR_LIMIT, "%s/%s: path too long",
+			                    rules_dir, PRONET_DEFAULT_MODEL_FILE);
+	} else {
+		err = pronet_rules_default_path(PRONET_DEFAULT_MODEL_FILE, path, size, errbuf);
+	}
 	if (err)
 		return err;
 	if (access(path, R_OK) != 0)
@@ -127,7 +138,8 @@ static enum pronet_err load_all(const struct pronet_plugin_config *config,
 	if (config->model_path != NULL)
 		snprintf(l->model_path, sizeof(l->model_path), "%s", config->model_path);
 	else
-		err = pronet_plugin_default_model(l->model_path, sizeof(l->model_path), errbuf);
+		err =
+		    default_model(config->rules_dir, l->model_path, sizeof(l->model_path), errbuf);
 	if (!err)
 		err = pronet_model_load(l->model_path, &l->model, errbuf);
 	if (!err)

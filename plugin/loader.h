@@ -7,7 +7,8 @@
  *
  * The model: config->model_path if given, else the default model -
  * $PRONET_MODEL if set, else PRONET_DEFAULT_MODEL_FILE in the rules
- * directory ($PRONET_RULES_DIR, else the installed rules). */
+ * directory (config->rules_dir, else $PRONET_RULES_DIR, else the installed
+ * rules); PRONET_ERR_NOT_FOUND, naming where it looked, when there is none. */
 #ifndef PRONET_PLUGIN_LOADER_H
 #define PRONET_PLUGIN_LOADER_H
 
@@ -36,10 +37,5 @@ const struct pronet_plugin_options *
 pronet_plugin_loaded_options(const struct pronet_plugin_loaded *loaded);
 /* The model file loaded. */
 const char *pronet_plugin_loaded_model_path(const struct pronet_plugin_loaded *loaded);
-
-/* The default model's path (see above). PRONET_ERR_NOT_FOUND, with a message
- * saying where it looked, when $PRONET_MODEL is unset and there is no
- * default model file. */
-enum pronet_err pronet_plugin_default_model(char *path, size_t size, char *errbuf);
 
 #endif

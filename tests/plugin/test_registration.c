@@ -159,11 +159,52 @@ static void test_rules_dir_names_and_thresholds(void)
 	rmdir(dir);
 }
 
+/* Without a model path the model is default.pronet in the rules directory
+ * the thresholds and protos come from (`pronet classify -r DIR`). */
+static void test_rules_dir_gives_the_default_model(void)
+{
+	const struct pronet_plugin_descriptor *d = load();
+	static const char *const names[] = {"PronetDefA", "PronetDefB"};
+	struct pronet_model *model = fixture_model_new(names, 2, 5);
+	char dir[512], file[600];
+	struct pronet_plugin_config config = {.rules_dir = dir};
+	char errbuf[PRONET_ERRBUF_SIZE] = "";
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	unsetenv("PRONET_MODEL");
+	unsetenv("PRONET_RULES_DIR");
+	snprintf(dir, sizeof(dir), "%s/pronet-default-%ld", pronet_unit_tmpdir(), (long)getpid());
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+	snprintf(file, sizeof(file), "%s/protos.txt", dir);
+	write_file(file, "# none\n");
+	snprintf(file, sizeof(file), "%s/thresholds.conf", dir);
+	write_file(file, "default 0.5\n");
+
+	/* None there: an error naming where it looked. */
+	CU_ASSERT_EQUAL(d->init(&config, errbuf), PRONET_ERR_NOT_FOUND);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, dir));
+
+	snprintf(file, sizeof(file), "%s/default.pronet", dir);
+	CU_ASSERT_EQUAL_FATAL(pronet_model_save(model, file, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL(d->init(&config, errbuf), PRONET_OK);
+	d->deinit();
+
+	remove(file);
+	snprintf(file, sizeof(file), "%s/protos.txt", dir);
+	remove(file);
+	snprintf(file, sizeof(file), "%s/thresholds.conf", dir);
+	remove(file);
+	rmdir(dir);
+	pronet_model_free(model);
+}
+
 static CU_TestInfo tests[] = {
     {"the descriptor describes the plugin", test_descriptor_describes_the_plugin},
     {"a bad model is an error, not a crash", test_bad_model_is_an_error_not_a_crash},
     {"a host drives the plugin through the descriptor", test_host_drives_plugin_through_descriptor},
     {"a rules directory names classes and sets thresholds", test_rules_dir_names_and_thresholds},
+    {"a rules directory gives the default model", test_rules_dir_gives_the_default_model},
     CU_TEST_INFO_NULL,
 };
 
