@@ -34,33 +34,37 @@ static void report(void *user, const struct pronet_flow_report *flow_report)
 	(*reports)++;
 }
 
+/* One engine per tunnel setting for the whole run (a first input would
+ * otherwise fix the setting for every later one), each with its own count
+ * of reports. */
 static struct pronet_ndpi_engine *engine_get(int tunnels, uint64_t *reports)
 {
-	static struct pronet_ndpi_engine *engine;
+	static struct pronet_ndpi_engine *engines[2];
 	struct pronet_ndpi_engine_options options;
 	char errbuf[PRONET_ERRBUF_SIZE];
 
-	if (engine != NULL)
-		return engine;
+	if (engines[tunnels] != NULL)
+		return engines[tunnels];
 	pronet_ndpi_engine_options_default(&options);
 	options.flows.max_flows = MAX_FLOWS;
 	options.flows.idle_timeout_us = 60000000;
 	options.decode_options = tunnels ? PRONET_DECODE_TUNNELS : 0;
 	options.report = report;
 	options.report_user = reports;
-	if (pronet_ndpi_engine_new(&options, &engine, errbuf) != PRONET_OK)
+	if (pronet_ndpi_engine_new(&options, &engines[tunnels], errbuf) != PRONET_OK)
 		abort();
-	return engine;
+	return engines[tunnels];
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint64_t reports, clock_us = 1700000000000000ull;
+	static uint64_t reports[2], clock_us = 1700000000000000ull;
 	struct pronet_ndpi_engine_stats stats;
 
 	if (size < 2)
 		return 0;
-	struct pronet_ndpi_engine *engine = engine_get(data[1] & 1, &reports);
+	int tunnels = data[1] & 1;
+	struct pronet_ndpi_engine *engine = engine_get(tunnels, &reports[tunnels]);
 	int dlt = fuzz_link_types[data[0] % FUZZ_NUM_LINK_TYPES];
 	size_t offset = 2;
 
@@ -85,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Every flow ever created has ended, evicted or finished, and was
 	 * reported exactly once. */
 	pronet_ndpi_engine_get_stats(engine, &stats);
-	if (reports != stats.flows)
+	if (reports[tunnels] != stats.flows)
 		abort();
 	return 0;
 }
