@@ -186,8 +186,3 @@ pronet_plugin_loaded_options(const struct pronet_plugin_loaded *loaded)
 {
 	return &loaded->options;
 }
-
-const char *pronet_plugin_loaded_model_path(const struct pronet_plugin_loaded *loaded)
-{
-	return loaded->model_path;
-}

@@ -35,7 +35,5 @@ const struct pronet_model *pronet_plugin_loaded_model(const struct pronet_plugin
 /* Options for pronet_plugin_attach; they point into `loaded`. */
 const struct pronet_plugin_options *
 pronet_plugin_loaded_options(const struct pronet_plugin_loaded *loaded);
-/* The model file loaded. */
-const char *pronet_plugin_loaded_model_path(const struct pronet_plugin_loaded *loaded);
 
 #endif
