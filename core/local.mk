@@ -71,3 +71,8 @@ noinst_HEADERS += core/arch_pronet_cnn_fast_head.h
 # Softmax for prediction, four classes at a time (core/softmax_fast.h).
 core_libpronet_core_la_SOURCES += core/softmax_fast.c
 noinst_HEADERS += core/softmax_fast.h
+
+# Output files written whole or not at all: temporary file, fsync, rename
+# (core/atomic_file.h).
+core_libpronet_core_la_SOURCES += core/atomic_file.c
+noinst_HEADERS += core/atomic_file.h

@@ -150,3 +150,9 @@ tests_core_test_softmax_fast_SOURCES = tests/core/test_softmax_fast.c
 tests_core_test_softmax_fast_CFLAGS = $(UNIT_CFLAGS)
 tests_core_test_softmax_fast_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/test_softmax_fast
+
+check_PROGRAMS += tests/core/test_atomic_file
+tests_core_test_atomic_file_SOURCES = tests/core/test_atomic_file.c
+tests_core_test_atomic_file_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_atomic_file_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_atomic_file
