@@ -13,12 +13,11 @@
  * every length against what remains; the checksum is compared last, so a
  * truncated file is reported as truncated and a damaged one as damaged.
  * Saving writes a temporary file, fsyncs it and renames it over the target
- * (mode: the replaced file's, else 0644). */
+ * (core/atomic_file.h; mode: the replaced file's, else 0644). */
 #include "core/model.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/atomic_file.h"
 #include "core/model_internal.h"
 #include "core/tokens.h"
 
@@ -155,54 +155,20 @@ static void serialise(const struct pronet_model *model, struct writer *w)
 		put_u32(w, crc32_ieee(w->data, w->size));
 }
 
-static enum pronet_err write_all(int fd, const uint8_t *data, size_t size)
-{
-	while (size > 0) {
-		ssize_t written = write(fd, data, size);
-
-		if (written < 0 && errno == EINTR)
-			continue;
-		if (written <= 0)
-			return PRONET_ERR_IO;
-		data += written;
-		size -= (size_t)written;
-	}
-	return PRONET_OK;
-}
-
+/* The model is read by other users (the plugin inside ndpiReader): a new
+ * file is 0644 whatever the umask, a replaced one keeps its mode. */
 static enum pronet_err write_file_atomically(const char *path, const uint8_t *data, size_t size,
                                              char *errbuf)
 {
-	char temporary[PATH_MAX];
-	struct stat existing;
-	int fd, saved_errno;
+	struct pronet_atomic_file *file;
+	enum pronet_err err;
 
-	if (snprintf(temporary, sizeof(temporary), "%s.tmp.XXXXXX", path) >= (int)sizeof(temporary))
-		return pronet_error(errbuf, PRONET_ERR_ARG, "%s: path too long", path);
-	fd = mkstemp(temporary);
-	if (fd < 0)
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: cannot create %s: %s", path,
-		                    temporary, strerror(errno));
-	/* mkstemp makes the file 0600; a model is read by other users (the
-	 * plugin inside ndpiReader): keep the mode of the file replaced, else
-	 * 0644. */
-	if (stat(path, &existing) != 0)
-		existing.st_mode = 0644;
-	if (fchmod(fd, existing.st_mode & 07777) != 0 || write_all(fd, data, size) != PRONET_OK ||
-	    fsync(fd) != 0) {
-		saved_errno = errno;
-		close(fd);
-		unlink(temporary);
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: cannot write %s: %s", path,
-		                    temporary, strerror(saved_errno));
-	}
-	if (close(fd) != 0 || rename(temporary, path) != 0) {
-		saved_errno = errno;
-		unlink(temporary);
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: cannot replace: %s", path,
-		                    strerror(saved_errno));
-	}
-	return PRONET_OK;
+	err = pronet_atomic_file_open(path, PRONET_ATOMIC_FILE_MODE_KEEP_OR_0644, &file, errbuf);
+	if (err != PRONET_OK)
+		return err;
+	/* A short write sets the stream's error flag, which commit reports. */
+	fwrite(data, 1, size, pronet_atomic_file_stream(file));
+	return pronet_atomic_file_commit(file, errbuf);
 }
 
 enum pronet_err pronet_model_save(const struct pronet_model *model, const char *path, char *errbuf)
