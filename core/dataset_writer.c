@@ -1,22 +1,23 @@
 /* The dataset writer: streams records to a temporary file and renames it
- * onto its path when closed (format: docs/dataset-format.md). Every field
+ * onto its path when closed (core/atomic_file.h; format:
+ * docs/dataset-format.md). Every field
  * is serialized byte by byte in little-endian order; no struct is written
  * as memory. */
 #include "core/dataset.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "core/atomic_file.h"
 #include "core/dataset_format.h"
 
 struct pronet_dataset_writer {
-	FILE *file;
-	char *path, *temporary_path;
-	uint32_t crc; /* of every byte written so far */
-	int failed;   /* a call failed: only close/abort from now on */
+	struct pronet_atomic_file *output;
+	FILE *file;       /* output's stream */
+	const char *path; /* output's target path */
+	uint32_t crc;     /* of every byte written so far */
+	int failed;       /* a call failed: only close/abort from now on */
 	uint64_t samples;
 	char **class_names, **capture_names; /* owned; index = position */
 	size_t num_classes, num_captures;
@@ -34,8 +35,8 @@ static enum pronet_err write_bytes(struct pronet_dataset_writer *writer, const v
 {
 	if (fwrite(data, 1, size, writer->file) != size) {
 		writer->failed = 1;
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: write error: %s",
-		                    writer->temporary_path, strerror(errno));
+		return pronet_error(errbuf, PRONET_ERR_IO, "%s: write error: %s", writer->path,
+		                    strerror(errno));
 	}
 	writer->crc = pronet_dataset_crc32(writer->crc, data, size);
 	return PRONET_OK;
@@ -51,37 +52,7 @@ static void free_writer(struct pronet_dataset_writer *writer)
 	free(writer->capture_names);
 	pronet_name_index_clear(&writer->classes);
 	pronet_name_index_clear(&writer->captures);
-	free(writer->path);
-	free(writer->temporary_path);
 	free(writer);
-}
-
-/* Creates "<path>.tmp.<pid>" exclusively, so two writers never share it. */
-static enum pronet_err create_temporary(struct pronet_dataset_writer *writer, const char *path,
-                                        char *errbuf)
-{
-	size_t size = strlen(path) + 32;
-	int fd;
-
-	writer->path = strdup(path);
-	writer->temporary_path = malloc(size);
-	if (writer->path == NULL || writer->temporary_path == NULL)
-		return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", path);
-	snprintf(writer->temporary_path, size, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(writer->temporary_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: %s", writer->temporary_path,
-		                    strerror(errno));
-	writer->file = fdopen(fd, "wb");
-	if (writer->file == NULL) {
-		int saved = errno;
-
-		close(fd);
-		unlink(writer->temporary_path);
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: %s", writer->temporary_path,
-		                    strerror(saved));
-	}
-	return PRONET_OK;
 }
 
 enum pronet_err pronet_dataset_writer_open(const char *path, struct pronet_dataset_writer **out,
@@ -100,11 +71,13 @@ enum pronet_err pronet_dataset_writer_open(const char *path, struct pronet_datas
 		return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", path);
 	pronet_name_index_init(&writer->classes);
 	pronet_name_index_init(&writer->captures);
-	err = create_temporary(writer, path, errbuf);
+	err = pronet_atomic_file_open(path, PRONET_ATOMIC_FILE_MODE_UMASK, &writer->output, errbuf);
 	if (err != PRONET_OK) {
 		free_writer(writer);
 		return err;
 	}
+	writer->file = pronet_atomic_file_stream(writer->output);
+	writer->path = pronet_atomic_file_path(writer->output);
 	memcpy(header, PRONET_DATASET_MAGIC, PRONET_DATASET_MAGIC_SIZE);
 	put_le(header + 8, PRONET_DATASET_VERSION, 2);
 	put_le(header + 10, 0, 2); /* flags */
@@ -243,10 +216,7 @@ void pronet_dataset_writer_abort(struct pronet_dataset_writer *writer)
 {
 	if (writer == NULL)
 		return;
-	if (writer->file != NULL)
-		fclose(writer->file);
-	if (writer->temporary_path != NULL)
-		unlink(writer->temporary_path);
+	pronet_atomic_file_abort(writer->output);
 	free_writer(writer);
 }
 
@@ -255,7 +225,6 @@ enum pronet_err pronet_dataset_writer_close(struct pronet_dataset_writer *writer
 	uint8_t record[1 + 8];
 	uint8_t checksum[4];
 	enum pronet_err err;
-	FILE *file;
 
 	if (writer == NULL)
 		return pronet_error(errbuf, PRONET_ERR_ARG,
@@ -277,29 +246,9 @@ enum pronet_err pronet_dataset_writer_close(struct pronet_dataset_writer *writer
 		pronet_dataset_writer_abort(writer);
 		return err;
 	}
-	file = writer->file;
-	writer->file = NULL;
-	if (fflush(file) != 0 || fsync(fileno(file)) != 0) {
-		err = pronet_error(errbuf, PRONET_ERR_IO, "%s: %s", writer->temporary_path,
-		                   strerror(errno));
-		fclose(file);
-		pronet_dataset_writer_abort(writer);
-		return err;
-	}
-	if (fclose(file) != 0) {
-		err = pronet_error(errbuf, PRONET_ERR_IO, "%s: %s", writer->temporary_path,
-		                   strerror(errno));
-		pronet_dataset_writer_abort(writer);
-		return err;
-	}
-	if (rename(writer->temporary_path, writer->path) != 0) {
-		err = pronet_error(errbuf, PRONET_ERR_IO, "%s: rename from %s: %s", writer->path,
-		                   writer->temporary_path, strerror(errno));
-		pronet_dataset_writer_abort(writer);
-		return err;
-	}
+	err = pronet_atomic_file_commit(writer->output, errbuf);
 	free_writer(writer);
-	return PRONET_OK;
+	return err;
 }
 
 enum pronet_err pronet_dataset_save(const struct pronet_dataset *dataset, const char *path,
