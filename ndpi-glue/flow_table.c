@@ -269,6 +269,23 @@ static uint32_t create_flow(struct pronet_flow_table *table, uint32_t bucket,
 	return index;
 }
 
+void pronet_flow_input_from_packet(const struct pronet_packet *packet,
+                                   enum pronet_direction direction, uint32_t packet_index,
+                                   struct pronet_input *input)
+{
+	size_t length = packet->payload_length < PRONET_PAYLOAD_BYTES ? packet->payload_length
+	                                                              : PRONET_PAYLOAD_BYTES;
+
+	memset(input, 0, sizeof(*input));
+	memcpy(input->bytes, packet->payload, length);
+	input->length = (uint8_t)length;
+	input->direction = (uint8_t)direction;
+	input->packet_index = packet_index < UINT8_MAX ? (uint8_t)packet_index : UINT8_MAX;
+	input->l4_protocol = packet->l4_protocol;
+	input->payload_length =
+	    packet->payload_length < UINT16_MAX ? (uint16_t)packet->payload_length : UINT16_MAX;
+}
+
 /* Keeps the payload prefix of a packet if its direction has room. */
 static void record_input(struct pronet_flow_table *table, struct pronet_flow *flow,
                          const struct pronet_packet *packet, enum pronet_direction direction)
@@ -278,18 +295,8 @@ static void record_input(struct pronet_flow_table *table, struct pronet_flow *fl
 	uint32_t index = flow->payload_packets++;
 	if (flow->inputs_per_direction[direction] >= table->options.inputs_per_direction)
 		return;
-	struct pronet_input *input = &flow->inputs[flow->num_inputs++];
 	flow->inputs_per_direction[direction]++;
-	size_t length = packet->payload_length < PRONET_PAYLOAD_BYTES ? packet->payload_length
-	                                                              : PRONET_PAYLOAD_BYTES;
-	memset(input, 0, sizeof(*input));
-	memcpy(input->bytes, packet->payload, length);
-	input->length = (uint8_t)length;
-	input->direction = (uint8_t)direction;
-	input->packet_index = index < UINT8_MAX ? (uint8_t)index : UINT8_MAX;
-	input->l4_protocol = packet->l4_protocol;
-	input->payload_length =
-	    packet->payload_length < UINT16_MAX ? (uint16_t)packet->payload_length : UINT16_MAX;
+	pronet_flow_input_from_packet(packet, direction, index, &flow->inputs[flow->num_inputs++]);
 }
 
 enum pronet_err pronet_flow_table_update(struct pronet_flow_table *table,

@@ -85,6 +85,16 @@ void pronet_flow_table_expire(struct pronet_flow_table *table, uint64_t now_us);
 /* Ends every flow (reason FLUSH), in the order the flows started. */
 void pronet_flow_table_flush(struct pronet_flow_table *table);
 
+/* The model's input for one packet (core/input.h): the first
+ * PRONET_PAYLOAD_BYTES bytes of its payload, their count, the direction, its
+ * index among the flow's payload packets (255 past 254), the transport and
+ * the full payload length (65535 past 65534). What the table records for
+ * the first K payload packets of each direction; exported so that whatever
+ * else turns packets into inputs (the benchmark, tests) does it this one way. */
+void pronet_flow_input_from_packet(const struct pronet_packet *packet,
+                                   enum pronet_direction direction, uint32_t packet_index,
+                                   struct pronet_input *input);
+
 void pronet_flow_table_get_stats(const struct pronet_flow_table *table,
                                  struct pronet_flow_table_stats *out);
 

@@ -19,6 +19,7 @@
 #include "core/train.h"
 #include "ndpi-glue/capture.h"
 #include "ndpi-glue/decode.h"
+#include "ndpi-glue/flow_table.h"
 
 #define MAX_FILES 4096
 #define TABLE_BITS 20 /* 1M slots: room for every distinct prefix */
@@ -80,12 +81,7 @@ static int read_capture(const char *path, uint32_t file, struct prefixes *p)
 		                         &skip) != PRONET_OK ||
 		    skip != PRONET_SKIP_NONE || packet.payload_length == 0)
 			continue;
-		memset(&in, 0, sizeof(in));
-		in.length = (uint8_t)(packet.payload_length < PRONET_PAYLOAD_BYTES
-		                          ? packet.payload_length
-		                          : PRONET_PAYLOAD_BYTES);
-		memcpy(in.bytes, packet.payload, in.length);
-		in.l4_protocol = packet.l4_protocol;
+		pronet_flow_input_from_packet(&packet, PRONET_DIR_CLIENT_TO_SERVER, 0, &in);
 		add_prefix(p, &in, file);
 	}
 	pronet_capture_close(capture);
