@@ -1,6 +1,7 @@
 /* `make bench`: how fast pronet is, printed as a table and written as JSON.
  *
  *   bench [-s SECONDS] [-o JSON] [-c CORPUS] [-w WORKDIR] [-n NDPIREADER] [-p PRONET]
+ *         [-m DEFAULT_MODEL] [-f FILTER]
  *
  * Every figure is measured in a child process of its own (fork), so its peak
  * resident set (wait4's ru_maxrss) is its own; the first row is the child
@@ -8,7 +9,9 @@
  *   - predictions/s on one core of the paper's model (m=50, t=30, 4096
  *     buckets): the reference path (layer by layer) and the fast path
  *     (tables), one call per packet and batched, on the payload prefixes of
- *     nDPI's captures and on random bytes (the table's worst case);
+ *     nDPI's captures and on random bytes (the table's worst case); the fast
+ *     path also for a small model (m=50, t=16, 1024 buckets) and for the
+ *     shipped model (-m, rules/default.pronet: what users run);
  *   - training samples/s (pronet_train, batch 128, dropout 0.5) with 1 and 2
  *     threads on those prefixes;
  *   - packets/s and Mbit/s (CPU time) on one capture, the corpus's Ethernet
@@ -35,6 +38,7 @@
 #include "core/train.h"
 #include "ndpi-glue/capture.h"
 #include "ndpi-glue/decode.h"
+#include "ndpi-glue/flow_table.h"
 #include "tools/bench_replay.h"
 
 #define MAX_INPUTS 200000
@@ -57,9 +61,12 @@ struct bench {
 	uint32_t *captures;          /* capture index of each input */
 	size_t num_inputs;
 	struct pronet_input *random_inputs;
+	const char *corpus; /* directory of nDPI's captures */
 	struct result results[MAX_RESULTS];
 	size_t num_results;
 	double load[3]; /* load average when the run began: the machine is shared */
+	const char *default_model; /* -m: the shipped model, rules/default.pronet */
+	const char *filter;        /* -f: only figures whose name contains this */
 };
 
 /* CPU seconds of this (single-threaded) child: "on one core" even when the
@@ -81,6 +88,12 @@ static struct result *add_result(struct bench *b, const char *name, const char *
 	snprintf(r->unit, sizeof(r->unit), "%s", unit);
 	r->value = NAN;
 	return r;
+}
+
+/* 1 if the figure is wanted (-f: its name contains the filter). */
+static int wanted(const struct bench *b, const char *name)
+{
+	return b->filter == NULL || strstr(name, b->filter) != NULL;
 }
 
 /* Payload prefixes of every decodable packet with payload, in file order. */
@@ -105,14 +118,9 @@ static size_t read_corpus_file(const char *path, uint32_t capture, struct bench 
 		                         &skip) != PRONET_OK ||
 		    skip != PRONET_SKIP_NONE || packet.payload_length == 0)
 			continue;
-		memset(in, 0, sizeof(*in));
-		in->length = (uint8_t)(packet.payload_length < PRONET_PAYLOAD_BYTES
-		                           ? packet.payload_length
-		                           : PRONET_PAYLOAD_BYTES);
-		memcpy(in->bytes, packet.payload, in->length);
-		in->l4_protocol = packet.l4_protocol;
-		in->payload_length =
-		    (uint16_t)(packet.payload_length < 65535 ? packet.payload_length : 65535);
+		/* As the flow table records it; every packet counts as a first
+		 * client packet (the context features' values do not change speed). */
+		pronet_flow_input_from_packet(&packet, PRONET_DIR_CLIENT_TO_SERVER, 0, in);
 		b->captures[b->num_inputs++] = capture;
 	}
 	pronet_capture_close(cap);
@@ -200,9 +208,17 @@ static double bench_nothing(struct bench *b, const void *arg, char *note)
 	return (double)b->num_inputs;
 }
 
-/* The paper's model; weights from N(0, 0.05) (speed does not depend on
- * their values). */
-static struct pronet_model *paper_model(size_t classes, char *note)
+/* The models predictions are measured with. */
+enum bench_model {
+	MODEL_PAPER,   /* the paper's size: m=50, t=30, 4096 buckets */
+	MODEL_SMALL,   /* m=50, t=16, 1024 buckets: rows of one AVX-512 vector */
+	MODEL_DEFAULT, /* rules/default.pronet, the model users run */
+};
+
+/* A model of the given size, weights from N(0, 0.05) (speed does not depend
+ * on their values). */
+static struct pronet_model *random_model(uint32_t filters, uint32_t buckets, size_t classes,
+                                         char *note)
 {
 	static const char *const names[TRAIN_CLASSES] = {
 	    "c00", "c01", "c02", "c03", "c04", "c05", "c06", "c07",
@@ -212,12 +228,40 @@ static struct pronet_model *paper_model(size_t classes, char *note)
 	char errbuf[PRONET_ERRBUF_SIZE];
 
 	pronet_cnn_config_default(&config);
+	config.filters = filters;
+	config.ngram_buckets = buckets;
 	if (pronet_model_new(&config, names, classes, 1, &model, errbuf) != PRONET_OK)
 		snprintf(note, NOTE_SIZE, "%s", errbuf);
 	return model;
 }
 
+static struct pronet_model *paper_model(size_t classes, char *note)
+{
+	return random_model(30, 4096, classes, note);
+}
+
+static struct pronet_model *bench_model_new(const struct bench *b, enum bench_model which,
+                                            char *note)
+{
+	struct pronet_model *model = NULL;
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	switch (which) {
+	case MODEL_PAPER: return paper_model(TRAIN_CLASSES, note);
+	case MODEL_SMALL: return random_model(16, 1024, TRAIN_CLASSES, note);
+	case MODEL_DEFAULT:
+		if (b->default_model == NULL)
+			snprintf(note, NOTE_SIZE, "no default model given (-m)");
+		else if (pronet_model_load(b->default_model, &model, errbuf) != PRONET_OK)
+			snprintf(note, NOTE_SIZE, "%s", errbuf);
+		return model;
+	}
+	return NULL;
+}
+
 struct predict_arg {
+	const char *name;
+	enum bench_model model;
 	int reference; /* 1: without the tables */
 	int batched;
 	int random;    /* 1: random bytes instead of corpus prefixes */
@@ -227,8 +271,8 @@ static double bench_predict(struct bench *b, const void *argument, char *note)
 {
 	const struct predict_arg *arg = argument;
 	const struct pronet_input *inputs = arg->random ? b->random_inputs : b->inputs;
-	struct pronet_model *model = paper_model(TRAIN_CLASSES, note);
-	static float probabilities[BATCH * TRAIN_CLASSES];
+	struct pronet_model *model = bench_model_new(b, arg->model, note);
+	static float probabilities[BATCH * PRONET_MAX_CLASSES];
 	static size_t best[BATCH];
 	size_t done = 0, i = 0, sum = 0;
 	double start, elapsed, best_rate = 0.0;
@@ -269,8 +313,9 @@ static double bench_predict(struct bench *b, const void *argument, char *note)
 	} while (elapsed < b->seconds);
 	snprintf(note, NOTE_SIZE,
 	         "%zu predictions in %.2f CPU s over %zu inputs; best 50 ms slice %.0f/s "
-	         "(checksum %zu)",
-	         done, elapsed, b->num_inputs, best_rate, sum % 1000);
+	         "(checksum %zu); model t=%u, %u buckets, %zu classes",
+	         done, elapsed, b->num_inputs, best_rate, sum % 1000, model->cnn.filters,
+	         model->cnn.ngram_buckets, model->num_classes);
 	pronet_model_free(model);
 	return (double)done / elapsed;
 }
@@ -407,11 +452,15 @@ static int run_copies(const struct host *h, char **options, size_t num_options, 
 static void bench_pronet_command(struct bench *b, const struct host *h, const char *name,
                                  char **options, size_t num_options)
 {
-	struct result *pps = add_result(b, name, "packets/s");
-	struct result *mbps = add_result(b, name, "Mbit/s");
+	struct result *pps, *mbps;
 	char errbuf[PRONET_ERRBUF_SIZE] = "";
 	struct bench_run run;
 	size_t copies = 1;
+
+	if (!wanted(b, name))
+		return;
+	pps = add_result(b, name, "packets/s");
+	mbps = add_result(b, name, "Mbit/s");
 
 	if (!has_command(h->pronet, options[1])) {
 		snprintf(pps->note, sizeof(pps->note),
@@ -448,7 +497,7 @@ static void bench_classify(struct bench *b, const struct host *h, const char *mo
 
 static void print_table(const struct bench *b)
 {
-	printf("%-44s %14s %-12s %10s  %s\n", "benchmark", "value", "unit", "peak RSS", "note");
+	printf("%-52s %14s %-14s %10s  %s\n", "benchmark", "value", "unit", "peak RSS", "note");
 	for (size_t i = 0; i < b->num_results; i++) {
 		const struct result *r = &b->results[i];
 		char value[32], rss[32];
@@ -461,7 +510,7 @@ static void print_table(const struct bench *b)
 			snprintf(rss, sizeof(rss), "%.1f MiB", (double)r->max_rss_kb / 1024);
 		else
 			snprintf(rss, sizeof(rss), "-");
-		printf("%-44s %14s %-12s %10s  %s\n", r->name, value, r->unit, rss, r->note);
+		printf("%-52s %14s %-14s %10s  %s\n", r->name, value, r->unit, rss, r->note);
 	}
 }
 
@@ -538,26 +587,62 @@ static int save_paper_model(char *path, size_t size, const char *workdir, char *
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench [-s SECONDS] [-o JSON] [-c CORPUS] [-w WORKDIR] "
-	                "[-n NDPIREADER] [-p PRONET]\n");
+	                "[-n NDPIREADER] [-p PRONET] [-m DEFAULT_MODEL] [-f FILTER]\n");
 }
 
 static void model_benchmarks(struct bench *b)
 {
 	static const struct predict_arg predicts[] = {
-	    {1, 0, 0}, {0, 0, 0}, {0, 1, 0}, {1, 0, 1}, {0, 0, 1}, {0, 1, 1}};
-	static const char *const predict_names[] = {
-	    "predict, reference, one at a time",     "predict, fast, one at a time",
-	    "predict, fast, batched (256)",          "predict, reference, random bytes",
-	    "predict, fast, one at a time, random bytes", "predict, fast, batched, random bytes"};
+	    {"predict, reference, one at a time", MODEL_PAPER, 1, 0, 0},
+	    {"predict, fast, one at a time", MODEL_PAPER, 0, 0, 0},
+	    {"predict, fast, batched (256)", MODEL_PAPER, 0, 1, 0},
+	    {"predict, reference, random bytes", MODEL_PAPER, 1, 0, 1},
+	    {"predict, fast, one at a time, random bytes", MODEL_PAPER, 0, 0, 1},
+	    {"predict, fast, batched, random bytes", MODEL_PAPER, 0, 1, 1},
+	    {"predict small, fast, one at a time", MODEL_SMALL, 0, 0, 0},
+	    {"predict small, fast, batched (256)", MODEL_SMALL, 0, 1, 0},
+	    {"predict small, fast, one at a time, random bytes", MODEL_SMALL, 0, 0, 1},
+	    {"predict small, fast, batched, random bytes", MODEL_SMALL, 0, 1, 1},
+	    {"predict default, fast, one at a time", MODEL_DEFAULT, 0, 0, 0},
+	    {"predict default, fast, batched (256)", MODEL_DEFAULT, 0, 1, 0},
+	    {"predict default, fast, one at a time, random bytes", MODEL_DEFAULT, 0, 0, 1},
+	    {"predict default, fast, batched, random bytes", MODEL_DEFAULT, 0, 1, 1}};
 	static const struct train_arg trains[] = {{1}, {2}};
+	static const char *const train_names[] = {"train, 1 thread", "train, 2 threads"};
 
 	measure(b, add_result(b, "baseline (inputs loaded, nothing run)", "inputs"), bench_nothing,
 	        NULL);
 	for (size_t i = 0; i < sizeof(predicts) / sizeof(predicts[0]); i++)
-		measure(b, add_result(b, predict_names[i], "predictions/s"), bench_predict,
-		        &predicts[i]);
-	measure(b, add_result(b, "train, 1 thread", "samples/s"), bench_train, &trains[0]);
-	measure(b, add_result(b, "train, 2 threads", "samples/s"), bench_train, &trains[1]);
+		if (wanted(b, predicts[i].name))
+			measure(b, add_result(b, predicts[i].name, "predictions/s"), bench_predict,
+			        &predicts[i]);
+	for (size_t i = 0; i < sizeof(trains) / sizeof(trains[0]); i++)
+		if (wanted(b, train_names[i]))
+			measure(b, add_result(b, train_names[i], "samples/s"), bench_train,
+			        &trains[i]);
+}
+
+/* The capture side: ndpiReader, `pronet flows` and `pronet classify` on the
+ * merged capture. */
+static void host_benchmarks(struct bench *b, struct host *h, const char *workdir)
+{
+	char merged[4096], model_path[4096], errbuf[PRONET_ERRBUF_SIZE];
+
+	snprintf(merged, sizeof(merged), "%s/bench-merged.pcap", workdir);
+	h->path = merged;
+	if (bench_merge_captures(b->corpus, merged, &h->capture, errbuf) != PRONET_OK) {
+		struct result *r = add_result(b, "ndpiReader -l N (one core)", "packets/s");
+
+		snprintf(r->note, sizeof(r->note), "no merged capture: %s", errbuf);
+		return;
+	}
+	if (wanted(b, "ndpiReader -l N"))
+		bench_ndpireader(b, h);
+	if (save_paper_model(model_path, sizeof(model_path), workdir, errbuf))
+		bench_classify(b, h, model_path);
+	else
+		snprintf(add_result(b, "pronet classify (model)", "packets/s")->note, NOTE_SIZE,
+		         "no model to classify with: %s", errbuf);
 }
 
 int main(int argc, char **argv)
@@ -565,12 +650,12 @@ int main(int argc, char **argv)
 	static struct bench b;
 	const char *json = "bench.json", *corpus = getenv("PRONET_CORPUS"), *workdir = ".";
 	struct host h = {NULL, {0, 0, 0}, "/usr/bin/ndpiReader", "./pronet"};
-	char merged[4096], model_path[4096], errbuf[PRONET_ERRBUF_SIZE], *end;
+	char *end;
 	struct pronet_rng rng;
 	int opt;
 
 	b.seconds = 2.0;
-	while ((opt = getopt(argc, argv, "s:o:c:w:n:p:h")) != -1) {
+	while ((opt = getopt(argc, argv, "s:o:c:w:n:p:m:f:h")) != -1) {
 		switch (opt) {
 		case 's':
 			b.seconds = strtod(optarg, &end);
@@ -584,6 +669,8 @@ int main(int argc, char **argv)
 		case 'w': workdir = optarg; break;
 		case 'n': h.ndpireader = optarg; break;
 		case 'p': h.pronet = optarg; break;
+		case 'm': b.default_model = optarg; break;
+		case 'f': b.filter = optarg; break;
 		default: usage(); return 2;
 		}
 	}
@@ -598,6 +685,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: no corpus: set PRONET_CORPUS or pass -c DIR\n");
 		return 1;
 	}
+	b.corpus = corpus;
 	read_corpus(corpus, &b);
 	if (b.num_inputs == 0) {
 		fprintf(stderr, "bench: %s: no payload packets read (is it nDPI's corpus?)\n",
@@ -616,20 +704,9 @@ int main(int argc, char **argv)
 	       "(rates are per CPU second of the child, except training: wall clock)\n",
 	       b.num_inputs, corpus, b.seconds, b.load[0]);
 	model_benchmarks(&b);
-	snprintf(merged, sizeof(merged), "%s/bench-merged.pcap", workdir);
-	h.path = merged;
-	if (bench_merge_captures(corpus, merged, &h.capture, errbuf) != PRONET_OK) {
-		struct result *r = add_result(&b, "ndpiReader -l N (one core)", "packets/s");
-
-		snprintf(r->note, sizeof(r->note), "no merged capture: %s", errbuf);
-	} else {
-		bench_ndpireader(&b, &h);
-	}
-	if (save_paper_model(model_path, sizeof(model_path), workdir, errbuf))
-		bench_classify(&b, &h, model_path);
-	else
-		snprintf(add_result(&b, "pronet classify (model)", "packets/s")->note, NOTE_SIZE,
-		         "no model to classify with: %s", errbuf);
+	if (wanted(&b, "ndpiReader -l N") || wanted(&b, "pronet flows") ||
+	    wanted(&b, "pronet classify"))
+		host_benchmarks(&b, &h, workdir);
 	print_table(&b);
 	if (!write_json(&b, json)) {
 		fprintf(stderr, "bench: %s: cannot write\n", json);

@@ -50,7 +50,7 @@ tools_bench_LDADD = libpronet.la $(PCAP_LIBS) -lm
 BENCH_SECONDS = 2
 bench: tools/bench$(EXEEXT) pronet$(EXEEXT)
 	./tools/bench$(EXEEXT) -s $(BENCH_SECONDS) -c '$(PRONET_CORPUS)' -n '$(NDPIREADER)' \
-		-p ./pronet$(EXEEXT) -w . -o bench.json
+		-p ./pronet$(EXEEXT) -m '$(srcdir)/rules/default.pronet' -w . -o bench.json
 .PHONY: bench
 CLEANFILES += bench.json bench-merged.pcap bench.model
 # The same training in PyTorch, for the training figure's ratio (not run by
