@@ -207,28 +207,33 @@ void pronet_cnn_embed(const struct pronet_model *model, const struct pronet_inpu
 	                         embedded_ngrams);
 }
 
+void pronet_cnn_pool_view(const struct pronet_model *model, size_t view, const float *embedded,
+                          float *conv, float *pooled, uint16_t *argmax)
+{
+	const struct pronet_cnn_weights *w = &model->cnn_weights;
+	size_t t = model->cnn.filters;
+
+	for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++) {
+		struct pronet_conv1d_shape shape = {pronet_cnn_view_length(view), model->cnn.embed_dim,
+		                                    pronet_cnn_widths[k], t};
+		size_t positions = pronet_conv1d_positions(&shape);
+
+		pronet_conv1d_forward(&shape, embedded, w->conv_w[view][k], w->conv_b[view][k], conv);
+		pronet_relu_forward(conv, positions * t, conv);
+		pronet_maxpool_forward(conv, positions, t, pooled + k * t,
+		                       argmax != NULL ? argmax + k * t : NULL);
+	}
+}
+
 void pronet_cnn_pool(const struct pronet_model *model, const float *embedded_bytes,
                      const float *embedded_ngrams, float *conv, float *pooled, uint16_t *argmax)
 {
-	const struct pronet_cnn_weights *w = &model->cnn_weights;
 	const float *embedded[PRONET_CNN_VIEWS] = {embedded_bytes, embedded_ngrams};
-	size_t t = model->cnn.filters;
+	size_t group_size = PRONET_CNN_WIDTHS * model->cnn.filters;
 
-	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++) {
-		for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++) {
-			struct pronet_conv1d_shape shape = {pronet_cnn_view_length(v),
-			                                    model->cnn.embed_dim,
-			                                    pronet_cnn_widths[k], t};
-			size_t positions = pronet_conv1d_positions(&shape);
-			size_t group = (v * PRONET_CNN_WIDTHS + k) * t;
-
-			pronet_conv1d_forward(&shape, embedded[v], w->conv_w[v][k], w->conv_b[v][k],
-			                      conv);
-			pronet_relu_forward(conv, positions * t, conv);
-			pronet_maxpool_forward(conv, positions, t, pooled + group,
-			                       argmax != NULL ? argmax + group : NULL);
-		}
-	}
+	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++)
+		pronet_cnn_pool_view(model, v, embedded[v], conv, pooled + v * group_size,
+		                     argmax != NULL ? argmax + v * group_size : NULL);
 }
 
 size_t pronet_cnn_head_inputs(const struct pronet_model *model)

@@ -78,6 +78,10 @@ void pronet_cnn_embed(const struct pronet_model *model, const struct pronet_inpu
  * argmax[6t] (may be NULL) records each feature's winning position. */
 void pronet_cnn_pool(const struct pronet_model *model, const float *embedded_bytes,
                      const float *embedded_ngrams, float *conv, float *pooled, uint16_t *argmax);
+/* The same for one view (0 bytes, 1 3-grams) into pooled[3t] (argmax[3t]):
+ * also what the fast path computes for a 3-gram view without a table. */
+void pronet_cnn_pool_view(const struct pronet_model *model, size_t view, const float *embedded,
+                          float *conv, float *pooled, uint16_t *argmax);
 
 /* The forward pass layer by layer, whatever tables the model has: what the
  * fast path is tested against. */

@@ -8,13 +8,10 @@
 
 #include "core/arch_pronet_cnn.h"
 #include "core/arch_pronet_cnn_fast_head.h"
-#include "core/conv1d.h"
 #include "core/dot.h"
 #include "core/embedding.h"
-#include "core/maxpool.h"
 #include "core/model_internal.h"
 #include "core/packet_context.h"
-#include "core/relu.h"
 #include "core/tokens.h"
 
 /* Filters computed side by side with GCC/clang vector extensions (no
@@ -239,27 +236,19 @@ static uint32_t bucket_of(const struct pronet_cnn_fast *fast, const uint8_t *byt
 	return 1 + (uint32_t)(high >> 32);
 }
 
-/* The 3-gram view layer by layer, for models whose table would be too large. */
+/* The 3-gram view layer by layer, for models whose table would be too large:
+ * the reference path's steps for that view. */
 static void pool_ngrams_slowly(const struct pronet_model *model, const struct pronet_input *input,
                                float *pooled)
 {
-	const struct pronet_cnn_weights *w = &model->cnn_weights;
-	size_t m = model->cnn.embed_dim, t = model->cnn.filters;
 	uint32_t ids[PRONET_NGRAM_POSITIONS];
 	float embedded[PRONET_NGRAM_POSITIONS * PRONET_MAX_EMBED_DIM];
 	float conv[PRONET_NGRAM_POSITIONS * PRONET_MAX_FILTERS];
 
 	pronet_tokens_ngrams(input, model->cnn.ngram_buckets, ids);
-	pronet_embedding_forward(w->ngram_embedding, m, ids, PRONET_NGRAM_POSITIONS, embedded);
-	for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++) {
-		struct pronet_conv1d_shape shape = {PRONET_NGRAM_POSITIONS, m, pronet_cnn_widths[k],
-		                                    t};
-		size_t positions = pronet_conv1d_positions(&shape);
-
-		pronet_conv1d_forward(&shape, embedded, w->conv_w[1][k], w->conv_b[1][k], conv);
-		pronet_relu_forward(conv, positions * t, conv);
-		pronet_maxpool_forward(conv, positions, t, pooled + k * t, NULL);
-	}
+	pronet_embedding_forward(model->cnn_weights.ngram_embedding, model->cnn.embed_dim, ids,
+	                         PRONET_NGRAM_POSITIONS, embedded);
+	pronet_cnn_pool_view(model, 1, embedded, conv, pooled, NULL);
 }
 
 /* The pooled features in the padded layout padded[group][stride] (padding
