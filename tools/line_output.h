@@ -1,8 +1,9 @@
 /* Line-oriented output for a command: standard output, or a file that
  * appears whole or not at all. A file is written to a temporary file next to
- * it ("FILE.tmp.XXXXXX") and renamed onto FILE by line_output_close, so a
- * reader never sees a half-written last line, even when the run was
- * interrupted (the command stops reading, finishes its lines, then closes). */
+ * it ("FILE.tmp.XXXXXX", core/atomic_file.h) and renamed onto FILE by
+ * line_output_close, so a reader never sees a half-written last line, even
+ * when the run was interrupted (the command stops reading, finishes its
+ * lines, then closes). */
 #ifndef PRONET_TOOLS_LINE_OUTPUT_H
 #define PRONET_TOOLS_LINE_OUTPUT_H
 
