@@ -70,6 +70,24 @@ void classify_format_timestamp(uint64_t microseconds, char *out, size_t size)
 	snprintf(out, size, "%s.%06u+0000", date, (unsigned)(microseconds % 1000000u));
 }
 
+int classify_event_context_set_capture(struct classify_event_context *context, const char *name,
+                                       int live)
+{
+	classify_event_context_clear_capture(context);
+	context->capture_name = json_object_new_string(name);
+	if (context->capture_name == NULL)
+		return -1;
+	context->capture_key = live ? "in_iface" : "pcap_filename";
+	return 0;
+}
+
+void classify_event_context_clear_capture(struct classify_event_context *context)
+{
+	json_object_put(context->capture_name);
+	context->capture_name = NULL;
+	context->capture_key = NULL;
+}
+
 /* Suricata's names for IP protocols. */
 static const char *ip_protocol_name(uint8_t protocol, char *buffer, size_t size)
 {
@@ -268,11 +286,8 @@ struct json_object *classify_event_new(const struct classify_event_context *cont
 	classify_format_timestamp(flow->first_us, timestamp, sizeof(timestamp));
 	int failed = add(event, "timestamp", json_object_new_string(timestamp)) |
 	             add(event, "flow_id", json_object_new_int64(classify_flow_id(flow)));
-	if (context->pcap_filename != NULL)
-		failed |=
-		    add(event, "pcap_filename", json_object_new_string(context->pcap_filename));
-	if (context->interface != NULL)
-		failed |= add(event, "in_iface", json_object_new_string(context->interface));
+	if (context->capture_name != NULL)
+		failed |= add(event, context->capture_key, json_object_get(context->capture_name));
 	failed |= add(event, "event_type", json_object_new_string("flow"));
 	if (flow->key.vlan_id != 0) {
 		struct json_object *vlan = json_object_new_array();

@@ -20,11 +20,23 @@ enum classify_source {
 
 const char *classify_source_name(enum classify_source source);
 
+/* What every event of one capture shares. The capture's name is one JSON
+ * string, made when the capture starts and referenced by each event (json-c
+ * counts the references), rather than copied into every event. */
 struct classify_event_context {
-	const char *pcap_filename; /* NULL for a live capture */
-	const char *interface;     /* NULL for a capture file */
+	const char *capture_key;          /* "pcap_filename" or "in_iface" */
+	struct json_object *capture_name; /* owned: one reference; NULL: none */
 	struct ndpi_detection_module_struct *ndpi;
 };
+
+/* The events that follow come from the capture file `name` (live 0) or the
+ * interface `name` (live 1); replaces the previous capture. -1 when out of
+ * memory (the context then names no capture). */
+int classify_event_context_set_capture(struct classify_event_context *context, const char *name,
+                                       int live);
+/* Drops the context's reference to the capture name; events made before
+ * keep theirs. */
+void classify_event_context_clear_capture(struct classify_event_context *context);
 
 /* What the model said, if it was consulted (NULL: not consulted). */
 struct classify_verdict {

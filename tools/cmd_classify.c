@@ -227,24 +227,31 @@ static int read_packets(struct pronet_ndpi_engine *engine, struct pronet_capture
 }
 
 /* One engine (a fresh nDPI module with the plugin attached) over one
- * capture; finishes its flows whatever happened. */
+ * capture; finishes its flows whatever happened. Its events name the
+ * capture `name` (a file, or live: an interface) until it returns. */
 static int classify_capture(struct pronet_ndpi_engine_options *options, struct classify_run *run,
                             struct pronet_capture *capture, const char *name, int live)
 {
 	char errbuf[PRONET_ERRBUF_SIZE];
 	struct pronet_ndpi_engine *engine;
+	if (classify_event_context_set_capture(&run->context, name, live) != 0) {
+		run->failed = pronet_error(run->errbuf, PRONET_ERR_NOMEM, "out of memory") != 0;
+		return 1;
+	}
 	if (pronet_ndpi_engine_new(options, &engine, errbuf) != PRONET_OK) {
 		fprintf(stderr, "pronet classify: %s\n", errbuf);
 		run->failed = 1;
 		snprintf(run->errbuf, sizeof(run->errbuf), "%s", errbuf);
+		classify_event_context_clear_capture(&run->context);
 		return 1;
 	}
 	run->context.ndpi = pronet_ndpi_engine_module(engine);
 	int failed = read_packets(engine, capture, name, live);
-	pronet_ndpi_engine_finish(engine);
+	pronet_ndpi_engine_finish(engine); /* reports the open flows: still this capture's */
 	pronet_plugin_detach(pronet_ndpi_engine_module(engine));
 	pronet_ndpi_engine_free(engine);
 	run->context.ndpi = NULL;
+	classify_event_context_clear_capture(&run->context);
 	return failed;
 }
 
@@ -404,7 +411,6 @@ static int classify_files(struct classify_args *args, int count, char **files,
 			failed++;
 			continue;
 		}
-		run->context.pcap_filename = path;
 		failed += classify_capture(options, run, capture, path, 0);
 		pronet_capture_close(capture);
 		pronet_cli_progress_update(&progress, done + 1, run->flows);
@@ -452,7 +458,6 @@ static int classify_live(struct classify_args *args, struct pronet_ndpi_engine_o
 		pronet_capture_close(capture);
 		return 1;
 	}
-	run->context.interface = args->interface;
 	int failed = classify_capture(options, run, capture, args->interface, 1);
 	pronet_capture_close(capture);
 	return failed;
