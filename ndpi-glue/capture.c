@@ -12,23 +12,26 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define CAPTURE_NAME_SIZE 256
-
 struct pronet_capture {
 	pcap_t *pcap;
-	char name[CAPTURE_NAME_SIZE]; /* file path or interface, for messages */
-	int live;
+	char *name; /* file path or interface, whole, for messages */
 	uint64_t packets_read;
 };
 
-static enum pronet_err capture_new(const char *name, int live, struct pronet_capture **capture,
+/* Wraps an opened pcap handle; on failure closes it. */
+static enum pronet_err capture_new(pcap_t *pcap, const char *name, struct pronet_capture **capture,
                                    char *errbuf)
 {
 	*capture = calloc(1, sizeof(**capture));
-	if (*capture == NULL)
+	if (*capture != NULL && ((*capture)->name = strdup(name)) == NULL) {
+		free(*capture);
+		*capture = NULL;
+	}
+	if (*capture == NULL) {
+		pcap_close(pcap);
 		return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", name);
-	snprintf((*capture)->name, sizeof((*capture)->name), "%s", name);
-	(*capture)->live = live;
+	}
+	(*capture)->pcap = pcap;
 	return PRONET_OK;
 }
 
@@ -51,13 +54,7 @@ enum pronet_err pronet_capture_open_file(const char *path, struct pronet_capture
 			return pronet_error(errbuf, PRONET_ERR_CAPTURE, "%s", pcap_errbuf);
 		return pronet_error(errbuf, PRONET_ERR_CAPTURE, "%s: %s", path, pcap_errbuf);
 	}
-	enum pronet_err err = capture_new(path, 0, capture, errbuf);
-	if (err != PRONET_OK) {
-		pcap_close(pcap);
-		return err;
-	}
-	(*capture)->pcap = pcap;
-	return PRONET_OK;
+	return capture_new(pcap, path, capture, errbuf);
 }
 
 static enum pronet_err live_error(pcap_t *pcap, const char *interface, const char *what, int code,
@@ -99,14 +96,7 @@ enum pronet_err pronet_capture_open_live(const char *interface, int snaplen, int
 	code = pcap_activate(pcap);
 	if (code < 0)
 		return live_error(pcap, interface, "cannot capture", code, errbuf);
-
-	enum pronet_err err = capture_new(interface, 1, capture, errbuf);
-	if (err != PRONET_OK) {
-		pcap_close(pcap);
-		return err;
-	}
-	(*capture)->pcap = pcap;
-	return PRONET_OK;
+	return capture_new(pcap, interface, capture, errbuf);
 }
 
 enum pronet_err pronet_capture_next(struct pronet_capture *capture, struct pronet_raw_packet *out,
@@ -164,6 +154,7 @@ void pronet_capture_close(struct pronet_capture *capture)
 	if (capture == NULL)
 		return;
 	pcap_close(capture->pcap);
+	free(capture->name);
 	free(capture);
 }
 
