@@ -12,8 +12,8 @@
  *  - ndpiReader reads the IPv4 fragment offset only when the ethertype said
  *    IPv4, so on DLT_RAW and little-endian DLT_NULL it keys non-first
  *    fragments as flows on bytes of their payload; we always skip them.
- *  - ndpiReader keeps the innermost of a run of 0x8100 tags and does not know
- *    0x88a8/0x9100; we keep the outermost VLAN ID and know all three.
+ *  - ndpiReader knows only 0x8100 VLAN tags, not 0x88a8/0x9100; we know all
+ *    three and, like ndpiReader, key the flow by the innermost tag's VLAN ID.
  *  - ndpiReader 4.2 refuses DLT_LINUX_SLL2 files (we read them) and reads
  *    802.11 radiotap (we skip it as LINKTYPE; the corpus has none).
  *  - ndpiReader opens an IP-in-IP payload even in a non-first fragment; we

@@ -338,12 +338,12 @@ struct ndpi_detection_module_struct *pronet_ndpi_engine_module(struct pronet_ndp
 void pronet_flow_format_end(const struct pronet_flow_key *key, int side, char *out, size_t size)
 {
 	char address[INET6_ADDRSTRLEN];
-	if (key->ip_version == 4) {
-		inet_ntop(AF_INET, key->addr[side], address, sizeof(address));
-		snprintf(out, size, "%s:%u", address, key->port[side]);
-	} else {
-		inet_ntop(AF_INET6, key->addr[side], address, sizeof(address));
+	int v4 = key->ip_version == 4;
+	/* inet_ntop cannot fail with these sizes; if it did, say so, never
+	 * print an unset buffer. */
+	if (inet_ntop(v4 ? AF_INET : AF_INET6, key->addr[side], address, sizeof(address)) == NULL)
+		snprintf(address, sizeof(address), "?");
+	else if (!v4)
 		ndpi_patchIPv6Address(address); /* ndpiReader's ":0:" -> "::" */
-		snprintf(out, size, "[%s]:%u", address, key->port[side]);
-	}
+	snprintf(out, size, v4 ? "%s:%u" : "[%s]:%u", address, key->port[side]);
 }
