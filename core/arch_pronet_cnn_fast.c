@@ -20,9 +20,9 @@
  * x86-64, for AVX2 and AVX-512; pronet_cnn_fast_new picks the widest the CPU
  * has. A distribution's -O2 build targets the x86-64 baseline (SSE2), which
  * alone would leave three quarters of a modern core's vector width unused.
- * Each step handles two vectors of filters, so table rows are padded to
- * BLOCK floats (two AVX-512 vectors). */
-#define BLOCK 32
+ * Table rows are padded to a multiple of BLOCK floats, one AVX-512 vector:
+ * a model with t <= 16 reads one 64-byte cache line per row. */
+#define BLOCK 16
 #define ALIGNMENT 64
 /* Kernel offsets of all widths in a table row: 3 + 4 + 5. */
 #define OFFSETS 12
@@ -33,7 +33,7 @@
 #endif
 
 typedef void pool_kernel(const struct pronet_cnn_fast *fast, const float *const *rows,
-                         size_t length, size_t view, float *padded);
+                         size_t view, float *padded);
 
 struct pronet_cnn_fast {
 	size_t filters; /* t */
@@ -59,84 +59,126 @@ static size_t vocabulary(const struct pronet_model *model, size_t view)
 	return view == 0 ? PRONET_BYTE_VOCABULARY : model->cnn.ngram_buckets;
 }
 
-/* One view, all three widths, into padded[width][stride]: for every
- * position the sum of `width` table rows (E2), ReLU and max-pool folded
- * into one running maximum that starts at 0 (E3, E4: max_p max(0, c_p) =
- * max(0, max_p c_p)), two vectors of filters at a time. The maximum is a
- * compare and select, exact like the reference's. The width is a constant
- * in each call of name##_width and so is the stride in the common case of
- * t <= BLOCK, so the compiler unrolls the rows of a position and folds
- * their addresses into the loads. */
+/* One view, one vector of filters, all three widths, into padded[width][stride]:
+ * for every position the sum of `width` table rows (E2), ReLU and max-pool
+ * (E3, E4: max_p max(0, c_p) = max(0, max_p c_p)). Token by token: each
+ * token's row is added to the (at most 14) positions it falls in, whose sums
+ * stay in registers (length and width are constants after inlining, every
+ * loop unrolled), and every row of a token is read from one contiguous block.
+ * Each position still adds its rows in the reference's order (bias, then
+ * offsets 0..width-1). The maximum is a compare and select, exact like the
+ * reference's, taken over the positions as a tree (the maximum of a set does
+ * not depend on the order), then against 0. */
 #define DEFINE_POOL_KERNEL(name, attributes, vector_bytes)                                     \
 	typedef float name##_vector                                                             \
 	    __attribute__((vector_size(vector_bytes), aligned(vector_bytes), may_alias));      \
 	typedef int32_t name##_mask __attribute__((vector_size(vector_bytes)));                 \
+	attributes static inline __attribute__((always_inline)) name##_vector name##_max(       \
+	    name##_vector a, name##_vector b)                                                   \
+	{                                                                                       \
+		name##_mask greater = a > b;                                                    \
+                                                                                                \
+		return (name##_vector)((greater & (name##_mask)a) | (~greater & (name##_mask)b)); \
+	}                                                                                       \
 	attributes static inline __attribute__((always_inline)) void name##_width(              \
 	    const float *const *rows, size_t length, size_t width, size_t offset, size_t stride, \
-	    const float *bias, float *padded)                                                   \
+	    size_t block, size_t vectors, const float *bias, float *padded)                     \
 	{                                                                                       \
 		const size_t lanes = (vector_bytes) / sizeof(float);                            \
 		size_t positions = length - width + 1;                                          \
+		name##_vector acc[2][PRONET_PAYLOAD_BYTES], zero = {0};                         \
                                                                                                 \
-		for (size_t block = 0; block < stride; block += 2 * lanes) {                    \
-			name##_vector best0 = {0}, best1 = {0};                                 \
-			name##_vector b0 = *(const name##_vector *)(bias + block);              \
-			name##_vector b1 = *(const name##_vector *)(bias + block + lanes);      \
+		_Pragma("GCC unroll 2") for (size_t v = 0; v < vectors; v++)                    \
+		    _Pragma("GCC unroll 16") for (size_t p = 0; p < positions; p++) acc[v][p] = \
+		        *(const name##_vector *)(bias + block + v * lanes);                     \
+		_Pragma("GCC unroll 16") for (size_t i = 0; i < length; i++)                    \
+		{                                                                               \
+			const float *row = rows[i] + offset * stride + block;                   \
                                                                                                 \
-			for (size_t p = 0; p < positions; p++) {                                \
-				name##_vector acc0 = b0, acc1 = b1;                             \
-				name##_mask greater0, greater1;                                 \
-                                                                                                \
-				_Pragma("GCC unroll 8") for (size_t j = 0; j < width; j++) {    \
-					const float *x =                                        \
-					    rows[p + j] + (offset + j) * stride + block;        \
-					acc0 += *(const name##_vector *)x;                      \
-					acc1 += *(const name##_vector *)(x + lanes);            \
-				}                                                               \
-				greater0 = acc0 > best0;                                        \
-				greater1 = acc1 > best1;                                        \
-				best0 = (name##_vector)((greater0 & (name##_mask)acc0) |        \
-				                        (~greater0 & (name##_mask)best0));      \
-				best1 = (name##_vector)((greater1 & (name##_mask)acc1) |        \
-				                        (~greater1 & (name##_mask)best1));      \
-			}                                                                       \
-			*(name##_vector *)(padded + block) = best0;                             \
-			*(name##_vector *)(padded + block + lanes) = best1;                     \
+			_Pragma("GCC unroll 8") for (size_t j = 0; j < width; j++)              \
+			    _Pragma("GCC unroll 2") for (size_t v = 0; v < vectors; v++) if (  \
+			        i >= j && i - j < positions) acc[v][i - j] +=                   \
+			        *(const name##_vector *)(row + j * stride + v * lanes);         \
+		}                                                                               \
+		_Pragma("GCC unroll 2") for (size_t v = 0; v < vectors; v++) {                  \
+			_Pragma("GCC unroll 16") for (size_t step = 1; step < positions;        \
+			                              step *= 2)                                \
+			    _Pragma("GCC unroll 16") for (size_t p = 0; p + step < positions;   \
+			                                  p += 2 * step) acc[v][p] =            \
+			        name##_max(acc[v][p], acc[v][p + step]);                        \
+			*(name##_vector *)(padded + block + v * lanes) =                        \
+			    name##_max(acc[v][0], zero);                                        \
 		}                                                                               \
 	}                                                                                       \
+	attributes static inline __attribute__((always_inline)) void name##_blocks(             \
+	    const float *const *rows, size_t length, size_t stride, size_t block,               \
+	    size_t vectors, const float *bias, float *padded)                                   \
+	{                                                                                       \
+		name##_width(rows, length, 3, 0, stride, block, vectors, bias, padded);         \
+		name##_width(rows, length, 4, 3, stride, block, vectors, bias + stride,         \
+		             padded + stride);                                                  \
+		name##_width(rows, length, 5, 7, stride, block, vectors, bias + 2 * stride,     \
+		             padded + 2 * stride);                                              \
+	}                                                                                       \
+	/* Two vectors of filters at a time where the stride allows (both cache \
+	 * lines of a row requested together), then one. */                   \
 	attributes static inline __attribute__((always_inline)) void name##_widths(             \
 	    const float *const *rows, size_t length, size_t stride, const float *bias,          \
 	    float *padded)                                                                      \
 	{                                                                                       \
-		name##_width(rows, length, 3, 0, stride, bias, padded);                         \
-		name##_width(rows, length, 4, 3, stride, bias + stride, padded + stride);       \
-		name##_width(rows, length, 5, 7, stride, bias + 2 * stride, padded + 2 * stride); \
+		const size_t lanes = (vector_bytes) / sizeof(float);                            \
+		size_t block = 0;                                                               \
+                                                                                                \
+		for (; block + 2 * lanes <= stride; block += 2 * lanes)                         \
+			name##_blocks(rows, length, stride, block, 2, bias, padded);            \
+		if (block < stride)                                                             \
+			name##_blocks(rows, length, stride, block, 1, bias, padded);            \
 	}                                                                                       \
 	attributes static void name(const struct pronet_cnn_fast *fast, const float *const *rows, \
-	                            size_t length, size_t view, float *padded)                  \
+	                            size_t view, float *padded)                                 \
 	{                                                                                       \
 		size_t stride = fast->stride;                                                   \
 		const float *bias = fast->bias + view * PRONET_CNN_WIDTHS * stride;             \
                                                                                                 \
-		if (stride == BLOCK)                                                            \
-			name##_widths(rows, length, BLOCK, bias, padded);                       \
+		if (view == 0)                                                                  \
+			name##_widths(rows, PRONET_PAYLOAD_BYTES, stride, bias, padded);        \
 		else                                                                            \
-			name##_widths(rows, length, stride, bias, padded);                      \
+			name##_widths(rows, PRONET_NGRAM_POSITIONS, stride, bias, padded);      \
 	}
 
 DEFINE_POOL_KERNEL(pool_generic, , 16)
 #ifdef HAVE_X86_KERNELS
-DEFINE_POOL_KERNEL(pool_avx2, __attribute__((target("avx2"))), 32)
 DEFINE_POOL_KERNEL(pool_avx512, __attribute__((target("avx512f"))), 64)
+DEFINE_POOL_KERNEL(pool_avx2, __attribute__((target("avx2"))), 32)
 #endif
 
-static pool_kernel *widest_kernel(void)
+enum pronet_cnn_fast_isa pronet_cnn_fast_isa_resolve(enum pronet_cnn_fast_isa isa,
+                                                     int *supported)
 {
+	int avx512 = 0, avx2 = 0;
+
 #ifdef HAVE_X86_KERNELS
 	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx512f"))
+	avx512 = __builtin_cpu_supports("avx512f");
+	avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+	*supported = 1;
+	if (isa == PRONET_CNN_FAST_WIDEST)
+		isa = avx512 ? PRONET_CNN_FAST_AVX512
+		             : avx2 ? PRONET_CNN_FAST_AVX2 : PRONET_CNN_FAST_GENERIC;
+	if ((isa == PRONET_CNN_FAST_AVX512 && !avx512) || (isa == PRONET_CNN_FAST_AVX2 && !avx2)) {
+		*supported = 0;
+		isa = PRONET_CNN_FAST_GENERIC;
+	}
+	return isa;
+}
+
+static pool_kernel *pool_kernel_for(enum pronet_cnn_fast_isa isa)
+{
+#ifdef HAVE_X86_KERNELS
+	if (isa == PRONET_CNN_FAST_AVX512)
 		return pool_avx512;
-	if (__builtin_cpu_supports("avx2"))
+	if (isa == PRONET_CNN_FAST_AVX2)
 		return pool_avx2;
 #endif
 	return pool_generic;
@@ -167,14 +209,22 @@ static void fill_table(const struct pronet_model *model, size_t view, size_t str
 
 struct pronet_cnn_fast *pronet_cnn_fast_new(const struct pronet_model *model)
 {
-	struct pronet_cnn_fast *fast = calloc(1, sizeof(*fast));
-	size_t t = model->cnn.filters, stride = (t + BLOCK - 1) / BLOCK * BLOCK;
+	return pronet_cnn_fast_new_isa(model, PRONET_CNN_FAST_WIDEST);
+}
 
-	if (fast == NULL)
+struct pronet_cnn_fast *pronet_cnn_fast_new_isa(const struct pronet_model *model,
+                                                enum pronet_cnn_fast_isa isa)
+{
+	struct pronet_cnn_fast *fast;
+	size_t t = model->cnn.filters, stride = (t + BLOCK - 1) / BLOCK * BLOCK;
+	int supported;
+
+	isa = pronet_cnn_fast_isa_resolve(isa, &supported);
+	if (!supported || (fast = calloc(1, sizeof(*fast))) == NULL)
 		return NULL;
 	fast->filters = t;
 	fast->stride = stride;
-	fast->pool = widest_kernel();
+	fast->pool = pool_kernel_for(isa);
 	fast->divisor = model->cnn.ngram_buckets - 1;
 	fast->magic = UINT64_MAX / fast->divisor + 1;
 	fast->bias =
@@ -191,7 +241,7 @@ struct pronet_cnn_fast *pronet_cnn_fast_new(const struct pronet_model *model)
 		}
 		fill_table(model, v, stride, fast->table[v]);
 	}
-	fast->head = pronet_cnn_fast_head_new(model, stride);
+	fast->head = pronet_cnn_fast_head_new(model, stride, isa);
 	if (fast->bias == NULL || fast->table[0] == NULL || fast->head == NULL) {
 		pronet_cnn_fast_free(fast);
 		return NULL;
@@ -263,7 +313,7 @@ static void pool_padded(const struct pronet_cnn_fast *fast, const struct pronet_
 	/* Tokens as in core/tokens.c: a byte, or padding past the payload. */
 	for (size_t i = 0; i < PRONET_PAYLOAD_BYTES; i++)
 		rows[i] = fast->table[0] + (i < length ? input->bytes[i] : PRONET_PADDING_TOKEN) * row;
-	fast->pool(fast, rows, PRONET_PAYLOAD_BYTES, 0, padded);
+	fast->pool(fast, rows, 0, padded);
 	if (fast->table[1] != NULL) {
 		/* A 3-gram wholly inside the payload hashes to 1..buckets-1; one
 		 * that touches padding is bucket 0. */
@@ -271,8 +321,7 @@ static void pool_padded(const struct pronet_cnn_fast *fast, const struct pronet_
 			rows[i] = fast->table[1] + (i + PRONET_NGRAM_SIZE <= length
 			                                ? bucket_of(fast, input->bytes + i)
 			                                : 0) * row;
-		fast->pool(fast, rows, PRONET_NGRAM_POSITIONS, 1,
-		           padded + PRONET_CNN_WIDTHS * stride);
+		fast->pool(fast, rows, 1, padded + PRONET_CNN_WIDTHS * stride);
 	} else {
 		float pooled[PRONET_CNN_WIDTHS * PRONET_MAX_FILTERS];
 

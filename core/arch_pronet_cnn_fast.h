@@ -10,8 +10,9 @@
  * prediction then adds rows of T, filters side by side (SIMD across
  * filters), and takes ReLU and max-pool on the way.
  *
- * Table size: 257 * 12 * t floats for bytes (t = 30: 0.4 MB) and
- * buckets * 12 * t for 3-grams (4096 buckets, t = 30: 5.9 MB). The 3-gram
+ * Table size: 257 * 12 * t' floats for bytes and buckets * 12 * t' for
+ * 3-grams, t' = t rounded up to 16 (t = 30: 0.4 MB and, with 4096 buckets,
+ * 6.3 MB; t = 16: 0.2 MB and, with 1024 buckets, 0.8 MB). The 3-gram
  * table is built only up to PRONET_CNN_FAST_MAX_NGRAM_TABLE bytes; a larger
  * one (e.g. 65536 buckets) would cost more memory than it saves time, and
  * that view is then computed layer by layer (as fast as the reference).
@@ -31,9 +32,27 @@
 struct pronet_model;
 struct pronet_cnn_fast;
 
+/* The vector kernels: 16-byte vectors (SSE2, NEON, any target) and, on
+ * x86-64 with GCC or clang, AVX2 (with FMA) and AVX-512. */
+enum pronet_cnn_fast_isa {
+	PRONET_CNN_FAST_WIDEST = 0, /* the widest this CPU runs */
+	PRONET_CNN_FAST_GENERIC,
+	PRONET_CNN_FAST_AVX2,
+	PRONET_CNN_FAST_AVX512,
+};
+
+/* isa itself, the widest for PRONET_CNN_FAST_WIDEST, or GENERIC when this
+ * CPU or build cannot run it (*supported 0). */
+enum pronet_cnn_fast_isa pronet_cnn_fast_isa_resolve(enum pronet_cnn_fast_isa isa,
+                                                     int *supported);
+
 /* Tables of the model's current weights, or NULL without memory for them
  * (the caller then takes the reference path). */
 struct pronet_cnn_fast *pronet_cnn_fast_new(const struct pronet_model *model);
+/* The same with the given kernels (tests run every one this CPU has); NULL
+ * also when this CPU cannot run them. */
+struct pronet_cnn_fast *pronet_cnn_fast_new_isa(const struct pronet_model *model,
+                                                enum pronet_cnn_fast_isa isa);
 void pronet_cnn_fast_free(struct pronet_cnn_fast *fast);
 /* Bytes the tables take. */
 size_t pronet_cnn_fast_bytes(const struct pronet_cnn_fast *fast);

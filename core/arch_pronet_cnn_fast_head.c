@@ -70,13 +70,12 @@ DEFINE_HEAD_KERNEL(head_avx2, __attribute__((target("avx2,fma"))), 32)
 DEFINE_HEAD_KERNEL(head_avx512, __attribute__((target("avx512f"))), 64)
 #endif
 
-static head_kernel *widest_kernel(void)
+static head_kernel *head_kernel_for(enum pronet_cnn_fast_isa isa)
 {
 #ifdef HAVE_X86_KERNELS
-	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx512f"))
+	if (isa == PRONET_CNN_FAST_AVX512)
 		return head_avx512;
-	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+	if (isa == PRONET_CNN_FAST_AVX2)
 		return head_avx2;
 #endif
 	return head_generic;
@@ -127,7 +126,8 @@ static void fold(const struct pronet_model *model, size_t stride, struct pronet_
 }
 
 struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model *model,
-                                                      size_t stride)
+                                                      size_t stride,
+                                                      enum pronet_cnn_fast_isa isa)
 {
 	struct pronet_cnn_fast_head *h = calloc(1, sizeof(*h));
 	size_t rows = PRONET_CNN_FEATURE_GROUPS * stride +
@@ -138,7 +138,7 @@ struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model 
 	h->inputs = (rows + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
 	h->classes = model->num_classes;
 	h->padded = (h->classes + CLASS_BLOCK - 1) / CLASS_BLOCK * CLASS_BLOCK;
-	h->kernel = widest_kernel();
+	h->kernel = head_kernel_for(isa);
 	h->w = pronet_cnn_fast_aligned_floats(h->inputs * h->padded, &h->bytes);
 	h->b = pronet_cnn_fast_aligned_floats(h->padded, &h->bytes);
 	if (h->w == NULL || h->b == NULL) {

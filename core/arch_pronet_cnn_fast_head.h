@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+#include "core/arch_pronet_cnn_fast.h"
+
 struct pronet_model;
 struct pronet_cnn_fast_head;
 
@@ -28,9 +30,10 @@ struct pronet_cnn_fast_head;
 float *pronet_cnn_fast_aligned_floats(size_t count, size_t *bytes);
 
 /* The folded head for pooled features padded to `stride` floats per group,
- * or NULL without memory. */
+ * with the kernel for isa (resolved: not WIDEST), or NULL without memory. */
 struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model *model,
-                                                      size_t stride);
+                                                      size_t stride,
+                                                      enum pronet_cnn_fast_isa isa);
 void pronet_cnn_fast_head_free(struct pronet_cnn_fast_head *head);
 size_t pronet_cnn_fast_head_bytes(const struct pronet_cnn_fast_head *head);
 /* Floats the input vector x must hold (a multiple of 4; rows past the

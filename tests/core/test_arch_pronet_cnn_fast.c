@@ -22,14 +22,18 @@
 #define TOLERANCE 1e-4
 #define RANDOM_INPUTS_PER_LENGTH 40
 
-static const char *const class_names[] = {"c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7"};
+static const char *const class_names[] = {
+    "c0",  "c1",  "c2",  "c3",  "c4",  "c5",  "c6",  "c7",  "c8",  "c9",  "c10", "c11", "c12", "c13",
+    "c14", "c15", "c16", "c17", "c18", "c19", "c20", "c21", "c22", "c23", "c24", "c25", "c26", "c27",
+    "c28", "c29", "c30", "c31", "c32", "c33", "c34", "c35", "c36", "c37", "c38", "c39"};
 
 /* A model whose weights are spread wide (N(0, 0.5)): pre-activations far
  * from 0 and max-pool winners far apart, so both paths meet every branch,
  * and logits far apart, so that the predicted class is well defined. With
  * batch norm, running statistics away from (0, 1). */
-static struct pronet_model *random_model(uint32_t m, uint32_t t, uint32_t buckets,
-                                         uint32_t batch_norm, size_t classes, uint64_t seed)
+static struct pronet_model *random_model_with(uint32_t m, uint32_t t, uint32_t buckets,
+                                              uint32_t batch_norm, uint32_t context,
+                                              size_t classes, uint64_t seed)
 {
 	struct pronet_cnn_config config;
 	struct pronet_model *model = NULL;
@@ -41,6 +45,7 @@ static struct pronet_model *random_model(uint32_t m, uint32_t t, uint32_t bucket
 	config.filters = t;
 	config.ngram_buckets = buckets;
 	config.batch_norm = batch_norm;
+	config.context_features = context;
 	CU_ASSERT_EQUAL_FATAL(pronet_model_new(&config, class_names, classes, seed, &model, errbuf),
 	                      PRONET_OK);
 	pronet_rng_seed(&rng, seed * 31 + 7);
@@ -57,6 +62,12 @@ static struct pronet_model *random_model(uint32_t m, uint32_t t, uint32_t bucket
 	pronet_model_weights_changed(model);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(model->cnn_fast);
 	return model;
+}
+
+static struct pronet_model *random_model(uint32_t m, uint32_t t, uint32_t buckets,
+                                         uint32_t batch_norm, size_t classes, uint64_t seed)
+{
+	return random_model_with(m, t, buckets, batch_norm, 0, classes, seed);
 }
 
 /* Softmax of the reference logits in double precision, with the model's
@@ -121,8 +132,12 @@ static void random_input(struct pronet_rng *rng, uint8_t length, struct pronet_i
 	input->length = length;
 	for (uint8_t i = 0; i < length && i < PRONET_PAYLOAD_BYTES; i++)
 		input->bytes[i] = (uint8_t)pronet_rng_below(rng, 256);
-	input->payload_length = length;
-	input->l4_protocol = 6;
+	/* Context: either direction, the first packets and later ones, a
+	 * payload that may be longer than its prefix, TCP or UDP. */
+	input->direction = (uint8_t)pronet_rng_below(rng, 2);
+	input->packet_index = (uint8_t)pronet_rng_below(rng, 8);
+	input->payload_length = (uint16_t)(length + (length == 16 ? pronet_rng_below(rng, 3000) : 0));
+	input->l4_protocol = pronet_rng_below(rng, 2) ? 6 : 17;
 }
 
 /* Payloads a protocol would send, and edge cases of the token rules. */
@@ -189,6 +204,42 @@ static void test_shapes_agree(void)
 		                                          shapes[s][3], shapes[s][4], 100 + s);
 
 		check_model(model, 1000 + s);
+		pronet_model_free(model);
+	}
+}
+
+/* Rows padded to one vector (t <= 16), to two (17..32) and to three (33:
+ * two vectors and one); classes in one vector of 16 and across several
+ * (24, 40), with context features. */
+static const uint32_t kernel_shapes[][6] = {
+    /* m, t, buckets, batch norm, context features, classes */
+    {8, 16, 64, 0, 1, 16}, {8, 16, 1024, 1, 1, 24}, {6, 9, 30, 0, 0, 3},
+    {10, 30, 500, 1, 1, 40}, {7, 33, 100, 0, 1, 17}, {5, 1, 2, 0, 1, 2},
+};
+
+/* Every kernel this CPU runs (16-byte vectors always; AVX2 and AVX-512 where
+ * the CPU has them), not only the widest one predict picks. */
+static void test_every_kernel_agrees(void)
+{
+	static const enum pronet_cnn_fast_isa isas[] = {
+	    PRONET_CNN_FAST_GENERIC, PRONET_CNN_FAST_AVX2, PRONET_CNN_FAST_AVX512};
+
+	for (size_t s = 0; s < sizeof(kernel_shapes) / sizeof(kernel_shapes[0]); s++) {
+		const uint32_t *shape = kernel_shapes[s];
+		struct pronet_model *model = random_model_with(
+		    shape[0], shape[1], shape[2], shape[3], shape[4], shape[5], 200 + s);
+
+		for (size_t k = 0; k < sizeof(isas) / sizeof(isas[0]); k++) {
+			int supported;
+
+			pronet_cnn_fast_isa_resolve(isas[k], &supported);
+			if (!supported)
+				continue;
+			pronet_cnn_fast_free(model->cnn_fast);
+			model->cnn_fast = pronet_cnn_fast_new_isa(model, isas[k]);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(model->cnn_fast);
+			check_model(model, 2000 + s);
+		}
 		pronet_model_free(model);
 	}
 }
@@ -291,6 +342,7 @@ static void test_loaded_model_has_tables(void)
 
 static CU_TestInfo tests[] = {
     {"fast and reference paths agree for several shapes", test_shapes_agree},
+    {"every vector kernel agrees (row and class padding)", test_every_kernel_agrees},
     {"the temperature applies on the fast path", test_temperature_is_applied},
     {"65536 buckets: no 3-gram table, still agrees", test_large_vocabulary_without_ngram_table},
     {"the tables follow the weights", test_tables_follow_the_weights},
