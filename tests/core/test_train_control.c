@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CLASSES 4
 
@@ -48,8 +49,9 @@ static struct pronet_dataset *dataset(const size_t counts[CLASSES + 1], int copi
 			s->label = (uint16_t)c;
 			s->input.length = 16;
 			for (size_t k = 0; k < 16; k++)
-				s->input.bytes[k] = k < prefix ? (uint8_t)prefixes[c][k]
-				                               : (uint8_t)(0x80 + pronet_rng_below(&rng, 64));
+				s->input.bytes[k] =
+				    k < prefix ? (uint8_t)prefixes[c][k]
+				               : (uint8_t)(0x80 + pronet_rng_below(&rng, 64));
 		}
 	}
 	for (size_t i = 0; copies && i < n; i++) {
@@ -78,13 +80,14 @@ static struct pronet_model *model_of(uint32_t context)
 	config.ngram_buckets = 256;
 	config.dropout = 0.1f;
 	config.context_features = context;
-	CU_ASSERT_EQUAL(pronet_model_new(&config, (const char *const *)names, CLASSES, 4, &model,
-	                                 errbuf),
-	                PRONET_OK);
+	CU_ASSERT_EQUAL(
+	    pronet_model_new(&config, (const char *const *)names, CLASSES, 4, &model, errbuf),
+	    PRONET_OK);
 	return model;
 }
 
-struct log {
+/* What the progress callback saw. */
+struct progress_log {
 	uint32_t reports, last_step, total, best_step;
 	int stopped_early;
 	uint64_t samples_seen;
@@ -93,16 +96,43 @@ struct log {
 
 static void record(const struct pronet_train_progress *p, void *user)
 {
-	struct log *log = user;
+	struct progress_log *seen = user;
 
-	log->reports++;
-	log->last_step = p->step;
-	log->total = p->total_steps;
-	log->best_step = p->best_step;
-	log->stopped_early = p->stopped_early;
-	log->samples_seen = p->samples_seen;
-	if (isfinite(p->validation_loss) && p->validation_loss < log->lowest)
-		log->lowest = p->validation_loss;
+	seen->reports++;
+	seen->last_step = p->step;
+	seen->total = p->total_steps;
+	seen->best_step = p->best_step;
+	seen->stopped_early = p->stopped_early;
+	seen->samples_seen = p->samples_seen;
+	if (isfinite(p->validation_loss) && p->validation_loss < seen->lowest)
+		seen->lowest = p->validation_loss;
+}
+
+/* Default options for `steps` steps of batches of 16 at learning rate 3e-3
+ * (no epochs). */
+static void options_for_steps(struct pronet_train_options *o, uint32_t steps)
+{
+	pronet_train_options_default(o);
+	o->steps = steps;
+	o->epochs = 0;
+	o->batch_size = 16;
+	o->learning_rate = 3e-3f;
+}
+
+/* 1 if a and b give the same probabilities, bit for bit, on every
+ * `stride`-th sample of d. */
+static int same_predictions(const struct pronet_model *a, const struct pronet_model *b,
+                            const struct pronet_dataset *d, size_t stride)
+{
+	float pa[PRONET_MAX_CLASSES], pb[PRONET_MAX_CLASSES];
+	int same = 1;
+
+	for (size_t i = 0; i < d->num_samples; i += stride) {
+		pronet_model_predict(a, &d->samples[i].input, pa, NULL);
+		pronet_model_predict(b, &d->samples[i].input, pb, NULL);
+		same &= memcmp(pa, pb, CLASSES * sizeof(float)) == 0;
+	}
+	return same;
 }
 
 static double mean_loss(const struct pronet_model *model, const struct pronet_dataset *d,
@@ -129,7 +159,7 @@ static void test_early_stopping_keeps_the_best(void)
 	struct pronet_dataset *d = dataset(counts, 1);
 	struct pronet_model *model = model_of(0);
 	struct pronet_train_options o;
-	struct log log = {0, 0, 0, 0, 0, 0, INFINITY};
+	struct progress_log seen = {0, 0, 0, 0, 0, 0, INFINITY};
 	size_t train[200], validation[200];
 	char errbuf[PRONET_ERRBUF_SIZE];
 
@@ -138,32 +168,29 @@ static void test_early_stopping_keeps_the_best(void)
 		train[i] = i;
 		validation[i] = 200 + i;
 	}
-	pronet_train_options_default(&o);
-	o.steps = 500;
-	o.epochs = 0;
-	o.batch_size = 16;
-	o.learning_rate = 3e-3f;
+	options_for_steps(&o, 500);
 	o.train_indices = train;
 	o.num_train = 200;
 	o.validation_indices = validation;
 	o.num_validation = 200;
 	o.validate_every = 10;
 	o.patience = 3;
-	CU_ASSERT_EQUAL_FATAL(pronet_train(model, d, &o, record, &log, errbuf), PRONET_OK);
-	CU_ASSERT_TRUE(log.stopped_early);
-	CU_ASSERT(log.last_step < 500);
-	CU_ASSERT_EQUAL(log.last_step, log.best_step + 3 * 10);
-	CU_ASSERT_DOUBLE_EQUAL(mean_loss(model, d, validation, 200), log.lowest, 1e-3);
+	CU_ASSERT_EQUAL_FATAL(pronet_train(model, d, &o, record, &seen, errbuf), PRONET_OK);
+	CU_ASSERT_TRUE(seen.stopped_early);
+	CU_ASSERT(seen.last_step < 500);
+	CU_ASSERT_EQUAL(seen.last_step, seen.best_step + 3 * 10);
+	CU_ASSERT_DOUBLE_EQUAL(mean_loss(model, d, validation, 200), seen.lowest, 1e-3);
 	/* Without patience it runs to the end, still keeping the best. */
 	pronet_model_free(model);
 	model = model_of(0);
-	memset(&log, 0, sizeof(log));
-	log.lowest = INFINITY;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	memset(&seen, 0, sizeof(seen));
+	seen.lowest = INFINITY;
 	o.patience = 0;
-	CU_ASSERT_EQUAL_FATAL(pronet_train(model, d, &o, record, &log, errbuf), PRONET_OK);
-	CU_ASSERT_FALSE(log.stopped_early);
-	CU_ASSERT_EQUAL(log.last_step, 500);
-	CU_ASSERT_DOUBLE_EQUAL(mean_loss(model, d, validation, 200), log.lowest, 1e-3);
+	CU_ASSERT_EQUAL_FATAL(pronet_train(model, d, &o, record, &seen, errbuf), PRONET_OK);
+	CU_ASSERT_FALSE(seen.stopped_early);
+	CU_ASSERT_EQUAL(seen.last_step, 500);
+	CU_ASSERT_DOUBLE_EQUAL(mean_loss(model, d, validation, 200), seen.lowest, 1e-3);
 	pronet_model_free(model);
 	dataset_free(d);
 }
@@ -177,7 +204,7 @@ static void test_balancing_caps_each_class(void)
 	struct pronet_dataset *d = dataset(counts, 0);
 	struct pronet_model *model = model_of(0);
 	struct pronet_train_options o;
-	struct log log = {0, 0, 0, 0, 0, 0, INFINITY};
+	struct progress_log seen = {0, 0, 0, 0, 0, 0, INFINITY};
 	size_t pool[330];
 	char errbuf[PRONET_ERRBUF_SIZE];
 
@@ -190,20 +217,21 @@ static void test_balancing_caps_each_class(void)
 	o.max_per_class = 10;
 	o.train_indices = pool;
 	o.num_train = 330;
-	CU_ASSERT_EQUAL_FATAL(pronet_train(model, d, &o, record, &log, errbuf), PRONET_OK);
-	CU_ASSERT_EQUAL(log.total, 15);
-	CU_ASSERT_EQUAL(log.samples_seen, 120);
+	CU_ASSERT_EQUAL_FATAL(pronet_train(model, d, &o, record, &seen, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL(seen.total, 15);
+	CU_ASSERT_EQUAL(seen.samples_seen, 120);
 	/* Without the cap: 330 samples, 42 batches per epoch. */
 	o.max_per_class = 0;
-	CU_ASSERT_EQUAL_FATAL(pronet_train(model, d, &o, record, &log, errbuf), PRONET_OK);
-	CU_ASSERT_EQUAL(log.total, 3 * 42);
+	CU_ASSERT_EQUAL_FATAL(pronet_train(model, d, &o, record, &seen, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL(seen.total, 3 * 42);
 	/* All samples, including the class the model lacks: refused by name. */
 	o.train_indices = NULL;
-	CU_ASSERT_EQUAL(pronet_train(model, d, &o, record, &log, errbuf), PRONET_ERR_NOT_FOUND);
+	CU_ASSERT_EQUAL(pronet_train(model, d, &o, record, &seen, errbuf), PRONET_ERR_NOT_FOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "unseen"));
 	pool[0] = 100000; /* an index past the dataset */
 	o.train_indices = pool;
-	CU_ASSERT_EQUAL(pronet_train(model, d, &o, record, &log, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_EQUAL(pronet_train(model, d, &o, record, &seen, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "100000")); /* names the bad index */
 	pronet_model_free(model);
 	dataset_free(d);
 }
@@ -228,11 +256,7 @@ static void test_context_features_learn_direction(void)
 			d->samples[i].input.direction = PRONET_DIR_SERVER_TO_CLIENT;
 		}
 	}
-	pronet_train_options_default(&o);
-	o.steps = 300;
-	o.epochs = 0;
-	o.batch_size = 16;
-	o.learning_rate = 3e-3f;
+	options_for_steps(&o, 300);
 	CU_ASSERT_EQUAL_FATAL(pronet_train(model, d, &o, NULL, NULL, errbuf), PRONET_OK);
 	for (size_t i = 0; i < d->num_samples; i++) {
 		float p[CLASSES];
@@ -242,19 +266,15 @@ static void test_context_features_learn_direction(void)
 		right += best == d->samples[i].label;
 	}
 	CU_ASSERT(right >= 190);
-	snprintf(path, sizeof(path), "%s/context.pronet", pronet_unit_tmpdir());
+	/* The process id keeps concurrent runs (several build trees) apart. */
+	snprintf(path, sizeof(path), "%s/pronet-test-train-control-%ld.pronet",
+	         pronet_unit_tmpdir(), (long)getpid());
 	CU_ASSERT_EQUAL_FATAL(pronet_model_save(model, path, errbuf), PRONET_OK);
 	CU_ASSERT_EQUAL_FATAL(pronet_model_load(path, &loaded, errbuf), PRONET_OK);
 	CU_ASSERT_EQUAL(pronet_model_cnn_config(loaded, &config), PRONET_OK);
 	CU_ASSERT_EQUAL(config.context_features, 1);
-	for (size_t i = 0; i < d->num_samples; i += 7) {
-		float a[CLASSES], b[CLASSES];
-
-		pronet_model_predict(model, &d->samples[i].input, a, NULL);
-		pronet_model_predict(loaded, &d->samples[i].input, b, NULL);
-		CU_ASSERT_EQUAL(memcmp(a, b, sizeof(a)), 0);
-	}
-	remove(path);
+	CU_ASSERT_TRUE(same_predictions(model, loaded, d, 7));
+	CU_ASSERT_EQUAL(remove(path), 0);
 	pronet_model_free(loaded);
 	pronet_model_free(model);
 	dataset_free(d);
@@ -270,8 +290,6 @@ static void test_augmentation_is_seeded(void)
 	struct pronet_model *a = model_of(0), *b = model_of(0), *c = model_of(0);
 	struct pronet_train_options o;
 	char errbuf[PRONET_ERRBUF_SIZE];
-	float pa[CLASSES], pb[CLASSES], pc[CLASSES];
-	int same_ab = 1, same_ac = 1;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
@@ -279,24 +297,18 @@ static void test_augmentation_is_seeded(void)
 	pronet_train_options_default(&o);
 	o.steps = 40;
 	o.epochs = 0;
-	o.batch_size = 16;
+	o.batch_size = 16; /* the default learning rate */
 	o.threads = 2;
 	o.augment_bytes = 0.2f;
 	CU_ASSERT_EQUAL(pronet_train(a, d, &o, NULL, NULL, errbuf), PRONET_OK);
 	CU_ASSERT_EQUAL(pronet_train(b, d, &o, NULL, NULL, errbuf), PRONET_OK);
 	o.augment_bytes = 0.0f;
 	CU_ASSERT_EQUAL(pronet_train(c, d, &o, NULL, NULL, errbuf), PRONET_OK);
-	for (size_t i = 0; i < d->num_samples; i += 5) {
-		pronet_model_predict(a, &d->samples[i].input, pa, NULL);
-		pronet_model_predict(b, &d->samples[i].input, pb, NULL);
-		pronet_model_predict(c, &d->samples[i].input, pc, NULL);
-		same_ab &= memcmp(pa, pb, sizeof(pa)) == 0;
-		same_ac &= memcmp(pa, pc, sizeof(pa)) == 0;
-	}
-	CU_ASSERT_TRUE(same_ab);
-	CU_ASSERT_FALSE(same_ac);
+	CU_ASSERT_TRUE(same_predictions(a, b, d, 5));
+	CU_ASSERT_FALSE(same_predictions(a, c, d, 5));
 	o.augment_bytes = 0.6f;
 	CU_ASSERT_EQUAL(pronet_train(c, d, &o, NULL, NULL, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "augment")); /* says which option */
 	pronet_model_free(a);
 	pronet_model_free(b);
 	pronet_model_free(c);
