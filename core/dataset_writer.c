@@ -251,33 +251,41 @@ enum pronet_err pronet_dataset_writer_close(struct pronet_dataset_writer *writer
 	return err;
 }
 
+/* Defines names[0..count) so that name i gets index i, as in memory; a
+ * repeated name cannot keep its index and is refused. */
+static enum pronet_err define_in_order(struct pronet_dataset_writer *writer, int is_class,
+                                       char *const *names, size_t count, char *errbuf)
+{
+	uint32_t index;
+
+	for (size_t i = 0; i < count; i++) {
+		enum pronet_err err = define(writer, is_class, names[i], &index, errbuf);
+
+		if (err != PRONET_OK)
+			return err;
+		if (index != i)
+			return pronet_error(errbuf, PRONET_ERR_ARG,
+			                    "%s: %s name '%s' appears twice", writer->path,
+			                    is_class ? "class" : "capture", names[i]);
+	}
+	return PRONET_OK;
+}
+
 enum pronet_err pronet_dataset_save(const struct pronet_dataset *dataset, const char *path,
                                     char *errbuf)
 {
 	struct pronet_dataset_writer *writer;
 	enum pronet_err err;
-	uint32_t index;
 
 	if (dataset == NULL)
 		return pronet_error(errbuf, PRONET_ERR_ARG, "pronet_dataset_save: no dataset");
 	err = pronet_dataset_writer_open(path, &writer, errbuf);
 	if (err != PRONET_OK)
 		return err;
-	/* Definitions in index order keep every index as it is in memory. */
-	for (size_t i = 0; err == PRONET_OK && i < dataset->num_classes; i++) {
-		err = define(writer, 1, dataset->class_names[i], &index, errbuf);
-		if (err == PRONET_OK && index != i)
-			err = pronet_error(errbuf, PRONET_ERR_ARG,
-			                   "%s: class name '%s' appears twice", path,
-			                   dataset->class_names[i]);
-	}
-	for (size_t i = 0; err == PRONET_OK && i < dataset->num_captures; i++) {
-		err = define(writer, 0, dataset->capture_names[i], &index, errbuf);
-		if (err == PRONET_OK && index != i)
-			err = pronet_error(errbuf, PRONET_ERR_ARG,
-			                   "%s: capture name '%s' appears twice", path,
-			                   dataset->capture_names[i]);
-	}
+	err = define_in_order(writer, 1, dataset->class_names, dataset->num_classes, errbuf);
+	if (err == PRONET_OK)
+		err = define_in_order(writer, 0, dataset->capture_names, dataset->num_captures,
+		                      errbuf);
 	for (size_t i = 0; err == PRONET_OK && i < dataset->num_samples; i++)
 		err = pronet_dataset_writer_write(writer, &dataset->samples[i], errbuf);
 	if (err != PRONET_OK) {
