@@ -33,6 +33,7 @@ cmp -s "$TMP/flows.expected" "$TMP/flows.got" ||
 	{ fail "classes/flows differ from pronet flows"; diff "$TMP/flows.expected" "$TMP/flows.got" >&2; }
 samples=$(awk '$1 == "samples" { print $2 }' "$TMP/mixed.summary")
 table_samples=$(awk '$1 == "total" { print $3 }' "$TMP/mixed.table")
+[ "${samples:-0}" -gt 0 ] || fail "the dataset of $MIXED has no samples"
 [ "$samples" = "$table_samples" ] || fail "table says $table_samples samples, dataset has $samples"
 # Per class, the table agrees with the dataset.
 awk '$1 == "class" { print $2, $4, $3 }' "$TMP/mixed.summary" | sort >"$TMP/a"
@@ -47,7 +48,9 @@ awk '$6 > 8 { bad = 1 } END { exit bad }' "$TMP/mixed.flows" || fail "a flow has
 
 # --- --packets, --direction ------------------------------------------------
 expect_status 0 "label -k 1" "$PRONET" label -k 1 "$MIXED" -o "$TMP/k1.ds"
-"$SUMMARY" --flows "$TMP/k1.ds" | awk '$6 > 2 { bad = 1 } END { exit bad }' ||
+"$SUMMARY" --flows "$TMP/k1.ds" >"$TMP/k1.flows" || fail "the -k 1 dataset does not load"
+[ -s "$TMP/k1.flows" ] || fail "--packets 1 labelled no flow"
+awk '$6 > 2 { bad = 1 } END { exit bad }' "$TMP/k1.flows" ||
 	fail "--packets 1 gave a flow more than 2 samples"
 expect_status 0 "label client" "$PRONET" label --direction client "$MIXED" -o "$TMP/client.ds"
 client=$("$SUMMARY" "$TMP/client.ds" | awk '$1 == "samples" { print $2 }')
@@ -68,6 +71,7 @@ grep -qx "samples $((samples - dups))" "$TMP/dedup.summary" ||
 	fail "--dedup: expected $((samples - dups)) samples"
 # A flow whose every sample was a duplicate is not counted as written.
 set -- $(awk '$1 == "total" { print $2, $4, $NF }' "$TMP/out")
+[ $# -eq 3 ] || { fail "--dedup: no total line in the table"; set -- 0 0 0; }
 all_flows=$(awk '$1 == "total" { print $2 }' "$TMP/mixed.table")
 [ $(($1 + $3)) -eq "$all_flows" ] || fail "--dedup: $1 flows + $3 all-dups, expected $all_flows"
 [ "$3" -gt 0 ] || fail "--dedup: no flow was all duplicates in loopback-mixed"
@@ -116,8 +120,15 @@ grep -q "3 of 4 captures could not be read" "$TMP/err" || fail "failed captures 
 
 # --- the dataset is written whole or not at all ------------------------------
 expect_status 1 "unwritable output" "$PRONET" label "$MIXED" -o "$TMP/nodir/out.ds"
-grep -q "nodir" "$TMP/err" || fail "an unwritable output is not named"
-ls "$TMP" | grep -q "^nodir" && fail "an unwritable output left something behind"
+grep -q "nodir/out.ds" "$TMP/err" || fail "an unwritable output is not named"
+[ -e "$TMP/nodir" ] && fail "an unwritable output created its directory"
+# The dataset is written, then cannot replace the directory standing in its
+# place: the temporary file beside it must go, the directory stay as it was.
+mkdir "$TMP/isdir" && touch "$TMP/isdir/kept"
+expect_status 1 "output over a directory" "$PRONET" label -q "$MIXED" -o "$TMP/isdir"
+grep -q "isdir: cannot replace" "$TMP/err" || fail "a failed rename is not named ($(cat "$TMP/err"))"
+ls "$TMP" | grep -q '^isdir\.tmp\.' && fail "a failed rename left its temporary file"
+[ "$(ls "$TMP/isdir")" = kept ] || fail "a failed rename changed the directory in its place"
 
 # --- help ------------------------------------------------------------------------
 expect_status 0 "label --help" "$PRONET" label --help
