@@ -32,6 +32,7 @@ check_output() {
 	fi
 	lines=$(awk '$1 == "lines" { print $2 }' "$TMP/check")
 	flows=$(awk '$1 == "flows:" { print $2 }' "$2")
+	[ -n "$flows" ] || fail "$3: no summary"
 	[ "$lines" = "$flows" ] || fail "$3: $lines lines, summary says $flows flows"
 	for source in ndpi pronet none; do
 		got=$(awk -v s="$source" '$1 == "source" && $2 == s { print $3 }' "$TMP/check")
@@ -160,9 +161,14 @@ pid=$!
 sleep 3
 kill -INT "$pid"
 wait "$pid"
+interrupted_status=$?
+# Interrupted before its last capture: status 1, as the help says.
+[ "$interrupted_status" -eq 1 ] || fail "SIGINT: exit status $interrupted_status, expected 1"
 [ -f "$TMP/interrupted.json" ] || fail "SIGINT: the output was not renamed into place"
 "$CHECK" "$TMP/interrupted.json" >"$TMP/check" 2>"$TMP/check.err" ||
 	fail "SIGINT: $(cat "$TMP/check.err")"
+[ "$(awk '$1 == "lines" { print $2 }' "$TMP/check")" -gt 0 ] ||
+	fail "SIGINT: the output holds no event (the open flows were not finished)"
 grep -q "stopped" "$TMP/interrupted.err" || fail "SIGINT: no word that the run stopped early"
 ls "$TMP" | grep -q '\.tmp\.' && fail "SIGINT left a temporary file"
 
