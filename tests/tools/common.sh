@@ -9,6 +9,8 @@ PRONET="$top_builddir/pronet"
 TEST_NAME=$(basename "$0" .sh)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/pronet-$TEST_NAME.XXXXXX") || exit 99
 trap 'rm -rf "$TMP"' EXIT
+# A shell killed by a signal skips its EXIT trap: exit, so TMP goes too.
+trap 'exit 1' HUP INT TERM
 failures=0
 
 fail() {

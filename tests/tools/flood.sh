@@ -39,7 +39,10 @@ fail() {
 [ -x "$MAKE_FLOOD" ] || fail "$MAKE_FLOOD not built"
 [ -x "$MAKE_MODEL" ] || fail "$MAKE_MODEL not built"
 TMP=$(mktemp -d "$top_builddir/tests/tools/flood.XXXXXX") || exit 99
-trap 'rm -rf "$TMP"' EXIT INT TERM
+# On INT or TERM stop (the EXIT trap then removes TMP): a trap that only
+# removed TMP would let the script run on without its files.
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 1' INT TERM
 
 "$MAKE_FLOOD" "$TMP/flood.pcap" "$FLOWS" || fail "make_flood could not write the capture"
 "$MAKE_MODEL" "$TMP/model.pronet" || fail "make_test_model could not write a model"
