@@ -16,21 +16,14 @@
 
 /* Filters computed side by side with GCC/clang vector extensions (no
  * intrinsics): a kernel is written once, as a macro over its vector width,
- * and instantiated for 16-byte vectors (SSE2, NEON, any target) and, on
- * x86-64, for AVX2 and AVX-512; pronet_cnn_fast_new picks the widest the CPU
- * has. A distribution's -O2 build targets the x86-64 baseline (SSE2), which
- * alone would leave three quarters of a modern core's vector width unused.
- * Table rows are padded to a multiple of BLOCK floats, one AVX-512 vector:
+ * and instantiated for each of core/vector_isa.h; pronet_cnn_fast_new picks
+ * the widest the CPU has. Table rows are padded to a multiple of BLOCK floats, one AVX-512 vector:
  * a model with t <= 16 reads one 64-byte cache line per row. */
 #define BLOCK 16
 #define ALIGNMENT 64
 /* Kernel offsets of all widths in a table row: 3 + 4 + 5. */
 #define OFFSETS 12
 #define PADDED_MAX_FILTERS ((PRONET_MAX_FILTERS + BLOCK - 1) / BLOCK * BLOCK)
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define HAVE_X86_KERNELS 1
-#endif
 
 typedef void pool_kernel(const struct pronet_cnn_fast *fast, const float *const *rows,
                          size_t view, float *padded);
@@ -59,16 +52,15 @@ static size_t vocabulary(const struct pronet_model *model, size_t view)
 	return view == 0 ? PRONET_BYTE_VOCABULARY : model->cnn.ngram_buckets;
 }
 
-/* One view, one vector of filters, all three widths, into padded[width][stride]:
- * for every position the sum of `width` table rows (E2), ReLU and max-pool
- * (E3, E4: max_p max(0, c_p) = max(0, max_p c_p)). Token by token: each
- * token's row is added to the (at most 14) positions it falls in, whose sums
- * stay in registers (length and width are constants after inlining, every
- * loop unrolled), and every row of a token is read from one contiguous block.
- * Each position still adds its rows in the reference's order (bias, then
- * offsets 0..width-1). The maximum is a compare and select, exact like the
- * reference's, taken over the positions as a tree (the maximum of a set does
- * not depend on the order), then against 0. */
+/* One view, one or two vectors of filters, all three widths, into
+ * padded[width][stride]: for every position the sum of `width` table rows
+ * (E2), ReLU and max-pool folded into running maxima that start at 0 (E3,
+ * E4: max_p max(0, c_p) = max(0, max_p c_p)). Length and width are
+ * constants after inlining and every loop is unrolled, so the rows'
+ * addresses fold into the loads and nothing is kept in memory. The maximum
+ * is a compare and select, exact like the reference's; two running maxima
+ * (even and odd positions) halve the chain of dependent selects (the maximum
+ * of a set does not depend on the order it is taken in). */
 #define DEFINE_POOL_KERNEL(name, attributes, vector_bytes)                                     \
 	typedef float name##_vector                                                             \
 	    __attribute__((vector_size(vector_bytes), aligned(vector_bytes), may_alias));      \
@@ -86,28 +78,24 @@ static size_t vocabulary(const struct pronet_model *model, size_t view)
 	{                                                                                       \
 		const size_t lanes = (vector_bytes) / sizeof(float);                            \
 		size_t positions = length - width + 1;                                          \
-		name##_vector acc[2][PRONET_PAYLOAD_BYTES], zero = {0};                         \
                                                                                                 \
 		_Pragma("GCC unroll 2") for (size_t v = 0; v < vectors; v++)                    \
-		    _Pragma("GCC unroll 16") for (size_t p = 0; p < positions; p++) acc[v][p] = \
-		        *(const name##_vector *)(bias + block + v * lanes);                     \
-		_Pragma("GCC unroll 16") for (size_t i = 0; i < length; i++)                    \
 		{                                                                               \
-			const float *row = rows[i] + offset * stride + block;                   \
+			const size_t at = offset * stride + block + v * lanes;                  \
+			name##_vector b = *(const name##_vector *)(bias + block + v * lanes);   \
+			name##_vector best[2] = {{0}, {0}};                                     \
                                                                                                 \
-			_Pragma("GCC unroll 8") for (size_t j = 0; j < width; j++)              \
-			    _Pragma("GCC unroll 2") for (size_t v = 0; v < vectors; v++) if (  \
-			        i >= j && i - j < positions) acc[v][i - j] +=                   \
-			        *(const name##_vector *)(row + j * stride + v * lanes);         \
-		}                                                                               \
-		_Pragma("GCC unroll 2") for (size_t v = 0; v < vectors; v++) {                  \
-			_Pragma("GCC unroll 16") for (size_t step = 1; step < positions;        \
-			                              step *= 2)                                \
-			    _Pragma("GCC unroll 16") for (size_t p = 0; p + step < positions;   \
-			                                  p += 2 * step) acc[v][p] =            \
-			        name##_max(acc[v][p], acc[v][p + step]);                        \
+			_Pragma("GCC unroll 16") for (size_t p = 0; p < positions; p++)         \
+			{                                                                       \
+				name##_vector acc = b;                                          \
+                                                                                                \
+				_Pragma("GCC unroll 8") for (size_t j = 0; j < width; j++)      \
+				    acc += *(const name##_vector *)(rows[p + j] + at +          \
+				                                    j * stride);                \
+				best[p % 2] = name##_max(acc, best[p % 2]);                     \
+			}                                                                       \
 			*(name##_vector *)(padded + block + v * lanes) =                        \
-			    name##_max(acc[v][0], zero);                                        \
+			    name##_max(best[0], best[1]);                                       \
 		}                                                                               \
 	}                                                                                       \
 	attributes static inline __attribute__((always_inline)) void name##_blocks(             \
@@ -147,38 +135,17 @@ static size_t vocabulary(const struct pronet_model *model, size_t view)
 	}
 
 DEFINE_POOL_KERNEL(pool_generic, , 16)
-#ifdef HAVE_X86_KERNELS
+#ifdef PRONET_HAVE_X86_KERNELS
 DEFINE_POOL_KERNEL(pool_avx512, __attribute__((target("avx512f"))), 64)
 DEFINE_POOL_KERNEL(pool_avx2, __attribute__((target("avx2"))), 32)
 #endif
 
-enum pronet_cnn_fast_isa pronet_cnn_fast_isa_resolve(enum pronet_cnn_fast_isa isa,
-                                                     int *supported)
+static pool_kernel *pool_kernel_for(enum pronet_vector_isa isa)
 {
-	int avx512 = 0, avx2 = 0;
-
-#ifdef HAVE_X86_KERNELS
-	__builtin_cpu_init();
-	avx512 = __builtin_cpu_supports("avx512f");
-	avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#endif
-	*supported = 1;
-	if (isa == PRONET_CNN_FAST_WIDEST)
-		isa = avx512 ? PRONET_CNN_FAST_AVX512
-		             : avx2 ? PRONET_CNN_FAST_AVX2 : PRONET_CNN_FAST_GENERIC;
-	if ((isa == PRONET_CNN_FAST_AVX512 && !avx512) || (isa == PRONET_CNN_FAST_AVX2 && !avx2)) {
-		*supported = 0;
-		isa = PRONET_CNN_FAST_GENERIC;
-	}
-	return isa;
-}
-
-static pool_kernel *pool_kernel_for(enum pronet_cnn_fast_isa isa)
-{
-#ifdef HAVE_X86_KERNELS
-	if (isa == PRONET_CNN_FAST_AVX512)
+#ifdef PRONET_HAVE_X86_KERNELS
+	if (isa == PRONET_ISA_AVX512)
 		return pool_avx512;
-	if (isa == PRONET_CNN_FAST_AVX2)
+	if (isa == PRONET_ISA_AVX2)
 		return pool_avx2;
 #endif
 	return pool_generic;
@@ -209,17 +176,17 @@ static void fill_table(const struct pronet_model *model, size_t view, size_t str
 
 struct pronet_cnn_fast *pronet_cnn_fast_new(const struct pronet_model *model)
 {
-	return pronet_cnn_fast_new_isa(model, PRONET_CNN_FAST_WIDEST);
+	return pronet_cnn_fast_new_isa(model, PRONET_ISA_WIDEST);
 }
 
 struct pronet_cnn_fast *pronet_cnn_fast_new_isa(const struct pronet_model *model,
-                                                enum pronet_cnn_fast_isa isa)
+                                                enum pronet_vector_isa isa)
 {
 	struct pronet_cnn_fast *fast;
 	size_t t = model->cnn.filters, stride = (t + BLOCK - 1) / BLOCK * BLOCK;
 	int supported;
 
-	isa = pronet_cnn_fast_isa_resolve(isa, &supported);
+	isa = pronet_vector_isa_resolve(isa, &supported);
 	if (!supported || (fast = calloc(1, sizeof(*fast))) == NULL)
 		return NULL;
 	fast->filters = t;

@@ -26,25 +26,12 @@
 #include <stddef.h>
 
 #include "core/input.h"
+#include "core/vector_isa.h"
 
 #define PRONET_CNN_FAST_MAX_NGRAM_TABLE ((size_t)64 << 20)
 
 struct pronet_model;
 struct pronet_cnn_fast;
-
-/* The vector kernels: 16-byte vectors (SSE2, NEON, any target) and, on
- * x86-64 with GCC or clang, AVX2 (with FMA) and AVX-512. */
-enum pronet_cnn_fast_isa {
-	PRONET_CNN_FAST_WIDEST = 0, /* the widest this CPU runs */
-	PRONET_CNN_FAST_GENERIC,
-	PRONET_CNN_FAST_AVX2,
-	PRONET_CNN_FAST_AVX512,
-};
-
-/* isa itself, the widest for PRONET_CNN_FAST_WIDEST, or GENERIC when this
- * CPU or build cannot run it (*supported 0). */
-enum pronet_cnn_fast_isa pronet_cnn_fast_isa_resolve(enum pronet_cnn_fast_isa isa,
-                                                     int *supported);
 
 /* Tables of the model's current weights, or NULL without memory for them
  * (the caller then takes the reference path). */
@@ -52,7 +39,7 @@ struct pronet_cnn_fast *pronet_cnn_fast_new(const struct pronet_model *model);
 /* The same with the given kernels (tests run every one this CPU has); NULL
  * also when this CPU cannot run them. */
 struct pronet_cnn_fast *pronet_cnn_fast_new_isa(const struct pronet_model *model,
-                                                enum pronet_cnn_fast_isa isa);
+                                                enum pronet_vector_isa isa);
 void pronet_cnn_fast_free(struct pronet_cnn_fast *fast);
 /* Bytes the tables take. */
 size_t pronet_cnn_fast_bytes(const struct pronet_cnn_fast *fast);

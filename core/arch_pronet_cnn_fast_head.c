@@ -18,10 +18,6 @@
 #define ROW_BLOCK 4
 #define ALIGNMENT 64
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define HAVE_X86_KERNELS 1
-#endif
-
 typedef void head_kernel(const struct pronet_cnn_fast_head *head, const float *x,
                          float *logits);
 
@@ -65,17 +61,17 @@ struct pronet_cnn_fast_head {
 	}
 
 DEFINE_HEAD_KERNEL(head_generic, , 16)
-#ifdef HAVE_X86_KERNELS
+#ifdef PRONET_HAVE_X86_KERNELS
 DEFINE_HEAD_KERNEL(head_avx2, __attribute__((target("avx2,fma"))), 32)
 DEFINE_HEAD_KERNEL(head_avx512, __attribute__((target("avx512f"))), 64)
 #endif
 
-static head_kernel *head_kernel_for(enum pronet_cnn_fast_isa isa)
+static head_kernel *head_kernel_for(enum pronet_vector_isa isa)
 {
-#ifdef HAVE_X86_KERNELS
-	if (isa == PRONET_CNN_FAST_AVX512)
+#ifdef PRONET_HAVE_X86_KERNELS
+	if (isa == PRONET_ISA_AVX512)
 		return head_avx512;
-	if (isa == PRONET_CNN_FAST_AVX2)
+	if (isa == PRONET_ISA_AVX2)
 		return head_avx2;
 #endif
 	return head_generic;
@@ -127,7 +123,7 @@ static void fold(const struct pronet_model *model, size_t stride, struct pronet_
 
 struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model *model,
                                                       size_t stride,
-                                                      enum pronet_cnn_fast_isa isa)
+                                                      enum pronet_vector_isa isa)
 {
 	struct pronet_cnn_fast_head *h = calloc(1, sizeof(*h));
 	size_t rows = PRONET_CNN_FEATURE_GROUPS * stride +

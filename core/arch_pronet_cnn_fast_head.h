@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#include "core/arch_pronet_cnn_fast.h"
+#include "core/vector_isa.h"
 
 struct pronet_model;
 struct pronet_cnn_fast_head;
@@ -33,7 +33,7 @@ float *pronet_cnn_fast_aligned_floats(size_t count, size_t *bytes);
  * with the kernel for isa (resolved: not WIDEST), or NULL without memory. */
 struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model *model,
                                                       size_t stride,
-                                                      enum pronet_cnn_fast_isa isa);
+                                                      enum pronet_vector_isa isa);
 void pronet_cnn_fast_head_free(struct pronet_cnn_fast_head *head);
 size_t pronet_cnn_fast_head_bytes(const struct pronet_cnn_fast_head *head);
 /* Floats the input vector x must hold (a multiple of 4; rows past the

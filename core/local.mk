@@ -58,6 +58,10 @@ core_libpronet_core_la_SOURCES += core/packet_context.c core/flow_predict.c core
 nobase_pkginclude_HEADERS += core/flow_predict.h core/eval.h core/calibrate.h
 noinst_HEADERS += core/packet_context.h
 
+# Which vector kernels the CPU runs (core/vector_isa.h).
+core_libpronet_core_la_SOURCES += core/vector_isa.c
+noinst_HEADERS += core/vector_isa.h
+
 # The fast path to the CNN's pooled features: precomputed tables
 # (core/arch_pronet_cnn_fast.h).
 core_libpronet_core_la_SOURCES += core/arch_pronet_cnn_fast.c

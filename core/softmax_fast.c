@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "core/model.h"
+#include "core/vector_isa.h"
 
-/* Four lanes: SSE2 or NEON on any target this builds for; 16 classes are
- * four vectors. */
-typedef float lanes4 __attribute__((vector_size(16), aligned(16), may_alias));
-typedef int32_t ints4 __attribute__((vector_size(16), aligned(16)));
+/* Sixteen classes a vector: one AVX-512 register, two AVX2 ones, four of 16
+ * bytes (the compiler splits a vector wider than the target's). A model of
+ * up to 16 classes is one vector, 17..32 two. */
+#define LANES 16
+#define MAX_VECTORS ((PRONET_MAX_CLASSES + LANES - 1) / LANES)
 
 #define LOG2E 1.44269504088896341f
 /* ln 2 in two parts: C1 has few significant bits, so n * C1 is exact. */
@@ -20,89 +22,116 @@ typedef int32_t ints4 __attribute__((vector_size(16), aligned(16)));
 /* Below this exp(x) is under 2^-125; clamping keeps 2^n a normal float. */
 #define SMALLEST -87.0f
 
-static inline lanes4 splat(float x)
-{
-	return (lanes4){x, x, x, x};
-}
-
-static inline lanes4 select4(ints4 mask, lanes4 yes, lanes4 no)
-{
-	return (lanes4)((mask & (ints4)yes) | (~mask & (ints4)no));
-}
-
 /* exp(x) for x <= 0: x = n ln2 + r with |r| <= ln2 / 2, exp(r) from its
- * polynomial, 2^n built in the exponent bits. */
-static inline lanes4 exp_nonpositive(lanes4 x)
-{
-	lanes4 fx, tf, r, p;
-	ints4 n;
-
-	x = select4(x < splat(SMALLEST), splat(SMALLEST), x);
-	fx = x * splat(LOG2E) + splat(0.5f);
-	n = __builtin_convertvector(fx, ints4); /* truncates toward 0 */
-	tf = __builtin_convertvector(n, lanes4);
-	n += (ints4)(tf > fx); /* -1 where truncation rounded up: floor */
-	tf = __builtin_convertvector(n, lanes4);
-	r = x - tf * splat(LN2_HIGH);
-	r = r - tf * splat(LN2_LOW);
-	p = splat(1.9875691500e-4f);
-	p = p * r + splat(1.3981999507e-3f);
-	p = p * r + splat(8.3334519073e-3f);
-	p = p * r + splat(4.1665795894e-2f);
-	p = p * r + splat(1.6666665459e-1f);
-	p = p * r + splat(5.0000001201e-1f);
-	p = p * r * r + r + splat(1.0f);
-	return p * (lanes4)((n + 127) << 23);
-}
-
-/* Four logits at a time from an unaligned array; lanes past n hold `fill`.
- * Vector loads rather than memcpy into a buffer: a variable-length copy
- * followed by vector reads of it stalls store forwarding. */
-static inline lanes4 load4(const float *logits, size_t n, size_t v, float fill)
-{
-	lanes4 x = splat(fill);
-
-	if (4 * v + 4 <= n) {
-		memcpy(&x, logits + 4 * v, sizeof(x));
-		return x;
+ * polynomial, 2^n built in the exponent bits. Vectors of LANES lanes; lanes
+ * past n are filled with the largest logit (exp 0 = 1) and not summed or
+ * stored. A partial vector goes through a buffer; a whole one is loaded
+ * directly. */
+#define DEFINE_SOFTMAX_KERNEL(name, attributes)                                                \
+	typedef float name##_vector __attribute__((vector_size(4 * LANES), may_alias));      \
+	typedef int32_t name##_ints __attribute__((vector_size(4 * LANES)));                  \
+	attributes static void name(const float *logits, size_t n, float temperature,           \
+	                            float *probabilities)                                       \
+	{                                                                                       \
+		name##_vector e[MAX_VECTORS], top = {0}, sums = {0}, smallest, x, fx, tf, r, p;       \
+		name##_ints k, index, is_small, greater;                                        \
+		float inverse = 1.0f / temperature, lanes[LANES];                               \
+		size_t vectors = (n + LANES - 1) / LANES;                                       \
+                                                                                                \
+		_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++)                        \
+		{                                                                               \
+			smallest[i] = SMALLEST;                                                 \
+			index[i] = i;                                                           \
+		}                                                                               \
+		/* Load (a partial vector through a buffer, filled with logits[0]) and  \
+		 * take the largest logit: the maximum does not depend on the order. */ \
+		for (size_t v = 0; v < vectors; v++) {                                          \
+			int count = (int)(n - v * LANES < LANES ? n - v * LANES : LANES);       \
+                                                                                                \
+			if (count == LANES) {                                                   \
+				memcpy(&e[v], logits + v * LANES, sizeof(e[v]));                \
+			} else {                                                                \
+				_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++)        \
+				    lanes[i] = i < count ? logits[v * LANES + i] : logits[0];   \
+				memcpy(&e[v], lanes, sizeof(e[v]));                             \
+			}                                                                       \
+			if (v == 0)                                                             \
+				top = e[0];                                                     \
+			greater = e[v] > top;                                                   \
+			top = (name##_vector)((greater & (name##_ints)e[v]) |                  \
+			                      (~greater & (name##_ints)top));                   \
+		}                                                                               \
+		memcpy(lanes, &top, sizeof(top));                                               \
+		_Pragma("GCC unroll 4") for (int half = LANES / 2; half > 0; half /= 2)         \
+		    _Pragma("GCC unroll 8") for (int i = 0; i < half; i++) lanes[i] =           \
+		        lanes[i + half] > lanes[i] ? lanes[i + half] : lanes[i];                \
+		for (size_t v = 0; v < vectors; v++) {                                          \
+			int count = (int)(n - v * LANES < LANES ? n - v * LANES : LANES);       \
+                                                                                                \
+			x = (e[v] - lanes[0]) * inverse;                                        \
+			is_small = x < smallest;                                                \
+			x = (name##_vector)((is_small & (name##_ints)smallest) |               \
+			                    (~is_small & (name##_ints)x));                      \
+			fx = x * LOG2E + 0.5f;                                                  \
+			k = __builtin_convertvector(fx, name##_ints); /* toward 0 */            \
+			tf = __builtin_convertvector(k, name##_vector);                         \
+			k += (name##_ints)(tf > fx); /* -1 where it rounded up: floor */        \
+			tf = __builtin_convertvector(k, name##_vector);                         \
+			r = x - tf * LN2_HIGH;                                                  \
+			r = r - tf * LN2_LOW;                                                   \
+			p = r * 1.9875691500e-4f + 1.3981999507e-3f;                            \
+			p = p * r + 8.3334519073e-3f;                                           \
+			p = p * r + 4.1665795894e-2f;                                           \
+			p = p * r + 1.6666665459e-1f;                                           \
+			p = p * r + 5.0000001201e-1f;                                           \
+			p = p * r * r + r + 1.0f;                                               \
+			p = p * (name##_vector)((k + 127) << 23);                               \
+			/* Lanes past n: 0, so they add nothing to the sum. */                  \
+			e[v] = (name##_vector)((name##_ints)p & (index < count));               \
+			sums += e[v];                                                           \
+		}                                                                               \
+		memcpy(lanes, &sums, sizeof(sums));                                             \
+		_Pragma("GCC unroll 4") for (int half = LANES / 2; half > 0; half /= 2)         \
+		    _Pragma("GCC unroll 8") for (int i = 0; i < half; i++) lanes[i] +=          \
+		        lanes[i + half];                                                        \
+		inverse = 1.0f / lanes[0];                                                      \
+		for (size_t v = 0; v < vectors; v++) {                                          \
+			p = e[v] * inverse;                                                     \
+			if (n - v * LANES >= LANES)                                             \
+				memcpy(probabilities + v * LANES, &p, sizeof(p));               \
+			else                                                                    \
+				memcpy(probabilities + v * LANES, &p,                           \
+				       (n - v * LANES) * sizeof(float));                        \
+		}                                                                               \
 	}
-	for (size_t i = 4 * v; i < n; i++)
-		x[i - 4 * v] = logits[i];
-	return x;
+
+DEFINE_SOFTMAX_KERNEL(softmax_generic, )
+#ifdef PRONET_HAVE_X86_KERNELS
+DEFINE_SOFTMAX_KERNEL(softmax_avx2, __attribute__((target("avx2,fma"))))
+DEFINE_SOFTMAX_KERNEL(softmax_avx512, __attribute__((target("avx512f"))))
+#endif
+
+void pronet_softmax_fast_isa(const float *logits, size_t n, float temperature,
+                             float *probabilities, enum pronet_vector_isa isa)
+{
+#ifdef PRONET_HAVE_X86_KERNELS
+	if (isa == PRONET_ISA_AVX512) {
+		softmax_avx512(logits, n, temperature, probabilities);
+		return;
+	}
+	if (isa == PRONET_ISA_AVX2) {
+		softmax_avx2(logits, n, temperature, probabilities);
+		return;
+	}
+#endif
+	(void)isa;
+	softmax_generic(logits, n, temperature, probabilities);
 }
 
 void pronet_softmax_fast(const float *logits, size_t n, float temperature, float *probabilities)
 {
-	lanes4 e[(PRONET_MAX_CLASSES + 3) / 4], top = splat(logits[0]), sums = splat(0.0f);
-	float largest, inverse = 1.0f / temperature;
-	size_t vectors = (n + 3) / 4;
+	int supported;
 
-	for (size_t v = 0; v < vectors; v++) {
-		lanes4 x = load4(logits, n, v, logits[0]);
-
-		top = select4(x > top, x, top);
-	}
-	largest = top[0] > top[1] ? top[0] : top[1];
-	largest = top[2] > largest ? top[2] : largest;
-	largest = top[3] > largest ? top[3] : largest;
-	/* Lanes past n hold exp(0); they are not summed. */
-	for (size_t v = 0; v < vectors; v++) {
-		e[v] = exp_nonpositive((load4(logits, n, v, largest) - splat(largest)) *
-		                       splat(inverse));
-		if (4 * v + 4 <= n)
-			sums += e[v];
-		else
-			for (size_t i = 4 * v; i < n; i++)
-				sums[0] += e[v][i - 4 * v];
-	}
-	inverse = 1.0f / ((sums[0] + sums[1]) + (sums[2] + sums[3]));
-	for (size_t v = 0; v < vectors; v++) {
-		lanes4 p = e[v] * splat(inverse);
-
-		if (4 * v + 4 <= n)
-			memcpy(probabilities + 4 * v, &p, sizeof(p));
-		else
-			for (size_t i = 4 * v; i < n; i++)
-				probabilities[i] = p[i - 4 * v];
-	}
+	pronet_softmax_fast_isa(logits, n, temperature, probabilities,
+	                        pronet_vector_isa_resolve(PRONET_ISA_WIDEST, &supported));
 }

@@ -221,8 +221,8 @@ static const uint32_t kernel_shapes[][6] = {
  * the CPU has them), not only the widest one predict picks. */
 static void test_every_kernel_agrees(void)
 {
-	static const enum pronet_cnn_fast_isa isas[] = {
-	    PRONET_CNN_FAST_GENERIC, PRONET_CNN_FAST_AVX2, PRONET_CNN_FAST_AVX512};
+	static const enum pronet_vector_isa isas[] = {
+	    PRONET_ISA_GENERIC, PRONET_ISA_AVX2, PRONET_ISA_AVX512};
 
 	for (size_t s = 0; s < sizeof(kernel_shapes) / sizeof(kernel_shapes[0]); s++) {
 		const uint32_t *shape = kernel_shapes[s];
@@ -232,7 +232,7 @@ static void test_every_kernel_agrees(void)
 		for (size_t k = 0; k < sizeof(isas) / sizeof(isas[0]); k++) {
 			int supported;
 
-			pronet_cnn_fast_isa_resolve(isas[k], &supported);
+			pronet_vector_isa_resolve(isas[k], &supported);
 			if (!supported)
 				continue;
 			pronet_cnn_fast_free(model->cnn_fast);

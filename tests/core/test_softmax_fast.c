@@ -1,7 +1,8 @@
 /* Tests of core/softmax_fast.c: probabilities against a double-precision
  * softmax for many logit vectors, temperatures and class counts (including
- * counts that are not a multiple of the four lanes), logits far apart, and
- * the exp's relative error over the whole range it is used on. */
+ * counts that are not a multiple of the sixteen lanes), logits far apart, and
+ * the exp's relative error over the whole range it is used on; for every
+ * vector kernel this CPU runs. */
 #include "core/softmax_fast.h"
 #include "tests/unit.h"
 
@@ -10,12 +11,27 @@
 #include "core/model.h"
 #include "core/rng.h"
 
-static double worst_difference(const float *logits, size_t n, float temperature)
+static const enum pronet_vector_isa isas[] = {PRONET_ISA_GENERIC, PRONET_ISA_AVX2,
+                                              PRONET_ISA_AVX512};
+#define ISAS (sizeof(isas) / sizeof(isas[0]))
+
+static int runs(enum pronet_vector_isa isa)
 {
-	float p[PRONET_MAX_CLASSES];
+	int supported;
+
+	pronet_vector_isa_resolve(isa, &supported);
+	return supported;
+}
+
+static double worst_difference(const float *logits, size_t n, float temperature,
+                               enum pronet_vector_isa isa)
+{
+	float p[PRONET_MAX_CLASSES + 1];
 	double q[PRONET_MAX_CLASSES], top = -INFINITY, sum = 0.0, worst = 0.0;
 
-	pronet_softmax_fast(logits, n, temperature, p);
+	p[n] = -1.0f; /* must stay: nothing is written past n */
+	pronet_softmax_fast_isa(logits, n, temperature, p, isa);
+	CU_ASSERT_EQUAL(p[n], -1.0f);
 	for (size_t i = 0; i < n; i++)
 		top = fmax(top, (double)logits[i] / temperature);
 	for (size_t i = 0; i < n; i++)
@@ -27,14 +43,16 @@ static double worst_difference(const float *logits, size_t n, float temperature)
 
 static void test_random_logits_match_double_precision(void)
 {
-	static const size_t counts[] = {1, 2, 3, 4, 5, 7, 16, 17, 33, 255, PRONET_MAX_CLASSES};
+	static const size_t counts[] = {1, 2, 3, 4, 5, 7, 15, 16, 17, 24, 32, 33, 255,
+	                                PRONET_MAX_CLASSES};
 	static const float temperatures[] = {0.05f, 0.7f, 1.0f, 3.0f};
 	struct pronet_rng rng;
 	float logits[PRONET_MAX_CLASSES];
 	double worst = 0.0;
 
 	pronet_rng_seed(&rng, 5);
-	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++)
+	for (size_t k = 0; k < ISAS; k++)
+	for (size_t c = 0; runs(isas[k]) && c < sizeof(counts) / sizeof(counts[0]); c++)
 		for (size_t t = 0; t < sizeof(temperatures) / sizeof(temperatures[0]); t++)
 			for (int trial = 0; trial < 200; trial++) {
 				float spread = trial < 100 ? 3.0f : 40.0f;
@@ -42,7 +60,8 @@ static void test_random_logits_match_double_precision(void)
 				for (size_t i = 0; i < counts[c]; i++)
 					logits[i] = pronet_rng_normal(&rng, 0.0f, spread);
 				worst = fmax(worst,
-				             worst_difference(logits, counts[c], temperatures[t]));
+				             worst_difference(logits, counts[c], temperatures[t],
+				                              isas[k]));
 			}
 	/* Float sums over 256 classes alone reach 2e-6 (pronet_softmax with
 	 * libm's expf does too); prediction promises 1e-4. */
@@ -54,10 +73,23 @@ static void test_far_apart_logits(void)
 	const float logits[5] = {1000.0f, 999.0f, -1000.0f, 0.0f, 998.5f};
 	float p[5];
 
-	pronet_softmax_fast(logits, 5, 1.0f, p);
-	CU_ASSERT_TRUE(worst_difference(logits, 5, 1.0f) < 1e-6);
-	CU_ASSERT_DOUBLE_EQUAL(p[2], 0.0, 1e-30);
-	CU_ASSERT_DOUBLE_EQUAL(p[0] + p[1] + p[2] + p[3] + p[4], 1.0, 1e-6);
+	for (size_t k = 0; k < ISAS; k++) {
+		if (!runs(isas[k]))
+			continue;
+		pronet_softmax_fast_isa(logits, 5, 1.0f, p, isas[k]);
+		CU_ASSERT_TRUE(worst_difference(logits, 5, 1.0f, isas[k]) < 1e-6);
+		CU_ASSERT_DOUBLE_EQUAL(p[2], 0.0, 1e-30);
+		CU_ASSERT_DOUBLE_EQUAL(p[0] + p[1] + p[2] + p[3] + p[4], 1.0, 1e-6);
+	}
+	/* The dispatching entry point gives the widest kernel's result. */
+	{
+		float q[5];
+
+		pronet_softmax_fast(logits, 5, 1.0f, q);
+		CU_ASSERT_TRUE(worst_difference(logits, 5, 1.0f, PRONET_ISA_GENERIC) < 1e-6);
+		for (size_t i = 0; i < 5; i++)
+			CU_ASSERT_DOUBLE_EQUAL(q[i], p[i], 1e-7);
+	}
 }
 
 /* exp itself, through a two-class softmax: p0 = 1 / (1 + exp(-d)) for
@@ -67,14 +99,15 @@ static void test_exp_relative_error(void)
 {
 	double worst = 0.0;
 
-	for (int k = 0; k <= 80000; k++) {
-		float d = (float)k * 0.001f, logits[2] = {d, 0.0f}, p[2];
-		double ratio;
+	for (size_t isa = 0; isa < ISAS; isa++)
+		for (int k = 0; runs(isas[isa]) && k <= 80000; k++) {
+			float d = (float)k * 0.001f, logits[2] = {d, 0.0f}, p[2];
+			double ratio;
 
-		pronet_softmax_fast(logits, 2, 1.0f, p);
-		ratio = (double)p[1] / (double)p[0];
-		worst = fmax(worst, fabs(ratio / exp(-(double)d) - 1.0));
-	}
+			pronet_softmax_fast_isa(logits, 2, 1.0f, p, isas[isa]);
+			ratio = (double)p[1] / (double)p[0];
+			worst = fmax(worst, fabs(ratio / exp(-(double)d) - 1.0));
+		}
 	CU_ASSERT_TRUE(worst < 1e-6);
 }
 
