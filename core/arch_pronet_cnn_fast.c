@@ -242,15 +242,22 @@ int pronet_cnn_fast_has_ngram_table(const struct pronet_cnn_fast *fast)
 }
 
 /* hash % divisor without a division (Lemire, Kaser, Kurz: "Faster remainder
- * by direct computation", 2019): exact for 32-bit hashes and divisors, with
- * the 128-bit product's high half assembled from 32-bit pieces (divisor <
+ * by direct computation", 2019): exact for 32-bit hashes and divisors. The
+ * high half of the 128-bit product is one multiplication where the compiler
+ * has 128-bit integers, else it is assembled from 32-bit pieces (divisor <
  * 2^16 keeps every partial product within 64 bits). */
-static uint32_t bucket_of(const struct pronet_cnn_fast *fast, const uint8_t *bytes)
+static inline uint32_t bucket_of(const struct pronet_cnn_fast *fast, const uint8_t *bytes)
 {
 	uint64_t low = fast->magic * pronet_ngram_hash_fnv1a32(bytes, PRONET_NGRAM_SIZE);
+#ifdef __SIZEOF_INT128__
+	uint64_t high = (uint64_t)(((unsigned __int128)low * fast->divisor) >> 64);
+
+	return 1 + (uint32_t)high;
+#else
 	uint64_t high = (low >> 32) * fast->divisor + (((low & 0xffffffffu) * fast->divisor) >> 32);
 
 	return 1 + (uint32_t)(high >> 32);
+#endif
 }
 
 /* The 3-gram view layer by layer, for models whose table would be too large:
@@ -275,23 +282,27 @@ static void pool_padded(const struct pronet_cnn_fast *fast, const struct pronet_
 {
 	size_t length = input->length < PRONET_PAYLOAD_BYTES ? input->length : PRONET_PAYLOAD_BYTES;
 	size_t row = OFFSETS * fast->stride, t = fast->filters, stride = fast->stride;
-	const float *rows[PRONET_PAYLOAD_BYTES];
+	const float *rows[PRONET_PAYLOAD_BYTES], *ngram_rows[PRONET_NGRAM_POSITIONS];
 
-	/* Tokens as in core/tokens.c: a byte, or padding past the payload. */
+	/* Tokens as in core/tokens.c: a byte, or padding past the payload; a
+	 * 3-gram wholly inside the payload hashes to 1..buckets-1, one that
+	 * touches padding is bucket 0. Both views' rows first: the hashes'
+	 * multiplications then overlap the byte view's additions. */
+#pragma GCC unroll 16
 	for (size_t i = 0; i < PRONET_PAYLOAD_BYTES; i++)
 		rows[i] = fast->table[0] + (i < length ? input->bytes[i] : PRONET_PADDING_TOKEN) * row;
-	fast->pool(fast, rows, 0, padded);
 	if (fast->table[1] != NULL) {
-		/* A 3-gram wholly inside the payload hashes to 1..buckets-1; one
-		 * that touches padding is bucket 0. */
+#pragma GCC unroll 16
 		for (size_t i = 0; i < PRONET_NGRAM_POSITIONS; i++)
-			rows[i] = fast->table[1] + (i + PRONET_NGRAM_SIZE <= length
-			                                ? bucket_of(fast, input->bytes + i)
-			                                : 0) * row;
-		fast->pool(fast, rows, 1, padded + PRONET_CNN_WIDTHS * stride);
+			ngram_rows[i] = fast->table[1] + (i + PRONET_NGRAM_SIZE <= length
+			                                      ? bucket_of(fast, input->bytes + i)
+			                                      : 0) * row;
+		fast->pool(fast, rows, 0, padded);
+		fast->pool(fast, ngram_rows, 1, padded + PRONET_CNN_WIDTHS * stride);
 	} else {
 		float pooled[PRONET_CNN_WIDTHS * PRONET_MAX_FILTERS];
 
+		fast->pool(fast, rows, 0, padded);
 		pool_ngrams_slowly(model, input, pooled);
 		for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++)
 			memcpy(padded + (PRONET_CNN_WIDTHS + k) * stride, pooled + k * t,

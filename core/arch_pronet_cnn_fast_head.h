@@ -36,7 +36,7 @@ struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model 
                                                       enum pronet_vector_isa isa);
 void pronet_cnn_fast_head_free(struct pronet_cnn_fast_head *head);
 size_t pronet_cnn_fast_head_bytes(const struct pronet_cnn_fast_head *head);
-/* Floats the input vector x must hold (a multiple of 4; rows past the
+/* Floats the input vector x must hold (a multiple of 8; rows past the
  * features and context features must be 0). */
 size_t pronet_cnn_fast_head_inputs(const struct pronet_cnn_fast_head *head);
 /* logits[num_classes] from x: the padded pooled features, then the context

@@ -21,9 +21,13 @@
 #define LN2_LOW -2.12194440e-4f
 /* Below this exp(x) is under 2^-125; clamping keeps 2^n a normal float. */
 #define SMALLEST -87.0f
+/* 1.5 * 2^23: adding it rounds a float below 2^22 in magnitude to an integer
+ * held in the low bits of the sum. */
+#define ROUNDER 12582912.0f
 
-/* exp(x) for x <= 0: x = n ln2 + r with |r| <= ln2 / 2, exp(r) from its
- * polynomial, 2^n built in the exponent bits. Vectors of LANES lanes; lanes
+/* exp(x) for x <= 0: x = n ln2 + r with |r| <= ln2 / 2 (n = x log2 e
+ * rounded to nearest), exp(r) from its polynomial, 2^n built in the
+ * exponent bits. Vectors of LANES lanes; lanes
  * past n are filled with the largest logit (exp 0 = 1) and not summed or
  * stored. A partial vector goes through a buffer; a whole one is loaded
  * directly. */
@@ -33,7 +37,7 @@
 	attributes static void name(const float *logits, size_t n, float temperature,           \
 	                            float *probabilities)                                       \
 	{                                                                                       \
-		name##_vector e[MAX_VECTORS], top = {0}, sums = {0}, smallest, x, fx, tf, r, p;       \
+		name##_vector e[MAX_VECTORS], top = {0}, sums = {0}, smallest, rounder, x, fx, tf, r, r2, p;       \
 		name##_ints k, index, is_small, greater;                                        \
 		float inverse = 1.0f / temperature, lanes[LANES];                               \
 		size_t vectors = (n + LANES - 1) / LANES;                                       \
@@ -41,6 +45,7 @@
 		_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++)                        \
 		{                                                                               \
 			smallest[i] = SMALLEST;                                                 \
+			rounder[i] = ROUNDER;                                                   \
 			index[i] = i;                                                           \
 		}                                                                               \
 		/* Load (a partial vector through a buffer, filled with logits[0]) and  \
@@ -72,19 +77,20 @@
 			is_small = x < smallest;                                                \
 			x = (name##_vector)((is_small & (name##_ints)smallest) |               \
 			                    (~is_small & (name##_ints)x));                      \
-			fx = x * LOG2E + 0.5f;                                                  \
-			k = __builtin_convertvector(fx, name##_ints); /* toward 0 */            \
-			tf = __builtin_convertvector(k, name##_vector);                         \
-			k += (name##_ints)(tf > fx); /* -1 where it rounded up: floor */        \
-			tf = __builtin_convertvector(k, name##_vector);                         \
+			/* n = round(x log2 e) from the low bits of a float whose unit \
+			 * in the last place is 1; exact for |n| < 2^22. */                     \
+			fx = x * LOG2E + ROUNDER;                                               \
+			k = (name##_ints)fx - (name##_ints)rounder;                             \
+			tf = fx - ROUNDER;                                                      \
 			r = x - tf * LN2_HIGH;                                                  \
 			r = r - tf * LN2_LOW;                                                   \
-			p = r * 1.9875691500e-4f + 1.3981999507e-3f;                            \
-			p = p * r + 8.3334519073e-3f;                                           \
-			p = p * r + 4.1665795894e-2f;                                           \
-			p = p * r + 1.6666665459e-1f;                                           \
-			p = p * r + 5.0000001201e-1f;                                           \
-			p = p * r * r + r + 1.0f;                                               \
+			/* exp(r) = 1 + r + r^2 P(r), P by Estrin's scheme (three      \
+			 * dependent steps instead of Horner's six). */                         \
+			r2 = r * r;                                                             \
+			p = (r * 1.6666665459e-1f + 5.0000001201e-1f) +                        \
+			    r2 * ((r * 8.3334519073e-3f + 4.1665795894e-2f) +                   \
+			          r2 * (r * 1.9875691500e-4f + 1.3981999507e-3f));              \
+			p = p * r2 + (r + 1.0f);                                                \
 			p = p * (name##_vector)((k + 127) << 23);                               \
 			/* Lanes past n: 0, so they add nothing to the sum. */                  \
 			e[v] = (name##_vector)((name##_ints)p & (index < count));               \

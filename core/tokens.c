@@ -7,17 +7,6 @@ static uint32_t valid_length(const struct pronet_input *input)
 	return input->length < PRONET_PAYLOAD_BYTES ? input->length : PRONET_PAYLOAD_BYTES;
 }
 
-uint32_t pronet_ngram_hash_fnv1a32(const uint8_t *bytes, uint32_t count)
-{
-	uint32_t hash = 2166136261u;
-
-	for (uint32_t i = 0; i < count; i++) {
-		hash ^= bytes[i];
-		hash *= 16777619u;
-	}
-	return hash;
-}
-
 void pronet_tokens_bytes(const struct pronet_input *input, uint32_t ids[PRONET_PAYLOAD_BYTES])
 {
 	uint32_t length = valid_length(input);

@@ -29,7 +29,19 @@ enum pronet_ngram_hash {
 	PRONET_NGRAM_HASH_FNV1A32 = 1,
 };
 
-uint32_t pronet_ngram_hash_fnv1a32(const uint8_t *bytes, uint32_t count);
+/* Inline: the fast path hashes 14 3-grams per prediction, and a call each
+ * would cost more than the hashing. */
+static inline uint32_t pronet_ngram_hash_fnv1a32(const uint8_t *bytes, uint32_t count)
+{
+	uint32_t hash = 2166136261u;
+
+	for (uint32_t i = 0; i < count; i++) {
+		hash ^= bytes[i];
+		hash *= 16777619u;
+	}
+	return hash;
+}
+
 void pronet_tokens_bytes(const struct pronet_input *input, uint32_t ids[PRONET_PAYLOAD_BYTES]);
 /* buckets >= 2. */
 void pronet_tokens_ngrams(const struct pronet_input *input, uint32_t buckets,
