@@ -25,7 +25,10 @@ struct pronet_atomic_file;
 
 /* The permission bits the finished file gets (mkstemp creates 0600). */
 enum pronet_atomic_file_mode {
-	/* 0666 less the umask, as open(2) or fopen would create it. */
+	/* 0666 less the umask, as open(2) or fopen would create it. The
+	 * umask can only be read by setting it and back, and a file another
+	 * thread creates in that instant escapes it: this mode is for the
+	 * command-line tools, not for hosts running other threads. */
 	PRONET_ATOMIC_FILE_MODE_UMASK,
 	/* The mode of the file replaced, else 0644 whatever the umask: for
 	 * files other users must read (a model read by ndpiReader's user). */
