@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef PRONET_HAVE_X86_KERNELS
+#include <immintrin.h>
+#endif
 
 #include "core/arch_pronet_cnn.h"
 #include "core/arch_pronet_cnn_fast_head.h"
@@ -58,19 +61,17 @@ static size_t vocabulary(const struct pronet_model *model, size_t view)
  * E4: max_p max(0, c_p) = max(0, max_p c_p)). Length and width are
  * constants after inlining and every loop is unrolled, so the rows'
  * addresses fold into the loads and nothing is kept in memory. The maximum
- * is a compare and select, exact like the reference's; two running maxima
+ * is a compare and select (max_of below), exact like the reference's; two running maxima
  * (even and odd positions) halve the chain of dependent selects (the maximum
  * of a set does not depend on the order it is taken in). */
-#define DEFINE_POOL_KERNEL(name, attributes, vector_bytes)                                     \
+#define DEFINE_POOL_KERNEL(name, attributes, vector_bytes, max_of)                             \
 	typedef float name##_vector                                                             \
 	    __attribute__((vector_size(vector_bytes), aligned(vector_bytes), may_alias));      \
 	typedef int32_t name##_mask __attribute__((vector_size(vector_bytes)));                 \
 	attributes static inline __attribute__((always_inline)) name##_vector name##_max(       \
 	    name##_vector a, name##_vector b)                                                   \
 	{                                                                                       \
-		name##_mask greater = a > b;                                                    \
-                                                                                                \
-		return (name##_vector)((greater & (name##_mask)a) | (~greater & (name##_mask)b)); \
+		return max_of(name##_vector, name##_mask, a, b);                                \
 	}                                                                                       \
 	attributes static inline __attribute__((always_inline)) void name##_width(              \
 	    const float *const *rows, size_t length, size_t width, size_t offset, size_t stride, \
@@ -134,10 +135,19 @@ static size_t vocabulary(const struct pronet_model *model, size_t view)
 			name##_widths(rows, PRONET_NGRAM_POSITIONS, stride, bias, padded);      \
 	}
 
-DEFINE_POOL_KERNEL(pool_generic, , 16)
+/* a where a > b, else b: a compare and a select; x86's max instructions do
+ * exactly this (the first operand where it is greater, else the second) in
+ * one instruction instead of two, which counts where 512-bit instructions
+ * issue on two ports only. */
+#define SELECT_MAX(vector, mask, a, b)                                                         \
+	((vector)(((mask)((a) > (b)) & (mask)(a)) | (~(mask)((a) > (b)) & (mask)(b))))
+#define AVX2_MAX(vector, mask, a, b) ((vector)_mm256_max_ps((__m256)(a), (__m256)(b)))
+#define AVX512_MAX(vector, mask, a, b) ((vector)_mm512_max_ps((__m512)(a), (__m512)(b)))
+
+DEFINE_POOL_KERNEL(pool_generic, , 16, SELECT_MAX)
 #ifdef PRONET_HAVE_X86_KERNELS
-DEFINE_POOL_KERNEL(pool_avx512, __attribute__((target("avx512f"))), 64)
-DEFINE_POOL_KERNEL(pool_avx2, __attribute__((target("avx2"))), 32)
+DEFINE_POOL_KERNEL(pool_avx512, __attribute__((target("avx512f"))), 64, AVX512_MAX)
+DEFINE_POOL_KERNEL(pool_avx2, __attribute__((target("avx2"))), 32, AVX2_MAX)
 #endif
 
 static pool_kernel *pool_kernel_for(enum pronet_vector_isa isa)
