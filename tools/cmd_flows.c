@@ -181,5 +181,10 @@ int pronet_cmd_flows(int argc, char **argv)
 		fflush(stdout);
 	}
 	pronet_capture_inputs_free(inputs);
+	/* The lines are the output: losing them (a full disk) is a failure. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "pronet flows: error writing standard output\n");
+		return 1;
+	}
 	return failed ? 1 : 0;
 }

@@ -547,10 +547,16 @@ int pronet_cmd_label(int argc, char **argv)
 		run.writer = NULL;
 		run.failed = pronet_dataset_writer_close(writer, run.errbuf) != PRONET_OK;
 	}
-	if (run.failed)
+	if (run.failed) {
 		fprintf(stderr, "pronet label: %s\n", run.errbuf);
-	else
+	} else {
 		print_table(&run, args.dedup, run.max_per_class != 0);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "pronet label: error writing standard output (the "
+			                "dataset is written)\n");
+			run.failed = 1;
+		}
+	}
 	if (failed_files > 0)
 		fprintf(stderr, "pronet label: %u of %zu captures could not be read%s\n",
 		        failed_files, count + pronet_capture_inputs_failed_count(inputs),
