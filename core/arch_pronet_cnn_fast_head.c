@@ -80,7 +80,12 @@ struct pronet_cnn_fast_head {
 		}                                                                               \
 		if (c < head->padded)                                                           \
 			name##_classes(head, x, c, 1, out);                                     \
-		memcpy(logits, out, head->classes * sizeof(float));                             \
+		/* Sixteen at a time, so softmax's vector loads find them in one store \
+		 * each (a copy of variable size would store them piecemeal). */       \
+		for (c = 0; c + CLASS_BLOCK <= head->classes; c += CLASS_BLOCK)                 \
+			memcpy(logits + c, out + c, CLASS_BLOCK * sizeof(float));               \
+		for (; c < head->classes; c++)                                                  \
+			logits[c] = out[c];                                                     \
 	}
 
 DEFINE_HEAD_KERNEL(head_generic, , 16)

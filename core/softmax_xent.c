@@ -42,9 +42,16 @@ void pronet_softmax_xent_backward(const float *probabilities, size_t n, uint32_t
 size_t pronet_argmax(const float *x, size_t n)
 {
 	size_t best = 0;
+	float top = x[0];
 
-	for (size_t i = 1; i < n; i++)
-		if (x[i] > x[best])
-			best = i;
+	/* Selects rather than branches (conditional moves): which class wins
+	 * varies from one prediction to the next, and a mispredicted branch
+	 * costs more than the whole loop. */
+	for (size_t i = 1; i < n; i++) {
+		int greater = x[i] > top;
+
+		best = greater ? i : best;
+		top = greater ? x[i] : top;
+	}
 	return best;
 }
