@@ -25,64 +25,63 @@
  * held in the low bits of the sum. */
 #define ROUNDER 12582912.0f
 
-/* exp(x) for x <= 0: x = n ln2 + r with |r| <= ln2 / 2 (n = x log2 e
+/* The largest logit (rarely needed, see below). */
+static float largest_of(const float *logits, size_t n)
+{
+	float top = logits[0];
+
+	for (size_t i = 1; i < n; i++)
+		top = logits[i] > top ? logits[i] : top;
+	return top;
+}
+
+/* exp((x - shift) / temperature) of every class, summed. The shift only has
+ * to keep the exponents in range: softmax does not depend on it. The
+ * largest logit always does, but finding it is a chain of dependent steps
+ * through every lane, so the first logit is tried first: unless some class
+ * is more than LARGEST above it (then the exact maximum is taken), every
+ * exp stays below e^80 and a sum of 256 below FLT_MAX. Below SMALLEST an
+ * exp is clamped to e^-87 where a probability is 0 for any purpose.
+ *
+ * exp(y) for y <= LARGEST: y = n ln2 + r with |r| <= ln2 / 2 (n = y log2 e
  * rounded to nearest), exp(r) from its polynomial, 2^n built in the
- * exponent bits. Vectors of LANES lanes; lanes
- * past n are filled with the largest logit (exp 0 = 1) and not summed or
- * stored. A partial vector goes through a buffer; a whole one is loaded
- * directly. */
+ * exponent bits. Vectors of LANES lanes; lanes past n are loaded as the
+ * first logit and left out of the sum and the stores. A partial vector goes
+ * through a buffer; a whole one is loaded directly. */
+#define LARGEST 80.0f
+
 #define DEFINE_SOFTMAX_KERNEL(name, attributes)                                                \
 	typedef float name##_vector __attribute__((vector_size(4 * LANES), may_alias));      \
 	typedef int32_t name##_ints __attribute__((vector_size(4 * LANES)));                  \
-	attributes static void name(const float *logits, size_t n, float temperature,           \
-	                            float *probabilities)                                       \
+	attributes static inline __attribute__((always_inline)) float name##_exps(              \
+	    const name##_vector *x, size_t n, float shift, float inverse, name##_vector *e,    \
+	    int *too_large)                                                                     \
 	{                                                                                       \
-		name##_vector e[MAX_VECTORS], top = {0}, sums = {0}, smallest, rounder, x, fx, tf, r, r2, p;       \
-		name##_ints k, index, is_small, greater;                                        \
-		float inverse = 1.0f / temperature, lanes[LANES];                               \
-		size_t vectors = (n + LANES - 1) / LANES;                                       \
+		name##_vector sums = {0}, smallest, largest, rounder, y, fx, tf, r, r2, p;      \
+		name##_ints k, index, is_small, out_of_range = {0};                             \
+		float lanes[LANES];                                                             \
                                                                                                 \
 		_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++)                        \
 		{                                                                               \
 			smallest[i] = SMALLEST;                                                 \
+			largest[i] = LARGEST;                                                   \
 			rounder[i] = ROUNDER;                                                   \
 			index[i] = i;                                                           \
 		}                                                                               \
-		/* Load (a partial vector through a buffer, filled with logits[0]) and  \
-		 * take the largest logit: the maximum does not depend on the order. */ \
-		for (size_t v = 0; v < vectors; v++) {                                          \
+		for (size_t v = 0; v * LANES < n; v++) {                                        \
 			int count = (int)(n - v * LANES < LANES ? n - v * LANES : LANES);       \
                                                                                                 \
-			if (count == LANES) {                                                   \
-				memcpy(&e[v], logits + v * LANES, sizeof(e[v]));                \
-			} else {                                                                \
-				_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++)        \
-				    lanes[i] = i < count ? logits[v * LANES + i] : logits[0];   \
-				memcpy(&e[v], lanes, sizeof(e[v]));                             \
-			}                                                                       \
-			if (v == 0)                                                             \
-				top = e[0];                                                     \
-			greater = e[v] > top;                                                   \
-			top = (name##_vector)((greater & (name##_ints)e[v]) |                  \
-			                      (~greater & (name##_ints)top));                   \
-		}                                                                               \
-		memcpy(lanes, &top, sizeof(top));                                               \
-		_Pragma("GCC unroll 4") for (int half = LANES / 2; half > 0; half /= 2)         \
-		    _Pragma("GCC unroll 8") for (int i = 0; i < half; i++) lanes[i] =           \
-		        lanes[i + half] > lanes[i] ? lanes[i + half] : lanes[i];                \
-		for (size_t v = 0; v < vectors; v++) {                                          \
-			int count = (int)(n - v * LANES < LANES ? n - v * LANES : LANES);       \
-                                                                                                \
-			x = (e[v] - lanes[0]) * inverse;                                        \
-			is_small = x < smallest;                                                \
-			x = (name##_vector)((is_small & (name##_ints)smallest) |               \
-			                    (~is_small & (name##_ints)x));                      \
-			/* n = round(x log2 e) from the low bits of a float whose unit \
+			y = (x[v] - shift) * inverse;                                           \
+			out_of_range |= y > largest;                                            \
+			is_small = y < smallest;                                                \
+			y = (name##_vector)((is_small & (name##_ints)smallest) |               \
+			                    (~is_small & (name##_ints)y));                      \
+			/* n = round(y log2 e) from the low bits of a float whose unit \
 			 * in the last place is 1; exact for |n| < 2^22. */                     \
-			fx = x * LOG2E + ROUNDER;                                               \
+			fx = y * LOG2E + ROUNDER;                                               \
 			k = (name##_ints)fx - (name##_ints)rounder;                             \
 			tf = fx - ROUNDER;                                                      \
-			r = x - tf * LN2_HIGH;                                                  \
+			r = y - tf * LN2_HIGH;                                                  \
 			r = r - tf * LN2_LOW;                                                   \
 			/* exp(r) = 1 + r + r^2 P(r), P by Estrin's scheme (three      \
 			 * dependent steps instead of Horner's six). */                         \
@@ -96,12 +95,39 @@
 			e[v] = (name##_vector)((name##_ints)p & (index < count));               \
 			sums += e[v];                                                           \
 		}                                                                               \
+		memcpy(lanes, &out_of_range, sizeof(lanes));                                    \
+		*too_large = 0;                                                                 \
+		_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++) * too_large |=        \
+		    ((const int32_t *)lanes)[i];                                                \
 		memcpy(lanes, &sums, sizeof(sums));                                             \
 		_Pragma("GCC unroll 4") for (int half = LANES / 2; half > 0; half /= 2)         \
 		    _Pragma("GCC unroll 8") for (int i = 0; i < half; i++) lanes[i] +=          \
 		        lanes[i + half];                                                        \
-		inverse = 1.0f / lanes[0];                                                      \
-		for (size_t v = 0; v < vectors; v++) {                                          \
+		return lanes[0];                                                                \
+	}                                                                                       \
+	attributes static void name(const float *logits, size_t n, float temperature,           \
+	                            float *probabilities)                                       \
+	{                                                                                       \
+		name##_vector x[MAX_VECTORS], e[MAX_VECTORS], p;                                \
+		float inverse = 1.0f / temperature, lanes[LANES], sum;                          \
+		int too_large;                                                                  \
+                                                                                                \
+		for (size_t v = 0; v * LANES < n; v++) {                                        \
+			int count = (int)(n - v * LANES < LANES ? n - v * LANES : LANES);       \
+                                                                                                \
+			if (count == LANES) {                                                   \
+				memcpy(&x[v], logits + v * LANES, sizeof(x[v]));                \
+			} else {                                                                \
+				_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++)        \
+				    lanes[i] = i < count ? logits[v * LANES + i] : logits[0];   \
+				memcpy(&x[v], lanes, sizeof(x[v]));                             \
+			}                                                                       \
+		}                                                                               \
+		sum = name##_exps(x, n, logits[0], inverse, e, &too_large);                     \
+		if (too_large)                                                                  \
+			sum = name##_exps(x, n, largest_of(logits, n), inverse, e, &too_large); \
+		inverse = 1.0f / sum;                                                           \
+		for (size_t v = 0; v * LANES < n; v++) {                                        \
 			p = e[v] * inverse;                                                     \
 			if (n - v * LANES >= LANES)                                             \
 				memcpy(probabilities + v * LANES, &p, sizeof(p));               \

@@ -68,6 +68,7 @@ static void test_random_logits_match_double_precision(void)
 	CU_ASSERT_TRUE(worst < 1e-5);
 }
 
+/* Logits far apart, either way from the first one. */
 static void test_far_apart_logits(void)
 {
 	const float logits[5] = {1000.0f, 999.0f, -1000.0f, 0.0f, 998.5f};
@@ -80,6 +81,21 @@ static void test_far_apart_logits(void)
 		CU_ASSERT_TRUE(worst_difference(logits, 5, 1.0f, isas[k]) < 1e-6);
 		CU_ASSERT_DOUBLE_EQUAL(p[2], 0.0, 1e-30);
 		CU_ASSERT_DOUBLE_EQUAL(p[0] + p[1] + p[2] + p[3] + p[4], 1.0, 1e-6);
+	}
+	/* The first class far below the others (its logit cannot be the
+	 * shift: the exact maximum is taken instead), with 1, 16 and 17
+	 * classes past it. */
+	for (size_t k = 0; k < ISAS; k++) {
+		static const size_t counts[] = {2, 17, 18};
+		float low[18];
+
+		for (size_t c = 0; runs(isas[k]) && c < sizeof(counts) / sizeof(counts[0]); c++) {
+			low[0] = -1000.0f;
+			for (size_t i = 1; i < counts[c]; i++)
+				low[i] = (float)i * 3.0f;
+			CU_ASSERT_TRUE(worst_difference(low, counts[c], 1.0f, isas[k]) < 1e-6);
+			CU_ASSERT_TRUE(worst_difference(low, counts[c], 0.01f, isas[k]) < 1e-6);
+		}
 	}
 	/* The dispatching entry point gives the widest kernel's result. */
 	{
