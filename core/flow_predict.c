@@ -7,6 +7,33 @@
 #include "core/model_internal.h"
 #include "core/softmax_xent.h"
 
+/* How much a packet's logits count in its flow's verdict. The weights of
+ * PRONET_COMBINE_WEIGHT_* come from the packet's own uncalibrated softmax, so
+ * that calibration, which fits the temperature on the combined logits, does
+ * not change which packet counts how much. A confident packet (a TLS Client
+ * Hello) then outweighs the unsure encrypted records after it, while packets
+ * that are all alike (RTP) still average. */
+static float packet_weight(enum pronet_flow_combine combine, const float *logits, size_t classes)
+{
+	float p[PRONET_MAX_CLASSES], top = 0.0f, entropy = 0.0f;
+
+	if (combine != PRONET_COMBINE_WEIGHT_MAX && combine != PRONET_COMBINE_WEIGHT_ENTROPY)
+		return 1.0f;
+	pronet_softmax(logits, classes, 1.0f, p);
+	for (size_t c = 0; c < classes; c++) {
+		if (p[c] > top)
+			top = p[c];
+		if (p[c] > 0.0f)
+			entropy -= p[c] * logf(p[c]);
+	}
+	if (combine == PRONET_COMBINE_WEIGHT_MAX)
+		return top;
+	if (classes < 2)
+		return 1.0f;
+	/* A small floor keeps a flow of uniform packets a plain mean. */
+	return fmaxf(1.0f - entropy / logf((float)classes), 1e-3f);
+}
+
 enum pronet_err pronet_model_predict_flow_with(const struct pronet_model *model,
                                                const struct pronet_input *inputs, size_t n,
                                                enum pronet_flow_combine combine,
@@ -14,11 +41,11 @@ enum pronet_err pronet_model_predict_flow_with(const struct pronet_model *model,
                                                size_t *best)
 {
 	float logits[PRONET_MAX_CLASSES], sum[PRONET_MAX_CLASSES];
-	float packet[PRONET_MAX_CLASSES];
+	float packet[PRONET_MAX_CLASSES], total = 0.0f;
 	size_t classes, top;
 
 	if (model == NULL || inputs == NULL || probabilities == NULL || n == 0 ||
-	    combine > PRONET_COMBINE_FIRST_PACKET)
+	    combine > PRONET_COMBINE_LAST)
 		return PRONET_ERR_ARG;
 	classes = model->num_classes;
 	if (n > PRONET_FLOW_MAX_PACKETS)
@@ -32,13 +59,17 @@ enum pronet_err pronet_model_predict_flow_with(const struct pronet_model *model,
 			pronet_softmax(logits, classes, model->temperature, packet);
 			for (size_t c = 0; c < classes; c++)
 				sum[c] += packet[c];
+			total += 1.0f;
 		} else {
+			float w = packet_weight(combine, logits, classes);
+
 			for (size_t c = 0; c < classes; c++)
-				sum[c] += logits[c];
+				sum[c] += w * logits[c];
+			total += w;
 		}
 	}
 	for (size_t c = 0; c < classes; c++)
-		sum[c] /= (float)n;
+		sum[c] /= total;
 	if (combine == PRONET_COMBINE_MEAN_PROBABILITIES)
 		memcpy(probabilities, sum, classes * sizeof(float));
 	else

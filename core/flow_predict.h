@@ -21,7 +21,12 @@ enum pronet_flow_combine {
 	PRONET_COMBINE_MEAN_LOGITS = 0,        /* default: geometric mean of probabilities */
 	PRONET_COMBINE_MEAN_PROBABILITIES = 1, /* arithmetic mean of probabilities */
 	PRONET_COMBINE_FIRST_PACKET = 2,       /* the flow's first input alone */
+	/* Weighted means of the logits, each packet weighted by its own
+	 * confidence (its softmax at temperature 1, before calibration): */
+	PRONET_COMBINE_WEIGHT_MAX = 3,     /* its largest probability */
+	PRONET_COMBINE_WEIGHT_ENTROPY = 4, /* 1 - its entropy / log(classes) */
 };
+#define PRONET_COMBINE_LAST PRONET_COMBINE_WEIGHT_ENTROPY
 
 /* At most this many inputs of a flow are used (the first ones given). */
 #define PRONET_FLOW_MAX_PACKETS 64

@@ -37,7 +37,10 @@ static void usage(FILE *out)
 	        "                            skipped): captures of a family share a fold;\n"
 	        "                            captures match by file name\n"
 	        "      --combine=HOW         a flow's packets: mean-logits (default),\n"
-	        "                            mean-probabilities or first\n"
+	        "                            mean-probabilities, first, or the logits\n"
+	        "                            weighted by each packet's confidence:\n"
+	        "                            weight-max (largest probability) or\n"
+	        "                            weight-entropy (1 - normalised entropy)\n"
 	        "      --flow-packets=N      use a flow's first N samples (default all)\n"
 	        "      --min-flows=N         leave out classes with fewer flows (listed)\n"
 	        "      --focus=A,B,...       also report the macro F1 over these classes\n"
@@ -138,9 +141,14 @@ static int own_option(int option, const char *value, struct eval_args *a)
 			a->eval.combine = PRONET_COMBINE_MEAN_PROBABILITIES;
 		else if (strcmp(value, "first") == 0)
 			a->eval.combine = PRONET_COMBINE_FIRST_PACKET;
+		else if (strcmp(value, "weight-max") == 0)
+			a->eval.combine = PRONET_COMBINE_WEIGHT_MAX;
+		else if (strcmp(value, "weight-entropy") == 0)
+			a->eval.combine = PRONET_COMBINE_WEIGHT_ENTROPY;
 		else {
 			fprintf(stderr, "pronet eval: --combine: '%s' is not mean-logits, "
-			                "mean-probabilities or first\n",
+			                "mean-probabilities, first, weight-max or "
+			                "weight-entropy\n",
 			        value);
 			return 0;
 		}

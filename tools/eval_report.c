@@ -132,6 +132,23 @@ static void print_scores(FILE *out, const struct pronet_eval_result *r,
 	free(s);
 }
 
+static const char *combine_name(enum pronet_flow_combine combine)
+{
+	switch (combine) {
+	case PRONET_COMBINE_MEAN_LOGITS:
+		return "mean logits";
+	case PRONET_COMBINE_MEAN_PROBABILITIES:
+		return "mean probabilities";
+	case PRONET_COMBINE_FIRST_PACKET:
+		return "first packet";
+	case PRONET_COMBINE_WEIGHT_MAX:
+		return "logits weighted by largest probability";
+	case PRONET_COMBINE_WEIGHT_ENTROPY:
+		return "logits weighted by 1 - normalised entropy";
+	}
+	return "?";
+}
+
 static void print_confusion(FILE *out, const struct pronet_eval_result *r,
                             const struct pronet_dataset *data)
 {
@@ -166,10 +183,7 @@ void pronet_eval_print_table(FILE *out, const struct pronet_eval_result *r,
 	        "%u runs of %u-fold cross-validation, folds split by %s; decided per flow "
 	        "(%s of %s samples); mean ± sd over runs\n",
 	        r->repeats, r->folds, o->by == PRONET_FOLD_BY_FLOW ? "flow" : "capture",
-	        o->combine == PRONET_COMBINE_MEAN_LOGITS         ? "mean logits"
-	        : o->combine == PRONET_COMBINE_MEAN_PROBABILITIES ? "mean probabilities"
-	                                                          : "first packet",
-	        o->flow_packets ? "its first N" : "all its");
+	        combine_name(o->combine), o->flow_packets ? "its first N" : "all its");
 	if (o->flow_packets)
 		fprintf(out, "(N = %u)\n", o->flow_packets);
 	fputc('\n', out);

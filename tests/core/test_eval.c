@@ -2,11 +2,13 @@
  * (capture, flow) in packet order and a flow with two labels is refused;
  * fold assignment never splits a capture, a family of captures or a flow
  * and uses every fold; scores match a confusion matrix computed by hand;
- * a flow's verdict is the softmax of its packets' mean logits; a small
+ * a flow's verdict is the softmax of its packets' mean logits (or of
+ * their mean weighted by each packet's confidence); a small
  * cross-validation runs end to end and counts every flow once per run. */
 #include "core/eval.h"
 #include "core/flow_predict.h"
 #include "core/softmax_xent.h"
+#include "core/train.h"
 #include "tests/unit.h"
 
 #include <math.h>
@@ -231,6 +233,112 @@ static void test_flow_verdict_combines_packets(void)
 	pronet_model_free(model);
 }
 
+static float expect_max_probability(const float logits[3])
+{
+	float p[3];
+
+	pronet_softmax(logits, 3, 1.0f, p);
+	return fmaxf(p[0], fmaxf(p[1], p[2]));
+}
+
+/* The weighted combinations: the logits' mean weighted by each packet's
+ * confidence under its own softmax at temperature 1 (largest probability,
+ * or 1 - entropy / log 3), computed here by hand; the combined logits
+ * returned for calibration are that weighted mean. */
+static void expect_weighted(struct pronet_model *model, const struct pronet_input *inputs,
+                            const float logits[3][3], enum pronet_flow_combine combine)
+{
+	float weighted[3] = {0, 0, 0}, expected[3], got[3], combined[3], p[3], total = 0.0f;
+
+	for (size_t i = 0; i < 3; i++) {
+		float w = 0.0f, entropy = 0.0f;
+
+		pronet_softmax(logits[i], 3, 1.0f, p);
+		for (size_t c = 0; c < 3; c++) {
+			w = p[c] > w ? p[c] : w;
+			entropy -= p[c] * logf(p[c]);
+		}
+		if (combine == PRONET_COMBINE_WEIGHT_ENTROPY)
+			w = 1.0f - entropy / logf(3.0f);
+		for (size_t c = 0; c < 3; c++)
+			weighted[c] += w * logits[i][c];
+		total += w;
+	}
+	for (size_t c = 0; c < 3; c++)
+		weighted[c] /= total;
+	pronet_softmax(weighted, 3, 2.0f, expected);
+	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3, combine, got, combined,
+	                                               NULL),
+	                PRONET_OK);
+	for (size_t c = 0; c < 3; c++)
+		CU_ASSERT_DOUBLE_EQUAL(got[c], expected[c], 1e-5);
+	/* Logits are known up to a constant per packet, so compare differences. */
+	CU_ASSERT_DOUBLE_EQUAL(combined[1] - combined[0], weighted[1] - weighted[0], 1e-4);
+	CU_ASSERT_DOUBLE_EQUAL(combined[2] - combined[0], weighted[2] - weighted[0], 1e-4);
+}
+
+/* A model trained briefly on the crafted set, so that its packets range
+ * from certain (a crafted sample) to unsure (bytes it never saw); an
+ * untrained model is unsure of everything and every weight would be alike. */
+static void test_flow_verdict_weights_confident_packets(void)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	const char *names[3] = {"alpha", "beta", "gamma"};
+	struct pronet_dataset *d = crafted(3, 2);
+	struct pronet_cnn_config config;
+	struct pronet_train_options train;
+	struct pronet_model *model = NULL;
+	struct pronet_input inputs[3];
+	float logits[3][3], p[3], plain[3], got[3];
+	enum pronet_flow_combine unknown = (enum pronet_flow_combine)(PRONET_COMBINE_LAST + 1);
+
+	pronet_cnn_config_default(&config);
+	config.embed_dim = 8;
+	config.filters = 4;
+	config.ngram_buckets = 64;
+	config.dropout = 0.0f;
+	pronet_train_options_default(&train);
+	train.steps = 200;
+	train.epochs = 0;
+	train.batch_size = 16;
+	train.learning_rate = 0.01f;
+	train.progress_every = 0;
+	CU_ASSERT_EQUAL_FATAL(pronet_model_new(&config, names, 3, 9, &model, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(pronet_train(model, d, &train, NULL, NULL, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_model_set_calibration(model, 2.0f, NULL, errbuf), PRONET_OK);
+	inputs[0] = d->samples[0].input;
+	inputs[1] = d->samples[1].input;
+	memset(&inputs[2], 0, sizeof(inputs[2]));
+	inputs[2].length = 12;
+	memset(inputs[2].bytes, 0x5a, inputs[2].length);
+	for (size_t i = 0; i < 3; i++) {
+		/* logits = T * log p up to a constant, which softmax ignores */
+		CU_ASSERT_EQUAL(pronet_model_predict(model, &inputs[i], p, NULL), PRONET_OK);
+		for (size_t c = 0; c < 3; c++)
+			logits[i][c] = 2.0f * logf(p[c]);
+	}
+	/* The crafted sample is far more certain than the made-up one. */
+	CU_ASSERT(expect_max_probability(logits[0]) > expect_max_probability(logits[2]) + 0.2f);
+	expect_weighted(model, inputs, logits, PRONET_COMBINE_WEIGHT_MAX);
+	expect_weighted(model, inputs, logits, PRONET_COMBINE_WEIGHT_ENTROPY);
+	/* Packets that are all the same: every weighting is the plain mean. */
+	inputs[1] = inputs[0];
+	inputs[2] = inputs[0];
+	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3, PRONET_COMBINE_MEAN_LOGITS,
+	                                               plain, NULL, NULL),
+	                PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3,
+	                                               PRONET_COMBINE_WEIGHT_ENTROPY, got, NULL,
+	                                               NULL),
+	                PRONET_OK);
+	for (size_t c = 0; c < 3; c++)
+		CU_ASSERT_DOUBLE_EQUAL(got[c], plain[c], 1e-6);
+	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3, unknown, got, NULL, NULL),
+	                PRONET_ERR_ARG);
+	pronet_model_free(model);
+	crafted_free(d);
+}
+
 /* End to end on a learnable crafted set: every flow is decided once per
  * run, the model learns the classes, and a held-out class is counted
  * apart. */
@@ -285,6 +393,7 @@ static CU_TestInfo tests[] = {
     {"folds keep captures and families whole", test_folds_keep_captures_and_families_whole},
     {"scores match a hand-computed matrix", test_scores_match_hand_computed},
     {"flow verdict combines packets", test_flow_verdict_combines_packets},
+    {"flow verdict weights confident packets", test_flow_verdict_weights_confident_packets},
     {"cross-validation counts every flow", test_cross_validation_counts_every_flow},
     CU_TEST_INFO_NULL,
 };
