@@ -37,7 +37,6 @@ struct pronet_cnn_fast {
 	pool_kernel *pool; /* the widest kernel this CPU runs */
 	/* T[token][offset][stride] per view; table[1] NULL when too large. */
 	float *table[PRONET_CNN_VIEWS];
-	float *bias; /* [view][width][stride] */
 	/* 3-gram bucket = 1 + hash % divisor, by multiplication (see
 	 * bucket_of): a division per 3-gram would cost more than its row. */
 	uint32_t divisor;
@@ -75,7 +74,7 @@ static size_t vocabulary(const struct pronet_model *model, size_t view)
 	}                                                                                       \
 	attributes static inline __attribute__((always_inline)) void name##_width(              \
 	    const float *const *rows, size_t length, size_t width, size_t offset, size_t stride, \
-	    size_t block, size_t vectors, const float *bias, float *padded)                     \
+	    size_t block, size_t vectors, float *padded)                                        \
 	{                                                                                       \
 		const size_t lanes = (vector_bytes) / sizeof(float);                            \
 		size_t positions = length - width + 1;                                          \
@@ -83,14 +82,13 @@ static size_t vocabulary(const struct pronet_model *model, size_t view)
 		_Pragma("GCC unroll 2") for (size_t v = 0; v < vectors; v++)                    \
 		{                                                                               \
 			const size_t at = offset * stride + block + v * lanes;                  \
-			name##_vector b = *(const name##_vector *)(bias + block + v * lanes);   \
 			name##_vector best[2] = {{0}, {0}};                                     \
                                                                                                 \
 			_Pragma("GCC unroll 16") for (size_t p = 0; p < positions; p++)         \
 			{                                                                       \
-				name##_vector acc = b;                                          \
+				name##_vector acc = *(const name##_vector *)(rows[p] + at);     \
                                                                                                 \
-				_Pragma("GCC unroll 8") for (size_t j = 0; j < width; j++)      \
+				_Pragma("GCC unroll 8") for (size_t j = 1; j < width; j++)      \
 				    acc += *(const name##_vector *)(rows[p + j] + at +          \
 				                                    j * stride);                \
 				best[p % 2] = name##_max(acc, best[p % 2]);                     \
@@ -101,38 +99,32 @@ static size_t vocabulary(const struct pronet_model *model, size_t view)
 	}                                                                                       \
 	attributes static inline __attribute__((always_inline)) void name##_blocks(             \
 	    const float *const *rows, size_t length, size_t stride, size_t block,               \
-	    size_t vectors, const float *bias, float *padded)                                   \
+	    size_t vectors, float *padded)                                                      \
 	{                                                                                       \
-		name##_width(rows, length, 3, 0, stride, block, vectors, bias, padded);         \
-		name##_width(rows, length, 4, 3, stride, block, vectors, bias + stride,         \
-		             padded + stride);                                                  \
-		name##_width(rows, length, 5, 7, stride, block, vectors, bias + 2 * stride,     \
-		             padded + 2 * stride);                                              \
+		name##_width(rows, length, 3, 0, stride, block, vectors, padded);               \
+		name##_width(rows, length, 4, 3, stride, block, vectors, padded + stride);      \
+		name##_width(rows, length, 5, 7, stride, block, vectors, padded + 2 * stride);  \
 	}                                                                                       \
 	/* Two vectors of filters at a time where the stride allows (both cache \
 	 * lines of a row requested together), then one. */                   \
 	attributes static inline __attribute__((always_inline)) void name##_widths(             \
-	    const float *const *rows, size_t length, size_t stride, const float *bias,          \
-	    float *padded)                                                                      \
+	    const float *const *rows, size_t length, size_t stride, float *padded)              \
 	{                                                                                       \
 		const size_t lanes = (vector_bytes) / sizeof(float);                            \
 		size_t block = 0;                                                               \
                                                                                                 \
 		for (; block + 2 * lanes <= stride; block += 2 * lanes)                         \
-			name##_blocks(rows, length, stride, block, 2, bias, padded);            \
+			name##_blocks(rows, length, stride, block, 2, padded);                  \
 		if (block < stride)                                                             \
-			name##_blocks(rows, length, stride, block, 1, bias, padded);            \
+			name##_blocks(rows, length, stride, block, 1, padded);                  \
 	}                                                                                       \
 	attributes static void name(const struct pronet_cnn_fast *fast, const float *const *rows, \
 	                            size_t view, float *padded)                                 \
 	{                                                                                       \
-		size_t stride = fast->stride;                                                   \
-		const float *bias = fast->bias + view * PRONET_CNN_WIDTHS * stride;             \
-                                                                                                \
 		if (view == 0)                                                                  \
-			name##_widths(rows, PRONET_PAYLOAD_BYTES, stride, bias, padded);        \
+			name##_widths(rows, PRONET_PAYLOAD_BYTES, fast->stride, padded);        \
 		else                                                                            \
-			name##_widths(rows, PRONET_NGRAM_POSITIONS, stride, bias, padded);      \
+			name##_widths(rows, PRONET_NGRAM_POSITIONS, fast->stride, padded);      \
 	}
 
 /* a where a > b, else b: a compare and a select; x86's max instructions do
@@ -162,7 +154,10 @@ static pool_kernel *pool_kernel_for(enum pronet_vector_isa isa)
 }
 
 /* T[token][offset][f] = E[token] . W_{f,j} for every width's offsets j
- * (ProNet (E1) inside (E2)); the padding lanes past t stay 0. */
+ * (ProNet (E1) inside (E2)), plus the width's bias b_f at its first offset:
+ * a position's sum then starts from a row instead of the bias, one
+ * addition fewer, and is the same float as b_f + T + ... (the first
+ * addition is the same either way round). The padding lanes past t stay 0. */
 static void fill_table(const struct pronet_model *model, size_t view, size_t stride, float *table)
 {
 	const struct pronet_cnn_weights *w = &model->cnn_weights;
@@ -176,10 +171,17 @@ static void fill_table(const struct pronet_model *model, size_t view, size_t str
 		for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++) {
 			size_t width = pronet_cnn_widths[k];
 
-			for (size_t j = 0; j < width; j++)
-				for (size_t f = 0; f < t; f++)
-					row[(first_offset[k] + j) * stride + f] = pronet_dot(
-					    e, w->conv_w[view][k] + (f * width + j) * m, m);
+			for (size_t j = 0; j < width; j++) {
+				float *out = row + (first_offset[k] + j) * stride;
+
+				for (size_t f = 0; f < t; f++) {
+					const float *kernel = w->conv_w[view][k] + (f * width + j) * m;
+
+					out[f] = pronet_dot(e, kernel, m);
+					if (j == 0)
+						out[f] += w->conv_b[view][k][f];
+				}
+			}
 		}
 	}
 }
@@ -204,8 +206,6 @@ struct pronet_cnn_fast *pronet_cnn_fast_new_isa(const struct pronet_model *model
 	fast->pool = pool_kernel_for(isa);
 	fast->divisor = model->cnn.ngram_buckets - 1;
 	fast->magic = UINT64_MAX / fast->divisor + 1;
-	fast->bias =
-	    pronet_cnn_fast_aligned_floats(PRONET_CNN_FEATURE_GROUPS * stride, &fast->bytes);
 	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++) {
 		size_t count = vocabulary(model, v) * OFFSETS * stride;
 
@@ -219,14 +219,10 @@ struct pronet_cnn_fast *pronet_cnn_fast_new_isa(const struct pronet_model *model
 		fill_table(model, v, stride, fast->table[v]);
 	}
 	fast->head = pronet_cnn_fast_head_new(model, stride, isa);
-	if (fast->bias == NULL || fast->table[0] == NULL || fast->head == NULL) {
+	if (fast->table[0] == NULL || fast->head == NULL) {
 		pronet_cnn_fast_free(fast);
 		return NULL;
 	}
-	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++)
-		for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++)
-			memcpy(fast->bias + (v * PRONET_CNN_WIDTHS + k) * stride,
-			       model->cnn_weights.conv_b[v][k], t * sizeof(float));
 	return fast;
 }
 
@@ -236,7 +232,6 @@ void pronet_cnn_fast_free(struct pronet_cnn_fast *fast)
 		return;
 	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++)
 		free(fast->table[v]);
-	free(fast->bias);
 	pronet_cnn_fast_head_free(fast->head);
 	free(fast);
 }
