@@ -222,16 +222,32 @@ enum pronet_err pronet_model_predict(const struct pronet_model *model,
 	return PRONET_OK;
 }
 
-/* One packet after another: the tables stay in cache from one to the next,
- * and the caller makes one call. */
+/* What pronet_model_predict does, two packets at a time and stage by stage
+ * (logits, softmax, argmax): each stage is a chain of dependent steps, and
+ * with two packets' chains side by side the core works on both at once
+ * (measured: groups of 2 beat 4 and 8). The same results as one call per
+ * packet. */
+#define PREDICT_GROUP 2
+
 enum pronet_err pronet_model_predict_batch(const struct pronet_model *model,
                                            const struct pronet_input *inputs, size_t count,
                                            float *probabilities, size_t *best)
 {
+	float logits[PREDICT_GROUP][PRONET_MAX_CLASSES];
+
 	if (model == NULL || (count > 0 && (inputs == NULL || probabilities == NULL)))
 		return PRONET_ERR_ARG;
-	for (size_t i = 0; i < count; i++)
-		pronet_model_predict(model, &inputs[i], probabilities + i * model->num_classes,
-		                     best != NULL ? &best[i] : NULL);
+	for (size_t i = 0; i < count; i += PREDICT_GROUP) {
+		size_t n = count - i < PREDICT_GROUP ? count - i : PREDICT_GROUP;
+		float *p = probabilities + i * model->num_classes;
+
+		for (size_t k = 0; k < n; k++)
+			model->ops->logits(model, &inputs[i + k], logits[k]);
+		for (size_t k = 0; k < n; k++)
+			pronet_softmax_fast(logits[k], model->num_classes, model->temperature,
+			                    p + k * model->num_classes);
+		for (size_t k = 0; best != NULL && k < n; k++)
+			best[i + k] = pronet_argmax(p + k * model->num_classes, model->num_classes);
+	}
 	return PRONET_OK;
 }

@@ -244,6 +244,32 @@ static void test_every_kernel_agrees(void)
 	}
 }
 
+/* pronet_model_predict_batch (two packets at a time, stage by stage) gives
+ * pronet_model_predict's bits, for an odd count, with and without best. */
+static void test_batch_matches_one_at_a_time(void)
+{
+	struct pronet_model *model = random_model_with(8, 16, 1024, 0, 1, 24, 31);
+	struct pronet_input inputs[7];
+	float batch[7 * 24], one[24];
+	size_t best[7], one_best;
+	struct pronet_rng rng;
+
+	pronet_rng_seed(&rng, 32);
+	for (size_t i = 0; i < 7; i++)
+		random_input(&rng, (uint8_t)(3 + 2 * i), &inputs[i]);
+	CU_ASSERT_EQUAL(pronet_model_predict_batch(model, inputs, 7, batch, best), PRONET_OK);
+	for (size_t i = 0; i < 7; i++) {
+		CU_ASSERT_EQUAL(pronet_model_predict(model, &inputs[i], one, &one_best), PRONET_OK);
+		CU_ASSERT_EQUAL(memcmp(one, batch + i * 24, sizeof(one)), 0);
+		CU_ASSERT_EQUAL(one_best, best[i]);
+	}
+	memset(batch, 0, sizeof(batch));
+	CU_ASSERT_EQUAL(pronet_model_predict_batch(model, inputs, 7, batch, NULL), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_model_predict(model, &inputs[6], one, NULL), PRONET_OK);
+	CU_ASSERT_EQUAL(memcmp(one, batch + 6 * 24, sizeof(one)), 0);
+	pronet_model_free(model);
+}
+
 static void test_temperature_is_applied(void)
 {
 	struct pronet_model *model = random_model(16, 8, 64, 0, 4, 5);
@@ -343,6 +369,7 @@ static void test_loaded_model_has_tables(void)
 static CU_TestInfo tests[] = {
     {"fast and reference paths agree for several shapes", test_shapes_agree},
     {"every vector kernel agrees (row and class padding)", test_every_kernel_agrees},
+    {"predict_batch gives predict's results", test_batch_matches_one_at_a_time},
     {"the temperature applies on the fast path", test_temperature_is_applied},
     {"65536 buckets: no 3-gram table, still agrees", test_large_vocabulary_without_ngram_table},
     {"the tables follow the weights", test_tables_follow_the_weights},
