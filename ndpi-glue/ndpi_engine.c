@@ -68,31 +68,35 @@ static void give_up(struct pronet_ndpi_engine *engine, struct engine_flow *state
 }
 
 /* The flow table's end callback: give up if nDPI was still working on the
- * flow (as ndpiReader does at the end of a run), report, recycle. */
+ * flow (as ndpiReader does at the end of a run), report, recycle. A flow
+ * without state is one nDPI had no memory for when it started (see
+ * attach_state): it is reported all the same, as nDPI never saw it. */
 static void end_flow(void *user, struct pronet_flow *flow, enum pronet_flow_end_reason reason)
 {
 	struct pronet_ndpi_engine *engine = user;
 	struct engine_flow *state = flow->user;
-	if (state == NULL)
-		return;
-	if (!state->completed)
-		give_up(engine, state);
 	struct pronet_flow_report report;
-	memset(&report, 0, sizeof(report));
+	memset(&report, 0, sizeof(report)); /* Unknown, confidence unknown */
 	report.flow = flow;
 	report.end_reason = reason;
-	report.protocol = state->detected;
-	report.master_name = ndpi_get_proto_name(engine->ndpi, state->detected.master_protocol);
-	report.app_name = ndpi_get_proto_name(engine->ndpi, state->detected.app_protocol);
-	ndpi_protocol2name(engine->ndpi, state->detected, report.name, sizeof(report.name));
-	report.category_name = ndpi_category_get_name(engine->ndpi, state->detected.category);
-	report.confidence = state->ndpi_flow->confidence;
+	if (state != NULL) {
+		if (!state->completed)
+			give_up(engine, state);
+		report.protocol = state->detected;
+		report.confidence = state->ndpi_flow->confidence;
+		report.gave_up = state->gave_up;
+		report.guessed = state->guessed;
+		report.ndpi_packets = state->ndpi_packets;
+		report.ndpi_flow = state->ndpi_flow;
+	}
+	report.master_name = ndpi_get_proto_name(engine->ndpi, report.protocol.master_protocol);
+	report.app_name = ndpi_get_proto_name(engine->ndpi, report.protocol.app_protocol);
+	ndpi_protocol2name(engine->ndpi, report.protocol, report.name, sizeof(report.name));
+	report.category_name = ndpi_category_get_name(engine->ndpi, report.protocol.category);
 	report.confidence_name = ndpi_confidence_get_name(report.confidence);
-	report.gave_up = state->gave_up;
-	report.guessed = state->guessed;
-	report.ndpi_packets = state->ndpi_packets;
-	report.ndpi_flow = state->ndpi_flow;
 	engine->options.report(engine->options.report_user, &report);
+	if (state == NULL)
+		return;
 
 	ndpi_free_flow_data(state->ndpi_flow);
 	memset(state->ndpi_flow, 0, SIZEOF_FLOW_STRUCT);
@@ -183,8 +187,11 @@ void pronet_ndpi_engine_free(struct pronet_ndpi_engine *engine)
 	free(engine);
 }
 
-/* Attaches nDPI state to a flow the table just created; 0 if the pool is
- * empty or nDPI has no memory (the flow then stays without nDPI). */
+/* Attaches nDPI state to a flow the table just created; NULL if nDPI has no
+ * memory for it. The pool cannot be empty: it has a state per table slot.
+ * ndpiReader drops a flow it has no memory for and tries again at the
+ * flow's next packet; here the table already holds the flow, so it stays,
+ * is never shown to nDPI, and is reported Unknown (stats: uninspected). */
 static struct engine_flow *attach_state(struct pronet_ndpi_engine *engine, struct pronet_flow *flow)
 {
 	struct engine_flow *state = engine->free_flows;
@@ -202,7 +209,6 @@ static struct engine_flow *attach_state(struct pronet_ndpi_engine *engine, struc
 	state->ndpi_packets = 0;
 	state->next_free = NULL;
 	flow->user = state;
-	engine->stats.flows++;
 	return state;
 }
 
@@ -260,7 +266,12 @@ void pronet_ndpi_engine_process_packet(struct pronet_ndpi_engine *engine,
 		return;
 	}
 	engine->stats.decoded++;
-	struct engine_flow *state = created ? attach_state(engine, flow) : flow->user;
+	struct engine_flow *state = flow->user;
+	if (created) {
+		engine->stats.flows++;
+		state = attach_state(engine, flow);
+		engine->stats.uninspected += state == NULL;
+	}
 	if (state != NULL && !state->completed)
 		dissect(engine, packet, flow, state, time_ms);
 }

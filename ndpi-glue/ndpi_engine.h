@@ -15,7 +15,10 @@
  *     a flow that is done while still Unknown goes through the give-up
  *     function right then;
  *   - a flow that ends (idle, active, evicted, end of input) before it was
- *     done goes through the give-up function, then is reported.
+ *     done goes through the give-up function, then is reported;
+ *   - a flow nDPI has no memory for when it starts (ndpi_flow_malloc fails)
+ *     is never shown to nDPI, is reported all the same (Unknown, no nDPI
+ *     state, ndpi_flow NULL) and counted in stats.uninspected.
  * Like ndpiReader it drops packets the capture cut short of their IP length
  * and non-first fragments, and keeps flows of IP protocols other than TCP
  * and UDP (ICMP...) with ports 0.
@@ -58,10 +61,10 @@ struct pronet_flow_report {
 	const char *category_name;
 	ndpi_confidence_t confidence; /* how nDPI decided (DPI, match by port...) */
 	const char *confidence_name;
-	uint8_t gave_up;       /* the give-up function ran for this flow */
-	uint8_t guessed;       /* ...and said it guessed */
-	uint32_t ndpi_packets; /* packets handed to ndpi_detection_process_packet */
-	struct ndpi_flow_struct *ndpi_flow;
+	uint8_t gave_up;                    /* the give-up function ran for this flow */
+	uint8_t guessed;                    /* ...and said it guessed */
+	uint32_t ndpi_packets;              /* packets handed to ndpi_detection_process_packet */
+	struct ndpi_flow_struct *ndpi_flow; /* NULL: not inspected (no memory) */
 };
 
 typedef void (*pronet_flow_report_fn)(void *user, const struct pronet_flow_report *report);
@@ -92,9 +95,10 @@ struct pronet_ndpi_engine_stats {
 	uint64_t snapped; /* dropped: cut short of their IP length */
 	uint64_t refused; /* dropped: flow table full and refusing */
 	uint64_t ndpi_packets;
-	uint64_t flows;
+	uint64_t flows; /* every flow, each reported once when it ends */
 	uint64_t evictions;
 	uint64_t gave_up;
+	uint64_t uninspected; /* flows nDPI had no memory for: reported Unknown */
 };
 
 struct pronet_ndpi_engine;

@@ -2,7 +2,8 @@
  * and its response are named DNS by nDPI without giving up; an unknown
  * payload stays Unknown and goes through the replaceable give-up function
  * exactly once (at the end, or when the packet budget runs out); the setup
- * hook runs once; skipped packets are counted, not turned into flows. */
+ * hook runs once; skipped packets are counted, not turned into flows; a
+ * flow nDPI has no memory for is still reported, once, and counted. */
 #include "ndpi-glue/ndpi_engine.h"
 #include "tests/unit.h"
 
@@ -16,6 +17,7 @@ struct seen_report {
 	char confidence[32];
 	uint8_t gave_up;
 	uint32_t ndpi_packets;
+	int inspected; /* the report carried nDPI's flow state */
 	uint64_t packets;
 	enum pronet_flow_end_reason reason;
 	struct pronet_input inputs[PRONET_FLOW_MAX_INPUTS];
@@ -36,6 +38,7 @@ static void on_report(void *user, const struct pronet_flow_report *report)
 		snprintf(r->confidence, sizeof(r->confidence), "%s", report->confidence_name);
 		r->gave_up = report->gave_up;
 		r->ndpi_packets = report->ndpi_packets;
+		r->inspected = report->ndpi_flow != NULL;
 		r->packets = report->flow->packets[0] + report->flow->packets[1];
 		r->reason = report->end_reason;
 		memcpy(r->inputs, report->flow->inputs, sizeof(r->inputs));
@@ -231,6 +234,47 @@ static void test_skipped_packets_are_counted(void)
 	pronet_ndpi_engine_free(engine);
 }
 
+/* nDPI's flow allocator, made to fail (set_ndpi_flow_malloc). */
+static void *no_flow_memory(size_t size)
+{
+	(void)size;
+	return NULL;
+}
+
+static void test_flow_without_ndpi_memory_is_reported(void)
+{
+	struct pronet_ndpi_engine *engine = new_engine();
+	struct udp_frame frame;
+	set_ndpi_flow_malloc(no_flow_memory);
+	for (int i = 0; i < 3; i++) {
+		build_udp(&frame, 1, 47000, 2, 47001, noise, sizeof(noise), 1000000 + i);
+		pronet_ndpi_engine_process_packet(engine, &frame.packet, PRONET_SKIP_NONE);
+	}
+	set_ndpi_flow_malloc(NULL); /* memory again: the next flow is inspected */
+	build_udp(&frame, 9, 40000, 1, 53, dns_query, sizeof(dns_query), 1000010);
+	pronet_ndpi_engine_process_packet(engine, &frame.packet, PRONET_SKIP_NONE);
+	build_udp(&frame, 1, 53, 9, 40000, dns_response, sizeof(dns_response), 1000020);
+	pronet_ndpi_engine_process_packet(engine, &frame.packet, PRONET_SKIP_NONE);
+	pronet_ndpi_engine_finish(engine);
+	CU_ASSERT_EQUAL_FATAL(num_reports, 2); /* in the order the flows started */
+	CU_ASSERT_STRING_EQUAL(reports[0].name, "Unknown");
+	CU_ASSERT_STRING_EQUAL(reports[0].confidence, "Unknown");
+	CU_ASSERT_EQUAL(reports[0].inspected, 0);
+	CU_ASSERT_EQUAL(reports[0].gave_up, 0);
+	CU_ASSERT_EQUAL(reports[0].ndpi_packets, 0);
+	CU_ASSERT_EQUAL(reports[0].packets, 3);
+	CU_ASSERT_STRING_EQUAL(reports[1].name, "DNS");
+	CU_ASSERT_EQUAL(reports[1].inspected, 1);
+	CU_ASSERT_EQUAL(giveup_calls, 0); /* nothing to give up on: nDPI never saw it */
+	struct pronet_ndpi_engine_stats stats;
+	pronet_ndpi_engine_get_stats(engine, &stats);
+	CU_ASSERT_EQUAL(stats.flows, 2);
+	CU_ASSERT_EQUAL(stats.uninspected, 1);
+	CU_ASSERT_EQUAL(stats.decoded, 5);
+	CU_ASSERT_EQUAL(stats.ndpi_packets, 2);
+	pronet_ndpi_engine_free(engine);
+}
+
 static void test_bad_options_are_refused(void)
 {
 	struct pronet_ndpi_engine_options options;
@@ -251,6 +295,7 @@ static CU_TestInfo tests[] = {
     {"unknown payload gives up once, at the end", test_unknown_goes_through_giveup_once},
     {"packet budget gives up early, once", test_packet_budget_gives_up_early_once},
     {"skipped and snapped packets are counted", test_skipped_packets_are_counted},
+    {"a flow nDPI has no memory for is reported", test_flow_without_ndpi_memory_is_reported},
     {"bad options are refused", test_bad_options_are_refused},
     CU_TEST_INFO_NULL,
 };
