@@ -214,11 +214,12 @@ void pronet_cnn_pool_view(const struct pronet_model *model, size_t view, const f
 	size_t t = model->cnn.filters;
 
 	for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++) {
-		struct pronet_conv1d_shape shape = {pronet_cnn_view_length(view), model->cnn.embed_dim,
-		                                    pronet_cnn_widths[k], t};
+		struct pronet_conv1d_shape shape = {pronet_cnn_view_length(view),
+		                                    model->cnn.embed_dim, pronet_cnn_widths[k], t};
 		size_t positions = pronet_conv1d_positions(&shape);
 
-		pronet_conv1d_forward(&shape, embedded, w->conv_w[view][k], w->conv_b[view][k], conv);
+		pronet_conv1d_forward(&shape, embedded, w->conv_w[view][k], w->conv_b[view][k],
+		                      conv);
 		pronet_relu_forward(conv, positions * t, conv);
 		pronet_maxpool_forward(conv, positions, t, pooled + k * t,
 		                       argmax != NULL ? argmax + k * t : NULL);

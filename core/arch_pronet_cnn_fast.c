@@ -28,12 +28,12 @@
 #define OFFSETS 12
 #define PADDED_MAX_FILTERS ((PRONET_MAX_FILTERS + BLOCK - 1) / BLOCK * BLOCK)
 
-typedef void pool_kernel(const struct pronet_cnn_fast *fast, const float *const *rows,
-                         size_t view, float *padded);
+typedef void pool_kernel(const struct pronet_cnn_fast *fast, const float *const *rows, size_t view,
+                         float *padded);
 
 struct pronet_cnn_fast {
-	size_t filters; /* t */
-	size_t stride;  /* t rounded up to BLOCK: floats per (token, offset) */
+	size_t filters;    /* t */
+	size_t stride;     /* t rounded up to BLOCK: floats per (token, offset) */
 	pool_kernel *pool; /* the widest kernel this CPU runs */
 	/* T[token][offset][stride] per view; table[1] NULL when too large. */
 	float *table[PRONET_CNN_VIEWS];
@@ -60,78 +60,79 @@ static size_t vocabulary(const struct pronet_model *model, size_t view)
  * E4: max_p max(0, c_p) = max(0, max_p c_p)). Length and width are
  * constants after inlining and every loop is unrolled, so the rows'
  * addresses fold into the loads and nothing is kept in memory. The maximum
- * is a compare and select (max_of below), exact like the reference's; two running maxima
- * (even and odd positions) halve the chain of dependent selects (the maximum
- * of a set does not depend on the order it is taken in). */
-#define DEFINE_POOL_KERNEL(name, attributes, vector_bytes, max_of)                             \
-	typedef float name##_vector                                                             \
-	    __attribute__((vector_size(vector_bytes), aligned(vector_bytes), may_alias));      \
-	typedef int32_t name##_mask __attribute__((vector_size(vector_bytes)));                 \
-	attributes static inline __attribute__((always_inline)) name##_vector name##_max(       \
-	    name##_vector a, name##_vector b)                                                   \
-	{                                                                                       \
-		return max_of(name##_vector, name##_mask, a, b);                                \
-	}                                                                                       \
-	attributes static inline __attribute__((always_inline)) void name##_width(              \
-	    const float *const *rows, size_t length, size_t width, size_t offset, size_t stride, \
-	    size_t block, size_t vectors, float *padded)                                        \
-	{                                                                                       \
-		const size_t lanes = (vector_bytes) / sizeof(float);                            \
-		size_t positions = length - width + 1;                                          \
-                                                                                                \
-		_Pragma("GCC unroll 2") for (size_t v = 0; v < vectors; v++)                    \
-		{                                                                               \
-			const size_t at = offset * stride + block + v * lanes;                  \
-			name##_vector best[2] = {{0}, {0}};                                     \
-                                                                                                \
-			_Pragma("GCC unroll 16") for (size_t p = 0; p < positions; p++)         \
-			{                                                                       \
-				name##_vector acc = *(const name##_vector *)(rows[p] + at);     \
-                                                                                                \
-				_Pragma("GCC unroll 8") for (size_t j = 1; j < width; j++)      \
-				    acc += *(const name##_vector *)(rows[p + j] + at +          \
-				                                    j * stride);                \
-				best[p % 2] = name##_max(acc, best[p % 2]);                     \
-			}                                                                       \
-			*(name##_vector *)(padded + block + v * lanes) =                        \
-			    name##_max(best[0], best[1]);                                       \
-		}                                                                               \
-	}                                                                                       \
-	attributes static inline __attribute__((always_inline)) void name##_blocks(             \
-	    const float *const *rows, size_t length, size_t stride, size_t block,               \
-	    size_t vectors, float *padded)                                                      \
-	{                                                                                       \
-		name##_width(rows, length, 3, 0, stride, block, vectors, padded);               \
-		name##_width(rows, length, 4, 3, stride, block, vectors, padded + stride);      \
-		name##_width(rows, length, 5, 7, stride, block, vectors, padded + 2 * stride);  \
-	}                                                                                       \
-	/* Two vectors of filters at a time where the stride allows (both cache \
-	 * lines of a row requested together), then one. */                   \
-	attributes static inline __attribute__((always_inline)) void name##_widths(             \
-	    const float *const *rows, size_t length, size_t stride, float *padded)              \
-	{                                                                                       \
-		const size_t lanes = (vector_bytes) / sizeof(float);                            \
-		size_t block = 0;                                                               \
-                                                                                                \
-		for (; block + 2 * lanes <= stride; block += 2 * lanes)                         \
-			name##_blocks(rows, length, stride, block, 2, padded);                  \
-		if (block < stride)                                                             \
-			name##_blocks(rows, length, stride, block, 1, padded);                  \
-	}                                                                                       \
-	attributes static void name(const struct pronet_cnn_fast *fast, const float *const *rows, \
-	                            size_t view, float *padded)                                 \
-	{                                                                                       \
-		if (view == 0)                                                                  \
-			name##_widths(rows, PRONET_PAYLOAD_BYTES, fast->stride, padded);        \
-		else                                                                            \
-			name##_widths(rows, PRONET_NGRAM_POSITIONS, fast->stride, padded);      \
+ * is a compare and select (max_of, below), exact like the reference's; two
+ * running maxima (even and odd positions) halve the chain of dependent
+ * selects (the maximum of a set does not depend on the order it is taken
+ * in). A position's sum starts from its first row, which holds the bias
+ * (fill_table). */
+#define DEFINE_POOL_KERNEL(name, attributes, vector_bytes, max_of)                                 \
+	typedef float name##_vector                                                                \
+	    __attribute__((vector_size(vector_bytes), aligned(vector_bytes), may_alias));          \
+	typedef int32_t name##_mask __attribute__((vector_size(vector_bytes)));                    \
+	attributes static inline __attribute__((always_inline))                                    \
+	name##_vector name##_max(name##_vector a, name##_vector b)                                 \
+	{                                                                                          \
+		return max_of(name##_vector, name##_mask, a, b);                                   \
+	}                                                                                          \
+	attributes static inline __attribute__((always_inline)) void name##_width(                 \
+	    const float *const *rows, size_t length, size_t width, size_t offset, size_t stride,   \
+	    size_t block, size_t vectors, float *padded)                                           \
+	{                                                                                          \
+		const size_t lanes = (vector_bytes) / sizeof(float);                               \
+		size_t positions = length - width + 1;                                             \
+                                                                                                   \
+		_Pragma("GCC unroll 2") for (size_t v = 0; v < vectors; v++)                       \
+		{                                                                                  \
+			const size_t at = offset * stride + block + v * lanes;                     \
+			name##_vector best[2] = {{0}, {0}};                                        \
+                                                                                                   \
+			_Pragma("GCC unroll 16") for (size_t p = 0; p < positions; p++)            \
+			{                                                                          \
+				name##_vector acc = *(const name##_vector *)(rows[p] + at);        \
+                                                                                                   \
+				_Pragma("GCC unroll 8") for (size_t j = 1; j < width; j++) acc +=  \
+				    *(const name##_vector *)(rows[p + j] + at + j * stride);       \
+				best[p % 2] = name##_max(acc, best[p % 2]);                        \
+			}                                                                          \
+			*(name##_vector *)(padded + block + v * lanes) =                           \
+			    name##_max(best[0], best[1]);                                          \
+		}                                                                                  \
+	}                                                                                          \
+	attributes static inline __attribute__((always_inline)) void name##_blocks(                \
+	    const float *const *rows, size_t length, size_t stride, size_t block, size_t vectors,  \
+	    float *padded)                                                                         \
+	{                                                                                          \
+		name##_width(rows, length, 3, 0, stride, block, vectors, padded);                  \
+		name##_width(rows, length, 4, 3, stride, block, vectors, padded + stride);         \
+		name##_width(rows, length, 5, 7, stride, block, vectors, padded + 2 * stride);     \
+	}                                                                                          \
+	/* Two vectors of filters at a time where the stride allows (both cache                    \
+	 * lines of a row requested together), then one. */                                        \
+	attributes static inline __attribute__((always_inline)) void name##_widths(                \
+	    const float *const *rows, size_t length, size_t stride, float *padded)                 \
+	{                                                                                          \
+		const size_t lanes = (vector_bytes) / sizeof(float);                               \
+		size_t block = 0;                                                                  \
+                                                                                                   \
+		for (; block + 2 * lanes <= stride; block += 2 * lanes)                            \
+			name##_blocks(rows, length, stride, block, 2, padded);                     \
+		if (block < stride)                                                                \
+			name##_blocks(rows, length, stride, block, 1, padded);                     \
+	}                                                                                          \
+	attributes static void name(const struct pronet_cnn_fast *fast, const float *const *rows,  \
+	                            size_t view, float *padded)                                    \
+	{                                                                                          \
+		if (view == 0)                                                                     \
+			name##_widths(rows, PRONET_PAYLOAD_BYTES, fast->stride, padded);           \
+		else                                                                               \
+			name##_widths(rows, PRONET_NGRAM_POSITIONS, fast->stride, padded);         \
 	}
 
 /* a where a > b, else b: a compare and a select; x86's max instructions do
  * exactly this (the first operand where it is greater, else the second) in
  * one instruction instead of two, which counts where 512-bit instructions
  * issue on two ports only. */
-#define SELECT_MAX(vector, mask, a, b)                                                         \
+#define SELECT_MAX(vector, mask, a, b)                                                             \
 	((vector)(((mask)((a) > (b)) & (mask)(a)) | (~(mask)((a) > (b)) & (mask)(b))))
 #define AVX2_MAX(vector, mask, a, b) ((vector)_mm256_max_ps((__m256)(a), (__m256)(b)))
 #define AVX512_MAX(vector, mask, a, b) ((vector)_mm512_max_ps((__m512)(a), (__m512)(b)))
@@ -175,7 +176,8 @@ static void fill_table(const struct pronet_model *model, size_t view, size_t str
 				float *out = row + (first_offset[k] + j) * stride;
 
 				for (size_t f = 0; f < t; f++) {
-					const float *kernel = w->conv_w[view][k] + (f * width + j) * m;
+					const float *kernel =
+					    w->conv_w[view][k] + (f * width + j) * m;
 
 					out[f] = pronet_dot(e, kernel, m);
 					if (j == 0)
@@ -295,13 +297,15 @@ static void pool_padded(const struct pronet_cnn_fast *fast, const struct pronet_
 	 * multiplications then overlap the byte view's additions. */
 #pragma GCC unroll 16
 	for (size_t i = 0; i < PRONET_PAYLOAD_BYTES; i++)
-		rows[i] = fast->table[0] + (i < length ? input->bytes[i] : PRONET_PADDING_TOKEN) * row;
+		rows[i] =
+		    fast->table[0] + (i < length ? input->bytes[i] : PRONET_PADDING_TOKEN) * row;
 	if (fast->table[1] != NULL) {
 #pragma GCC unroll 16
 		for (size_t i = 0; i < PRONET_NGRAM_POSITIONS; i++)
 			ngram_rows[i] = fast->table[1] + (i + PRONET_NGRAM_SIZE <= length
 			                                      ? bucket_of(fast, input->bytes + i)
-			                                      : 0) * row;
+			                                      : 0) *
+			                                     row;
 		fast->pool(fast, rows, 0, padded);
 		fast->pool(fast, ngram_rows, 1, padded + PRONET_CNN_WIDTHS * stride);
 	} else {
@@ -330,8 +334,8 @@ void pronet_cnn_fast_logits(const struct pronet_cnn_fast *fast, const struct pro
                             const struct pronet_input *input, float *logits)
 {
 	/* The head's rows: padded features, context features, zero padding. */
-	_Alignas(ALIGNMENT) float x[PRONET_CNN_FEATURE_GROUPS * PADDED_MAX_FILTERS +
-	                            PRONET_CONTEXT_FEATURES + 4];
+	_Alignas(ALIGNMENT) float
+	    x[PRONET_CNN_FEATURE_GROUPS * PADDED_MAX_FILTERS + PRONET_CONTEXT_FEATURES + 4];
 	size_t features = PRONET_CNN_FEATURE_GROUPS * fast->stride;
 	size_t inputs = pronet_cnn_fast_head_inputs(fast->head);
 

@@ -18,16 +18,15 @@
 #define ROW_BLOCK 8
 #define ALIGNMENT 64
 
-typedef void head_kernel(const struct pronet_cnn_fast_head *head, const float *x,
-                         float *logits);
+typedef void head_kernel(const struct pronet_cnn_fast_head *head, const float *x, float *logits);
 
 struct pronet_cnn_fast_head {
-	size_t inputs;        /* rows of w, a multiple of ROW_BLOCK */
-	size_t classes;       /* the model's */
-	size_t padded;        /* classes rounded up to CLASS_BLOCK */
-	head_kernel *kernel;  /* the widest this CPU runs */
-	float *w;             /* [inputs][padded]: W'_jc */
-	float *b;             /* [padded]: b'_c */
+	size_t inputs;       /* rows of w, a multiple of ROW_BLOCK */
+	size_t classes;      /* the model's */
+	size_t padded;       /* classes rounded up to CLASS_BLOCK */
+	head_kernel *kernel; /* the widest this CPU runs */
+	float *w;            /* [inputs][padded]: W'_jc */
+	float *b;            /* [padded]: b'_c */
 	size_t bytes;
 };
 
@@ -37,55 +36,55 @@ struct pronet_cnn_fast_head {
  * Row by row, the classes of a row are read together, so W' streams through
  * the cache in its storage order. Vector extensions as in
  * arch_pronet_cnn_fast.c. */
-#define DEFINE_HEAD_KERNEL(name, attributes, vector_bytes)                                     \
-	typedef float name##_vector                                                             \
-	    __attribute__((vector_size(vector_bytes), aligned(vector_bytes), may_alias));      \
-	attributes static inline __attribute__((always_inline)) void name##_classes(            \
-	    const struct pronet_cnn_fast_head *head, const float *x, size_t c, size_t vectors,  \
-	    float *out)                                                                         \
-	{                                                                                       \
-		const size_t lanes = (vector_bytes) / sizeof(float), sums = ROW_BLOCK / vectors; \
-		const float *w = head->w + c;                                                   \
-		size_t padded = head->padded;                                                   \
-		name##_vector s[ROW_BLOCK] = {{0}};                                             \
-                                                                                                \
-		_Pragma("GCC unroll 8") for (size_t v = 0; v < vectors; v++) s[v * sums] =      \
-		    *(const name##_vector *)(head->b + c + v * lanes);                          \
-		for (size_t j = 0; j < head->inputs; j += sums)                                 \
-			_Pragma("GCC unroll 8") for (size_t k = 0; k < sums; k++)               \
-			    _Pragma("GCC unroll 8") for (size_t v = 0; v < vectors; v++)       \
-			        s[v * sums + k] += x[j + k] * *(const name##_vector *)(         \
-			                               w + (j + k) * padded + v * lanes);       \
-		_Pragma("GCC unroll 8") for (size_t v = 0; v < vectors; v++)                    \
-		{                                                                               \
-			name##_vector total = s[v * sums];                                      \
-                                                                                                \
-			_Pragma("GCC unroll 8") for (size_t k = 1; k < sums; k++) total +=      \
-			    s[v * sums + k];                                                    \
-			*(name##_vector *)(out + c + v * lanes) = total;                        \
-		}                                                                               \
-	}                                                                                       \
-	attributes static void name(const struct pronet_cnn_fast_head *head, const float *x,    \
-	                            float *logits)                                              \
-	{                                                                                       \
-		const size_t lanes = (vector_bytes) / sizeof(float);                            \
-		size_t c = 0;                                                                   \
-		_Alignas(ALIGNMENT) float out[PRONET_MAX_CLASSES + CLASS_BLOCK];                \
-                                                                                                \
-		for (; c + 4 * lanes <= head->padded; c += 4 * lanes)                           \
-			name##_classes(head, x, c, 4, out);                                     \
-		if (c + 2 * lanes <= head->padded) {                                            \
-			name##_classes(head, x, c, 2, out);                                     \
-			c += 2 * lanes;                                                         \
-		}                                                                               \
-		if (c < head->padded)                                                           \
-			name##_classes(head, x, c, 1, out);                                     \
-		/* Sixteen at a time, so softmax's vector loads find them in one store \
-		 * each (a copy of variable size would store them piecemeal). */       \
-		for (c = 0; c + CLASS_BLOCK <= head->classes; c += CLASS_BLOCK)                 \
-			memcpy(logits + c, out + c, CLASS_BLOCK * sizeof(float));               \
-		for (; c < head->classes; c++)                                                  \
-			logits[c] = out[c];                                                     \
+#define DEFINE_HEAD_KERNEL(name, attributes, vector_bytes)                                         \
+	typedef float name##_vector                                                                \
+	    __attribute__((vector_size(vector_bytes), aligned(vector_bytes), may_alias));          \
+	attributes static inline __attribute__((always_inline)) void name##_classes(               \
+	    const struct pronet_cnn_fast_head *head, const float *x, size_t c, size_t vectors,     \
+	    float *out)                                                                            \
+	{                                                                                          \
+		const size_t lanes = (vector_bytes) / sizeof(float), sums = ROW_BLOCK / vectors;   \
+		const float *w = head->w + c;                                                      \
+		size_t padded = head->padded;                                                      \
+		name##_vector s[ROW_BLOCK] = {{0}};                                                \
+                                                                                                   \
+		_Pragma("GCC unroll 8") for (size_t v = 0; v < vectors; v++) s[v * sums] =         \
+		    *(const name##_vector *)(head->b + c + v * lanes);                             \
+		for (size_t j = 0; j < head->inputs; j += sums)                                    \
+			_Pragma("GCC unroll 8") for (size_t k = 0; k < sums; k++)                  \
+			    _Pragma("GCC unroll 8") for (size_t v = 0; v < vectors; v++)           \
+			        s[v * sums + k] +=                                                 \
+			    x[j + k] * *(const name##_vector *)(w + (j + k) * padded + v * lanes); \
+		_Pragma("GCC unroll 8") for (size_t v = 0; v < vectors; v++)                       \
+		{                                                                                  \
+			name##_vector total = s[v * sums];                                         \
+                                                                                                   \
+			_Pragma("GCC unroll 8") for (size_t k = 1; k < sums; k++) total +=         \
+			    s[v * sums + k];                                                       \
+			*(name##_vector *)(out + c + v * lanes) = total;                           \
+		}                                                                                  \
+	}                                                                                          \
+	attributes static void name(const struct pronet_cnn_fast_head *head, const float *x,       \
+	                            float *logits)                                                 \
+	{                                                                                          \
+		const size_t lanes = (vector_bytes) / sizeof(float);                               \
+		size_t c = 0;                                                                      \
+		_Alignas(ALIGNMENT) float out[PRONET_MAX_CLASSES + CLASS_BLOCK];                   \
+                                                                                                   \
+		for (; c + 4 * lanes <= head->padded; c += 4 * lanes)                              \
+			name##_classes(head, x, c, 4, out);                                        \
+		if (c + 2 * lanes <= head->padded) {                                               \
+			name##_classes(head, x, c, 2, out);                                        \
+			c += 2 * lanes;                                                            \
+		}                                                                                  \
+		if (c < head->padded)                                                              \
+			name##_classes(head, x, c, 1, out);                                        \
+		/* Sixteen at a time, so softmax's vector loads find them in one store             \
+		 * each (a copy of variable size would store them piecemeal). */                   \
+		for (c = 0; c + CLASS_BLOCK <= head->classes; c += CLASS_BLOCK)                    \
+			memcpy(logits + c, out + c, CLASS_BLOCK * sizeof(float));                  \
+		for (; c < head->classes; c++)                                                     \
+			logits[c] = out[c];                                                        \
 	}
 
 DEFINE_HEAD_KERNEL(head_generic, , 16)
@@ -133,8 +132,8 @@ static void fold(const struct pronet_model *model, size_t stride, struct pronet_
 			float g = 1.0f, shift = 0.0f;
 
 			if (model->cnn.batch_norm) {
-				float inv_std = 1.0f / sqrtf(w->bn_running_var[j] +
-				                             PRONET_BATCHNORM_EPSILON);
+				float inv_std =
+				    1.0f / sqrtf(w->bn_running_var[j] + PRONET_BATCHNORM_EPSILON);
 
 				g = w->bn_gamma[j] * inv_std;
 				shift = w->bn_beta[j] - g * w->bn_running_mean[j];
@@ -150,8 +149,7 @@ static void fold(const struct pronet_model *model, size_t stride, struct pronet_
 }
 
 struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model *model,
-                                                      size_t stride,
-                                                      enum pronet_vector_isa isa)
+                                                      size_t stride, enum pronet_vector_isa isa)
 {
 	struct pronet_cnn_fast_head *h = calloc(1, sizeof(*h));
 	size_t rows = PRONET_CNN_FEATURE_GROUPS * stride +

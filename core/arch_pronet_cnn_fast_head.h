@@ -32,8 +32,7 @@ float *pronet_cnn_fast_aligned_floats(size_t count, size_t *bytes);
 /* The folded head for pooled features padded to `stride` floats per group,
  * with the kernel for isa (resolved: not WIDEST), or NULL without memory. */
 struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model *model,
-                                                      size_t stride,
-                                                      enum pronet_vector_isa isa);
+                                                      size_t stride, enum pronet_vector_isa isa);
 void pronet_cnn_fast_head_free(struct pronet_cnn_fast_head *head);
 size_t pronet_cnn_fast_head_bytes(const struct pronet_cnn_fast_head *head);
 /* Floats the input vector x must hold (a multiple of 8; rows past the

@@ -50,91 +50,91 @@ static float largest_of(const float *logits, size_t n)
  * through a buffer; a whole one is loaded directly. */
 #define LARGEST 80.0f
 
-#define DEFINE_SOFTMAX_KERNEL(name, attributes)                                                \
-	typedef float name##_vector __attribute__((vector_size(4 * LANES), may_alias));      \
-	typedef int32_t name##_ints __attribute__((vector_size(4 * LANES)));                  \
-	attributes static inline __attribute__((always_inline)) float name##_exps(              \
-	    const name##_vector *x, size_t n, float shift, float inverse, name##_vector *e,    \
-	    int *too_large)                                                                     \
-	{                                                                                       \
-		name##_vector sums = {0}, smallest, largest, rounder, y, fx, tf, r, r2, p;      \
-		name##_ints k, index, is_small, out_of_range = {0};                             \
-		float lanes[LANES];                                                             \
-                                                                                                \
-		_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++)                        \
-		{                                                                               \
-			smallest[i] = SMALLEST;                                                 \
-			largest[i] = LARGEST;                                                   \
-			rounder[i] = ROUNDER;                                                   \
-			index[i] = i;                                                           \
-		}                                                                               \
-		for (size_t v = 0; v * LANES < n; v++) {                                        \
-			int count = (int)(n - v * LANES < LANES ? n - v * LANES : LANES);       \
-                                                                                                \
-			y = (x[v] - shift) * inverse;                                           \
-			out_of_range |= y > largest;                                            \
-			is_small = y < smallest;                                                \
-			y = (name##_vector)((is_small & (name##_ints)smallest) |               \
-			                    (~is_small & (name##_ints)y));                      \
-			/* n = round(y log2 e) from the low bits of a float whose unit \
-			 * in the last place is 1; exact for |n| < 2^22. */                     \
-			fx = y * LOG2E + ROUNDER;                                               \
-			k = (name##_ints)fx - (name##_ints)rounder;                             \
-			tf = fx - ROUNDER;                                                      \
-			r = y - tf * LN2_HIGH;                                                  \
-			r = r - tf * LN2_LOW;                                                   \
-			/* exp(r) = 1 + r + r^2 P(r), P by Estrin's scheme (three      \
-			 * dependent steps instead of Horner's six). */                         \
-			r2 = r * r;                                                             \
-			p = (r * 1.6666665459e-1f + 5.0000001201e-1f) +                        \
-			    r2 * ((r * 8.3334519073e-3f + 4.1665795894e-2f) +                   \
-			          r2 * (r * 1.9875691500e-4f + 1.3981999507e-3f));              \
-			p = p * r2 + (r + 1.0f);                                                \
-			p = p * (name##_vector)((k + 127) << 23);                               \
-			/* Lanes past n: 0, so they add nothing to the sum. */                  \
-			e[v] = (name##_vector)((name##_ints)p & (index < count));               \
-			sums += e[v];                                                           \
-		}                                                                               \
-		memcpy(lanes, &out_of_range, sizeof(lanes));                                    \
-		*too_large = 0;                                                                 \
-		_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++) * too_large |=        \
-		    ((const int32_t *)lanes)[i];                                                \
-		memcpy(lanes, &sums, sizeof(sums));                                             \
-		_Pragma("GCC unroll 4") for (int half = LANES / 2; half > 0; half /= 2)         \
-		    _Pragma("GCC unroll 8") for (int i = 0; i < half; i++) lanes[i] +=          \
-		        lanes[i + half];                                                        \
-		return lanes[0];                                                                \
-	}                                                                                       \
-	attributes static void name(const float *logits, size_t n, float temperature,           \
-	                            float *probabilities)                                       \
-	{                                                                                       \
-		name##_vector x[MAX_VECTORS], e[MAX_VECTORS], p;                                \
-		float inverse = 1.0f / temperature, lanes[LANES], sum;                          \
-		int too_large;                                                                  \
-                                                                                                \
-		for (size_t v = 0; v * LANES < n; v++) {                                        \
-			int count = (int)(n - v * LANES < LANES ? n - v * LANES : LANES);       \
-                                                                                                \
-			if (count == LANES) {                                                   \
-				memcpy(&x[v], logits + v * LANES, sizeof(x[v]));                \
-			} else {                                                                \
-				_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++)        \
-				    lanes[i] = i < count ? logits[v * LANES + i] : logits[0];   \
-				memcpy(&x[v], lanes, sizeof(x[v]));                             \
-			}                                                                       \
-		}                                                                               \
-		sum = name##_exps(x, n, logits[0], inverse, e, &too_large);                     \
-		if (too_large)                                                                  \
-			sum = name##_exps(x, n, largest_of(logits, n), inverse, e, &too_large); \
-		inverse = 1.0f / sum;                                                           \
-		for (size_t v = 0; v * LANES < n; v++) {                                        \
-			p = e[v] * inverse;                                                     \
-			if (n - v * LANES >= LANES)                                             \
-				memcpy(probabilities + v * LANES, &p, sizeof(p));               \
-			else                                                                    \
-				memcpy(probabilities + v * LANES, &p,                           \
-				       (n - v * LANES) * sizeof(float));                        \
-		}                                                                               \
+#define DEFINE_SOFTMAX_KERNEL(name, attributes)                                                    \
+	typedef float name##_vector __attribute__((vector_size(4 * LANES), may_alias));            \
+	typedef int32_t name##_ints __attribute__((vector_size(4 * LANES)));                       \
+	attributes static inline __attribute__((always_inline)) float name##_exps(                 \
+	    const name##_vector *x, size_t n, float shift, float inverse, name##_vector *e,        \
+	    int *too_large)                                                                        \
+	{                                                                                          \
+		name##_vector sums = {0}, smallest, largest, rounder, y, fx, tf, r, r2, p;         \
+		name##_ints k, index, is_small, out_of_range = {0};                                \
+		float lanes[LANES];                                                                \
+                                                                                                   \
+		_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++)                           \
+		{                                                                                  \
+			smallest[i] = SMALLEST;                                                    \
+			largest[i] = LARGEST;                                                      \
+			rounder[i] = ROUNDER;                                                      \
+			index[i] = i;                                                              \
+		}                                                                                  \
+		for (size_t v = 0; v * LANES < n; v++) {                                           \
+			int count = (int)(n - v * LANES < LANES ? n - v * LANES : LANES);          \
+                                                                                                   \
+			y = (x[v] - shift) * inverse;                                              \
+			out_of_range |= y > largest;                                               \
+			is_small = y < smallest;                                                   \
+			y = (name##_vector)((is_small & (name##_ints)smallest) |                   \
+			                    (~is_small & (name##_ints)y));                         \
+			/* n = round(y log2 e) from the low bits of a float whose unit             \
+			 * in the last place is 1; exact for |n| < 2^22. */                        \
+			fx = y * LOG2E + ROUNDER;                                                  \
+			k = (name##_ints)fx - (name##_ints)rounder;                                \
+			tf = fx - ROUNDER;                                                         \
+			r = y - tf * LN2_HIGH;                                                     \
+			r = r - tf * LN2_LOW;                                                      \
+			/* exp(r) = 1 + r + r^2 P(r), P by Estrin's scheme (three                  \
+			 * dependent steps instead of Horner's six). */                            \
+			r2 = r * r;                                                                \
+			p = (r * 1.6666665459e-1f + 5.0000001201e-1f) +                            \
+			    r2 * ((r * 8.3334519073e-3f + 4.1665795894e-2f) +                      \
+			          r2 * (r * 1.9875691500e-4f + 1.3981999507e-3f));                 \
+			p = p * r2 + (r + 1.0f);                                                   \
+			p = p * (name##_vector)((k + 127) << 23);                                  \
+			/* Lanes past n: 0, so they add nothing to the sum. */                     \
+			e[v] = (name##_vector)((name##_ints)p & (index < count));                  \
+			sums += e[v];                                                              \
+		}                                                                                  \
+		memcpy(lanes, &out_of_range, sizeof(lanes));                                       \
+		*too_large = 0;                                                                    \
+		_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++) *too_large |=             \
+		    ((const int32_t *)lanes)[i];                                                   \
+		memcpy(lanes, &sums, sizeof(sums));                                                \
+		_Pragma("GCC unroll 4") for (int half = LANES / 2; half > 0; half /= 2)            \
+		    _Pragma("GCC unroll 8") for (int i = 0; i < half; i++) lanes[i] +=             \
+		    lanes[i + half];                                                               \
+		return lanes[0];                                                                   \
+	}                                                                                          \
+	attributes static void name(const float *logits, size_t n, float temperature,              \
+	                            float *probabilities)                                          \
+	{                                                                                          \
+		name##_vector x[MAX_VECTORS], e[MAX_VECTORS], p;                                   \
+		float inverse = 1.0f / temperature, lanes[LANES], sum;                             \
+		int too_large;                                                                     \
+                                                                                                   \
+		for (size_t v = 0; v * LANES < n; v++) {                                           \
+			int count = (int)(n - v * LANES < LANES ? n - v * LANES : LANES);          \
+                                                                                                   \
+			if (count == LANES) {                                                      \
+				memcpy(&x[v], logits + v * LANES, sizeof(x[v]));                   \
+			} else {                                                                   \
+				_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++)           \
+				    lanes[i] = i < count ? logits[v * LANES + i] : logits[0];      \
+				memcpy(&x[v], lanes, sizeof(x[v]));                                \
+			}                                                                          \
+		}                                                                                  \
+		sum = name##_exps(x, n, logits[0], inverse, e, &too_large);                        \
+		if (too_large)                                                                     \
+			sum = name##_exps(x, n, largest_of(logits, n), inverse, e, &too_large);    \
+		inverse = 1.0f / sum;                                                              \
+		for (size_t v = 0; v * LANES < n; v++) {                                           \
+			p = e[v] * inverse;                                                        \
+			if (n - v * LANES >= LANES)                                                \
+				memcpy(probabilities + v * LANES, &p, sizeof(p));                  \
+			else                                                                       \
+				memcpy(probabilities + v * LANES, &p,                              \
+				       (n - v * LANES) * sizeof(float));                           \
+		}                                                                                  \
 	}
 
 DEFINE_SOFTMAX_KERNEL(softmax_generic, )
@@ -143,8 +143,8 @@ DEFINE_SOFTMAX_KERNEL(softmax_avx2, __attribute__((target("avx2,fma"))))
 DEFINE_SOFTMAX_KERNEL(softmax_avx512, __attribute__((target("avx512f"))))
 #endif
 
-void pronet_softmax_fast_isa(const float *logits, size_t n, float temperature,
-                             float *probabilities, enum pronet_vector_isa isa)
+void pronet_softmax_fast_isa(const float *logits, size_t n, float temperature, float *probabilities,
+                             enum pronet_vector_isa isa)
 {
 #ifdef PRONET_HAVE_X86_KERNELS
 	if (isa == PRONET_ISA_AVX512) {

@@ -64,7 +64,7 @@ struct bench {
 	const char *corpus; /* directory of nDPI's captures */
 	struct result results[MAX_RESULTS];
 	size_t num_results;
-	double load[3]; /* load average when the run began: the machine is shared */
+	double load[3];            /* load average when the run began: the machine is shared */
 	const char *default_model; /* -m: the shipped model, rules/default.pronet */
 	const char *filter;        /* -f: only figures whose name contains this */
 };
@@ -109,8 +109,9 @@ static size_t read_corpus_file(const char *path, uint32_t capture, struct bench 
 
 	if (pronet_capture_open_file(path, &cap, errbuf) != PRONET_OK)
 		return 0;
-	while (b->num_inputs < MAX_INPUTS && pronet_capture_next(cap, &raw, &status, errbuf) ==
-	                                         PRONET_OK && status == PRONET_CAPTURE_PACKET) {
+	while (b->num_inputs < MAX_INPUTS &&
+	       pronet_capture_next(cap, &raw, &status, errbuf) == PRONET_OK &&
+	       status == PRONET_CAPTURE_PACKET) {
 		struct pronet_input *in = &b->inputs[b->num_inputs];
 
 		if (pronet_decode_packet(pronet_capture_datalink(cap), raw.data, raw.caplen,
@@ -220,9 +221,9 @@ enum bench_model {
 static struct pronet_model *random_model(uint32_t filters, uint32_t buckets, size_t classes,
                                          char *note)
 {
-	static const char *const names[TRAIN_CLASSES] = {
-	    "c00", "c01", "c02", "c03", "c04", "c05", "c06", "c07",
-	    "c08", "c09", "c10", "c11", "c12", "c13", "c14", "c15"};
+	static const char *const names[TRAIN_CLASSES] = {"c00", "c01", "c02", "c03", "c04", "c05",
+	                                                 "c06", "c07", "c08", "c09", "c10", "c11",
+	                                                 "c12", "c13", "c14", "c15"};
 	struct pronet_cnn_config config;
 	struct pronet_model *model = NULL;
 	char errbuf[PRONET_ERRBUF_SIZE];
@@ -247,8 +248,10 @@ static struct pronet_model *bench_model_new(const struct bench *b, enum bench_mo
 	char errbuf[PRONET_ERRBUF_SIZE];
 
 	switch (which) {
-	case MODEL_PAPER: return paper_model(TRAIN_CLASSES, note);
-	case MODEL_SMALL: return random_model(16, 1024, TRAIN_CLASSES, note);
+	case MODEL_PAPER:
+		return paper_model(TRAIN_CLASSES, note);
+	case MODEL_SMALL:
+		return random_model(16, 1024, TRAIN_CLASSES, note);
 	case MODEL_DEFAULT:
 		if (b->default_model == NULL)
 			snprintf(note, NOTE_SIZE, "no default model given (-m)");
@@ -264,7 +267,7 @@ struct predict_arg {
 	enum bench_model model;
 	int reference; /* 1: without the tables */
 	int batched;
-	int random;    /* 1: random bytes instead of corpus prefixes */
+	int random; /* 1: random bytes instead of corpus prefixes */
 };
 
 static double bench_predict(struct bench *b, const void *argument, char *note)
@@ -294,10 +297,11 @@ static double bench_predict(struct bench *b, const void *argument, char *note)
 
 				if (arg->batched) {
 					n = b->num_inputs - i < BATCH ? b->num_inputs - i : BATCH;
-					pronet_model_predict_batch(model, inputs + i, n, probabilities,
-					                           best);
+					pronet_model_predict_batch(model, inputs + i, n,
+					                           probabilities, best);
 				} else {
-					pronet_model_predict(model, inputs + i, probabilities, best);
+					pronet_model_predict(model, inputs + i, probabilities,
+					                     best);
 				}
 				sum += best[0];
 				slice_done += n;
@@ -380,7 +384,7 @@ static double bench_train(struct bench *b, const void *argument, char *note)
 }
 
 struct host {
-	const char *path;     /* merged capture */
+	const char *path; /* merged capture */
 	struct bench_capture capture;
 	const char *ndpireader;
 	const char *pronet;
@@ -414,8 +418,8 @@ static void bench_ndpireader(struct bench *b, const struct host *h)
 	snprintf(pps->note, sizeof(pps->note),
 	         "%.0f loops of %llu packets (%zu captures) in %.2f CPU s (%.2f s wall), "
 	         "process start included",
-	         loops, (unsigned long long)h->capture.packets, h->capture.files,
-	         run.cpu_seconds, run.seconds);
+	         loops, (unsigned long long)h->capture.packets, h->capture.files, run.cpu_seconds,
+	         run.seconds);
 	snprintf(mbps->note, sizeof(mbps->note), "%llu captured bytes per loop",
 	         (unsigned long long)h->capture.bytes);
 }
@@ -664,14 +668,30 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'o': json = optarg; break;
-		case 'c': corpus = optarg; break;
-		case 'w': workdir = optarg; break;
-		case 'n': h.ndpireader = optarg; break;
-		case 'p': h.pronet = optarg; break;
-		case 'm': b.default_model = optarg; break;
-		case 'f': b.filter = optarg; break;
-		default: usage(); return 2;
+		case 'o':
+			json = optarg;
+			break;
+		case 'c':
+			corpus = optarg;
+			break;
+		case 'w':
+			workdir = optarg;
+			break;
+		case 'n':
+			h.ndpireader = optarg;
+			break;
+		case 'p':
+			h.pronet = optarg;
+			break;
+		case 'm':
+			b.default_model = optarg;
+			break;
+		case 'f':
+			b.filter = optarg;
+			break;
+		default:
+			usage();
+			return 2;
 		}
 	}
 	b.inputs = calloc(MAX_INPUTS, sizeof(*b.inputs));

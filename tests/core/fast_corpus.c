@@ -158,9 +158,9 @@ static void choose_labels(struct corpus *c)
 
 static struct pronet_model *trained_model(const struct corpus *c, char *errbuf)
 {
-	static const char *const classes[FAMILIES + 1] = {
-	    "f00", "f01", "f02", "f03", "f04", "f05", "f06", "f07",
-	    "f08", "f09", "f10", "f11", "f12", "f13", "f14", "other"};
+	static const char *const classes[FAMILIES + 1] = {"f00", "f01", "f02", "f03",  "f04", "f05",
+	                                                  "f06", "f07", "f08", "f09",  "f10", "f11",
+	                                                  "f12", "f13", "f14", "other"};
 	struct pronet_cnn_config config;
 	struct pronet_train_options options;
 	struct pronet_model *model = NULL;
@@ -256,9 +256,10 @@ static size_t compare_paths(const char *what, const struct pronet_model *model,
 		closest = fmin(closest, q[reference_best] - second);
 		if (bad || best != reference_best) {
 			if (mismatches < 5)
-				fprintf(stderr,
-				        "fast_corpus: %s: prefix %zu (length %u): class %zu vs %zu\n",
-				        what, i, p->inputs[i].length, best, reference_best);
+				fprintf(
+				    stderr,
+				    "fast_corpus: %s: prefix %zu (length %u): class %zu vs %zu\n",
+				    what, i, p->inputs[i].length, best, reference_best);
 			mismatches++;
 		}
 	}
@@ -298,8 +299,9 @@ int main(void)
 		c.files += (size_t)read_capture(path, (uint32_t)i, &c.prefixes);
 	}
 	if (c.files == 0 || c.prefixes.count == 0) {
-		fprintf(stderr, "fast_corpus: %s: no readable captures with payload (%zu listed in "
-		                "FAMILIES.tsv)\n",
+		fprintf(stderr,
+		        "fast_corpus: %s: no readable captures with payload (%zu listed in "
+		        "FAMILIES.tsv)\n",
 		        corpus, listed);
 		return 1;
 	}

@@ -22,18 +22,19 @@
 #define TOLERANCE 1e-4
 #define RANDOM_INPUTS_PER_LENGTH 40
 
-static const char *const class_names[] = {
-    "c0",  "c1",  "c2",  "c3",  "c4",  "c5",  "c6",  "c7",  "c8",  "c9",  "c10", "c11", "c12", "c13",
-    "c14", "c15", "c16", "c17", "c18", "c19", "c20", "c21", "c22", "c23", "c24", "c25", "c26", "c27",
-    "c28", "c29", "c30", "c31", "c32", "c33", "c34", "c35", "c36", "c37", "c38", "c39"};
+static const char *const class_names[] = {"c0",  "c1",  "c2",  "c3",  "c4",  "c5",  "c6",  "c7",
+                                          "c8",  "c9",  "c10", "c11", "c12", "c13", "c14", "c15",
+                                          "c16", "c17", "c18", "c19", "c20", "c21", "c22", "c23",
+                                          "c24", "c25", "c26", "c27", "c28", "c29", "c30", "c31",
+                                          "c32", "c33", "c34", "c35", "c36", "c37", "c38", "c39"};
 
 /* A model whose weights are spread wide (N(0, 0.5)): pre-activations far
  * from 0 and max-pool winners far apart, so both paths meet every branch,
  * and logits far apart, so that the predicted class is well defined. With
  * batch norm, running statistics away from (0, 1). */
 static struct pronet_model *random_model_with(uint32_t m, uint32_t t, uint32_t buckets,
-                                              uint32_t batch_norm, uint32_t context,
-                                              size_t classes, uint64_t seed)
+                                              uint32_t batch_norm, uint32_t context, size_t classes,
+                                              uint64_t seed)
 {
 	struct pronet_cnn_config config;
 	struct pronet_model *model = NULL;
@@ -136,7 +137,8 @@ static void random_input(struct pronet_rng *rng, uint8_t length, struct pronet_i
 	 * payload that may be longer than its prefix, TCP or UDP. */
 	input->direction = (uint8_t)pronet_rng_below(rng, 2);
 	input->packet_index = (uint8_t)pronet_rng_below(rng, 8);
-	input->payload_length = (uint16_t)(length + (length == 16 ? pronet_rng_below(rng, 3000) : 0));
+	input->payload_length =
+	    (uint16_t)(length + (length == 16 ? pronet_rng_below(rng, 3000) : 0));
 	input->l4_protocol = pronet_rng_below(rng, 2) ? 6 : 17;
 }
 
@@ -144,9 +146,9 @@ static void random_input(struct pronet_rng *rng, uint8_t length, struct pronet_i
 static void check_crafted(const struct pronet_model *model, struct tally *tally)
 {
 	static const char *const texts[] = {
-	    "GET / HTTP/1.1\r\n", /* HTTP request line */
-	    "SSH-2.0-OpenSSH_9", /* SSH banner */
-	    "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", /* TLS ClientHello */
+	    "GET / HTTP/1.1\r\n",                                      /* HTTP request line */
+	    "SSH-2.0-OpenSSH_9",                                       /* SSH banner */
+	    "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",            /* TLS ClientHello */
 	    "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03www", /* DNS query */
 	};
 	struct pronet_input input;
@@ -195,7 +197,7 @@ static void test_shapes_agree(void)
 	/* {m, t, buckets, batch norm, classes}: t = 1, a partial SIMD block
 	 * (17, 30), exactly one (16) and more (33); 2 buckets is a divisor of 1. */
 	static const uint32_t shapes[][5] = {
-	    {4, 1, 2, 0, 2},   {8, 16, 32, 0, 3},  {5, 17, 1000, 1, 8},
+	    {4, 1, 2, 0, 2},      {8, 16, 32, 0, 3},    {5, 17, 1000, 1, 8},
 	    {50, 30, 4096, 0, 5}, {50, 30, 4096, 1, 8}, {12, 33, 7, 1, 4},
 	};
 
@@ -213,16 +215,16 @@ static void test_shapes_agree(void)
  * (24, 40), with context features. */
 static const uint32_t kernel_shapes[][6] = {
     /* m, t, buckets, batch norm, context features, classes */
-    {8, 16, 64, 0, 1, 16}, {8, 16, 1024, 1, 1, 24}, {6, 9, 30, 0, 0, 3},
-    {10, 30, 500, 1, 1, 40}, {7, 33, 100, 0, 1, 17}, {5, 1, 2, 0, 1, 2},
+    {8, 16, 64, 0, 1, 16},   {8, 16, 1024, 1, 1, 24}, {6, 9, 30, 0, 0, 3},
+    {10, 30, 500, 1, 1, 40}, {7, 33, 100, 0, 1, 17},  {5, 1, 2, 0, 1, 2},
 };
 
 /* Every kernel this CPU runs (16-byte vectors always; AVX2 and AVX-512 where
  * the CPU has them), not only the widest one predict picks. */
 static void test_every_kernel_agrees(void)
 {
-	static const enum pronet_vector_isa isas[] = {
-	    PRONET_ISA_GENERIC, PRONET_ISA_AVX2, PRONET_ISA_AVX512};
+	static const enum pronet_vector_isa isas[] = {PRONET_ISA_GENERIC, PRONET_ISA_AVX2,
+	                                              PRONET_ISA_AVX512};
 
 	for (size_t s = 0; s < sizeof(kernel_shapes) / sizeof(kernel_shapes[0]); s++) {
 		const uint32_t *shape = kernel_shapes[s];
@@ -299,8 +301,7 @@ static void test_tables_follow_the_weights(void)
 	float before[8], after[8];
 
 	CU_ASSERT(pronet_cnn_fast_has_ngram_table(model->cnn_fast));
-	CU_ASSERT(pronet_cnn_fast_bytes(model->cnn_fast) >=
-	          (257 + 50) * 12 * 5 * sizeof(float));
+	CU_ASSERT(pronet_cnn_fast_bytes(model->cnn_fast) >= (257 + 50) * 12 * 5 * sizeof(float));
 	pronet_rng_seed(&rng, 12);
 	random_input(&rng, 16, &input);
 	pronet_model_predict(model, &input, before, NULL);
@@ -328,7 +329,8 @@ static void test_training_rebuilds_the_tables(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
 	for (size_t c = 0; c < 3; c++)
-		CU_ASSERT_EQUAL(pronet_dataset_intern_class(data, class_names[c], &label), PRONET_OK);
+		CU_ASSERT_EQUAL(pronet_dataset_intern_class(data, class_names[c], &label),
+		                PRONET_OK);
 	CU_ASSERT_EQUAL(pronet_dataset_intern_capture(data, "random", &capture), PRONET_OK);
 	pronet_rng_seed(&rng, 22);
 	for (int i = 0; i < 64; i++) {

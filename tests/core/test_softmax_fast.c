@@ -43,8 +43,8 @@ static double worst_difference(const float *logits, size_t n, float temperature,
 
 static void test_random_logits_match_double_precision(void)
 {
-	static const size_t counts[] = {1, 2, 3, 4, 5, 7, 15, 16, 17, 24, 32, 33, 255,
-	                                PRONET_MAX_CLASSES};
+	static const size_t counts[] = {1,  2,  3,  4,  5,  7,   15,
+	                                16, 17, 24, 32, 33, 255, PRONET_MAX_CLASSES};
 	static const float temperatures[] = {0.05f, 0.7f, 1.0f, 3.0f};
 	struct pronet_rng rng;
 	float logits[PRONET_MAX_CLASSES];
@@ -52,17 +52,17 @@ static void test_random_logits_match_double_precision(void)
 
 	pronet_rng_seed(&rng, 5);
 	for (size_t k = 0; k < ISAS; k++)
-	for (size_t c = 0; runs(isas[k]) && c < sizeof(counts) / sizeof(counts[0]); c++)
-		for (size_t t = 0; t < sizeof(temperatures) / sizeof(temperatures[0]); t++)
-			for (int trial = 0; trial < 200; trial++) {
-				float spread = trial < 100 ? 3.0f : 40.0f;
+		for (size_t c = 0; runs(isas[k]) && c < sizeof(counts) / sizeof(counts[0]); c++)
+			for (size_t t = 0; t < sizeof(temperatures) / sizeof(temperatures[0]); t++)
+				for (int trial = 0; trial < 200; trial++) {
+					float spread = trial < 100 ? 3.0f : 40.0f;
 
-				for (size_t i = 0; i < counts[c]; i++)
-					logits[i] = pronet_rng_normal(&rng, 0.0f, spread);
-				worst = fmax(worst,
-				             worst_difference(logits, counts[c], temperatures[t],
-				                              isas[k]));
-			}
+					for (size_t i = 0; i < counts[c]; i++)
+						logits[i] = pronet_rng_normal(&rng, 0.0f, spread);
+					worst =
+					    fmax(worst, worst_difference(logits, counts[c],
+					                                 temperatures[t], isas[k]));
+				}
 	/* Float sums over 256 classes alone reach 2e-6 (pronet_softmax with
 	 * libm's expf does too); prediction promises 1e-4. */
 	CU_ASSERT_TRUE(worst < 1e-5);
