@@ -2,6 +2,7 @@
  * matrix as a row-normalised heat map and the first training's loss curve. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tools/eval_report.h"
@@ -127,20 +128,33 @@ static void loss_svg(FILE *out, const struct pronet_eval_result *r)
 	fputs("</svg>\n", out);
 }
 
+/* Opens DIR/NAME. The path is allocated to fit, so a directory of any
+ * length works as far as the system allows, and every failure is reported. */
+static int open_in_dir(struct pronet_output_file *file, const char *dir, const char *name)
+{
+	size_t size = strlen(dir) + 1 + strlen(name) + 1;
+	char *path = malloc(size);
+	int opened;
+
+	if (path == NULL) {
+		fprintf(stderr, "pronet eval: %s/%s: out of memory\n", dir, name);
+		return 0;
+	}
+	snprintf(path, size, "%s/%s", dir, name);
+	opened = pronet_output_open(file, "eval", path);
+	free(path);
+	return opened;
+}
+
 int pronet_eval_write_svgs(const char *dir, const struct pronet_eval_result *r,
                            const struct pronet_dataset *data)
 {
 	struct pronet_output_file file;
-	char path[PATH_MAX];
 
-	if (snprintf(path, sizeof(path), "%s/confusion.svg", dir) >= (int)sizeof(path) ||
-	    !pronet_output_open(&file, "eval", path))
+	if (!open_in_dir(&file, dir, "confusion.svg"))
 		return 0;
 	confusion_svg(file.stream, r, data);
-	if (!pronet_output_commit(&file, "eval"))
-		return 0;
-	if (snprintf(path, sizeof(path), "%s/loss.svg", dir) >= (int)sizeof(path) ||
-	    !pronet_output_open(&file, "eval", path))
+	if (!pronet_output_commit(&file, "eval") || !open_in_dir(&file, dir, "loss.svg"))
 		return 0;
 	loss_svg(file.stream, r);
 	return pronet_output_commit(&file, "eval");
