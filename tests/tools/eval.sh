@@ -4,10 +4,19 @@
 # prefixes spread over 6 captures): the table has every class and the
 # averages, the JSON is valid and holds what the table says, both SVG files
 # are well-formed XML, a held-out class is reported, a calibrated model
-# stores a temperature, and bad options fail with a message.
+# stores its temperature and thresholds (read back by `pronet info`), bad
+# options fail with a message, and an output that cannot be written fails
+# naming it and leaves nothing behind. Skipped (exit 77, with a message)
+# without jq or xmllint (Debian packages jq, libxml2-utils; installed in CI).
 set -u
 
 : "${top_srcdir:?top_srcdir is not set: run through make check}"
+for tool in jq xmllint; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "SKIP: $tool not installed: the JSON and SVG checks need it"
+		exit 77
+	fi
+done
 . "$top_srcdir/tests/tools/common.sh"
 MAKE_DATASET="$top_builddir/tests/tools/make_dataset"
 
@@ -24,24 +33,17 @@ for class in DNS HTTP TLS SSH "macro average" "micro average" "folds split by ca
 done
 
 # The JSON parses and agrees with the table's macro F1.
-if command -v jq >/dev/null 2>&1; then
-	jq -e '.scores.macro.f1 >= 0 and .scores.macro.f1 <= 1 and (.class_names | length) == 4
-		and (.confusion | length) == 4 and .options.split_by == "capture"' \
-		"$TMP/eval.json" >/dev/null || fail "eval JSON lacks the expected fields"
-	f1=$(jq -r '.scores.macro.f1 * 1000 | round / 1000' "$TMP/eval.json")
-	grep '^macro average' "$TMP/table" | head -1 | grep -q "$(printf '%.3f' "$f1")" ||
-		fail "JSON macro F1 $f1 is not the table's"
-	flows=$(jq '[.confusion[][]] | add' "$TMP/eval.json")
-	[ "$flows" -eq 120 ] || fail "confusion matrix counts $flows flows, expected 120"
-else
-	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/eval.json" ||
-		fail "eval JSON does not parse"
-fi
+jq -e '.scores.macro.f1 >= 0 and .scores.macro.f1 <= 1 and (.class_names | length) == 4
+	and (.confusion | length) == 4 and .options.split_by == "capture"' \
+	"$TMP/eval.json" >/dev/null || fail "eval JSON lacks the expected fields"
+f1=$(jq -r '.scores.macro.f1 * 1000 | round / 1000' "$TMP/eval.json")
+grep '^macro average' "$TMP/table" | head -1 | grep -q "$(printf '%.3f' "$f1")" ||
+	fail "JSON macro F1 $f1 is not the table's"
+flows=$(jq '[.confusion[][]] | add' "$TMP/eval.json")
+[ "$flows" = 120 ] || fail "confusion matrix counts '$flows' flows, expected 120"
 for picture in confusion loss; do
 	[ -s "$TMP/svg/$picture.svg" ] || fail "$picture.svg not written"
-	if command -v xmllint >/dev/null 2>&1; then
-		xmllint --noout "$TMP/svg/$picture.svg" || fail "$picture.svg is not well-formed"
-	fi
+	xmllint --noout "$TMP/svg/$picture.svg" || fail "$picture.svg is not well-formed"
 	expect_in "$TMP/svg/$picture.svg" "<svg" "$picture.svg"
 done
 expect_in "$TMP/svg/confusion.svg" ">TLS<" "confusion.svg names the classes"
@@ -54,20 +56,46 @@ expect_in "$TMP/out" "Open set: class SSH held out of training" "held-out report
 
 expect_status 0 "train --calibrate" "$PRONET" train "$TMP/data.ds" -o "$TMP/m.pronet" \
 	--calibrate --epochs 3 -q
-expect_in "$TMP/out" "temperature:" "train --calibrate summary"
 expect_in "$TMP/out" "validation samples:" "train --calibrate summary"
+summary_t=$(sed -n 's/^temperature: //p' "$TMP/out")
+# The model file holds what calibration fitted. (On this dataset the model
+# is not over-confident, so the temperature is its lower bound 1; the
+# thresholds are what tells a calibrated model from another.)
+expect_status 0 "info of the calibrated model" "$PRONET" info "$TMP/m.pronet"
+stored_t=$(sed -n 's/^temperature: //p' "$TMP/out")
+awk -v a="$summary_t" -v b="$stored_t" 'BEGIN { d = a - b; exit !(a != "" && b != "" &&
+	d < 0.0001 && d > -0.0001) }' ||
+	fail "stored temperature '$stored_t' is not the fitted '$summary_t'"
+expect_in "$TMP/out" "calibrated thresholds: 4 of 4 classes" "calibrated model's info"
 
 expect_status 2 "no dataset" "$PRONET" eval
+expect_in "$TMP/err" "no DATASET given" "no dataset message"
 expect_status 2 "bad --by" "$PRONET" eval "$TMP/data.ds" --by packet
 expect_in "$TMP/err" "not capture or flow" "bad --by message"
 expect_status 2 "one fold" "$PRONET" eval "$TMP/data.ds" --folds 1
+expect_in "$TMP/err" "--folds: '1' is not a whole number 2..256" "one fold message"
 expect_status 1 "missing dataset" "$PRONET" eval "$TMP/none.ds"
 expect_in "$TMP/err" "none.ds" "missing dataset message"
 expect_status 1 "unknown held-out class" "$PRONET" eval "$TMP/data.ds" --hold-out-class Nope
 expect_in "$TMP/err" "Nope is not a class" "unknown class message"
-expect_status 1 "unwritable JSON" "$PRONET" eval "$TMP/data.ds" --folds 2 --epochs 1 -q \
-	--json "$TMP/no/such/dir/x.json"
-[ -e "$TMP/no" ] && fail "a failed JSON write left files behind"
+
+# Outputs that cannot be written: the message names the path and the
+# reason, and nothing is left behind.
+: >"$TMP/plain"
+expect_status 1 "JSON under a regular file" "$PRONET" eval "$TMP/data.ds" --folds 2 --epochs 1 \
+	-q --json "$TMP/plain/x.json"
+expect_in "$TMP/err" "$TMP/plain/x.json: cannot create: Not a directory" "unwritable JSON message"
+mkdir -p "$TMP/isdir/keep"
+expect_status 1 "JSON over a directory" "$PRONET" eval "$TMP/data.ds" --folds 2 --epochs 1 -q \
+	--json "$TMP/isdir"
+expect_in "$TMP/err" "$TMP/isdir: cannot replace" "failed JSON rename message"
+ls "$TMP" | grep -q '^isdir\.tmp\.' && fail "a failed JSON write left its temporary file"
+[ "$(ls "$TMP/isdir")" = keep ] || fail "a failed JSON write changed the directory"
+# A --svg-dir longer than PATH_MAX (4096): the system refuses it; named.
+long="$TMP/$(printf '%4200s' '' | tr ' ' x)"
+expect_status 1 "--svg-dir too long" "$PRONET" eval "$TMP/data.ds" --folds 2 --epochs 1 -q \
+	--svg-dir "$long"
+expect_in "$TMP/err" "pronet eval: $TMP/xxxxxxxx" "too long --svg-dir message"
 
 finish
 echo "eval: all checks passed"
