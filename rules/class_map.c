@@ -196,56 +196,55 @@ static enum pronet_err add_rule(struct pronet_class_map *map, const struct place
 	return PRONET_OK;
 }
 
+/* One line: '#' starts a comment; blank lines are skipped. */
+static enum pronet_err parse_line(void *map, const struct pronet_rules_line *line, char *errbuf)
+{
+	struct place at = {line->file, line->number, errbuf};
+	const char *text = line->text, *comment = memchr(text, '#', line->length);
+	size_t length = comment != NULL ? (size_t)(comment - text) : line->length;
+	struct rule rule;
+	enum pronet_err err;
+
+	trim(&text, &length);
+	if (length == 0)
+		return PRONET_OK;
+	rule.line = line->number;
+	err = parse_rule(&at, text, length, &rule);
+	if (err == PRONET_OK)
+		err = add_rule(map, &at, &rule);
+	return err;
+}
+
+static void *class_map_new(void)
+{
+	return calloc(1, sizeof(struct pronet_class_map));
+}
+
+static void class_map_free(void *map)
+{
+	pronet_class_map_free(map);
+}
+
+static const struct pronet_rules_format class_map_format = {"(class map)", class_map_new,
+                                                            class_map_free, parse_line};
+
 enum pronet_err pronet_class_map_load_buffer(const char *text, size_t size, const char *name,
                                              struct pronet_class_map **out, char *errbuf)
 {
-	struct pronet_class_map *map = calloc(1, sizeof(*map));
-	struct pronet_rules_lines lines;
-	struct place at = {name != NULL ? name : "(class map)", 0, errbuf};
-	const char *line;
-	size_t length;
-	int terminated;
-	enum pronet_err err = PRONET_OK;
+	void *map;
+	enum pronet_err err =
+	    pronet_rules_load_buffer(&class_map_format, text, size, name, &map, errbuf);
 
-	*out = NULL;
-	if (map == NULL)
-		return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", at.file);
-	pronet_rules_lines_init(&lines, text, size);
-	while (err == PRONET_OK && pronet_rules_lines_next(&lines, &line, &length, &terminated)) {
-		const char *comment = memchr(line, '#', length);
-		struct rule rule;
-
-		at.line = lines.number;
-		if (comment != NULL)
-			length = (size_t)(comment - line);
-		trim(&line, &length);
-		if (length == 0)
-			continue;
-		rule.line = lines.number;
-		err = parse_rule(&at, line, length, &rule);
-		if (err == PRONET_OK)
-			err = add_rule(map, &at, &rule);
-	}
-	if (err != PRONET_OK) {
-		pronet_class_map_free(map);
-		return err;
-	}
 	*out = map;
-	return PRONET_OK;
+	return err;
 }
 
 enum pronet_err pronet_class_map_load(const char *path, struct pronet_class_map **out, char *errbuf)
 {
-	char *text;
-	size_t size;
-	enum pronet_err err;
+	void *map;
+	enum pronet_err err = pronet_rules_load(&class_map_format, path, &map, errbuf);
 
-	*out = NULL;
-	err = pronet_rules_read_file(path, &text, &size, errbuf);
-	if (err != PRONET_OK)
-		return err;
-	err = pronet_class_map_load_buffer(text, size, path, out, errbuf);
-	free(text);
+	*out = map;
 	return err;
 }
 

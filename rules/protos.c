@@ -109,51 +109,49 @@ static enum pronet_err parse_rule(struct pronet_protos *protos, const char *file
 	return PRONET_OK;
 }
 
+/* One line: comments ('#' in column 1) and empty lines are skipped, as
+ * nDPI skips them; a rule must end with a newline, or nDPI drops it. */
+static enum pronet_err parse_line(void *protos, const struct pronet_rules_line *line, char *errbuf)
+{
+	if (line->length == 0 || line->text[0] == '#')
+		return PRONET_OK;
+	if (!line->terminated)
+		return pronet_error(errbuf, PRONET_ERR_PARSE,
+		                    "%s:%u: no newline at the end of the last line (nDPI "
+		                    "ignores such a line)",
+		                    line->file, line->number);
+	return parse_rule(protos, line->file, line->number, line->text, line->length, errbuf);
+}
+
+static void *protos_new(void)
+{
+	return calloc(1, sizeof(struct pronet_protos));
+}
+
+static void protos_free(void *protos)
+{
+	pronet_protos_free(protos);
+}
+
+static const struct pronet_rules_format protos_format = {"(protos)", protos_new, protos_free,
+                                                         parse_line};
+
 enum pronet_err pronet_protos_load_buffer(const char *text, size_t size, const char *name,
                                           struct pronet_protos **out, char *errbuf)
 {
-	struct pronet_protos *protos = calloc(1, sizeof(*protos));
-	const char *file = name != NULL ? name : "(protos)";
-	struct pronet_rules_lines lines;
-	const char *line;
-	size_t length;
-	int terminated;
-	enum pronet_err err = PRONET_OK;
+	void *protos;
+	enum pronet_err err =
+	    pronet_rules_load_buffer(&protos_format, text, size, name, &protos, errbuf);
 
-	*out = NULL;
-	if (protos == NULL)
-		return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", file);
-	pronet_rules_lines_init(&lines, text, size);
-	while (err == PRONET_OK && pronet_rules_lines_next(&lines, &line, &length, &terminated)) {
-		if (length == 0 || line[0] == '#')
-			continue;
-		if (!terminated)
-			err = pronet_error(errbuf, PRONET_ERR_PARSE,
-			                   "%s:%u: no newline at the end of the last line (nDPI "
-			                   "ignores such a line)",
-			                   file, lines.number);
-		else
-			err = parse_rule(protos, file, lines.number, line, length, errbuf);
-	}
-	if (err != PRONET_OK) {
-		pronet_protos_free(protos);
-		return err;
-	}
 	*out = protos;
-	return PRONET_OK;
+	return err;
 }
 
 enum pronet_err pronet_protos_load(const char *path, struct pronet_protos **out, char *errbuf)
 {
-	char *text;
-	size_t size;
-	enum pronet_err err;
+	void *protos;
+	enum pronet_err err = pronet_rules_load(&protos_format, path, &protos, errbuf);
 
-	*out = NULL;
-	err = pronet_rules_read_file(path, &text, &size, errbuf);
-	if (err != PRONET_OK)
-		return err;
-	err = pronet_protos_load_buffer(text, size, path, out, errbuf);
-	free(text);
+	*out = protos;
 	return err;
 }

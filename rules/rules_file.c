@@ -86,6 +86,47 @@ int pronet_rules_lines_next(struct pronet_rules_lines *lines, const char **line,
 	return 1;
 }
 
+enum pronet_err pronet_rules_load_buffer(const struct pronet_rules_format *format, const char *text,
+                                         size_t size, const char *name, void **out, char *errbuf)
+{
+	void *result = format->create();
+	struct pronet_rules_lines lines;
+	struct pronet_rules_line line = {name != NULL ? name : format->unnamed, 0, NULL, 0, 0};
+	enum pronet_err err = PRONET_OK;
+
+	*out = NULL;
+	if (result == NULL)
+		return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", line.file);
+	pronet_rules_lines_init(&lines, text, size);
+	while (err == PRONET_OK &&
+	       pronet_rules_lines_next(&lines, &line.text, &line.length, &line.terminated)) {
+		line.number = lines.number;
+		err = format->parse_line(result, &line, errbuf);
+	}
+	if (err != PRONET_OK) {
+		format->destroy(result);
+		return err;
+	}
+	*out = result;
+	return PRONET_OK;
+}
+
+enum pronet_err pronet_rules_load(const struct pronet_rules_format *format, const char *path,
+                                  void **out, char *errbuf)
+{
+	char *text;
+	size_t size;
+	enum pronet_err err;
+
+	*out = NULL;
+	err = pronet_rules_read_file(path, &text, &size, errbuf);
+	if (err != PRONET_OK)
+		return err;
+	err = pronet_rules_load_buffer(format, text, size, path, out, errbuf);
+	free(text);
+	return err;
+}
+
 int pronet_rules_is_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

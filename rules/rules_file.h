@@ -1,7 +1,7 @@
 /* What every rules parser shares: reading a text file whole, walking its
- * lines with their numbers, the characters a name may use, and where the
- * default rules files live. Pure parsing: no nDPI here, so core-level tools
- * can use rules/ too. */
+ * lines with their numbers, loading a result line by line, the characters a
+ * name may use, and where the default rules files live. Pure parsing: no
+ * nDPI here, so core-level tools can use rules/ too. */
 #ifndef PRONET_RULES_RULES_FILE_H
 #define PRONET_RULES_RULES_FILE_H
 
@@ -31,6 +31,35 @@ void pronet_rules_lines_init(struct pronet_rules_lines *lines, const char *text,
  * if a '\n' ended it. Returns 0 at the end of the text. */
 int pronet_rules_lines_next(struct pronet_rules_lines *lines, const char **line, size_t *length,
                             int *terminated);
+
+/* One line of a rules file, as a parser is handed it. */
+struct pronet_rules_line {
+	const char *file; /* the path, or the buffer's name: messages start with it */
+	unsigned number;  /* 1-based */
+	const char *text; /* without its newline; not NUL-terminated */
+	size_t length;
+	int terminated; /* a '\n' ended it (only the last line may lack one) */
+};
+
+/* A rules parser, described to the loaders below: the result it builds and
+ * how one line adds to it. The loaders read the file, walk its lines in
+ * order until a line is refused, and free the result on any error, so the
+ * parsers (class map, thresholds, protos) hold only what is theirs. */
+struct pronet_rules_format {
+	const char *unnamed;   /* the name of a buffer loaded without one: "(protos)" */
+	void *(*create)(void); /* an empty result; NULL if out of memory */
+	void (*destroy)(void *result);
+	enum pronet_err (*parse_line)(void *result, const struct pronet_rules_line *line,
+	                              char *errbuf);
+};
+
+/* Parses text[0..size), named `name` (NULL: format->unnamed) in messages.
+ * *out is the result, or NULL on error. */
+enum pronet_err pronet_rules_load_buffer(const struct pronet_rules_format *format, const char *text,
+                                         size_t size, const char *name, void **out, char *errbuf);
+/* Reads `path` (pronet_rules_read_file) and parses it, named by its path. */
+enum pronet_err pronet_rules_load(const struct pronet_rules_format *format, const char *path,
+                                  void **out, char *errbuf);
 
 /* 1 if c may appear in a name: ASCII letters, digits, '_' and '-'. */
 int pronet_rules_is_name_char(char c);

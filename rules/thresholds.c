@@ -178,51 +178,53 @@ static enum pronet_err parse_line(struct pronet_thresholds *thresholds, const ch
 	return add_entry(thresholds, file, &entry, errbuf);
 }
 
+/* One line: blank and comment-only lines are skipped. */
+static enum pronet_err parse_any_line(void *thresholds, const struct pronet_rules_line *line,
+                                      char *errbuf)
+{
+	const char *comment = memchr(line->text, '#', line->length),
+	           *end = comment != NULL ? comment : line->text + line->length;
+	const char *word, *cursor = line->text;
+
+	if (next_word(&cursor, end, &word) == 0)
+		return PRONET_OK;
+	return parse_line(thresholds, line->file, line->number, line->text, end, errbuf);
+}
+
+static void *thresholds_new(void)
+{
+	struct pronet_thresholds *thresholds = calloc(1, sizeof(*thresholds));
+
+	if (thresholds != NULL)
+		thresholds->fallback = PRONET_THRESHOLD_DEFAULT;
+	return thresholds;
+}
+
+static void thresholds_free(void *thresholds)
+{
+	pronet_thresholds_free(thresholds);
+}
+
+static const struct pronet_rules_format thresholds_format = {"(thresholds)", thresholds_new,
+                                                             thresholds_free, parse_any_line};
+
 enum pronet_err pronet_thresholds_load_buffer(const char *text, size_t size, const char *name,
                                               struct pronet_thresholds **out, char *errbuf)
 {
-	struct pronet_thresholds *thresholds = calloc(1, sizeof(*thresholds));
-	const char *file = name != NULL ? name : "(thresholds)";
-	struct pronet_rules_lines lines;
-	const char *line;
-	size_t length;
-	int terminated;
-	enum pronet_err err = PRONET_OK;
+	void *thresholds;
+	enum pronet_err err =
+	    pronet_rules_load_buffer(&thresholds_format, text, size, name, &thresholds, errbuf);
 
-	*out = NULL;
-	if (thresholds == NULL)
-		return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", file);
-	thresholds->fallback = PRONET_THRESHOLD_DEFAULT;
-	pronet_rules_lines_init(&lines, text, size);
-	while (err == PRONET_OK && pronet_rules_lines_next(&lines, &line, &length, &terminated)) {
-		const char *comment = memchr(line, '#', length),
-		           *end = comment != NULL ? comment : line + length;
-		const char *word, *cursor = line;
-
-		if (next_word(&cursor, end, &word) == 0)
-			continue; /* blank or comment only */
-		err = parse_line(thresholds, file, lines.number, line, end, errbuf);
-	}
-	if (err != PRONET_OK) {
-		pronet_thresholds_free(thresholds);
-		return err;
-	}
 	*out = thresholds;
-	return PRONET_OK;
+	return err;
 }
 
 enum pronet_err pronet_thresholds_load(const char *path, struct pronet_thresholds **out,
                                        char *errbuf)
 {
-	char *text;
-	size_t size;
-	enum pronet_err err;
+	void *thresholds;
+	enum pronet_err err = pronet_rules_load(&thresholds_format, path, &thresholds, errbuf);
 
-	*out = NULL;
-	err = pronet_rules_read_file(path, &text, &size, errbuf);
-	if (err != PRONET_OK)
-		return err;
-	err = pronet_thresholds_load_buffer(text, size, path, out, errbuf);
-	free(text);
+	*out = thresholds;
 	return err;
 }
