@@ -16,3 +16,9 @@ tests_rules_test_protos_SOURCES = tests/rules/test_protos.c
 tests_rules_test_protos_CFLAGS = $(UNIT_CFLAGS)
 tests_rules_test_protos_LDADD = $(UNIT_LDADD)
 TESTS += tests/rules/test_protos
+
+# What the three rules tests share (wrong-line check, test files).
+RULES_TEST_SOURCES = tests/rules/rules_test.c tests/rules/rules_test.h
+tests_rules_test_class_map_SOURCES += $(RULES_TEST_SOURCES)
+tests_rules_test_thresholds_SOURCES += $(RULES_TEST_SOURCES)
+tests_rules_test_protos_SOURCES += $(RULES_TEST_SOURCES)

@@ -2,6 +2,7 @@
  * match wins, each kind of wrong line reported at its line number, long
  * lines, missing and empty files, and the shipped rules/class-map.conf. */
 #include "rules/class_map.h"
+#include "tests/rules/rules_test.h"
 #include "tests/unit.h"
 
 #include <stdio.h>
@@ -16,6 +17,15 @@ static struct pronet_class_map *parse(const char *text, char *errbuf)
 	if (pronet_class_map_load_buffer(text, strlen(text), "t.conf", &map, errbuf) != PRONET_OK)
 		return NULL;
 	return map;
+}
+
+/* rules_test_load_fn: 1 if text loads (freed again), 0 if refused. */
+static int loads(const char *text, char *errbuf)
+{
+	struct pronet_class_map *loaded = parse(text, errbuf);
+
+	pronet_class_map_free(loaded);
+	return loaded != NULL;
 }
 
 /* The label for (master, app), or "-" when excluded. */
@@ -77,9 +87,7 @@ static void test_patterns_and_first_match(void)
 /* Each bad line, placed on line 3, must be refused naming t.conf:3. */
 static void test_wrong_lines_name_their_line(void)
 {
-	static const struct {
-		const char *line, *expect;
-	} cases[] = {
+	static const struct rules_test_case cases[] = {
 	    {"TLS TLS", "no '->'"},
 	    {"-> TLS", "no pattern"},
 	    {"TLS ->", "empty label"},
@@ -100,18 +108,8 @@ static void test_wrong_lines_name_their_line(void)
 	     "longer than 63"},
 	    {"ssh -> Y", "same pattern as line 2"},
 	};
-	char errbuf[PRONET_ERRBUF_SIZE], text[512];
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(text, sizeof(text), "# header\nSSH -> SSH\n%s\nDNS.* -> DNS\n",
-		         cases[i].line);
-		errbuf[0] = '\0';
-		CU_ASSERT_PTR_NULL(parse(text, errbuf));
-		CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "t.conf:3: "));
-		if (strstr(errbuf, cases[i].expect) == NULL)
-			fprintf(stderr, "\n  line '%s': got '%s'\n", cases[i].line, errbuf);
-		CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, cases[i].expect));
-	}
+	rules_test_wrong_lines(cases, sizeof(cases) / sizeof(cases[0]), "# header\nSSH -> SSH\n",
+	                       "DNS.* -> DNS\n", "t.conf:3: ", loads);
 }
 
 static void test_spacing_and_crlf_are_tolerated(void)
@@ -123,15 +121,6 @@ static void test_spacing_and_crlf_are_tolerated(void)
 	CU_ASSERT_STRING_EQUAL(label_of(map, "TLS", "Google"), "Encrypted");
 	CU_ASSERT_STRING_EQUAL(label_of(map, NULL, "SSH"), "Shell");
 	pronet_class_map_free(map);
-}
-
-static void write_file(const char *path, const char *text, size_t size)
-{
-	FILE *file = fopen(path, "wb");
-
-	CU_ASSERT_FATAL(file != NULL);
-	CU_ASSERT(fwrite(text, 1, size, file) == size);
-	fclose(file);
 }
 
 static void test_files_missing_empty_long_lines(void)
@@ -146,9 +135,8 @@ static void test_files_missing_empty_long_lines(void)
 	                PRONET_ERR_IO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "/nonexistent/class-map.conf"));
 
-	snprintf(path, sizeof(path), "%s/pronet-test-class-map-%ld", pronet_unit_tmpdir(),
-	         (long)getpid());
-	write_file(path, "", 0);
+	rules_test_temporary_path(path, sizeof(path), "class-map");
+	rules_test_write_file(path, "", 0);
 	CU_ASSERT_EQUAL_FATAL(pronet_class_map_load(path, &map, errbuf), PRONET_OK);
 	CU_ASSERT_EQUAL(pronet_class_map_num_rules(map), 0);
 	pronet_class_map_free(map);
@@ -157,7 +145,7 @@ static void test_files_missing_empty_long_lines(void)
 	text[0] = '#';
 	memset(text + 1, 'x', long_size);
 	snprintf(text + 1 + long_size, 63, "\nSSH -> Shell");
-	write_file(path, text, strlen(text));
+	rules_test_write_file(path, text, strlen(text));
 	CU_ASSERT_EQUAL_FATAL(pronet_class_map_load(path, &map, errbuf), PRONET_OK);
 	CU_ASSERT_STRING_EQUAL(label_of(map, NULL, "SSH"), "Shell");
 	pronet_class_map_free(map);
@@ -166,12 +154,12 @@ static void test_files_missing_empty_long_lines(void)
 	memcpy(text, "SSH -> S\n", 9);
 	memset(text + 9, 'y', long_size);
 	snprintf(text + 9 + long_size, 32, " -> Y\n");
-	write_file(path, text, strlen(text));
+	rules_test_write_file(path, text, strlen(text));
 	CU_ASSERT_EQUAL(pronet_class_map_load(path, &map, errbuf), PRONET_ERR_PARSE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, ":2: pattern longer than 63"));
 
 	/* A NUL byte: not a text file. */
-	write_file(path, "SSH -> S\n\0\n", 11);
+	rules_test_write_file(path, "SSH -> S\n\0\n", 11);
 	CU_ASSERT_EQUAL(pronet_class_map_load(path, &map, errbuf), PRONET_ERR_PARSE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, ":2: NUL byte"));
 	unlink(path);
@@ -181,13 +169,9 @@ static void test_files_missing_empty_long_lines(void)
 static void test_shipped_file_parses(void)
 {
 	char errbuf[PRONET_ERRBUF_SIZE], path[1024];
-	const char *srcdir = getenv("top_srcdir");
 	struct pronet_class_map *map = NULL;
 
-	if (srcdir == NULL)
-		fprintf(stderr, "\n  top_srcdir is not set: run through `make check`\n");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srcdir);
-	snprintf(path, sizeof(path), "%s/rules/class-map.conf", srcdir);
+	rules_test_shipped_path(path, sizeof(path), "class-map.conf");
 	if (pronet_class_map_load(path, &map, errbuf) != PRONET_OK)
 		fprintf(stderr, "\n  %s\n", errbuf);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(map);

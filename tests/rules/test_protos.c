@@ -5,6 +5,7 @@
  * example syntax. */
 #include "rules/protos.h"
 #include "rules/rules_file.h"
+#include "tests/rules/rules_test.h"
 #include "tests/unit.h"
 
 #include <stdio.h>
@@ -19,6 +20,15 @@ static struct pronet_protos *parse(const char *text, size_t size, char *errbuf)
 	if (pronet_protos_load_buffer(text, size, "p.txt", &protos, errbuf) != PRONET_OK)
 		return NULL;
 	return protos;
+}
+
+/* rules_test_load_fn: 1 if text loads (freed again), 0 if refused. */
+static int loads(const char *text, char *errbuf)
+{
+	struct pronet_protos *loaded = parse(text, strlen(text), errbuf);
+
+	pronet_protos_free(loaded);
+	return loaded != NULL;
 }
 
 static void test_names_in_order(void)
@@ -45,9 +55,7 @@ static void test_names_in_order(void)
 
 static void test_wrong_lines_name_their_line(void)
 {
-	static const struct {
-		const char *line, *expect;
-	} cases[] = {
+	static const struct rules_test_case cases[] = {
 	    {"tcp:81,tcp:8181@Web", "take no port/host/ip rules"},
 	    {"udp:5061-5062@Voice", "take no port/host/ip rules"},
 	    {"host:\"example.com\"@Ex", "take no port/host/ip rules"},
@@ -67,17 +75,8 @@ static void test_wrong_lines_name_their_line(void)
 	    {"@first", "already defined on line 2"},
 	    {"@x123456789x123456789x123456789x123456789x123456789x123456789xyzw", "longer than 63"},
 	};
-	char errbuf[PRONET_ERRBUF_SIZE], text[512];
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(text, sizeof(text), "# names\n@First\n%s\n@Last\n", cases[i].line);
-		errbuf[0] = '\0';
-		CU_ASSERT_PTR_NULL(parse(text, strlen(text), errbuf));
-		CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "p.txt:3: "));
-		if (strstr(errbuf, cases[i].expect) == NULL)
-			fprintf(stderr, "\n  line '%s': got '%s'\n", cases[i].line, errbuf);
-		CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, cases[i].expect));
-	}
+	rules_test_wrong_lines(cases, sizeof(cases) / sizeof(cases[0]), "# names\n@First\n",
+	                       "@Last\n", "p.txt:3: ", loads);
 }
 
 static void test_unterminated_last_line(void)
@@ -119,15 +118,6 @@ static void test_too_many_names(void)
 	free(text);
 }
 
-static void write_file(const char *path, const char *text, size_t size)
-{
-	FILE *file = fopen(path, "wb");
-
-	CU_ASSERT_FATAL(file != NULL);
-	CU_ASSERT(fwrite(text, 1, size, file) == size);
-	fclose(file);
-}
-
 static void test_files_missing_empty_long_lines(void)
 {
 	char errbuf[PRONET_ERRBUF_SIZE], path[512];
@@ -140,9 +130,8 @@ static void test_files_missing_empty_long_lines(void)
 	                PRONET_ERR_IO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "/nonexistent/protos.txt"));
 
-	snprintf(path, sizeof(path), "%s/pronet-test-protos-%ld", pronet_unit_tmpdir(),
-	         (long)getpid());
-	write_file(path, "", 0);
+	rules_test_temporary_path(path, sizeof(path), "protos");
+	rules_test_write_file(path, "", 0);
 	CU_ASSERT_EQUAL_FATAL(pronet_protos_load(path, &protos, errbuf), PRONET_OK);
 	CU_ASSERT_EQUAL(pronet_protos_count(protos), 0);
 	pronet_protos_free(protos);
@@ -150,13 +139,13 @@ static void test_files_missing_empty_long_lines(void)
 	text[0] = '#';
 	memset(text + 1, 'x', long_size);
 	snprintf(text + 1 + long_size, 32, "\n@AfterLong\n");
-	write_file(path, text, strlen(text));
+	rules_test_write_file(path, text, strlen(text));
 	CU_ASSERT_EQUAL_FATAL(pronet_protos_load(path, &protos, errbuf), PRONET_OK);
 	CU_ASSERT_STRING_EQUAL(pronet_protos_name(protos, 0), "AfterLong");
 	pronet_protos_free(protos);
 
 	text[0] = '@';
-	write_file(path, text, strlen(text));
+	rules_test_write_file(path, text, strlen(text));
 	CU_ASSERT_EQUAL(pronet_protos_load(path, &protos, errbuf), PRONET_ERR_PARSE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, ":1: name longer than 63"));
 	unlink(path);
@@ -166,11 +155,9 @@ static void test_files_missing_empty_long_lines(void)
 static void test_shipped_file_parses(void)
 {
 	char errbuf[PRONET_ERRBUF_SIZE], path[1024];
-	const char *srcdir = getenv("top_srcdir");
 	struct pronet_protos *protos = NULL;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srcdir);
-	snprintf(path, sizeof(path), "%s/rules/protos.txt", srcdir);
+	rules_test_shipped_path(path, sizeof(path), "protos.txt");
 	if (pronet_protos_load(path, &protos, errbuf) != PRONET_OK)
 		fprintf(stderr, "\n  %s\n", errbuf);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(protos);

@@ -2,6 +2,7 @@
  * line reported at its line number, long lines, missing and empty files,
  * and the shipped rules/thresholds.conf. */
 #include "rules/thresholds.h"
+#include "tests/rules/rules_test.h"
 #include "tests/unit.h"
 
 #include <stdio.h>
@@ -17,6 +18,15 @@ static struct pronet_thresholds *parse(const char *text, char *errbuf)
 	    PRONET_OK)
 		return NULL;
 	return thresholds;
+}
+
+/* rules_test_load_fn: 1 if text loads (freed again), 0 if refused. */
+static int loads(const char *text, char *errbuf)
+{
+	struct pronet_thresholds *loaded = parse(text, errbuf);
+
+	pronet_thresholds_free(loaded);
+	return loaded != NULL;
 }
 
 static void test_lookup_and_default(void)
@@ -58,9 +68,7 @@ static void test_lookup_and_default(void)
 
 static void test_wrong_lines_name_their_line(void)
 {
-	static const struct {
-		const char *line, *expect;
-	} cases[] = {
+	static const struct rules_test_case cases[] = {
 	    {"TLS", "expected 'LABEL THRESHOLD'"},
 	    {"TLS high", "'high' is not a number"},
 	    {"TLS 0.5x", "'0.5x' is not a number"},
@@ -77,26 +85,8 @@ static void test_wrong_lines_name_their_line(void)
 	    {"TLS 12345678901234567890123456789012345678901234567890123456789012345678901234567890",
 	     "is not a number"},
 	};
-	char errbuf[PRONET_ERRBUF_SIZE], text[512];
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(text, sizeof(text), "default 0.5\nSSH 0.9\n%s\nDNS 0.3\n", cases[i].line);
-		errbuf[0] = '\0';
-		CU_ASSERT_PTR_NULL(parse(text, errbuf));
-		CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "t.conf:3: "));
-		if (strstr(errbuf, cases[i].expect) == NULL)
-			fprintf(stderr, "\n  line '%s': got '%s'\n", cases[i].line, errbuf);
-		CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, cases[i].expect));
-	}
-}
-
-static void write_file(const char *path, const char *text, size_t size)
-{
-	FILE *file = fopen(path, "wb");
-
-	CU_ASSERT_FATAL(file != NULL);
-	CU_ASSERT(fwrite(text, 1, size, file) == size);
-	fclose(file);
+	rules_test_wrong_lines(cases, sizeof(cases) / sizeof(cases[0]), "default 0.5\nSSH 0.9\n",
+	                       "DNS 0.3\n", "t.conf:3: ", loads);
 }
 
 static void test_files_missing_empty_long_lines(void)
@@ -111,9 +101,8 @@ static void test_files_missing_empty_long_lines(void)
 	                PRONET_ERR_IO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "/nonexistent/thresholds.conf"));
 
-	snprintf(path, sizeof(path), "%s/pronet-test-thresholds-%ld", pronet_unit_tmpdir(),
-	         (long)getpid());
-	write_file(path, "", 0);
+	rules_test_temporary_path(path, sizeof(path), "thresholds");
+	rules_test_write_file(path, "", 0);
 	CU_ASSERT_EQUAL_FATAL(pronet_thresholds_load(path, &thresholds, errbuf), PRONET_OK);
 	CU_ASSERT_EQUAL(pronet_thresholds_count(thresholds), 0);
 	CU_ASSERT_DOUBLE_EQUAL(pronet_thresholds_lookup(thresholds, "TLS"), 0.5, 1e-6);
@@ -123,7 +112,7 @@ static void test_files_missing_empty_long_lines(void)
 	memcpy(text, "TLS 0.25 #", 10);
 	memset(text + 10, 'x', long_size);
 	snprintf(text + 10 + long_size, 32, "\nDNS 0.75");
-	write_file(path, text, strlen(text));
+	rules_test_write_file(path, text, strlen(text));
 	CU_ASSERT_EQUAL_FATAL(pronet_thresholds_load(path, &thresholds, errbuf), PRONET_OK);
 	CU_ASSERT_DOUBLE_EQUAL(pronet_thresholds_lookup(thresholds, "TLS"), 0.25, 1e-6);
 	CU_ASSERT_DOUBLE_EQUAL(pronet_thresholds_lookup(thresholds, "DNS"), 0.75, 1e-6);
@@ -133,7 +122,7 @@ static void test_files_missing_empty_long_lines(void)
 	memcpy(text, "\n\n", 2);
 	memset(text + 2, 'y', long_size);
 	snprintf(text + 2 + long_size, 32, " 0.5\n");
-	write_file(path, text, strlen(text));
+	rules_test_write_file(path, text, strlen(text));
 	CU_ASSERT_EQUAL(pronet_thresholds_load(path, &thresholds, errbuf), PRONET_ERR_PARSE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, ":3: label longer than 63"));
 	unlink(path);
@@ -143,11 +132,9 @@ static void test_files_missing_empty_long_lines(void)
 static void test_shipped_file_parses(void)
 {
 	char errbuf[PRONET_ERRBUF_SIZE], path[1024];
-	const char *srcdir = getenv("top_srcdir");
 	struct pronet_thresholds *thresholds = NULL;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srcdir);
-	snprintf(path, sizeof(path), "%s/rules/thresholds.conf", srcdir);
+	rules_test_shipped_path(path, sizeof(path), "thresholds.conf");
 	if (pronet_thresholds_load(path, &thresholds, errbuf) != PRONET_OK)
 		fprintf(stderr, "\n  %s\n", errbuf);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(thresholds);
