@@ -156,3 +156,7 @@ tests_core_test_atomic_file_SOURCES = tests/core/test_atomic_file.c
 tests_core_test_atomic_file_CFLAGS = $(UNIT_CFLAGS)
 tests_core_test_atomic_file_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/test_atomic_file
+
+# The finite-difference gradient check the layer tests share.
+tests_core_test_conv1d_SOURCES += tests/core/gradient_check.c tests/core/gradient_check.h
+tests_core_test_dense_SOURCES += tests/core/gradient_check.c tests/core/gradient_check.h

@@ -1,7 +1,7 @@
 /* Tests of core/conv1d.c: a hand-computed convolution, and the gradients of
  * input, kernel and bias against central finite differences. */
 #include "core/conv1d.h"
-#include "core/rng.h"
+#include "tests/core/gradient_check.h"
 #include "tests/unit.h"
 
 #include <string.h>
@@ -33,8 +33,9 @@ struct problem {
 	float r[POSITIONS * FILTERS];
 };
 
-static double loss(const struct problem *p)
+static double loss(const void *problem)
 {
+	const struct problem *p = problem;
 	float y[POSITIONS * FILTERS];
 	double sum = 0.0;
 
@@ -44,42 +45,21 @@ static double loss(const struct problem *p)
 	return sum;
 }
 
-static void check(struct problem *p, float *param, const float *analytic, size_t n)
-{
-	const float h = 1e-2f;
-
-	for (size_t i = 0; i < n; i++) {
-		float saved = param[i];
-		double plus, minus;
-
-		param[i] = saved + h;
-		plus = loss(p);
-		param[i] = saved - h;
-		minus = loss(p);
-		param[i] = saved;
-		CU_ASSERT_DOUBLE_EQUAL(analytic[i], (plus - minus) / (2 * h), 2e-3);
-	}
-}
-
 static void test_gradients_match_finite_differences(void)
 {
 	struct problem p;
 	float dx[LENGTH * CHANNELS], dw[FILTERS * WIDTH * CHANNELS] = {0}, db[FILTERS] = {0};
-	float *all = (float *)&p;
-	struct pronet_rng rng;
 
-	pronet_rng_seed(&rng, 11);
-	for (size_t i = 0; i < sizeof(p) / sizeof(float); i++)
-		all[i] = pronet_rng_normal(&rng, 0.0f, 1.0f);
+	gradient_check_fill_normal((float *)&p, sizeof(p) / sizeof(float), 11);
 	p.r[3] = 0.0f; /* a zero gradient entry is skipped, still correct */
 	for (int i = 0; i < LENGTH * CHANNELS; i++)
 		dx[i] = 100.0f; /* dx accumulates: start from a known value */
 	pronet_conv1d_backward(&shape, p.x, p.w, p.r, dx, dw, db);
 	for (int i = 0; i < LENGTH * CHANNELS; i++)
 		dx[i] -= 100.0f;
-	check(&p, p.x, dx, LENGTH * CHANNELS);
-	check(&p, p.w, dw, FILTERS * WIDTH * CHANNELS);
-	check(&p, p.b, db, FILTERS);
+	gradient_check(&p, loss, p.x, dx, LENGTH * CHANNELS, 1e-2f, 2e-3);
+	gradient_check(&p, loss, p.w, dw, FILTERS * WIDTH * CHANNELS, 1e-2f, 2e-3);
+	gradient_check(&p, loss, p.b, db, FILTERS, 1e-2f, 2e-3);
 }
 
 static CU_TestInfo tests[] = {

@@ -1,7 +1,7 @@
 /* Tests of core/dense.c: y = W x + b by hand, and the gradients of x, W, b
  * against central finite differences. */
 #include "core/dense.h"
-#include "core/rng.h"
+#include "tests/core/gradient_check.h"
 #include "tests/unit.h"
 
 #define IN 4
@@ -21,8 +21,9 @@ struct problem {
 	float x[IN], w[OUT * IN], b[OUT], r[OUT];
 };
 
-static double loss(const struct problem *p)
+static double loss(const void *problem)
 {
+	const struct problem *p = problem;
 	float y[OUT];
 	double sum = 0.0;
 
@@ -32,37 +33,16 @@ static double loss(const struct problem *p)
 	return sum;
 }
 
-static void check(struct problem *p, float *param, const float *analytic, size_t n)
-{
-	const float h = 1e-2f;
-
-	for (size_t i = 0; i < n; i++) {
-		float saved = param[i];
-		double plus, minus;
-
-		param[i] = saved + h;
-		plus = loss(p);
-		param[i] = saved - h;
-		minus = loss(p);
-		param[i] = saved;
-		CU_ASSERT_DOUBLE_EQUAL(analytic[i], (plus - minus) / (2 * h), 1e-3);
-	}
-}
-
 static void test_gradients_match_finite_differences(void)
 {
 	struct problem p;
 	float dx[IN], dw[OUT * IN] = {0}, db[OUT] = {0};
-	float *all = (float *)&p;
-	struct pronet_rng rng;
 
-	pronet_rng_seed(&rng, 5);
-	for (size_t i = 0; i < sizeof(p) / sizeof(float); i++)
-		all[i] = pronet_rng_normal(&rng, 0.0f, 1.0f);
+	gradient_check_fill_normal((float *)&p, sizeof(p) / sizeof(float), 5);
 	pronet_dense_backward(p.x, IN, p.w, OUT, p.r, dx, dw, db);
-	check(&p, p.x, dx, IN);
-	check(&p, p.w, dw, OUT * IN);
-	check(&p, p.b, db, OUT);
+	gradient_check(&p, loss, p.x, dx, IN, 1e-2f, 1e-3);
+	gradient_check(&p, loss, p.w, dw, OUT * IN, 1e-2f, 1e-3);
+	gradient_check(&p, loss, p.b, db, OUT, 1e-2f, 1e-3);
 	/* Parameter gradients accumulate. */
 	pronet_dense_backward(p.x, IN, p.w, OUT, p.r, NULL, dw, db);
 	CU_ASSERT_DOUBLE_EQUAL(db[1], 2.0 * p.r[1], 1e-6);
