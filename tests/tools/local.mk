@@ -55,3 +55,6 @@ EXTRA_DIST += tests/tools/empty_capture.sh
 
 # What cli.sh, classify.sh, label.sh and eval.sh share (sourced).
 EXTRA_DIST += tests/tools/common.sh
+
+# make_flood writes its capture through core/atomic_file.
+tests_tools_make_flood_LDADD = libpronet.la

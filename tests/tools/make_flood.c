@@ -5,12 +5,15 @@
  * stays within its cap under more flows than it holds.
  *
  * Usage: make_flood OUT.pcap [FLOWS]   (default 1000000 flows, ~66 MB)
- * The file is written whole or not at all (OUT.pcap.tmp, then rename). */
+ * The file is written whole or not at all (core/atomic_file: a temporary
+ * file beside it, then rename; a failure names OUT.pcap and its reason). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/atomic_file.h"
 
 #define ETHERNET_LENGTH 14
 #define IPV4_LENGTH 20
@@ -86,12 +89,39 @@ static size_t build_frame(uint8_t *frame, uint32_t i)
 	return ETHERNET_LENGTH + IPV4_LENGTH + l4;
 }
 
-int main(int argc, char **argv)
+/* Writes the pcap header and one frame per flow; 0, or the errno of the
+ * first write that failed (taken at once, before anything can change it). */
+static int write_flood(FILE *out, unsigned long flows)
 {
 	uint8_t header[24] = {0}, record[16], frame[128];
-	char tmp[4096];
+
+	put32le(header, 0xa1b2c3d4u); /* microsecond pcap */
+	header[4] = 2;                /* version 2.4 */
+	header[6] = 4;
+	put32le(header + 16, 65535); /* snaplen */
+	put32le(header + 20, 1);     /* DLT_EN10MB */
+	if (fwrite(header, 1, sizeof(header), out) != sizeof(header))
+		return errno != 0 ? errno : EIO;
+	for (unsigned long i = 0; i < flows; i++) {
+		size_t length = build_frame(frame, (uint32_t)i);
+		uint64_t us = 1700000000000000ull + i; /* one flow per microsecond */
+		put32le(record, (uint32_t)(us / 1000000));
+		put32le(record + 4, (uint32_t)(us % 1000000));
+		put32le(record + 8, (uint32_t)length);
+		put32le(record + 12, (uint32_t)length);
+		if (fwrite(record, 1, sizeof(record), out) != sizeof(record) ||
+		    fwrite(frame, 1, length, out) != length)
+			return errno != 0 ? errno : EIO;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
 	unsigned long flows = 1000000;
-	FILE *out;
+	struct pronet_atomic_file *file;
+	int write_errno;
 
 	if (argc < 2 || argc > 3) {
 		fprintf(stderr, "usage: make_flood OUT.pcap [FLOWS]\n");
@@ -107,31 +137,21 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", argv[1]);
-	out = fopen(tmp, "wb");
-	if (out == NULL) {
-		fprintf(stderr, "make_flood: %s: %s\n", tmp, strerror(errno));
+	if (pronet_atomic_file_open(argv[1], PRONET_ATOMIC_FILE_MODE_UMASK, &file, errbuf) !=
+	    PRONET_OK) {
+		fprintf(stderr, "make_flood: %s\n", errbuf);
 		return 1;
 	}
-	put32le(header, 0xa1b2c3d4u); /* microsecond pcap */
-	header[4] = 2;                /* version 2.4 */
-	header[6] = 4;
-	put32le(header + 16, 65535); /* snaplen */
-	put32le(header + 20, 1);     /* DLT_EN10MB */
-	int failed = fwrite(header, 1, sizeof(header), out) != sizeof(header);
-	for (unsigned long i = 0; i < flows && !failed; i++) {
-		size_t length = build_frame(frame, (uint32_t)i);
-		uint64_t us = 1700000000000000ull + i; /* one flow per microsecond */
-		put32le(record, (uint32_t)(us / 1000000));
-		put32le(record + 4, (uint32_t)(us % 1000000));
-		put32le(record + 8, (uint32_t)length);
-		put32le(record + 12, (uint32_t)length);
-		failed = fwrite(record, 1, sizeof(record), out) != sizeof(record) ||
-		         fwrite(frame, 1, length, out) != length;
+	errno = 0;
+	write_errno = write_flood(pronet_atomic_file_stream(file), flows);
+	if (write_errno != 0) {
+		fprintf(stderr, "make_flood: %s: cannot write: %s\n", argv[1],
+		        strerror(write_errno));
+		pronet_atomic_file_abort(file);
+		return 1;
 	}
-	if (fclose(out) != 0 || failed || rename(tmp, argv[1]) != 0) {
-		fprintf(stderr, "make_flood: cannot write %s: %s\n", argv[1], strerror(errno));
-		remove(tmp);
+	if (pronet_atomic_file_commit(file, errbuf) != PRONET_OK) {
+		fprintf(stderr, "make_flood: %s\n", errbuf);
 		return 1;
 	}
 	printf("make_flood: %lu flows in %s\n", flows, argv[1]);
