@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "plugin/pronet_plugin.h"
+#include "tests/packet_bytes.h"
 
 /* 0xA5 0x5A ...: binary that starts no known protocol's header. */
 const uint8_t fixture_opaque_payload[24] = {
@@ -64,30 +65,6 @@ struct pronet_model *fixture_model_new(const char *const *names, size_t num_clas
 	return model;
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-/* IPv4 header without options; checksum left 0 (nDPI does not check it). */
-static void put_ipv4(uint8_t *p, uint8_t protocol, size_t total, uint32_t src, uint32_t dst)
-{
-	memset(p, 0, 20);
-	p[0] = 0x45;
-	put16(p + 2, (uint16_t)total);
-	p[8] = 64;
-	p[9] = protocol;
-	put32(p + 12, src);
-	put32(p + 16, dst);
-}
-
 ndpi_protocol fixture_udp(struct ndpi_detection_module_struct *ndpi, struct ndpi_flow_struct *flow,
                           uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
                           const void *payload, size_t length)
@@ -95,11 +72,11 @@ ndpi_protocol fixture_udp(struct ndpi_detection_module_struct *ndpi, struct ndpi
 	uint8_t packet[1500];
 	size_t total = 20 + 8 + length;
 
-	put_ipv4(packet, IPPROTO_UDP, total, src, dst);
-	put16(packet + 20, sport);
-	put16(packet + 22, dport);
-	put16(packet + 24, (uint16_t)(8 + length));
-	put16(packet + 26, 0);
+	packet_put_ipv4(packet, IPPROTO_UDP, total, src, dst);
+	packet_put16(packet + 20, sport);
+	packet_put16(packet + 22, dport);
+	packet_put16(packet + 24, (uint16_t)(8 + length));
+	packet_put16(packet + 26, 0);
 	memcpy(packet + 28, payload, length);
 	return ndpi_detection_process_packet(ndpi, flow, packet, (unsigned short)total, 1000);
 }
@@ -111,15 +88,15 @@ ndpi_protocol fixture_tcp(struct ndpi_detection_module_struct *ndpi, struct ndpi
 	uint8_t packet[1500];
 	size_t total = 20 + 20 + length;
 
-	put_ipv4(packet, IPPROTO_TCP, total, src, dst);
+	packet_put_ipv4(packet, IPPROTO_TCP, total, src, dst);
 	memset(packet + 20, 0, 20);
-	put16(packet + 20, sport);
-	put16(packet + 22, dport);
-	put32(packet + 24, seq);
-	put32(packet + 28, ack);
+	packet_put16(packet + 20, sport);
+	packet_put16(packet + 22, dport);
+	packet_put32(packet + 24, seq);
+	packet_put32(packet + 28, ack);
 	packet[32] = 5 << 4; /* data offset: 20 bytes */
 	packet[33] = flags;
-	put16(packet + 34, 65535);
+	packet_put16(packet + 34, 65535);
 	if (length > 0)
 		memcpy(packet + 40, payload, length);
 	return ndpi_detection_process_packet(ndpi, flow, packet, (unsigned short)total, 1000);

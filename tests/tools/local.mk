@@ -58,3 +58,5 @@ EXTRA_DIST += tests/tools/common.sh
 
 # make_flood writes its capture through core/atomic_file.
 tests_tools_make_flood_LDADD = libpronet.la
+# tests/packet_bytes.h is shared with tests/plugin/fixture.c; listed here for dist.
+tests_tools_make_flood_SOURCES += tests/packet_bytes.h

@@ -14,41 +14,19 @@
 #include <string.h>
 
 #include "core/atomic_file.h"
+#include "tests/packet_bytes.h"
 
 #define ETHERNET_LENGTH 14
-#define IPV4_LENGTH 20
+#define IPV4_LENGTH PACKET_IPV4_LENGTH
 #define UDP_LENGTH 8
 #define TCP_LENGTH 20
 #define UDP_PAYLOAD_LENGTH 8
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 /* pcap's headers are in the writer's byte order; write little-endian. */
 static void put32le(uint8_t *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint16_t ipv4_checksum(const uint8_t *header)
-{
-	uint32_t sum = 0;
-
-	for (int i = 0; i < IPV4_LENGTH; i += 2)
-		sum += (uint32_t)(header[i] << 8 | header[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 /* Frame of flow `i` into frame[]; returns its length. */
@@ -62,29 +40,25 @@ static size_t build_frame(uint8_t *frame, uint32_t i)
 	frame[0] = 0x02; /* locally administered MACs */
 	frame[6] = 0x02;
 	frame[11] = 1;
-	put16(frame + 12, 0x0800);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(IPV4_LENGTH + l4));
-	ip[8] = 64;
-	ip[9] = udp ? 17 : 6;
+	packet_put16(frame + 12, 0x0800);
 	/* Source 10.a.b.c from the flow number, destination 192.0.2.1
 	 * (TEST-NET-1); ports vary too, so that hashing sees spread. */
-	put32(ip + 12, 0x0a000000u | ((i >> 4) & 0xffffffu));
-	put32(ip + 16, 0xc0000201u);
-	put16(ip + 10, ipv4_checksum(ip));
-	put16(transport, (uint16_t)(1024 + (i & 0xf) * 3000 + (i >> 28)));
-	put16(transport + 2, udp ? 40000 : 8080);
+	packet_put_ipv4(ip, udp ? 17 : 6, IPV4_LENGTH + l4, 0x0a000000u | ((i >> 4) & 0xffffffu),
+	                0xc0000201u);
+	packet_put16(ip + 10, packet_ipv4_checksum(ip));
+	packet_put16(transport, (uint16_t)(1024 + (i & 0xf) * 3000 + (i >> 28)));
+	packet_put16(transport + 2, udp ? 40000 : 8080);
 	if (udp) {
-		put16(transport + 4, (uint16_t)l4);
+		packet_put16(transport + 4, (uint16_t)l4);
 		/* an opaque payload no nDPI dissector names */
 		static const uint8_t payload[UDP_PAYLOAD_LENGTH] = {0xa5, 0x5a, 0x13, 0x37,
 		                                                    0xc0, 0xde, 0x42, 0x99};
 		memcpy(transport + UDP_LENGTH, payload, sizeof(payload));
 	} else {
-		put32(transport + 4, i);
+		packet_put32(transport + 4, i);
 		transport[12] = 5 << 4;
 		transport[13] = 0x02; /* SYN */
-		put16(transport + 14, 65535);
+		packet_put16(transport + 14, 65535);
 	}
 	return ETHERNET_LENGTH + IPV4_LENGTH + l4;
 }
