@@ -160,3 +160,10 @@ TESTS += tests/core/test_atomic_file
 # The finite-difference gradient check the layer tests share.
 tests_core_test_conv1d_SOURCES += tests/core/gradient_check.c tests/core/gradient_check.h
 tests_core_test_dense_SOURCES += tests/core/gradient_check.c tests/core/gradient_check.h
+
+# Which vector kernels the CPU runs (core/vector_isa.h).
+check_PROGRAMS += tests/core/test_vector_isa
+tests_core_test_vector_isa_SOURCES = tests/core/test_vector_isa.c
+tests_core_test_vector_isa_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_vector_isa_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_vector_isa

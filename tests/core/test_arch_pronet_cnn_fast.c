@@ -210,13 +210,16 @@ static void test_shapes_agree(void)
 	}
 }
 
-/* Rows padded to one vector (t <= 16), to two (17..32) and to three (33:
- * two vectors and one); classes in one vector of 16 and across several
- * (24, 40), with context features. */
+/* Rows padded to one vector (t <= 16), to two (17..32), to three (33: two
+ * vectors and one), to seven (100) and to the most filters a model may
+ * have; classes in one vector of 16 and across several (24, 40), with
+ * context features. */
 static const uint32_t kernel_shapes[][6] = {
     /* m, t, buckets, batch norm, context features, classes */
-    {8, 16, 64, 0, 1, 16},   {8, 16, 1024, 1, 1, 24}, {6, 9, 30, 0, 0, 3},
-    {10, 30, 500, 1, 1, 40}, {7, 33, 100, 0, 1, 17},  {5, 1, 2, 0, 1, 2},
+    {8, 16, 64, 0, 1, 16},  {8, 16, 1024, 1, 1, 24},
+    {6, 9, 30, 0, 0, 3},    {10, 30, 500, 1, 1, 40},
+    {7, 33, 100, 0, 1, 17}, {5, 1, 2, 0, 1, 2},
+    {3, 100, 40, 1, 1, 5},  {2, PRONET_MAX_FILTERS, 20, 0, 1, 3},
 };
 
 /* Every kernel this CPU runs (16-byte vectors always; AVX2 and AVX-512 where
