@@ -25,6 +25,15 @@
  * held in the low bits of the sum. */
 #define ROUNDER 12582912.0f
 
+/* The first class vector v holds. A last, partial vector is loaded as the
+ * last LANES classes, overlapping the one before, rather than gathered
+ * through a buffer (whose separate stores a vector load cannot take over
+ * directly); with fewer than LANES classes there is no other choice. */
+static inline size_t first_class(size_t v, size_t n)
+{
+	return n >= LANES && v * LANES + LANES > n ? n - LANES : v * LANES;
+}
+
 /* The largest logit (rarely needed, see below). */
 static float largest_of(const float *logits, size_t n)
 {
@@ -45,9 +54,8 @@ static float largest_of(const float *logits, size_t n)
  *
  * exp(y) for y <= LARGEST: y = n ln2 + r with |r| <= ln2 / 2 (n = y log2 e
  * rounded to nearest), exp(r) from its polynomial, 2^n built in the
- * exponent bits. Vectors of LANES lanes; lanes past n are loaded as the
- * first logit and left out of the sum and the stores. A partial vector goes
- * through a buffer; a whole one is loaded directly. */
+ * exponent bits. Vectors of LANES lanes (first_class); lanes past n, or
+ * that the vector before holds, are left out of the sum. */
 #define LARGEST 80.0f
 
 #define DEFINE_SOFTMAX_KERNEL(name, attributes)                                                    \
@@ -69,7 +77,9 @@ static float largest_of(const float *logits, size_t n)
 			index[i] = i;                                                              \
 		}                                                                                  \
 		for (size_t v = 0; v * LANES < n; v++) {                                           \
-			int count = (int)(n - v * LANES < LANES ? n - v * LANES : LANES);          \
+			size_t first = first_class(v, n);                                          \
+			int count = (int)(n - first < LANES ? n - first : LANES);                  \
+			int seen = (int)(v * LANES - first); /* lanes the vector before has */     \
                                                                                                    \
 			y = (x[v] - shift) * inverse;                                              \
 			out_of_range |= y > largest;                                               \
@@ -92,7 +102,8 @@ static float largest_of(const float *logits, size_t n)
 			p = p * r2 + (r + 1.0f);                                                   \
 			p = p * (name##_vector)((k + 127) << 23);                                  \
 			/* Lanes past n: 0, so they add nothing to the sum. */                     \
-			e[v] = (name##_vector)((name##_ints)p & (index < count));                  \
+			e[v] =                                                                     \
+			    (name##_vector)((name##_ints)p & ((index >= seen) & (index < count))); \
 			sums += e[v];                                                              \
 		}                                                                                  \
 		memcpy(lanes, &out_of_range, sizeof(lanes));                                       \
@@ -113,13 +124,11 @@ static float largest_of(const float *logits, size_t n)
 		int too_large;                                                                     \
                                                                                                    \
 		for (size_t v = 0; v * LANES < n; v++) {                                           \
-			int count = (int)(n - v * LANES < LANES ? n - v * LANES : LANES);          \
-                                                                                                   \
-			if (count == LANES) {                                                      \
-				memcpy(&x[v], logits + v * LANES, sizeof(x[v]));                   \
+			if (n >= LANES) {                                                          \
+				memcpy(&x[v], logits + first_class(v, n), sizeof(x[v]));           \
 			} else {                                                                   \
-				_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++)           \
-				    lanes[i] = i < count ? logits[v * LANES + i] : logits[0];      \
+				_Pragma("GCC unroll 16") for (size_t i = 0; i < LANES; i++)        \
+				    lanes[i] = i < n ? logits[i] : logits[0];                      \
 				memcpy(&x[v], lanes, sizeof(x[v]));                                \
 			}                                                                          \
 		}                                                                                  \
@@ -127,13 +136,14 @@ static float largest_of(const float *logits, size_t n)
 		if (too_large)                                                                     \
 			sum = name##_exps(x, n, largest_of(logits, n), inverse, e, &too_large);    \
 		inverse = 1.0f / sum;                                                              \
-		for (size_t v = 0; v * LANES < n; v++) {                                           \
+		/* Last vector first: where it overlaps the one before, its lanes                  \
+		 * hold 0 and are then written again with the right values. */                     \
+		for (size_t v = (n + LANES - 1) / LANES; v-- > 0;) {                               \
 			p = e[v] * inverse;                                                        \
-			if (n - v * LANES >= LANES)                                                \
-				memcpy(probabilities + v * LANES, &p, sizeof(p));                  \
+			if (n >= LANES)                                                            \
+				memcpy(probabilities + first_class(v, n), &p, sizeof(p));          \
 			else                                                                       \
-				memcpy(probabilities + v * LANES, &p,                              \
-				       (n - v * LANES) * sizeof(float));                           \
+				memcpy(probabilities, &p, n * sizeof(float));                      \
 		}                                                                                  \
 	}
 
