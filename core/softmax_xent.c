@@ -41,17 +41,27 @@ void pronet_softmax_xent_backward(const float *probabilities, size_t n, uint32_t
 
 size_t pronet_argmax(const float *x, size_t n)
 {
-	size_t best = 0;
-	float top = x[0];
+	float m0 = x[0], m1 = x[0], m2 = x[0], m3 = x[0], top;
+	size_t i = 1, best = 0;
 
-	/* Selects rather than branches (conditional moves): which class wins
-	 * varies from one prediction to the next, and a mispredicted branch
-	 * costs more than the whole loop. */
-	for (size_t i = 1; i < n; i++) {
-		int greater = x[i] > top;
-
-		best = greater ? i : best;
-		top = greater ? x[i] : top;
+	/* Two passes of selects, no branch per class (which class wins varies
+	 * from one prediction to the next; a mispredicted branch costs more than
+	 * the loop): the largest value with four independent running maxima (a
+	 * maximum does not depend on the order it is taken in), then the lowest
+	 * index holding it. NaN is never selected, as with a plain scan, unless
+	 * it is x[0]: then nothing compares equal and the answer is 0. */
+	for (; i + 4 <= n; i += 4) {
+		m0 = x[i] > m0 ? x[i] : m0;
+		m1 = x[i + 1] > m1 ? x[i + 1] : m1;
+		m2 = x[i + 2] > m2 ? x[i + 2] : m2;
+		m3 = x[i + 3] > m3 ? x[i + 3] : m3;
 	}
+	for (; i < n; i++)
+		m0 = x[i] > m0 ? x[i] : m0;
+	m0 = m1 > m0 ? m1 : m0;
+	m2 = m3 > m2 ? m3 : m2;
+	top = m2 > m0 ? m2 : m0;
+	for (i = n; i-- > 0;)
+		best = x[i] == top ? i : best;
 	return best;
 }
