@@ -31,8 +31,11 @@ dist_pkgdata_DATA += \
 dist_pkgdata_DATA += rules/default.pronet
 EXTRA_DIST += rules/default.eval.txt
 MODEL_LABEL_OPTIONS = --packets 4
+# 16 filters per width and 1024 3-gram buckets instead of 30 and 4096: inference
+# costs scale with both (issue 6); by flow as good, by capture family 0.02 lower
+# (docs/evaluation.md, "A smaller architecture").
 MODEL_TRAIN_OPTIONS = --context --max-per-class 100 --epochs 120 --min-flows 20 --seed 1 \
-	--threads 2 --groups '$(PRONET_CORPUS)/FAMILIES.tsv'
+	--threads 2 --groups '$(PRONET_CORPUS)/FAMILIES.tsv' --filters 16 --ngram-buckets 1024
 # Three runs of 5 folds: single runs of a capture split vary by several points.
 MODEL_EVAL_OPTIONS = --repeat 3
 # The 18 master protocols issue 5 names: the table adds their macro F1.
