@@ -62,8 +62,8 @@ static enum pronet_err group_flows(const struct pronet_dataset *data, const stru
 			f->capture[f->num_flows++] = s->capture;
 		} else if (s->label != f->label[f->num_flows - 1]) {
 			return pronet_error(errbuf, PRONET_ERR_FORMAT,
-			                    "flow %llu of capture %u has samples of two classes",
-			                    (unsigned long long)s->flow, s->capture);
+			                    "flow %llu of capture %s has samples of two classes",
+			                    (unsigned long long)s->flow, data->capture_names[s->capture]);
 		}
 	}
 	f->start[f->num_flows] = n;
@@ -557,8 +557,9 @@ static enum pronet_err check_options(const struct pronet_dataset *data,
 		return PRONET_OK;
 	for (size_t c = 0; c < data->num_captures; c++)
 		if (o->group_of_capture[c] >= o->num_groups)
-			return pronet_error(errbuf, PRONET_ERR_ARG, "capture %zu has group %u of %zu",
-			                    c, o->group_of_capture[c], o->num_groups);
+			return pronet_error(errbuf, PRONET_ERR_ARG, "capture %s has group %u of %zu",
+			                    data->capture_names[c], o->group_of_capture[c],
+			                    o->num_groups);
 	return PRONET_OK;
 }
 

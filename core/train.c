@@ -486,8 +486,11 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 	pool = options->train_indices != NULL ? options->num_train : data->num_samples;
 	batch = options->batch_size < pool ? options->batch_size : pool;
 	err = run_allocate(&run, model, options, data->num_samples, batch);
-	if (err != PRONET_OK)
+	if (err == PRONET_ERR_NOMEM)
 		err = pronet_error(errbuf, err, "no memory to train on %zu samples", pool);
+	else if (err != PRONET_OK)
+		err = pronet_error(errbuf, err, "cannot prepare training of architecture %s: %s",
+		                   model->ops->name, pronet_strerror(err));
 	if (err == PRONET_OK)
 		err = map_labels(model, data, options, &run, run.labels, errbuf);
 	if (err == PRONET_OK) {

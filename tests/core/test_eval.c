@@ -85,6 +85,7 @@ static void test_flows_grouped_in_packet_order(void)
 	CU_ASSERT_EQUAL(pronet_flows_index(d, &f, errbuf), PRONET_ERR_FORMAT);
 	CU_ASSERT_PTR_NULL(f);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "two classes"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, d->capture_names[0]));
 	crafted_free(d);
 }
 
@@ -96,6 +97,7 @@ static void check_folds(const struct pronet_flows *f, const size_t *all, const u
 	uint32_t fold[64], unit_fold[64];
 	size_t used[8] = {0};
 
+	CU_ASSERT_FATAL(f->num_flows <= 64 && k <= 8);
 	CU_ASSERT_EQUAL_FATAL(
 	    pronet_eval_assign_folds(f, all, f->num_flows, group, groups, by, k, seed, fold, errbuf),
 	    PRONET_OK);
@@ -104,7 +106,7 @@ static void check_folds(const struct pronet_flows *f, const size_t *all, const u
 	for (size_t i = 0; i < f->num_flows; i++) {
 		size_t unit = group != NULL ? group[f->capture[i]] : f->capture[i];
 
-		CU_ASSERT(fold[i] < k);
+		CU_ASSERT_FATAL(fold[i] < k);
 		used[fold[i]]++;
 		if (by == PRONET_FOLD_BY_FLOW)
 			continue;
@@ -388,6 +390,35 @@ static void test_cross_validation_counts_every_flow(void)
 	crafted_free(d);
 }
 
+/* Options that cannot be run are refused before any training, naming
+ * what is wrong. */
+static void test_run_refuses_bad_options(void)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_dataset *d = crafted(2, 1);
+	struct pronet_eval_options o;
+	struct pronet_eval_result *r = NULL;
+	uint32_t group[6] = {0, 0, 1, 1, 2, 2};
+
+	pronet_eval_options_default(&o);
+	o.folds = 1;
+	CU_ASSERT_EQUAL(pronet_eval_run(d, &o, NULL, NULL, &r, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NULL(r);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "1 folds"));
+	o.folds = 2;
+	o.hold_out_class = 3;
+	CU_ASSERT_EQUAL(pronet_eval_run(d, &o, NULL, NULL, &r, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "held-out class 3"));
+	/* A capture mapped to a group beyond num_groups: named by its file. */
+	o.hold_out_class = -1;
+	o.group_of_capture = group;
+	o.num_groups = 2;
+	CU_ASSERT_EQUAL(pronet_eval_run(d, &o, NULL, NULL, &r, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NULL(r);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "capture e.pcap has group 2 of 2"));
+	crafted_free(d);
+}
+
 static CU_TestInfo tests[] = {
     {"flows grouped in packet order", test_flows_grouped_in_packet_order},
     {"folds keep captures and families whole", test_folds_keep_captures_and_families_whole},
@@ -395,6 +426,7 @@ static CU_TestInfo tests[] = {
     {"flow verdict combines packets", test_flow_verdict_combines_packets},
     {"flow verdict weights confident packets", test_flow_verdict_weights_confident_packets},
     {"cross-validation counts every flow", test_cross_validation_counts_every_flow},
+    {"run refuses bad options", test_run_refuses_bad_options},
     CU_TEST_INFO_NULL,
 };
 
