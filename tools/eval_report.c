@@ -307,8 +307,15 @@ int pronet_eval_write_json(const char *path, const struct pronet_eval_result *r,
 {
 	struct pronet_output_file file;
 	json_object *root = json_object_new_object(), *names = json_object_new_array();
+	const char *text;
 	int ok;
 
+	if (root == NULL || names == NULL) {
+		fprintf(stderr, "pronet eval: %s: no memory for the report\n", path);
+		json_object_put(root);
+		json_object_put(names);
+		return 0;
+	}
 	json_object_object_add(root, "dataset", json_object_new_string(c->dataset_path));
 	json_object_object_add(root, "options", options_json(r, c));
 	for (size_t k = 0; k < r->num_classes; k++)
@@ -331,9 +338,15 @@ int pronet_eval_write_json(const char *path, const struct pronet_eval_result *r,
 	json_object_object_add(root, "train_seconds", json_object_new_double(r->train_seconds));
 	json_object_object_add(root, "samples_seen",
 	                       json_object_new_int64((int64_t)r->samples_seen));
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
+	if (text == NULL) {
+		fprintf(stderr, "pronet eval: %s: no memory for the report\n", path);
+		json_object_put(root);
+		return 0;
+	}
 	ok = pronet_output_open(&file, "eval", path);
 	if (ok) {
-		fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY), file.stream);
+		fputs(text, file.stream);
 		fputc('\n', file.stream);
 		ok = pronet_output_commit(&file, "eval");
 	}
