@@ -653,7 +653,10 @@ static void host_benchmarks(struct bench *b, struct host *h, const char *workdir
 	}
 	if (wanted(b, "ndpiReader -l N"))
 		bench_ndpireader(b, h);
-	if (save_paper_model(model_path, sizeof(model_path), workdir, errbuf))
+	/* The model users run when one is given (-m), else the paper's. */
+	if (b->default_model != NULL)
+		bench_classify(b, h, b->default_model);
+	else if (save_paper_model(model_path, sizeof(model_path), workdir, errbuf))
 		bench_classify(b, h, model_path);
 	else
 		snprintf(add_result(b, "pronet classify (model)", "packets/s")->note, NOTE_SIZE,
