@@ -53,7 +53,7 @@ static void usage(FILE *out)
 	pronet_cli_train_usage(out);
 	fprintf(out, "\nA --validation share (default 0.1) of each fold's training captures is\n"
 	             "held back for early stopping and calibration (temperature, thresholds\n"
-	             "for 97%% precision). Exit status: 0 done, 1 error, 2 usage error.\n");
+	             "for --threshold-precision). Exit status: 0 done, 1 error, 2 usage error.\n");
 }
 
 enum {
@@ -218,6 +218,7 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
 	a->eval.seed = a->train.options.seed;
 	a->eval.validation_fraction = a->train.validation_fraction;
 	a->eval.min_threshold = a->train.min_threshold;
+	a->eval.threshold_precision = a->train.threshold_precision;
 	return -1;
 }
 

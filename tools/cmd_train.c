@@ -30,8 +30,8 @@ static void usage(FILE *out)
 	        "  -o, --output=MODEL        model file to write (required)\n"
 	        "      --calibrate           hold back a --validation share of the captures\n"
 	        "                            (default 0.1) for early stopping, then fit the\n"
-	        "                            temperature and per-class thresholds (97%%\n"
-	        "                            precision) on it; stored in MODEL\n"
+	        "                            temperature and per-class thresholds (for\n"
+	        "                            --threshold-precision) on it; stored in MODEL\n"
 	        "  -g, --groups=FILE         TSV 'capture<TAB>family': the validation share\n"
 	        "                            keeps families whole\n"
 	        "      --min-flows=N         leave out classes with fewer flows (listed)\n"
@@ -289,7 +289,7 @@ static int train_and_save(const struct train_args *a, const struct pronet_datase
 	if (err == PRONET_OK && a->calibrate)
 		err = pronet_eval_calibrate(model, data, split.flows, split.validation_flows,
 		                            split.num_validation_flows, PRONET_COMBINE_MEAN_LOGITS, 0,
-		                            0.97, a->train.min_threshold, errbuf);
+		                            a->train.threshold_precision, a->train.min_threshold, errbuf);
 	if (err == PRONET_OK)
 		err = pronet_model_save(model, a->output, errbuf);
 	split_free(&split);

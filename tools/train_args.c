@@ -1,5 +1,6 @@
 #include "tools/train_args.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tools/cli_args.h"
@@ -23,6 +24,7 @@ enum {
 	OPT_MAX_PER_CLASS,
 	OPT_AUGMENT_BYTES,
 	OPT_MIN_THRESHOLD,
+	OPT_THRESHOLD_PRECISION,
 };
 
 static const struct option shared[PRONET_CLI_TRAIN_OPTIONS] = {
@@ -44,6 +46,7 @@ static const struct option shared[PRONET_CLI_TRAIN_OPTIONS] = {
     {"max-per-class", required_argument, NULL, OPT_MAX_PER_CLASS},
     {"augment-bytes", required_argument, NULL, OPT_AUGMENT_BYTES},
     {"min-threshold", required_argument, NULL, OPT_MIN_THRESHOLD},
+    {"threshold-precision", required_argument, NULL, OPT_THRESHOLD_PRECISION},
 };
 
 void pronet_cli_train_defaults(struct pronet_cli_train *t)
@@ -53,6 +56,7 @@ void pronet_cli_train_defaults(struct pronet_cli_train *t)
 	pronet_train_options_default(&t->options);
 	t->options.validate_every = 200;
 	t->options.patience = 5;
+	t->threshold_precision = 0.97;
 }
 
 size_t pronet_cli_train_add_options(struct option *table, size_t at)
@@ -129,6 +133,14 @@ int pronet_cli_train_option(const char *cmd, int option, const char *value,
 	case OPT_MIN_THRESHOLD:
 		return pronet_cli_parse_float(cmd, "min-threshold", value, 0.0f, 1.0f,
 		                              &t->min_threshold);
+	case OPT_THRESHOLD_PRECISION:
+		/* Checked as a float, kept as the double the text says: the
+		 * threshold search compares counts against precision * count. */
+		if (pronet_cli_parse_float(cmd, "threshold-precision", value, 0.5f, 1.0f,
+		                           &(float){0.0f}) != 1)
+			return 0;
+		t->threshold_precision = strtod(value, NULL);
+		return 1;
 	case OPT_AUGMENT_BYTES:
 		return pronet_cli_parse_float(cmd, "augment-bytes", value, 0.0f, 0.5f,
 		                              &o->augment_bytes);
@@ -183,9 +195,14 @@ void pronet_cli_train_usage(FILE *out)
 	        "                            (default %u; 0: never stop early)\n"
 	        "      --min-threshold=P     calibration: no class's abstention threshold\n"
 	        "                            below P, also for classes validation never\n"
-	        "                            names (default 0)\n",
+	        "                            names (default 0)\n"
+	        "      --threshold-precision=P\n"
+	        "                            calibration: each class's threshold is the\n"
+	        "                            lowest at which the validation flows it names\n"
+	        "                            are at least P right (0.5..1, default %g)\n",
 	        d.config.embed_dim, d.config.filters, d.config.ngram_buckets,
 	        (double)d.config.dropout, d.options.batch_size, d.options.epochs,
 	        (double)d.options.learning_rate, (unsigned long long)d.options.seed,
-	        d.options.threads, d.options.validate_every, d.options.patience);
+	        d.options.threads, d.options.validate_every, d.options.patience,
+	        d.threshold_precision);
 }

@@ -15,10 +15,13 @@ struct pronet_cli_train {
 	int steps_given, epochs_given;
 	float validation_fraction; /* held back for early stopping and calibration */
 	float min_threshold;       /* calibration: no abstention threshold below this */
+	/* calibration: thresholds aim at this precision on the validation flows; a
+	 * double read from the option's text, so 0.97 means what it says */
+	double threshold_precision;
 };
 
 /* Option values of the shared options are 256..511; a command's own use 512+. */
-#define PRONET_CLI_TRAIN_OPTIONS 18
+#define PRONET_CLI_TRAIN_OPTIONS 19
 
 void pronet_cli_train_defaults(struct pronet_cli_train *t);
 /* Appends the shared options to table[at..]; returns the new count. */

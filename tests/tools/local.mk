@@ -60,3 +60,8 @@ EXTRA_DIST += tests/tools/common.sh
 tests_tools_make_flood_LDADD = libpronet.la
 # tests/packet_bytes.h is shared with tests/plugin/fixture.c; listed here for dist.
 tests_tools_make_flood_SOURCES += tests/packet_bytes.h
+
+# --threshold-precision: a higher precision raises calibrated thresholds;
+# bad values refused by train and eval.
+TESTS += tests/tools/threshold_precision.sh
+EXTRA_DIST += tests/tools/threshold_precision.sh
