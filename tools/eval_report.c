@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/output_file.h"
+#include "core/atomic_file.h"
 
 static const char *class_name(const struct pronet_eval_result *r, const struct pronet_dataset *d,
                               size_t k)
@@ -305,7 +305,8 @@ int pronet_eval_write_json(const char *path, const struct pronet_eval_result *r,
                            const struct pronet_dataset *data,
                            const struct pronet_eval_report_context *c)
 {
-	struct pronet_output_file file;
+	struct pronet_atomic_file *file;
+	char errbuf[PRONET_ERRBUF_SIZE];
 	json_object *root = json_object_new_object(), *names = json_object_new_array();
 	const char *text;
 	int ok;
@@ -344,12 +345,15 @@ int pronet_eval_write_json(const char *path, const struct pronet_eval_result *r,
 		json_object_put(root);
 		return 0;
 	}
-	ok = pronet_output_open(&file, "eval", path);
+	ok = pronet_atomic_file_open(path, PRONET_ATOMIC_FILE_MODE_UMASK, &file, errbuf) ==
+	     PRONET_OK;
 	if (ok) {
-		fputs(text, file.stream);
-		fputc('\n', file.stream);
-		ok = pronet_output_commit(&file, "eval");
+		fputs(text, pronet_atomic_file_stream(file));
+		fputc('\n', pronet_atomic_file_stream(file));
+		ok = pronet_atomic_file_commit(file, errbuf) == PRONET_OK;
 	}
+	if (!ok)
+		fprintf(stderr, "pronet eval: %s\n", errbuf);
 	json_object_put(root);
 	return ok;
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "tools/eval_report.h"
-#include "tools/output_file.h"
+#include "core/atomic_file.h"
 
 /* Names go into SVG text: escape what XML reserves. */
 static void put_text(FILE *out, const char *text)
@@ -128,34 +128,50 @@ static void loss_svg(FILE *out, const struct pronet_eval_result *r)
 	fputs("</svg>\n", out);
 }
 
-/* Opens DIR/NAME. The path is allocated to fit, so a directory of any
- * length works as far as the system allows, and every failure is reported. */
-static int open_in_dir(struct pronet_output_file *file, const char *dir, const char *name)
+/* Opens DIR/NAME whole-or-nothing (core/atomic_file.h); NULL on failure,
+ * reported. The path is allocated to fit, so a directory of any length works
+ * as far as the system allows. */
+static struct pronet_atomic_file *open_in_dir(const char *dir, const char *name)
 {
 	size_t size = strlen(dir) + 1 + strlen(name) + 1;
 	char *path = malloc(size);
-	int opened;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_atomic_file *file;
 
 	if (path == NULL) {
 		fprintf(stderr, "pronet eval: %s/%s: out of memory\n", dir, name);
-		return 0;
+		return NULL;
 	}
 	snprintf(path, size, "%s/%s", dir, name);
-	opened = pronet_output_open(file, "eval", path);
+	if (pronet_atomic_file_open(path, PRONET_ATOMIC_FILE_MODE_UMASK, &file, errbuf) !=
+	    PRONET_OK)
+		fprintf(stderr, "pronet eval: %s\n", errbuf);
 	free(path);
-	return opened;
+	return file;
+}
+
+/* 0 on failure, reported. */
+static int commit(struct pronet_atomic_file *file)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	if (pronet_atomic_file_commit(file, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet eval: %s\n", errbuf);
+		return 0;
+	}
+	return 1;
 }
 
 int pronet_eval_write_svgs(const char *dir, const struct pronet_eval_result *r,
                            const struct pronet_dataset *data)
 {
-	struct pronet_output_file file;
+	struct pronet_atomic_file *file = open_in_dir(dir, "confusion.svg");
 
-	if (!open_in_dir(&file, dir, "confusion.svg"))
+	if (file == NULL)
 		return 0;
-	confusion_svg(file.stream, r, data);
-	if (!pronet_output_commit(&file, "eval") || !open_in_dir(&file, dir, "loss.svg"))
+	confusion_svg(pronet_atomic_file_stream(file), r, data);
+	if (!commit(file) || (file = open_in_dir(dir, "loss.svg")) == NULL)
 		return 0;
-	loss_svg(file.stream, r);
-	return pronet_output_commit(&file, "eval");
+	loss_svg(pronet_atomic_file_stream(file), r);
+	return commit(file);
 }

@@ -34,8 +34,6 @@ pronet_SOURCES += \
 	tools/train_args.h \
 	tools/dataset_filter.c \
 	tools/dataset_filter.h \
-	tools/output_file.c \
-	tools/output_file.h \
 	tools/eval_report.c \
 	tools/eval_report.h \
 	tools/eval_svg.c \
