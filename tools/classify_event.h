@@ -38,12 +38,6 @@ int classify_event_context_set_capture(struct classify_event_context *context, c
  * keep theirs. */
 void classify_event_context_clear_capture(struct classify_event_context *context);
 
-/* What the model said, if it was consulted (NULL: not consulted). */
-struct classify_verdict {
-	enum classify_source source;
-	const char *protocol; /* the verdict's protocol name ("Unknown" for none) */
-};
-
 /* The source of a flow's verdict from nDPI's report and the plugin's result
  * (NULL if the plugin holds none). */
 enum classify_source classify_source_of(const struct pronet_flow_report *report,

@@ -55,7 +55,6 @@ static void usage(FILE *out)
 	        "  -r, --rules DIR          rules directory (default: $PRONET_RULES_DIR,\n"
 	        "                           else the installed rules)\n"
 	        "  -l, --list FILE          read captures from FILE as well (like @FILE)\n"
-
 	        "  -p, --protos FILE        load an nDPI protos file (like ndpiReader -p)\n"
 	        "  -t, --tunnels            decode GTP-U, TZSP, CAPWAP (like ndpiReader -t)\n"
 	        "  -g, --no-guess           no protocol guess by port at give-up\n"
