@@ -19,9 +19,10 @@
 
 /* Filters computed side by side with GCC/clang vector extensions (no
  * intrinsics): a kernel is written once, as a macro over its vector width,
- * and instantiated for each of core/vector_isa.h; pronet_cnn_fast_new picks
- * the widest the CPU has. Table rows are padded to a multiple of BLOCK floats, one AVX-512 vector:
- * a model with t <= 16 reads one 64-byte cache line per row. */
+ * and instantiated for each of core/vector_isa.h; pronet_cnn_fast_new takes
+ * the model's, the widest the CPU has. Table rows are padded to a multiple
+ * of BLOCK floats, one AVX-512 vector: a model with t <= 16 reads one
+ * 64-byte cache line per row. */
 #define BLOCK 16
 #define ALIGNMENT 64
 /* Kernel offsets of all widths in a table row: 3 + 4 + 5. */
@@ -190,7 +191,7 @@ static void fill_table(const struct pronet_model *model, size_t view, size_t str
 
 struct pronet_cnn_fast *pronet_cnn_fast_new(const struct pronet_model *model)
 {
-	return pronet_cnn_fast_new_isa(model, PRONET_ISA_WIDEST);
+	return pronet_cnn_fast_new_isa(model, model->isa);
 }
 
 struct pronet_cnn_fast *pronet_cnn_fast_new_isa(const struct pronet_model *model,

@@ -33,8 +33,9 @@
 struct pronet_model;
 struct pronet_cnn_fast;
 
-/* Tables of the model's current weights, or NULL without memory for them
- * (the caller then takes the reference path). */
+/* Tables of the model's current weights with the model's kernels (resolved
+ * at create), or NULL without memory for them (the caller then takes the
+ * reference path). */
 struct pronet_cnn_fast *pronet_cnn_fast_new(const struct pronet_model *model);
 /* The same with the given kernels (tests run every one this CPU has); NULL
  * also when this CPU cannot run them. */

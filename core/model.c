@@ -61,6 +61,7 @@ enum pronet_err pronet_model_create(enum pronet_arch arch, const struct pronet_c
 	const struct pronet_arch_ops *ops = pronet_arch_find(arch);
 	struct pronet_model *model;
 	enum pronet_err err;
+	int supported;
 
 	*out = NULL;
 	if (ops == NULL)
@@ -80,6 +81,7 @@ enum pronet_err pronet_model_create(enum pronet_arch arch, const struct pronet_c
 	for (size_t i = 0; i < num_classes; i++)
 		memcpy(model->class_names[i], class_names[i], strlen(class_names[i]) + 1);
 	model->temperature = 1.0f;
+	model->isa = pronet_vector_isa_resolve(PRONET_ISA_WIDEST, &supported);
 	err = ops->layout(model, name, errbuf);
 	if (err == PRONET_OK && model->num_weights > max_weights)
 		err = pronet_error(
@@ -216,7 +218,8 @@ enum pronet_err pronet_model_predict(const struct pronet_model *model,
 	if (model == NULL || input == NULL || probabilities == NULL)
 		return PRONET_ERR_ARG;
 	model->ops->logits(model, input, logits);
-	pronet_softmax_fast(logits, model->num_classes, model->temperature, probabilities);
+	pronet_softmax_fast(logits, model->num_classes, model->temperature, probabilities,
+	                    model->isa);
 	if (best != NULL)
 		*best = pronet_argmax(probabilities, model->num_classes);
 	return PRONET_OK;
@@ -245,7 +248,7 @@ enum pronet_err pronet_model_predict_batch(const struct pronet_model *model,
 			model->ops->logits(model, &inputs[i + k], logits[k]);
 		for (size_t k = 0; k < n; k++)
 			pronet_softmax_fast(logits[k], model->num_classes, model->temperature,
-			                    p + k * model->num_classes);
+			                    p + k * model->num_classes, model->isa);
 		for (size_t k = 0; best != NULL && k < n; k++)
 			best[i + k] = pronet_argmax(p + k * model->num_classes, model->num_classes);
 	}

@@ -16,6 +16,7 @@
 #include "core/input.h"
 #include "core/model.h"
 #include "core/rng.h"
+#include "core/vector_isa.h"
 
 struct pronet_cnn_fast; /* arch_pronet_cnn_fast.h */
 
@@ -92,6 +93,9 @@ struct pronet_model {
 	size_t num_tensors;
 	struct pronet_cnn_weights cnn_weights; /* pointers into weights */
 	struct pronet_cnn_fast *cnn_fast;      /* tables derived from weights, or NULL */
+	/* The widest vector kernels this CPU runs, resolved once at create: the
+	 * CPU is not asked again per prediction. */
+	enum pronet_vector_isa isa;
 };
 
 const struct pronet_arch_ops *pronet_arch_find(enum pronet_arch tag);

@@ -153,8 +153,8 @@ DEFINE_SOFTMAX_KERNEL(softmax_avx2, __attribute__((target("avx2,fma"))))
 DEFINE_SOFTMAX_KERNEL(softmax_avx512, __attribute__((target("avx512f"))))
 #endif
 
-void pronet_softmax_fast_isa(const float *logits, size_t n, float temperature, float *probabilities,
-                             enum pronet_vector_isa isa)
+void pronet_softmax_fast(const float *logits, size_t n, float temperature, float *probabilities,
+                         enum pronet_vector_isa isa)
 {
 #ifdef PRONET_HAVE_X86_KERNELS
 	if (isa == PRONET_ISA_AVX512) {
@@ -168,12 +168,4 @@ void pronet_softmax_fast_isa(const float *logits, size_t n, float temperature, f
 #endif
 	(void)isa;
 	softmax_generic(logits, n, temperature, probabilities);
-}
-
-void pronet_softmax_fast(const float *logits, size_t n, float temperature, float *probabilities)
-{
-	int supported;
-
-	pronet_softmax_fast_isa(logits, n, temperature, probabilities,
-	                        pronet_vector_isa_resolve(PRONET_ISA_WIDEST, &supported));
 }

@@ -12,11 +12,11 @@
 
 #include "core/vector_isa.h"
 
-/* probabilities[n] = softmax(logits[n] / temperature); 1 <= n <=
- * PRONET_MAX_CLASSES, temperature > 0, logits finite. No allocation. */
-void pronet_softmax_fast(const float *logits, size_t n, float temperature, float *probabilities);
-/* The same with the given kernels (resolved, not WIDEST; tests run each). */
-void pronet_softmax_fast_isa(const float *logits, size_t n, float temperature, float *probabilities,
-                             enum pronet_vector_isa isa);
+/* probabilities[n] = softmax(logits[n] / temperature) with the kernels of
+ * isa, resolved (pronet_vector_isa_resolve, once per model: not per call);
+ * 1 <= n <= PRONET_MAX_CLASSES, temperature > 0, logits finite. No
+ * allocation. */
+void pronet_softmax_fast(const float *logits, size_t n, float temperature, float *probabilities,
+                         enum pronet_vector_isa isa);
 
 #endif
