@@ -18,6 +18,21 @@ struct pronet_plugin_loaded {
 	char model_path[4096];
 };
 
+/* file_name in rules_dir, else where pronet_rules_default_path says. */
+static enum pronet_err path_in_rules(const char *rules_dir, const char *file_name, char *path,
+                                     size_t size, char *errbuf)
+{
+	int written;
+
+	if (rules_dir == NULL)
+		return pronet_rules_default_path(file_name, path, size, errbuf);
+	written = snprintf(path, size, "%s/%s", rules_dir, file_name);
+	if (written < 0 || (size_t)written >= size)
+		return pronet_error(errbuf, PRONET_ERR_LIMIT, "%s/%s: path too long", rules_dir,
+		                    file_name);
+	return PRONET_OK;
+}
+
 /* The default model (plugin/loader.h): $PRONET_MODEL, else
  * PRONET_DEFAULT_MODEL_FILE in the rules directory the thresholds and protos
  * come from - `rules_dir` if given, else $PRONET_RULES_DIR or the installed
@@ -25,24 +40,17 @@ struct pronet_plugin_loaded {
 static enum pronet_err default_model(const char *rules_dir, char *path, size_t size, char *errbuf)
 {
 	const char *from_env = getenv("PRONET_MODEL");
-	enum pronet_err err = PRONET_OK;
-	int written;
+	enum pronet_err err;
 
 	if (from_env != NULL && *from_env != '\0') {
-		written = snprintf(path, size, "%s", from_env);
+		int written = snprintf(path, size, "%s", from_env);
+
 		if (written < 0 || (size_t)written >= size)
 			return pronet_error(errbuf, PRONET_ERR_LIMIT,
 			                    "PRONET_MODEL: path too long");
 		return PRONET_OK;
 	}
-	if (rules_dir != NULL) {
-		written = snprintf(path, size, "%s/%s", rules_dir, PRONET_DEFAULT_MODEL_FILE);
-		if (written < 0 || (size_t)written >= size)
-			return pronet_error(errbuf, PRONET_ERR_LIMIT, "%s/%s: path too long",
-			                    rules_dir, PRONET_DEFAULT_MODEL_FILE);
-	} else {
-		err = pronet_rules_default_path(PRONET_DEFAULT_MODEL_FILE, path, size, errbuf);
-	}
+	err = path_in_rules(rules_dir, PRONET_DEFAULT_MODEL_FILE, path, size, errbuf);
 	if (err)
 		return err;
 	if (access(path, R_OK) != 0)
@@ -58,18 +66,16 @@ static enum pronet_err rules_path(const char *explicit_path, const char *rules_d
 {
 	enum pronet_err err;
 
-	if (explicit_path != NULL || rules_dir != NULL) {
-		int written = explicit_path != NULL
-		                  ? snprintf(path, size, "%s", explicit_path)
-		                  : snprintf(path, size, "%s/%s", rules_dir, file_name);
+	if (explicit_path != NULL) {
+		int written = snprintf(path, size, "%s", explicit_path);
 
 		if (written < 0 || (size_t)written >= size)
 			return pronet_error(errbuf, PRONET_ERR_LIMIT, "%s: path too long",
 			                    file_name);
 		return PRONET_OK;
 	}
-	err = pronet_rules_default_path(file_name, path, size, errbuf);
-	if (!err && access(path, R_OK) != 0)
+	err = path_in_rules(rules_dir, file_name, path, size, errbuf);
+	if (!err && rules_dir == NULL && access(path, R_OK) != 0)
 		path[0] = '\0';
 	return err;
 }
