@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/atomic_file.h"
 #include "core/model.h"
 #include "core/model_internal.h"
 #include "core/rng.h"
@@ -540,17 +541,17 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* Whole or not at all: a temporary file renamed onto path. */
-static int write_json(const struct bench *b, const char *path)
+/* Whole or not at all (core/atomic_file.h); errbuf names path. */
+static enum pronet_err write_json(const struct bench *b, const char *path, char *errbuf)
 {
-	char tmp[4096];
+	struct pronet_atomic_file *file;
+	enum pronet_err err =
+	    pronet_atomic_file_open(path, PRONET_ATOMIC_FILE_MODE_UMASK, &file, errbuf);
 	FILE *f;
-	int ok;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (f == NULL)
-		return 0;
+	if (err != PRONET_OK)
+		return err;
+	f = pronet_atomic_file_stream(file);
 	fprintf(f, "{\n  \"seconds_per_figure\": %.2f,\n  \"inputs\": %zu,\n", b->seconds,
 	        b->num_inputs);
 	if (!isnan(b->load[0]))
@@ -573,13 +574,7 @@ static int write_json(const struct bench *b, const char *path)
 		fprintf(f, "}%s\n", i + 1 < b->num_results ? "," : "");
 	}
 	fprintf(f, "  ]\n}\n");
-	ok = fflush(f) == 0 && !ferror(f);
-	ok &= fclose(f) == 0;
-	if (!ok || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return 0;
-	}
-	return 1;
+	return pronet_atomic_file_commit(file, errbuf);
 }
 
 /* The paper's model as a file, for `pronet classify -m`. */
@@ -668,7 +663,7 @@ int main(int argc, char **argv)
 	static struct bench b;
 	const char *json = "bench.json", *corpus = getenv("PRONET_CORPUS"), *workdir = ".";
 	struct host h = {NULL, {0, 0, 0}, "/usr/bin/ndpiReader", "./pronet"};
-	char *end;
+	char *end, errbuf[PRONET_ERRBUF_SIZE];
 	struct pronet_rng rng;
 	int opt;
 
@@ -748,8 +743,8 @@ int main(int argc, char **argv)
 	    wanted(&b, "pronet classify"))
 		host_benchmarks(&b, &h, workdir);
 	print_table(&b);
-	if (!write_json(&b, json)) {
-		fprintf(stderr, "bench: %s: cannot write\n", json);
+	if (write_json(&b, json, errbuf) != PRONET_OK) {
+		fprintf(stderr, "bench: %s\n", errbuf);
 		return 1;
 	}
 	printf("bench: wrote %s\n", json);
