@@ -21,6 +21,7 @@
 #include "core/model.h"
 #include "ndpi-glue/capture.h"
 #include "ndpi-glue/decode.h"
+#include "ndpi-glue/flow_table.h"
 #include "rules/rules_file.h"
 #include "tests/fuzz/link_types.h"
 
@@ -191,14 +192,7 @@ static int seed_capture(struct seeds *seeds, const char *path, struct pronet_dat
 		struct pronet_sample sample;
 		char label[32];
 		memset(&sample, 0, sizeof(sample));
-		sample.input.length = packet.payload_length > PRONET_PAYLOAD_BYTES
-		                          ? PRONET_PAYLOAD_BYTES
-		                          : (uint8_t)packet.payload_length;
-		memcpy(sample.input.bytes, packet.payload, sample.input.length);
-		sample.input.l4_protocol = packet.l4_protocol;
-		sample.input.payload_length = packet.payload_length > UINT16_MAX
-		                                  ? UINT16_MAX
-		                                  : (uint16_t)packet.payload_length;
+		pronet_flow_input_from_packet(&packet, PRONET_DIR_CLIENT_TO_SERVER, 0, &sample.input);
 		sample.capture = capture_index;
 		sample.flow = written;
 		snprintf(label, sizeof(label), "port-%u",
