@@ -5,6 +5,7 @@
  * hook runs once; skipped packets are counted, not turned into flows; a
  * flow nDPI has no memory for is still reported, once, and counted. */
 #include "ndpi-glue/ndpi_engine.h"
+#include "tests/packet_bytes.h"
 #include "tests/unit.h"
 
 #include <netinet/in.h>
@@ -94,18 +95,13 @@ struct udp_frame {
 static void build_udp(struct udp_frame *frame, uint8_t src, uint16_t sport, uint8_t dst,
                       uint16_t dport, const uint8_t *payload, size_t length, uint64_t time_us)
 {
-	uint8_t *ip = frame->bytes, *udp = frame->bytes + 20;
-	size_t total = 20 + 8 + length;
+	uint8_t *ip = frame->bytes, *udp = frame->bytes + PACKET_IPV4_LENGTH;
+	size_t total = PACKET_IPV4_LENGTH + 8 + length;
 	memset(frame, 0, sizeof(*frame));
-	ip[0] = 0x45;                                          /* IPv4, 20-byte header */
-	ip[2] = (uint8_t)(total >> 8), ip[3] = (uint8_t)total; /* total length */
-	ip[8] = 64;                                            /* TTL */
-	ip[9] = IPPROTO_UDP;
-	ip[12] = 10, ip[15] = src; /* 10.0.0.src */
-	ip[16] = 10, ip[19] = dst; /* 10.0.0.dst */
-	udp[0] = (uint8_t)(sport >> 8), udp[1] = (uint8_t)sport;
-	udp[2] = (uint8_t)(dport >> 8), udp[3] = (uint8_t)dport;
-	udp[4] = (uint8_t)((8 + length) >> 8), udp[5] = (uint8_t)(8 + length);
+	packet_put_ipv4(ip, IPPROTO_UDP, total, 0x0a000000u | src, 0x0a000000u | dst);
+	packet_put16(udp, sport);
+	packet_put16(udp + 2, dport);
+	packet_put16(udp + 4, (uint16_t)(8 + length));
 	memcpy(udp + 8, payload, length);
 
 	struct pronet_packet *p = &frame->packet;
