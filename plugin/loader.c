@@ -15,7 +15,6 @@ struct pronet_plugin_loaded {
 	const char *protocol_names[PRONET_PROTOS_MAX];
 	float class_thresholds[PRONET_MAX_CLASSES];
 	struct pronet_plugin_options options;
-	char model_path[4096];
 };
 
 /* file_name in rules_dir, else where pronet_rules_default_path says. */
@@ -141,13 +140,11 @@ static enum pronet_err load_all(const struct pronet_plugin_config *config,
 	pronet_plugin_options_default(&l->options);
 	if (config->packets_per_direction != 0)
 		l->options.packets_per_direction = config->packets_per_direction;
-	if (config->model_path != NULL)
-		snprintf(l->model_path, sizeof(l->model_path), "%s", config->model_path);
-	else
-		err =
-		    default_model(config->rules_dir, l->model_path, sizeof(l->model_path), errbuf);
+	if (config->model_path == NULL)
+		err = default_model(config->rules_dir, path, sizeof(path), errbuf);
 	if (!err)
-		err = pronet_model_load(l->model_path, &l->model, errbuf);
+		err = pronet_model_load(config->model_path != NULL ? config->model_path : path,
+		                        &l->model, errbuf);
 	if (!err)
 		err = rules_path(config->thresholds_path, config->rules_dir, PRONET_THRESHOLDS_FILE,
 		                 path, sizeof(path), errbuf);
