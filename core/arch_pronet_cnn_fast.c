@@ -314,9 +314,14 @@ static void pool_padded(const struct pronet_cnn_fast *fast, const struct pronet_
 
 		fast->pool(fast, rows, 0, padded);
 		pool_ngrams_slowly(model, input, pooled);
-		for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++)
-			memcpy(padded + (PRONET_CNN_WIDTHS + k) * stride, pooled + k * t,
-			       t * sizeof(float));
+		/* The padding lanes too: the head multiplies them by its 0 rows,
+		 * and garbage there (a NaN) would reach every logit. */
+		for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++) {
+			float *group = padded + (PRONET_CNN_WIDTHS + k) * stride;
+
+			memcpy(group, pooled + k * t, t * sizeof(float));
+			memset(group + t, 0, (stride - t) * sizeof(float));
+		}
 	}
 }
 

@@ -1,7 +1,7 @@
 /* The fast way to ProNet's pooled features (ProNet Sec. 3.2 (E1)-(E4)):
  * precomputed tables instead of embeddings and dot products. What comes
- * after pooling (batch norm, context features, dense) is pronet_cnn_head,
- * shared with the reference path.
+ * after pooling (batch norm, context features, dense) is folded into one
+ * matrix (arch_pronet_cnn_fast_head.h).
  *
  * The embedding (E1) and the convolution (E2) are both linear, so
  *   c_{p,f} = b_f + sum_j W_{f,j} . E[x_{p+j}] = b_f + sum_j T[x_{p+j}][j][f]
