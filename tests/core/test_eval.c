@@ -293,6 +293,8 @@ static void test_flow_verdict_weights_confident_packets(void)
 	struct pronet_input inputs[3];
 	float logits[3][3], p[3], plain[3], got[3];
 	enum pronet_flow_combine unknown = (enum pronet_flow_combine)(PRONET_COMBINE_LAST + 1);
+	const enum pronet_flow_combine weightings[2] = {PRONET_COMBINE_WEIGHT_MAX,
+	                                                PRONET_COMBINE_WEIGHT_ENTROPY};
 
 	pronet_cnn_config_default(&config);
 	config.embed_dim = 8;
@@ -323,18 +325,22 @@ static void test_flow_verdict_weights_confident_packets(void)
 	CU_ASSERT(expect_max_probability(logits[0]) > expect_max_probability(logits[2]) + 0.2f);
 	expect_weighted(model, inputs, logits, PRONET_COMBINE_WEIGHT_MAX);
 	expect_weighted(model, inputs, logits, PRONET_COMBINE_WEIGHT_ENTROPY);
-	/* Packets that are all the same: every weighting is the plain mean. */
-	inputs[1] = inputs[0];
-	inputs[2] = inputs[0];
+	/* Packets that are all the same: every weighting is the plain mean. The
+	 * unsure made-up packet, so that its weight is well below 1 and a
+	 * weighted sum left undivided would show (a near-certain packet's would
+	 * not). */
+	inputs[0] = inputs[2];
+	inputs[1] = inputs[2];
 	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3, PRONET_COMBINE_MEAN_LOGITS,
 	                                               plain, NULL, NULL),
 	                PRONET_OK);
-	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3,
-	                                               PRONET_COMBINE_WEIGHT_ENTROPY, got, NULL,
-	                                               NULL),
-	                PRONET_OK);
-	for (size_t c = 0; c < 3; c++)
-		CU_ASSERT_DOUBLE_EQUAL(got[c], plain[c], 1e-6);
+	for (size_t k = 0; k < 2; k++) {
+		CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3, weightings[k], got,
+		                                               NULL, NULL),
+		                PRONET_OK);
+		for (size_t c = 0; c < 3; c++)
+			CU_ASSERT_DOUBLE_EQUAL(got[c], plain[c], 1e-6);
+	}
 	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3, unknown, got, NULL, NULL),
 	                PRONET_ERR_ARG);
 	pronet_model_free(model);
