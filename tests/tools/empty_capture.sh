@@ -9,14 +9,10 @@
 # (ndpi-glue/capture_inputs.c; its CUnit test covers the library side).
 set -u
 
-: "${top_builddir:?top_builddir is not set: run through make check}"
-PRONET="$top_builddir/pronet"
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/pronet-empty.XXXXXX") || exit 99
-trap 'rm -rf "$TMP"' EXIT INT TERM
+: "${top_srcdir:?top_srcdir is not set: run through make check}"
+. "$top_srcdir/tests/tools/common.sh"
+MAKE_MODEL="$top_builddir/tests/plugin/make_test_model"
+require_program "$MAKE_MODEL"
 
 # pcap file header, little-endian: magic, version 2.4, zone 0, sigfigs 0,
 # snaplen 65535, link type 1 (Ethernet).
@@ -29,9 +25,9 @@ printf '\001\000\000\000\000\000\000\000\052\000\000\000\052\000\000\000' >>"$TM
 printf '\377\377\377\377\377\377\002\000\000\000\000\001\010\006' >>"$TMP/arp.pcap"
 printf '\000\001\010\000\006\004\000\001\002\000\000\000\000\001\012\000\000\001' >>"$TMP/arp.pcap"
 printf '\000\000\000\000\000\000\012\000\000\002' >>"$TMP/arp.pcap"
-[ "$(wc -c <"$TMP/arp.pcap")" -eq 82 ] || fail "crafted arp.pcap has the wrong size"
+[ "$(wc -c <"$TMP/arp.pcap")" -eq 82 ] || { echo "crafted arp.pcap has the wrong size" >&2; exit 99; }
 
-"$top_builddir/tests/plugin/make_test_model" "$TMP/model.pronet" || fail "no test model"
+"$MAKE_MODEL" "$TMP/model.pronet" || { echo "make_test_model failed" >&2; exit 99; }
 for capture in empty.pcap arp.pcap; do
 	"$PRONET" flows --stats "$TMP/$capture" >"$TMP/out" 2>"$TMP/err"
 	status=$?
@@ -59,5 +55,5 @@ status=$?
 cat "$TMP/err" >&2
 [ "$status" -eq 0 ] || fail "pronet flows on a directory without captures exited $status"
 [ ! -s "$TMP/out" ] || fail "pronet flows on a directory without captures printed flows"
+finish
 echo "empty: a directory without captures: pronet flows exit 0, no flow"
-exit 0
