@@ -25,6 +25,8 @@
  * 64-byte cache line per row. */
 #define BLOCK 16
 #define ALIGNMENT 64
+_Static_assert(BLOCK % PRONET_CNN_FAST_HEAD_ROW_BLOCK == 0,
+               "the head's rows come in whole blocks of padded features");
 /* Kernel offsets of all widths in a table row: 3 + 4 + 5. */
 #define OFFSETS 12
 #define PADDED_MAX_FILTERS ((PRONET_MAX_FILTERS + BLOCK - 1) / BLOCK * BLOCK)
@@ -339,17 +341,13 @@ void pronet_cnn_fast_pool(const struct pronet_cnn_fast *fast, const struct prone
 void pronet_cnn_fast_logits(const struct pronet_cnn_fast *fast, const struct pronet_model *model,
                             const struct pronet_input *input, float *logits)
 {
-	/* The head's rows: padded features, context features, zero padding. */
+	/* The head's rows: padded features, then context features; whole
+	 * blocks of the head's rows already (asserted at BLOCK), nothing to pad. */
 	_Alignas(ALIGNMENT) float
-	    x[PRONET_CNN_FEATURE_GROUPS * PADDED_MAX_FILTERS + PRONET_CONTEXT_FEATURES + 4];
-	size_t features = PRONET_CNN_FEATURE_GROUPS * fast->stride;
-	size_t inputs = pronet_cnn_fast_head_inputs(fast->head);
+	    x[PRONET_CNN_FEATURE_GROUPS * PADDED_MAX_FILTERS + PRONET_CONTEXT_FEATURES];
 
 	pool_padded(fast, model, input, x);
 	if (model->cnn.context_features)
-		pronet_packet_context(input, x + features);
-	for (size_t i = features + (model->cnn.context_features ? PRONET_CONTEXT_FEATURES : 0);
-	     i < inputs; i++)
-		x[i] = 0.0f;
+		pronet_packet_context(input, x + PRONET_CNN_FEATURE_GROUPS * fast->stride);
 	pronet_cnn_fast_head_logits(fast->head, x, logits);
 }

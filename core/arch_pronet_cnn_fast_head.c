@@ -12,16 +12,18 @@
 #include "core/model_internal.h"
 #include "core/packet_context.h"
 
-/* Classes padded to one AVX-512 vector of floats, rows to 8 (the kernel's
- * eight partial sums). */
+/* Classes padded to one AVX-512 vector of floats; rows taken 8 at a time
+ * (the kernel's eight partial sums), which the padded layout already is. */
 #define CLASS_BLOCK 16
-#define ROW_BLOCK 8
+#define ROW_BLOCK PRONET_CNN_FAST_HEAD_ROW_BLOCK
+_Static_assert(PRONET_CONTEXT_FEATURES % ROW_BLOCK == 0,
+               "context features come in whole blocks of rows: nothing to pad");
 #define ALIGNMENT 64
 
 typedef void head_kernel(const struct pronet_cnn_fast_head *head, const float *x, float *logits);
 
 struct pronet_cnn_fast_head {
-	size_t inputs;       /* rows of w, a multiple of ROW_BLOCK */
+	size_t inputs;       /* rows of w, a multiple of ROW_BLOCK (stride is) */
 	size_t classes;      /* the model's */
 	size_t padded;       /* classes rounded up to CLASS_BLOCK */
 	head_kernel *kernel; /* the widest this CPU runs */
@@ -157,7 +159,7 @@ struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model 
 
 	if (h == NULL)
 		return NULL;
-	h->inputs = (rows + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+	h->inputs = rows;
 	h->classes = model->num_classes;
 	h->padded = (h->classes + CLASS_BLOCK - 1) / CLASS_BLOCK * CLASS_BLOCK;
 	h->kernel = head_kernel_for(isa);
@@ -183,11 +185,6 @@ void pronet_cnn_fast_head_free(struct pronet_cnn_fast_head *head)
 size_t pronet_cnn_fast_head_bytes(const struct pronet_cnn_fast_head *head)
 {
 	return head->bytes;
-}
-
-size_t pronet_cnn_fast_head_inputs(const struct pronet_cnn_fast_head *head)
-{
-	return head->inputs;
 }
 
 void pronet_cnn_fast_head_logits(const struct pronet_cnn_fast_head *head, const float *x,

@@ -29,15 +29,16 @@ struct pronet_cnn_fast_head;
  * NULL without memory. Shared by the tables and the head; free() frees it. */
 float *pronet_cnn_fast_aligned_floats(size_t count, size_t *bytes);
 
-/* The folded head for pooled features padded to `stride` floats per group,
- * with the kernel for isa (resolved: not WIDEST), or NULL without memory. */
+/* The kernel takes the rows (inputs) in blocks of this many. */
+#define PRONET_CNN_FAST_HEAD_ROW_BLOCK 8
+
+/* The folded head for pooled features padded to `stride` floats per group
+ * (a multiple of PRONET_CNN_FAST_HEAD_ROW_BLOCK), with the kernel for isa
+ * (resolved: not WIDEST), or NULL without memory. */
 struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model *model,
                                                       size_t stride, enum pronet_vector_isa isa);
 void pronet_cnn_fast_head_free(struct pronet_cnn_fast_head *head);
 size_t pronet_cnn_fast_head_bytes(const struct pronet_cnn_fast_head *head);
-/* Floats the input vector x must hold (a multiple of 8; rows past the
- * features and context features must be 0). */
-size_t pronet_cnn_fast_head_inputs(const struct pronet_cnn_fast_head *head);
 /* logits[num_classes] from x: the padded pooled features, then the context
  * features when the model has them. x and the head must not overlap. */
 void pronet_cnn_fast_head_logits(const struct pronet_cnn_fast_head *head, const float *x,
