@@ -188,13 +188,15 @@ void pronet_ndpi_engine_free(struct pronet_ndpi_engine *engine)
 }
 
 /* Attaches nDPI state to a flow the table just created; NULL if nDPI has no
- * memory for it. The pool cannot be empty: it has a state per table slot.
+ * memory for it. The pool has a state per table slot, so it is empty only
+ * if that invariant is broken; such a flow is then uninspected as well.
  * ndpiReader drops a flow it has no memory for and tries again at the
  * flow's next packet; here the table already holds the flow, so it stays,
  * is never shown to nDPI, and is reported Unknown (stats: uninspected). */
 static struct engine_flow *attach_state(struct pronet_ndpi_engine *engine, struct pronet_flow *flow)
 {
 	struct engine_flow *state = engine->free_flows;
+
 	if (state == NULL)
 		return NULL;
 	if (state->ndpi_flow == NULL) {
