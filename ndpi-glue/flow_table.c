@@ -141,14 +141,46 @@ void pronet_flow_table_free(struct pronet_flow_table *table)
 	free(table);
 }
 
-/* FNV-1a over the normalised key (a packed 40-byte struct, no padding). */
-static uint32_t hash_key(const struct pronet_flow_key *key)
+/* SipHash-1-3 (Aumasson and Bernstein, "SipHash: a fast short-input PRF",
+ * 2012; one compression and three finalisation rounds, as Python and
+ * Rust's HashMap use it) of the normalised key (a packed 40-byte struct, no
+ * padding) under the table's key. Keyed, so that 5-tuples cannot be
+ * crafted to share a bucket without knowing the key; the bucket is its low
+ * bits. */
+#define ROTATE(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIP_ROUND()                                                                                \
+	do {                                                                                       \
+		v0 += v1, v1 = ROTATE(v1, 13), v1 ^= v0, v0 = ROTATE(v0, 32);                      \
+		v2 += v3, v3 = ROTATE(v3, 16), v3 ^= v2;                                           \
+		v0 += v3, v3 = ROTATE(v3, 21), v3 ^= v0;                                           \
+		v2 += v1, v1 = ROTATE(v1, 17), v1 ^= v2, v2 = ROTATE(v2, 32);                      \
+	} while (0)
+
+_Static_assert(sizeof(struct pronet_flow_key) % 8 == 0, "the key is whole 64-bit words");
+
+static uint32_t hash_key(const struct pronet_flow_table *table, const struct pronet_flow_key *key)
 {
 	const uint8_t *bytes = (const uint8_t *)key;
-	uint32_t hash = 2166136261u;
-	for (size_t i = 0; i < sizeof(*key); i++)
-		hash = (hash ^ bytes[i]) * 16777619u;
-	return hash;
+	const uint64_t k0 = table->options.hash_key[0], k1 = table->options.hash_key[1];
+	uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1;
+	uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
+	for (size_t i = 0; i < sizeof(*key); i += 8) {
+		uint64_t m = 0;
+		for (int k = 7; k >= 0; k--) /* little-endian words, as SipHash reads them */
+			m = (m << 8) | bytes[i + (size_t)k];
+		v3 ^= m;
+		SIP_ROUND();
+		v0 ^= m;
+	}
+	const uint64_t last = (uint64_t)sizeof(*key) << 56; /* the length; no bytes remain */
+	v3 ^= last;
+	SIP_ROUND();
+	v0 ^= last;
+	v2 ^= 0xff;
+	SIP_ROUND();
+	SIP_ROUND();
+	SIP_ROUND();
+	return (uint32_t)(v0 ^ v1 ^ v2 ^ v3);
 }
 
 /* Builds the normalised key of `packet`; *source_side is the key side the
@@ -172,13 +204,22 @@ static void make_key(const struct pronet_packet *packet, struct pronet_flow_key 
 	*source_side = src;
 }
 
-static uint32_t find_slot(const struct pronet_flow_table *table, uint32_t bucket,
+/* The slot of `key` in `bucket`, or NO_SLOT; counts the keys compared. */
+static uint32_t find_slot(struct pronet_flow_table *table, uint32_t bucket,
                           const struct pronet_flow_key *key)
 {
-	for (uint32_t i = table->buckets[bucket]; i != NO_SLOT; i = table->slots[i].hash_next)
+	uint64_t probes = 0;
+	uint32_t i = table->buckets[bucket];
+	for (; i != NO_SLOT; i = table->slots[i].hash_next) {
+		probes++;
 		if (memcmp(&table->slots[i].flow.key, key, sizeof(*key)) == 0)
-			return i;
-	return NO_SLOT;
+			break;
+	}
+	table->stats.lookups++;
+	table->stats.probes += probes;
+	if (probes > table->stats.longest_chain)
+		table->stats.longest_chain = probes;
+	return i;
 }
 
 /* Ends the flow in slot `index`: the owner's callback, then the slot goes
@@ -315,7 +356,7 @@ enum pronet_err pronet_flow_table_update(struct pronet_flow_table *table,
 	struct pronet_flow_key key;
 	uint8_t source_side;
 	make_key(packet, &key, &source_side);
-	uint32_t bucket = hash_key(&key) & table->bucket_mask;
+	uint32_t bucket = hash_key(table, &key) & table->bucket_mask;
 	uint32_t index = find_slot(table, bucket, &key);
 	if (index == NO_SLOT) {
 		index = create_flow(table, bucket, &key, source_side);

@@ -40,6 +40,10 @@ struct pronet_flow_table_options {
 	uint64_t active_timeout_us; /* 0: no active timeout (default 0) */
 	enum pronet_flow_full_policy when_full;
 	uint32_t inputs_per_direction; /* K payload prefixes kept per direction (default 4) */
+	/* The key of the flow hash (SipHash-1-3): the caller draws it from the
+	 * OS for each run (tools/ do, with getrandom) so that no one can craft
+	 * 5-tuples that collide; a test gives a fixed one. Default 0, 0. */
+	uint64_t hash_key[2];
 };
 
 void pronet_flow_table_options_default(struct pronet_flow_table_options *options);
@@ -57,6 +61,12 @@ struct pronet_flow_table_stats {
 	uint64_t evicted;
 	uint64_t refused_packets; /* packets dropped because the table was full */
 	uint64_t flushed;
+	/* The hash's work: flows looked up, keys compared doing so, and the
+	 * most keys one lookup compared (the longest chain walked). A flood of
+	 * colliding 5-tuples shows here as probes per lookup near the flows. */
+	uint64_t lookups;
+	uint64_t probes;
+	uint64_t longest_chain;
 };
 
 struct pronet_flow_table;

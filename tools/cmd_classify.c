@@ -472,6 +472,8 @@ int pronet_cmd_classify(int argc, char **argv)
 	memset(&run, 0, sizeof(run));
 	pronet_cli_engine_args_init(&args.shared);
 	pronet_ndpi_engine_options_default(&options);
+	if (!pronet_cli_engine_seed_hash("classify", &options))
+		return 1;
 	int status = parse_options(argc, argv, &args, &options);
 	if (status >= 0)
 		return status;

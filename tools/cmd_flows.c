@@ -136,6 +136,8 @@ int pronet_cmd_flows(int argc, char **argv)
 	pronet_cli_engine_args_init(&shared);
 	pronet_ndpi_engine_options_default(&options);
 	options.report = print_flow;
+	if (!pronet_cli_engine_seed_hash("flows", &options))
+		return 1;
 	pronet_cli_getopt_init(&table, "flows", "Hfsh", own_options,
 	                       PRONET_CLI_PROTOS | PRONET_CLI_TUNNELS | PRONET_CLI_NO_GUESS |
 	                           PRONET_CLI_TIMEOUTS | PRONET_CLI_MAX_FLOWS | PRONET_CLI_LIST,

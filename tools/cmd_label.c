@@ -511,6 +511,8 @@ int pronet_cmd_label(int argc, char **argv)
 	pronet_cli_engine_args_init(&args.shared);
 	pronet_ndpi_engine_options_default(&options);
 	options.report = label_flow;
+	if (!pronet_cli_engine_seed_hash("label", &options))
+		return 1;
 	int status = parse_options(argc, argv, &args, &options, &run);
 	if (status >= 0)
 		return status;

@@ -4,8 +4,10 @@
 
 #include "tools/engine_args.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "ndpi-glue/decode.h"
 #include "tools/cli_args.h"
@@ -119,6 +121,23 @@ int pronet_cli_getopt_next(struct pronet_cli_getopt *table, int argc, char **arg
 			return opt;
 	}
 	return -1;
+}
+
+int pronet_cli_engine_seed_hash(const char *command, struct pronet_ndpi_engine_options *options)
+{
+	uint64_t key[2];
+	ssize_t got;
+	do /* 16 bytes: getrandom returns them whole once the pool is ready */
+		got = getrandom(key, sizeof(key), 0);
+	while (got < 0 && errno == EINTR);
+	if (got != (ssize_t)sizeof(key)) {
+		fprintf(stderr, "pronet %s: cannot draw the flow hash key from the OS: %s\n",
+		        command, got < 0 ? strerror(errno) : "short read");
+		return 0;
+	}
+	options->flows.hash_key[0] = key[0];
+	options->flows.hash_key[1] = key[1];
+	return 1;
 }
 
 void pronet_cli_engine_timeouts(const struct pronet_cli_engine_args *args, uint32_t idle_default,

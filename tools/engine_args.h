@@ -61,6 +61,12 @@ enum { PRONET_CLI_BAD_VALUE = -2 };
 int pronet_cli_getopt_next(struct pronet_cli_getopt *table, int argc, char **argv);
 
 /* The timeouts given, else these defaults, into the engine options. */
+/* Draws the flow table's hash key from the OS (getrandom), fresh for each
+ * run, so that no one can craft 5-tuples that collide in the table (the
+ * library takes the key as an option and never draws it). 1, or 0 after
+ * "pronet COMMAND: ..." on standard error (exit status 1). */
+int pronet_cli_engine_seed_hash(const char *command, struct pronet_ndpi_engine_options *options);
+
 void pronet_cli_engine_timeouts(const struct pronet_cli_engine_args *args, uint32_t idle_default,
                                 uint32_t active_default,
                                 struct pronet_ndpi_engine_options *options);

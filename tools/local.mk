@@ -46,7 +46,8 @@ noinst_PROGRAMS += tools/bench
 tools_bench_SOURCES = tools/bench.c tools/bench_replay.c tools/bench_replay.h
 tools_bench_LDADD = libpronet.la $(PCAP_LIBS) -lm
 BENCH_SECONDS = 2
-bench: tools/bench$(EXEEXT) pronet$(EXEEXT)
+bench: tools/bench$(EXEEXT) pronet$(EXEEXT) tests/ndpi-glue/bench_flow_table$(EXEEXT)
+	./tests/ndpi-glue/bench_flow_table$(EXEEXT)
 	./tools/bench$(EXEEXT) -s $(BENCH_SECONDS) -c '$(PRONET_CORPUS)' -n '$(NDPIREADER)' \
 		-p ./pronet$(EXEEXT) -m '$(srcdir)/rules/default.pronet' -w . -o bench.json
 .PHONY: bench

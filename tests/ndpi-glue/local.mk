@@ -31,7 +31,8 @@ EXTRA_DIST += tests/ndpi-glue/decode_corpus.sh
 
 # Flow table and nDPI engine.
 check_PROGRAMS += tests/ndpi-glue/test_flow_table
-tests_ndpi_glue_test_flow_table_SOURCES = tests/ndpi-glue/test_flow_table.c
+tests_ndpi_glue_test_flow_table_SOURCES = tests/ndpi-glue/test_flow_table.c \
+	tests/ndpi-glue/fnv_collisions.c tests/ndpi-glue/fnv_collisions.h
 tests_ndpi_glue_test_flow_table_CFLAGS = $(UNIT_CFLAGS)
 tests_ndpi_glue_test_flow_table_LDADD = $(UNIT_LDADD)
 TESTS += tests/ndpi-glue/test_flow_table
@@ -50,3 +51,9 @@ tests_ndpi_glue_test_capture_inputs_SOURCES = tests/ndpi-glue/test_capture_input
 tests_ndpi_glue_test_capture_inputs_CFLAGS = $(UNIT_CFLAGS)
 tests_ndpi_glue_test_capture_inputs_LDADD = $(UNIT_LDADD)
 TESTS += tests/ndpi-glue/test_capture_inputs
+
+# `make bench` (tools/local.mk) times the flow table under a collision flood.
+noinst_PROGRAMS += tests/ndpi-glue/bench_flow_table
+tests_ndpi_glue_bench_flow_table_SOURCES = tests/ndpi-glue/bench_flow_table.c \
+	tests/ndpi-glue/fnv_collisions.c tests/ndpi-glue/fnv_collisions.h
+tests_ndpi_glue_bench_flow_table_LDADD = libpronet.la

@@ -1,8 +1,10 @@
 /* Tests of ndpi-glue/flow_table.c: both directions make one flow, VLANs and
  * protocols separate flows, idle and active expiry in deadline order driven
  * by packet time, a full table evicts (or refuses) and counts, and the
- * first K payload prefixes are kept per direction with their index. */
+ * first K payload prefixes are kept per direction with their index, and
+ * flows crafted to collide under the old unkeyed hash spread. */
 #include "ndpi-glue/flow_table.h"
+#include "tests/ndpi-glue/fnv_collisions.h"
 #include "tests/unit.h"
 
 #include <netinet/in.h>
@@ -292,6 +294,63 @@ static void test_bad_options_are_refused(void)
 	pronet_flow_table_free(NULL);
 }
 
+/* A collision flood: 512 flows crafted so that unkeyed FNV-1a puts them all
+ * in one of the table's 1024 buckets (as an attacker can under classify -i).
+ * Under the keyed hash they spread like any flows: 512 into 1024 buckets
+ * gives chains of a few; the old hash walked a chain of 511 for the last
+ * one, and about 256 keys per lookup overall. Both seeds must spread them,
+ * and both directions of a flow must still find it. */
+#define FLOOD_FLOWS 512
+static void test_collision_flood_spreads(void)
+{
+	static struct pronet_packet flood[FLOOD_FLOWS];
+	const uint64_t seeds[][2] = {{1, 2}, {0x9e3779b97f4a7c15ull, 0xd1b54a32d192ed03ull}};
+	size_t n = pronet_test_fnv_colliding_packets(10, 1000, flood, FLOOD_FLOWS);
+	CU_ASSERT_EQUAL_FATAL(n, FLOOD_FLOWS);
+	for (size_t i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(pronet_test_fnv_bucket(&flood[i], 10), 0);
+	for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+		struct pronet_flow_table_options options;
+		struct pronet_flow_table *table = NULL;
+		struct pronet_flow_table_stats stats;
+		char errbuf[PRONET_ERRBUF_SIZE];
+		enum pronet_direction dir;
+		int created, all_created = 1;
+		pronet_flow_table_options_default(&options);
+		options.max_flows = 1024; /* 1024 buckets: the crafted 10-bit mask */
+		options.hash_key[0] = seeds[s][0];
+		options.hash_key[1] = seeds[s][1];
+		num_ended = 0;
+		CU_ASSERT_EQUAL_FATAL(pronet_flow_table_new(&options, on_end, NULL, &table, errbuf),
+		                      PRONET_OK);
+		for (size_t i = 0; i < n; i++) {
+			update(table, flood[i], &dir, &created);
+			all_created &= created;
+		}
+		CU_ASSERT(all_created);
+		pronet_flow_table_get_stats(table, &stats);
+		CU_ASSERT_EQUAL(stats.flows_created, FLOOD_FLOWS);
+		CU_ASSERT_EQUAL(stats.lookups, FLOOD_FLOWS);
+		CU_ASSERT(stats.longest_chain <= 8);
+		CU_ASSERT(stats.probes <= 2 * FLOOD_FLOWS);
+		/* The reply of each flow finds it (normalisation kept). */
+		for (size_t i = 0; i < n; i++) {
+			struct pronet_packet reply = flood[i];
+			memcpy(reply.src_addr, flood[i].dst_addr, sizeof(reply.src_addr));
+			memcpy(reply.dst_addr, flood[i].src_addr, sizeof(reply.dst_addr));
+			reply.src_port = flood[i].dst_port;
+			reply.dst_port = flood[i].src_port;
+			update(table, reply, &dir, &created);
+			CU_ASSERT_FALSE(created);
+			CU_ASSERT_EQUAL(dir, PRONET_DIR_SERVER_TO_CLIENT);
+		}
+		pronet_flow_table_get_stats(table, &stats);
+		CU_ASSERT_EQUAL(stats.flows_created, FLOOD_FLOWS);
+		CU_ASSERT(stats.longest_chain <= 8);
+		pronet_flow_table_free(table);
+	}
+}
+
 static CU_TestInfo tests[] = {
     {"both directions hit one flow; client remembered", test_both_directions_one_flow},
     {"VLAN separates flows", test_vlan_separates_flows},
@@ -300,6 +359,7 @@ static CU_TestInfo tests[] = {
     {"a full table refuses when asked and counts", test_full_table_refuses_when_asked},
     {"first K payload prefixes per direction", test_keeps_k_prefixes_per_direction},
     {"bad options are refused", test_bad_options_are_refused},
+    {"flows colliding under unkeyed FNV-1a spread", test_collision_flood_spreads},
     CU_TEST_INFO_NULL,
 };
 
