@@ -99,6 +99,24 @@ enum pronet_err pronet_capture_open_live(const char *interface, int snaplen, int
 	return capture_new(pcap, interface, capture, errbuf);
 }
 
+/* libpcap's time as microseconds in 0..PRONET_CAPTURE_MAX_TIME_US; sets
+ * *clamped when it was outside. Never overflows, whatever the file said. */
+static uint64_t time_us(const struct timeval *ts, uint8_t *clamped)
+{
+	*clamped = 0;
+	if (ts->tv_sec < 0 || ts->tv_usec < 0) {
+		*clamped = 1;
+		return 0;
+	}
+	uint64_t seconds = (uint64_t)ts->tv_sec, micro = (uint64_t)ts->tv_usec;
+	if (micro > PRONET_CAPTURE_MAX_TIME_US ||
+	    seconds > (PRONET_CAPTURE_MAX_TIME_US - micro) / 1000000u) {
+		*clamped = 1;
+		return PRONET_CAPTURE_MAX_TIME_US;
+	}
+	return seconds * 1000000u + micro;
+}
+
 enum pronet_err pronet_capture_next(struct pronet_capture *capture, struct pronet_raw_packet *out,
                                     enum pronet_capture_status *status, char *errbuf)
 {
@@ -116,8 +134,7 @@ enum pronet_err pronet_capture_next(struct pronet_capture *capture, struct prone
 		out->data = data;
 		out->caplen = header->caplen;
 		out->wire_length = header->len;
-		out->timestamp_us =
-		    (uint64_t)header->ts.tv_sec * 1000000u + (uint64_t)header->ts.tv_usec;
+		out->timestamp_us = time_us(&header->ts, &out->timestamp_clamped);
 		capture->packets_read++;
 		*status = PRONET_CAPTURE_PACKET;
 		return PRONET_OK;

@@ -11,13 +11,23 @@
 
 struct pronet_capture;
 
+/* Capture times past this (about 146,000 years after 1970) are taken as it,
+ * leaving room to add any timeout to a time without wrapping. */
+#define PRONET_CAPTURE_MAX_TIME_US (UINT64_C(1) << 62)
+
 /* One captured frame. data points into the capture's buffer and stays valid
  * until the next pronet_capture_next() or pronet_capture_close(). */
 struct pronet_raw_packet {
 	const uint8_t *data;
 	uint32_t caplen;       /* bytes captured */
 	uint32_t wire_length;  /* bytes on the wire */
-	uint64_t timestamp_us; /* microseconds since the epoch */
+	uint64_t timestamp_us; /* microseconds since the epoch, 0..PRONET_CAPTURE_MAX_TIME_US */
+	/* 1: the file's time was before 1970 (a pcap record's seconds are
+	 * signed; a pcapng time can map there) and is taken as 0, or was past
+	 * PRONET_CAPTURE_MAX_TIME_US and is taken as that. The flow clock never
+	 * goes back, so such a packet counts at the latest time seen; the
+	 * engine counts these (stats.clamped_times). */
+	uint8_t timestamp_clamped;
 };
 
 /* What pronet_capture_next() found. */

@@ -224,7 +224,11 @@ static void dissect(struct pronet_ndpi_engine *engine, const struct pronet_packe
 	int enough =
 	    (packet->l4_protocol == IPPROTO_UDP && packets > engine->options.max_udp_packets) ||
 	    (packet->l4_protocol == IPPROTO_TCP && packets > engine->options.max_tcp_packets);
-	size_t length = packet->l3_length < UINT16_MAX ? packet->l3_length : UINT16_MAX;
+	size_t length = packet->l3_length;
+	if (length > UINT16_MAX) { /* ndpi_detection_process_packet takes an unsigned short */
+		length = UINT16_MAX;
+		engine->stats.clamped_lengths++;
+	}
 	state->detected = ndpi_detection_process_packet(engine->ndpi, state->ndpi_flow, packet->l3,
 	                                                (unsigned short)length, time_ms);
 	state->ndpi_packets++;
@@ -288,6 +292,7 @@ enum pronet_err pronet_ndpi_engine_process_frame(struct pronet_ndpi_engine *engi
 	    frame->timestamp_us, &packet, &skip);
 	if (err != PRONET_OK)
 		return err;
+	engine->stats.clamped_times += frame->timestamp_clamped != 0;
 	pronet_ndpi_engine_process_packet(engine, &packet, skip);
 	return PRONET_OK;
 }

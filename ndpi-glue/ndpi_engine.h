@@ -99,6 +99,13 @@ struct pronet_ndpi_engine_stats {
 	uint64_t evictions;
 	uint64_t gave_up;
 	uint64_t uninspected; /* flows nDPI had no memory for: reported Unknown */
+	/* frames whose capture time was before 1970 or absurdly late, taken as
+	 * 0 or the latest time (struct pronet_raw_packet.timestamp_clamped) */
+	uint64_t clamped_times;
+	/* packets of more than 65,535 bytes of IP (IPv6: a 40-byte header and
+	 * a 65,535-byte payload, captured with a snaplen past 65,535), whose
+	 * first 65,535 bytes went to nDPI: its length argument is 16 bits */
+	uint64_t clamped_lengths;
 };
 
 struct pronet_ndpi_engine;

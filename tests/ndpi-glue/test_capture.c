@@ -42,8 +42,11 @@ static void put_bytes(struct writer *w, const uint8_t *bytes, size_t length)
 }
 
 /* A little-endian pcap file, link type Ethernet: the global header, then
- * `count` records of `frame`, the second one captured with snaplen 40. */
-static void write_pcap(struct writer *w, uint32_t magic, uint32_t fraction, int count)
+ * `count` records of `frame` at seconds first_second + i (the field is
+ * signed: 0x80000000 and up are before 1970), the second one captured with
+ * snaplen 40. */
+static void write_pcap(struct writer *w, uint32_t magic, uint32_t first_second, uint32_t fraction,
+                       int count)
 {
 	w->length = 0;
 	put_u32(w, magic); /* 0xa1b2c3d4 microseconds, 0xa1b23c4d nanoseconds */
@@ -55,7 +58,7 @@ static void write_pcap(struct writer *w, uint32_t magic, uint32_t fraction, int 
 	put_u32(w, 1);     /* LINKTYPE_ETHERNET */
 	for (int i = 0; i < count; i++) {
 		uint32_t caplen = i == 1 ? 40 : sizeof(frame);
-		put_u32(w, TIMESTAMP_SECONDS + (uint32_t)i);
+		put_u32(w, first_second + (uint32_t)i);
 		put_u32(w, fraction);
 		put_u32(w, caplen);
 		put_u32(w, sizeof(frame));
@@ -64,10 +67,10 @@ static void write_pcap(struct writer *w, uint32_t magic, uint32_t fraction, int 
 }
 
 /* A little-endian pcapng file: section header, one Ethernet interface
- * (default microsecond resolution), one enhanced packet block of `frame`. */
-static void write_pcapng(struct writer *w)
+ * (default microsecond resolution), one enhanced packet block of `frame` at
+ * `timestamp` microseconds. */
+static void write_pcapng(struct writer *w, uint64_t timestamp)
 {
-	uint64_t timestamp = (uint64_t)TIMESTAMP_SECONDS * 1000000u + TIMESTAMP_MICROSECONDS;
 	uint32_t padded = (sizeof(frame) + 3) & ~3u;
 	static const uint8_t zeros[4] = {0};
 
@@ -158,13 +161,13 @@ static void test_pcap_micro_and_nano(void)
 	char path[512];
 
 	temp_path(path, sizeof(path), "micro.pcap");
-	write_pcap(&w, 0xa1b2c3d4, TIMESTAMP_MICROSECONDS, 2);
+	write_pcap(&w, 0xa1b2c3d4, TIMESTAMP_SECONDS, TIMESTAMP_MICROSECONDS, 2);
 	save(path, &w, w.length);
 	read_back(path);
 	CU_ASSERT_EQUAL(unlink(path), 0);
 
 	temp_path(path, sizeof(path), "nano.pcap");
-	write_pcap(&w, 0xa1b23c4d, TIMESTAMP_MICROSECONDS * 1000u + 999u, 2);
+	write_pcap(&w, 0xa1b23c4d, TIMESTAMP_SECONDS, TIMESTAMP_MICROSECONDS * 1000u + 999u, 2);
 	save(path, &w, w.length);
 	read_back(path);
 	CU_ASSERT_EQUAL(unlink(path), 0);
@@ -178,12 +181,53 @@ static void test_pcapng(void)
 	char path[512];
 
 	temp_path(path, sizeof(path), "one.pcapng");
-	write_pcapng(&w);
+	write_pcapng(&w, (uint64_t)TIMESTAMP_SECONDS * 1000000u + TIMESTAMP_MICROSECONDS);
 	save(path, &w, w.length);
 	CU_ASSERT_EQUAL_FATAL(pronet_capture_open_file(path, &capture, errbuf), PRONET_OK);
 	CU_ASSERT_EQUAL(pronet_capture_datalink(capture), 1);
 	expect_packet(capture, sizeof(frame), TIMESTAMP_SECONDS);
 	expect_end(capture);
+	pronet_capture_close(capture);
+	CU_ASSERT_EQUAL(unlink(path), 0);
+}
+
+/* Opens `path`, reads one packet and checks its time and clamp flag. */
+static void expect_time(struct pronet_capture *capture, uint64_t timestamp_us, int clamped)
+{
+	char errbuf[PRONET_ERRBUF_SIZE] = "";
+	struct pronet_raw_packet raw;
+	enum pronet_capture_status status;
+	CU_ASSERT_EQUAL_FATAL(pronet_capture_next(capture, &raw, &status, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(status, PRONET_CAPTURE_PACKET);
+	CU_ASSERT_EQUAL(raw.timestamp_us, timestamp_us);
+	CU_ASSERT_EQUAL(raw.timestamp_clamped, clamped);
+}
+
+/* A pcap record at second -1 (0xffffffff: the field is signed) is taken
+ * as time 0 and flagged, not as 2^64 - 1e6 + us; the next, at second 0, is
+ * exact. A pcapng time past PRONET_CAPTURE_MAX_TIME_US (2^64 - 1 us) is
+ * taken as the maximum and flagged, not wrapped. */
+static void test_out_of_range_times_are_clamped(void)
+{
+	char errbuf[PRONET_ERRBUF_SIZE] = "";
+	struct pronet_capture *capture = NULL;
+	struct writer w;
+	char path[512];
+
+	temp_path(path, sizeof(path), "before-1970.pcap");
+	write_pcap(&w, 0xa1b2c3d4, 0xffffffffu, TIMESTAMP_MICROSECONDS, 2);
+	save(path, &w, w.length);
+	CU_ASSERT_EQUAL_FATAL(pronet_capture_open_file(path, &capture, errbuf), PRONET_OK);
+	expect_time(capture, 0, 1);
+	expect_time(capture, TIMESTAMP_MICROSECONDS, 0);
+	pronet_capture_close(capture);
+	CU_ASSERT_EQUAL(unlink(path), 0);
+
+	temp_path(path, sizeof(path), "far-future.pcapng");
+	write_pcapng(&w, UINT64_MAX);
+	save(path, &w, w.length);
+	CU_ASSERT_EQUAL_FATAL(pronet_capture_open_file(path, &capture, errbuf), PRONET_OK);
+	expect_time(capture, PRONET_CAPTURE_MAX_TIME_US, 1);
 	pronet_capture_close(capture);
 	CU_ASSERT_EQUAL(unlink(path), 0);
 }
@@ -198,7 +242,7 @@ static void test_truncated_file_reports_after_good_packets(void)
 	char path[512];
 
 	temp_path(path, sizeof(path), "cut.pcap");
-	write_pcap(&w, 0xa1b2c3d4, TIMESTAMP_MICROSECONDS, 3);
+	write_pcap(&w, 0xa1b2c3d4, TIMESTAMP_SECONDS, TIMESTAMP_MICROSECONDS, 3);
 	/* Cut the third record in the middle of its packet bytes. */
 	save(path, &w, w.length - 20);
 	CU_ASSERT_EQUAL_FATAL(pronet_capture_open_file(path, &capture, errbuf), PRONET_OK);
@@ -303,6 +347,8 @@ static void test_drop_privileges(void)
 static CU_TestInfo tests[] = {
     {"pcap files, micro- and nanosecond", test_pcap_micro_and_nano},
     {"pcapng file", test_pcapng},
+    {"times before 1970 or past the range are clamped and flagged",
+     test_out_of_range_times_are_clamped},
     {"truncated file: packets, then an error naming it",
      test_truncated_file_reports_after_good_packets},
     {"missing and garbage files", test_missing_and_garbage_files},

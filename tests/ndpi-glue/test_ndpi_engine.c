@@ -3,7 +3,9 @@
  * payload stays Unknown and goes through the replaceable give-up function
  * exactly once (at the end, or when the packet budget runs out); the setup
  * hook runs once; skipped packets are counted, not turned into flows; a
- * flow nDPI has no memory for is still reported, once, and counted. */
+ * flow nDPI has no memory for is still reported, once, and counted; frames
+ * whose time the capture clamped and packets whose IP length nDPI cannot
+ * take whole are counted. */
 #include "ndpi-glue/ndpi_engine.h"
 #include "tests/packet_bytes.h"
 #include "tests/unit.h"
@@ -230,6 +232,54 @@ static void test_skipped_packets_are_counted(void)
 	pronet_ndpi_engine_free(engine);
 }
 
+/* An Ethernet frame of IPv6/UDP, 2001:db8::1:5000 -> 2001:db8::2:5001, with
+ * the largest payload length IPv6 has without jumbograms (65,535): 65,575
+ * bytes of IP, more than nDPI's 16-bit length takes. */
+#define BIG_IP_LENGTH (40 + 65535)
+static uint8_t big_frame[14 + BIG_IP_LENGTH];
+
+static void build_big_ipv6(void)
+{
+	uint8_t *ip = big_frame + 14, *udp = ip + 40;
+	memset(big_frame, 0, sizeof(big_frame));
+	big_frame[0] = 0x02; /* locally administered MACs */
+	big_frame[6] = 0x02;
+	packet_put16(big_frame + 12, 0x86dd);
+	ip[0] = 0x60;
+	packet_put16(ip + 4, 65535); /* payload length */
+	ip[6] = IPPROTO_UDP;
+	ip[7] = 64;
+	ip[8] = 0x20, ip[9] = 0x01, ip[10] = 0x0d, ip[11] = 0xb8, ip[23] = 1;
+	ip[24] = 0x20, ip[25] = 0x01, ip[26] = 0x0d, ip[27] = 0xb8, ip[39] = 2;
+	packet_put16(udp, 5000);
+	packet_put16(udp + 2, 5001);
+	packet_put16(udp + 4, 65535);
+}
+
+static void test_clamped_times_and_lengths_are_counted(void)
+{
+	struct pronet_ndpi_engine *engine = new_engine();
+	struct pronet_ndpi_engine_stats stats;
+	struct udp_frame frame;
+	build_big_ipv6();
+	struct pronet_raw_packet raw = {big_frame, sizeof(big_frame), sizeof(big_frame), 0, 1};
+	CU_ASSERT_EQUAL(pronet_ndpi_engine_process_frame(engine, 1 /* DLT_EN10MB */, &raw),
+	                PRONET_OK);
+	raw.timestamp_clamped = 0;
+	raw.timestamp_us = 1000000;
+	CU_ASSERT_EQUAL(pronet_ndpi_engine_process_frame(engine, 1, &raw), PRONET_OK);
+	build_udp(&frame, 1, 47000, 2, 47001, noise, sizeof(noise), 2000000);
+	pronet_ndpi_engine_process_packet(engine, &frame.packet, PRONET_SKIP_NONE);
+	pronet_ndpi_engine_get_stats(engine, &stats);
+	CU_ASSERT_EQUAL(stats.packets, 3);
+	CU_ASSERT_EQUAL(stats.decoded, 3);
+	CU_ASSERT_EQUAL(stats.flows, 2);
+	CU_ASSERT_EQUAL(stats.clamped_times, 1);
+	CU_ASSERT_EQUAL(stats.clamped_lengths, 2);
+	pronet_ndpi_engine_finish(engine);
+	pronet_ndpi_engine_free(engine);
+}
+
 /* nDPI's flow allocator, made to fail (set_ndpi_flow_malloc). */
 static void *no_flow_memory(size_t size)
 {
@@ -293,6 +343,7 @@ static CU_TestInfo tests[] = {
     {"skipped and snapped packets are counted", test_skipped_packets_are_counted},
     {"a flow nDPI has no memory for is reported", test_flow_without_ndpi_memory_is_reported},
     {"bad options are refused", test_bad_options_are_refused},
+    {"clamped times and IP lengths are counted", test_clamped_times_and_lengths_are_counted},
     CU_TEST_INFO_NULL,
 };
 
