@@ -66,9 +66,19 @@ static enum pronet_err check_config(const struct pronet_model *model, const char
 	return PRONET_OK;
 }
 
-static void add_tensor(struct pronet_model *model, const char *name, uint32_t num_dims, uint32_t d0,
-                       uint32_t d1, uint32_t d2)
+enum pronet_err pronet_cnn_add_tensor(struct pronet_model *model, const char *name,
+                                      uint32_t num_dims, uint32_t d0, uint32_t d1, uint32_t d2,
+                                      char *errbuf)
 {
+	if (model->num_tensors >= PRONET_MAX_TENSORS)
+		return pronet_error(errbuf, PRONET_ERR_LIMIT,
+		                    "model layout: tensor %s would be number %zu, past the %d a "
+		                    "model holds",
+		                    name, model->num_tensors + 1, PRONET_MAX_TENSORS);
+	if (num_dims < 1 || num_dims > 3)
+		return pronet_error(errbuf, PRONET_ERR_LIMIT,
+		                    "model layout: tensor %s has %u dimensions, not 1..3", name,
+		                    num_dims);
 	struct pronet_tensor *tensor = &model->tensors[model->num_tensors++];
 	uint32_t dims[3] = {d0, d1, d2};
 
@@ -81,6 +91,7 @@ static void add_tensor(struct pronet_model *model, const char *name, uint32_t nu
 	}
 	tensor->offset = model->num_weights;
 	model->num_weights += tensor->count;
+	return PRONET_OK;
 }
 
 /* Tensor order is the block order; pronet_cnn_bind walks the same order. */
@@ -95,32 +106,50 @@ static enum pronet_err cnn_layout(struct pronet_model *model, const char *name, 
 		return err;
 	model->num_tensors = 0;
 	model->num_weights = 0;
-	add_tensor(model, "byte_embedding", 2, PRONET_BYTE_VOCABULARY, m, 0);
-	add_tensor(model, "ngram_embedding", 2, model->cnn.ngram_buckets, m, 0);
+	if (err == PRONET_OK)
+		err = pronet_cnn_add_tensor(model, "byte_embedding", 2, PRONET_BYTE_VOCABULARY, m,
+		                            0, errbuf);
+	if (err == PRONET_OK)
+		err = pronet_cnn_add_tensor(model, "ngram_embedding", 2, model->cnn.ngram_buckets,
+		                            m, 0, errbuf);
 	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++) {
 		for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++) {
 			uint32_t width = (uint32_t)pronet_cnn_widths[k];
 
 			snprintf(tensor_name, sizeof(tensor_name), "conv.%s.w%u", view_names[v],
 			         width);
-			add_tensor(model, tensor_name, 3, t, width, m);
+			if (err == PRONET_OK)
+				err = pronet_cnn_add_tensor(model, tensor_name, 3, t, width, m,
+				                            errbuf);
 			snprintf(tensor_name, sizeof(tensor_name), "conv.%s.b%u", view_names[v],
 			         width);
-			add_tensor(model, tensor_name, 1, t, 0, 0);
+			if (err == PRONET_OK)
+				err = pronet_cnn_add_tensor(model, tensor_name, 1, t, 0, 0, errbuf);
 		}
 	}
 	if (model->cnn.batch_norm) {
-		add_tensor(model, "batchnorm.gamma", 1, features, 0, 0);
-		add_tensor(model, "batchnorm.beta", 1, features, 0, 0);
+		if (err == PRONET_OK)
+			err = pronet_cnn_add_tensor(model, "batchnorm.gamma", 1, features, 0, 0,
+			                            errbuf);
+		if (err == PRONET_OK)
+			err = pronet_cnn_add_tensor(model, "batchnorm.beta", 1, features, 0, 0,
+			                            errbuf);
 	}
-	add_tensor(model, "dense.w", 2, classes, (uint32_t)pronet_cnn_head_inputs(model), 0);
-	add_tensor(model, "dense.b", 1, classes, 0, 0);
+	if (err == PRONET_OK)
+		err = pronet_cnn_add_tensor(model, "dense.w", 2, classes,
+		                            (uint32_t)pronet_cnn_head_inputs(model), 0, errbuf);
+	if (err == PRONET_OK)
+		err = pronet_cnn_add_tensor(model, "dense.b", 1, classes, 0, 0, errbuf);
 	model->num_trainable = model->num_weights;
 	if (model->cnn.batch_norm) {
-		add_tensor(model, "batchnorm.running_mean", 1, features, 0, 0);
-		add_tensor(model, "batchnorm.running_var", 1, features, 0, 0);
+		if (err == PRONET_OK)
+			err = pronet_cnn_add_tensor(model, "batchnorm.running_mean", 1, features, 0,
+			                            0, errbuf);
+		if (err == PRONET_OK)
+			err = pronet_cnn_add_tensor(model, "batchnorm.running_var", 1, features, 0,
+			                            0, errbuf);
 	}
-	return PRONET_OK;
+	return err;
 }
 
 void pronet_cnn_bind(const struct pronet_model *model, float *block, int with_running,
@@ -264,8 +293,8 @@ void pronet_cnn_head(const struct pronet_model *model, const float *pooled,
 /* ProNet Sec. 3.2 forward pass, inference mode (dropout is the identity and
  * batch norm uses its running statistics), computed layer by layer. Stack
  * buffers only: the limits checked in cnn_layout bound every size. */
-void pronet_cnn_logits_reference(const struct pronet_model *model,
-                                 const struct pronet_input *input, float *logits)
+void pronet_cnn_logits_reference(const struct pronet_model *model, const struct pronet_input *input,
+                                 float *logits)
 {
 	uint32_t byte_ids[PRONET_PAYLOAD_BYTES], ngram_ids[PRONET_NGRAM_POSITIONS];
 	float embedded_bytes[PRONET_PAYLOAD_BYTES * PRONET_MAX_EMBED_DIM];

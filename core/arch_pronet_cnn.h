@@ -85,8 +85,8 @@ void pronet_cnn_pool_view(const struct pronet_model *model, size_t view, const f
 
 /* The forward pass layer by layer, whatever tables the model has: what the
  * fast path is tested against. */
-void pronet_cnn_logits_reference(const struct pronet_model *model,
-                                 const struct pronet_input *input, float *logits);
+void pronet_cnn_logits_reference(const struct pronet_model *model, const struct pronet_input *input,
+                                 float *logits);
 
 enum pronet_err pronet_cnn_train_begin(const struct pronet_model *model, size_t max_batch,
                                        size_t threads, void **workspace);
@@ -94,5 +94,12 @@ void pronet_cnn_train_end(void *workspace);
 struct pronet_train_batch;
 void pronet_cnn_train_batch(struct pronet_model *model, void *workspace,
                             const struct pronet_train_batch *batch, float *const *grads);
+
+/* Appends tensor `name` (num_dims 1..3 of d0, d1, d2) to the model's
+ * layout, after the weights laid out so far. PRONET_ERR_LIMIT, with the
+ * tensor's name, when the model already holds PRONET_MAX_TENSORS. */
+enum pronet_err pronet_cnn_add_tensor(struct pronet_model *model, const char *name,
+                                      uint32_t num_dims, uint32_t d0, uint32_t d1, uint32_t d2,
+                                      char *errbuf);
 
 #endif

@@ -2,7 +2,9 @@
  * network's gradient (embeddings, convolutions, ReLU, max-pool, batch norm,
  * dense, softmax cross-entropy) against central finite differences of the
  * batch's mean loss, with and without batch norm; and the same batch split
- * over several threads gives the same loss and gradient. */
+ * over several threads gives the same loss and gradient; the layout refuses
+ * a tensor past PRONET_MAX_TENSORS. */
+#include "core/arch_pronet_cnn.h"
 #include "core/model.h"
 #include "core/model_internal.h"
 #include "core/rng.h"
@@ -180,11 +182,40 @@ static void test_prediction_matches_training_forward(void)
 	fixture_free(&f);
 }
 
+/* A full tensor table refuses one more, naming it, and is left as it was
+ * (add_tensor used to write tensors[PRONET_MAX_TENSORS], past the array);
+ * so is a tensor of more dimensions than the layout has. */
+static void test_layout_refuses_a_tensor_past_the_limit(void)
+{
+	struct pronet_cnn_config config = {4, 3, 32, 0, 0.0f, 0};
+	char errbuf[PRONET_ERRBUF_SIZE] = "";
+	struct pronet_model *model = NULL;
+	CU_ASSERT_EQUAL_FATAL(pronet_model_new(&config, classes, 3, 1, &model, errbuf), PRONET_OK);
+	size_t weights = model->num_weights, tensors = model->num_tensors;
+	CU_ASSERT(tensors < PRONET_MAX_TENSORS);
+	CU_ASSERT_EQUAL(pronet_cnn_add_tensor(model, "extra", 4, 1, 1, 1, errbuf),
+	                PRONET_ERR_LIMIT);
+	CU_ASSERT_EQUAL(model->num_tensors, tensors);
+	while (model->num_tensors < PRONET_MAX_TENSORS)
+		CU_ASSERT_EQUAL_FATAL(pronet_cnn_add_tensor(model, "extra", 1, 2, 0, 0, errbuf),
+		                      PRONET_OK);
+	CU_ASSERT_EQUAL(model->num_weights, weights + 2 * (PRONET_MAX_TENSORS - tensors));
+	CU_ASSERT_EQUAL(pronet_cnn_add_tensor(model, "one.too.many", 1, 2, 0, 0, errbuf),
+	                PRONET_ERR_LIMIT);
+	CU_ASSERT_EQUAL(model->num_tensors, PRONET_MAX_TENSORS);
+	CU_ASSERT_EQUAL(model->num_weights, weights + 2 * (PRONET_MAX_TENSORS - tensors));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "one.too.many"));
+	model->num_tensors = tensors; /* the model's own layout, for free */
+	model->num_weights = weights;
+	pronet_model_free(model);
+}
+
 static CU_TestInfo tests[] = {
     {"network gradient matches finite differences", test_gradient_without_batch_norm},
     {"... with batch norm", test_gradient_with_batch_norm},
     {"one or three threads: same loss and gradient", test_threads_agree},
     {"prediction matches the training forward pass", test_prediction_matches_training_forward},
+    {"the layout refuses a tensor past the limit", test_layout_refuses_a_tensor_past_the_limit},
     CU_TEST_INFO_NULL,
 };
 
