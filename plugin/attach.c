@@ -16,9 +16,34 @@
 int ndpi_handle_rule(struct ndpi_detection_module_struct *ndpi_str, char *rule, u_int8_t do_add);
 
 #define MAX_MODULES 256
+#define MAX_CLASS_NAMES 4096
 #define DEFAULT_PACKETS_PER_DIRECTION 4
 #define DEFAULT_MAX_FLOWS 65536
 
+/* The process-wide state nDPI forces on us (a dissector has no user
+ * pointer), and its lifetime scheme. Readers - the dissector, the fallback,
+ * pronet_plugin_flow_result/forget - take no lock; writers (attach, detach)
+ * hold registry_lock. What a reader may hold is never freed while the
+ * process runs, so no interleaving of threads can make it dangle:
+ *   - flow_store: created by the first attach (sized by its max_flows), kept
+ *     until the process exits; the last detach does not free it. Verdicts
+ *     and recorded packets therefore outlive detach: a host may read a
+ *     flow's result after detaching, and until it forgets the flow.
+ *   - attachments: immutable once published in a slot. Re-attaching a
+ *     module with the same settings keeps the published one (the LD_PRELOAD
+ *     shim re-attaches on every ndpi_set_protocol_detection_bitmask2);
+ *     with new settings a new one is published. The replaced one, and a
+ *     detached module's, go to `retired`, which is never freed: a reader
+ *     that loaded it a moment before still reads valid memory. Each is one
+ *     small allocation (8 bytes a class), made once per attach that
+ *     changes something.
+ *   - class_names: an append-only table of the classes' names; verdicts
+ *     keep IDs into it, never pointers into a model the host may free.
+ *   - models are borrowed: the caller keeps one alive while a module is
+ *     attached with it (plugin/host.c defers its unload until the last such
+ *     detach); after the detach nothing reads it.
+ * All of it is reachable from these globals until exit, so leak checkers
+ * count it as in use, not lost. */
 struct slot {
 	_Atomic(const struct ndpi_detection_module_struct *) ndpi;
 	_Atomic(struct pronet_attachment *) attachment;
@@ -28,12 +53,13 @@ static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct slot slots[MAX_MODULES];
 static atomic_size_t slots_used;
 static _Atomic(struct pronet_flow_store *) flow_store;
-static size_t num_attached;
+static struct pronet_attachment *retired;
+static char class_names[MAX_CLASS_NAMES][PRONET_CLASS_NAME_MAX];
+static atomic_size_t num_class_names;
 
 void pronet_plugin_options_default(struct pronet_plugin_options *options)
 {
 	memset(options, 0, sizeof(*options));
-	options->stage = PRONET_PLUGIN_BEFORE_FINALIZE;
 	options->threshold = PRONET_THRESHOLD_DEFAULT;
 	options->packets_per_direction = DEFAULT_PACKETS_PER_DIRECTION;
 	options->max_flows = DEFAULT_MAX_FLOWS;
@@ -45,14 +71,60 @@ pronet_attachment_find(const struct ndpi_detection_module_struct *ndpi)
 	size_t used = atomic_load_explicit(&slots_used, memory_order_acquire);
 
 	for (size_t i = 0; i < used; i++)
-		if (atomic_load_explicit(&slots[i].ndpi, memory_order_acquire) == ndpi)
-			return atomic_load_explicit(&slots[i].attachment, memory_order_acquire);
+		if (atomic_load_explicit(&slots[i].ndpi, memory_order_acquire) == ndpi) {
+			const struct pronet_attachment *a =
+			    atomic_load_explicit(&slots[i].attachment, memory_order_acquire);
+
+			/* The slot may have gone to another module in between. */
+			return a != NULL && a->ndpi == ndpi ? a : NULL;
+		}
 	return NULL;
 }
 
 struct pronet_flow_store *pronet_attachment_store(void)
 {
 	return atomic_load_explicit(&flow_store, memory_order_acquire);
+}
+
+const char *pronet_attachment_class_name(uint16_t id)
+{
+	if (id >= atomic_load_explicit(&num_class_names, memory_order_acquire))
+		return "";
+	return class_names[id];
+}
+
+size_t pronet_attachment_count_model(const struct pronet_model *model)
+{
+	size_t count = 0, used;
+
+	pthread_mutex_lock(&registry_lock);
+	used = atomic_load(&slots_used);
+	for (size_t i = 0; i < used; i++) {
+		const struct pronet_attachment *a = atomic_load(&slots[i].attachment);
+
+		count += a != NULL && a->model == model;
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return count;
+}
+
+/* Under registry_lock: the ID of `name` in class_names, added if new. */
+static enum pronet_err intern_class_name(const char *name, uint16_t *id, char *errbuf)
+{
+	size_t count = atomic_load_explicit(&num_class_names, memory_order_relaxed);
+
+	for (size_t i = 0; i < count; i++)
+		if (strcmp(class_names[i], name) == 0) {
+			*id = (uint16_t)i;
+			return PRONET_OK;
+		}
+	if (count == MAX_CLASS_NAMES)
+		return pronet_error(errbuf, PRONET_ERR_LIMIT,
+		                    "plugin: more than %d distinct class names", MAX_CLASS_NAMES);
+	snprintf(class_names[count], sizeof(class_names[count]), "%s", name);
+	atomic_store_explicit(&num_class_names, count + 1, memory_order_release);
+	*id = (uint16_t)count;
+	return PRONET_OK;
 }
 
 int pronet_plugin_is_attached(const struct ndpi_detection_module_struct *ndpi)
@@ -132,9 +204,9 @@ static enum pronet_err check_options(const struct pronet_plugin_options *options
 		return pronet_error(
 		    errbuf, PRONET_ERR_ARG, "packets per direction %u is not in 1..%d",
 		    options->packets_per_direction, PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION);
-	if (options->max_flows < 64)
-		return pronet_error(errbuf, PRONET_ERR_ARG, "max flows %u is below 64",
-		                    options->max_flows);
+	if (options->max_flows < 1 || options->max_flows > PRONET_FLOW_STORE_MAX_CAPACITY)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "max flows %u is not in 1..%u",
+		                    options->max_flows, PRONET_FLOW_STORE_MAX_CAPACITY);
 	for (size_t c = 0; options->class_thresholds != NULL && c < num_classes; c++)
 		if (options->class_thresholds[c] > 1.0f)
 			return pronet_error(errbuf, PRONET_ERR_ARG,
@@ -173,6 +245,9 @@ static enum pronet_err map_classes(struct pronet_attachment *a,
 	for (size_t c = 0; c < a->num_classes; c++) {
 		const char *name = pronet_model_class_name(a->model, c);
 
+		err = intern_class_name(name, &a->class_name[c], errbuf);
+		if (err)
+			return err;
 		if (options->class_protocol_names != NULL &&
 		    options->class_protocol_names[c] != NULL)
 			name = options->class_protocol_names[c];
@@ -204,13 +279,19 @@ static enum pronet_err build_attachment(struct ndpi_detection_module_struct *ndp
 	struct pronet_attachment *a;
 	enum pronet_err err;
 
-	a = calloc(1, sizeof(*a));
+	size_t num_classes = pronet_model_num_classes(model);
+
+	/* The struct, then its three arrays (widest first, each aligned). */
+	a = calloc(1, sizeof(*a) + num_classes * (sizeof(float) + 2 * sizeof(uint16_t)));
 	if (a == NULL)
 		return pronet_error(errbuf, PRONET_ERR_NOMEM, "plugin: out of memory");
+	a->class_threshold = (float *)(a + 1);
+	a->class_protocol = (uint16_t *)(a->class_threshold + num_classes);
+	a->class_name = a->class_protocol + num_classes;
 	a->ndpi = ndpi;
 	a->model = model;
 	a->packets_per_direction = options->packets_per_direction;
-	a->num_classes = pronet_model_num_classes(model);
+	a->num_classes = num_classes;
 	err = ensure_protocol(ndpi, PRONET_PLUGIN_DISSECTOR_NAME, &a->dissector_protocol, errbuf);
 	if (!err && a->dissector_protocol < NDPI_MAX_SUPPORTED_PROTOCOLS)
 		err = pronet_error(errbuf, PRONET_ERR_NDPI, "'%s' is a built-in nDPI protocol",
@@ -261,6 +342,31 @@ static enum pronet_err ensure_store(uint32_t max_flows, char *errbuf)
 	return err;
 }
 
+/* Whether two attachments of one module would act the same. */
+static int same_settings(const struct pronet_attachment *x, const struct pronet_attachment *y)
+{
+	return x->ndpi == y->ndpi && x->model == y->model &&
+	       x->packets_per_direction == y->packets_per_direction &&
+	       x->dissector_protocol == y->dissector_protocol && x->num_classes == y->num_classes &&
+	       memcmp(x->class_threshold, y->class_threshold,
+	              x->num_classes * sizeof(*x->class_threshold)) == 0 &&
+	       memcmp(x->class_protocol, y->class_protocol,
+	              x->num_classes * sizeof(*x->class_protocol)) == 0 &&
+	       memcmp(x->class_name, y->class_name, x->num_classes * sizeof(*x->class_name)) == 0;
+}
+
+/* Under registry_lock: keeps `a` where readers can no longer find it, but
+ * never frees it (the lifetime scheme above). */
+static void retire(struct pronet_attachment *a)
+{
+	if (a == NULL)
+		return;
+	a->retired_next = retired;
+	retired = a;
+}
+
+/* Under registry_lock: publishes `a` (taking it; freed at once if the module
+ * already has an attachment with the same settings). */
 static enum pronet_err install(struct pronet_attachment *a, uint32_t max_flows, char *errbuf)
 {
 	struct pronet_attachment *old;
@@ -268,19 +374,25 @@ static enum pronet_err install(struct pronet_attachment *a, uint32_t max_flows, 
 	enum pronet_err err;
 
 	if (slot == NULL)
-		return pronet_error(errbuf, PRONET_ERR_LIMIT, "plugin: more than %d nDPI modules",
-		                    MAX_MODULES);
-	err = ensure_store(max_flows, errbuf);
+		err = pronet_error(errbuf, PRONET_ERR_LIMIT, "plugin: more than %d nDPI modules",
+		                   MAX_MODULES);
+	else
+		err = ensure_store(max_flows, errbuf);
 	if (!err)
 		err = pronet_dissector_register(a->ndpi, a->dissector_protocol, errbuf);
-	if (err)
+	if (err) {
+		free(a);
 		return err;
-	old = atomic_exchange(&slot->attachment, a);
-	if (atomic_load(&slot->ndpi) == NULL) {
-		atomic_store(&slot->ndpi, a->ndpi);
-		num_attached++;
 	}
-	free(old);
+	old = atomic_load(&slot->attachment);
+	if (old != NULL && same_settings(old, a)) {
+		free(a); /* never published */
+		return PRONET_OK;
+	}
+	atomic_store_explicit(&slot->attachment, a, memory_order_release);
+	if (atomic_load(&slot->ndpi) == NULL)
+		atomic_store_explicit(&slot->ndpi, a->ndpi, memory_order_release);
+	retire(old);
 	return PRONET_OK;
 }
 
@@ -289,7 +401,7 @@ enum pronet_err pronet_plugin_attach(struct ndpi_detection_module_struct *ndpi,
                                      const struct pronet_plugin_options *options, char *errbuf)
 {
 	struct pronet_plugin_options defaults;
-	struct pronet_attachment *a;
+	struct pronet_attachment *a = NULL;
 	enum pronet_err err;
 
 	if (ndpi == NULL || model == NULL)
@@ -314,11 +426,8 @@ enum pronet_err pronet_plugin_attach(struct ndpi_detection_module_struct *ndpi,
 		return err;
 	pthread_mutex_lock(&registry_lock);
 	err = build_attachment(ndpi, model, options, &a, errbuf);
-	if (!err) {
+	if (!err)
 		err = install(a, options->max_flows, errbuf);
-		if (err)
-			free(a);
-	}
 	pthread_mutex_unlock(&registry_lock);
 	return err;
 }
@@ -351,9 +460,7 @@ enum pronet_err pronet_plugin_detach(struct ndpi_detection_module_struct *ndpi)
 	}
 	pronet_dissector_unregister(ndpi);
 	atomic_store(&slot->ndpi, NULL);
-	free(atomic_exchange(&slot->attachment, NULL));
-	if (--num_attached == 0)
-		pronet_flow_store_free(atomic_exchange(&flow_store, NULL));
+	retire(atomic_exchange(&slot->attachment, NULL));
 	pthread_mutex_unlock(&registry_lock);
 	return PRONET_OK;
 }

@@ -10,22 +10,33 @@
 #include "core/model.h"
 #include "plugin/flow_state.h"
 
+/* Immutable once published; never freed while the process runs (see the
+ * lifetime scheme in plugin/attach.c). The arrays are num_classes long and
+ * live in the same allocation. */
 struct pronet_attachment {
 	struct ndpi_detection_module_struct *ndpi;
-	const struct pronet_model *model;
+	const struct pronet_model *model; /* borrowed: alive while attached */
 	uint32_t packets_per_direction;
 	uint16_t dissector_protocol; /* custom ID owning the dissector's exclusion bit */
 	size_t num_classes;
-	uint16_t class_protocol[PRONET_MAX_CLASSES]; /* 0: the class never labels */
-	float class_threshold[PRONET_MAX_CLASSES];
+	uint16_t *class_protocol; /* 0: the class never labels */
+	float *class_threshold;
+	uint16_t *class_name; /* IDs for pronet_attachment_class_name */
+	struct pronet_attachment *retired_next;
 };
 
-/* The attachment of `ndpi`, or NULL. Lock-free; valid until that module is
- * detached (hosts do not detach while processing packets). */
+/* The attachment of `ndpi`, or NULL. Lock-free; the memory stays valid for
+ * the life of the process, even after a re-attach or detach. */
 const struct pronet_attachment *
 pronet_attachment_find(const struct ndpi_detection_module_struct *ndpi);
-/* The process-wide flow store, NULL while nothing is attached. */
+/* The process-wide flow store, NULL before the first attach; once created it
+ * lives until the process exits. */
 struct pronet_flow_store *pronet_attachment_store(void);
+/* A class name by the ID an attachment gave it ("" for an unknown ID); the
+ * string lives until the process exits. */
+const char *pronet_attachment_class_name(uint16_t id);
+/* Modules attached with `model` right now. */
+size_t pronet_attachment_count_model(const struct pronet_model *model);
 
 /* plugin/dissector.c: the entry in nDPI's callback tables. */
 enum pronet_err pronet_dissector_register(struct ndpi_detection_module_struct *ndpi,

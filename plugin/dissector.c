@@ -82,8 +82,12 @@ static void pronet_search(struct ndpi_detection_module_struct *ndpi, struct ndpi
 	status = pronet_flow_store_record(store, flow, flow->num_processed_pkts, &input,
 	                                  a->packets_per_direction);
 	/* With both directions recorded there is nothing left to do per packet;
-	 * nDPI's own dissectors keep going. */
-	if (status == PRONET_RECORD_ALL_FULL || status == PRONET_RECORD_DECIDED)
+	 * nDPI's own dissectors keep going. A flow that found the store full
+	 * (counted as a miss by the store) is left too: recording from a later
+	 * packet would give the model other inputs than training saw, and the
+	 * flow is counted once. */
+	if (status == PRONET_RECORD_ALL_FULL || status == PRONET_RECORD_DECIDED ||
+	    status == PRONET_RECORD_NO_SPACE)
 		ndpi_exclude_protocol(ndpi, flow, a->dissector_protocol, __FILE__, __func__,
 		                      __LINE__);
 }

@@ -46,7 +46,6 @@ static void decide(const struct pronet_attachment *a, struct pronet_flow_store *
 	memset(verdict, 0, sizeof(*verdict));
 	verdict->decided = 1;
 	verdict->abstained = 1;
-	verdict->model = a->model;
 	if (!pronet_flow_store_snapshot(store, flow, &record) || record.num_inputs == 0)
 		return;
 	/* The flow's class probabilities from its recorded packets (each one
@@ -57,6 +56,8 @@ static void decide(const struct pronet_attachment *a, struct pronet_flow_store *
 		return;
 	verdict->packets_used = record.num_inputs;
 	keep_top(mean, a->num_classes, verdict);
+	for (size_t k = 0; k < verdict->num_top; k++)
+		verdict->top_name[k] = a->class_name[verdict->top_class[k]];
 	if (verdict->num_top == 0)
 		return;
 	best = verdict->top_class[0];
@@ -125,7 +126,7 @@ enum pronet_err pronet_plugin_flow_result(const struct ndpi_flow_struct *flow,
 	out->packets_used = verdict.packets_used;
 	out->num_top = verdict.num_top;
 	for (size_t k = 0; k < verdict.num_top; k++) {
-		out->top[k].label = pronet_model_class_name(verdict.model, verdict.top_class[k]);
+		out->top[k].label = pronet_attachment_class_name(verdict.top_name[k]);
 		out->top[k].probability = verdict.top_probability[k];
 	}
 	if (verdict.num_top > 0) {
@@ -148,4 +149,11 @@ size_t pronet_plugin_flows_in_use(void)
 	struct pronet_flow_store *store = pronet_attachment_store();
 
 	return store != NULL ? pronet_flow_store_in_use(store) : 0;
+}
+
+size_t pronet_plugin_flow_misses(void)
+{
+	struct pronet_flow_store *store = pronet_attachment_store();
+
+	return store != NULL ? pronet_flow_store_misses(store) : 0;
 }

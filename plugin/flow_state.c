@@ -1,10 +1,12 @@
 #include "plugin/flow_state.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Stripes: independent locks, each owning an equal share of the pool. */
+/* Stripes: independent locks over the bucket chains, so that threads working
+ * on different flows rarely share a lock. */
 #define STRIPES 64
 #define NO_ENTRY UINT32_MAX
 
@@ -21,15 +23,25 @@ struct entry {
 struct stripe {
 	pthread_mutex_t lock;
 	uint32_t *buckets; /* heads of bucket chains, NO_ENTRY if empty */
-	uint32_t free_head;
 	size_t in_use;
 };
 
+/* Free entries are one list for the whole pool, so that every one of the
+ * `capacity` entries can be used whatever stripe a flow hashes to: the store
+ * is full exactly when `capacity` flows have state. free_lock is taken
+ * inside a stripe's lock (never the other way round), once per flow that
+ * starts or ends, never per packet of a known flow. */
 struct pronet_flow_store {
 	struct stripe stripes[STRIPES];
-	struct entry *entries; /* capacity entries; stripe s owns a contiguous share */
+	pthread_mutex_t free_lock;
+	uint32_t free_head;
+	struct entry *entries; /* capacity entries */
+	uint32_t *buckets;     /* STRIPES * buckets_per_stripe, one allocation */
 	size_t capacity;
 	uint32_t buckets_per_stripe; /* a power of two */
+	atomic_size_t misses;        /* flows that found no free entry */
+	size_t locks_ready;          /* stripe locks initialised (for the error path) */
+	int free_lock_ready;
 };
 
 static uint64_t hash_key(const void *key)
@@ -50,44 +62,56 @@ static uint32_t *bucket_of(struct pronet_flow_store *store, struct stripe *strip
 	return &stripe->buckets[(uint32_t)hash & (store->buckets_per_stripe - 1)];
 }
 
-enum pronet_err pronet_flow_store_new(size_t capacity, struct pronet_flow_store **out, char *errbuf)
+/* Allocations and locks; pronet_flow_store_free undoes what was done. */
+static enum pronet_err store_init(struct pronet_flow_store *store, size_t capacity, char *errbuf)
 {
-	struct pronet_flow_store *store;
-	size_t share;
+	size_t share = (capacity + STRIPES - 1) / STRIPES;
 
-	*out = NULL;
-	if (capacity < STRIPES || capacity > (size_t)UINT32_MAX / 2)
-		return pronet_error(errbuf, PRONET_ERR_ARG, "flow store: capacity %zu out of range",
-		                    capacity);
-	share = capacity / STRIPES;
-	store = calloc(1, sizeof(*store));
-	if (store == NULL)
-		return pronet_error(errbuf, PRONET_ERR_NOMEM, "flow store: out of memory");
-	store->capacity = share * STRIPES;
+	store->capacity = capacity;
 	store->buckets_per_stripe = 1;
 	while (store->buckets_per_stripe < share)
 		store->buckets_per_stripe <<= 1;
-	store->entries = calloc(store->capacity, sizeof(*store->entries));
-	if (store->entries == NULL) {
-		free(store);
-		return pronet_error(errbuf, PRONET_ERR_NOMEM, "flow store: out of memory");
-	}
-	for (size_t s = 0; s < STRIPES; s++) {
-		struct stripe *stripe = &store->stripes[s];
+	store->entries = calloc(capacity, sizeof(*store->entries));
+	store->buckets =
+	    malloc((size_t)STRIPES * store->buckets_per_stripe * sizeof(*store->buckets));
+	if (store->entries == NULL || store->buckets == NULL)
+		return pronet_error(errbuf, PRONET_ERR_NOMEM,
+		                    "flow store: out of memory for %zu flows", capacity);
+	if (pthread_mutex_init(&store->free_lock, NULL) != 0)
+		return pronet_error(errbuf, PRONET_ERR_NOMEM, "flow store: cannot create a lock");
+	store->free_lock_ready = 1;
+	for (; store->locks_ready < STRIPES; store->locks_ready++)
+		if (pthread_mutex_init(&store->stripes[store->locks_ready].lock, NULL) != 0)
+			return pronet_error(errbuf, PRONET_ERR_NOMEM,
+			                    "flow store: cannot create a lock");
+	for (size_t b = 0; b < (size_t)STRIPES * store->buckets_per_stripe; b++)
+		store->buckets[b] = NO_ENTRY;
+	for (size_t s = 0; s < STRIPES; s++)
+		store->stripes[s].buckets = store->buckets + s * store->buckets_per_stripe;
+	for (size_t i = 0; i < capacity; i++)
+		store->entries[i].next = i + 1 < capacity ? (uint32_t)(i + 1) : NO_ENTRY;
+	store->free_head = 0;
+	return PRONET_OK;
+}
 
-		pthread_mutex_init(&stripe->lock, NULL);
-		stripe->buckets = malloc(store->buckets_per_stripe * sizeof(*stripe->buckets));
-		if (stripe->buckets == NULL) {
-			pronet_flow_store_free(store);
-			return pronet_error(errbuf, PRONET_ERR_NOMEM, "flow store: out of memory");
-		}
-		for (uint32_t b = 0; b < store->buckets_per_stripe; b++)
-			stripe->buckets[b] = NO_ENTRY;
-		/* Free list through this stripe's share of the pool. */
-		stripe->free_head = (uint32_t)(s * share);
-		for (size_t i = s * share; i < (s + 1) * share; i++)
-			store->entries[i].next =
-			    i + 1 < (s + 1) * share ? (uint32_t)(i + 1) : NO_ENTRY;
+enum pronet_err pronet_flow_store_new(size_t capacity, struct pronet_flow_store **out, char *errbuf)
+{
+	struct pronet_flow_store *store;
+	enum pronet_err err;
+
+	*out = NULL;
+	if (capacity < 1 || capacity > PRONET_FLOW_STORE_MAX_CAPACITY)
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "flow store: capacity %zu is not in 1..%u", capacity,
+		                    PRONET_FLOW_STORE_MAX_CAPACITY);
+	store = calloc(1, sizeof(*store));
+	if (store == NULL)
+		return pronet_error(errbuf, PRONET_ERR_NOMEM, "flow store: out of memory");
+	atomic_init(&store->misses, 0);
+	err = store_init(store, capacity, errbuf);
+	if (err) {
+		pronet_flow_store_free(store);
+		return err;
 	}
 	*out = store;
 	return PRONET_OK;
@@ -97,10 +121,12 @@ void pronet_flow_store_free(struct pronet_flow_store *store)
 {
 	if (store == NULL)
 		return;
-	for (size_t s = 0; s < STRIPES; s++) {
+	/* Only the locks that were initialised. */
+	for (size_t s = 0; s < store->locks_ready; s++)
 		pthread_mutex_destroy(&store->stripes[s].lock);
-		free(store->stripes[s].buckets);
-	}
+	if (store->free_lock_ready)
+		pthread_mutex_destroy(&store->free_lock);
+	free(store->buckets);
 	free(store->entries);
 	free(store);
 }
@@ -120,13 +146,17 @@ static uint32_t insert_locked(struct pronet_flow_store *store, struct stripe *st
                               const void *key)
 {
 	uint32_t *bucket = bucket_of(store, stripe, hash);
-	uint32_t i = stripe->free_head;
 	struct entry *entry;
+	uint32_t i;
 
+	pthread_mutex_lock(&store->free_lock);
+	i = store->free_head;
+	if (i != NO_ENTRY)
+		store->free_head = store->entries[i].next;
+	pthread_mutex_unlock(&store->free_lock);
 	if (i == NO_ENTRY)
 		return NO_ENTRY;
 	entry = &store->entries[i];
-	stripe->free_head = entry->next;
 	memset(entry, 0, sizeof(*entry));
 	entry->key = key;
 	entry->next = *bucket;
@@ -148,9 +178,11 @@ static void remove_locked(struct pronet_flow_store *store, struct stripe *stripe
 
 			*link = entry->next;
 			entry->key = NULL;
-			entry->next = stripe->free_head;
-			stripe->free_head = i;
 			stripe->in_use--;
+			pthread_mutex_lock(&store->free_lock);
+			entry->next = store->free_head;
+			store->free_head = i;
+			pthread_mutex_unlock(&store->free_lock);
 			return;
 		}
 		link = &entry->next;
@@ -213,6 +245,8 @@ enum pronet_record_status pronet_flow_store_record(struct pronet_flow_store *sto
 		status = record_locked(&store->entries[i], input, per_direction);
 	}
 	pthread_mutex_unlock(&stripe->lock);
+	if (status == PRONET_RECORD_NO_SPACE)
+		atomic_fetch_add_explicit(&store->misses, 1, memory_order_relaxed);
 	return status;
 }
 
@@ -293,4 +327,9 @@ size_t pronet_flow_store_in_use(struct pronet_flow_store *store)
 size_t pronet_flow_store_capacity(const struct pronet_flow_store *store)
 {
 	return store->capacity;
+}
+
+size_t pronet_flow_store_misses(struct pronet_flow_store *store)
+{
+	return atomic_load_explicit(&store->misses, memory_order_relaxed);
 }

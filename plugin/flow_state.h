@@ -2,9 +2,10 @@
  * own dissectors were still trying, and the fallback's verdict.
  *
  * Keyed by the address of the host's struct ndpi_flow_struct, so any module
- * (and any thread) can find a flow's state. A fixed pool, split into
- * lock-striped partitions: no allocation after pronet_flow_store_new, and
- * threads working on different flows rarely share a lock. A key whose memory
+ * (and any thread) can find a flow's state. A fixed pool of exactly
+ * `capacity` entries, its bucket chains under striped locks: no allocation
+ * after pronet_flow_store_new, and threads working on different flows rarely
+ * share a lock. A flow that finds the pool full is counted as a miss. A key whose memory
  * the host reused for a new flow without telling us is recognised by its
  * generation (nDPI's per-flow packet counter going backwards) and reset. */
 #ifndef PRONET_PLUGIN_FLOW_STATE_H
@@ -19,6 +20,8 @@
 #include "plugin/pronet_plugin.h"
 
 #define PRONET_FLOW_MAX_INPUTS (2 * PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION)
+/* Flows a store holds at most (the flow table's limit, 1 << 26). */
+#define PRONET_FLOW_STORE_MAX_CAPACITY (1u << 26)
 
 /* The recorded packets of one flow, copied out of the store. */
 struct pronet_flow_record {
@@ -30,8 +33,11 @@ struct pronet_flow_verdict {
 	uint8_t decided;
 	uint8_t abstained;
 	uint16_t ndpi_protocol;
-	const struct pronet_model *model; /* names the classes below */
-	uint16_t top_class[PRONET_PLUGIN_TOP];
+	uint16_t top_class[PRONET_PLUGIN_TOP]; /* model classes */
+	/* Their names, as IDs in the plugin's process-wide name table
+	 * (plugin/attachment.h), never pointers into a model that may be
+	 * freed before the verdict is read. */
+	uint16_t top_name[PRONET_PLUGIN_TOP];
 	float top_probability[PRONET_PLUGIN_TOP];
 	uint8_t num_top;
 	uint32_t packets_used;
@@ -47,7 +53,7 @@ enum pronet_record_status {
 
 struct pronet_flow_store;
 
-/* A store for `capacity` flows at once (at least 64). */
+/* A store for `capacity` flows at once (1..PRONET_FLOW_STORE_MAX_CAPACITY). */
 enum pronet_err pronet_flow_store_new(size_t capacity, struct pronet_flow_store **out,
                                       char *errbuf);
 void pronet_flow_store_free(struct pronet_flow_store *store);
@@ -60,6 +66,9 @@ enum pronet_record_status pronet_flow_store_record(struct pronet_flow_store *sto
                                                    uint32_t generation,
                                                    const struct pronet_input *input,
                                                    uint32_t per_direction);
+/* Records that returned PRONET_RECORD_NO_SPACE so far (the dissector excludes
+ * itself from such a flow, so each is one flow per module that saw it). */
+size_t pronet_flow_store_misses(struct pronet_flow_store *store);
 /* Copies the recorded packets of `key`; returns 0 if the store has none. */
 int pronet_flow_store_snapshot(struct pronet_flow_store *store, const void *key,
                                struct pronet_flow_record *out);

@@ -2,6 +2,7 @@
  * sees: what the LD_PRELOAD shim and a dlopen host share. Loading is
  * plugin/loader.c's, shared with `pronet classify`. */
 #include "plugin/host.h"
+#include "plugin/attachment.h"
 #include "plugin/loader.h"
 #include "plugin/pronet_plugin.h"
 
@@ -14,6 +15,20 @@
 
 static pthread_mutex_t host_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pronet_plugin_loaded *host;
+/* pronet_host_unload ran while modules were attached with the host's model:
+ * it is freed by the detach of the last of them, not before (the fallback
+ * runs it on any of their flows until then). */
+static int unload_pending;
+
+/* Under host_lock: frees the host if nothing is attached with its model. */
+static void free_host_if_unused(void)
+{
+	if (host == NULL || pronet_attachment_count_model(pronet_plugin_loaded_model(host)) > 0)
+		return;
+	pronet_plugin_loaded_free(host);
+	host = NULL;
+	unload_pending = 0;
+}
 
 static const char *env_or_null(const char *name)
 {
@@ -73,10 +88,15 @@ enum pronet_err pronet_host_load(const struct pronet_plugin_config *config, char
 	pthread_mutex_lock(&host_lock);
 	if (host != NULL) {
 		/* Attached modules point at the loaded model. */
+		int pending = unload_pending;
+
 		pthread_mutex_unlock(&host_lock);
 		pronet_plugin_loaded_free(l);
 		return pronet_error(errbuf, PRONET_ERR_ARG,
-		                    "plugin: already initialised; detach and deinit first");
+		                    pending
+		                        ? "plugin: deinit waits for modules still attached; "
+		                          "detach them first"
+		                        : "plugin: already initialised; detach and deinit first");
 	}
 	host = l;
 	pthread_mutex_unlock(&host_lock);
@@ -86,8 +106,8 @@ enum pronet_err pronet_host_load(const struct pronet_plugin_config *config, char
 void pronet_host_unload(void)
 {
 	pthread_mutex_lock(&host_lock);
-	pronet_plugin_loaded_free(host);
-	host = NULL;
+	unload_pending = host != NULL;
+	free_host_if_unused();
 	pthread_mutex_unlock(&host_lock);
 }
 
@@ -96,7 +116,7 @@ enum pronet_err pronet_host_attach(struct ndpi_detection_module_struct *ndpi, ch
 	enum pronet_err err;
 
 	pthread_mutex_lock(&host_lock);
-	if (host == NULL)
+	if (host == NULL || unload_pending)
 		err = pronet_error(errbuf, PRONET_ERR_ARG, "plugin: no model loaded");
 	else
 		err = pronet_plugin_attach(ndpi, pronet_plugin_loaded_model(host),
@@ -111,5 +131,9 @@ enum pronet_err pronet_host_detach(struct ndpi_detection_module_struct *ndpi, ch
 
 	if (err)
 		return pronet_error(errbuf, err, "plugin: this nDPI module is not attached");
+	pthread_mutex_lock(&host_lock);
+	if (unload_pending)
+		free_host_if_unused();
+	pthread_mutex_unlock(&host_lock);
 	return PRONET_OK;
 }

@@ -18,7 +18,9 @@ enum pronet_err pronet_host_config_from_env(struct pronet_plugin_config *config,
  * the explicit paths, else from rules_dir, else the installed ones if
  * present. Once: pronet_host_unload before reloading. */
 enum pronet_err pronet_host_load(const struct pronet_plugin_config *config, char *errbuf);
-/* Frees the model and rules (call after every module is detached). */
+/* Frees the model and rules; while modules are still attached with them,
+ * not until the last of those is detached through pronet_host_detach (and no
+ * new load or attach is taken until then). */
 void pronet_host_unload(void);
 /* Attaches the loaded model to `ndpi` (after bitmask2); again on an attached
  * module it re-registers the dissector. */

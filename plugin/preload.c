@@ -167,9 +167,11 @@ void ndpi_free_flow_data(struct ndpi_flow_struct *flow)
 
 void ndpi_exit_detection_module(struct ndpi_detection_module_struct *ndpi)
 {
+	char errbuf[PRONET_ERRBUF_SIZE];
+
 	pthread_once(&resolve_once, resolve_real);
 	if (pronet_plugin_is_attached(ndpi))
-		pronet_plugin_detach(ndpi);
+		pronet_host_detach(ndpi, errbuf);
 	if (real.exit_module != NULL)
 		real.exit_module(ndpi);
 }

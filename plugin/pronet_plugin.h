@@ -13,12 +13,17 @@
  * Per-flow state is kept by flow pointer, not by module, so a host that gives
  * up through another module than the one that saw the packets (ndpiReader's
  * end-of-run walk through module 0) still finds it. It lives in a pool sized
- * at the first attach; nothing is allocated per packet. Hosts must call
+ * at the first attach and kept until the process exits (detach does not free
+ * it); nothing is allocated per packet. A flow that finds the pool full is
+ * not recorded and is counted (pronet_plugin_flow_misses). Hosts must call
  * pronet_plugin_flow_forget (the LD_PRELOAD shim does it from
  * ndpi_free_flow_data) before the flow's memory is freed.
  *
  * Threads: one nDPI module per thread, all attached, is supported; attach and
- * detach must not race with packet processing on the same module.
+ * detach must not race with packet processing on the same module (nor does
+ * nDPI allow its own setup calls to). Any thread may attach, detach, give up
+ * or forget at any time otherwise: nothing a lock-free reader holds is freed
+ * while the process runs (plugin/attach.c, docs/plugin.md).
  * docs/plugin.md describes the LD_PRELOAD shim and the dlopen entry point. */
 #ifndef PRONET_PLUGIN_H
 #define PRONET_PLUGIN_H
@@ -39,16 +44,10 @@
  * (it never labels a flow with it; it owns the exclusion bit). */
 #define PRONET_PLUGIN_DISSECTOR_NAME "ProNet"
 
-/* When the caller attaches, relative to ndpi_finalize_initialization. Either
- * works in 4.2 (custom names need no automaton); both require that
- * ndpi_set_protocol_detection_bitmask2 has run, since it wipes the tables. */
-enum pronet_plugin_stage {
-	PRONET_PLUGIN_BEFORE_FINALIZE = 0,
-	PRONET_PLUGIN_AFTER_FINALIZE = 1,
-};
-
+/* Attach after ndpi_set_protocol_detection_bitmask2 (it wipes the tables),
+ * before or after ndpi_finalize_initialization: either works in 4.2 (custom
+ * names need no automaton). */
 struct pronet_plugin_options {
-	enum pronet_plugin_stage stage;
 	/* Probability a class needs to label a flow, unless class_thresholds
 	 * or the model file say otherwise (default PRONET_THRESHOLD_DEFAULT,
 	 * rules/thresholds.h, as `pronet classify`). */
@@ -70,8 +69,8 @@ struct pronet_plugin_options {
 	/* Payload packets recorded per direction, 1..4 (default 4, as `make model`
 	 * labels and `pronet eval` decides flows). */
 	uint32_t packets_per_direction;
-	/* Flows with state at once, process-wide; used by the first attach
-	 * only (default 65536). */
+	/* Flows with state at once, process-wide, 1..2^26; sizes the store at
+	 * the first attach, later attaches use that store (default 65536). */
 	uint32_t max_flows;
 };
 
@@ -80,8 +79,8 @@ void pronet_plugin_options_default(struct pronet_plugin_options *options);
 /* Attaches the model to `ndpi` (after ndpi_set_protocol_detection_bitmask2):
  * names the classes in nDPI and appends the dissector to the TCP-payload and
  * UDP tables. Attaching a module again replaces its options and never adds a
- * second dissector entry. `model` is borrowed and must outlive the
- * attachment. */
+ * second dissector entry. `model` is borrowed and must stay alive until the
+ * module is detached; verdicts keep no pointer into it. */
 enum pronet_err pronet_plugin_attach(struct ndpi_detection_module_struct *ndpi,
                                      const struct pronet_model *model,
                                      const struct pronet_plugin_options *options, char *errbuf);
@@ -107,7 +106,7 @@ ndpi_protocol pronet_plugin_detection_giveup(struct ndpi_detection_module_struct
                                              u_int8_t *protocol_was_guessed);
 
 struct pronet_plugin_class_score {
-	const char *label; /* model class name (owned by the model) */
+	const char *label; /* model class name (the plugin's copy, kept until exit) */
 	float probability;
 };
 
@@ -131,5 +130,8 @@ enum pronet_err pronet_plugin_flow_result(const struct ndpi_flow_struct *flow,
 void pronet_plugin_flow_forget(const struct ndpi_flow_struct *flow);
 /* Flows with state right now (for tests and statistics). */
 size_t pronet_plugin_flows_in_use(void);
+/* Flows that found the store full since the process started, so that the
+ * model never saw them (each counted once per module that saw it). */
+size_t pronet_plugin_flow_misses(void);
 
 #endif

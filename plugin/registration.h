@@ -44,7 +44,8 @@ struct pronet_plugin_descriptor {
 	 * (PRONET_MODEL, PRONET_RULES_DIR, PRONET_PROTOS, PRONET_THRESHOLDS,
 	 * PRONET_THRESHOLD, PRONET_PACKETS), as the LD_PRELOAD shim does. */
 	enum pronet_err (*init)(const struct pronet_plugin_config *config, char *errbuf);
-	/* Frees the model; detach every module first. */
+	/* Frees the model; while modules are attached, when the last of them
+	 * is detached (through `detach`). */
 	void (*deinit)(void);
 	enum pronet_err (*attach)(struct ndpi_detection_module_struct *ndpi, char *errbuf);
 	enum pronet_err (*detach)(struct ndpi_detection_module_struct *ndpi, char *errbuf);

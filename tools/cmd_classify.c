@@ -90,6 +90,7 @@ static void on_signal(int signal_number)
 
 struct classify_run {
 	const struct pronet_plugin_loaded *loaded;
+	uint32_t max_flows; /* the flow table's, and the plugin store's */
 	struct line_output *output;
 	struct classify_event_context context;
 	uint64_t sources[CLASSIFY_SOURCE_COUNT_];
@@ -169,14 +170,17 @@ static ndpi_protocol classify_giveup(void *user, struct ndpi_detection_module_st
 	return pronet_plugin_detection_giveup(ndpi, flow, enable_guess, protocol_was_guessed);
 }
 
-/* The engine's setup hook: attach the plugin before finalisation. */
+/* The engine's setup hook: attach the plugin before finalisation, its flow
+ * store as big as the flow table (--max-flows). The store is made by the
+ * first capture's attach and kept for the run (plugin/attach.c). */
 static enum pronet_err classify_setup(void *user, struct ndpi_detection_module_struct *ndpi,
                                       char *errbuf)
 {
-	const struct pronet_plugin_loaded *loaded = user;
-	struct pronet_plugin_options options = *pronet_plugin_loaded_options(loaded);
-	options.stage = PRONET_PLUGIN_BEFORE_FINALIZE;
-	return pronet_plugin_attach(ndpi, pronet_plugin_loaded_model(loaded), &options, errbuf);
+	const struct classify_run *run = user;
+	struct pronet_plugin_options options = *pronet_plugin_loaded_options(run->loaded);
+	options.max_flows = run->max_flows;
+	return pronet_plugin_attach(ndpi, pronet_plugin_loaded_model(run->loaded), &options,
+	                            errbuf);
 }
 
 static uint64_t wall_clock_us(void)
@@ -271,6 +275,8 @@ static void print_summary(struct classify_run *run)
 		        (unsigned long long)run->sources[s]);
 	fprintf(stderr, "model consulted: %llu flows, abstained on %llu\n",
 	        (unsigned long long)run->consulted, (unsigned long long)run->abstained);
+	fprintf(stderr, "model missed: %zu flows (no room in the plugin's flow store)\n",
+	        pronet_plugin_flow_misses());
 	fprintf(stderr, "by protocol:\n");
 	/* qsort's array may not be NULL, which it is before the first flow. */
 	if (run->num_protocols > 1)
@@ -491,8 +497,9 @@ int pronet_cmd_classify(int argc, char **argv)
 		return 1;
 	}
 	run.loaded = loaded;
+	run.max_flows = options.flows.max_flows;
 	options.setup = classify_setup;
-	options.setup_user = loaded;
+	options.setup_user = &run;
 	options.giveup = classify_giveup;
 	options.report = classify_flow;
 	options.report_user = &run;

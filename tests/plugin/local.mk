@@ -19,6 +19,12 @@ tests_plugin_test_fallback_CFLAGS = $(UNIT_CFLAGS)
 tests_plugin_test_fallback_LDADD = $(UNIT_LDADD) $(NDPI_LIBS)
 TESTS += tests/plugin/test_fallback
 
+check_PROGRAMS += tests/plugin/test_store_full
+tests_plugin_test_store_full_SOURCES = tests/plugin/test_store_full.c $(PLUGIN_TEST_FIXTURE)
+tests_plugin_test_store_full_CFLAGS = $(UNIT_CFLAGS)
+tests_plugin_test_store_full_LDADD = $(UNIT_LDADD) $(NDPI_LIBS)
+TESTS += tests/plugin/test_store_full
+
 # dlopens the built plugin/pronet_ndpi.la, like a plugin host.
 check_PROGRAMS += tests/plugin/test_registration
 tests_plugin_test_registration_SOURCES = tests/plugin/test_registration.c $(PLUGIN_TEST_FIXTURE)

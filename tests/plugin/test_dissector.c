@@ -130,7 +130,6 @@ static void test_protos_names_override_class_names(void)
 	pronet_plugin_options_default(&options);
 	options.class_protocol_names = names;
 	ndpi_finalize_initialization(ndpi); /* attaching after finalize works too */
-	options.stage = PRONET_PLUGIN_AFTER_FINALIZE;
 	CU_ASSERT_EQUAL_FATAL(pronet_plugin_attach(ndpi, model, &options, errbuf), PRONET_OK);
 	CU_ASSERT(ndpi_get_protocol_id(ndpi, "PronetRenamed") >= NDPI_MAX_SUPPORTED_PROTOCOLS);
 	CU_ASSERT_EQUAL(ndpi_get_protocol_id(ndpi, "PronetTestAlpha"), -1);

@@ -1,6 +1,7 @@
 /* Tests of plugin/fallback.c with the dissector attached to a fresh nDPI 4.2
  * module: nDPI's verdicts stand, Unknown flows get the model's verdict at or
  * above the threshold and stay Unknown below it. */
+#include "plugin/attachment.h"
 #include "plugin/pronet_plugin.h"
 #include "tests/plugin/fixture.h"
 #include "tests/unit.h"
@@ -378,6 +379,65 @@ static void test_module_per_thread_giveup_through_module_zero(void)
 	pronet_model_free(model);
 }
 
+/* The last detach and the model's free leave verdicts readable: the store
+ * lives until exit and verdicts name classes from the plugin's own copy. */
+static void test_verdict_outlives_detach_and_model(void)
+{
+	struct setup s;
+	struct ndpi_flow_struct *flow = fixture_flow_new();
+	struct pronet_plugin_result r;
+	char label[PRONET_CLASS_NAME_MAX];
+
+	CU_ASSERT_FATAL(setup_open(&s, 0.0f, NULL));
+	opaque_udp_flow(s.ndpi, flow);
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_flow_result(flow, &r), PRONET_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.label);
+	snprintf(label, sizeof(label), "%s", r.label);
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_detach(s.ndpi), PRONET_OK);
+	pronet_model_free(s.model);
+	s.model = NULL;
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_flow_result(flow, &r), PRONET_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.label);
+	CU_ASSERT_STRING_EQUAL(r.label, label);
+	CU_ASSERT_STRING_EQUAL(r.top[0].label, label);
+	CU_ASSERT(pronet_plugin_flows_in_use() >= 1);
+	fixture_flow_free(flow);
+	setup_close(&s);
+}
+
+/* Re-attaching with the same settings (the LD_PRELOAD shim does on every
+ * ndpi_set_protocol_detection_bitmask2) keeps the published attachment; new
+ * settings publish a new one and the old one stays readable. */
+static void test_reattach_keeps_or_retires(void)
+{
+	struct setup s;
+	struct pronet_plugin_options options;
+	const struct pronet_attachment *first, *again, *changed;
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	CU_ASSERT_FATAL(setup_open(&s, 0.0f, NULL));
+	first = pronet_attachment_find(s.ndpi);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+	pronet_plugin_options_default(&options);
+	options.threshold = 0.0f;
+	options.packets_per_direction = 1;
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_attach(s.ndpi, s.model, &options, errbuf), PRONET_OK);
+	again = pronet_attachment_find(s.ndpi);
+	CU_ASSERT_PTR_EQUAL(again, first);
+	options.packets_per_direction = 2;
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_attach(s.ndpi, s.model, &options, errbuf), PRONET_OK);
+	changed = pronet_attachment_find(s.ndpi);
+	CU_ASSERT_PTR_NOT_EQUAL(changed, first);
+	CU_ASSERT_EQUAL(changed->packets_per_direction, 2);
+	/* A reader that loaded the old one before the change still reads it. */
+	CU_ASSERT_EQUAL(first->packets_per_direction, 1);
+	CU_ASSERT_PTR_EQUAL(first->ndpi, s.ndpi);
+	CU_ASSERT_EQUAL(pronet_plugin_detach(s.ndpi), PRONET_OK);
+	CU_ASSERT_PTR_NULL(pronet_attachment_find(s.ndpi));
+	CU_ASSERT_EQUAL(changed->packets_per_direction, 2);
+	setup_close(&s);
+}
+
 static CU_TestInfo tests[] = {
     {"plain nDPI leaves the crafted opaque flow Unknown",
      test_plain_ndpi_leaves_opaque_flow_unknown},
@@ -393,6 +453,8 @@ static CU_TestInfo tests[] = {
     {"a class named Unknown never labels", test_unknown_class_never_labels},
     {"module per thread, give-up through module 0",
      test_module_per_thread_giveup_through_module_zero},
+    {"a verdict outlives the detach and the model", test_verdict_outlives_detach_and_model},
+    {"re-attach keeps the same settings, retires changed ones", test_reattach_keeps_or_retires},
     CU_TEST_INFO_NULL,
 };
 

@@ -24,8 +24,12 @@ static void test_rejects_bad_capacity(void)
 	struct pronet_flow_store *store = (struct pronet_flow_store *)&store;
 	char errbuf[PRONET_ERRBUF_SIZE];
 
-	CU_ASSERT_EQUAL(pronet_flow_store_new(10, &store, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_EQUAL(pronet_flow_store_new(0, &store, errbuf), PRONET_ERR_ARG);
 	CU_ASSERT_PTR_NULL(store);
+	CU_ASSERT_EQUAL(
+	    pronet_flow_store_new((size_t)PRONET_FLOW_STORE_MAX_CAPACITY + 1, &store, errbuf),
+	    PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "capacity"));
 	pronet_flow_store_free(NULL);
 }
 
@@ -56,29 +60,38 @@ static void test_records_per_direction_limit(void)
 	pronet_flow_store_free(store);
 }
 
-static void test_pool_is_bounded(void)
+/* Exactly `capacity` flows fit, whatever lock stripe their keys hash to, and
+ * every flow turned away is counted. */
+static void test_pool_holds_exactly_its_capacity(void)
 {
-	struct pronet_flow_store *store;
+	static const size_t capacities[] = {1, 100, 128};
 	struct pronet_input input = input_of(1, 0);
 	char errbuf[PRONET_ERRBUF_SIZE];
 	static char keys[4096][64]; /* flow-sized strides, as real flows are */
-	size_t stored = 0;
 
-	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(128, &store, errbuf), PRONET_OK);
-	for (size_t i = 0; i < 4096; i++)
-		if (pronet_flow_store_record(store, keys[i], 1, &input, 1) !=
-		    PRONET_RECORD_NO_SPACE)
-			stored++;
-	CU_ASSERT(stored <= pronet_flow_store_capacity(store));
-	CU_ASSERT(stored >= pronet_flow_store_capacity(store) / 2);
-	CU_ASSERT_EQUAL(pronet_flow_store_in_use(store), stored);
-	for (size_t i = 0; i < 4096; i++)
-		pronet_flow_store_forget(store, keys[i]);
-	CU_ASSERT_EQUAL(pronet_flow_store_in_use(store), 0);
-	/* Space comes back. */
-	CU_ASSERT_EQUAL(pronet_flow_store_record(store, keys[0], 1, &input, 1),
-	                PRONET_RECORD_STORED);
-	pronet_flow_store_free(store);
+	for (size_t c = 0; c < sizeof(capacities) / sizeof(capacities[0]); c++) {
+		struct pronet_flow_store *store;
+		size_t stored = 0;
+
+		CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(capacities[c], &store, errbuf),
+		                      PRONET_OK);
+		CU_ASSERT_EQUAL(pronet_flow_store_capacity(store), capacities[c]);
+		for (size_t i = 0; i < 4096; i++)
+			if (pronet_flow_store_record(store, keys[i], 1, &input, 1) !=
+			    PRONET_RECORD_NO_SPACE)
+				stored++;
+		CU_ASSERT_EQUAL(stored, capacities[c]);
+		CU_ASSERT_EQUAL(pronet_flow_store_in_use(store), stored);
+		CU_ASSERT_EQUAL(pronet_flow_store_misses(store), 4096 - capacities[c]);
+		for (size_t i = 0; i < 4096; i++)
+			pronet_flow_store_forget(store, keys[i]);
+		CU_ASSERT_EQUAL(pronet_flow_store_in_use(store), 0);
+		/* Space comes back; a flow that is stored is no miss. */
+		CU_ASSERT_EQUAL(pronet_flow_store_record(store, keys[0], 1, &input, 1),
+		                PRONET_RECORD_STORED);
+		CU_ASSERT_EQUAL(pronet_flow_store_misses(store), 4096 - capacities[c]);
+		pronet_flow_store_free(store);
+	}
 }
 
 static void test_reused_memory_starts_a_new_flow(void)
@@ -181,9 +194,9 @@ static void test_threads_share_the_store(void)
 }
 
 static CU_TestInfo tests[] = {
-    {"capacity below 64 is refused", test_rejects_bad_capacity},
+    {"capacity 0 or above the maximum is refused", test_rejects_bad_capacity},
     {"packets are kept up to the per-direction limit", test_records_per_direction_limit},
-    {"the pool is bounded and space comes back", test_pool_is_bounded},
+    {"the pool holds exactly its capacity, counts misses", test_pool_holds_exactly_its_capacity},
     {"reused flow memory starts a new flow", test_reused_memory_starts_a_new_flow},
     {"verdicts are kept, found and forgotten", test_verdict_without_packets},
     {"threads record and forget at once", test_threads_share_the_store},

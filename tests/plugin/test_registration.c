@@ -101,6 +101,43 @@ static void test_host_drives_plugin_through_descriptor(void)
 	ndpi_exit_detection_module(ndpi);
 }
 
+/* deinit while a module is still attached: the model stays until that
+ * module is detached (the fallback runs it until then), and no new init is
+ * taken meanwhile. */
+static void test_deinit_waits_for_detach(void)
+{
+	const struct pronet_plugin_descriptor *d = load();
+	struct pronet_plugin_config config = {.model_path = model_path, .threshold = 0.01f};
+	char errbuf[PRONET_ERRBUF_SIZE] = "";
+	struct ndpi_detection_module_struct *ndpi = fixture_module_new();
+	struct ndpi_flow_struct *flow = fixture_flow_new();
+	struct pronet_plugin_result r;
+	ndpi_protocol result;
+	u_int8_t guessed;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL_FATAL(d->init(&config, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(d->attach(ndpi, errbuf), PRONET_OK);
+	ndpi_finalize_initialization(ndpi);
+	fixture_udp(ndpi, flow, 0x0a000001u, 40011, 0x0a000002u, 40012, fixture_opaque_payload,
+	            sizeof(fixture_opaque_payload));
+	d->deinit(); /* too early: deferred */
+	result = d->giveup(ndpi, flow, 1, &guessed);
+	CU_ASSERT_EQUAL_FATAL(d->flow_result(flow, &r), PRONET_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.label);
+	CU_ASSERT(strcmp(r.label, "PronetRegA") == 0 || strcmp(r.label, "PronetRegB") == 0);
+	CU_ASSERT_STRING_EQUAL(ndpi_get_proto_name(ndpi, result.app_protocol), r.label);
+	CU_ASSERT_EQUAL(d->init(&config, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "detach"));
+	CU_ASSERT_EQUAL(d->detach(ndpi, errbuf), PRONET_OK);
+	/* The detach finished the deinit: a new init is taken. */
+	CU_ASSERT_EQUAL(d->init(&config, errbuf), PRONET_OK);
+	d->deinit();
+	d->flow_forget(flow);
+	ndpi_free_flow(flow);
+	ndpi_exit_detection_module(ndpi);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -203,6 +240,7 @@ static CU_TestInfo tests[] = {
     {"the descriptor describes the plugin", test_descriptor_describes_the_plugin},
     {"a bad model is an error, not a crash", test_bad_model_is_an_error_not_a_crash},
     {"a host drives the plugin through the descriptor", test_host_drives_plugin_through_descriptor},
+    {"deinit while attached waits for the detach", test_deinit_waits_for_detach},
     {"a rules directory names classes and sets thresholds", test_rules_dir_names_and_thresholds},
     {"a rules directory gives the default model", test_rules_dir_gives_the_default_model},
     CU_TEST_INFO_NULL,
