@@ -63,16 +63,16 @@ enum pronet_err pronet_atomic_file_open(const char *path, enum pronet_atomic_fil
 	if (fd < 0) {
 		saved_errno = errno;
 		free_file(file);
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: cannot create: %s", path,
-		                    strerror(saved_errno));
+		return pronet_error_errno(errbuf, PRONET_ERR_IO, saved_errno, "%s: cannot create",
+		                          path);
 	}
 	if (fchmod(fd, final_mode(path, mode)) != 0 || (file->stream = fdopen(fd, "w")) == NULL) {
 		saved_errno = errno;
 		close(fd);
 		unlink(file->temporary);
 		free_file(file);
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: cannot create: %s", path,
-		                    strerror(saved_errno));
+		return pronet_error_errno(errbuf, PRONET_ERR_IO, saved_errno, "%s: cannot create",
+		                          path);
 	}
 	*out = file;
 	return PRONET_OK;
@@ -103,11 +103,11 @@ enum pronet_err pronet_atomic_file_commit(struct pronet_atomic_file *file, char 
 	if (fclose(stream) != 0 && saved_errno == 0)
 		saved_errno = errno;
 	if (saved_errno != 0)
-		err = pronet_error(errbuf, PRONET_ERR_IO, "%s: cannot write: %s", file->path,
-		                   strerror(saved_errno));
+		err = pronet_error_errno(errbuf, PRONET_ERR_IO, saved_errno, "%s: cannot write",
+		                         file->path);
 	else if (rename(file->temporary, file->path) != 0)
-		err = pronet_error(errbuf, PRONET_ERR_IO, "%s: cannot replace: %s", file->path,
-		                   strerror(errno));
+		err = pronet_error_errno(errbuf, PRONET_ERR_IO, errno, "%s: cannot replace",
+		                         file->path);
 	if (err != PRONET_OK)
 		unlink(file->temporary);
 	free_file(file);

@@ -495,7 +495,7 @@ static enum pronet_err read_file(const char *path, uint8_t **data, size_t *size,
 	uint8_t *buffer = NULL;
 
 	if (file == NULL)
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: %s", path, strerror(errno));
+		return pronet_error_errno(errbuf, PRONET_ERR_IO, errno, "%s", path);
 	for (;;) {
 		uint8_t *grown = realloc(buffer, capacity);
 
@@ -515,8 +515,7 @@ static enum pronet_err read_file(const char *path, uint8_t **data, size_t *size,
 
 		free(buffer);
 		fclose(file);
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: read error: %s", path,
-		                    strerror(saved));
+		return pronet_error_errno(errbuf, PRONET_ERR_IO, saved, "%s: read error", path);
 	}
 	fclose(file);
 	*data = buffer;

@@ -35,8 +35,8 @@ static enum pronet_err write_bytes(struct pronet_dataset_writer *writer, const v
 {
 	if (fwrite(data, 1, size, writer->file) != size) {
 		writer->failed = 1;
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: write error: %s", writer->path,
-		                    strerror(errno));
+		return pronet_error_errno(errbuf, PRONET_ERR_IO, errno, "%s: write error",
+		                          writer->path);
 	}
 	writer->crc = pronet_dataset_crc32(writer->crc, data, size);
 	return PRONET_OK;

@@ -9,6 +9,7 @@
 #define PRONET_CORE_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #define PRONET_ERRBUF_SIZE 512
 
@@ -21,7 +22,8 @@ enum pronet_err {
 	PRONET_ERR_VERSION,     /* a format version this build does not read */
 	PRONET_ERR_TRUNCATED,   /* input ends before a length it declared */
 	PRONET_ERR_CHECKSUM,    /* stored checksum does not match the content */
-	PRONET_ERR_UNSUPPORTED, /* valid, but not supported by this build (architecture, link type) */
+	PRONET_ERR_UNSUPPORTED, /* valid, but not supported by this build (architecture, link type)
+	                         */
 	PRONET_ERR_PARSE,       /* a text file (rules, hex) has a syntax error */
 	PRONET_ERR_LIMIT,       /* a configured bound was reached (table full, too many classes) */
 	PRONET_ERR_NDPI,        /* nDPI refused an operation */
@@ -33,10 +35,23 @@ enum pronet_err {
 /* A short constant description of a code; never NULL. */
 const char *pronet_strerror(enum pronet_err err);
 
+/* The system's words for errno value `errnum`, thread-safe (strerror_r,
+ * whichever of its XSI or GNU forms the C library has): a pointer to `buf`
+ * or to a constant string, never NULL. Library code calls this, never
+ * strerror, whose buffer other threads of the host may overwrite. 64 bytes
+ * hold every glibc message. */
+#define PRONET_STRERROR_SIZE 64
+const char *pronet_strerror_errno(int errnum, char *buf, size_t size);
+
 /* Writes a formatted message into errbuf (if not NULL) and returns err, so
  * that `return pronet_error(errbuf, PRONET_ERR_FORMAT, "%s: bad magic", path);`
  * reports and returns in one line. */
 enum pronet_err pronet_error(char *errbuf, enum pronet_err err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
+
+/* The same, followed by ": " and the system's words for `errnum`
+ * (pronet_strerror_errno): "path: cannot open: No such file or directory". */
+enum pronet_err pronet_error_errno(char *errbuf, enum pronet_err err, int errnum, const char *fmt,
+                                   ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -121,7 +121,8 @@ static void serialise(const struct pronet_model *model, struct writer *w)
 	put_bytes(w, MAGIC, MAGIC_BYTES);
 	put_u32(w, FORMAT_VERSION);
 	put_u32(w, (uint32_t)model->arch);
-	put_u32(w, c->context_features ? CNN_HYPERPARAMETER_BYTES_CONTEXT : CNN_HYPERPARAMETER_BYTES);
+	put_u32(w,
+	        c->context_features ? CNN_HYPERPARAMETER_BYTES_CONTEXT : CNN_HYPERPARAMETER_BYTES);
 	put_u32(w, PRONET_PAYLOAD_BYTES);
 	put_u32(w, c->embed_dim);
 	put_u32(w, c->filters);
@@ -325,10 +326,10 @@ static enum pronet_err read_config(struct reader *r, struct pronet_cnn_config *c
 
 	if (err == PRONET_OK && block != CNN_HYPERPARAMETER_BYTES &&
 	    block != CNN_HYPERPARAMETER_BYTES_CONTEXT)
-		err = pronet_error(r->errbuf, PRONET_ERR_FORMAT,
-		                   "%s: hyperparameter size is %u, expected %u or %u", r->name,
-		                   block, CNN_HYPERPARAMETER_BYTES,
-		                   CNN_HYPERPARAMETER_BYTES_CONTEXT);
+		err =
+		    pronet_error(r->errbuf, PRONET_ERR_FORMAT,
+		                 "%s: hyperparameter size is %u, expected %u or %u", r->name, block,
+		                 CNN_HYPERPARAMETER_BYTES, CNN_HYPERPARAMETER_BYTES_CONTEXT);
 	c->context_features = 0;
 	if (err == PRONET_OK)
 		err = expect_u32(r, "payload bytes", PRONET_PAYLOAD_BYTES, PRONET_ERR_UNSUPPORTED);
@@ -515,8 +516,7 @@ static enum pronet_err read_whole_file(const char *path, uint8_t **data, size_t 
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: cannot open: %s", path,
-		                    strerror(errno));
+		return pronet_error_errno(errbuf, PRONET_ERR_IO, errno, "%s: cannot open", path);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return pronet_error(errbuf, PRONET_ERR_IO, "%s: not a regular file", path);
@@ -543,8 +543,8 @@ static enum pronet_err read_whole_file(const char *path, uint8_t **data, size_t 
 
 			close(fd);
 			free(*data);
-			return pronet_error(errbuf, PRONET_ERR_IO, "%s: cannot read: %s", path,
-			                    strerror(saved_errno));
+			return pronet_error_errno(errbuf, PRONET_ERR_IO, saved_errno,
+			                          "%s: cannot read", path);
 		}
 		done += (size_t)got;
 	}

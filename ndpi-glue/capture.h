@@ -44,7 +44,8 @@ enum pronet_err pronet_capture_open_file(const char *path, struct pronet_capture
 
 /* Opens a live capture on `interface` (snaplen bytes per packet, promiscuous
  * if promisc != 0, packets delivered at least every timeout_ms). Needs
- * capture privileges; drop them afterwards with pronet_capture_drop_privileges(). */
+ * capture privileges; the caller drops them afterwards if it wants to (the
+ * library never changes credentials: pronet's CLI does, tools/privileges.h). */
 enum pronet_err pronet_capture_open_live(const char *interface, int snaplen, int promisc,
                                          int timeout_ms, struct pronet_capture **capture,
                                          char *errbuf);
@@ -67,12 +68,5 @@ void pronet_capture_stop(struct pronet_capture *capture);
 
 /* Closes the capture; NULL is a no-op. */
 void pronet_capture_close(struct pronet_capture *capture);
-
-/* After opening a live capture as root: switch to `user` (NULL means
- * "nobody") with setgroups/setgid/setuid and check that root cannot be
- * regained. When not running as root there is nothing to drop and it returns
- * PRONET_OK once the user exists. PRONET_ERR_ARG for an empty name,
- * PRONET_ERR_NOT_FOUND for an unknown user, PRONET_ERR_IO if a call fails. */
-enum pronet_err pronet_capture_drop_privileges(const char *user, char *errbuf);
 
 #endif

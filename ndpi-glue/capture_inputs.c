@@ -56,10 +56,10 @@ static enum pronet_err add_failed(struct pronet_capture_inputs *inputs, char *er
                                   const char *path, const char *what, int error)
 {
 	size_t size = strlen(path) + strlen(what) + 128;
-	char *message = malloc(size);
+	char *message = malloc(size), reason[PRONET_STRERROR_SIZE];
 	if (message != NULL)
 		snprintf(message, size, "%s: %s%s%s", path, what, error ? ": " : "",
-		         error ? strerror(error) : "");
+		         error ? pronet_strerror_errno(error, reason, sizeof(reason)) : "");
 	return string_list_push(&inputs->failed, message, errbuf);
 }
 

@@ -116,8 +116,8 @@ static enum pronet_err setup_module(struct pronet_ndpi_engine *engine, char *err
 	ndpi_set_protocol_detection_bitmask2(engine->ndpi, &all);
 	/* Checked here first: nDPI prints its own message for a missing file. */
 	if (engine->options.protos_file != NULL && access(engine->options.protos_file, R_OK) != 0)
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: %s", engine->options.protos_file,
-		                    strerror(errno));
+		return pronet_error_errno(errbuf, PRONET_ERR_IO, errno, "%s",
+		                          engine->options.protos_file);
 	if (engine->options.protos_file != NULL &&
 	    ndpi_load_protocols_file(engine->ndpi, engine->options.protos_file) != 0)
 		return pronet_error(errbuf, PRONET_ERR_NDPI,

@@ -16,7 +16,7 @@ enum pronet_err pronet_rules_read_file(const char *path, char **text, size_t *si
 	char *buffer = NULL;
 
 	if (file == NULL)
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: %s", path, strerror(errno));
+		return pronet_error_errno(errbuf, PRONET_ERR_IO, errno, "%s", path);
 	for (;;) {
 		char *grown = realloc(buffer, capacity + 1);
 
@@ -40,8 +40,7 @@ enum pronet_err pronet_rules_read_file(const char *path, char **text, size_t *si
 		if (too_large)
 			return pronet_error(errbuf, PRONET_ERR_LIMIT, "%s: larger than %u bytes",
 			                    path, PRONET_RULES_FILE_MAX);
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: read error: %s", path,
-		                    strerror(saved));
+		return pronet_error_errno(errbuf, PRONET_ERR_IO, saved, "%s: read error", path);
 	}
 	fclose(file);
 	buffer[used] = '\0';

@@ -22,6 +22,7 @@
 #include "tools/cli_args.h"
 #include "tools/cli_captures.h"
 #include "tools/engine_args.h"
+#include "tools/privileges.h"
 #include "tools/line_output.h"
 
 int pronet_cmd_classify(int argc, char **argv);
@@ -454,7 +455,7 @@ static int classify_live(struct classify_args *args, struct pronet_ndpi_engine_o
 	}
 	/* Privileges are for opening the interface only: the output is
 	 * created, and renamed at the end, as the user the run drops to. */
-	if (pronet_capture_drop_privileges(args->user, errbuf) != PRONET_OK) {
+	if (pronet_cli_drop_privileges(args->user, errbuf) != PRONET_OK) {
 		fprintf(stderr, "pronet classify: %s\n", errbuf);
 		pronet_capture_close(capture);
 		return 1;

@@ -24,6 +24,9 @@ pronet_SOURCES += tools/cli_captures.c tools/cli_captures.h
 # capture file through a fresh engine.
 pronet_SOURCES += tools/engine_args.c tools/engine_args.h
 
+# Dropping root after a live capture is open (classify -i -u).
+pronet_SOURCES += tools/privileges.c tools/privileges.h
+
 # label: a dataset labelled by nDPI's DPI verdicts.
 pronet_SOURCES += tools/cmd_label.c tools/label_samples.c tools/label_samples.h
 

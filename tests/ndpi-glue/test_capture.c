@@ -1,15 +1,13 @@
 /* Tests of ndpi-glue/capture.c: pcap (micro- and nanosecond) and pcapng files
  * written byte by byte into a temporary directory and read back; damaged and
- * missing files give errors that name the file; live-capture and privilege
- * arguments are checked. */
+ * missing files give errors that name the file; live-capture arguments are
+ * checked. */
 #include "ndpi-glue/capture.h"
 #include "tests/ndpi-glue/test_decode.h"
 #include "tests/unit.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* Ethernet II, IPv4, TCP 12345 -> 80 "GET /" (59 bytes) */
@@ -308,42 +306,6 @@ static void test_live_arguments(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "pronet-no-such-if0"));
 }
 
-static void test_drop_privileges(void)
-{
-	char errbuf[PRONET_ERRBUF_SIZE] = "";
-
-	CU_ASSERT_EQUAL(pronet_capture_drop_privileges("", errbuf), PRONET_ERR_ARG);
-	CU_ASSERT_EQUAL(pronet_capture_drop_privileges("pronet-no-such-user", errbuf),
-	                PRONET_ERR_NOT_FOUND);
-	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "pronet-no-such-user"));
-	if (getpwnam("nobody") == NULL)
-		return; /* a system without "nobody": nothing more to test */
-	if (geteuid() != 0) {
-		uid_t before = geteuid();
-		CU_ASSERT_EQUAL(pronet_capture_drop_privileges(NULL, errbuf), PRONET_OK);
-		CU_ASSERT_EQUAL(geteuid(), before);
-		return;
-	}
-	/* As root: drop in a child, which reports whether it is "nobody" now,
-	 * with nobody's group as its only group, and cannot become root or
-	 * regain group 0 again. */
-	uid_t nobody = getpwnam("nobody")->pw_uid;
-	gid_t nobody_group = getpwnam("nobody")->pw_gid;
-	pid_t child = fork();
-	CU_ASSERT_FATAL(child >= 0);
-	if (child == 0) {
-		gid_t groups[8];
-		int ok = pronet_capture_drop_privileges(NULL, errbuf) == PRONET_OK &&
-		         geteuid() == nobody && getuid() == nobody && getegid() == nobody_group &&
-		         getgid() == nobody_group && getgroups(8, groups) == 1 &&
-		         groups[0] == nobody_group && setuid(0) != 0 && setgid(0) != 0;
-		_exit(ok ? 0 : 1);
-	}
-	int status = 0;
-	CU_ASSERT_EQUAL(waitpid(child, &status, 0), child);
-	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-
 static CU_TestInfo tests[] = {
     {"pcap files, micro- and nanosecond", test_pcap_micro_and_nano},
     {"pcapng file", test_pcapng},
@@ -353,7 +315,6 @@ static CU_TestInfo tests[] = {
      test_truncated_file_reports_after_good_packets},
     {"missing and garbage files", test_missing_and_garbage_files},
     {"live capture arguments", test_live_arguments},
-    {"privilege drop", test_drop_privileges},
     CU_TEST_INFO_NULL,
 };
 

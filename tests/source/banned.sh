@@ -1,7 +1,10 @@
 #!/bin/sh
 # Source hygiene, as a test: fails if any C file calls a function we do not
 # use (unbounded string writes, no error reporting, hidden global state), or
-# if library code (core/, ndpi-glue/, plugin/, rules/) can end the process.
+# if library code (core/, ndpi-glue/, plugin/, rules/) can end the process,
+# calls strerror (one buffer for every thread of the host: use
+# pronet_strerror_errno or pronet_error_errno, core/error.h) or changes
+# credentials (the CLI does that: tools/privileges.c).
 # Comments are stripped first, so prose may name them.
 set -u
 top=${top_srcdir:-.}
@@ -52,11 +55,34 @@ if [ -n "$hits" ]; then
 	status=1
 fi
 
+hits=$(find_calls 'strerror' core ndpi-glue plugin rules)
+if [ -n "$hits" ]; then
+	echo "banned.sh: library code runs in threaded hosts: use pronet_strerror_errno or pronet_error_errno (core/error.h), not strerror:" >&2
+	echo "$hits" >&2
+	status=1
+fi
+
+hits=$(find_calls 'setuid|setgid|setgroups|seteuid|setegid|setreuid|setregid|setresuid|setresgid' core ndpi-glue plugin rules)
+if [ -n "$hits" ]; then
+	echo "banned.sh: library code must not change credentials (the CLI does: tools/privileges.c):" >&2
+	echo "$hits" >&2
+	status=1
+fi
+
 # The check itself must see calls: a crafted file with one must be caught.
 probe=$(mktemp -d) || exit 1
 trap 'rm -rf "$probe"' EXIT
 mkdir -p "$probe/core"
 printf 'int f(char *d) { /* strcpy(d, "x") */ return sprintf(d, "%%d", 1); }\n' >"$probe/core/probe.c"
+printf 'const char *g(int e) { return strerror(e); }\nconst char *h(int e, char *b) { return pronet_strerror_errno(e, b, 64); }\n' >"$probe/core/probe2.c"
+caught_strerror=$(top=$probe; find_calls 'strerror' core)
+case $caught_strerror in
+*probe2.c:1:*) ;;
+*) echo "banned.sh: self-check failed: a strerror call was not found" >&2; status=1 ;;
+esac
+case $caught_strerror in
+*probe2.c:2:*) echo "banned.sh: self-check failed: pronet_strerror_errno was taken for strerror" >&2; status=1 ;;
+esac
 caught=$(top=$probe; find_calls "$banned" core)
 case $caught in
 *probe.c:1:*sprintf*) ;;

@@ -45,6 +45,13 @@ EXTRA_DIST += tests/tools/classify.sh
 TESTS += tests/tools/golden.sh
 EXTRA_DIST += tests/tools/golden.sh tests/data/golden
 
+# The privilege drop itself (its root part runs only as root).
+check_PROGRAMS += tests/tools/test_privileges
+tests_tools_test_privileges_SOURCES = tests/tools/test_privileges.c tools/privileges.c
+tests_tools_test_privileges_CFLAGS = $(UNIT_CFLAGS)
+tests_tools_test_privileges_LDADD = $(UNIT_LDADD)
+TESTS += tests/tools/test_privileges
+
 # Live capture drops root: classify -i lo -u nobody (skips unless root).
 TESTS += tests/tools/live_drop.sh
 EXTRA_DIST += tests/tools/live_drop.sh
