@@ -3,6 +3,7 @@
  * user pointer (nDPI's dissector signature) find its module's settings. */
 #include "plugin/attachment.h"
 #include "plugin/pronet_plugin.h"
+#include "rules/rules_file.h"
 #include "rules/thresholds.h"
 
 #include <pthread.h>
@@ -148,22 +149,6 @@ static int find_protocol(struct ndpi_detection_module_struct *ndpi, const char *
 	return -1;
 }
 
-static int is_valid_protocol_name(const char *name)
-{
-	size_t length = strlen(name);
-
-	if (length == 0 || length >= PRONET_CLASS_NAME_MAX)
-		return 0;
-	for (size_t i = 0; i < length; i++) {
-		char c = name[i];
-		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		         (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' || c == '+';
-		if (!ok)
-			return 0;
-	}
-	return 1;
-}
-
 /* The ID nDPI knows `name` by, creating a custom protocol without any port
  * or host rule when it knows none (a port rule would bypass every dissector
  * for matching flows). */
@@ -174,10 +159,11 @@ static enum pronet_err ensure_protocol(struct ndpi_detection_module_struct *ndpi
 	int found = find_protocol(ndpi, name);
 
 	if (found < 0) {
-		if (!is_valid_protocol_name(name))
-			return pronet_error(errbuf, PRONET_ERR_ARG,
-			                    "protocol name '%s': use 1-63 of A-Z a-z 0-9 _ - . +",
-			                    name);
+		char why[128];
+
+		if (!pronet_rules_check_protocol_name(name, strlen(name), why, sizeof(why)))
+			return pronet_error(errbuf, PRONET_ERR_ARG, "protocol name '%s': %s", name,
+			                    why);
 		snprintf(rule, sizeof(rule), "@%s", name);
 		if (ndpi_handle_rule(ndpi, rule, 1) != 0)
 			return pronet_error(

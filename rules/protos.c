@@ -62,6 +62,7 @@ static enum pronet_err parse_rule(struct pronet_protos *protos, const char *file
 {
 	const char *at = memchr(line, '@', length), *name;
 	size_t name_length;
+	char why[128];
 	int existing;
 
 	if (at == NULL)
@@ -79,20 +80,9 @@ static enum pronet_err parse_rule(struct pronet_protos *protos, const char *file
 	if (name_length == 0)
 		return pronet_error(errbuf, PRONET_ERR_PARSE, "%s:%u: no name after '@'", file,
 		                    number);
-	if (name_length > PRONET_RULES_NAME_MAX)
-		return pronet_error(errbuf, PRONET_ERR_PARSE,
-		                    "%s:%u: name longer than %d characters", file, number,
-		                    PRONET_RULES_NAME_MAX);
-	for (size_t i = 0; i < name_length; i++)
-		if (!pronet_rules_is_name_char(name[i]))
-			return pronet_error(
-			    errbuf, PRONET_ERR_PARSE,
-			    "%s:%u: character 0x%02x not allowed in name '%.*s' (letters, digits, "
-			    "_ and -; nDPI rewrites or splits on others)",
-			    file, number, (unsigned char)name[i], (int)name_length, name);
-	if (name_length == 7 && strncasecmp(name, "Unknown", 7) == 0)
-		return pronet_error(errbuf, PRONET_ERR_PARSE,
-		                    "%s:%u: 'Unknown' is nDPI's protocol 0", file, number);
+	if (!pronet_rules_check_protocol_name(name, name_length, why, sizeof(why)))
+		return pronet_error(errbuf, PRONET_ERR_PARSE, "%s:%u: name %s: '%.*s'", file,
+		                    number, why, (int)name_length, name);
 	if (protos->count == PRONET_PROTOS_MAX)
 		return pronet_error(errbuf, PRONET_ERR_LIMIT,
 		                    "%s:%u: more than %d names (nDPI 4.2's custom protocol limit)",

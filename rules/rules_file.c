@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #ifndef PRONET_DATADIR
 #define PRONET_DATADIR "/usr/local/share/pronet"
@@ -130,6 +131,31 @@ int pronet_rules_is_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	       c == '_' || c == '-';
+}
+
+int pronet_rules_check_protocol_name(const char *name, size_t length, char *why, size_t why_size)
+{
+	if (length == 0) {
+		snprintf(why, why_size, "empty");
+		return 0;
+	}
+	if (length > PRONET_RULES_NAME_MAX) {
+		snprintf(why, why_size, "longer than %d characters", PRONET_RULES_NAME_MAX);
+		return 0;
+	}
+	for (size_t i = 0; i < length; i++)
+		if (!pronet_rules_is_name_char(name[i])) {
+			snprintf(why, why_size,
+			         "character 0x%02x not allowed (letters, digits, _ and -; nDPI "
+			         "rewrites or splits on others)",
+			         (unsigned char)name[i]);
+			return 0;
+		}
+	if (length == 7 && strncasecmp(name, "Unknown", 7) == 0) {
+		snprintf(why, why_size, "'Unknown' is nDPI's protocol 0");
+		return 0;
+	}
+	return 1;
 }
 
 enum pronet_err pronet_rules_default_path(const char *file_name, char *path, size_t size,

@@ -64,6 +64,14 @@ enum pronet_err pronet_rules_load(const struct pronet_rules_format *format, cons
 /* 1 if c may appear in a name: ASCII letters, digits, '_' and '-'. */
 int pronet_rules_is_name_char(char c);
 
+/* The one rule for a name pronet gives nDPI as a protocol (protos files,
+ * class names the plugin creates): 1..PRONET_RULES_NAME_MAX name characters
+ * (pronet_rules_is_name_char; nDPI rewrites or splits on others), and not
+ * "Unknown", nDPI's protocol 0, in any case. 1 if `name` (length bytes) is
+ * such a name; else 0 and why not in why[why_size], for the caller's
+ * message. */
+int pronet_rules_check_protocol_name(const char *name, size_t length, char *why, size_t why_size);
+
 /* The full path of a default rules file `file_name` ("class-map.conf"):
  * in $PRONET_RULES_DIR if set and not empty, else in the installed data
  * directory (PRONET_DATADIR). Tests and tools run from the build tree set

@@ -159,6 +159,42 @@ static void test_bad_options_are_refused(void)
 	pronet_model_free(model);
 }
 
+/* The names the plugin used to take and a protos file refused ('.', '+',
+ * "Unknown" as a custom name): one rule now (rules/rules_file.h). */
+static void test_names_follow_the_protos_rule(void)
+{
+	static const char *const refused[] = {"Pronet.Dotted", "Pronet+Plus", "unknown"};
+	struct ndpi_detection_module_struct *ndpi = fixture_module_new();
+	struct pronet_model *model = fixture_model_new(class_names, 3, 1);
+	struct pronet_plugin_options options;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	const char *custom[1];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		const char *renamed[3] = {refused[i], NULL, NULL};
+
+		pronet_plugin_options_default(&options);
+		custom[0] = refused[i];
+		options.custom_protocol_names = custom;
+		options.num_custom_protocol_names = 1;
+		CU_ASSERT_EQUAL(pronet_plugin_attach(ndpi, model, &options, errbuf),
+		                PRONET_ERR_ARG);
+		CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, refused[i]));
+		if (i < 2) { /* a class renamed "unknown" just never labels */
+			pronet_plugin_options_default(&options);
+			options.class_protocol_names = renamed;
+			CU_ASSERT_EQUAL(pronet_plugin_attach(ndpi, model, &options, errbuf),
+			                PRONET_ERR_ARG);
+		}
+		/* Not created ("unknown" is nDPI's 0). */
+		CU_ASSERT(ndpi_get_protocol_id(ndpi, (char *)refused[i]) <= 0);
+	}
+	CU_ASSERT_FALSE(pronet_plugin_is_attached(ndpi));
+	fixture_module_free(ndpi);
+	pronet_model_free(model);
+}
+
 static CU_TestInfo tests[] = {
     {"attach before bitmask2 is refused", test_attach_before_bitmask2_is_refused},
     {"attach appends one entry to the TCP and UDP tables",
@@ -168,6 +204,7 @@ static CU_TestInfo tests[] = {
     {"classes are named in nDPI", test_classes_are_named_in_ndpi},
     {"protos names override class names", test_protos_names_override_class_names},
     {"bad options are refused", test_bad_options_are_refused},
+    {"protocol names follow the protos file's rule", test_names_follow_the_protos_rule},
     CU_TEST_INFO_NULL,
 };
 

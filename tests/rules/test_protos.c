@@ -152,6 +152,36 @@ static void test_files_missing_empty_long_lines(void)
 	free(text);
 }
 
+/* The one protocol-name rule, shared with the plugin: the cases where the
+ * plugin's own check used to disagree ('.', '+', "Unknown") and the bounds. */
+static void test_protocol_name_rule(void)
+{
+	char longest[PRONET_RULES_NAME_MAX + 2];
+	char errbuf[PRONET_ERRBUF_SIZE], why[128];
+
+	memset(longest, 'n', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	CU_ASSERT(pronet_rules_check_protocol_name("PPStream_UDP-2", 14, why, sizeof(why)));
+	CU_ASSERT(
+	    pronet_rules_check_protocol_name(longest, PRONET_RULES_NAME_MAX, why, sizeof(why)));
+	CU_ASSERT_FALSE(
+	    pronet_rules_check_protocol_name(longest, PRONET_RULES_NAME_MAX + 1, why, sizeof(why)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "longer than 63"));
+	CU_ASSERT_FALSE(pronet_rules_check_protocol_name("", 0, why, sizeof(why)));
+	CU_ASSERT_FALSE(pronet_rules_check_protocol_name("a.b", 3, why, sizeof(why)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "character 0x2e"));
+	CU_ASSERT_FALSE(pronet_rules_check_protocol_name("a+b", 3, why, sizeof(why)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "character 0x2b"));
+	CU_ASSERT_FALSE(pronet_rules_check_protocol_name("UNKNOWN", 7, why, sizeof(why)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "protocol 0"));
+	/* Only `length` bytes count. */
+	CU_ASSERT(pronet_rules_check_protocol_name("ab.c", 2, why, sizeof(why)));
+	/* The protos file applies exactly this rule. */
+	CU_ASSERT_FALSE(loads("@a+b\n", errbuf));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "p.txt:1: name character 0x2b"));
+	CU_ASSERT_TRUE(loads("@a_b-c\n", errbuf));
+}
+
 static void test_shipped_file_parses(void)
 {
 	char errbuf[PRONET_ERRBUF_SIZE], path[1024];
@@ -192,6 +222,7 @@ static CU_TestInfo tests[] = {
     {"an unterminated last rule is refused", test_unterminated_last_line},
     {"more names than nDPI 4.2 can create are refused", test_too_many_names},
     {"missing, empty and long-line files", test_files_missing_empty_long_lines},
+    {"one protocol-name rule, shared with the plugin", test_protocol_name_rule},
     {"rules/protos.txt parses", test_shipped_file_parses},
     {"default path: PRONET_RULES_DIR, else PRONET_DATADIR", test_default_path_honours_environment},
     CU_TEST_INFO_NULL,
