@@ -2,6 +2,7 @@
  * registering the dissector, and the registry that lets a callback without a
  * user pointer (nDPI's dissector signature) find its module's settings. */
 #include "plugin/attachment.h"
+#include "plugin/ndpi_undeclared.h"
 #include "plugin/pronet_plugin.h"
 #include "rules/rules_file.h"
 #include "rules/thresholds.h"
@@ -12,9 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* Exported by libndpi 4.2 but missing from its installed headers. */
-int ndpi_handle_rule(struct ndpi_detection_module_struct *ndpi_str, char *rule, u_int8_t do_add);
 
 #define MAX_MODULES 256
 #define MAX_CLASS_NAMES 4096
@@ -387,6 +385,7 @@ enum pronet_err pronet_plugin_attach(struct ndpi_detection_module_struct *ndpi,
                                      const struct pronet_plugin_options *options, char *errbuf)
 {
 	struct pronet_plugin_options defaults;
+	struct pronet_ndpi_layout library, compiled;
 	struct pronet_attachment *a = NULL;
 	enum pronet_err err;
 
@@ -397,10 +396,11 @@ enum pronet_err pronet_plugin_attach(struct ndpi_detection_module_struct *ndpi,
 		pronet_plugin_options_default(&defaults);
 		options = &defaults;
 	}
-	if (!pronet_dissector_layout_matches())
-		return pronet_error(errbuf, PRONET_ERR_UNSUPPORTED,
-		                    "libndpi's detection module differs from the nDPI 4.2 headers "
-		                    "this plugin was built with");
+	pronet_dissector_library_layout(&library);
+	pronet_dissector_compiled_layout(&compiled);
+	err = pronet_dissector_check_layout(&library, &compiled, errbuf);
+	if (err)
+		return err;
 	if (!pronet_dissector_tables_ready(ndpi))
 		return pronet_error(errbuf, PRONET_ERR_ARG,
 		                    "attach after ndpi_set_protocol_detection_bitmask2 (it wipes "

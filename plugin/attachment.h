@@ -3,6 +3,7 @@
 #ifndef PRONET_PLUGIN_ATTACHMENT_H
 #define PRONET_PLUGIN_ATTACHMENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <ndpi_api.h>
@@ -42,8 +43,23 @@ size_t pronet_attachment_count_model(const struct pronet_model *model);
 enum pronet_err pronet_dissector_register(struct ndpi_detection_module_struct *ndpi,
                                           uint16_t protocol_id, char *errbuf);
 void pronet_dissector_unregister(struct ndpi_detection_module_struct *ndpi);
-/* Whether the module struct this file was compiled against is the library's. */
-int pronet_dissector_layout_matches(void);
+/* What the plugin assumes about libndpi's layout: the API version and the
+ * sizes of the two structs it reads (the module's tables, the flow's fields)
+ * and the flow struct the engine allocates (SIZEOF_FLOW_STRUCT). */
+struct pronet_ndpi_layout {
+	unsigned api_version;
+	size_t module_size;
+	size_t flow_size;
+};
+
+/* As the libndpi loaded at run time reports it. */
+void pronet_dissector_library_layout(struct pronet_ndpi_layout *out);
+/* As the nDPI headers this plugin was built with say. */
+void pronet_dissector_compiled_layout(struct pronet_ndpi_layout *out);
+/* PRONET_OK if they agree; else PRONET_ERR_UNSUPPORTED naming what differs. */
+enum pronet_err pronet_dissector_check_layout(const struct pronet_ndpi_layout *library,
+                                              const struct pronet_ndpi_layout *compiled,
+                                              char *errbuf);
 /* Whether ndpi_set_protocol_detection_bitmask2 has filled the tables. */
 int pronet_dissector_tables_ready(const struct ndpi_detection_module_struct *ndpi);
 

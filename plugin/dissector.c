@@ -7,7 +7,8 @@
  * Appended after every built-in entry, it runs on a packet only when no
  * built-in dissector named the flow on that packet. It needs the module's
  * layout (NDPI_LIB_COMPILATION) to append to the tables, and refuses to run
- * when libndpi's module size differs from the headers'. */
+ * when libndpi's API version, module size or flow size differs from the
+ * headers'. */
 #define NDPI_LIB_COMPILATION
 #include "plugin/attachment.h"
 
@@ -21,9 +22,42 @@
 
 static char dissector_label[] = PRONET_PLUGIN_DISSECTOR_NAME;
 
-int pronet_dissector_layout_matches(void)
+void pronet_dissector_library_layout(struct pronet_ndpi_layout *out)
 {
-	return ndpi_get_ndpi_detection_module_size() == sizeof(struct ndpi_detection_module_struct);
+	out->api_version = ndpi_get_api_version();
+	out->module_size = ndpi_get_ndpi_detection_module_size();
+	out->flow_size = ndpi_detection_get_sizeof_ndpi_flow_struct();
+}
+
+void pronet_dissector_compiled_layout(struct pronet_ndpi_layout *out)
+{
+	out->api_version = NDPI_API_VERSION;
+	out->module_size = sizeof(struct ndpi_detection_module_struct);
+	out->flow_size = SIZEOF_FLOW_STRUCT;
+}
+
+enum pronet_err pronet_dissector_check_layout(const struct pronet_ndpi_layout *library,
+                                              const struct pronet_ndpi_layout *compiled,
+                                              char *errbuf)
+{
+	if (library->api_version != compiled->api_version)
+		return pronet_error(errbuf, PRONET_ERR_UNSUPPORTED,
+		                    "libndpi's API version is %u, this plugin was built against %u "
+		                    "(nDPI 4.2's headers): rebuild it against the libndpi in use",
+		                    library->api_version, compiled->api_version);
+	if (library->module_size != compiled->module_size)
+		return pronet_error(errbuf, PRONET_ERR_UNSUPPORTED,
+		                    "libndpi's detection module is %zu bytes, the headers this "
+		                    "plugin was built with say %zu: rebuild it against the libndpi "
+		                    "in use",
+		                    library->module_size, compiled->module_size);
+	if (library->flow_size != compiled->flow_size)
+		return pronet_error(errbuf, PRONET_ERR_UNSUPPORTED,
+		                    "libndpi's flow struct is %zu bytes, the headers this plugin "
+		                    "and its engine allocate flows by say %zu: rebuild against the "
+		                    "libndpi in use",
+		                    library->flow_size, compiled->flow_size);
+	return PRONET_OK;
 }
 
 int pronet_dissector_tables_ready(const struct ndpi_detection_module_struct *ndpi)

@@ -12,7 +12,8 @@ plugin_libpronet_plugin_la_SOURCES = \
 	plugin/dissector.c \
 	plugin/fallback.c \
 	plugin/flow_state.c \
-	plugin/flow_state.h
+	plugin/flow_state.h \
+	plugin/ndpi_undeclared.h
 plugin_libpronet_plugin_la_LIBADD = $(NDPI_LIBS) $(PTHREAD_LIBS)
 PRONET_LAYER_LIBS += plugin/libpronet_plugin.la
 

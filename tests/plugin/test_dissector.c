@@ -2,6 +2,7 @@
  * callback tables, the protocol names, and attach/detach. Reads the module's
  * tables, hence NDPI_LIB_COMPILATION (the plugin checks the layout). */
 #define NDPI_LIB_COMPILATION
+#include "plugin/attachment.h"
 #include "plugin/pronet_plugin.h"
 #include "tests/plugin/fixture.h"
 #include "tests/unit.h"
@@ -195,6 +196,36 @@ static void test_names_follow_the_protos_rule(void)
 	pronet_model_free(model);
 }
 
+/* Attach refuses a libndpi whose API version, module size or flow size is
+ * not the headers'; the check, given each mismatch. */
+static void test_layout_mismatch_is_refused(void)
+{
+	struct pronet_ndpi_layout library, compiled, other;
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	pronet_dissector_library_layout(&library);
+	pronet_dissector_compiled_layout(&compiled);
+	CU_ASSERT_EQUAL(compiled.api_version, NDPI_API_VERSION);
+	CU_ASSERT_EQUAL(compiled.flow_size, SIZEOF_FLOW_STRUCT);
+	/* Debian's libndpi 4.2 is what we were built with. */
+	CU_ASSERT_EQUAL(pronet_dissector_check_layout(&library, &compiled, errbuf), PRONET_OK);
+	other = compiled;
+	other.api_version++;
+	CU_ASSERT_EQUAL(pronet_dissector_check_layout(&other, &compiled, errbuf),
+	                PRONET_ERR_UNSUPPORTED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "API version"));
+	other = compiled;
+	other.module_size += 8;
+	CU_ASSERT_EQUAL(pronet_dissector_check_layout(&other, &compiled, errbuf),
+	                PRONET_ERR_UNSUPPORTED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "detection module"));
+	other = compiled;
+	other.flow_size -= 8;
+	CU_ASSERT_EQUAL(pronet_dissector_check_layout(&other, &compiled, errbuf),
+	                PRONET_ERR_UNSUPPORTED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "flow struct"));
+}
+
 static CU_TestInfo tests[] = {
     {"attach before bitmask2 is refused", test_attach_before_bitmask2_is_refused},
     {"attach appends one entry to the TCP and UDP tables",
@@ -205,6 +236,7 @@ static CU_TestInfo tests[] = {
     {"protos names override class names", test_protos_names_override_class_names},
     {"bad options are refused", test_bad_options_are_refused},
     {"protocol names follow the protos file's rule", test_names_follow_the_protos_rule},
+    {"a libndpi of another layout is refused", test_layout_mismatch_is_refused},
     CU_TEST_INFO_NULL,
 };
 
