@@ -17,44 +17,27 @@ struct pronet_plugin_loaded {
 	struct pronet_plugin_options options;
 };
 
-/* file_name in rules_dir, else where pronet_rules_default_path says. */
+/* file_name in rules_dir, else in the installed rules. */
 static enum pronet_err path_in_rules(const char *rules_dir, const char *file_name, char *path,
                                      size_t size, char *errbuf)
 {
-	int written;
-
-	if (rules_dir == NULL)
-		return pronet_rules_default_path(file_name, path, size, errbuf);
-	written = snprintf(path, size, "%s/%s", rules_dir, file_name);
-	if (written < 0 || (size_t)written >= size)
-		return pronet_error(errbuf, PRONET_ERR_LIMIT, "%s/%s: path too long", rules_dir,
-		                    file_name);
-	return PRONET_OK;
+	return pronet_rules_default_path(rules_dir, file_name, path, size, errbuf);
 }
 
-/* The default model (plugin/loader.h): $PRONET_MODEL, else
- * PRONET_DEFAULT_MODEL_FILE in the rules directory the thresholds and protos
- * come from - `rules_dir` if given, else $PRONET_RULES_DIR or the installed
- * rules - so that `classify -r DIR` takes DIR's model with DIR's rules. */
+/* The default model (plugin/loader.h): PRONET_DEFAULT_MODEL_FILE in the
+ * rules directory the thresholds and protos come from - `rules_dir` if
+ * given, else the installed rules - so that `classify -r DIR` takes DIR's
+ * model with DIR's rules. */
 static enum pronet_err default_model(const char *rules_dir, char *path, size_t size, char *errbuf)
 {
-	const char *from_env = getenv("PRONET_MODEL");
-	enum pronet_err err;
+	enum pronet_err err =
+	    path_in_rules(rules_dir, PRONET_DEFAULT_MODEL_FILE, path, size, errbuf);
 
-	if (from_env != NULL && *from_env != '\0') {
-		int written = snprintf(path, size, "%s", from_env);
-
-		if (written < 0 || (size_t)written >= size)
-			return pronet_error(errbuf, PRONET_ERR_LIMIT,
-			                    "PRONET_MODEL: path too long");
-		return PRONET_OK;
-	}
-	err = path_in_rules(rules_dir, PRONET_DEFAULT_MODEL_FILE, path, size, errbuf);
 	if (err)
 		return err;
 	if (access(path, R_OK) != 0)
 		return pronet_error(errbuf, PRONET_ERR_NOT_FOUND,
-		                    "no model: PRONET_MODEL is not set and there is no %s", path);
+		                    "no model: none given and there is no %s", path);
 	return PRONET_OK;
 }
 

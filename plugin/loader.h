@@ -5,10 +5,12 @@
  * (LD_PRELOAD shim, dlopen entry point) and `pronet classify`, so that both
  * name flows the same way.
  *
- * The model: config->model_path if given, else the default model -
- * $PRONET_MODEL if set, else PRONET_DEFAULT_MODEL_FILE in the rules
- * directory (config->rules_dir, else $PRONET_RULES_DIR, else the installed
- * rules); PRONET_ERR_NOT_FOUND, naming where it looked, when there is none. */
+ * The model: config->model_path if given, else the default model,
+ * PRONET_DEFAULT_MODEL_FILE in the rules directory (config->rules_dir, else
+ * the installed rules); PRONET_ERR_NOT_FOUND, naming where it looked, when
+ * there is none. The loader reads no environment: `pronet classify` and the
+ * shim's pronet_host_config_from_env put $PRONET_MODEL and
+ * $PRONET_RULES_DIR into the config. */
 #ifndef PRONET_PLUGIN_LOADER_H
 #define PRONET_PLUGIN_LOADER_H
 

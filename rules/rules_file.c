@@ -158,10 +158,10 @@ int pronet_rules_check_protocol_name(const char *name, size_t length, char *why,
 	return 1;
 }
 
-enum pronet_err pronet_rules_default_path(const char *file_name, char *path, size_t size,
-                                          char *errbuf)
+enum pronet_err pronet_rules_default_path(const char *rules_dir, const char *file_name, char *path,
+                                          size_t size, char *errbuf)
 {
-	const char *dir = getenv("PRONET_RULES_DIR");
+	const char *dir = rules_dir;
 	int written;
 
 	if (dir == NULL || *dir == '\0')

@@ -72,11 +72,12 @@ int pronet_rules_is_name_char(char c);
  * message. */
 int pronet_rules_check_protocol_name(const char *name, size_t length, char *why, size_t why_size);
 
-/* The full path of a default rules file `file_name` ("class-map.conf"):
- * in $PRONET_RULES_DIR if set and not empty, else in the installed data
- * directory (PRONET_DATADIR). Tests and tools run from the build tree set
- * PRONET_RULES_DIR to the source tree's rules/. */
-enum pronet_err pronet_rules_default_path(const char *file_name, char *path, size_t size,
-                                          char *errbuf);
+/* The full path of rules file `file_name` ("class-map.conf") in `rules_dir`,
+ * or in the installed data directory (PRONET_DATADIR) when rules_dir is NULL
+ * or empty. The library reads no environment: tools/ and the LD_PRELOAD
+ * shim pass $PRONET_RULES_DIR here (tests and tools run from the build tree
+ * set it to the source tree's rules/). */
+enum pronet_err pronet_rules_default_path(const char *rules_dir, const char *file_name, char *path,
+                                          size_t size, char *errbuf);
 
 #endif

@@ -375,8 +375,11 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
  * command line's: classify and the LD_PRELOAD shim read the same names. */
 static void config_defaults_from_env(struct pronet_plugin_config *config)
 {
+	const char *model = getenv("PRONET_MODEL");
 	const char *rules_dir = getenv("PRONET_RULES_DIR");
 	const char *packets = getenv("PRONET_PACKETS");
+	if (config->model_path == NULL && model != NULL && *model != '\0')
+		config->model_path = model;
 	if (config->rules_dir == NULL && rules_dir != NULL && *rules_dir != '\0')
 		config->rules_dir = rules_dir;
 	if (config->packets_per_direction == 0 && packets != NULL && *packets != '\0') {

@@ -367,8 +367,9 @@ static int load_class_map(const char *path, struct pronet_class_map **map)
 	char errbuf[PRONET_ERRBUF_SIZE], default_path[4096];
 	*map = NULL;
 	if (path == NULL) {
-		if (pronet_rules_default_path(PRONET_CLASS_MAP_FILE, default_path,
-		                              sizeof(default_path), errbuf) != PRONET_OK) {
+		if (pronet_rules_default_path(getenv("PRONET_RULES_DIR"), PRONET_CLASS_MAP_FILE,
+		                              default_path, sizeof(default_path),
+		                              errbuf) != PRONET_OK) {
 			fprintf(stderr, "pronet label: %s\n", errbuf);
 			return 0;
 		}

@@ -194,21 +194,26 @@ static void test_shipped_file_parses(void)
 	pronet_protos_free(protos);
 }
 
-static void test_default_path_honours_environment(void)
+/* The directory is an argument; the library reads no environment. */
+static void test_default_path_takes_the_directory(void)
 {
 	char errbuf[PRONET_ERRBUF_SIZE], path[64];
 	char *saved =
 	    getenv("PRONET_RULES_DIR") != NULL ? strdup(getenv("PRONET_RULES_DIR")) : NULL;
 
-	setenv("PRONET_RULES_DIR", "/opt/rules", 1);
-	CU_ASSERT_EQUAL(pronet_rules_default_path("protos.txt", path, sizeof(path), errbuf),
-	                PRONET_OK);
+	setenv("PRONET_RULES_DIR", "/from/environment", 1);
+	CU_ASSERT_EQUAL(
+	    pronet_rules_default_path("/opt/rules", "protos.txt", path, sizeof(path), errbuf),
+	    PRONET_OK);
 	CU_ASSERT_STRING_EQUAL(path, "/opt/rules/protos.txt");
-	setenv("PRONET_RULES_DIR", "", 1);
-	CU_ASSERT_EQUAL(pronet_rules_default_path("protos.txt", path, sizeof(path), errbuf),
+	CU_ASSERT_EQUAL(pronet_rules_default_path(NULL, "protos.txt", path, sizeof(path), errbuf),
 	                PRONET_OK);
 	CU_ASSERT_STRING_EQUAL(path, PRONET_DATADIR "/protos.txt");
-	CU_ASSERT_EQUAL(pronet_rules_default_path("protos.txt", path, 8, errbuf), PRONET_ERR_LIMIT);
+	CU_ASSERT_EQUAL(pronet_rules_default_path("", "protos.txt", path, sizeof(path), errbuf),
+	                PRONET_OK);
+	CU_ASSERT_STRING_EQUAL(path, PRONET_DATADIR "/protos.txt");
+	CU_ASSERT_EQUAL(pronet_rules_default_path("/opt/rules", "protos.txt", path, 8, errbuf),
+	                PRONET_ERR_LIMIT);
 	if (saved != NULL)
 		setenv("PRONET_RULES_DIR", saved, 1);
 	else
@@ -224,7 +229,8 @@ static CU_TestInfo tests[] = {
     {"missing, empty and long-line files", test_files_missing_empty_long_lines},
     {"one protocol-name rule, shared with the plugin", test_protocol_name_rule},
     {"rules/protos.txt parses", test_shipped_file_parses},
-    {"default path: PRONET_RULES_DIR, else PRONET_DATADIR", test_default_path_honours_environment},
+    {"default path: the directory given, else PRONET_DATADIR",
+     test_default_path_takes_the_directory},
     CU_TEST_INFO_NULL,
 };
 
