@@ -10,10 +10,6 @@
 
 #include "core/flow_predict.h"
 
-/* nDPI 4.2 has no "learned" confidence; the verdict comes from the payload,
- * so it is reported as DPI, the highest value below NDPI_CONFIDENCE_MAX. */
-#define FALLBACK_CONFIDENCE NDPI_CONFIDENCE_DPI
-
 static void keep_top(const float *mean, size_t num_classes, struct pronet_flow_verdict *verdict)
 {
 	verdict->num_top = 0;
@@ -94,7 +90,7 @@ void pronet_plugin_fallback(struct ndpi_detection_module_struct *ndpi,
 		return;
 	}
 	ndpi_set_detected_protocol(ndpi, flow, verdict.ndpi_protocol, NDPI_PROTOCOL_UNKNOWN,
-	                           FALLBACK_CONFIDENCE);
+	                           PRONET_PLUGIN_CONFIDENCE);
 	result->master_protocol = NDPI_PROTOCOL_UNKNOWN;
 	result->app_protocol = verdict.ndpi_protocol;
 	result->category = ndpi_get_proto_category(ndpi, *result);

@@ -40,6 +40,11 @@
 #define PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION 4
 /* Classes reported in a flow's result. */
 #define PRONET_PLUGIN_TOP 3
+/* The confidence the fallback sets on a flow it names, the one place it is
+ * chosen. nDPI 4.2 has no "learned" confidence; the verdict comes from the
+ * payload, so it is reported as DPI, the highest value below
+ * NDPI_CONFIDENCE_MAX (values past it overflow hosts' counters). */
+#define PRONET_PLUGIN_CONFIDENCE NDPI_CONFIDENCE_DPI
 /* Name of the custom nDPI protocol the dissector itself is registered under
  * (it never labels a flow with it; it owns the exclusion bit). */
 #define PRONET_PLUGIN_DISSECTOR_NAME "ProNet"

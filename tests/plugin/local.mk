@@ -25,6 +25,14 @@ tests_plugin_test_store_full_CFLAGS = $(UNIT_CFLAGS)
 tests_plugin_test_store_full_LDADD = $(UNIT_LDADD) $(NDPI_LIBS)
 TESTS += tests/plugin/test_store_full
 
+# plugin/host.c is part of pronet_ndpi.so only: compiled in here.
+check_PROGRAMS += tests/plugin/test_loader
+tests_plugin_test_loader_SOURCES = tests/plugin/test_loader.c plugin/host.c \
+	$(PLUGIN_TEST_FIXTURE)
+tests_plugin_test_loader_CFLAGS = $(UNIT_CFLAGS)
+tests_plugin_test_loader_LDADD = $(UNIT_LDADD) $(NDPI_LIBS)
+TESTS += tests/plugin/test_loader
+
 # dlopens the built plugin/pronet_ndpi.la, like a plugin host.
 check_PROGRAMS += tests/plugin/test_registration
 tests_plugin_test_registration_SOURCES = tests/plugin/test_registration.c $(PLUGIN_TEST_FIXTURE)

@@ -103,7 +103,7 @@ static void test_model_names_unknown_flow_above_threshold(void)
 	CU_ASSERT(result.app_protocol >= NDPI_MAX_SUPPORTED_PROTOCOLS);
 	CU_ASSERT_STRING_EQUAL(ndpi_get_proto_name(s.ndpi, result.app_protocol), class_names[best]);
 	CU_ASSERT_EQUAL(flow->detected_protocol_stack[0], result.app_protocol);
-	CU_ASSERT(flow->confidence < NDPI_CONFIDENCE_MAX);
+	CU_ASSERT_EQUAL(flow->confidence, PRONET_PLUGIN_CONFIDENCE);
 	fixture_flow_free(flow);
 	setup_close(&s);
 }
@@ -287,10 +287,12 @@ static void test_flow_without_payload_stays_unknown(void)
 	fixture_tcp(s.ndpi, flow, CLIENT, 45002, SERVER, 45003, TEST_TCP_SYN, 100, 0, NULL, 0);
 	result = fixture_giveup(s.ndpi, flow);
 	CU_ASSERT_EQUAL(result.app_protocol, NDPI_PROTOCOL_UNKNOWN);
-	if (pronet_plugin_flow_result(flow, &r) == PRONET_OK) {
-		CU_ASSERT(r.abstained);
-		CU_ASSERT_PTR_NULL(r.label);
-	}
+	/* The fallback ran and abstained: nothing was recorded. */
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_flow_result(flow, &r), PRONET_OK);
+	CU_ASSERT(r.decided);
+	CU_ASSERT(r.abstained);
+	CU_ASSERT_EQUAL(r.packets_used, 0);
+	CU_ASSERT_PTR_NULL(r.label);
 	/* Give-up with no flow or no packets at all must not crash. */
 	CU_ASSERT_EQUAL(fixture_giveup(s.ndpi, NULL).app_protocol, NDPI_PROTOCOL_UNKNOWN);
 	fixture_flow_free(flow);
