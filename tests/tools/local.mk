@@ -41,7 +41,7 @@ TESTS += tests/tools/classify.sh
 EXTRA_DIST += tests/tools/classify.sh
 
 # golden.sh: capture -> JSON golden files (tests/data/golden/), classify with
-# make_test_model; PRONET_REGENERATE_GOLDEN=1 rewrites them.
+# a model trained in the test; PRONET_REGENERATE_GOLDEN=1 rewrites them.
 TESTS += tests/tools/golden.sh
 EXTRA_DIST += tests/tools/golden.sh tests/data/golden
 
