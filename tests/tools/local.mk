@@ -72,3 +72,8 @@ tests_tools_make_flood_SOURCES += tests/packet_bytes.h
 # bad values refused by train and eval.
 TESTS += tests/tools/threshold_precision.sh
 EXTRA_DIST += tests/tools/threshold_precision.sh
+
+# readme_figures.sh: tools/demo.sh's figure lines against the numbers
+# README.md quotes (flows by source, Unknown flows abstained and named).
+TESTS += tests/tools/readme_figures.sh
+EXTRA_DIST += tests/tools/readme_figures.sh
