@@ -22,3 +22,8 @@ RULES_TEST_SOURCES = tests/rules/rules_test.c tests/rules/rules_test.h
 tests_rules_test_class_map_SOURCES += $(RULES_TEST_SOURCES)
 tests_rules_test_thresholds_SOURCES += $(RULES_TEST_SOURCES)
 tests_rules_test_protos_SOURCES += $(RULES_TEST_SOURCES)
+
+# default_eval.sh: docs/evaluation.md's figures for the shipped model against
+# rules/default.eval.txt and `pronet info rules/default.pronet`.
+TESTS += tests/rules/default_eval.sh
+EXTRA_DIST += tests/rules/default_eval.sh
