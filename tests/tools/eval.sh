@@ -36,6 +36,21 @@ done
 jq -e '.scores.macro.f1 >= 0 and .scores.macro.f1 <= 1 and (.class_names | length) == 4
 	and (.confusion | length) == 4 and .options.split_by == "capture"' \
 	"$TMP/eval.json" >/dev/null || fail "eval JSON lacks the expected fields"
+# Training learns: the four classes' first bytes are their protocols'
+# distinct framings (a DNS header, "GET ", a TLS record header, "SSH-"), so
+# a trained model's macro F1 must be well above chance (1/4 for four
+# balanced classes): at least 0.6. (4 epochs give 0.91.) The same check on
+# a model whose training cannot move its weights (--learning-rate 1e-9, the
+# smallest the CLI takes; 0.25) must fail, or the bound proves nothing.
+CHANCE_BOUND=0.6
+beats_chance() { jq -e --argjson b "$CHANCE_BOUND" '.scores.macro.f1 >= $b' "$1" >/dev/null; }
+beats_chance "$TMP/eval.json" ||
+	fail "macro F1 $(jq .scores.macro.f1 "$TMP/eval.json") is below $CHANCE_BOUND (chance: 0.25)"
+expect_status 0 "eval of an untrainable model" "$PRONET" eval "$TMP/data.ds" --folds 3 --epochs 4 \
+	--groups "$TMP/groups.tsv" --learning-rate 1e-9 --json "$TMP/untrained.json" -q
+beats_chance "$TMP/untrained.json" &&
+	fail "a model trained at learning rate 1e-9 reaches macro F1" \
+		"$(jq .scores.macro.f1 "$TMP/untrained.json") >= $CHANCE_BOUND: the bound cannot fail"
 f1=$(jq -r '.scores.macro.f1 * 1000 | round / 1000' "$TMP/eval.json")
 grep '^macro average' "$TMP/table" | head -1 | grep -q "$(printf '%.3f' "$f1")" ||
 	fail "JSON macro F1 $f1 is not the table's"
