@@ -4,9 +4,20 @@
 
 #include <CUnit/CUnit.h>
 
+#include "core/vector_isa.h"
+
 /* Runs one suite of tests with CUnit's basic interface and returns the
  * process exit status: 0 if every test ran and passed. Call from main(). */
 int pronet_unit_run(const char *suite_name, CU_TestInfo *tests);
+
+/* Whether this CPU runs the vector kernel isa (core/vector_isa.h). If not,
+ * prints "SKIP: TEST: the NAME kernel (REASON)" on a line of its own on standard
+ * output, counts it for pronet_unit_run's closing line, and returns 0: the
+ * caller skips that kernel's checks. CUnit has no skipped state; the line is
+ * what the log and .ci/run's tally show. PRONET_TEST_SKIP_ISA=avx2,avx512
+ * (a comma-separated list) treats those kernels as missing, so that this
+ * path is exercised on CPUs that have them (tests/core/isa_skip.sh). */
+int pronet_unit_isa_runs(enum pronet_vector_isa isa, const char *test);
 
 /* A directory for test files: $PRONET_TEST_TMPDIR, else $TMPDIR, else /tmp. */
 const char *pronet_unit_tmpdir(void);

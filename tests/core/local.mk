@@ -167,3 +167,8 @@ tests_core_test_vector_isa_SOURCES = tests/core/test_vector_isa.c
 tests_core_test_vector_isa_CFLAGS = $(UNIT_CFLAGS)
 tests_core_test_vector_isa_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/test_vector_isa
+
+# isa_skip.sh: the vector-kernel tests print SKIP lines for the kernels the
+# CPU lacks (and PRONET_TEST_SKIP_ISA forces that path on CPUs that have them).
+TESTS += tests/core/isa_skip.sh
+EXTRA_DIST += tests/core/isa_skip.sh

@@ -15,12 +15,12 @@ static const enum pronet_vector_isa isas[] = {PRONET_ISA_GENERIC, PRONET_ISA_AVX
                                               PRONET_ISA_AVX512};
 #define ISAS (sizeof(isas) / sizeof(isas[0]))
 
-static int runs(enum pronet_vector_isa isa)
+/* run[k]: whether this CPU runs isas[k]; a kernel it lacks is reported as
+ * skipped, once per test (tests/unit.h). */
+static void kernels_run(const char *test, int run[ISAS])
 {
-	int supported;
-
-	pronet_vector_isa_resolve(isa, &supported);
-	return supported;
+	for (size_t k = 0; k < ISAS; k++)
+		run[k] = pronet_unit_isa_runs(isas[k], test);
 }
 
 static double worst_difference(const float *logits, size_t n, float temperature,
@@ -49,10 +49,12 @@ static void test_random_logits_match_double_precision(void)
 	struct pronet_rng rng;
 	float logits[PRONET_MAX_CLASSES];
 	double worst = 0.0;
+	int run[ISAS];
 
+	kernels_run("random logits", run);
 	pronet_rng_seed(&rng, 5);
 	for (size_t k = 0; k < ISAS; k++)
-		for (size_t c = 0; runs(isas[k]) && c < sizeof(counts) / sizeof(counts[0]); c++)
+		for (size_t c = 0; run[k] && c < sizeof(counts) / sizeof(counts[0]); c++)
 			for (size_t t = 0; t < sizeof(temperatures) / sizeof(temperatures[0]); t++)
 				for (int trial = 0; trial < 200; trial++) {
 					float spread = trial < 100 ? 3.0f : 40.0f;
@@ -73,9 +75,11 @@ static void test_far_apart_logits(void)
 {
 	const float logits[5] = {1000.0f, 999.0f, -1000.0f, 0.0f, 998.5f};
 	float p[5];
+	int run[ISAS];
 
+	kernels_run("logits far apart", run);
 	for (size_t k = 0; k < ISAS; k++) {
-		if (!runs(isas[k]))
+		if (!run[k])
 			continue;
 		pronet_softmax_fast(logits, 5, 1.0f, p, isas[k]);
 		CU_ASSERT_TRUE(worst_difference(logits, 5, 1.0f, isas[k]) < 1e-6);
@@ -89,7 +93,7 @@ static void test_far_apart_logits(void)
 		static const size_t counts[] = {2, 17, 18};
 		float low[18];
 
-		for (size_t c = 0; runs(isas[k]) && c < sizeof(counts) / sizeof(counts[0]); c++) {
+		for (size_t c = 0; run[k] && c < sizeof(counts) / sizeof(counts[0]); c++) {
 			low[0] = -1000.0f;
 			for (size_t i = 1; i < counts[c]; i++)
 				low[i] = (float)i * 3.0f;
@@ -105,9 +109,11 @@ static void test_far_apart_logits(void)
 static void test_exp_relative_error(void)
 {
 	double worst = 0.0;
+	int run[ISAS];
 
+	kernels_run("exp's relative error", run);
 	for (size_t isa = 0; isa < ISAS; isa++)
-		for (int k = 0; runs(isas[isa]) && k <= 80000; k++) {
+		for (int k = 0; run[isa] && k <= 80000; k++) {
 			float d = (float)k * 0.001f, logits[2] = {d, 0.0f}, p[2];
 			double ratio;
 
