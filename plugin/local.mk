@@ -10,6 +10,8 @@ plugin_libpronet_plugin_la_SOURCES = \
 	plugin/attach.c \
 	plugin/attachment.h \
 	plugin/dissector.c \
+	plugin/endpoint_evidence.c \
+	plugin/endpoint_evidence.h \
 	plugin/fallback.c \
 	plugin/flow_state.c \
 	plugin/flow_state.h \

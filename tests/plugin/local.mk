@@ -7,6 +7,12 @@ tests_plugin_test_flow_state_CFLAGS = $(UNIT_CFLAGS)
 tests_plugin_test_flow_state_LDADD = $(UNIT_LDADD)
 TESTS += tests/plugin/test_flow_state
 
+check_PROGRAMS += tests/plugin/test_endpoint_evidence
+tests_plugin_test_endpoint_evidence_SOURCES = tests/plugin/test_endpoint_evidence.c
+tests_plugin_test_endpoint_evidence_CFLAGS = $(UNIT_CFLAGS)
+tests_plugin_test_endpoint_evidence_LDADD = $(UNIT_LDADD) $(PTHREAD_LIBS)
+TESTS += tests/plugin/test_endpoint_evidence
+
 check_PROGRAMS += tests/plugin/test_dissector
 tests_plugin_test_dissector_SOURCES = tests/plugin/test_dissector.c $(PLUGIN_TEST_FIXTURE)
 tests_plugin_test_dissector_CFLAGS = $(UNIT_CFLAGS)
