@@ -172,3 +172,9 @@ TESTS += tests/core/test_vector_isa
 # CPU lacks (and PRONET_TEST_SKIP_ISA forces that path on CPUs that have them).
 TESTS += tests/core/isa_skip.sh
 EXTRA_DIST += tests/core/isa_skip.sh
+
+check_PROGRAMS += tests/core/test_packet_context
+tests_core_test_packet_context_SOURCES = tests/core/test_packet_context.c
+tests_core_test_packet_context_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_packet_context_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_packet_context
