@@ -28,3 +28,6 @@ include tests/fuzz/local.mk
 # Source hygiene: banned calls anywhere, process exits in library code.
 TESTS += tests/source/banned.sh
 EXTRA_DIST += tests/source/banned.sh
+# clang-format on the C files it covers (named exceptions in the script).
+TESTS += tests/source/format.sh
+EXTRA_DIST += tests/source/format.sh
