@@ -130,18 +130,6 @@ grep -q "isdir: cannot replace" "$TMP/err" || fail "a failed rename is not named
 ls "$TMP" | grep -q '^isdir\.tmp\.' && fail "a failed rename left its temporary file"
 [ "$(ls "$TMP/isdir")" = kept ] || fail "a failed rename changed the directory in its place"
 
-# --- standard output that cannot be written: an error, not silence ------------------
-if [ -w /dev/full ]; then
-	"$PRONET" label -q "$MIXED" -o "$TMP/full.ds" >/dev/full 2>"$TMP/err"
-	[ $? -eq 1 ] || fail "label with its table to /dev/full did not exit 1"
-	expect_in "$TMP/err" "error writing standard output" "label to /dev/full"
-	"$PRONET" flows "$MIXED" >/dev/full 2>"$TMP/err"
-	[ $? -eq 1 ] || fail "flows to /dev/full did not exit 1"
-	expect_in "$TMP/err" "error writing standard output" "flows to /dev/full"
-else
-	echo "SKIP: no /dev/full: standard output errors untested" >&2
-fi
-
 # --- help ------------------------------------------------------------------------
 expect_status 0 "label --help" "$PRONET" label --help
 grep -q "Usage: pronet label" "$TMP/out" || fail "label --help"

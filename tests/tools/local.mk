@@ -77,3 +77,13 @@ EXTRA_DIST += tests/tools/threshold_precision.sh
 # README.md quotes (flows by source, Unknown flows abstained and named).
 TESTS += tests/tools/readme_figures.sh
 EXTRA_DIST += tests/tools/readme_figures.sh
+
+# classify_live.sh: a live capture on lo ends cleanly on SIGINT (skips, 77,
+# unless root with lo and a sandbox that allows it).
+TESTS += tests/tools/classify_live.sh
+EXTRA_DIST += tests/tools/classify_live.sh
+
+# stdout_full.sh: label and flows with standard output on /dev/full exit 1
+# naming the error (skips, 77, without /dev/full).
+TESTS += tests/tools/stdout_full.sh
+EXTRA_DIST += tests/tools/stdout_full.sh
