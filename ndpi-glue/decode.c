@@ -117,6 +117,15 @@ enum pronet_err pronet_decode_packet(int dlt, const uint8_t *data, size_t caplen
 	                                 skip);
 }
 
+enum pronet_err pronet_decode_l3(const uint8_t *data, size_t length, uint64_t timestamp_us,
+                                 struct pronet_packet *out, enum pronet_packet_skip *skip)
+{
+	uint32_t wire_length = length < UINT32_MAX ? (uint32_t)length : UINT32_MAX;
+
+	return pronet_decode_packet_with(0, DATALINK_RAW, data, length, wire_length, timestamp_us,
+	                                 out, skip);
+}
+
 const char *pronet_packet_skip_name(enum pronet_packet_skip skip)
 {
 	static const char *const names[PRONET_SKIP_COUNT_] = {

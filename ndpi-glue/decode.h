@@ -31,6 +31,14 @@ enum pronet_err pronet_decode_packet_with(unsigned int options, int dlt, const u
                                           uint64_t timestamp_us, struct pronet_packet *out,
                                           enum pronet_packet_skip *skip);
 
+/* Decodes a packet that starts at its IP header (IPv4 or IPv6 by the version
+ * nibble), as nDPI's ndpi_detection_process_packet is handed one: the
+ * plugin's per-packet entry decodes with this, so it reads packets exactly
+ * as the flow table does. `length` is the bytes present (and the wire
+ * length); results as pronet_decode_packet(). */
+enum pronet_err pronet_decode_l3(const uint8_t *data, size_t length, uint64_t timestamp_us,
+                                 struct pronet_packet *out, enum pronet_packet_skip *skip);
+
 /* 1 if pronet_decode_packet() knows link type `dlt`, else 0. */
 int pronet_decode_supports_datalink(int dlt);
 

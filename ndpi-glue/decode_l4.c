@@ -44,6 +44,7 @@ static enum pronet_packet_skip decode_tcp(struct pronet_packet *out, const uint8
 		return skip;
 	out->src_port = pronet_read16(data);
 	out->dst_port = pronet_read16(data + 2);
+	out->tcp_seq = pronet_read32(data + 4);
 	out->tcp_flags = data[13];
 	out->payload = data + header_length;
 	out->payload_length = captured - header_length;

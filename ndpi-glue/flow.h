@@ -5,13 +5,16 @@
  * so both directions of a conversation find the same flow; `client_side`
  * remembers which end sent the flow's first packet (the initiator, as
  * ndpiReader prints it first). Directions are enum pronet_direction
- * (core/input.h): client to server is 0. */
+ * (core/input.h): client to server is 0. The model's inputs are what the
+ * input builder (ndpi-glue/input_builder.h) keeps of the flow's packets, the
+ * same builder the plugin records with. */
 #ifndef PRONET_GLUE_FLOW_H
 #define PRONET_GLUE_FLOW_H
 
 #include <stdint.h>
 
 #include "core/input.h"
+#include "ndpi-glue/input_builder.h"
 
 /* Payload prefixes kept per direction, at most (the K option). */
 #define PRONET_FLOW_MAX_INPUTS_PER_DIRECTION 8
@@ -32,7 +35,10 @@ struct pronet_flow {
 	uint64_t last_us;
 	uint64_t packets[2]; /* indexed by enum pronet_direction */
 	uint64_t bytes[2];   /* wire bytes */
-	uint32_t payload_packets;
+	/* Direction, retransmissions and packet index of the model's inputs;
+	 * builder.payload_packets counts the flow's payload packets, TCP
+	 * retransmissions left out. */
+	struct pronet_input_builder builder;
 	/* The first K payload packets of each direction, in arrival order. */
 	struct pronet_input inputs[PRONET_FLOW_MAX_INPUTS];
 	uint8_t num_inputs;

@@ -310,34 +310,19 @@ static uint32_t create_flow(struct pronet_flow_table *table, uint32_t bucket,
 	return index;
 }
 
-void pronet_flow_input_from_packet(const struct pronet_packet *packet,
-                                   enum pronet_direction direction, uint32_t packet_index,
-                                   struct pronet_input *input)
-{
-	size_t length = packet->payload_length < PRONET_PAYLOAD_BYTES ? packet->payload_length
-	                                                              : PRONET_PAYLOAD_BYTES;
-
-	memset(input, 0, sizeof(*input));
-	memcpy(input->bytes, packet->payload, length);
-	input->length = (uint8_t)length;
-	input->direction = (uint8_t)direction;
-	input->packet_index = packet_index < UINT8_MAX ? (uint8_t)packet_index : UINT8_MAX;
-	input->l4_protocol = packet->l4_protocol;
-	input->payload_length =
-	    packet->payload_length < UINT16_MAX ? (uint16_t)packet->payload_length : UINT16_MAX;
-}
-
-/* Keeps the payload prefix of a packet if its direction has room. */
+/* The input builder decides what the model sees of the packet; the flow
+ * keeps what it hands back. */
 static void record_input(struct pronet_flow_table *table, struct pronet_flow *flow,
-                         const struct pronet_packet *packet, enum pronet_direction direction)
+                         const struct pronet_packet *packet, enum pronet_direction *direction)
 {
-	if (packet->payload_length == 0)
+	struct pronet_input input;
+
+	if (pronet_input_builder_add(&flow->builder, packet, table->options.inputs_per_direction,
+	                             direction, &input) != PRONET_INPUT_KEPT ||
+	    flow->num_inputs >= PRONET_FLOW_MAX_INPUTS)
 		return;
-	uint32_t index = flow->payload_packets++;
-	if (flow->inputs_per_direction[direction] >= table->options.inputs_per_direction)
-		return;
-	flow->inputs_per_direction[direction]++;
-	pronet_flow_input_from_packet(packet, direction, index, &flow->inputs[flow->num_inputs++]);
+	flow->inputs_per_direction[*direction]++;
+	flow->inputs[flow->num_inputs++] = input;
 }
 
 enum pronet_err pronet_flow_table_update(struct pronet_flow_table *table,
@@ -370,12 +355,13 @@ enum pronet_err pronet_flow_table_update(struct pronet_flow_table *table,
 		list_append(table, &table->recency, 0, index);
 	}
 	struct pronet_flow *f = &table->slots[index].flow;
-	enum pronet_direction dir = source_side == f->client_side ? PRONET_DIR_CLIENT_TO_SERVER
-	                                                          : PRONET_DIR_SERVER_TO_CLIENT;
+	enum pronet_direction dir;
+	/* The builder's direction is the key side's: both take the first
+	 * packet's source for the client and compare (address, port). */
+	record_input(table, f, packet, &dir);
 	f->last_us = table->now_us;
 	f->packets[dir]++;
 	f->bytes[dir] += packet->wire_length;
-	record_input(table, f, packet, dir);
 	*flow = f;
 	*direction = dir;
 	return PRONET_OK;

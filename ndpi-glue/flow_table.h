@@ -19,6 +19,7 @@
 
 #include "core/error.h"
 #include "ndpi-glue/flow.h"
+#include "ndpi-glue/input_builder.h"
 #include "ndpi-glue/packet.h"
 
 enum pronet_flow_end_reason {
@@ -78,7 +79,8 @@ enum pronet_err pronet_flow_table_new(const struct pronet_flow_table_options *op
 void pronet_flow_table_free(struct pronet_flow_table *table);
 
 /* Accounts `packet` to its flow (creating it if new): packets and bytes per
- * direction, times, and the first K payload prefixes of each direction.
+ * direction, times, and the model's inputs (the first K payload packets of
+ * each direction, through the input builder, ndpi-glue/input_builder.h).
  * Ends flows whose deadline is before the packet's time first. On success
  * *flow and *direction name the flow and the packet's direction and
  * *created says whether this packet created the flow. Returns PRONET_ERR_LIMIT
@@ -94,16 +96,6 @@ void pronet_flow_table_expire(struct pronet_flow_table *table, uint64_t now_us);
 
 /* Ends every flow (reason FLUSH), in the order the flows started. */
 void pronet_flow_table_flush(struct pronet_flow_table *table);
-
-/* The model's input for one packet (core/input.h): the first
- * PRONET_PAYLOAD_BYTES bytes of its payload, their count, the direction, its
- * index among the flow's payload packets (255 past 254), the transport and
- * the full payload length (65535 past 65534). What the table records for
- * the first K payload packets of each direction; exported so that whatever
- * else turns packets into inputs (the benchmark, tests) does it this one way. */
-void pronet_flow_input_from_packet(const struct pronet_packet *packet,
-                                   enum pronet_direction direction, uint32_t packet_index,
-                                   struct pronet_input *input);
 
 void pronet_flow_table_get_stats(const struct pronet_flow_table *table,
                                  struct pronet_flow_table_stats *out);

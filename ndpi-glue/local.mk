@@ -5,8 +5,11 @@ ndpi_glue_libpronet_glue_la_SOURCES =
 ndpi_glue_libpronet_glue_la_LIBADD =
 PRONET_LAYER_LIBS += ndpi-glue/libpronet_glue.la
 
-# Packet decoders (one file per link type / header) and the capture reader.
-ndpi_glue_libpronet_glue_la_SOURCES += \
+# Packet decoders (one file per link type / header) and the input builder
+# (packets -> the model's inputs): a library of their own, without libpcap or
+# nDPI, because pronet_ndpi.so links them too (plugin/local.mk).
+noinst_LTLIBRARIES += ndpi-glue/libpronet_packets.la
+ndpi_glue_libpronet_packets_la_SOURCES = \
 	ndpi-glue/decode.c \
 	ndpi-glue/decode_ethernet.c \
 	ndpi-glue/decode_ipv4.c \
@@ -16,7 +19,12 @@ ndpi_glue_libpronet_glue_la_SOURCES += \
 	ndpi-glue/decode_ppp.c \
 	ndpi-glue/decode_sll.c \
 	ndpi-glue/decode_tunnel.c \
-	ndpi-glue/capture.c
+	ndpi-glue/input_builder.c
+PRONET_LAYER_LIBS += ndpi-glue/libpronet_packets.la
+nobase_pkginclude_HEADERS += ndpi-glue/input_builder.h
+
+# The capture reader.
+ndpi_glue_libpronet_glue_la_SOURCES += ndpi-glue/capture.c
 ndpi_glue_libpronet_glue_la_LIBADD += $(PCAP_LIBS)
 nobase_pkginclude_HEADERS += \
 	ndpi-glue/packet.h \

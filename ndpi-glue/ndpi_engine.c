@@ -56,6 +56,15 @@ static ndpi_protocol default_giveup(void *user, struct ndpi_detection_module_str
 	return ndpi_detection_giveup(ndpi, flow, enable_guess, protocol_was_guessed);
 }
 
+static ndpi_protocol default_process_packet(void *user, struct ndpi_detection_module_struct *ndpi,
+                                            struct ndpi_flow_struct *flow,
+                                            const unsigned char *packet, unsigned short length,
+                                            uint64_t time_ms)
+{
+	(void)user;
+	return ndpi_detection_process_packet(ndpi, flow, packet, length, time_ms);
+}
+
 static void give_up(struct pronet_ndpi_engine *engine, struct engine_flow *state)
 {
 	uint8_t guessed = 0;
@@ -148,6 +157,8 @@ enum pronet_err pronet_ndpi_engine_new(const struct pronet_ndpi_engine_options *
 	engine->options = *options;
 	if (engine->options.giveup == NULL)
 		engine->options.giveup = default_giveup;
+	if (engine->options.process_packet == NULL)
+		engine->options.process_packet = default_process_packet;
 	enum pronet_err err =
 	    pronet_flow_table_new(&options->flows, end_flow, engine, &engine->table, errbuf);
 	if (err == PRONET_OK) {
@@ -229,8 +240,9 @@ static void dissect(struct pronet_ndpi_engine *engine, const struct pronet_packe
 		length = UINT16_MAX;
 		engine->stats.clamped_lengths++;
 	}
-	state->detected = ndpi_detection_process_packet(engine->ndpi, state->ndpi_flow, packet->l3,
-	                                                (unsigned short)length, time_ms);
+	state->detected = engine->options.process_packet(engine->options.process_packet_user,
+	                                                 engine->ndpi, state->ndpi_flow, packet->l3,
+	                                                 (unsigned short)length, time_ms);
 	state->ndpi_packets++;
 	engine->stats.ndpi_packets++;
 	if (!enough && state->detected.app_protocol == NDPI_PROTOCOL_UNKNOWN)

@@ -24,7 +24,8 @@
  * and UDP (ICMP...) with ports 0.
  *
  * The give-up function is ndpi_detection_giveup unless the caller passes
- * another (pronet's fallback: ndpi_detection_giveup, then the model). */
+ * another (pronet's fallback: ndpi_detection_giveup, then the model); the
+ * same for ndpi_detection_process_packet (pronet's per-packet entry). */
 #ifndef PRONET_GLUE_NDPI_ENGINE_H
 #define PRONET_GLUE_NDPI_ENGINE_H
 
@@ -42,6 +43,15 @@
 typedef ndpi_protocol (*pronet_giveup_fn)(void *user, struct ndpi_detection_module_struct *ndpi,
                                           struct ndpi_flow_struct *flow, uint8_t enable_guess,
                                           uint8_t *protocol_was_guessed);
+
+/* Replaces ndpi_detection_process_packet (pronet_plugin_process_packet, the
+ * plugin's per-packet entry, records the packet first); same arguments plus
+ * the caller's pointer. */
+typedef ndpi_protocol (*pronet_process_packet_fn)(void *user,
+                                                  struct ndpi_detection_module_struct *ndpi,
+                                                  struct ndpi_flow_struct *flow,
+                                                  const unsigned char *packet,
+                                                  unsigned short length, uint64_t time_ms);
 
 /* Runs after ndpi_set_protocol_detection_bitmask2 and the protos file,
  * before ndpi_finalize_initialization. An error fails the engine's creation. */
@@ -82,6 +92,8 @@ struct pronet_ndpi_engine_options {
 	void *setup_user;
 	pronet_giveup_fn giveup; /* NULL: ndpi_detection_giveup */
 	void *giveup_user;
+	pronet_process_packet_fn process_packet; /* NULL: ndpi_detection_process_packet */
+	void *process_packet_user;
 	pronet_flow_report_fn report; /* required */
 	void *report_user;
 };

@@ -52,6 +52,7 @@ struct pronet_packet {
 	uint16_t dst_port;
 	uint16_t vlan_id;       /* innermost 802.1Q VLAN ID, 0 if none */
 	uint8_t tcp_flags;      /* TCP flags byte (SYN, ACK, FIN, RST...) */
+	uint32_t tcp_seq;       /* TCP sequence number, host byte order; 0 for UDP */
 	uint8_t flags;          /* PRONET_PACKET_F_* */
 	const uint8_t *payload; /* L4 payload (captured part) */
 	size_t payload_length;  /* captured L4 payload bytes */

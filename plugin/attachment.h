@@ -39,6 +39,18 @@ const char *pronet_attachment_class_name(uint16_t id);
 /* Modules attached with `model` right now. */
 size_t pronet_attachment_count_model(const struct pronet_model *model);
 
+/* plugin/packet_hook.c: records `packet` through the flow's input builder
+ * (once per packet, whatever the nesting), then returns process(...) - the
+ * real ndpi_detection_process_packet: the LD_PRELOAD shim passes libndpi's,
+ * pronet_plugin_process_packet the one it links to. */
+typedef ndpi_protocol (*pronet_process_packet_fn)(struct ndpi_detection_module_struct *,
+                                                  struct ndpi_flow_struct *, const unsigned char *,
+                                                  const unsigned short, const u_int64_t);
+ndpi_protocol pronet_plugin_hook_packet(pronet_process_packet_fn process,
+                                        struct ndpi_detection_module_struct *ndpi,
+                                        struct ndpi_flow_struct *flow, const unsigned char *packet,
+                                        unsigned short length, uint64_t time_ms);
+
 /* plugin/dissector.c: the entry in nDPI's callback tables. */
 enum pronet_err pronet_dissector_register(struct ndpi_detection_module_struct *ndpi,
                                           uint16_t protocol_id, char *errbuf);

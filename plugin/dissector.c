@@ -1,8 +1,10 @@
 /* The dissector pronet adds to nDPI's callback tables, in the shape of
  * nDPI's own (ndpi_search_<proto> + registration through
- * ndpi_set_bitmask_protocol_detection). It never names a flow: it records the
- * first payload bytes of each direction while nDPI's dissectors are still
- * trying, for the give-up fallback (plugin/fallback.c) to classify.
+ * ndpi_set_bitmask_protocol_detection). It never names a flow. Its entry
+ * gives the plugin a protocol ID and an exclusion bit in nDPI's tables, and
+ * in hosts without the per-packet entry (plugin/packet_hook.c) it records
+ * the first payload bytes of each direction while nDPI's dissectors are
+ * still trying, for the give-up fallback (plugin/fallback.c) to classify.
  *
  * Appended after every built-in entry, it runs on a packet only when no
  * built-in dissector named the flow on that packet. It needs the module's
@@ -12,8 +14,9 @@
 #define NDPI_LIB_COMPILATION
 #include "plugin/attachment.h"
 
-#include <arpa/inet.h>
 #include <string.h>
+
+#include "ndpi-glue/decode.h"
 
 #define TABLE_CAPACITY (NDPI_MAX_SUPPORTED_PROTOCOLS + 1)
 /* TCP with payload (not a retransmission) and UDP, over IPv4 or IPv6. */
@@ -65,63 +68,41 @@ int pronet_dissector_tables_ready(const struct ndpi_detection_module_struct *ndp
 	return ndpi->callback_buffer_size > 0;
 }
 
-/* Client-to-server is the direction of the flow's first packet. nDPI keeps it
- * as setup_packet_direction, computed from IPv4 addresses only (its IPv6
- * comparison in 4.2 compares field addresses, not values) unless the host
- * supplies directions itself. Where it tells nothing, the side with the
- * higher (ephemeral) port is taken for the client. */
-static uint8_t direction_of(const struct ndpi_detection_module_struct *ndpi,
-                            const struct ndpi_flow_struct *flow)
-{
-	const struct ndpi_packet_struct *packet = &ndpi->packet;
-	uint16_t sport = 0, dport = 0;
-
-	if (ndpi->direction_detect_disable)
-		return packet->packet_direction == flow->setup_packet_direction
-		           ? PRONET_DIR_CLIENT_TO_SERVER
-		           : PRONET_DIR_SERVER_TO_CLIENT;
-	if (packet->iph != NULL && packet->iph->saddr != packet->iph->daddr) {
-		unsigned ip_direction = ntohl(packet->iph->saddr) < ntohl(packet->iph->daddr);
-
-		return ip_direction == flow->setup_packet_direction ? PRONET_DIR_CLIENT_TO_SERVER
-		                                                    : PRONET_DIR_SERVER_TO_CLIENT;
-	}
-	if (packet->tcp != NULL)
-		sport = ntohs(packet->tcp->source), dport = ntohs(packet->tcp->dest);
-	else if (packet->udp != NULL)
-		sport = ntohs(packet->udp->source), dport = ntohs(packet->udp->dest);
-	return sport >= dport ? PRONET_DIR_CLIENT_TO_SERVER : PRONET_DIR_SERVER_TO_CLIENT;
-}
-
-/* Called by nDPI for TCP payload and UDP packets of flows still Unknown. */
+/* Called by nDPI for TCP payload and UDP packets of flows still Unknown.
+ * A flow the per-packet entry records (pronet_plugin_process_packet) needs
+ * nothing from here: the dissector excludes itself for it. Otherwise (a
+ * host that only registered the plugin, the weaker mode of docs/plugin.md)
+ * it records nDPI's current packet through the same decoder and input
+ * builder; the initiator is then the source of the first packet nDPI
+ * dispatches here, and retransmissions are those nDPI never dispatches. */
 static void pronet_search(struct ndpi_detection_module_struct *ndpi, struct ndpi_flow_struct *flow)
 {
 	const struct ndpi_packet_struct *packet = &ndpi->packet;
 	const struct pronet_attachment *a = pronet_attachment_find(ndpi);
 	struct pronet_flow_store *store = pronet_attachment_store();
-	struct pronet_input input;
+	const uint8_t *l3 =
+	    packet->iph != NULL ? (const uint8_t *)packet->iph : (const uint8_t *)packet->iphv6;
+	struct pronet_packet decoded;
+	enum pronet_packet_skip skip;
 	enum pronet_record_status status;
 
-	if (a == NULL || store == NULL || packet->payload == NULL ||
-	    packet->payload_packet_len == 0)
+	if (a == NULL || store == NULL || l3 == NULL)
 		return;
-	memset(&input, 0, sizeof(input));
-	input.length = packet->payload_packet_len < PRONET_PAYLOAD_BYTES
-	                   ? packet->payload_packet_len
-	                   : PRONET_PAYLOAD_BYTES;
-	memcpy(input.bytes, packet->payload, input.length);
-	input.direction = direction_of(ndpi, flow);
-	input.l4_protocol = packet->tcp != NULL ? IPPROTO_TCP : IPPROTO_UDP;
-	input.payload_length = packet->payload_packet_len;
-	status = pronet_flow_store_record(store, flow, flow->num_processed_pkts, &input,
+	if (pronet_decode_l3(l3, packet->l3_packet_len, packet->current_time_ms * 1000, &decoded,
+	                     &skip) != PRONET_OK ||
+	    skip != PRONET_SKIP_NONE)
+		return;
+	status = pronet_flow_store_record(store, flow, flow->num_processed_pkts,
+	                                  PRONET_RECORD_FROM_DISSECTOR, &decoded,
 	                                  a->packets_per_direction);
 	/* With both directions recorded there is nothing left to do per packet;
 	 * nDPI's own dissectors keep going. A flow that found the store full
 	 * (counted as a miss by the store) is left too: recording from a later
 	 * packet would give the model other inputs than training saw, and the
-	 * flow is counted once. */
+	 * flow is counted once. A flow the per-packet entry records needs
+	 * nothing from here. */
 	if (status == PRONET_RECORD_ALL_FULL || status == PRONET_RECORD_DECIDED ||
-	    status == PRONET_RECORD_NO_SPACE)
+	    status == PRONET_RECORD_NO_SPACE || status == PRONET_RECORD_HOOKED)
 		ndpi_exclude_protocol(ndpi, flow, a->dissector_protocol, __FILE__, __func__,
 		                      __LINE__);
 }

@@ -14,9 +14,11 @@ struct entry {
 	const void *key; /* NULL: free */
 	uint32_t generation;
 	uint32_t next;    /* next entry in the bucket chain or the free list */
+	uint8_t hooked;   /* recorded from pronet_plugin_process_packet */
 	uint8_t count[2]; /* recorded packets per direction */
-	uint8_t seen;     /* payload packets offered, both directions */
-	struct pronet_input inputs[2][PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION];
+	uint8_t num_inputs;
+	struct pronet_input_builder builder;
+	struct pronet_input inputs[PRONET_FLOW_MAX_INPUTS]; /* in arrival order */
 	struct pronet_flow_verdict verdict;
 };
 
@@ -191,36 +193,48 @@ static void remove_locked(struct pronet_flow_store *store, struct stripe *stripe
 
 static void reset_entry(struct entry *entry, uint32_t generation)
 {
+	entry->hooked = 0;
 	entry->count[0] = entry->count[1] = 0;
-	entry->seen = 0;
+	entry->num_inputs = 0;
+	pronet_input_builder_reset(&entry->builder);
 	memset(&entry->verdict, 0, sizeof(entry->verdict));
 	entry->generation = generation;
 }
 
-static enum pronet_record_status
-record_locked(struct entry *entry, const struct pronet_input *input, uint32_t per_direction)
+static enum pronet_record_status record_locked(struct entry *entry,
+                                               enum pronet_record_source source,
+                                               const struct pronet_packet *packet,
+                                               uint32_t per_direction)
 {
-	unsigned direction = input->direction ? 1u : 0u;
-	struct pronet_input *slot;
+	enum pronet_direction direction;
+	struct pronet_input input;
+	enum pronet_input_status kept;
 
 	if (entry->verdict.decided)
 		return PRONET_RECORD_DECIDED;
-	if (entry->seen < UINT8_MAX)
-		entry->seen++;
-	if (entry->count[direction] >= per_direction)
-		return entry->count[!direction] >= per_direction ? PRONET_RECORD_ALL_FULL
-		                                                 : PRONET_RECORD_DIRECTION_FULL;
-	slot = &entry->inputs[direction][entry->count[direction]++];
-	*slot = *input;
-	slot->packet_index = (uint8_t)(entry->seen - 1);
+	if (source == PRONET_RECORD_FROM_HOOK && !entry->hooked) {
+		if (entry->builder.started)
+			return PRONET_RECORD_LATE; /* the dissector started it */
+		entry->hooked = 1;
+	} else if (source == PRONET_RECORD_FROM_DISSECTOR && entry->hooked) {
+		return PRONET_RECORD_HOOKED;
+	}
+	kept = pronet_input_builder_add(&entry->builder, packet, per_direction, &direction, &input);
+	if (kept == PRONET_INPUT_NO_PAYLOAD || kept == PRONET_INPUT_RETRANSMISSION)
+		return PRONET_RECORD_SKIPPED;
+	if (kept == PRONET_INPUT_KEPT && entry->num_inputs < PRONET_FLOW_MAX_INPUTS) {
+		entry->inputs[entry->num_inputs++] = input;
+		entry->count[direction]++;
+	}
 	if (entry->count[0] >= per_direction && entry->count[1] >= per_direction)
 		return PRONET_RECORD_ALL_FULL;
-	return PRONET_RECORD_STORED;
+	return kept == PRONET_INPUT_KEPT ? PRONET_RECORD_STORED : PRONET_RECORD_DIRECTION_FULL;
 }
 
 enum pronet_record_status pronet_flow_store_record(struct pronet_flow_store *store, const void *key,
                                                    uint32_t generation,
-                                                   const struct pronet_input *input,
+                                                   enum pronet_record_source source,
+                                                   const struct pronet_packet *packet,
                                                    uint32_t per_direction)
 {
 	uint64_t hash = hash_key(key);
@@ -232,6 +246,12 @@ enum pronet_record_status pronet_flow_store_record(struct pronet_flow_store *sto
 		per_direction = PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION;
 	pthread_mutex_lock(&stripe->lock);
 	i = find_locked(store, stripe, hash, key);
+	if (i == NO_ENTRY && source == PRONET_RECORD_FROM_HOOK && generation != 0) {
+		/* The hook starts a flow at its first packet only (nDPI has
+		 * processed none yet), so that it knows the initiator. */
+		pthread_mutex_unlock(&stripe->lock);
+		return PRONET_RECORD_LATE;
+	}
 	if (i == NO_ENTRY) {
 		i = insert_locked(store, stripe, hash, key);
 		if (i != NO_ENTRY)
@@ -242,7 +262,7 @@ enum pronet_record_status pronet_flow_store_record(struct pronet_flow_store *sto
 	}
 	if (i != NO_ENTRY) {
 		store->entries[i].generation = generation;
-		status = record_locked(&store->entries[i], input, per_direction);
+		status = record_locked(&store->entries[i], source, packet, per_direction);
 	}
 	pthread_mutex_unlock(&stripe->lock);
 	if (status == PRONET_RECORD_NO_SPACE)
@@ -263,12 +283,30 @@ int pronet_flow_store_snapshot(struct pronet_flow_store *store, const void *key,
 	if (i != NO_ENTRY) {
 		const struct entry *entry = &store->entries[i];
 
-		for (unsigned d = 0; d < 2; d++)
-			for (unsigned k = 0; k < entry->count[d]; k++)
-				out->inputs[out->num_inputs++] = entry->inputs[d][k];
+		memcpy(out->inputs, entry->inputs, entry->num_inputs * sizeof(entry->inputs[0]));
+		out->num_inputs = entry->num_inputs;
 	}
 	pthread_mutex_unlock(&stripe->lock);
 	return i != NO_ENTRY;
+}
+
+int pronet_flow_store_endpoints(struct pronet_flow_store *store, const void *key,
+                                struct pronet_flow_endpoints *out)
+{
+	uint64_t hash = hash_key(key);
+	struct stripe *stripe = stripe_of(store, hash);
+	uint32_t i;
+	int found = 0;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&stripe->lock);
+	i = find_locked(store, stripe, hash, key);
+	if (i != NO_ENTRY && store->entries[i].builder.started) {
+		*out = store->entries[i].builder.endpoints;
+		found = 1;
+	}
+	pthread_mutex_unlock(&stripe->lock);
+	return found;
 }
 
 void pronet_flow_store_set_verdict(struct pronet_flow_store *store, const void *key,

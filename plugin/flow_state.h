@@ -1,5 +1,6 @@
-/* Per-flow state of the plugin: the payload prefixes recorded while nDPI's
- * own dissectors were still trying, and the fallback's verdict.
+/* Per-flow state of the plugin: the input builder's state and the model's
+ * inputs it kept (ndpi-glue/input_builder.h, the builder `pronet label`'s
+ * flow table uses too), the flow's endpoints, and the fallback's verdict.
  *
  * Keyed by the address of the host's struct ndpi_flow_struct, so any module
  * (and any thread) can find a flow's state. A fixed pool of exactly
@@ -17,13 +18,16 @@
 #include "core/error.h"
 #include "core/input.h"
 #include "core/model.h"
+#include "ndpi-glue/input_builder.h"
+#include "ndpi-glue/packet.h"
 #include "plugin/pronet_plugin.h"
 
 #define PRONET_FLOW_MAX_INPUTS (2 * PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION)
 /* Flows a store holds at most (the flow table's limit, 1 << 26). */
 #define PRONET_FLOW_STORE_MAX_CAPACITY (1u << 26)
 
-/* The recorded packets of one flow, copied out of the store. */
+/* The recorded packets of one flow, in arrival order, copied out of the
+ * store. */
 struct pronet_flow_record {
 	struct pronet_input inputs[PRONET_FLOW_MAX_INPUTS];
 	uint32_t num_inputs;
@@ -45,10 +49,25 @@ struct pronet_flow_verdict {
 
 enum pronet_record_status {
 	PRONET_RECORD_STORED,         /* the packet was kept */
+	PRONET_RECORD_SKIPPED,        /* no payload, or a TCP retransmission */
 	PRONET_RECORD_DIRECTION_FULL, /* this direction already has its packets */
 	PRONET_RECORD_ALL_FULL,       /* both directions have their packets */
 	PRONET_RECORD_DECIDED,        /* the fallback already ran for this flow */
+	PRONET_RECORD_HOOKED,         /* from the dissector, but the per-packet
+	                                 entry records this flow: not used */
+	PRONET_RECORD_LATE,           /* from the hook, for a flow whose first
+	                                 packet it did not record: not used */
 	PRONET_RECORD_NO_SPACE,       /* the pool is exhausted: not kept */
+};
+
+/* Who offers a packet to the store. */
+enum pronet_record_source {
+	/* pronet_plugin_process_packet: every packet the host hands nDPI,
+	 * the flow's first included. */
+	PRONET_RECORD_FROM_HOOK,
+	/* The dissector, for a host without the per-packet entry: only the
+	 * packets nDPI dispatches to it (the weaker mode, docs/plugin.md). */
+	PRONET_RECORD_FROM_DISSECTOR,
 };
 
 struct pronet_flow_store;
@@ -58,17 +77,23 @@ enum pronet_err pronet_flow_store_new(size_t capacity, struct pronet_flow_store 
                                       char *errbuf);
 void pronet_flow_store_free(struct pronet_flow_store *store);
 
-/* Keeps `input` for flow `key` if its direction has fewer than
- * `per_direction` packets. input->packet_index is set here (payload packets
- * of the flow seen so far). `generation` is a counter that only grows during
- * the life of one flow. */
+/* Offers the next packet of flow `key` to its input builder, which keeps
+ * the first `per_direction` counted payload packets of each direction. The
+ * first packet offered makes its source the initiator. A flow recorded
+ * from the hook ignores the dissector's packets. `generation` is a counter
+ * that only grows during the life of one flow. */
 enum pronet_record_status pronet_flow_store_record(struct pronet_flow_store *store, const void *key,
                                                    uint32_t generation,
-                                                   const struct pronet_input *input,
+                                                   enum pronet_record_source source,
+                                                   const struct pronet_packet *packet,
                                                    uint32_t per_direction);
 /* Records that returned PRONET_RECORD_NO_SPACE so far (the dissector excludes
  * itself from such a flow, so each is one flow per module that saw it). */
 size_t pronet_flow_store_misses(struct pronet_flow_store *store);
+/* Copies the endpoints of `key` (end 0: the initiator); returns 0 if the
+ * store has no entry or no packet was recorded. */
+int pronet_flow_store_endpoints(struct pronet_flow_store *store, const void *key,
+                                struct pronet_flow_endpoints *out);
 /* Copies the recorded packets of `key`; returns 0 if the store has none. */
 int pronet_flow_store_snapshot(struct pronet_flow_store *store, const void *key,
                                struct pronet_flow_record *out);

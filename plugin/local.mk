@@ -15,7 +15,8 @@ plugin_libpronet_plugin_la_SOURCES = \
 	plugin/fallback.c \
 	plugin/flow_state.c \
 	plugin/flow_state.h \
-	plugin/ndpi_undeclared.h
+	plugin/ndpi_undeclared.h \
+	plugin/packet_hook.c
 plugin_libpronet_plugin_la_LIBADD = $(NDPI_LIBS) $(PTHREAD_LIBS)
 PRONET_LAYER_LIBS += plugin/libpronet_plugin.la
 
@@ -31,6 +32,7 @@ plugin_pronet_ndpi_la_SOURCES = \
 	plugin/registration.c
 plugin_pronet_ndpi_la_LIBADD = \
 	plugin/libpronet_plugin.la \
+	ndpi-glue/libpronet_packets.la \
 	rules/libpronet_rules.la \
 	core/libpronet_core.la \
 	$(NDPI_LIBS) $(PTHREAD_LIBS) -ldl -lm

@@ -6,8 +6,11 @@
  * libndpi itself calls them through its PLT), so the shim sees them first:
  *   ndpi_set_protocol_detection_bitmask2  builds the dissector tables: we
  *                                         attach right after it
- *   ndpi_detection_process_packet         marks "inside nDPI" so that its
- *                                         internal give-up is left alone
+ *   ndpi_detection_process_packet         the per-packet entry: records the
+ *                                         packet through the input builder
+ *                                         (plugin/packet_hook.c), and marks
+ *                                         "inside nDPI" so that its internal
+ *                                         give-up is left alone
  *   ndpi_detection_giveup                 the host gives up: the fallback
  *   ndpi_free_flow_data                   every flow free ends here: forget
  *   ndpi_exit_detection_module            the module goes away: detach
@@ -17,6 +20,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include "plugin/attachment.h"
 #include "plugin/host.h"
 #include "plugin/pronet_plugin.h"
 
@@ -132,7 +136,8 @@ ndpi_protocol ndpi_detection_process_packet(struct ndpi_detection_module_struct 
 		return none;
 	}
 	inside_process_packet++;
-	result = real.process_packet(ndpi, flow, packet, length, time_ms);
+	result =
+	    pronet_plugin_hook_packet(real.process_packet, ndpi, flow, packet, length, time_ms);
 	inside_process_packet--;
 	return result;
 }

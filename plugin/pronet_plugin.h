@@ -1,9 +1,20 @@
 /* pronet as an nDPI 4.2 dissector: the public API of the plugin.
  *
  * The plugin adds one dissector to an nDPI detection module's callback
- * tables. While nDPI's own dissectors are still trying, it only records the
- * first payload bytes of the flow (the first few payload packets of each
- * direction). When the host gives up on a flow (ndpi_detection_giveup) and
+ * tables (its protocol ID and exclusion bit are the plugin's). It records
+ * the first payload bytes of the flow (the first few payload packets of
+ * each direction) through ndpi-glue's input builder
+ * (ndpi-glue/input_builder.h), the same builder `pronet label` trains from,
+ * so that the model sees in serving what it saw in training:
+ *   - hosts that call pronet_plugin_process_packet (the per-packet entry,
+ *     below) around ndpi_detection_process_packet - `pronet classify` and the
+ *     LD_PRELOAD shim in ndpiReader do - record every packet, the flow's
+ *     first included: inputs identical to `pronet label`'s;
+ *   - hosts that only register the plugin record from the dissector, which
+ *     nDPI calls only for payload packets of flows still Unknown, without
+ *     retransmissions: the initiator is the source of the first packet nDPI
+ *     dispatches to it (wrong for server-first protocols), the weaker mode.
+ * When the host gives up on a flow (ndpi_detection_giveup) and
  * nDPI still says Unknown, the fallback runs the model on what was recorded
  * and, at or above the class threshold, sets the protocol: nDPI's own ID when
  * the class is a protocol nDPI knows, a custom ID (created with
@@ -35,6 +46,7 @@
 
 #include "core/error.h"
 #include "core/model.h"
+#include "ndpi-glue/input_builder.h"
 
 /* Payload packets recorded per direction, at most. */
 #define PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION 4
@@ -97,6 +109,27 @@ enum pronet_err pronet_plugin_detach(struct ndpi_detection_module_struct *ndpi);
 void pronet_plugin_reregister(struct ndpi_detection_module_struct *ndpi);
 /* Whether `ndpi` is attached. */
 int pronet_plugin_is_attached(const struct ndpi_detection_module_struct *ndpi);
+
+/* The per-packet entry: call it instead of ndpi_detection_process_packet
+ * (same arguments and result; it calls the real one). It decodes the packet
+ * (from its IP header, ndpi-glue/decode.h) and offers it to the flow's input
+ * builder before nDPI sees it, so the plugin knows the flow's initiator, its
+ * two endpoints and every payload packet in arrival order - what the weaker
+ * dissector-only mode cannot know. The hook exists for two things: the
+ * model's inputs identical to `pronet label`'s, and per-flow endpoints
+ * (pronet_plugin_flow_endpoints) for evidence that names an (address, port)
+ * from what nDPI's DPI said of other flows. Only for attached modules;
+ * elsewhere it is ndpi_detection_process_packet. */
+ndpi_protocol pronet_plugin_process_packet(struct ndpi_detection_module_struct *ndpi,
+                                           struct ndpi_flow_struct *flow,
+                                           const unsigned char *packet, unsigned short length,
+                                           u_int64_t time_ms);
+/* The two endpoints of `flow` as its input builder keeps them: end 0 (index
+ * PRONET_DIR_CLIENT_TO_SERVER) is the initiator, the source of the first
+ * packet recorded; addresses, ports, IP version and L4 protocol.
+ * PRONET_ERR_NOT_FOUND if the plugin recorded no packet of the flow. */
+enum pronet_err pronet_plugin_flow_endpoints(const struct ndpi_flow_struct *flow,
+                                             struct pronet_flow_endpoints *out);
 
 /* The fallback, to call right after the host's ndpi_detection_giveup with its
  * result: if the flow is still Unknown and the module is attached, runs the

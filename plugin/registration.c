@@ -31,6 +31,8 @@ static const struct pronet_plugin_descriptor descriptor = {
     .giveup = pronet_plugin_detection_giveup,
     .flow_result = pronet_plugin_flow_result,
     .flow_forget = pronet_plugin_flow_forget,
+    .process_packet = pronet_plugin_process_packet,
+    .flow_endpoints = pronet_plugin_flow_endpoints,
 };
 
 const struct pronet_plugin_descriptor *pronet_plugin_register(void)

@@ -8,6 +8,7 @@
  * PRONET_PLUGIN_REGISTER_SYMBOL); const struct pronet_plugin_descriptor *d = reg();
  *   d->init(&config, errbuf);           // once
  *   d->attach(ndpi, errbuf);            // per module, after ndpi_set_protocol_detection_bitmask2
+ *   ... d->process_packet(ndpi, flow, ip, len, ms) instead of ndpi_detection_process_packet ...
  *   ... d->giveup(ndpi, flow, 1, &g) instead of ndpi_detection_giveup ...
  *   d->flow_forget(flow) before ndpi_free_flow(flow)
  *   d->detach(ndpi, errbuf); d->deinit();
@@ -22,7 +23,7 @@
 #include "core/error.h"
 #include "plugin/pronet_plugin.h"
 
-#define PRONET_PLUGIN_ABI_VERSION 1
+#define PRONET_PLUGIN_ABI_VERSION 2
 #define PRONET_PLUGIN_REGISTER_SYMBOL "pronet_plugin_register"
 
 /* Where the model and its rules come from. NULL fields: unset. */
@@ -55,6 +56,13 @@ struct pronet_plugin_descriptor {
 	enum pronet_err (*flow_result)(const struct ndpi_flow_struct *flow,
 	                               struct pronet_plugin_result *out);
 	void (*flow_forget)(const struct ndpi_flow_struct *flow);
+	/* Since ABI 2: the per-packet entry, pronet_plugin_process_packet. A
+	 * host that does not call it gets the weaker dissector-only mode. */
+	ndpi_protocol (*process_packet)(struct ndpi_detection_module_struct *ndpi,
+	                                struct ndpi_flow_struct *flow, const unsigned char *packet,
+	                                unsigned short length, u_int64_t time_ms);
+	enum pronet_err (*flow_endpoints)(const struct ndpi_flow_struct *flow,
+	                                  struct pronet_flow_endpoints *out);
 };
 
 typedef const struct pronet_plugin_descriptor *(*pronet_plugin_register_fn)(void);

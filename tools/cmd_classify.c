@@ -171,6 +171,18 @@ static ndpi_protocol classify_giveup(void *user, struct ndpi_detection_module_st
 	return pronet_plugin_detection_giveup(ndpi, flow, enable_guess, protocol_was_guessed);
 }
 
+/* The engine's packet function: the plugin's per-packet entry, which records
+ * the packet through the input builder `pronet label` uses, then calls
+ * ndpi_detection_process_packet. */
+static ndpi_protocol classify_process_packet(void *user, struct ndpi_detection_module_struct *ndpi,
+                                             struct ndpi_flow_struct *flow,
+                                             const unsigned char *packet, unsigned short length,
+                                             uint64_t time_ms)
+{
+	(void)user;
+	return pronet_plugin_process_packet(ndpi, flow, packet, length, time_ms);
+}
+
 /* The engine's setup hook: attach the plugin before finalisation, its flow
  * store as big as the flow table (--max-flows). The store is made by the
  * first capture's attach and kept for the run (plugin/attach.c). */
@@ -505,6 +517,7 @@ int pronet_cmd_classify(int argc, char **argv)
 	options.setup = classify_setup;
 	options.setup_user = &run;
 	options.giveup = classify_giveup;
+	options.process_packet = classify_process_packet;
 	options.report = classify_flow;
 	options.report_user = &run;
 	install_signal_handlers();

@@ -248,7 +248,7 @@ static void test_keeps_k_prefixes_per_direction(void)
 	CU_ASSERT_EQUAL_FATAL(flow->num_inputs, 8);
 	CU_ASSERT_EQUAL(flow->inputs_per_direction[PRONET_DIR_CLIENT_TO_SERVER], 4);
 	CU_ASSERT_EQUAL(flow->inputs_per_direction[PRONET_DIR_SERVER_TO_CLIENT], 4);
-	CU_ASSERT_EQUAL(flow->payload_packets, 12);
+	CU_ASSERT_EQUAL(flow->builder.payload_packets, 12);
 	int client = 0;
 	for (int i = 0; i < flow->num_inputs; i++) {
 		const struct pronet_input *in = &flow->inputs[i];

@@ -6,18 +6,37 @@
 #include <pthread.h>
 #include <string.h>
 
-static struct pronet_input input_of(uint8_t first_byte, uint8_t direction)
-{
-	struct pronet_input input;
+/* Payload bytes: byte i is i, so a one-byte payload names itself. */
+static const uint8_t byte_values[256] = {
+#define ROW(r) r, r + 1, r + 2, r + 3, r + 4, r + 5, r + 6, r + 7
+    ROW(0),   ROW(8),   ROW(16),  ROW(24),  ROW(32),  ROW(40),  ROW(48),  ROW(56),
+    ROW(64),  ROW(72),  ROW(80),  ROW(88),  ROW(96),  ROW(104), ROW(112), ROW(120),
+    ROW(128), ROW(136), ROW(144), ROW(152), ROW(160), ROW(168), ROW(176), ROW(184),
+    ROW(192), ROW(200), ROW(208), ROW(216), ROW(224), ROW(232), ROW(240), ROW(248),
+#undef ROW
+};
 
-	memset(&input, 0, sizeof(input));
-	input.bytes[0] = first_byte;
-	input.length = 1;
-	input.direction = direction;
-	input.l4_protocol = 17;
-	input.payload_length = 1;
-	return input;
+/* A one-byte UDP/IPv4 packet 10.0.0.1:1000 -> 10.0.0.2:2000 (direction 0)
+ * or back (direction 1) whose payload is `first_byte`. */
+static struct pronet_packet packet_of(uint8_t first_byte, uint8_t direction)
+{
+	static const uint8_t client[4] = {10, 0, 0, 1}, server[4] = {10, 0, 0, 2};
+	struct pronet_packet packet;
+
+	memset(&packet, 0, sizeof(packet));
+	packet.ip_version = 4;
+	packet.l4_protocol = 17;
+	memcpy(packet.src_addr, direction ? server : client, 4);
+	memcpy(packet.dst_addr, direction ? client : server, 4);
+	packet.src_port = direction ? 2000 : 1000;
+	packet.dst_port = direction ? 1000 : 2000;
+	packet.payload = &byte_values[first_byte];
+	packet.payload_length = 1;
+	return packet;
 }
+
+#define HOOK PRONET_RECORD_FROM_HOOK
+#define DISSECTOR PRONET_RECORD_FROM_DISSECTOR
 
 static void test_rejects_bad_capacity(void)
 {
@@ -37,20 +56,24 @@ static void test_records_per_direction_limit(void)
 {
 	struct pronet_flow_store *store;
 	struct pronet_flow_record record;
-	struct pronet_input c2s = input_of(0x11, 0), s2c = input_of(0x22, 1);
+	struct pronet_packet c2s = packet_of(0x11, 0), s2c = packet_of(0x22, 1);
 	char errbuf[PRONET_ERRBUF_SIZE];
 	int key;
 
 	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(64, &store, errbuf), PRONET_OK);
-	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 1, &c2s, 2), PRONET_RECORD_STORED);
-	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 2, &c2s, 2), PRONET_RECORD_STORED);
-	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 3, &c2s, 2),
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 1, DISSECTOR, &c2s, 2),
+	                PRONET_RECORD_STORED);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 2, DISSECTOR, &c2s, 2),
+	                PRONET_RECORD_STORED);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 3, DISSECTOR, &c2s, 2),
 	                PRONET_RECORD_DIRECTION_FULL);
-	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 4, &s2c, 2), PRONET_RECORD_STORED);
-	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 5, &s2c, 2), PRONET_RECORD_ALL_FULL);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 4, DISSECTOR, &s2c, 2),
+	                PRONET_RECORD_STORED);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 5, DISSECTOR, &s2c, 2),
+	                PRONET_RECORD_ALL_FULL);
 	CU_ASSERT(pronet_flow_store_snapshot(store, &key, &record));
 	CU_ASSERT_EQUAL_FATAL(record.num_inputs, 4);
-	/* Client packets first, each with its index among the flow's payload packets. */
+	/* In arrival order, each with its index among the flow's payload packets. */
 	CU_ASSERT_EQUAL(record.inputs[0].bytes[0], 0x11);
 	CU_ASSERT_EQUAL(record.inputs[0].packet_index, 0);
 	CU_ASSERT_EQUAL(record.inputs[1].packet_index, 1);
@@ -60,12 +83,59 @@ static void test_records_per_direction_limit(void)
 	pronet_flow_store_free(store);
 }
 
+static void test_hooked_flow_ignores_the_dissector(void)
+{
+	struct pronet_flow_store *store;
+	struct pronet_flow_record record;
+	struct pronet_flow_endpoints ends;
+	/* A server-first flow: the hook sees the server's greeting first. */
+	struct pronet_packet greeting = packet_of(0x33, 1), reply = packet_of(0x44, 0);
+	char errbuf[PRONET_ERRBUF_SIZE];
+	int key, late;
+
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(64, &store, errbuf), PRONET_OK);
+	CU_ASSERT_FALSE(pronet_flow_store_endpoints(store, &key, &ends));
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 0, HOOK, &greeting, 2),
+	                PRONET_RECORD_STORED);
+	/* The same packet again from the dissector, inside nDPI's call. */
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 1, DISSECTOR, &greeting, 2),
+	                PRONET_RECORD_HOOKED);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 1, HOOK, &reply, 2),
+	                PRONET_RECORD_STORED);
+	CU_ASSERT(pronet_flow_store_snapshot(store, &key, &record));
+	CU_ASSERT_EQUAL_FATAL(record.num_inputs, 2);
+	/* The greeting's sender started the flow: it is the client. */
+	CU_ASSERT_EQUAL(record.inputs[0].bytes[0], 0x33);
+	CU_ASSERT_EQUAL(record.inputs[0].direction, PRONET_DIR_CLIENT_TO_SERVER);
+	CU_ASSERT_EQUAL(record.inputs[1].direction, PRONET_DIR_SERVER_TO_CLIENT);
+	CU_ASSERT_EQUAL(record.inputs[1].packet_index, 1);
+	CU_ASSERT_FATAL(pronet_flow_store_endpoints(store, &key, &ends));
+	CU_ASSERT_EQUAL(ends.ip_version, 4);
+	CU_ASSERT_EQUAL(ends.l4_protocol, 17);
+	CU_ASSERT_EQUAL(ends.addr[PRONET_DIR_CLIENT_TO_SERVER][3], 2);
+	CU_ASSERT_EQUAL(ends.port[PRONET_DIR_CLIENT_TO_SERVER], 2000);
+	CU_ASSERT_EQUAL(ends.addr[PRONET_DIR_SERVER_TO_CLIENT][3], 1);
+	CU_ASSERT_EQUAL(ends.port[PRONET_DIR_SERVER_TO_CLIENT], 1000);
+	/* The hook never starts a flow after its first packet: its initiator
+	 * would be a guess. Nothing is kept, nothing counted as a miss. */
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &late, 3, HOOK, &reply, 2),
+	                PRONET_RECORD_LATE);
+	CU_ASSERT_FALSE(pronet_flow_store_snapshot(store, &late, &record));
+	CU_ASSERT_EQUAL(pronet_flow_store_misses(store), 0);
+	/* Nor joins a flow the dissector started. */
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &late, 3, DISSECTOR, &reply, 2),
+	                PRONET_RECORD_STORED);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &late, 4, HOOK, &reply, 2),
+	                PRONET_RECORD_LATE);
+	pronet_flow_store_free(store);
+}
+
 /* Exactly `capacity` flows fit, whatever lock stripe their keys hash to, and
  * every flow turned away is counted. */
 static void test_pool_holds_exactly_its_capacity(void)
 {
 	static const size_t capacities[] = {1, 100, 128};
-	struct pronet_input input = input_of(1, 0);
+	struct pronet_packet input = packet_of(1, 0);
 	char errbuf[PRONET_ERRBUF_SIZE];
 	static char keys[4096][64]; /* flow-sized strides, as real flows are */
 
@@ -77,7 +147,7 @@ static void test_pool_holds_exactly_its_capacity(void)
 		                      PRONET_OK);
 		CU_ASSERT_EQUAL(pronet_flow_store_capacity(store), capacities[c]);
 		for (size_t i = 0; i < 4096; i++)
-			if (pronet_flow_store_record(store, keys[i], 1, &input, 1) !=
+			if (pronet_flow_store_record(store, keys[i], 1, DISSECTOR, &input, 1) !=
 			    PRONET_RECORD_NO_SPACE)
 				stored++;
 		CU_ASSERT_EQUAL(stored, capacities[c]);
@@ -87,7 +157,7 @@ static void test_pool_holds_exactly_its_capacity(void)
 			pronet_flow_store_forget(store, keys[i]);
 		CU_ASSERT_EQUAL(pronet_flow_store_in_use(store), 0);
 		/* Space comes back; a flow that is stored is no miss. */
-		CU_ASSERT_EQUAL(pronet_flow_store_record(store, keys[0], 1, &input, 1),
+		CU_ASSERT_EQUAL(pronet_flow_store_record(store, keys[0], 1, DISSECTOR, &input, 1),
 		                PRONET_RECORD_STORED);
 		CU_ASSERT_EQUAL(pronet_flow_store_misses(store), 4096 - capacities[c]);
 		pronet_flow_store_free(store);
@@ -99,17 +169,18 @@ static void test_reused_memory_starts_a_new_flow(void)
 	struct pronet_flow_store *store;
 	struct pronet_flow_record record;
 	struct pronet_flow_verdict verdict = {.decided = 1, .abstained = 1};
-	struct pronet_input input = input_of(7, 0);
+	struct pronet_packet input = packet_of(7, 0);
 	char errbuf[PRONET_ERRBUF_SIZE];
 	int key;
 
 	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(64, &store, errbuf), PRONET_OK);
-	pronet_flow_store_record(store, &key, 9, &input, 1);
+	pronet_flow_store_record(store, &key, 9, DISSECTOR, &input, 1);
 	pronet_flow_store_set_verdict(store, &key, &verdict);
-	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 10, &input, 1),
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 10, DISSECTOR, &input, 1),
 	                PRONET_RECORD_DECIDED);
 	/* Generation went back: the host freed the flow without telling us. */
-	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 1, &input, 2), PRONET_RECORD_STORED);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 1, DISSECTOR, &input, 2),
+	                PRONET_RECORD_STORED);
 	CU_ASSERT(pronet_flow_store_get_verdict(store, &key, &verdict));
 	CU_ASSERT_FALSE(verdict.decided);
 	CU_ASSERT(pronet_flow_store_snapshot(store, &key, &record));
@@ -153,13 +224,13 @@ struct worker {
 static void *run_worker(void *arg)
 {
 	struct worker *w = arg;
-	struct pronet_input input = input_of(3, 0);
+	struct pronet_packet input = packet_of(3, 0);
 	struct pronet_flow_record record;
 
 	for (int round = 0; round < 20; round++) {
 		for (int i = 0; i < KEYS_PER_THREAD; i++)
-			if (pronet_flow_store_record(w->store, &w->keys[i], 1, &input, 1) ==
-			    PRONET_RECORD_NO_SPACE)
+			if (pronet_flow_store_record(w->store, &w->keys[i], 1, DISSECTOR, &input,
+			                             1) == PRONET_RECORD_NO_SPACE)
 				w->failures++;
 		for (int i = 0; i < KEYS_PER_THREAD; i++) {
 			if (!pronet_flow_store_snapshot(w->store, &w->keys[i], &record) ||
@@ -196,6 +267,7 @@ static void test_threads_share_the_store(void)
 static CU_TestInfo tests[] = {
     {"capacity 0 or above the maximum is refused", test_rejects_bad_capacity},
     {"packets are kept up to the per-direction limit", test_records_per_direction_limit},
+    {"a hooked flow ignores the dissector; endpoints", test_hooked_flow_ignores_the_dissector},
     {"the pool holds exactly its capacity, counts misses", test_pool_holds_exactly_its_capacity},
     {"reused flow memory starts a new flow", test_reused_memory_starts_a_new_flow},
     {"verdicts are kept, found and forgotten", test_verdict_without_packets},
