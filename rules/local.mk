@@ -59,5 +59,16 @@ model-eval: model-corpus.ds
 		--focus $(MODEL_FOCUS) -q \
 		>'$(srcdir)/rules/default.eval.txt.tmp'
 	mv '$(srcdir)/rules/default.eval.txt.tmp' '$(srcdir)/rules/default.eval.txt'
-.PHONY: model model-eval
+# The model's verdicts on the flows nDPI leaves Unknown (docs/evaluation.md):
+# truths from tshark and single-application captures (tools/unknown-truth.sh),
+# the shipped model over the corpus, 5 folds of capture families trained with
+# MODEL_TRAIN_OPTIONS, and ndpiReader with the plugin. Rewrites the section
+# of rules/default.eval.txt after `make model-eval`'s tables (which drops it:
+# run this after model-eval).
+unknown-eval: pronet$(EXEEXT) plugin/pronet_ndpi.la
+	PRONET_LABEL_OPTIONS='$(MODEL_LABEL_OPTIONS)' '$(srcdir)/tools/unknown-eval.sh' \
+		-p ./pronet$(EXEEXT) -C '$(PRONET_CORPUS)' -R '$(srcdir)/rules' \
+		-s plugin/.libs/pronet_ndpi.so -n '$(NDPIREADER)' \
+		-o '$(srcdir)/rules/default.eval.txt' -- $(MODEL_TRAIN_OPTIONS)
+.PHONY: model model-eval unknown-eval
 CLEANFILES += model-corpus.ds model-corpus.txt

@@ -67,3 +67,17 @@ pronet_SOURCES += \
 	tools/line_output.c \
 	tools/line_output.h
 pronet_LDADD += $(JSONC_LIBS) $(NDPI_LIBS)
+
+# The measurement of verdicts on the flows nDPI leaves Unknown (`make
+# unknown-eval`, docs/evaluation.md): truths, scoring, the three runs.
+EXTRA_DIST += \
+	tools/unknown-eval.sh \
+	tools/unknown-truth.sh \
+	tools/unknown-truth.awk \
+	tools/unknown-tshark.awk \
+	tools/unknown-tshark-names.tsv \
+	tools/unknown-score.sh \
+	tools/unknown-score.awk \
+	tools/unknown-eve.awk \
+	tools/unknown-ndpireader.awk \
+	tools/unknown-lib.awk

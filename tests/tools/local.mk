@@ -87,3 +87,8 @@ EXTRA_DIST += tests/tools/classify_live.sh
 # naming the error (skips, 77, without /dev/full).
 TESTS += tests/tools/stdout_full.sh
 EXTRA_DIST += tests/tools/stdout_full.sh
+
+# unknown_eval.sh: tools/unknown-score.sh on a hand-made truth and EVE file,
+# tools/unknown-truth.sh on two corpus captures (tshark, single-app).
+TESTS += tests/tools/unknown_eval.sh
+EXTRA_DIST += tests/tools/unknown_eval.sh
