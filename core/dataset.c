@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/crc32.h"
 #include "core/dataset_format.h"
+#include "core/file_read.h"
 
 /* --- the in-memory dataset ------------------------------------------------ */
 
@@ -140,25 +142,6 @@ enum pronet_err pronet_dataset_append(struct pronet_dataset *dataset,
 }
 
 /* --- checksum and name table ---------------------------------------------- */
-
-uint32_t pronet_dataset_crc32(uint32_t crc, const void *data, size_t size)
-{
-	/* Reflected polynomial 0xEDB88320, four bits at a time. */
-	static const uint32_t nibble[16] = {
-	    0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4,
-	    0x4db26158, 0x5005713c, 0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
-	    0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
-	};
-	const uint8_t *bytes = data;
-
-	crc = ~crc;
-	for (size_t i = 0; i < size; i++) {
-		crc ^= bytes[i];
-		crc = (crc >> 4) ^ nibble[crc & 0x0f];
-		crc = (crc >> 4) ^ nibble[crc & 0x0f];
-	}
-	return ~crc;
-}
 
 static size_t hash_name(const char *name)
 {
@@ -406,7 +389,7 @@ static enum pronet_err read_end(struct cursor *cursor, const struct pronet_datas
 	if (err != PRONET_OK)
 		return err;
 	samples = take(cursor, 8);
-	computed = pronet_dataset_crc32(0, cursor->data, cursor->offset);
+	computed = pronet_crc32(0, cursor->data, cursor->offset);
 	stored = (uint32_t)take(cursor, 4);
 	if (stored != computed)
 		return pronet_error(
@@ -487,42 +470,6 @@ enum pronet_err pronet_dataset_load_buffer(const void *data, size_t size, const 
 	return PRONET_OK;
 }
 
-/* Reads a whole file into a malloc'd buffer. */
-static enum pronet_err read_file(const char *path, uint8_t **data, size_t *size, char *errbuf)
-{
-	FILE *file = fopen(path, "rb");
-	size_t capacity = 1 << 16, used = 0;
-	uint8_t *buffer = NULL;
-
-	if (file == NULL)
-		return pronet_error_errno(errbuf, PRONET_ERR_IO, errno, "%s", path);
-	for (;;) {
-		uint8_t *grown = realloc(buffer, capacity);
-
-		if (grown == NULL) {
-			free(buffer);
-			fclose(file);
-			return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", path);
-		}
-		buffer = grown;
-		used += fread(buffer + used, 1, capacity - used, file);
-		if (used < capacity)
-			break;
-		capacity *= 2;
-	}
-	if (ferror(file)) {
-		int saved = errno;
-
-		free(buffer);
-		fclose(file);
-		return pronet_error_errno(errbuf, PRONET_ERR_IO, saved, "%s: read error", path);
-	}
-	fclose(file);
-	*data = buffer;
-	*size = used;
-	return PRONET_OK;
-}
-
 enum pronet_err pronet_dataset_load(const char *path, struct pronet_dataset **out, char *errbuf)
 {
 	uint8_t *data = NULL;
@@ -532,7 +479,7 @@ enum pronet_err pronet_dataset_load(const char *path, struct pronet_dataset **ou
 	if (path == NULL || out == NULL)
 		return pronet_error(errbuf, PRONET_ERR_ARG, "pronet_dataset_load: bad argument");
 	*out = NULL;
-	err = read_file(path, &data, &size, errbuf);
+	err = pronet_file_read(path, PRONET_DATASET_FILE_MAX, &data, &size, errbuf);
 	if (err != PRONET_OK)
 		return err;
 	err = pronet_dataset_load_buffer(data, size, path, out, errbuf);

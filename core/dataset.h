@@ -4,6 +4,10 @@
 #ifndef PRONET_CORE_DATASET_H
 #define PRONET_CORE_DATASET_H
 
+/* A dataset file larger than this is refused before it is read
+ * (pronet_dataset_load reads it whole). */
+#define PRONET_DATASET_FILE_MAX ((size_t)1 << 31)
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

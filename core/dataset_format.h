@@ -39,9 +39,6 @@ enum pronet_err pronet_dataset_names_append(char ***names, size_t *count, const 
  * writer refuses what the loader would refuse. */
 const char *pronet_dataset_input_problem(const struct pronet_input *input);
 
-/* CRC-32 (IEEE 802.3, as zlib's crc32), continued from `crc` (start with 0). */
-uint32_t pronet_dataset_crc32(uint32_t crc, const void *data, size_t size);
-
 /* Names to indexes: open addressing over FNV-1a hashes. Does not own the
  * strings it points to. */
 struct pronet_name_index {

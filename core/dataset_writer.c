@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/atomic_file.h"
+#include "core/crc32.h"
 #include "core/dataset_format.h"
 
 struct pronet_dataset_writer {
@@ -38,7 +39,7 @@ static enum pronet_err write_bytes(struct pronet_dataset_writer *writer, const v
 		return pronet_error_errno(errbuf, PRONET_ERR_IO, errno, "%s: write error",
 		                          writer->path);
 	}
-	writer->crc = pronet_dataset_crc32(writer->crc, data, size);
+	writer->crc = pronet_crc32(writer->crc, data, size);
 	return PRONET_OK;
 }
 

@@ -2,6 +2,10 @@
 noinst_LTLIBRARIES += core/libpronet_core.la
 core_libpronet_core_la_SOURCES = \
 	core/error.c \
+	core/file_read.c \
+	core/file_read.h \
+	core/crc32.c \
+	core/crc32.h \
 	core/rng.c \
 	core/tokens.c \
 	core/embedding.c \

@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "core/atomic_file.h"
+#include "core/crc32.h"
+#include "core/file_read.h"
 #include "core/model_internal.h"
 #include "core/tokens.h"
 
@@ -38,22 +40,6 @@
 #define CNN_HYPERPARAMETER_BYTES_CONTEXT 24u
 /* A model file larger than this is refused before it is read. */
 #define MAX_FILE_BYTES ((size_t)1 << 30)
-
-static uint32_t crc32_ieee(const uint8_t *data, size_t size)
-{
-	uint32_t table[256], crc = 0xffffffffu;
-
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-
-		for (int k = 0; k < 8; k++)
-			c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		table[i] = c;
-	}
-	for (size_t i = 0; i < size; i++)
-		crc = table[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
-	return crc ^ 0xffffffffu;
-}
 
 /* ---- writing ---- */
 
@@ -153,7 +139,7 @@ static void serialise(const struct pronet_model *model, struct writer *w)
 	for (size_t i = 0; i < model->num_classes; i++)
 		put_f32(w, model->thresholds[i]);
 	if (!w->failed)
-		put_u32(w, crc32_ieee(w->data, w->size));
+		put_u32(w, pronet_crc32(0, w->data, w->size));
 }
 
 /* The model is read by other users (the plugin inside ndpiReader): a new
@@ -460,7 +446,7 @@ static enum pronet_err read_checksum(struct reader *r)
 
 	if (err != PRONET_OK)
 		return err;
-	if (stored != crc32_ieee(r->data, covered))
+	if (stored != pronet_crc32(0, r->data, covered))
 		return pronet_error(r->errbuf, PRONET_ERR_CHECKSUM,
 		                    "%s: checksum mismatch: the file is damaged", r->name);
 	if (r->offset != r->size)
@@ -509,49 +495,6 @@ enum pronet_err pronet_model_load_buffer(const void *data, size_t size, const ch
 	return PRONET_OK;
 }
 
-static enum pronet_err read_whole_file(const char *path, uint8_t **data, size_t *size, char *errbuf)
-{
-	struct stat st;
-	size_t done = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return pronet_error_errno(errbuf, PRONET_ERR_IO, errno, "%s: cannot open", path);
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return pronet_error(errbuf, PRONET_ERR_IO, "%s: not a regular file", path);
-	}
-	if ((uint64_t)st.st_size > MAX_FILE_BYTES) {
-		close(fd);
-		return pronet_error(errbuf, PRONET_ERR_LIMIT, "%s: %lld bytes is larger than %zu",
-		                    path, (long long)st.st_size, MAX_FILE_BYTES);
-	}
-	*size = (size_t)st.st_size;
-	*data = malloc(*size > 0 ? *size : 1);
-	if (*data == NULL) {
-		close(fd);
-		return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: no memory for %zu bytes", path,
-		                    *size);
-	}
-	while (done < *size) {
-		ssize_t got = read(fd, *data + done, *size - done);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			int saved_errno = got < 0 ? errno : EIO;
-
-			close(fd);
-			free(*data);
-			return pronet_error_errno(errbuf, PRONET_ERR_IO, saved_errno,
-			                          "%s: cannot read", path);
-		}
-		done += (size_t)got;
-	}
-	close(fd);
-	return PRONET_OK;
-}
-
 enum pronet_err pronet_model_load(const char *path, struct pronet_model **out, char *errbuf)
 {
 	uint8_t *data = NULL;
@@ -561,7 +504,7 @@ enum pronet_err pronet_model_load(const char *path, struct pronet_model **out, c
 	if (path == NULL || out == NULL)
 		return pronet_error(errbuf, PRONET_ERR_ARG, "pronet_model_load: NULL argument");
 	*out = NULL;
-	err = read_whole_file(path, &data, &size, errbuf);
+	err = pronet_file_read(path, MAX_FILE_BYTES, &data, &size, errbuf);
 	if (err != PRONET_OK)
 		return err;
 	err = pronet_model_load_buffer(data, size, path, out, errbuf);

@@ -1,5 +1,7 @@
 #include "rules/rules_file.h"
 
+#include "core/file_read.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,39 +14,12 @@
 
 enum pronet_err pronet_rules_read_file(const char *path, char **text, size_t *size, char *errbuf)
 {
-	FILE *file = fopen(path, "rb");
-	size_t capacity = 4096, used = 0;
-	char *buffer = NULL;
-
-	if (file == NULL)
-		return pronet_error_errno(errbuf, PRONET_ERR_IO, errno, "%s", path);
-	for (;;) {
-		char *grown = realloc(buffer, capacity + 1);
-
-		if (grown == NULL) {
-			free(buffer);
-			fclose(file);
-			return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", path);
-		}
-		buffer = grown;
-		used += fread(buffer + used, 1, capacity - used, file);
-		if (used < capacity || capacity > PRONET_RULES_FILE_MAX)
-			break;
-		capacity *= 2;
-	}
-	if (ferror(file) || used > PRONET_RULES_FILE_MAX) {
-		int too_large = !ferror(file);
-		int saved = errno;
-
-		free(buffer);
-		fclose(file);
-		if (too_large)
-			return pronet_error(errbuf, PRONET_ERR_LIMIT, "%s: larger than %u bytes",
-			                    path, PRONET_RULES_FILE_MAX);
-		return pronet_error_errno(errbuf, PRONET_ERR_IO, saved, "%s: read error", path);
-	}
-	fclose(file);
-	buffer[used] = '\0';
+	uint8_t *data;
+	size_t used;
+	enum pronet_err err = pronet_file_read(path, PRONET_RULES_FILE_MAX, &data, &used, errbuf);
+	if (err != PRONET_OK)
+		return err;
+	char *buffer = (char *)data; /* NUL-terminated by pronet_file_read */
 	if (memchr(buffer, '\0', used) != NULL) {
 		size_t line = 1;
 

@@ -4,6 +4,12 @@ tests_core_test_error_SOURCES = tests/core/test_error.c
 tests_core_test_error_CFLAGS = $(UNIT_CFLAGS)
 tests_core_test_error_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/test_error
+# The whole-file reader with its cap, and the one CRC-32.
+check_PROGRAMS += tests/core/test_file_read
+tests_core_test_file_read_SOURCES = tests/core/test_file_read.c
+tests_core_test_file_read_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_file_read_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_file_read
 
 check_PROGRAMS += tests/core/test_dataset
 tests_core_test_dataset_SOURCES = tests/core/test_dataset.c

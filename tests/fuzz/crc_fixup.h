@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/dataset_format.h"
+#include "core/crc32.h"
 
 /* A malloc'd copy of data[size] with the checksum fixed, or NULL if size < 4
  * (or out of memory). */
@@ -21,7 +21,7 @@ static inline uint8_t *fuzz_copy_with_crc(const uint8_t *data, size_t size)
 	if (size < 4 || (copy = malloc(size)) == NULL)
 		return NULL;
 	memcpy(copy, data, size);
-	uint32_t crc = pronet_dataset_crc32(0, copy, size - 4);
+	uint32_t crc = pronet_crc32(0, copy, size - 4);
 	for (int i = 0; i < 4; i++)
 		copy[size - 4 + i] = (uint8_t)(crc >> (8 * i));
 	return copy;
