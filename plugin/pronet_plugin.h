@@ -52,11 +52,14 @@
 #define PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION 4
 /* Classes reported in a flow's result. */
 #define PRONET_PLUGIN_TOP 3
-/* The confidence the fallback sets on a flow it names, the one place it is
- * chosen. nDPI 4.2 has no "learned" confidence; the verdict comes from the
- * payload, so it is reported as DPI, the highest value below
- * NDPI_CONFIDENCE_MAX (values past it overflow hosts' counters). */
-#define PRONET_PLUGIN_CONFIDENCE NDPI_CONFIDENCE_DPI
+/* The confidence the fallback sets on a flow the model names, the one place
+ * it is chosen. nDPI 4.2 has no "learned" value, and a learned guess must not
+ * claim DPI (a signature match), nor a match by port or IP, nor DPI_CACHE
+ * (correlation among sessions): none is how the model decided. UNKNOWN says
+ * only that nDPI's own ways did not decide; hosts still display the protocol
+ * (Debian's ndpiReader prints "[proto: N/Name]...[Confidence: Unknown]").
+ * Values past NDPI_CONFIDENCE_MAX would overflow hosts' counters. */
+#define PRONET_PLUGIN_CONFIDENCE NDPI_CONFIDENCE_UNKNOWN
 /* Name of the custom nDPI protocol the dissector itself is registered under
  * (it never labels a flow with it; it owns the exclusion bit). */
 #define PRONET_PLUGIN_DISSECTOR_NAME "ProNet"

@@ -104,6 +104,9 @@ static void test_model_names_unknown_flow_above_threshold(void)
 	CU_ASSERT_STRING_EQUAL(ndpi_get_proto_name(s.ndpi, result.app_protocol), class_names[best]);
 	CU_ASSERT_EQUAL(flow->detected_protocol_stack[0], result.app_protocol);
 	CU_ASSERT_EQUAL(flow->confidence, PRONET_PLUGIN_CONFIDENCE);
+	/* A learned verdict claims no signature match, and stays in range. */
+	CU_ASSERT_NOT_EQUAL(flow->confidence, NDPI_CONFIDENCE_DPI);
+	CU_ASSERT(flow->confidence < NDPI_CONFIDENCE_MAX);
 	fixture_flow_free(flow);
 	setup_close(&s);
 }
