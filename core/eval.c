@@ -63,7 +63,8 @@ static enum pronet_err group_flows(const struct pronet_dataset *data, const stru
 		} else if (s->label != f->label[f->num_flows - 1]) {
 			return pronet_error(errbuf, PRONET_ERR_FORMAT,
 			                    "flow %llu of capture %s has samples of two classes",
-			                    (unsigned long long)s->flow, data->capture_names[s->capture]);
+			                    (unsigned long long)s->flow,
+			                    data->capture_names[s->capture]);
 		}
 	}
 	f->start[f->num_flows] = n;
@@ -267,8 +268,8 @@ static size_t gather_inputs(const struct pronet_dataset *data, const struct pron
 enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct pronet_dataset *data,
                                       const struct pronet_flows *flows, const size_t *members,
                                       size_t n, enum pronet_flow_combine combine,
-                                      uint32_t flow_packets, double precision,
-                                      float min_threshold, char *errbuf)
+                                      uint32_t flow_packets, double precision, float min_threshold,
+                                      char *errbuf)
 {
 	size_t classes = pronet_model_num_classes(model), used = 0;
 	float *logits = malloc((n > 0 ? n : 1) * classes * sizeof(float));
@@ -296,18 +297,18 @@ enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct p
 		labels[used++] = (uint32_t)label;
 	}
 	if (err == PRONET_OK && used == 0)
-		err = pronet_error(errbuf, PRONET_ERR_ARG, "no validation flow of the model's classes");
+		err = pronet_error(errbuf, PRONET_ERR_ARG,
+		                   "no validation flow of the model's classes");
 	if (err == PRONET_OK)
-		err = pronet_calibrate_temperature(logits, labels, used, classes,
-		                                   PRONET_CALIBRATION_MIN_TEMPERATURE,
-		                                   PRONET_CALIBRATION_MAX_TEMPERATURE, &temperature,
-		                                   NULL, errbuf);
+		err = pronet_calibrate_temperature(
+		    logits, labels, used, classes, PRONET_CALIBRATION_MIN_TEMPERATURE,
+		    PRONET_CALIBRATION_MAX_TEMPERATURE, &temperature, NULL, errbuf);
 	if (err == PRONET_OK)
 		err = pronet_model_set_calibration(model, temperature, NULL, errbuf);
 	/* Probabilities at the new temperature, then the thresholds on them. */
 	for (size_t i = 0; err == PRONET_OK && i < used; i++)
 		pronet_softmax(logits + i * classes, classes, temperature,
-		                        probabilities + i * classes);
+		               probabilities + i * classes);
 	if (err == PRONET_OK)
 		err = pronet_calibrate_thresholds(probabilities, labels, used, classes, precision,
 		                                  min_threshold, thresholds, errbuf);
@@ -338,6 +339,8 @@ void pronet_eval_options_default(struct pronet_eval_options *o)
 	o->combine = PRONET_COMBINE_MEAN_LOGITS;
 	o->flow_packets = 0;
 	o->hold_out_class = -1;
+	o->untrained_class = -1;
+	o->random_floor = PRONET_RANDOM_FLOOR;
 	o->threshold_precision = 0.97;
 }
 
@@ -408,7 +411,8 @@ static size_t collect_samples(const struct eval_run *run, const size_t *flows, s
 	for (size_t i = 0; i < n; i++) {
 		size_t f = flows[i], begin = run->flows->start[f], end = run->flows->start[f + 1];
 
-		if (run->model_class[run->flows->label[f]] < 0)
+		if (run->model_class[run->flows->label[f]] < 0 ||
+		    (int)run->flows->label[f] == run->o->untrained_class)
 			continue;
 		if (run->o->flow_packets != 0 && end - begin > run->o->flow_packets)
 			end = begin + run->o->flow_packets;
@@ -439,10 +443,9 @@ static enum pronet_err split_fold(struct eval_run *run, uint32_t fold, size_t *n
 	}
 	inner = (uint32_t)lroundf(1.0f / o->validation_fraction);
 	inner = inner < 2 ? 2 : inner > 256 ? 256 : inner;
-	err = pronet_eval_assign_folds(run->flows, run->members, n, o->group_of_capture,
-	                               o->num_groups, o->by, inner,
-	                               o->seed * 1000003u + run->repeat * 101u + fold + 7u,
-	                               run->inner_fold, errbuf);
+	err = pronet_eval_assign_folds(
+	    run->flows, run->members, n, o->group_of_capture, o->num_groups, o->by, inner,
+	    o->seed * 1000003u + run->repeat * 101u + fold + 7u, run->inner_fold, errbuf);
 	if (err != PRONET_OK)
 		return err;
 	*num_train = 0;
@@ -467,7 +470,8 @@ static void count_verdicts(struct eval_run *run, const struct pronet_model *mode
 	for (size_t f = 0; f < run->flows->num_flows; f++) {
 		int truth = run->model_class[run->flows->label[f]];
 		int held_out = (int)run->flows->label[f] == run->o->hold_out_class;
-		size_t count, best = 0;
+		size_t count, best = 0, named;
+		enum pronet_flow_decision decision;
 		int accepted;
 
 		if (run->fold[f] != fold || (truth < 0 && !held_out))
@@ -476,7 +480,28 @@ static void count_verdicts(struct eval_run *run, const struct pronet_model *mode
 		if (pronet_model_predict_flow_with(model, inputs, count, run->o->combine,
 		                                   probabilities, NULL, &best) != PRONET_OK)
 			continue;
-		accepted = pronet_model_flow_accepts(model, probabilities, best);
+		decision =
+		    pronet_flow_decide(model, inputs, count, probabilities, best,
+		                       pronet_model_threshold(model, best), run->o->random_floor);
+		accepted = decision == PRONET_FLOW_NAMED;
+		r->decisions[decision]++;
+		if (pronet_flow_looks_random(inputs, count)) {
+			r->random_flows++;
+			if (pronet_flow_decide(model, inputs, count, probabilities, best,
+			                       pronet_model_threshold(model, best),
+			                       0.0f) == PRONET_FLOW_NAMED) {
+				r->random_named++;
+				r->random_right += !held_out && (size_t)truth == best;
+			}
+			if (accepted) {
+				r->random_gated_named++;
+				r->random_gated_right += !held_out && (size_t)truth == best;
+			}
+		}
+		/* Best class always: the best class that names something. */
+		named = pronet_model_best_named(model, probabilities);
+		if (named >= classes)
+			named = classes;
 		if (held_out) {
 			r->held_out_flows++;
 			if (accepted)
@@ -485,7 +510,10 @@ static void count_verdicts(struct eval_run *run, const struct pronet_model *mode
 				r->held_out_abstained++;
 			continue;
 		}
-		confusion[(size_t)truth * (classes + 1) + best]++;
+		/* The reject class's flows have no closed-set answer: only the
+		 * table with abstention counts them (named, they are mistakes). */
+		if (!pronet_model_is_reject_class(model, (size_t)truth))
+			confusion[(size_t)truth * (classes + 1) + named]++;
 		thresholded[(size_t)truth * (classes + 1) + (accepted ? best : classes)]++;
 	}
 }
@@ -502,8 +530,8 @@ static enum pronet_err run_fold(struct eval_run *run, uint32_t fold, char *errbu
 	if (err != PRONET_OK)
 		return err;
 	run->num_train_samples = collect_samples(run, run->train_flows, num_train, run->samples);
-	run->num_validation_samples = collect_samples(run, run->validation_flows, num_validation,
-	                                              run->validation_samples);
+	run->num_validation_samples =
+	    collect_samples(run, run->validation_flows, num_validation, run->validation_samples);
 	if (run->num_train_samples == 0)
 		return pronet_error(errbuf, PRONET_ERR_ARG,
 		                    "fold %u of run %u has no training samples", fold + 1,
@@ -520,6 +548,14 @@ static enum pronet_err run_fold(struct eval_run *run, uint32_t fold, char *errbu
 	                       errbuf);
 	if (err == PRONET_OK)
 		err = pronet_train(model, run->data, &train, forward_progress, run, errbuf);
+	if (!o->untrained_calibrated && o->untrained_class >= 0) {
+		size_t kept = 0;
+
+		for (size_t i = 0; i < num_validation; i++)
+			if ((int)run->flows->label[run->validation_flows[i]] != o->untrained_class)
+				run->validation_flows[kept++] = run->validation_flows[i];
+		num_validation = kept;
+	}
 	if (err == PRONET_OK && run->num_validation_samples > 0) {
 		err = pronet_eval_calibrate(model, run->data, run->flows, run->validation_flows,
 		                            num_validation, o->combine, o->flow_packets,
@@ -550,6 +586,9 @@ static enum pronet_err check_options(const struct pronet_dataset *data,
 		return pronet_error(errbuf, PRONET_ERR_ARG,
 		                    "validation fraction %g is outside [0, 0.5]",
 		                    (double)o->validation_fraction);
+	if (o->untrained_class >= (int)data->num_classes)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "untrained class %d of %zu",
+		                    o->untrained_class, data->num_classes);
 	if (o->hold_out_class >= (int)data->num_classes)
 		return pronet_error(errbuf, PRONET_ERR_ARG, "held-out class %d of %zu",
 		                    o->hold_out_class, data->num_classes);
@@ -557,9 +596,9 @@ static enum pronet_err check_options(const struct pronet_dataset *data,
 		return PRONET_OK;
 	for (size_t c = 0; c < data->num_captures; c++)
 		if (o->group_of_capture[c] >= o->num_groups)
-			return pronet_error(errbuf, PRONET_ERR_ARG, "capture %s has group %u of %zu",
-			                    data->capture_names[c], o->group_of_capture[c],
-			                    o->num_groups);
+			return pronet_error(
+			    errbuf, PRONET_ERR_ARG, "capture %s has group %u of %zu",
+			    data->capture_names[c], o->group_of_capture[c], o->num_groups);
 	return PRONET_OK;
 }
 
@@ -584,8 +623,8 @@ static enum pronet_err choose_classes(struct eval_run *run, char *errbuf)
 			continue;
 		if (r->num_classes == PRONET_MAX_CLASSES) {
 			free(used);
-			return pronet_error(errbuf, PRONET_ERR_LIMIT,
-			                    "more than %d classes in use", PRONET_MAX_CLASSES);
+			return pronet_error(errbuf, PRONET_ERR_LIMIT, "more than %d classes in use",
+			                    PRONET_MAX_CLASSES);
 		}
 		run->model_class[l] = (int)r->num_classes;
 		r->label_of[r->num_classes] = (uint16_t)l;
@@ -612,9 +651,9 @@ static enum pronet_err allocate_run(struct eval_run *run, char *errbuf)
 	run->validation_samples = malloc(samples * sizeof(size_t));
 	run->fold = malloc(flows * sizeof(uint32_t));
 	run->inner_fold = malloc(flows * sizeof(uint32_t));
-	if (!r->label_of || !r->held_out_named || !run->all || !run->members ||
-	    !run->train_flows || !run->validation_flows || !run->samples ||
-	    !run->validation_samples || !run->fold || !run->inner_fold)
+	if (!r->label_of || !r->held_out_named || !run->all || !run->members || !run->train_flows ||
+	    !run->validation_flows || !run->samples || !run->validation_samples || !run->fold ||
+	    !run->inner_fold)
 		return pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory for the evaluation");
 	return PRONET_OK;
 }
@@ -643,7 +682,8 @@ static enum pronet_err run_all(struct eval_run *run, char *errbuf)
 	r->confusion = calloc((size_t)o->repeats * cells, sizeof(uint64_t));
 	r->confusion_thresholded = calloc((size_t)o->repeats * cells, sizeof(uint64_t));
 	if (r->confusion == NULL || r->confusion_thresholded == NULL)
-		return pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory for the confusion matrices");
+		return pronet_error(errbuf, PRONET_ERR_NOMEM,
+		                    "no memory for the confusion matrices");
 	for (size_t f = 0; f < run->flows->num_flows; f++)
 		run->all[f] = f;
 	for (uint32_t repeat = 0; err == PRONET_OK && repeat < o->repeats; repeat++) {

@@ -81,7 +81,16 @@ struct pronet_eval_options {
 	uint32_t flow_packets;      /* a flow's first N samples (0: all) train and decide */
 	int hold_out_class;         /* dataset label trained without (open set), -1: none */
 	double threshold_precision; /* abstention thresholds aim at this (0.97) */
-	float min_threshold;        /* no threshold below this (0) */
+	/* Dataset label whose flows are not trained on (nor used for early
+	 * stopping) but count in calibration, as negatives of every class the
+	 * model names them (--reject-rare=calibrate); -1: none. */
+	int untrained_class;
+	int untrained_calibrated; /* 0: the untrained class is only tested on */
+	/* With abstention: random-looking flows need this probability
+	 * (PRONET_RANDOM_FLOOR; 0: no gate; above 1: they always abstain); see
+	 * pronet_flow_decide. */
+	float random_floor;
+	float min_threshold; /* no threshold below this (0) */
 };
 
 void pronet_eval_options_default(struct pronet_eval_options *options);
@@ -105,6 +114,14 @@ struct pronet_eval_result {
 	/* Open set: flows of the held-out class in the test folds, how many
 	 * abstained, and what the others were named ([num_classes]). */
 	uint64_t held_out_flows, held_out_abstained;
+	/* With abstention, flows that abstained by reason (enum
+	 * pronet_flow_decision; [PRONET_FLOW_NAMED] counts those named). */
+	uint64_t decisions[4];
+	/* Random-looking flows (pronet_flow_looks_random) of the test folds, how
+	 * many the thresholds alone (no gate) name, and how many of those
+	 * rightly: the evidence for or against the gate. */
+	uint64_t random_flows, random_named, random_right;
+	uint64_t random_gated_named, random_gated_right; /* the same with the gate */
 	uint64_t *held_out_named;
 	/* Training cost over all folds. */
 	double train_seconds;
@@ -135,7 +152,7 @@ enum pronet_err pronet_eval_run(const struct pronet_dataset *data,
 enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct pronet_dataset *data,
                                       const struct pronet_flows *flows, const size_t *members,
                                       size_t n, enum pronet_flow_combine combine,
-                                      uint32_t flow_packets, double precision,
-                                      float min_threshold, char *errbuf);
+                                      uint32_t flow_packets, double precision, float min_threshold,
+                                      char *errbuf);
 
 #endif

@@ -57,8 +57,12 @@ static void decide(const struct pronet_attachment *a, struct pronet_flow_store *
 	if (verdict->num_top == 0)
 		return;
 	best = verdict->top_class[0];
-	if (a->class_protocol[best] != NDPI_PROTOCOL_UNKNOWN &&
-	    verdict->top_probability[0] >= a->class_threshold[best]) {
+	/* The one decision eval measures (core/flow_predict.h); a class that
+	 * maps to no protocol never names either. */
+	if (pronet_flow_decide(a->model, record.inputs, record.num_inputs, mean, best,
+	                       a->class_threshold[best],
+	                       PRONET_RANDOM_FLOOR) == PRONET_FLOW_NAMED &&
+	    a->class_protocol[best] != NDPI_PROTOCOL_UNKNOWN) {
 		verdict->abstained = 0;
 		verdict->ndpi_protocol = a->class_protocol[best];
 	}

@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/dataset.h"
 #include "core/eval.h"
+#include "core/flow_predict.h"
 #include "tools/cli_args.h"
 #include "tools/dataset_filter.h"
 #include "tools/eval_report.h"
@@ -46,10 +48,15 @@ static void usage(FILE *out)
 	        "      --focus=A,B,...       also report the macro F1 over these classes\n"
 	        "      --hold-out-class=NAME train without NAME; report how many of its\n"
 	        "                            flows abstain (the open-set test)\n"
+	        "      --random-floor=P      with abstention, flows whose bytes look like\n"
+	        "                            uniform random ones are named only at\n"
+	        "                            probability P or more (default %.2f, as the\n"
+	        "                            plugin; 0: no such gate; above 1: never)\n"
 	        "      --json=FILE           write the results as JSON\n"
 	        "      --svg-dir=DIR         write DIR/confusion.svg and DIR/loss.svg\n"
 	        "  -q, --quiet               no progress line\n"
-	        "  -h, --help                show this help and exit\n");
+	        "  -h, --help                show this help and exit\n",
+	        (double)PRONET_RANDOM_FLOOR);
 	pronet_cli_train_usage(out);
 	fprintf(out, "\nA --validation share (default 0.1) of each fold's training captures is\n"
 	             "held back for early stopping and calibration (temperature, thresholds\n"
@@ -65,6 +72,7 @@ enum {
 	OPT_HOLD_OUT,
 	OPT_JSON,
 	OPT_SVG_DIR,
+	OPT_RANDOM_FLOOR,
 };
 
 static const struct option own_options[] = {
@@ -79,6 +87,7 @@ static const struct option own_options[] = {
     {"hold-out-class", required_argument, NULL, OPT_HOLD_OUT},
     {"json", required_argument, NULL, OPT_JSON},
     {"svg-dir", required_argument, NULL, OPT_SVG_DIR},
+    {"random-floor", required_argument, NULL, OPT_RANDOM_FLOOR},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
 };
@@ -146,9 +155,10 @@ static int own_option(int option, const char *value, struct eval_args *a)
 		else if (strcmp(value, "weight-entropy") == 0)
 			a->eval.combine = PRONET_COMBINE_WEIGHT_ENTROPY;
 		else {
-			fprintf(stderr, "pronet eval: --combine: '%s' is not mean-logits, "
-			                "mean-probabilities, first, weight-max or "
-			                "weight-entropy\n",
+			fprintf(stderr,
+			        "pronet eval: --combine: '%s' is not mean-logits, "
+			        "mean-probabilities, first, weight-max or "
+			        "weight-entropy\n",
 			        value);
 			return 0;
 		}
@@ -164,6 +174,9 @@ static int own_option(int option, const char *value, struct eval_args *a)
 	case OPT_HOLD_OUT:
 		a->hold_out = value;
 		return 1;
+	case OPT_RANDOM_FLOOR:
+		return pronet_cli_parse_float("eval", "random-floor", value, 0.0f, 2.0f,
+		                              &a->eval.random_floor);
 	case OPT_JSON:
 		a->json = value;
 		return 1;
@@ -178,8 +191,8 @@ static int own_option(int option, const char *value, struct eval_args *a)
 /* Returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, struct eval_args *a)
 {
-	struct option table[sizeof(own_options) / sizeof(own_options[0]) +
-	                    PRONET_CLI_TRAIN_OPTIONS + 1];
+	struct option
+	    table[sizeof(own_options) / sizeof(own_options[0]) + PRONET_CLI_TRAIN_OPTIONS + 1];
 	size_t count = sizeof(own_options) / sizeof(own_options[0]);
 	int option;
 
@@ -233,9 +246,9 @@ static void report_progress(uint32_t repeat, uint32_t fold, const struct pronet_
 
 	if (state->quiet)
 		return;
-	fprintf(stderr, "%srun %u fold %u: step %u/%u  loss %.4f  accuracy %.1f%%", state->tty ? "\r" : "",
-	        repeat + 1, fold + 1, p->step, p->total_steps, (double)p->loss,
-	        100.0 * (double)p->accuracy);
+	fprintf(stderr, "%srun %u fold %u: step %u/%u  loss %.4f  accuracy %.1f%%",
+	        state->tty ? "\r" : "", repeat + 1, fold + 1, p->step, p->total_steps,
+	        (double)p->loss, 100.0 * (double)p->accuracy);
 	if (p->validation_loss == p->validation_loss)
 		fprintf(stderr, "  validation %.4f (best at %u)", (double)p->validation_loss,
 		        p->best_step);
@@ -297,17 +310,23 @@ static int run(struct eval_args *a, const struct pronet_dataset *loaded, char *c
 	int status = 1;
 
 	memset(&context, 0, sizeof(context));
-	data = pronet_cli_filter_min_flows("eval", loaded, a->min_flows, stderr, dropped,
-	                                   dropped_flows, PRONET_MAX_CLASSES * 4,
-	                                   &context.num_dropped);
+	data = pronet_cli_filter_min_flows(
+	    "eval", loaded, a->min_flows, a->train.reject_rare ? PRONET_REJECT_CLASS : NULL, stderr,
+	    dropped, dropped_flows, PRONET_MAX_CLASSES * 4, &context.num_dropped);
 	if (data == NULL)
 		return 1;
 	if (a->groups != NULL) {
 		group = calloc(data->num_captures + 1, sizeof(*group));
-		if (group == NULL || !pronet_cli_read_groups("eval", a->groups, data, group, &a->eval.num_groups))
+		if (group == NULL ||
+		    !pronet_cli_read_groups("eval", a->groups, data, group, &a->eval.num_groups))
 			goto out;
 		a->eval.group_of_capture = group;
 	}
+	a->eval.untrained_calibrated = a->train.reject_rare == PRONET_CLI_REJECT_CALIBRATE;
+	if (a->train.reject_rare >= PRONET_CLI_REJECT_CALIBRATE)
+		for (size_t c = 0; c < data->num_classes; c++)
+			if (strcasecmp(data->class_names[c], PRONET_REJECT_CLASS) == 0)
+				a->eval.untrained_class = (int)c;
 	if (a->hold_out != NULL) {
 		for (size_t c = 0; c < data->num_classes; c++)
 			if (strcmp(data->class_names[c], a->hold_out) == 0)

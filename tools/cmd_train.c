@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/dataset.h"
@@ -20,23 +21,22 @@ int pronet_cmd_train(int argc, char **argv);
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-	        "Usage: pronet train [OPTION]... DATASET -o MODEL\n"
-	        "Train a new ProNet CNN on the labelled samples of DATASET (written by\n"
-	        "'pronet label') and save it to MODEL. Classes are the dataset's labels\n"
-	        "that have at least one sample (and --min-flows flows), in the dataset's\n"
-	        "order.\n"
-	        "\n"
-	        "  -o, --output=MODEL        model file to write (required)\n"
-	        "      --calibrate           hold back a --validation share of the captures\n"
-	        "                            (default 0.1) for early stopping, then fit the\n"
-	        "                            temperature and per-class thresholds (for\n"
-	        "                            --threshold-precision) on it; stored in MODEL\n"
-	        "  -g, --groups=FILE         TSV 'capture<TAB>family': the validation share\n"
-	        "                            keeps families whole\n"
-	        "      --min-flows=N         leave out classes with fewer flows (listed)\n"
-	        "  -q, --quiet               no progress line\n"
-	        "  -h, --help                show this help and exit\n");
+	fprintf(out, "Usage: pronet train [OPTION]... DATASET -o MODEL\n"
+	             "Train a new ProNet CNN on the labelled samples of DATASET (written by\n"
+	             "'pronet label') and save it to MODEL. Classes are the dataset's labels\n"
+	             "that have at least one sample (and --min-flows flows), in the dataset's\n"
+	             "order.\n"
+	             "\n"
+	             "  -o, --output=MODEL        model file to write (required)\n"
+	             "      --calibrate           hold back a --validation share of the captures\n"
+	             "                            (default 0.1) for early stopping, then fit the\n"
+	             "                            temperature and per-class thresholds (for\n"
+	             "                            --threshold-precision) on it; stored in MODEL\n"
+	             "  -g, --groups=FILE         TSV 'capture<TAB>family': the validation share\n"
+	             "                            keeps families whole\n"
+	             "      --min-flows=N         leave out classes with fewer flows (listed)\n"
+	             "  -q, --quiet               no progress line\n"
+	             "  -h, --help                show this help and exit\n");
 	pronet_cli_train_usage(out);
 	fprintf(out,
 	        "\n"
@@ -58,12 +58,9 @@ enum {
 };
 
 static const struct option own_options[] = {
-    {"output", required_argument, NULL, 'o'},
-    {"calibrate", no_argument, NULL, OPT_CALIBRATE},
-    {"groups", required_argument, NULL, 'g'},
-    {"min-flows", required_argument, NULL, OPT_MIN_FLOWS},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
+    {"output", required_argument, NULL, 'o'}, {"calibrate", no_argument, NULL, OPT_CALIBRATE},
+    {"groups", required_argument, NULL, 'g'}, {"min-flows", required_argument, NULL, OPT_MIN_FLOWS},
+    {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
 };
 
 /* One option; returns 1 if parsed, 0 if its value is bad (reported). */
@@ -95,8 +92,8 @@ static int apply_option(int option, const char *value, struct train_args *a)
 /* Returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, struct train_args *a)
 {
-	struct option table[sizeof(own_options) / sizeof(own_options[0]) +
-	                    PRONET_CLI_TRAIN_OPTIONS + 1];
+	struct option
+	    table[sizeof(own_options) / sizeof(own_options[0]) + PRONET_CLI_TRAIN_OPTIONS + 1];
 	size_t count = sizeof(own_options) / sizeof(own_options[0]);
 	int option;
 
@@ -119,6 +116,10 @@ static int parse_args(int argc, char **argv, struct train_args *a)
 		return 2;
 	if (a->calibrate && !(a->train.validation_fraction > 0.0f))
 		a->train.validation_fraction = 0.1f;
+	if (a->train.reject_rare == PRONET_CLI_REJECT_CALIBRATE && !a->calibrate) {
+		fprintf(stderr, "pronet train: --reject-rare=calibrate needs --calibrate\n");
+		return 2;
+	}
 	if (optind != argc - 1 || a->output == NULL) {
 		fprintf(stderr, "pronet train: %s\nTry 'pronet train --help'.\n",
 		        optind >= argc      ? "no DATASET given"
@@ -180,7 +181,9 @@ static int collect_classes(const struct pronet_dataset *data, const char **names
 }
 
 /* The validation share: whole captures (whole families with --groups)
- * chosen by the seed, as eval chooses them; the rest is trained on. */
+ * chosen by the seed, as eval chooses them; the rest is trained on. With
+ * --reject-rare=calibrate the reject class's samples are neither trained
+ * nor validated on, but its validation flows stay for calibration. */
 struct split {
 	struct pronet_flows *flows;
 	size_t *train, *validation, *validation_flows, *all;
@@ -227,8 +230,8 @@ static int split_validation(const struct train_args *a, const struct pronet_data
 	for (size_t f = 0; f < n; f++)
 		s->all[f] = f;
 	if (pronet_eval_assign_folds(s->flows, s->all, n, a->groups ? group : NULL, groups,
-	                             PRONET_FOLD_BY_CAPTURE, k < 2 ? 2 : k,
-	                             a->train.options.seed, s->fold, errbuf) != PRONET_OK) {
+	                             PRONET_FOLD_BY_CAPTURE, k < 2 ? 2 : k, a->train.options.seed,
+	                             s->fold, errbuf) != PRONET_OK) {
 		fprintf(stderr, "pronet train: %s\n", errbuf);
 		goto out;
 	}
@@ -237,6 +240,9 @@ static int split_validation(const struct train_args *a, const struct pronet_data
 
 		if (held)
 			s->validation_flows[s->num_validation_flows++] = f;
+		if (a->train.reject_rare == PRONET_CLI_REJECT_CALIBRATE &&
+		    strcasecmp(data->class_names[s->flows->label[f]], PRONET_REJECT_CLASS) == 0)
+			continue;
 		for (size_t i = s->flows->start[f]; i < s->flows->start[f + 1]; i++) {
 			if (held)
 				s->validation[s->num_validation++] = s->flows->samples[i];
@@ -288,8 +294,9 @@ static int train_and_save(const struct train_args *a, const struct pronet_datase
 		err = pronet_train(model, data, &options, report_progress, &state, errbuf);
 	if (err == PRONET_OK && a->calibrate)
 		err = pronet_eval_calibrate(model, data, split.flows, split.validation_flows,
-		                            split.num_validation_flows, PRONET_COMBINE_MEAN_LOGITS, 0,
-		                            a->train.threshold_precision, a->train.min_threshold, errbuf);
+		                            split.num_validation_flows, PRONET_COMBINE_MEAN_LOGITS,
+		                            0, a->train.threshold_precision, a->train.min_threshold,
+		                            errbuf);
 	if (err == PRONET_OK)
 		err = pronet_model_save(model, a->output, errbuf);
 	split_free(&split);
@@ -302,9 +309,9 @@ static int train_and_save(const struct train_args *a, const struct pronet_datase
 	}
 	printf("model: %s\nclasses: %zu\nsamples: %zu\nsteps: %u\nseconds: %.1f\nfinal loss: %.4f\n"
 	       "final accuracy: %.4f\nsamples per second: %.0f\n",
-	       a->output, num_classes, options.train_indices ? options.num_train : data->num_samples,
-	       state.last.step, state.last.seconds, (double)state.last.loss,
-	       (double)state.last.accuracy,
+	       a->output, num_classes,
+	       options.train_indices ? options.num_train : data->num_samples, state.last.step,
+	       state.last.seconds, (double)state.last.loss, (double)state.last.accuracy,
 	       state.last.seconds > 0 ? (double)state.last.samples_seen / state.last.seconds : 0.0);
 	if (validating)
 		printf("validation samples: %zu\nbest step: %u\n", options.num_validation,
@@ -331,8 +338,9 @@ int pronet_cmd_train(int argc, char **argv)
 		fprintf(stderr, "pronet train: %s\n", errbuf);
 		return 1;
 	}
-	kept = pronet_cli_filter_min_flows("train", data, args.min_flows, stderr, dropped,
-	                                   dropped_flows, PRONET_MAX_CLASSES, &num_dropped);
+	kept = pronet_cli_filter_min_flows(
+	    "train", data, args.min_flows, args.train.reject_rare ? PRONET_REJECT_CLASS : NULL,
+	    stderr, dropped, dropped_flows, PRONET_MAX_CLASSES, &num_dropped);
 	status = kept != NULL ? train_and_save(&args, kept) : 1;
 	pronet_dataset_free(kept);
 	pronet_dataset_free(data);

@@ -5,25 +5,39 @@
 
 #include "core/eval.h"
 
-static struct pronet_dataset *copy_kept(const struct pronet_dataset *data, const uint8_t *keep)
+/* Keeps the samples of classes keep[]; with reject_class, the others are
+ * relabelled as it. */
+static struct pronet_dataset *copy_kept(const struct pronet_dataset *data, const uint8_t *keep,
+                                        const char *reject_class)
 {
 	struct pronet_dataset *out = pronet_dataset_new();
 	int failed = out == NULL;
+	uint16_t reject = 0;
 
 	for (size_t i = 0; !failed && i < data->num_classes; i++) {
 		uint16_t index;
 
-		failed = pronet_dataset_intern_class(out, data->class_names[i], &index) != PRONET_OK;
+		failed =
+		    pronet_dataset_intern_class(out, data->class_names[i], &index) != PRONET_OK;
 	}
 	for (size_t i = 0; !failed && i < data->num_captures; i++) {
 		uint32_t index;
 
-		failed = pronet_dataset_intern_capture(out, data->capture_names[i], &index) !=
-		         PRONET_OK;
+		failed =
+		    pronet_dataset_intern_capture(out, data->capture_names[i], &index) != PRONET_OK;
 	}
-	for (size_t i = 0; !failed && i < data->num_samples; i++)
-		if (keep[data->samples[i].label])
-			failed = pronet_dataset_append(out, &data->samples[i]) != PRONET_OK;
+	if (!failed && reject_class != NULL)
+		failed = pronet_dataset_intern_class(out, reject_class, &reject) != PRONET_OK;
+	for (size_t i = 0; !failed && i < data->num_samples; i++) {
+		struct pronet_sample sample = data->samples[i];
+
+		if (!keep[sample.label]) {
+			if (reject_class == NULL)
+				continue;
+			sample.label = reject;
+		}
+		failed = pronet_dataset_append(out, &sample) != PRONET_OK;
+	}
 	if (failed) {
 		pronet_dataset_free(out);
 		return NULL;
@@ -33,8 +47,8 @@ static struct pronet_dataset *copy_kept(const struct pronet_dataset *data, const
 
 struct pronet_dataset *pronet_cli_filter_min_flows(const char *command,
                                                    const struct pronet_dataset *data,
-                                                   uint32_t min_flows, FILE *report,
-                                                   const char **dropped,
+                                                   uint32_t min_flows, const char *reject_class,
+                                                   FILE *report, const char **dropped,
                                                    uint64_t *dropped_flows, size_t max_dropped,
                                                    size_t *num_dropped)
 {
@@ -57,7 +71,11 @@ struct pronet_dataset *pronet_cli_filter_min_flows(const char *command,
 		keep[c] = count[c] >= min_flows;
 		if (keep[c] || count[c] == 0)
 			continue;
-		if (report != NULL)
+		if (report != NULL && reject_class != NULL)
+			fprintf(report, "pronet %s: %s (%llu flows < %u) joins %s\n", command,
+			        data->class_names[c], (unsigned long long)count[c], min_flows,
+			        reject_class);
+		else if (report != NULL)
 			fprintf(report, "pronet %s: left out %s (%llu flows < %u)\n", command,
 			        data->class_names[c], (unsigned long long)count[c], min_flows);
 		if (*num_dropped < max_dropped) {
@@ -65,7 +83,7 @@ struct pronet_dataset *pronet_cli_filter_min_flows(const char *command,
 			dropped_flows[(*num_dropped)++] = count[c];
 		}
 	}
-	out = copy_kept(data, keep);
+	out = copy_kept(data, keep, reject_class);
 	if (out == NULL)
 		fprintf(stderr, "pronet %s: out of memory\n", command);
 out:
@@ -84,8 +102,8 @@ static const char *base_name(const char *path)
 
 /* Reads FILE's "capture<TAB>family" lines; captures of one family get one
  * group number, captures the file does not name get their own. */
-int pronet_cli_read_groups(const char *command, const char *path,
-                           const struct pronet_dataset *data, uint32_t *group, size_t *num_groups)
+int pronet_cli_read_groups(const char *command, const char *path, const struct pronet_dataset *data,
+                           uint32_t *group, size_t *num_groups)
 {
 	FILE *in = fopen(path, "r");
 	char line[1024], (*family)[256] = calloc(data->num_captures + 1, sizeof(*family));
@@ -103,7 +121,8 @@ int pronet_cli_read_groups(const char *command, const char *path,
 
 		line_number++;
 		line[strcspn(line, "\r\n")] = '\0';
-		if (tab == NULL || line[0] == '#' || (line_number == 1 && strncmp(line, "file\t", 5) == 0))
+		if (tab == NULL || line[0] == '#' ||
+		    (line_number == 1 && strncmp(line, "file\t", 5) == 0))
 			continue;
 		*tab = '\0';
 		for (size_t c = 0; c < data->num_captures; c++)
@@ -125,4 +144,3 @@ int pronet_cli_read_groups(const char *command, const char *path,
 	free(family);
 	return 1;
 }
-

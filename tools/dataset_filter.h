@@ -12,12 +12,14 @@
 /* A copy of `data` without the samples of classes with fewer than min_flows
  * flows (labels and captures keep their numbers). Each class left out is
  * written to `report` as "COMMAND: left out CLASS (F flows < N)" and into
- * dropped[]/dropped_flows[] (up to max_dropped, *num_dropped). NULL on no
- * memory (reported). */
+ * dropped[]/dropped_flows[] (up to max_dropped, *num_dropped). With a
+ * reject_class name (not NULL), the samples of the classes left out are kept
+ * instead, relabelled as that class (added last if new), and the report says
+ * "COMMAND: CLASS (F flows < N) joins REJECT". NULL on no memory (reported). */
 struct pronet_dataset *pronet_cli_filter_min_flows(const char *command,
                                                    const struct pronet_dataset *data,
-                                                   uint32_t min_flows, FILE *report,
-                                                   const char **dropped,
+                                                   uint32_t min_flows, const char *reject_class,
+                                                   FILE *report, const char **dropped,
                                                    uint64_t *dropped_flows, size_t max_dropped,
                                                    size_t *num_dropped);
 
@@ -25,8 +27,7 @@ struct pronet_dataset *pronet_cli_filter_min_flows(const char *command,
  * skipped; captures match by file name): group[c] for each of the dataset's
  * captures, one number per family, a capture not named gets its own.
  * 0 on failure (reported). */
-int pronet_cli_read_groups(const char *command, const char *path,
-                           const struct pronet_dataset *data, uint32_t *group,
-                           size_t *num_groups);
+int pronet_cli_read_groups(const char *command, const char *path, const struct pronet_dataset *data,
+                           uint32_t *group, size_t *num_groups);
 
 #endif

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/atomic_file.h"
 
@@ -120,8 +121,8 @@ static void print_scores(FILE *out, const struct pronet_eval_result *r,
 	if (s == NULL)
 		return;
 	pronet_eval_summarise(r, confusion, data, context, s);
-	fprintf(out, "%s\n%-20s %-14s  %-14s  %-14s  %7s\n", title, "class", "precision",
-	        "recall", "F1", "flows");
+	fprintf(out, "%s\n%-20s %-14s  %-14s  %-14s  %7s\n", title, "class", "precision", "recall",
+	        "F1", "flows");
 	for (size_t k = 0; k < r->num_classes; k++)
 		print_row(out, class_name(r, data, k), &s->mean[k], &s->sd[k], 1);
 	print_row(out, "macro average", &s->macro_mean, &s->macro_sd, 0);
@@ -154,8 +155,10 @@ static void print_confusion(FILE *out, const struct pronet_eval_result *r,
 {
 	size_t classes = r->num_classes, cells = classes * (classes + 1);
 
-	fprintf(out, "\nConfusion matrix (flows, all runs; rows: true class, columns: verdict "
-	             "by number, '-' abstained)\n%-4s %-20s", "", "");
+	fprintf(out,
+	        "\nConfusion matrix (flows, all runs; rows: true class, columns: verdict "
+	        "by number, '-' abstained)\n%-4s %-20s",
+	        "", "");
 	for (size_t j = 0; j < classes; j++)
 		fprintf(out, " %5zu", j + 1);
 	fprintf(out, " %5s\n", "-");
@@ -169,6 +172,50 @@ static void print_confusion(FILE *out, const struct pronet_eval_result *r,
 			fprintf(out, " %5llu", (unsigned long long)sum);
 		}
 		fputc('\n', out);
+	}
+}
+
+/* Why flows abstained, and how the reject class's flows (protocols too rare
+ * to be classes, mostly unseen in training when folds split captures) were
+ * decided. */
+static void print_decisions(FILE *out, const struct pronet_eval_result *r,
+                            const struct pronet_dataset *data)
+{
+	size_t classes = r->num_classes, cells = classes * (classes + 1);
+
+	fprintf(out,
+	        "with abstention, flows: %llu named, %llu below threshold, %llu rejected, "
+	        "%llu random-looking\n",
+	        (unsigned long long)r->decisions[PRONET_FLOW_NAMED],
+	        (unsigned long long)r->decisions[PRONET_FLOW_BELOW_THRESHOLD],
+	        (unsigned long long)r->decisions[PRONET_FLOW_REJECTED],
+	        (unsigned long long)r->decisions[PRONET_FLOW_RANDOM]);
+	fprintf(out,
+	        "random-looking flows: %llu; without the gate the thresholds name %llu, %llu "
+	        "rightly; with it %llu, %llu rightly\n",
+	        (unsigned long long)r->random_flows, (unsigned long long)r->random_named,
+	        (unsigned long long)r->random_right, (unsigned long long)r->random_gated_named,
+	        (unsigned long long)r->random_gated_right);
+	for (size_t i = 0; i < classes; i++) {
+		uint64_t total = 0, abstained = 0;
+
+		if (strcasecmp(class_name(r, data, i), PRONET_REJECT_CLASS) != 0)
+			continue;
+		for (uint32_t run = 0; run < r->repeats; run++)
+			for (size_t j = 0; j <= classes; j++) {
+				uint64_t n =
+				    r->confusion_thresholded[run * cells + i * (classes + 1) + j];
+
+				total += n;
+				if (j == i || j == classes)
+					abstained += n;
+			}
+		fprintf(out,
+		        "reject class %s (rare protocols): %llu of %llu test flows abstained "
+		        "(%.1f%%)\n",
+		        PRONET_REJECT_CLASS, (unsigned long long)abstained,
+		        (unsigned long long)total,
+		        total ? 100.0 * (double)abstained / (double)total : 0.0);
 	}
 }
 
@@ -195,6 +242,7 @@ void pronet_eval_print_table(FILE *out, const struct pronet_eval_result *r,
 		             "against recall)");
 		fprintf(out, "mean temperature: %.3f over %u trainings\n",
 		        r->temperature_sum / r->calibrated, r->calibrated);
+		print_decisions(out, r, data);
 	}
 	print_confusion(out, r, data);
 	if (c->held_out_name != NULL)
@@ -203,9 +251,9 @@ void pronet_eval_print_table(FILE *out, const struct pronet_eval_result *r,
 		        "abstained (%.1f%%)\n",
 		        c->held_out_name, (unsigned long long)r->held_out_abstained,
 		        (unsigned long long)r->held_out_flows,
-		        r->held_out_flows ? 100.0 * (double)r->held_out_abstained /
-		                                (double)r->held_out_flows
-		                          : 0.0);
+		        r->held_out_flows
+		            ? 100.0 * (double)r->held_out_abstained / (double)r->held_out_flows
+		            : 0.0);
 	for (size_t k = 0; c->held_out_name != NULL && k < r->num_classes; k++)
 		if (r->held_out_named[k] > 0)
 			fprintf(out, "  named %s: %llu\n", class_name(r, data, k),
@@ -290,8 +338,9 @@ static json_object *options_json(const struct pronet_eval_result *r,
 
 	json_object_object_add(j, "folds", json_object_new_int64(r->folds));
 	json_object_object_add(j, "repeats", json_object_new_int64(r->repeats));
-	json_object_object_add(j, "split_by", json_object_new_string(
-	                                          o->by == PRONET_FOLD_BY_FLOW ? "flow" : "capture"));
+	json_object_object_add(
+	    j, "split_by",
+	    json_object_new_string(o->by == PRONET_FOLD_BY_FLOW ? "flow" : "capture"));
 	json_object_object_add(j, "combine", json_object_new_int64(o->combine));
 	json_object_object_add(j, "flow_packets", json_object_new_int64(o->flow_packets));
 	json_object_object_add(j, "context_features",
@@ -331,7 +380,8 @@ int pronet_eval_write_json(const char *path, const struct pronet_eval_result *r,
 		json_object *h = json_object_new_object();
 
 		json_object_object_add(h, "class", json_object_new_string(c->held_out_name));
-		json_object_object_add(h, "flows", json_object_new_int64((int64_t)r->held_out_flows));
+		json_object_object_add(h, "flows",
+		                       json_object_new_int64((int64_t)r->held_out_flows));
 		json_object_object_add(h, "abstained",
 		                       json_object_new_int64((int64_t)r->held_out_abstained));
 		json_object_object_add(root, "held_out", h);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/flow_predict.h"
 #include "tools/cli_args.h"
 
 enum {
@@ -25,6 +26,7 @@ enum {
 	OPT_AUGMENT_BYTES,
 	OPT_MIN_THRESHOLD,
 	OPT_THRESHOLD_PRECISION,
+	OPT_REJECT_RARE,
 };
 
 static const struct option shared[PRONET_CLI_TRAIN_OPTIONS] = {
@@ -47,6 +49,7 @@ static const struct option shared[PRONET_CLI_TRAIN_OPTIONS] = {
     {"augment-bytes", required_argument, NULL, OPT_AUGMENT_BYTES},
     {"min-threshold", required_argument, NULL, OPT_MIN_THRESHOLD},
     {"threshold-precision", required_argument, NULL, OPT_THRESHOLD_PRECISION},
+    {"reject-rare", optional_argument, NULL, OPT_REJECT_RARE},
 };
 
 void pronet_cli_train_defaults(struct pronet_cli_train *t)
@@ -141,6 +144,20 @@ int pronet_cli_train_option(const char *cmd, int option, const char *value,
 			return 0;
 		t->threshold_precision = strtod(value, NULL);
 		return 1;
+	case OPT_REJECT_RARE:
+		if (value == NULL || strcmp(value, "train") == 0)
+			t->reject_rare = PRONET_CLI_REJECT_TRAIN;
+		else if (strcmp(value, "calibrate") == 0)
+			t->reject_rare = PRONET_CLI_REJECT_CALIBRATE;
+		else if (strcmp(value, "test") == 0 && strcmp(cmd, "eval") == 0)
+			t->reject_rare = PRONET_CLI_REJECT_TEST;
+		else {
+			fprintf(stderr,
+			        "pronet %s: --reject-rare: '%s' is not train or calibrate%s\n", cmd,
+			        value, strcmp(cmd, "eval") == 0 ? " or test" : "");
+			return 0;
+		}
+		return 1;
 	case OPT_AUGMENT_BYTES:
 		return pronet_cli_parse_float(cmd, "augment-bytes", value, 0.0f, 0.5f,
 		                              &o->augment_bytes);
@@ -167,42 +184,50 @@ void pronet_cli_train_usage(FILE *out)
 	struct pronet_cli_train d;
 
 	pronet_cli_train_defaults(&d);
-	fprintf(out,
-	        "Model:\n"
-	        "      --embed-dim=M         embedding dimension (default %u)\n"
-	        "      --filters=T           filters per convolution width (default %u)\n"
-	        "      --ngram-buckets=N     3-gram hash buckets (default %u)\n"
-	        "      --batch-norm          batch normalisation on pooled features\n"
-	        "      --dropout=P           dropout probability while training (default %g)\n"
-	        "      --context             add direction, packet index, transport and\n"
-	        "                            payload length to the pooled features (not in\n"
-	        "                            the paper; default off)\n"
-	        "Training:\n"
-	        "      --batch-size=B        samples per step (default %u)\n"
-	        "      --steps=N             train for N mini-batch steps, or\n"
-	        "      --epochs=N            for N passes over the dataset (default %u)\n"
-	        "      --learning-rate=LR    Adam step size (default %g)\n"
-	        "      --seed=S              seed for weights, shuffling, dropout (default %llu)\n"
-	        "      --threads=N           worker threads (default %u)\n"
-	        "      --max-per-class=N     class balancing: at most N samples of a class\n"
-	        "                            per epoch, drawn afresh (default 0: all)\n"
-	        "      --augment-bytes=P     replace each payload byte of a training sample\n"
-	        "                            by a random one with probability P (default 0)\n"
-	        "      --validation=F        hold back this share of the training captures\n"
-	        "                            for early stopping and calibration\n"
-	        "      --validate-every=N    steps between validation losses (default %u)\n"
-	        "      --patience=N          stop after N validations without a new best\n"
-	        "                            (default %u; 0: never stop early)\n"
-	        "      --min-threshold=P     calibration: no class's abstention threshold\n"
-	        "                            below P, also for classes validation never\n"
-	        "                            names (default 0)\n"
-	        "      --threshold-precision=P\n"
-	        "                            calibration: each class's threshold is the\n"
-	        "                            lowest at which the validation flows it names\n"
-	        "                            are at least P right (0.5..1, default %g)\n",
-	        d.config.embed_dim, d.config.filters, d.config.ngram_buckets,
-	        (double)d.config.dropout, d.options.batch_size, d.options.epochs,
-	        (double)d.options.learning_rate, (unsigned long long)d.options.seed,
-	        d.options.threads, d.options.validate_every, d.options.patience,
-	        d.threshold_precision);
+	fprintf(
+	    out,
+	    "Model:\n"
+	    "      --embed-dim=M         embedding dimension (default %u)\n"
+	    "      --filters=T           filters per convolution width (default %u)\n"
+	    "      --ngram-buckets=N     3-gram hash buckets (default %u)\n"
+	    "      --batch-norm          batch normalisation on pooled features\n"
+	    "      --dropout=P           dropout probability while training (default %g)\n"
+	    "      --context             add direction, packet index, transport and\n"
+	    "                            payload length to the pooled features (not in\n"
+	    "                            the paper; default off)\n"
+	    "Training:\n"
+	    "      --batch-size=B        samples per step (default %u)\n"
+	    "      --steps=N             train for N mini-batch steps, or\n"
+	    "      --epochs=N            for N passes over the dataset (default %u)\n"
+	    "      --learning-rate=LR    Adam step size (default %g)\n"
+	    "      --seed=S              seed for weights, shuffling, dropout (default %llu)\n"
+	    "      --threads=N           worker threads (default %u)\n"
+	    "      --max-per-class=N     class balancing: at most N samples of a class\n"
+	    "                            per epoch, drawn afresh (default 0: all)\n"
+	    "      --augment-bytes=P     replace each payload byte of a training sample\n"
+	    "                            by a random one with probability P (default 0)\n"
+	    "      --validation=F        hold back this share of the training captures\n"
+	    "                            for early stopping and calibration\n"
+	    "      --validate-every=N    steps between validation losses (default %u)\n"
+	    "      --patience=N          stop after N validations without a new best\n"
+	    "                            (default %u; 0: never stop early)\n"
+	    "      --min-threshold=P     calibration: no class's abstention threshold\n"
+	    "                            below P, also for classes validation never\n"
+	    "                            names (default 0)\n"
+	    "      --threshold-precision=P\n"
+	    "                            calibration: each class's threshold is the\n"
+	    "                            lowest at which the validation flows it names\n"
+	    "                            are at least P right (0.5..1, default %g)\n"
+	    "      --reject-rare[=train|calibrate]\n"
+	    "                            the flows of the classes --min-flows leaves out\n"
+	    "                            become one reject class '" PRONET_REJECT_CLASS "' (never\n"
+	    "                            named: its verdict abstains); 'train' (the\n"
+	    "                            default) trains on them, 'calibrate' keeps them\n"
+	    "                            out of training and counts them as mistakes\n"
+	    "                            when calibrating the thresholds; eval also\n"
+	    "                            takes 'test': neither, only tested on\n",
+	    d.config.embed_dim, d.config.filters, d.config.ngram_buckets, (double)d.config.dropout,
+	    d.options.batch_size, d.options.epochs, (double)d.options.learning_rate,
+	    (unsigned long long)d.options.seed, d.options.threads, d.options.validate_every,
+	    d.options.patience, d.threshold_precision);
 }

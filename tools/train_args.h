@@ -9,6 +9,13 @@
 #include "core/model.h"
 #include "core/train.h"
 
+enum pronet_cli_reject {
+	PRONET_CLI_REJECT_NONE = 0,      /* rare classes are dropped */
+	PRONET_CLI_REJECT_TRAIN = 1,     /* trained on as the reject class, and calibrated on */
+	PRONET_CLI_REJECT_CALIBRATE = 2, /* not trained on; calibration's negatives only */
+	PRONET_CLI_REJECT_TEST = 3,      /* eval: only tested on (what the others improve on) */
+};
+
 struct pronet_cli_train {
 	struct pronet_cnn_config config;
 	struct pronet_train_options options;
@@ -18,10 +25,13 @@ struct pronet_cli_train {
 	/* calibration: thresholds aim at this precision on the validation flows; a
 	 * double read from the option's text, so 0.97 means what it says */
 	double threshold_precision;
+	/* --reject-rare: the flows of classes --min-flows leaves out become one
+	 * reject class (PRONET_REJECT_CLASS) instead of being dropped */
+	enum pronet_cli_reject reject_rare;
 };
 
 /* Option values of the shared options are 256..511; a command's own use 512+. */
-#define PRONET_CLI_TRAIN_OPTIONS 19
+#define PRONET_CLI_TRAIN_OPTIONS 20
 
 void pronet_cli_train_defaults(struct pronet_cli_train *t);
 /* Appends the shared options to table[at..]; returns the new count. */

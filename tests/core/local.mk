@@ -131,6 +131,12 @@ tests_core_test_calibrate_CFLAGS = $(UNIT_CFLAGS)
 tests_core_test_calibrate_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/test_eval tests/core/test_calibrate
 
+check_PROGRAMS += tests/core/test_flow_decide
+tests_core_test_flow_decide_SOURCES = tests/core/test_flow_decide.c
+tests_core_test_flow_decide_CFLAGS = $(UNIT_CFLAGS)
+tests_core_test_flow_decide_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/test_flow_decide
+
 # Training control: subsets, early stopping, balancing, context features.
 check_PROGRAMS += tests/core/test_train_control
 tests_core_test_train_control_SOURCES = tests/core/test_train_control.c

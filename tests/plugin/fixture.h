@@ -37,6 +37,7 @@ ndpi_protocol fixture_tcp(struct ndpi_detection_module_struct *ndpi, struct ndpi
 
 /* A UDP payload no nDPI 4.2 dissector names (checked by the tests). */
 extern const uint8_t fixture_opaque_payload[24];
+extern const uint8_t fixture_random_payload[24];
 /* A DNS query for example.com, type A. */
 extern const uint8_t fixture_dns_query[29];
 

@@ -1,6 +1,7 @@
 /* Tests of plugin/fallback.c with the dissector attached to a fresh nDPI 4.2
  * module: nDPI's verdicts stand, Unknown flows get the model's verdict at or
  * above the threshold and stay Unknown below it. */
+#include "core/flow_predict.h"
 #include "plugin/attachment.h"
 #include "plugin/pronet_plugin.h"
 #include "tests/plugin/fixture.h"
@@ -321,6 +322,30 @@ static void test_unknown_class_never_labels(void)
 	pronet_model_free(model);
 }
 
+/* Random-looking bytes carry no evidence of a protocol: below
+ * PRONET_RANDOM_FLOOR the flow abstains even at threshold 0, where the same
+ * model names the structured opaque flow (test above). */
+static void test_random_looking_flow_abstains(void)
+{
+	struct setup s;
+	struct ndpi_flow_struct *flow = fixture_flow_new();
+	struct pronet_plugin_result r;
+	ndpi_protocol result;
+
+	CU_ASSERT_FATAL(setup_open(&s, 0.0f, NULL));
+	fixture_udp(s.ndpi, flow, CLIENT, 40011, SERVER, 40012, fixture_random_payload,
+	            sizeof(fixture_random_payload));
+	result = fixture_giveup(s.ndpi, flow);
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_flow_result(flow, &r), PRONET_OK);
+	CU_ASSERT(r.decided);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.label);
+	CU_ASSERT_FATAL(r.probability < PRONET_RANDOM_FLOOR); /* 3 classes, untrained */
+	CU_ASSERT(r.abstained);
+	CU_ASSERT_EQUAL(result.app_protocol, NDPI_PROTOCOL_UNKNOWN);
+	fixture_flow_free(flow);
+	setup_close(&s);
+}
+
 /* ndpiReader -n: one module per thread; the end-of-run give-up walks every
  * thread's flows through module 0. */
 #define FLOWS_PER_THREAD 50
@@ -456,6 +481,7 @@ static CU_TestInfo tests[] = {
     {"TCP flow: one packet per direction recorded", test_tcp_flow_records_both_directions},
     {"flow without payload stays Unknown", test_flow_without_payload_stays_unknown},
     {"a class named Unknown never labels", test_unknown_class_never_labels},
+    {"a random-looking flow abstains below the floor", test_random_looking_flow_abstains},
     {"module per thread, give-up through module 0",
      test_module_per_thread_giveup_through_module_zero},
     {"a verdict outlives the detach and the model", test_verdict_outlives_detach_and_model},

@@ -92,3 +92,5 @@ EXTRA_DIST += tests/tools/stdout_full.sh
 # tools/unknown-truth.sh on two corpus captures (tshark, single-app).
 TESTS += tests/tools/unknown_eval.sh
 EXTRA_DIST += tests/tools/unknown_eval.sh
+TESTS += tests/tools/reject_rare.sh
+EXTRA_DIST += tests/tools/reject_rare.sh
