@@ -40,7 +40,7 @@ MODEL_LABEL_OPTIONS = --packets 4
 # known classes (docs/evaluation.md, "Open set").
 MODEL_TRAIN_OPTIONS = --context --max-per-class 100 --epochs 120 --min-flows 20 --seed 1 \
 	--threads 2 --groups '$(PRONET_CORPUS)/FAMILIES.tsv' --filters 16 --ngram-buckets 1024 \
-	--threshold-precision 0.99
+	--threshold-precision 0.99 --reject-rare
 # Three runs of 5 folds: single runs of a capture split vary by several points.
 MODEL_EVAL_OPTIONS = --repeat 3
 # The 18 master protocols issue 5 names: the table adds their macro F1.
