@@ -13,8 +13,6 @@ top=${top_srcdir:-.}
 NOT_YET="
 core/calibrate.c
 core/dot.c
-core/eval.c
-core/eval.h
 core/train.c
 core/train.h
 plugin/endpoint_evidence.h
@@ -23,11 +21,6 @@ tests/core/test_eval.c
 tests/fuzz/make_seeds.c
 tests/tools/make_dataset.c
 tools/bench_replay.h
-tools/cmd_eval.c
-tools/cmd_train.c
-tools/dataset_filter.c
-tools/dataset_filter.h
-tools/eval_report.c
 tools/eval_report.h
 tools/eval_svg.c
 tools/pronet.c
