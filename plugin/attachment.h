@@ -43,10 +43,10 @@ size_t pronet_attachment_count_model(const struct pronet_model *model);
  * (once per packet, whatever the nesting), then returns process(...) - the
  * real ndpi_detection_process_packet: the LD_PRELOAD shim passes libndpi's,
  * pronet_plugin_process_packet the one it links to. */
-typedef ndpi_protocol (*pronet_process_packet_fn)(struct ndpi_detection_module_struct *,
+typedef ndpi_protocol (*pronet_plugin_process_fn)(struct ndpi_detection_module_struct *,
                                                   struct ndpi_flow_struct *, const unsigned char *,
                                                   const unsigned short, const u_int64_t);
-ndpi_protocol pronet_plugin_hook_packet(pronet_process_packet_fn process,
+ndpi_protocol pronet_plugin_hook_packet(pronet_plugin_process_fn process,
                                         struct ndpi_detection_module_struct *ndpi,
                                         struct ndpi_flow_struct *flow, const unsigned char *packet,
                                         unsigned short length, uint64_t time_ms);

@@ -18,7 +18,7 @@ struct entry {
 	uint8_t count[2]; /* recorded packets per direction */
 	uint8_t num_inputs;
 	struct pronet_input_builder builder;
-	struct pronet_input inputs[PRONET_FLOW_MAX_INPUTS]; /* in arrival order */
+	struct pronet_input inputs[PRONET_PLUGIN_MAX_INPUTS]; /* in arrival order */
 	struct pronet_flow_verdict verdict;
 };
 
@@ -222,7 +222,7 @@ static enum pronet_record_status record_locked(struct entry *entry,
 	kept = pronet_input_builder_add(&entry->builder, packet, per_direction, &direction, &input);
 	if (kept == PRONET_INPUT_NO_PAYLOAD || kept == PRONET_INPUT_RETRANSMISSION)
 		return PRONET_RECORD_SKIPPED;
-	if (kept == PRONET_INPUT_KEPT && entry->num_inputs < PRONET_FLOW_MAX_INPUTS) {
+	if (kept == PRONET_INPUT_KEPT && entry->num_inputs < PRONET_PLUGIN_MAX_INPUTS) {
 		entry->inputs[entry->num_inputs++] = input;
 		entry->count[direction]++;
 	}

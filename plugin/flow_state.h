@@ -22,14 +22,14 @@
 #include "ndpi-glue/packet.h"
 #include "plugin/pronet_plugin.h"
 
-#define PRONET_FLOW_MAX_INPUTS (2 * PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION)
+#define PRONET_PLUGIN_MAX_INPUTS (2 * PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION)
 /* Flows a store holds at most (the flow table's limit, 1 << 26). */
 #define PRONET_FLOW_STORE_MAX_CAPACITY (1u << 26)
 
 /* The recorded packets of one flow, in arrival order, copied out of the
  * store. */
 struct pronet_flow_record {
-	struct pronet_input inputs[PRONET_FLOW_MAX_INPUTS];
+	struct pronet_input inputs[PRONET_PLUGIN_MAX_INPUTS];
 	uint32_t num_inputs;
 };
 

@@ -48,7 +48,7 @@ static void record_packet(struct ndpi_detection_module_struct *ndpi, struct ndpi
 		                      __LINE__);
 }
 
-ndpi_protocol pronet_plugin_hook_packet(pronet_process_packet_fn process,
+ndpi_protocol pronet_plugin_hook_packet(pronet_plugin_process_fn process,
                                         struct ndpi_detection_module_struct *ndpi,
                                         struct ndpi_flow_struct *flow, const unsigned char *packet,
                                         unsigned short length, uint64_t time_ms)

@@ -25,6 +25,13 @@ tests_plugin_test_fallback_CFLAGS = $(UNIT_CFLAGS)
 tests_plugin_test_fallback_LDADD = $(UNIT_LDADD) $(NDPI_LIBS)
 TESTS += tests/plugin/test_fallback
 
+# `pronet label`'s and `pronet classify`'s inputs, byte for byte.
+check_PROGRAMS += tests/plugin/test_input_identity
+tests_plugin_test_input_identity_SOURCES = tests/plugin/test_input_identity.c $(PLUGIN_TEST_FIXTURE)
+tests_plugin_test_input_identity_CFLAGS = $(UNIT_CFLAGS)
+tests_plugin_test_input_identity_LDADD = $(UNIT_LDADD) $(NDPI_LIBS)
+TESTS += tests/plugin/test_input_identity
+
 check_PROGRAMS += tests/plugin/test_store_full
 tests_plugin_test_store_full_SOURCES = tests/plugin/test_store_full.c $(PLUGIN_TEST_FIXTURE)
 tests_plugin_test_store_full_CFLAGS = $(UNIT_CFLAGS)
