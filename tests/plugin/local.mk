@@ -38,6 +38,13 @@ tests_plugin_test_store_full_CFLAGS = $(UNIT_CFLAGS)
 tests_plugin_test_store_full_LDADD = $(UNIT_LDADD) $(NDPI_LIBS)
 TESTS += tests/plugin/test_store_full
 
+# The threaded host; CI runs it under ThreadSanitizer (.ci/run, _ci/tsan).
+check_PROGRAMS += tests/plugin/test_threads
+tests_plugin_test_threads_SOURCES = tests/plugin/test_threads.c $(PLUGIN_TEST_FIXTURE)
+tests_plugin_test_threads_CFLAGS = $(UNIT_CFLAGS)
+tests_plugin_test_threads_LDADD = $(UNIT_LDADD) $(NDPI_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/plugin/test_threads
+
 # plugin/host.c is part of pronet_ndpi.so only: compiled in here.
 check_PROGRAMS += tests/plugin/test_loader
 tests_plugin_test_loader_SOURCES = tests/plugin/test_loader.c plugin/host.c \

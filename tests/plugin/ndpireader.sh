@@ -15,10 +15,11 @@ fail() {
 	exit 1
 }
 
-# A build with --enable-sanitizers cannot run: ASan must be the first
+# A build with --enable-sanitizers or --enable-thread-sanitizer cannot run:
+# the sanitizer runtime must be the first
 # library of the process, and Debian's ndpiReader is not built with it.
 if [ "${PRONET_SANITIZERS:-no}" = yes ]; then
-	echo "SKIP: configured with --enable-sanitizers: cannot LD_PRELOAD an ASan-built plugin into Debian's ndpiReader"
+	echo "SKIP: configured with a sanitizer: cannot LD_PRELOAD a sanitizer-built plugin into Debian's ndpiReader"
 	exit 77
 fi
 
