@@ -63,6 +63,8 @@ static void usage(FILE *out)
 	        "                           captures; 60 live)\n"
 	        "      --active-timeout SEC end flows this old (default: 0 captures, 600 live)\n"
 	        "      --max-flows N        flows at once (default 65536)\n"
+	        "  -s, --stats              per capture, the engine's counters and the flows\n"
+	        "                           the model missed (no room in the plugin's store)\n"
 	        "  -q, --quiet              no progress line, no summary\n"
 	        "  -h, --help               show this help and exit\n"
 	        "\n"
@@ -92,6 +94,7 @@ static void on_signal(int signal_number)
 struct classify_run {
 	const struct pronet_plugin_loaded *loaded;
 	uint32_t max_flows; /* the flow table's, and the plugin store's */
+	int show_stats;     /* --stats */
 	struct line_output *output;
 	struct classify_event_context context;
 	uint64_t sources[CLASSIFY_SOURCE_COUNT_];
@@ -262,8 +265,17 @@ static int classify_capture(struct pronet_ndpi_engine_options *options, struct c
 		return 1;
 	}
 	run->context.ndpi = pronet_ndpi_engine_module(engine);
+	size_t misses_before = pronet_plugin_flow_misses();
 	int failed = read_packets(engine, capture, name, live);
 	pronet_ndpi_engine_finish(engine); /* reports the open flows: still this capture's */
+	if (run->show_stats) {
+		struct pronet_ndpi_engine_stats stats;
+		char misses[64];
+		pronet_ndpi_engine_get_stats(engine, &stats);
+		snprintf(misses, sizeof(misses), ", model missed %zu",
+		         pronet_plugin_flow_misses() - misses_before);
+		pronet_cli_print_engine_stats(name, &stats, misses);
+	}
 	pronet_plugin_detach(pronet_ndpi_engine_module(engine));
 	pronet_ndpi_engine_free(engine);
 	run->context.ndpi = NULL;
@@ -302,6 +314,7 @@ static void print_summary(struct classify_run *run)
 
 struct classify_args {
 	const char *output, *interface, *user;
+	int show_stats;
 	struct pronet_cli_engine_args shared; /* -l, -q, the timeouts given */
 	struct pronet_plugin_config config;
 };
@@ -320,12 +333,13 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 	    {"packets", required_argument, NULL, 'k'},
 	    {"threshold", required_argument, NULL, OPT_THRESHOLD},
 	    {"rules", required_argument, NULL, 'r'},
+	    {"stats", no_argument, NULL, 's'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct pronet_cli_getopt table;
 	int opt;
-	pronet_cli_getopt_init(&table, "classify", "m:o:i:u:k:r:h", own_options,
+	pronet_cli_getopt_init(&table, "classify", "m:o:i:u:k:r:sh", own_options,
 	                       PRONET_CLI_LIST | PRONET_CLI_PROTOS | PRONET_CLI_TUNNELS |
 	                           PRONET_CLI_NO_GUESS | PRONET_CLI_TIMEOUTS |
 	                           PRONET_CLI_MAX_FLOWS | PRONET_CLI_QUIET,
@@ -359,6 +373,9 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 			break;
 		case 'r':
 			args->config.rules_dir = optarg;
+			break;
+		case 's':
+			args->show_stats = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -514,6 +531,7 @@ int pronet_cmd_classify(int argc, char **argv)
 	}
 	run.loaded = loaded;
 	run.max_flows = options.flows.max_flows;
+	run.show_stats = args.show_stats;
 	options.setup = classify_setup;
 	options.setup_user = &run;
 	options.giveup = classify_giveup;

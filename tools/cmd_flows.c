@@ -91,24 +91,6 @@ static void print_flow(void *user, const struct pronet_flow_report *report)
 	       report->name, report->confidence_name);
 }
 
-static void print_stats(const char *path, const struct pronet_ndpi_engine_stats *stats)
-{
-	fprintf(stderr,
-	        "%s: packets %llu, in flows %llu, snapped %llu, refused %llu, flows %llu, "
-	        "evictions %llu, gave up %llu, uninspected %llu, clamped times %llu, "
-	        "clamped lengths %llu",
-	        path, (unsigned long long)stats->packets, (unsigned long long)stats->decoded,
-	        (unsigned long long)stats->snapped, (unsigned long long)stats->refused,
-	        (unsigned long long)stats->flows, (unsigned long long)stats->evictions,
-	        (unsigned long long)stats->gave_up, (unsigned long long)stats->uninspected,
-	        (unsigned long long)stats->clamped_times,
-	        (unsigned long long)stats->clamped_lengths);
-	for (int i = 1; i < PRONET_SKIP_COUNT_; i++)
-		fprintf(stderr, ", %s %llu", pronet_packet_skip_name((enum pronet_packet_skip)i),
-		        (unsigned long long)stats->skipped[i]);
-	fprintf(stderr, "\n");
-}
-
 /* One capture through a fresh engine; 0 on success. */
 static int run_capture(struct pronet_ndpi_engine_options *options, struct flows_run *run,
                        int show_stats)
@@ -118,7 +100,7 @@ static int run_capture(struct pronet_ndpi_engine_options *options, struct flows_
 	int status =
 	    pronet_cli_engine_run_file("flows", options, run->path, show_stats ? &stats : NULL);
 	if (show_stats && status != PRONET_CLI_NO_ENGINE)
-		print_stats(run->path, &stats);
+		pronet_cli_print_engine_stats(run->path, &stats, "");
 	return status != 0;
 }
 

@@ -169,3 +169,22 @@ int pronet_cli_engine_run_file(const char *command,
 	pronet_ndpi_engine_free(engine);
 	return failed ? PRONET_CLI_READ_FAILED : 0;
 }
+
+void pronet_cli_print_engine_stats(const char *path, const struct pronet_ndpi_engine_stats *stats,
+                                   const char *more)
+{
+	fprintf(stderr,
+	        "%s: packets %llu, in flows %llu, snapped %llu, refused %llu, flows %llu, "
+	        "evictions %llu, gave up %llu, uninspected %llu, clamped times %llu, "
+	        "clamped lengths %llu",
+	        path, (unsigned long long)stats->packets, (unsigned long long)stats->decoded,
+	        (unsigned long long)stats->snapped, (unsigned long long)stats->refused,
+	        (unsigned long long)stats->flows, (unsigned long long)stats->evictions,
+	        (unsigned long long)stats->gave_up, (unsigned long long)stats->uninspected,
+	        (unsigned long long)stats->clamped_times,
+	        (unsigned long long)stats->clamped_lengths);
+	for (int i = 1; i < PRONET_SKIP_COUNT_; i++)
+		fprintf(stderr, ", %s %llu", pronet_packet_skip_name((enum pronet_packet_skip)i),
+		        (unsigned long long)stats->skipped[i]);
+	fprintf(stderr, "%s\n", more);
+}

@@ -81,4 +81,9 @@ int pronet_cli_engine_run_file(const char *command,
                                const struct pronet_ndpi_engine_options *options, const char *path,
                                struct pronet_ndpi_engine_stats *stats);
 
+/* `--stats`: one line on standard error, "PATH: packets N, ..." with every
+ * counter of *stats, then `more` (", name N" pairs of the caller's own). */
+void pronet_cli_print_engine_stats(const char *path, const struct pronet_ndpi_engine_stats *stats,
+                                   const char *more);
+
 #endif

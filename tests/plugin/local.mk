@@ -66,3 +66,7 @@ tests_plugin_make_test_model_SOURCES = tests/plugin/make_test_model.c
 tests_plugin_make_test_model_LDADD = libpronet.la
 TESTS += tests/plugin/ndpireader.sh
 EXTRA_DIST += tests/plugin/ndpireader.sh
+
+# classify sizes the plugin's store by --max-flows and keeps it for the run.
+TESTS += tests/plugin/classify_store.sh
+EXTRA_DIST += tests/plugin/classify_store.sh
