@@ -211,7 +211,8 @@ static void send_packet(struct pronet_ndpi_engine *const engines[2], int ip_vers
 	} else { /* UDP: length */
 		packet_put16(t + 4, (uint16_t)(UDP_HEADER + length));
 	}
-	memcpy(t + l4, payload, length);
+	if (length > 0) /* memcpy's source must not be NULL, even for 0 bytes */
+		memcpy(t + l4, payload, length);
 	for (int e = 0; e < 2; e++) {
 		CU_ASSERT_EQUAL_FATAL(
 		    pronet_decode_l3(bytes, ip + l4 + length, t_us, &packet, &skip), PRONET_OK);
