@@ -1,86 +1,75 @@
-# core/: the model. Knows nothing of packets or nDPI.
+# core/: the model. Knows nothing of packets or nDPI. One convenience library;
+# each subfolder below adds its files (docs/architecture.md shows the layers).
 noinst_LTLIBRARIES += core/libpronet_core.la
-core_libpronet_core_la_SOURCES = \
-	core/error.c \
-	core/file_read.c \
-	core/file_read.h \
-	core/crc32.c \
-	core/crc32.h \
-	core/rng.c \
-	core/tokens.c \
-	core/embedding.c \
-	core/dot.c \
-	core/conv1d.c \
-	core/relu.c \
-	core/maxpool.c \
-	core/batchnorm.c \
-	core/dropout.c \
-	core/dense.c \
-	core/softmax_xent.c \
-	core/adam.c \
-	core/arch_pronet_cnn.c \
-	core/arch_pronet_cnn_train.c \
-	core/model.c \
-	core/model_file.c \
-	core/parallel.c \
-	core/train.c
+core_libpronet_core_la_SOURCES =
 core_libpronet_core_la_LIBADD = $(PTHREAD_LIBS) -lm
 
-nobase_pkginclude_HEADERS += \
-	core/error.h \
-	core/input.h \
-	core/model.h \
-	core/dataset.h \
-	core/train.h
-
+# core/util/: errors, random numbers, threads, files, CPU features.
+core_libpronet_core_la_SOURCES += \
+	core/util/error.c \
+	core/util/rng.c \
+	core/util/parallel.c \
+	core/util/file_read.c \
+	core/util/crc32.c \
+	core/util/atomic_file.c \
+	core/util/vector_isa.c
+nobase_pkginclude_HEADERS += core/util/error.h
 noinst_HEADERS += \
-	core/rng.h \
-	core/tokens.h \
-	core/embedding.h \
-	core/dot.h \
-	core/conv1d.h \
-	core/relu.h \
-	core/maxpool.h \
-	core/batchnorm.h \
-	core/dropout.h \
-	core/dense.h \
-	core/softmax_xent.h \
-	core/adam.h \
-	core/arch_pronet_cnn.h \
-	core/model_internal.h \
-	core/parallel.h
+	core/util/rng.h \
+	core/util/parallel.h \
+	core/util/file_read.h \
+	core/util/crc32.h \
+	core/util/atomic_file.h \
+	core/util/vector_isa.h
 
-# The dataset file (docs/dataset-format.md): in-memory dataset and loader,
-# streaming writer, and the format's private constants.
-core_libpronet_core_la_SOURCES += core/dataset.c core/dataset_writer.c
-noinst_HEADERS += core/dataset_format.h
+# core/nn/: layers (forward and backward) and the optimiser.
+core_libpronet_core_la_SOURCES += \
+	core/nn/dot.c \
+	core/nn/embedding.c \
+	core/nn/conv1d.c \
+	core/nn/relu.c \
+	core/nn/maxpool.c \
+	core/nn/batchnorm.c \
+	core/nn/dropout.c \
+	core/nn/dense.c \
+	core/nn/softmax_xent.c \
+	core/nn/softmax_fast.c \
+	core/nn/adam.c
+noinst_HEADERS += \
+	core/nn/dot.h \
+	core/nn/embedding.h \
+	core/nn/conv1d.h \
+	core/nn/relu.h \
+	core/nn/maxpool.h \
+	core/nn/batchnorm.h \
+	core/nn/dropout.h \
+	core/nn/dense.h \
+	core/nn/softmax_xent.h \
+	core/nn/softmax_fast.h \
+	core/nn/adam.h
 
-# Per-packet context features (an option of the CNN), per-flow decisions and
-# the evaluation (folds, metrics, calibration): docs/evaluation.md.
-core_libpronet_core_la_SOURCES += core/packet_context.c core/flow_predict.c core/eval.c \
-	core/calibrate.c
-nobase_pkginclude_HEADERS += core/flow_predict.h core/eval.h core/calibrate.h
-noinst_HEADERS += core/packet_context.h
+# core/data/: the model's inputs and the dataset file (docs/dataset-format.md):
+# in-memory dataset and loader, streaming writer, the format's constants.
+core_libpronet_core_la_SOURCES += core/data/dataset.c core/data/dataset_writer.c
+nobase_pkginclude_HEADERS += core/data/input.h core/data/dataset.h
+noinst_HEADERS += core/data/dataset_format.h
 
-# Which vector kernels the CPU runs (core/vector_isa.h).
-core_libpronet_core_la_SOURCES += core/vector_isa.c
-noinst_HEADERS += core/vector_isa.h
+# core/model/: the model API, its file (docs/model-format.md) and the per-flow
+# decision every caller uses (combination, calibration, abstention).
+core_libpronet_core_la_SOURCES += \
+	core/model/model.c \
+	core/model/model_file.c \
+	core/model/flow_predict.c
+nobase_pkginclude_HEADERS += core/model/model.h core/model/flow_predict.h
+noinst_HEADERS += core/model/model_internal.h
 
-# The fast path to the CNN's pooled features: precomputed tables
-# (core/arch_pronet_cnn_fast.h).
-core_libpronet_core_la_SOURCES += core/arch_pronet_cnn_fast.c
-noinst_HEADERS += core/arch_pronet_cnn_fast.h
+# core/arch/<family>/: one folder per model family.
+include core/arch/pronet_cnn/local.mk
 
-# The fast path's head: batch norm and dense folded into one matrix
-# (core/arch_pronet_cnn_fast_head.h).
-core_libpronet_core_la_SOURCES += core/arch_pronet_cnn_fast_head.c
-noinst_HEADERS += core/arch_pronet_cnn_fast_head.h
+# core/train/: the training loop over any architecture.
+core_libpronet_core_la_SOURCES += core/train/train.c
+nobase_pkginclude_HEADERS += core/train/train.h
 
-# Softmax for prediction, four classes at a time (core/softmax_fast.h).
-core_libpronet_core_la_SOURCES += core/softmax_fast.c
-noinst_HEADERS += core/softmax_fast.h
-
-# Output files written whole or not at all: temporary file, fsync, rename
-# (core/atomic_file.h).
-core_libpronet_core_la_SOURCES += core/atomic_file.c
-noinst_HEADERS += core/atomic_file.h
+# core/eval/: folds, metrics and calibration (docs/evaluation.md).
+core_libpronet_core_la_SOURCES += core/eval/eval.c core/eval/calibrate.c
+nobase_pkginclude_HEADERS += core/eval/eval.h core/eval/calibrate.h

@@ -8,7 +8,7 @@
 
 #include <ndpi_api.h>
 
-#include "core/model.h"
+#include "core/model/model.h"
 #include "plugin/flow_state.h"
 
 /* Immutable once published; never freed while the process runs (see the

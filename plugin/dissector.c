@@ -16,7 +16,7 @@
 
 #include <string.h>
 
-#include "ndpi-glue/decode.h"
+#include "ndpi-glue/capture/decode.h"
 
 #define TABLE_CAPACITY (NDPI_MAX_SUPPORTED_PROTOCOLS + 1)
 /* TCP with payload (not a retransmission) and UDP, over IPv4 or IPv6. */

@@ -36,7 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "core/util/error.h"
 
 /* One end of a flow. */
 struct pronet_endpoint {

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "core/flow_predict.h"
+#include "core/model/flow_predict.h"
 
 static void keep_top(const float *mean, size_t num_classes, struct pronet_flow_verdict *verdict)
 {
@@ -46,7 +46,7 @@ static void decide(const struct pronet_attachment *a, struct pronet_flow_store *
 		return;
 	/* The flow's class probabilities from its recorded packets (each one
 	 * model input, ProNet Sec. 3.1), combined the one way core decides a
-	 * flow (core/flow_predict.h), as `pronet eval` measures it. */
+	 * flow (core/model/flow_predict.h), as `pronet eval` measures it. */
 	if (pronet_model_predict_flow(a->model, record.inputs, record.num_inputs, mean, NULL) !=
 	    PRONET_OK)
 		return;
@@ -57,7 +57,7 @@ static void decide(const struct pronet_attachment *a, struct pronet_flow_store *
 	if (verdict->num_top == 0)
 		return;
 	best = verdict->top_class[0];
-	/* The one decision eval measures (core/flow_predict.h); a class that
+	/* The one decision eval measures (core/model/flow_predict.h); a class that
 	 * maps to no protocol never names either. */
 	if (pronet_flow_decide(a->model, record.inputs, record.num_inputs, mean, best,
 	                       a->class_threshold[best],

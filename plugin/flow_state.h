@@ -1,5 +1,5 @@
 /* Per-flow state of the plugin: the input builder's state and the model's
- * inputs it kept (ndpi-glue/input_builder.h, the builder `pronet label`'s
+ * inputs it kept (ndpi-glue/flow/input_builder.h, the builder `pronet label`'s
  * flow table uses too), the flow's endpoints, and the fallback's verdict.
  *
  * Keyed by the address of the host's struct ndpi_flow_struct, so any module
@@ -15,11 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
-#include "core/input.h"
-#include "core/model.h"
-#include "ndpi-glue/input_builder.h"
-#include "ndpi-glue/packet.h"
+#include "core/util/error.h"
+#include "core/data/input.h"
+#include "core/model/model.h"
+#include "ndpi-glue/flow/input_builder.h"
+#include "ndpi-glue/capture/packet.h"
 #include "plugin/pronet_plugin.h"
 
 #define PRONET_PLUGIN_MAX_INPUTS (2 * PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION)

@@ -6,7 +6,7 @@
 
 #include <ndpi_api.h>
 
-#include "core/error.h"
+#include "core/util/error.h"
 #include "plugin/registration.h"
 
 /* Fills `config` from PRONET_MODEL, PRONET_RULES_DIR, PRONET_PROTOS,

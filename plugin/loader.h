@@ -16,8 +16,8 @@
 
 #include <stddef.h>
 
-#include "core/error.h"
-#include "core/model.h"
+#include "core/util/error.h"
+#include "core/model/model.h"
 #include "plugin/pronet_plugin.h"
 #include "plugin/registration.h"
 

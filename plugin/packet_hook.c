@@ -1,6 +1,6 @@
 /* The per-packet entry (pronet_plugin_process_packet, plugin/pronet_plugin.h):
  * every packet a host hands nDPI is first decoded with ndpi-glue's decoder
- * and offered to the flow's input builder (ndpi-glue/input_builder.h), the
+ * and offered to the flow's input builder (ndpi-glue/flow/input_builder.h), the
  * one `pronet label`'s flow table uses, then goes to nDPI. So the plugin
  * sees the flow's first packet (its initiator: a TCP SYN, or a server's
  * first message), every direction by (address, port), and the TCP
@@ -12,7 +12,7 @@
 #include "plugin/attachment.h"
 #include "plugin/pronet_plugin.h"
 
-#include "ndpi-glue/decode.h"
+#include "ndpi-glue/capture/decode.h"
 
 /* Depth of pronet_plugin_hook_packet on this thread: in pronet_ndpi.so,
  * pronet_plugin_process_packet's call of ndpi_detection_process_packet

@@ -4,7 +4,7 @@
  * tables (its protocol ID and exclusion bit are the plugin's). It records
  * the first payload bytes of the flow (the first few payload packets of
  * each direction) through ndpi-glue's input builder
- * (ndpi-glue/input_builder.h), the same builder `pronet label` trains from,
+ * (ndpi-glue/flow/input_builder.h), the same builder `pronet label` trains from,
  * so that the model sees in serving what it saw in training:
  *   - hosts that call pronet_plugin_process_packet (the per-packet entry,
  *     below) around ndpi_detection_process_packet - `pronet classify` and the
@@ -44,9 +44,9 @@
 
 #include <ndpi_api.h>
 
-#include "core/error.h"
-#include "core/model.h"
-#include "ndpi-glue/input_builder.h"
+#include "core/util/error.h"
+#include "core/model/model.h"
+#include "ndpi-glue/flow/input_builder.h"
 
 /* Payload packets recorded per direction, at most. */
 #define PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION 4
@@ -115,7 +115,7 @@ int pronet_plugin_is_attached(const struct ndpi_detection_module_struct *ndpi);
 
 /* The per-packet entry: call it instead of ndpi_detection_process_packet
  * (same arguments and result; it calls the real one). It decodes the packet
- * (from its IP header, ndpi-glue/decode.h) and offers it to the flow's input
+ * (from its IP header, ndpi-glue/capture/decode.h) and offers it to the flow's input
  * builder before nDPI sees it, so the plugin knows the flow's initiator, its
  * two endpoints and every payload packet in arrival order - what the weaker
  * dissector-only mode cannot know. The hook exists for two things: the

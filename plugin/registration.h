@@ -20,7 +20,7 @@
 
 #include <ndpi_api.h>
 
-#include "core/error.h"
+#include "core/util/error.h"
 #include "plugin/pronet_plugin.h"
 
 #define PRONET_PLUGIN_ABI_VERSION 2

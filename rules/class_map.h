@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "core/error.h"
+#include "core/util/error.h"
 
 #define PRONET_CLASS_MAP_FILE "class-map.conf"
 #define PRONET_CLASS_MAP_LABEL_SIZE 64 /* longest label + NUL */

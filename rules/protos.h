@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "core/error.h"
+#include "core/util/error.h"
 
 #define PRONET_PROTOS_FILE "protos.txt"
 /* nDPI 4.2 creates at most 229 custom protocols per module. */

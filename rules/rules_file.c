@@ -1,6 +1,6 @@
 #include "rules/rules_file.h"
 
-#include "core/file_read.h"
+#include "core/util/file_read.h"
 
 #include <errno.h>
 #include <stdio.h>

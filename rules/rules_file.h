@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "core/error.h"
+#include "core/util/error.h"
 
 /* Longest name (class label, protocol name) in any rules file, without
  * the NUL; the model's class names have the same bound. */

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "core/error.h"
+#include "core/util/error.h"
 
 #define PRONET_THRESHOLDS_FILE "thresholds.conf"
 #define PRONET_THRESHOLD_DEFAULT 0.5f

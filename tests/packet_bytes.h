@@ -1,6 +1,6 @@
 /* Bytes of crafted packets, for the test programs that build them
  * (tests/plugin/fixture.c, tests/tools/make_flood.c,
- * tests/ndpi-glue/test_ndpi_engine.c): network-order
+ * tests/ndpi-glue/engine/test_ndpi_engine.c): network-order
  * stores and a plain IPv4 header. Header-only (static inline) so that a
  * program needs no library for it: make_flood links no CUnit. */
 #ifndef PRONET_TESTS_PACKET_BYTES_H

@@ -4,13 +4,13 @@
 
 #include <CUnit/CUnit.h>
 
-#include "core/vector_isa.h"
+#include "core/util/vector_isa.h"
 
 /* Runs one suite of tests with CUnit's basic interface and returns the
  * process exit status: 0 if every test ran and passed. Call from main(). */
 int pronet_unit_run(const char *suite_name, CU_TestInfo *tests);
 
-/* Whether this CPU runs the vector kernel isa (core/vector_isa.h). If not,
+/* Whether this CPU runs the vector kernel isa (core/util/vector_isa.h). If not,
  * prints "SKIP: TEST: the NAME kernel (REASON)" on a line of its own on standard
  * output, counts it for pronet_unit_run's closing line, and returns 0: the
  * caller skips that kernel's checks. CUnit has no skipped state; the line is

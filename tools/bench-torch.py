@@ -3,7 +3,7 @@
 `make bench`'s "train" rows: the same architecture, batch size and thread
 count, so the samples/s figures compare as a ratio.
 
-Architecture (core/arch_pronet_cnn.h, the paper's defaults): byte embedding
+Architecture (core/arch/pronet_cnn/pronet_cnn.h, the paper's defaults): byte embedding
 257 x m and 3-gram embedding buckets x m (m = 50, 4096 buckets); per view,
 convolutions of widths 3, 4, 5 with t = 30 filters, ReLU, global max-pool;
 the 6t features concatenated, dropout 0.5, dense to 16 classes; softmax

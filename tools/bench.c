@@ -33,14 +33,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/atomic_file.h"
-#include "core/model.h"
-#include "core/model_internal.h"
-#include "core/rng.h"
-#include "core/train.h"
-#include "ndpi-glue/capture.h"
-#include "ndpi-glue/decode.h"
-#include "ndpi-glue/flow_table.h"
+#include "core/util/atomic_file.h"
+#include "core/model/model.h"
+#include "core/model/model_internal.h"
+#include "core/util/rng.h"
+#include "core/train/train.h"
+#include "ndpi-glue/capture/capture.h"
+#include "ndpi-glue/capture/decode.h"
+#include "ndpi-glue/flow/flow_table.h"
 #include "tools/bench_replay.h"
 
 #define MAX_INPUTS 200000
@@ -541,7 +541,7 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* Whole or not at all (core/atomic_file.h); errbuf names path. */
+/* Whole or not at all (core/util/atomic_file.h); errbuf names path. */
 static enum pronet_err write_json(const struct bench *b, const char *path, char *errbuf)
 {
 	struct pronet_atomic_file *file;

@@ -1,7 +1,7 @@
 /* Merging captures and timing external programs for `make bench`
  * (tools/bench_replay.h). */
 #include "tools/bench_replay.h"
-#include "ndpi-glue/capture_inputs.h"
+#include "ndpi-glue/capture/capture_inputs.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "core/util/error.h"
 
 struct bench_capture {
 	uint64_t packets, bytes; /* frames and their captured bytes */

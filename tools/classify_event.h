@@ -7,7 +7,7 @@
 
 #include <json-c/json.h>
 
-#include "ndpi-glue/ndpi_engine.h"
+#include "ndpi-glue/engine/ndpi_engine.h"
 #include "plugin/pronet_plugin.h"
 
 /* Where the verdict came from. */

@@ -1,5 +1,5 @@
 /* What the capture-reading subcommands (flows, label, classify) share: their
- * CAPTURE arguments expanded into files (ndpi-glue/capture_inputs.h), and a
+ * CAPTURE arguments expanded into files (ndpi-glue/capture/capture_inputs.h), and a
  * progress line for long runs. */
 #ifndef PRONET_TOOLS_CLI_CAPTURES_H
 #define PRONET_TOOLS_CLI_CAPTURES_H
@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ndpi-glue/capture_inputs.h"
+#include "ndpi-glue/capture/capture_inputs.h"
 
 /* Expands args[0..count) and the list file `list_file` (may be NULL) into
  * capture files. Prints "pronet COMMAND: MESSAGE" for each directory or list

@@ -14,8 +14,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "ndpi-glue/decode.h"
-#include "ndpi-glue/ndpi_engine.h"
+#include "ndpi-glue/capture/decode.h"
+#include "ndpi-glue/engine/ndpi_engine.h"
 #include "plugin/loader.h"
 #include "plugin/pronet_plugin.h"
 #include "tools/classify_event.h"

@@ -1,6 +1,6 @@
 /* pronet eval: k-fold cross-validation of the ProNet CNN on a dataset,
  * decided per flow, printed like the ProNet paper's Table 1, written as
- * JSON and pictures. The evaluation itself is core/eval.c. */
+ * JSON and pictures. The evaluation itself is core/eval/eval.c. */
 #include "config.h"
 
 #include <getopt.h>
@@ -10,9 +10,9 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "core/dataset.h"
-#include "core/eval.h"
-#include "core/flow_predict.h"
+#include "core/data/dataset.h"
+#include "core/eval/eval.h"
+#include "core/model/flow_predict.h"
 #include "tools/cli_args.h"
 #include "tools/dataset_filter.h"
 #include "tools/eval_report.h"

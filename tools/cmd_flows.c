@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ndpi-glue/decode.h"
-#include "ndpi-glue/ndpi_engine.h"
+#include "ndpi-glue/capture/decode.h"
+#include "ndpi-glue/engine/ndpi_engine.h"
 #include "tools/cli_captures.h"
 #include "tools/engine_args.h"
 

@@ -1,4 +1,4 @@
-/* pronet info: describes a model file. Uses core/model.h, plus the first
+/* pronet info: describes a model file. Uses core/model/model.h, plus the first
  * bytes of the file for its format version (docs/model-format.md: "PRONETMD"
  * then a little-endian u32 version), which the model API does not expose. */
 #include "config.h"
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/model.h"
+#include "core/model/model.h"
 
 int pronet_cmd_info(int argc, char **argv);
 

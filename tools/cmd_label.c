@@ -14,8 +14,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "core/dataset.h"
-#include "ndpi-glue/ndpi_engine.h"
+#include "core/data/dataset.h"
+#include "ndpi-glue/engine/ndpi_engine.h"
 #include "rules/class_map.h"
 #include "rules/rules_file.h"
 #include "tools/cli_args.h"

@@ -1,5 +1,5 @@
 /* pronet predict: classifies payload prefixes given as hex on standard
- * input, one per line, with a trained model. Uses only core/model.h. */
+ * input, one per line, with a trained model. Uses only core/model/model.h. */
 #include "config.h"
 
 #include <getopt.h>
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/input.h"
-#include "core/model.h"
+#include "core/data/input.h"
+#include "core/model/model.h"
 #include "tools/cli_args.h"
 
 int pronet_cmd_predict(int argc, char **argv);

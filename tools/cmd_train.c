@@ -1,5 +1,5 @@
 /* pronet train: trains a new ProNet CNN on a dataset file and saves it.
- * Uses only the model API (core/model.h, core/train.h). */
+ * Uses only the model API (core/model/model.h, core/train/train.h). */
 #include "config.h"
 
 #include <getopt.h>
@@ -9,10 +9,10 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "core/dataset.h"
-#include "core/model.h"
-#include "core/train.h"
-#include "core/eval.h"
+#include "core/data/dataset.h"
+#include "core/model/model.h"
+#include "core/train/train.h"
+#include "core/eval/eval.h"
 #include "tools/cli_args.h"
 #include "tools/dataset_filter.h"
 #include "tools/train_args.h"

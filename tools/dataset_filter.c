@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/eval.h"
+#include "core/eval/eval.h"
 
 /* Keeps the samples of classes keep[]; with reject_class, the others are
  * relabelled as it. */

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/dataset.h"
+#include "core/data/dataset.h"
 
 /* A copy of `data` without the samples of classes with fewer than min_flows
  * flows (labels and captures keep their numbers). Each class left out is

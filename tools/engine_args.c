@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "ndpi-glue/decode.h"
+#include "ndpi-glue/capture/decode.h"
 #include "tools/cli_args.h"
 
 enum { OPT_IDLE = PRONET_CLI_OPT_FIRST_, OPT_ACTIVE, OPT_MAX_FLOWS };

@@ -10,7 +10,7 @@
 #include <getopt.h>
 #include <stdint.h>
 
-#include "ndpi-glue/ndpi_engine.h"
+#include "ndpi-glue/engine/ndpi_engine.h"
 
 /* Which shared options a command accepts. */
 enum pronet_cli_engine_option {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/atomic_file.h"
+#include "core/util/atomic_file.h"
 
 static const char *class_name(const struct pronet_eval_result *r, const struct pronet_dataset *d,
                               size_t k)

@@ -7,8 +7,8 @@
 
 #include <stdio.h>
 
-#include "core/dataset.h"
-#include "core/eval.h"
+#include "core/data/dataset.h"
+#include "core/eval/eval.h"
 
 /* What the report says about the run besides the result. */
 struct pronet_eval_report_context {

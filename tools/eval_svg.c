@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "tools/eval_report.h"
-#include "core/atomic_file.h"
+#include "core/util/atomic_file.h"
 
 /* Names go into SVG text: escape what XML reserves. */
 static void put_text(FILE *out, const char *text)
@@ -128,7 +128,7 @@ static void loss_svg(FILE *out, const struct pronet_eval_result *r)
 	fputs("</svg>\n", out);
 }
 
-/* Opens DIR/NAME whole-or-nothing (core/atomic_file.h); NULL on failure,
+/* Opens DIR/NAME whole-or-nothing (core/util/atomic_file.h); NULL on failure,
  * reported. The path is allocated to fit, so a directory of any length works
  * as far as the system allows. */
 static struct pronet_atomic_file *open_in_dir(const char *dir, const char *name)

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/rng.h"
-#include "core/tokens.h"
+#include "core/util/rng.h"
+#include "core/arch/pronet_cnn/tokens.h"
 
 /* A stored flow: samples[first .. first+count) of one label. */
 struct stored_flow {
@@ -17,7 +17,7 @@ struct stored_flow {
 };
 
 /* What makes two samples identical for the model: its bytes and length
- * (core/tokens.h: the model sees nothing else), and the label. */
+ * (core/arch/pronet_cnn/tokens.h: the model sees nothing else), and the label. */
 struct dedup_key {
 	uint8_t bytes[PRONET_PAYLOAD_BYTES];
 	uint8_t length;

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/dataset.h"
+#include "core/data/dataset.h"
 
 struct label_samples;
 

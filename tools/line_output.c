@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/atomic_file.h"
+#include "core/util/atomic_file.h"
 
 struct line_output {
 	FILE *file;

@@ -1,6 +1,6 @@
 /* Line-oriented output for a command: standard output, or a file that
  * appears whole or not at all. A file is written to a temporary file next to
- * it ("FILE.tmp.XXXXXX", core/atomic_file.h) and renamed onto FILE by
+ * it ("FILE.tmp.XXXXXX", core/util/atomic_file.h) and renamed onto FILE by
  * line_output_close, so a reader never sees a half-written last line, even
  * when the run was interrupted (the command stops reading, finishes its
  * lines, then closes). */
@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "core/error.h"
+#include "core/util/error.h"
 
 struct line_output;
 

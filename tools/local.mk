@@ -30,7 +30,7 @@ pronet_SOURCES += tools/privileges.c tools/privileges.h
 # label: a dataset labelled by nDPI's DPI verdicts.
 pronet_SOURCES += tools/cmd_label.c tools/label_samples.c tools/label_samples.h
 
-# eval: cross-validation per flow (core/eval.c), its table, JSON and SVG;
+# eval: cross-validation per flow (core/eval/eval.c), its table, JSON and SVG;
 # the model and training options shared with train.
 pronet_SOURCES += \
 	tools/train_args.c \
@@ -49,8 +49,8 @@ noinst_PROGRAMS += tools/bench
 tools_bench_SOURCES = tools/bench.c tools/bench_replay.c tools/bench_replay.h
 tools_bench_LDADD = libpronet.la $(PCAP_LIBS) -lm
 BENCH_SECONDS = 2
-bench: tools/bench$(EXEEXT) pronet$(EXEEXT) tests/ndpi-glue/bench_flow_table$(EXEEXT)
-	./tests/ndpi-glue/bench_flow_table$(EXEEXT)
+bench: tools/bench$(EXEEXT) pronet$(EXEEXT) tests/ndpi-glue/flow/bench_flow_table$(EXEEXT)
+	./tests/ndpi-glue/flow/bench_flow_table$(EXEEXT)
 	./tools/bench$(EXEEXT) -s $(BENCH_SECONDS) -c '$(PRONET_CORPUS)' -n '$(NDPIREADER)' \
 		-p ./pronet$(EXEEXT) -m '$(srcdir)/rules/default.pronet' -w . -o bench.json
 .PHONY: bench

@@ -1,10 +1,10 @@
 /* Giving up root after a live capture is open. The CLI decides this; the
- * library (ndpi-glue/capture.c) opens captures and never changes
+ * library (ndpi-glue/capture/capture.c) opens captures and never changes
  * credentials, as libpcap leaves it to its callers. */
 #ifndef PRONET_TOOLS_PRIVILEGES_H
 #define PRONET_TOOLS_PRIVILEGES_H
 
-#include "core/error.h"
+#include "core/util/error.h"
 
 /* After opening a live capture as root: switch to `user` (NULL means
  * "nobody") with setgroups/setgid/setuid and check that root cannot be

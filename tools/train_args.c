@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/flow_predict.h"
+#include "core/model/flow_predict.h"
 #include "tools/cli_args.h"
 
 enum {

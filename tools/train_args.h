@@ -6,8 +6,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "core/model.h"
-#include "core/train.h"
+#include "core/model/model.h"
+#include "core/train/train.h"
 
 enum pronet_cli_reject {
 	PRONET_CLI_REJECT_NONE = 0,      /* rare classes are dropped */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The vector-kernel tests report the kernels they cannot run (tests/unit.h,
-# pronet_unit_isa_runs): test_softmax_fast and test_arch_pronet_cnn_fast
+# pronet_unit_isa_runs): nn/test_softmax_fast and arch/pronet_cnn/test_fast
 # print "SKIP: TEST: the KERNEL kernel" for each kernel this CPU lacks (and
 # pass), and none for a kernel it has. Both paths run on any CPU:
 # PRONET_TEST_SKIP_ISA=avx2,avx512 makes the tests treat those kernels as
@@ -18,7 +18,7 @@ x86_64)
 	has avx512f && avx512=1 ;;
 *) avx2=0 avx512=0 ;;
 esac
-for test in test_softmax_fast test_arch_pronet_cnn_fast; do
+for test in nn/test_softmax_fast arch/pronet_cnn/test_fast; do
 	binary=$top_builddir/tests/core/$test
 	[ -x "$binary" ] || { echo "isa_skip: missing $binary (make check builds it)" >&2; exit 99; }
 	out=$(PRONET_TEST_SKIP_ISA=avx2,avx512 "$binary" 2>&1) || {

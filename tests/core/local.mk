@@ -1,192 +1,192 @@
 # Tests of core/.
-check_PROGRAMS += tests/core/test_error
-tests_core_test_error_SOURCES = tests/core/test_error.c
-tests_core_test_error_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_error_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_error
+check_PROGRAMS += tests/core/util/test_error
+tests_core_util_test_error_SOURCES = tests/core/util/test_error.c
+tests_core_util_test_error_CFLAGS = $(UNIT_CFLAGS)
+tests_core_util_test_error_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/util/test_error
 # The whole-file reader with its cap, and the one CRC-32.
-check_PROGRAMS += tests/core/test_file_read
-tests_core_test_file_read_SOURCES = tests/core/test_file_read.c
-tests_core_test_file_read_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_file_read_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_file_read
+check_PROGRAMS += tests/core/util/test_file_read
+tests_core_util_test_file_read_SOURCES = tests/core/util/test_file_read.c
+tests_core_util_test_file_read_CFLAGS = $(UNIT_CFLAGS)
+tests_core_util_test_file_read_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/util/test_file_read
 
-check_PROGRAMS += tests/core/test_dataset
-tests_core_test_dataset_SOURCES = tests/core/test_dataset.c
-tests_core_test_dataset_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_dataset_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_dataset
+check_PROGRAMS += tests/core/data/test_dataset
+tests_core_data_test_dataset_SOURCES = tests/core/data/test_dataset.c
+tests_core_data_test_dataset_CFLAGS = $(UNIT_CFLAGS)
+tests_core_data_test_dataset_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/data/test_dataset
 
-check_PROGRAMS += tests/core/test_rng
-tests_core_test_rng_SOURCES = tests/core/test_rng.c
-tests_core_test_rng_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_rng_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_rng
+check_PROGRAMS += tests/core/util/test_rng
+tests_core_util_test_rng_SOURCES = tests/core/util/test_rng.c
+tests_core_util_test_rng_CFLAGS = $(UNIT_CFLAGS)
+tests_core_util_test_rng_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/util/test_rng
 
-check_PROGRAMS += tests/core/test_tokens
-tests_core_test_tokens_SOURCES = tests/core/test_tokens.c
-tests_core_test_tokens_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_tokens_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_tokens
+check_PROGRAMS += tests/core/arch/pronet_cnn/test_tokens
+tests_core_arch_pronet_cnn_test_tokens_SOURCES = tests/core/arch/pronet_cnn/test_tokens.c
+tests_core_arch_pronet_cnn_test_tokens_CFLAGS = $(UNIT_CFLAGS)
+tests_core_arch_pronet_cnn_test_tokens_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/arch/pronet_cnn/test_tokens
 
-check_PROGRAMS += tests/core/test_model
-tests_core_test_model_SOURCES = tests/core/test_model.c
-tests_core_test_model_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_model_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_model
+check_PROGRAMS += tests/core/model/test_model
+tests_core_model_test_model_SOURCES = tests/core/model/test_model.c
+tests_core_model_test_model_CFLAGS = $(UNIT_CFLAGS)
+tests_core_model_test_model_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/model/test_model
 
-check_PROGRAMS += tests/core/test_model_file
-tests_core_test_model_file_SOURCES = tests/core/test_model_file.c
-tests_core_test_model_file_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_model_file_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_model_file
+check_PROGRAMS += tests/core/model/test_model_file
+tests_core_model_test_model_file_SOURCES = tests/core/model/test_model_file.c
+tests_core_model_test_model_file_CFLAGS = $(UNIT_CFLAGS)
+tests_core_model_test_model_file_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/model/test_model_file
 
-check_PROGRAMS += tests/core/test_embedding
-tests_core_test_embedding_SOURCES = tests/core/test_embedding.c
-tests_core_test_embedding_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_embedding_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_embedding
+check_PROGRAMS += tests/core/nn/test_embedding
+tests_core_nn_test_embedding_SOURCES = tests/core/nn/test_embedding.c
+tests_core_nn_test_embedding_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_embedding_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_embedding
 
-check_PROGRAMS += tests/core/test_conv1d
-tests_core_test_conv1d_SOURCES = tests/core/test_conv1d.c
-tests_core_test_conv1d_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_conv1d_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_conv1d
+check_PROGRAMS += tests/core/nn/test_conv1d
+tests_core_nn_test_conv1d_SOURCES = tests/core/nn/test_conv1d.c
+tests_core_nn_test_conv1d_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_conv1d_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_conv1d
 
-check_PROGRAMS += tests/core/test_relu
-tests_core_test_relu_SOURCES = tests/core/test_relu.c
-tests_core_test_relu_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_relu_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_relu
+check_PROGRAMS += tests/core/nn/test_relu
+tests_core_nn_test_relu_SOURCES = tests/core/nn/test_relu.c
+tests_core_nn_test_relu_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_relu_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_relu
 
-check_PROGRAMS += tests/core/test_maxpool
-tests_core_test_maxpool_SOURCES = tests/core/test_maxpool.c
-tests_core_test_maxpool_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_maxpool_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_maxpool
+check_PROGRAMS += tests/core/nn/test_maxpool
+tests_core_nn_test_maxpool_SOURCES = tests/core/nn/test_maxpool.c
+tests_core_nn_test_maxpool_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_maxpool_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_maxpool
 
-check_PROGRAMS += tests/core/test_dense
-tests_core_test_dense_SOURCES = tests/core/test_dense.c
-tests_core_test_dense_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_dense_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_dense
+check_PROGRAMS += tests/core/nn/test_dense
+tests_core_nn_test_dense_SOURCES = tests/core/nn/test_dense.c
+tests_core_nn_test_dense_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_dense_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_dense
 
-check_PROGRAMS += tests/core/test_softmax_xent
-tests_core_test_softmax_xent_SOURCES = tests/core/test_softmax_xent.c
-tests_core_test_softmax_xent_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_softmax_xent_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_softmax_xent
+check_PROGRAMS += tests/core/nn/test_softmax_xent
+tests_core_nn_test_softmax_xent_SOURCES = tests/core/nn/test_softmax_xent.c
+tests_core_nn_test_softmax_xent_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_softmax_xent_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_softmax_xent
 
-check_PROGRAMS += tests/core/test_batchnorm
-tests_core_test_batchnorm_SOURCES = tests/core/test_batchnorm.c
-tests_core_test_batchnorm_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_batchnorm_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_batchnorm
+check_PROGRAMS += tests/core/nn/test_batchnorm
+tests_core_nn_test_batchnorm_SOURCES = tests/core/nn/test_batchnorm.c
+tests_core_nn_test_batchnorm_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_batchnorm_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_batchnorm
 
-check_PROGRAMS += tests/core/test_dropout
-tests_core_test_dropout_SOURCES = tests/core/test_dropout.c
-tests_core_test_dropout_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_dropout_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_dropout
+check_PROGRAMS += tests/core/nn/test_dropout
+tests_core_nn_test_dropout_SOURCES = tests/core/nn/test_dropout.c
+tests_core_nn_test_dropout_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_dropout_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_dropout
 
-check_PROGRAMS += tests/core/test_adam
-tests_core_test_adam_SOURCES = tests/core/test_adam.c
-tests_core_test_adam_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_adam_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_adam
+check_PROGRAMS += tests/core/nn/test_adam
+tests_core_nn_test_adam_SOURCES = tests/core/nn/test_adam.c
+tests_core_nn_test_adam_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_adam_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_adam
 
-check_PROGRAMS += tests/core/test_parallel
-tests_core_test_parallel_SOURCES = tests/core/test_parallel.c
-tests_core_test_parallel_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_parallel_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_parallel
+check_PROGRAMS += tests/core/util/test_parallel
+tests_core_util_test_parallel_SOURCES = tests/core/util/test_parallel.c
+tests_core_util_test_parallel_CFLAGS = $(UNIT_CFLAGS)
+tests_core_util_test_parallel_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/util/test_parallel
 
-check_PROGRAMS += tests/core/test_arch_pronet_cnn
-tests_core_test_arch_pronet_cnn_SOURCES = tests/core/test_arch_pronet_cnn.c
-tests_core_test_arch_pronet_cnn_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_arch_pronet_cnn_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_arch_pronet_cnn
+check_PROGRAMS += tests/core/arch/pronet_cnn/test_pronet_cnn
+tests_core_arch_pronet_cnn_test_pronet_cnn_SOURCES = tests/core/arch/pronet_cnn/test_pronet_cnn.c
+tests_core_arch_pronet_cnn_test_pronet_cnn_CFLAGS = $(UNIT_CFLAGS)
+tests_core_arch_pronet_cnn_test_pronet_cnn_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/arch/pronet_cnn/test_pronet_cnn
 
-check_PROGRAMS += tests/core/test_train
-tests_core_test_train_SOURCES = tests/core/test_train.c
-tests_core_test_train_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_train_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_train
+check_PROGRAMS += tests/core/train/test_train
+tests_core_train_test_train_SOURCES = tests/core/train/test_train.c
+tests_core_train_test_train_CFLAGS = $(UNIT_CFLAGS)
+tests_core_train_test_train_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/train/test_train
 
 # The fast (table) path against the reference path.
-check_PROGRAMS += tests/core/test_arch_pronet_cnn_fast
-tests_core_test_arch_pronet_cnn_fast_SOURCES = tests/core/test_arch_pronet_cnn_fast.c
-tests_core_test_arch_pronet_cnn_fast_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_arch_pronet_cnn_fast_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_arch_pronet_cnn_fast
+check_PROGRAMS += tests/core/arch/pronet_cnn/test_fast
+tests_core_arch_pronet_cnn_test_fast_SOURCES = tests/core/arch/pronet_cnn/test_fast.c
+tests_core_arch_pronet_cnn_test_fast_CFLAGS = $(UNIT_CFLAGS)
+tests_core_arch_pronet_cnn_test_fast_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/arch/pronet_cnn/test_fast
 
-# Evaluation, per-flow decisions, calibration (core/eval.c, flow_predict.c,
+# Evaluation, per-flow decisions, calibration (core/eval/eval.c, flow_predict.c,
 # calibrate.c).
-check_PROGRAMS += tests/core/test_eval tests/core/test_calibrate
-tests_core_test_eval_SOURCES = tests/core/test_eval.c
-tests_core_test_eval_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_eval_LDADD = $(UNIT_LDADD)
-tests_core_test_calibrate_SOURCES = tests/core/test_calibrate.c
-tests_core_test_calibrate_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_calibrate_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_eval tests/core/test_calibrate
+check_PROGRAMS += tests/core/eval/test_eval tests/core/eval/test_calibrate
+tests_core_eval_test_eval_SOURCES = tests/core/eval/test_eval.c
+tests_core_eval_test_eval_CFLAGS = $(UNIT_CFLAGS)
+tests_core_eval_test_eval_LDADD = $(UNIT_LDADD)
+tests_core_eval_test_calibrate_SOURCES = tests/core/eval/test_calibrate.c
+tests_core_eval_test_calibrate_CFLAGS = $(UNIT_CFLAGS)
+tests_core_eval_test_calibrate_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/eval/test_eval tests/core/eval/test_calibrate
 
-check_PROGRAMS += tests/core/test_flow_decide
-tests_core_test_flow_decide_SOURCES = tests/core/test_flow_decide.c
-tests_core_test_flow_decide_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_flow_decide_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_flow_decide
+check_PROGRAMS += tests/core/model/test_flow_decide
+tests_core_model_test_flow_decide_SOURCES = tests/core/model/test_flow_decide.c
+tests_core_model_test_flow_decide_CFLAGS = $(UNIT_CFLAGS)
+tests_core_model_test_flow_decide_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/model/test_flow_decide
 
 # Training control: subsets, early stopping, balancing, context features.
-check_PROGRAMS += tests/core/test_train_control
-tests_core_test_train_control_SOURCES = tests/core/test_train_control.c
-tests_core_test_train_control_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_train_control_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_train_control
+check_PROGRAMS += tests/core/train/test_train_control
+tests_core_train_test_train_control_SOURCES = tests/core/train/test_train_control.c
+tests_core_train_test_train_control_CFLAGS = $(UNIT_CFLAGS)
+tests_core_train_test_train_control_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/train/test_train_control
 
-check_PROGRAMS += tests/core/test_dot
-tests_core_test_dot_SOURCES = tests/core/test_dot.c
-tests_core_test_dot_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_dot_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_dot
+check_PROGRAMS += tests/core/nn/test_dot
+tests_core_nn_test_dot_SOURCES = tests/core/nn/test_dot.c
+tests_core_nn_test_dot_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_dot_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_dot
 
 # The fast path against the reference on every distinct payload prefix of
 # nDPI's captures ($PRONET_CORPUS).
-check_PROGRAMS += tests/core/fast_corpus
-tests_core_fast_corpus_SOURCES = tests/core/fast_corpus.c
-tests_core_fast_corpus_LDADD = libpronet.la $(PCAP_LIBS) -lm
-TESTS += tests/core/fast_corpus
+check_PROGRAMS += tests/core/arch/pronet_cnn/fast_corpus
+tests_core_arch_pronet_cnn_fast_corpus_SOURCES = tests/core/arch/pronet_cnn/fast_corpus.c
+tests_core_arch_pronet_cnn_fast_corpus_LDADD = libpronet.la $(PCAP_LIBS) -lm
+TESTS += tests/core/arch/pronet_cnn/fast_corpus
 
-check_PROGRAMS += tests/core/test_softmax_fast
-tests_core_test_softmax_fast_SOURCES = tests/core/test_softmax_fast.c
-tests_core_test_softmax_fast_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_softmax_fast_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_softmax_fast
+check_PROGRAMS += tests/core/nn/test_softmax_fast
+tests_core_nn_test_softmax_fast_SOURCES = tests/core/nn/test_softmax_fast.c
+tests_core_nn_test_softmax_fast_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_softmax_fast_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_softmax_fast
 
-check_PROGRAMS += tests/core/test_atomic_file
-tests_core_test_atomic_file_SOURCES = tests/core/test_atomic_file.c
-tests_core_test_atomic_file_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_atomic_file_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_atomic_file
+check_PROGRAMS += tests/core/util/test_atomic_file
+tests_core_util_test_atomic_file_SOURCES = tests/core/util/test_atomic_file.c
+tests_core_util_test_atomic_file_CFLAGS = $(UNIT_CFLAGS)
+tests_core_util_test_atomic_file_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/util/test_atomic_file
 
 # The finite-difference gradient check the layer tests share.
-tests_core_test_conv1d_SOURCES += tests/core/gradient_check.c tests/core/gradient_check.h
-tests_core_test_dense_SOURCES += tests/core/gradient_check.c tests/core/gradient_check.h
+tests_core_nn_test_conv1d_SOURCES += tests/core/nn/gradient_check.c tests/core/nn/gradient_check.h
+tests_core_nn_test_dense_SOURCES += tests/core/nn/gradient_check.c tests/core/nn/gradient_check.h
 
-# Which vector kernels the CPU runs (core/vector_isa.h).
-check_PROGRAMS += tests/core/test_vector_isa
-tests_core_test_vector_isa_SOURCES = tests/core/test_vector_isa.c
-tests_core_test_vector_isa_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_vector_isa_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_vector_isa
+# Which vector kernels the CPU runs (core/util/vector_isa.h).
+check_PROGRAMS += tests/core/util/test_vector_isa
+tests_core_util_test_vector_isa_SOURCES = tests/core/util/test_vector_isa.c
+tests_core_util_test_vector_isa_CFLAGS = $(UNIT_CFLAGS)
+tests_core_util_test_vector_isa_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/util/test_vector_isa
 
 # isa_skip.sh: the vector-kernel tests print SKIP lines for the kernels the
 # CPU lacks (and PRONET_TEST_SKIP_ISA forces that path on CPUs that have them).
 TESTS += tests/core/isa_skip.sh
 EXTRA_DIST += tests/core/isa_skip.sh
 
-check_PROGRAMS += tests/core/test_packet_context
-tests_core_test_packet_context_SOURCES = tests/core/test_packet_context.c
-tests_core_test_packet_context_CFLAGS = $(UNIT_CFLAGS)
-tests_core_test_packet_context_LDADD = $(UNIT_LDADD)
-TESTS += tests/core/test_packet_context
+check_PROGRAMS += tests/core/arch/pronet_cnn/test_packet_context
+tests_core_arch_pronet_cnn_test_packet_context_SOURCES = tests/core/arch/pronet_cnn/test_packet_context.c
+tests_core_arch_pronet_cnn_test_packet_context_CFLAGS = $(UNIT_CFLAGS)
+tests_core_arch_pronet_cnn_test_packet_context_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/arch/pronet_cnn/test_packet_context

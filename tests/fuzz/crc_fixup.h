@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/crc32.h"
+#include "core/util/crc32.h"
 
 /* A malloc'd copy of data[size] with the checksum fixed, or NULL if size < 4
  * (or out of memory). */

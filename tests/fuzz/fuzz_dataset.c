@@ -1,11 +1,11 @@
-/* libFuzzer harness: the dataset loader (core/dataset.c) on arbitrary bytes,
+/* libFuzzer harness: the dataset loader (core/data/dataset.c) on arbitrary bytes,
  * as given and with the checksum made right (crc_fixup.h). A loaded
  * dataset's samples must name classes and captures it has. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "core/dataset.h"
+#include "core/data/dataset.h"
 #include "tests/fuzz/crc_fixup.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "ndpi-glue/decode.h"
+#include "ndpi-glue/capture/decode.h"
 #include "tests/fuzz/link_types.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

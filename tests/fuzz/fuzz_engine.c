@@ -1,5 +1,5 @@
 /* libFuzzer harness: a hostile capture through the whole engine
- * (ndpi-glue/ndpi_engine.c): decoders, the bounded flow table with
+ * (ndpi-glue/engine/ndpi_engine.c): decoders, the bounded flow table with
  * eviction, nDPI 4.2, give-up and per-flow reports, as `pronet flows` runs
  * them. One engine lives for the whole run, as over a long capture; each
  * input ends with pronet_ndpi_engine_finish, so no flow outlives it.
@@ -13,9 +13,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "ndpi-glue/capture.h"
-#include "ndpi-glue/decode.h"
-#include "ndpi-glue/ndpi_engine.h"
+#include "ndpi-glue/capture/capture.h"
+#include "ndpi-glue/capture/decode.h"
+#include "ndpi-glue/engine/ndpi_engine.h"
 #include "tests/fuzz/link_types.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

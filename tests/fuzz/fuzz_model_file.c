@@ -1,4 +1,4 @@
-/* libFuzzer harness: the model-file loader (core/model_file.c) on arbitrary
+/* libFuzzer harness: the model-file loader (core/model/model_file.c) on arbitrary
  * bytes, as given and with the checksum made right (crc_fixup.h). A load
  * either fails with a message or yields a model that predicts. */
 #include <stddef.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/model.h"
+#include "core/model/model.h"
 #include "tests/fuzz/crc_fixup.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

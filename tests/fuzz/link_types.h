@@ -3,7 +3,7 @@
 #ifndef PRONET_TESTS_FUZZ_LINK_TYPES_H
 #define PRONET_TESTS_FUZZ_LINK_TYPES_H
 
-/* DLT_* values pronet_decode_packet() knows (ndpi-glue/decode.c), and one it
+/* DLT_* values pronet_decode_packet() knows (ndpi-glue/capture/decode.c), and one it
  * does not (147, DLT_USER0) for the refusal path. */
 static const int fuzz_link_types[] = {0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 228, 229, 276, 147};
 #define FUZZ_NUM_LINK_TYPES (sizeof(fuzz_link_types) / sizeof(fuzz_link_types[0]))

@@ -17,11 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/dataset.h"
-#include "core/model.h"
-#include "ndpi-glue/capture.h"
-#include "ndpi-glue/decode.h"
-#include "ndpi-glue/flow_table.h"
+#include "core/data/dataset.h"
+#include "core/model/model.h"
+#include "ndpi-glue/capture/capture.h"
+#include "ndpi-glue/capture/decode.h"
+#include "ndpi-glue/flow/flow_table.h"
 #include "rules/rules_file.h"
 #include "tests/fuzz/link_types.h"
 

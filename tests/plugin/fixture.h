@@ -8,7 +8,7 @@
 
 #include <ndpi_api.h>
 
-#include "core/model.h"
+#include "core/model/model.h"
 
 #define TEST_TCP_SYN 0x02
 #define TEST_TCP_PSH_ACK 0x18

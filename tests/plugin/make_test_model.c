@@ -1,7 +1,7 @@
 /* Writes a small untrained model (seeded, so always the same file) for the
  * plugin's integration tests: make_test_model OUTPUT [CLASS...]. Classes
  * default to two names nDPI 4.2 does not know. */
-#include "core/model.h"
+#include "core/model/model.h"
 
 #include <stdio.h>
 

@@ -1,7 +1,7 @@
 /* Tests of plugin/fallback.c with the dissector attached to a fresh nDPI 4.2
  * module: nDPI's verdicts stand, Unknown flows get the model's verdict at or
  * above the threshold and stay Unknown below it. */
-#include "core/flow_predict.h"
+#include "core/model/flow_predict.h"
 #include "plugin/attachment.h"
 #include "plugin/pronet_plugin.h"
 #include "tests/plugin/fixture.h"

@@ -7,8 +7,8 @@
  * flows (IPv6 and IPv4, server-first TCP with the client on the higher port,
  * TCP retransmissions, a duplicated UDP datagram) and on tests/data's
  * captures. */
-#include "ndpi-glue/decode.h"
-#include "ndpi-glue/ndpi_engine.h"
+#include "ndpi-glue/capture/decode.h"
+#include "ndpi-glue/engine/ndpi_engine.h"
 #include "plugin/attachment.h"
 #include "plugin/pronet_plugin.h"
 #include "tests/packet_bytes.h"

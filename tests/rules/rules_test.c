@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/error.h"
+#include "core/util/error.h"
 #include "tests/unit.h"
 
 void rules_test_wrong_lines(const struct rules_test_case *cases, size_t count, const char *before,

@@ -3,7 +3,7 @@
 # use (unbounded string writes, no error reporting, hidden global state), or
 # if library code (core/, ndpi-glue/, plugin/, rules/) can end the process,
 # calls strerror (one buffer for every thread of the host: use
-# pronet_strerror_errno or pronet_error_errno, core/error.h) or changes
+# pronet_strerror_errno or pronet_error_errno, core/util/error.h) or changes
 # credentials (the CLI does that: tools/privileges.c).
 # Comments are stripped first, so prose may name them.
 set -u
@@ -43,7 +43,7 @@ find_calls() {
 banned='gets|strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|atoll|atof|tmpnam|mktemp|alloca|rand|srand|random|system'
 hits=$(find_calls "$banned" core ndpi-glue plugin rules tools tests)
 if [ -n "$hits" ]; then
-	echo "banned.sh: calls of banned functions (use snprintf, strtol/strtoul with checks, core/rng.h, mkstemp):" >&2
+	echo "banned.sh: calls of banned functions (use snprintf, strtol/strtoul with checks, core/util/rng.h, mkstemp):" >&2
 	echo "$hits" >&2
 	status=1
 fi
@@ -57,7 +57,7 @@ fi
 
 hits=$(find_calls 'strerror' core ndpi-glue plugin rules)
 if [ -n "$hits" ]; then
-	echo "banned.sh: library code runs in threaded hosts: use pronet_strerror_errno or pronet_error_errno (core/error.h), not strerror:" >&2
+	echo "banned.sh: library code runs in threaded hosts: use pronet_strerror_errno or pronet_error_errno (core/util/error.h), not strerror:" >&2
 	echo "$hits" >&2
 	status=1
 fi

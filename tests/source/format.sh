@@ -11,13 +11,13 @@
 set -u
 top=${top_srcdir:-.}
 NOT_YET="
-core/calibrate.c
-core/dot.c
-core/train.c
-core/train.h
+core/eval/calibrate.c
+core/nn/dot.c
+core/train/train.c
+core/train/train.h
 plugin/endpoint_evidence.h
-tests/core/test_calibrate.c
-tests/core/test_eval.c
+tests/core/eval/test_calibrate.c
+tests/core/eval/test_eval.c
 tests/fuzz/make_seeds.c
 tests/tools/make_dataset.c
 tools/bench_replay.h

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/dataset.h"
+#include "core/data/dataset.h"
 
 static int compare_u64(const void *a, const void *b)
 {

@@ -6,7 +6,7 @@
 # UBSan report (fatal in the --enable-sanitizers build that .ci/run tests):
 # classify's summary and label's table passed qsort a NULL array when no flow
 # was seen, and an empty directory as the first capture argument did too
-# (ndpi-glue/capture_inputs.c; its CUnit test covers the library side).
+# (ndpi-glue/capture/capture_inputs.c; its CUnit test covers the library side).
 set -u
 
 : "${top_srcdir:?top_srcdir is not set: run through make check}"

@@ -63,7 +63,7 @@ EXTRA_DIST += tests/tools/empty_capture.sh
 # What cli.sh, classify.sh, label.sh and eval.sh share (sourced).
 EXTRA_DIST += tests/tools/common.sh
 
-# make_flood writes its capture through core/atomic_file.
+# make_flood writes its capture through core/util/atomic_file.
 tests_tools_make_flood_LDADD = libpronet.la
 # tests/packet_bytes.h is shared with tests/plugin/fixture.c; listed here for dist.
 tests_tools_make_flood_SOURCES += tests/packet_bytes.h

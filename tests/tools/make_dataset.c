@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/dataset.h"
-#include "core/rng.h"
+#include "core/data/dataset.h"
+#include "core/util/rng.h"
 
 static struct pronet_input start_input(uint8_t l4_protocol, uint8_t direction)
 {

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/atomic_file.h"
+#include "core/util/atomic_file.h"
 #include "tests/packet_bytes.h"
 
 #define ETHERNET_LENGTH 14

@@ -1,0 +1,50 @@
+/* The two views of a packet's payload prefix that ProNet embeds (Sec. 3.1):
+ * its bytes and its overlapping 3-grams, as integer token ids.
+ *
+ * Byte view: PRONET_PAYLOAD_BYTES ids; id = the byte (0..255) where the
+ * payload has one, PRONET_PADDING_TOKEN (256) past its end. The padding row
+ * of the byte embedding is learned like any other, so the model sees how
+ * long a short payload is.
+ *
+ * 3-gram view: PRONET_NGRAM_POSITIONS ids, one per 3-gram starting at
+ * positions 0..13. A 3-gram lying wholly inside the payload hashes to a
+ * bucket 1..buckets-1 (PRONET_NGRAM_HASH_FNV1A32: 32-bit FNV-1a over its
+ * three bytes in order, then 1 + hash % (buckets - 1)); a 3-gram that touches
+ * padding maps to bucket 0, the shared padding bucket. */
+#ifndef PRONET_CORE_TOKENS_H
+#define PRONET_CORE_TOKENS_H
+
+#include <stdint.h>
+
+#include "core/data/input.h"
+
+#define PRONET_BYTE_VOCABULARY 257 /* 256 byte values + padding */
+#define PRONET_PADDING_TOKEN 256
+#define PRONET_NGRAM_SIZE 3
+#define PRONET_NGRAM_POSITIONS (PRONET_PAYLOAD_BYTES - PRONET_NGRAM_SIZE + 1)
+#define PRONET_NGRAM_PADDING_BUCKET 0
+
+/* Hash function ids as stored in the model file. */
+enum pronet_ngram_hash {
+	PRONET_NGRAM_HASH_FNV1A32 = 1,
+};
+
+/* Inline: the fast path hashes 14 3-grams per prediction, and a call each
+ * would cost more than the hashing. */
+static inline uint32_t pronet_ngram_hash_fnv1a32(const uint8_t *bytes, uint32_t count)
+{
+	uint32_t hash = 2166136261u;
+
+	for (uint32_t i = 0; i < count; i++) {
+		hash ^= bytes[i];
+		hash *= 16777619u;
+	}
+	return hash;
+}
+
+void pronet_tokens_bytes(const struct pronet_input *input, uint32_t ids[PRONET_PAYLOAD_BYTES]);
+/* buckets >= 2. */
+void pronet_tokens_ngrams(const struct pronet_input *input, uint32_t buckets,
+                          uint32_t ids[PRONET_NGRAM_POSITIONS]);
+
+#endif

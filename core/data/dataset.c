@@ -1,0 +1,488 @@
+/* The in-memory dataset and its loader. The file format is documented in
+ * docs/dataset-format.md; the writer lives in core/data/dataset_writer.c.
+ *
+ * The loader reads a whole file into memory and walks it with a cursor that
+ * checks every length against what remains, so a damaged file is refused
+ * with its name, the byte offset and the problem, never read past. */
+#include "core/data/dataset.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util/crc32.h"
+#include "core/data/dataset_format.h"
+#include "core/util/file_read.h"
+
+/* --- the in-memory dataset ------------------------------------------------ */
+
+struct pronet_dataset *pronet_dataset_new(void)
+{
+	return calloc(1, sizeof(struct pronet_dataset));
+}
+
+static void free_names(char **names, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+void pronet_dataset_free(struct pronet_dataset *dataset)
+{
+	if (dataset == NULL)
+		return;
+	free(dataset->samples);
+	free_names(dataset->class_names, dataset->num_classes);
+	free_names(dataset->capture_names, dataset->num_captures);
+	free(dataset);
+}
+
+/* The array's capacity is implied by *count: 8, then the next power of two. */
+enum pronet_err pronet_dataset_names_append(char ***names, size_t *count, const char *name,
+                                            size_t length)
+{
+	char *copy = malloc(length + 1);
+
+	if (copy == NULL)
+		return PRONET_ERR_NOMEM;
+	memcpy(copy, name, length);
+	copy[length] = '\0';
+	if (*count == 0 || (*count >= 8 && (*count & (*count - 1)) == 0)) {
+		size_t capacity = *count == 0 ? 8 : *count * 2;
+		char **grown = realloc(*names, capacity * sizeof(**names));
+
+		if (grown == NULL) {
+			free(copy);
+			return PRONET_ERR_NOMEM;
+		}
+		*names = grown;
+	}
+	(*names)[(*count)++] = copy;
+	return PRONET_OK;
+}
+
+static int find_name(char *const *names, size_t count, const char *name, size_t *index)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (strcmp(names[i], name) == 0) {
+			*index = i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+enum pronet_err pronet_dataset_intern_class(struct pronet_dataset *dataset, const char *name,
+                                            uint16_t *index)
+{
+	size_t found;
+	enum pronet_err err;
+
+	if (dataset == NULL || name == NULL || *name == '\0' ||
+	    strlen(name) > PRONET_DATASET_CLASS_NAME_MAX)
+		return PRONET_ERR_ARG;
+	if (find_name(dataset->class_names, dataset->num_classes, name, &found)) {
+		*index = (uint16_t)found;
+		return PRONET_OK;
+	}
+	if (dataset->num_classes >= PRONET_DATASET_MAX_CLASSES)
+		return PRONET_ERR_LIMIT;
+	err = pronet_dataset_names_append(&dataset->class_names, &dataset->num_classes, name,
+	                                  strlen(name));
+	if (err == PRONET_OK)
+		*index = (uint16_t)(dataset->num_classes - 1);
+	return err;
+}
+
+enum pronet_err pronet_dataset_intern_capture(struct pronet_dataset *dataset, const char *name,
+                                              uint32_t *index)
+{
+	size_t found;
+	enum pronet_err err;
+
+	if (dataset == NULL || name == NULL || *name == '\0' ||
+	    strlen(name) > PRONET_DATASET_CAPTURE_NAME_MAX)
+		return PRONET_ERR_ARG;
+	if (find_name(dataset->capture_names, dataset->num_captures, name, &found)) {
+		*index = (uint32_t)found;
+		return PRONET_OK;
+	}
+	if (dataset->num_captures >= UINT32_MAX)
+		return PRONET_ERR_LIMIT;
+	err = pronet_dataset_names_append(&dataset->capture_names, &dataset->num_captures, name,
+	                                  strlen(name));
+	if (err == PRONET_OK)
+		*index = (uint32_t)(dataset->num_captures - 1);
+	return err;
+}
+
+enum pronet_err pronet_dataset_append(struct pronet_dataset *dataset,
+                                      const struct pronet_sample *sample)
+{
+	if (dataset == NULL || sample == NULL)
+		return PRONET_ERR_ARG;
+	if (sample->label >= dataset->num_classes || sample->capture >= dataset->num_captures)
+		return PRONET_ERR_ARG;
+	if (dataset->num_samples == dataset->samples_capacity) {
+		size_t capacity =
+		    dataset->samples_capacity == 0 ? 64 : dataset->samples_capacity * 2;
+		struct pronet_sample *grown;
+
+		if (capacity > SIZE_MAX / sizeof(*grown))
+			return PRONET_ERR_NOMEM;
+		grown = realloc(dataset->samples, capacity * sizeof(*grown));
+		if (grown == NULL)
+			return PRONET_ERR_NOMEM;
+		dataset->samples = grown;
+		dataset->samples_capacity = capacity;
+	}
+	dataset->samples[dataset->num_samples++] = *sample;
+	return PRONET_OK;
+}
+
+/* --- checksum and name table ---------------------------------------------- */
+
+static size_t hash_name(const char *name)
+{
+	uint64_t hash = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	for (; *name != '\0'; name++)
+		hash = (hash ^ (uint8_t)*name) * 0x100000001b3ull;
+	return (size_t)hash;
+}
+
+void pronet_name_index_init(struct pronet_name_index *table)
+{
+	memset(table, 0, sizeof(*table));
+}
+
+void pronet_name_index_clear(struct pronet_name_index *table)
+{
+	free(table->names);
+	free(table->indexes);
+	pronet_name_index_init(table);
+}
+
+int pronet_name_index_find(const struct pronet_name_index *table, const char *name, uint32_t *index)
+{
+	if (table->capacity == 0)
+		return 0;
+	for (size_t slot = hash_name(name) & (table->capacity - 1);;
+	     slot = (slot + 1) & (table->capacity - 1)) {
+		if (table->names[slot] == NULL)
+			return 0;
+		if (strcmp(table->names[slot], name) == 0) {
+			*index = table->indexes[slot];
+			return 1;
+		}
+	}
+}
+
+static void insert_slot(struct pronet_name_index *table, const char *name, uint32_t index)
+{
+	size_t slot = hash_name(name) & (table->capacity - 1);
+
+	while (table->names[slot] != NULL)
+		slot = (slot + 1) & (table->capacity - 1);
+	table->names[slot] = name;
+	table->indexes[slot] = index;
+	table->count++;
+}
+
+enum pronet_err pronet_name_index_add(struct pronet_name_index *table, const char *name,
+                                      uint32_t index)
+{
+	/* Keep the table at most half full so probes stay short. */
+	if ((table->count + 1) * 2 > table->capacity) {
+		struct pronet_name_index grown;
+		size_t capacity = table->capacity == 0 ? 16 : table->capacity * 2;
+
+		grown.names = calloc(capacity, sizeof(*grown.names));
+		grown.indexes = calloc(capacity, sizeof(*grown.indexes));
+		if (grown.names == NULL || grown.indexes == NULL) {
+			free(grown.names);
+			free(grown.indexes);
+			return PRONET_ERR_NOMEM;
+		}
+		grown.capacity = capacity;
+		grown.count = 0;
+		for (size_t i = 0; i < table->capacity; i++)
+			if (table->names[i] != NULL)
+				insert_slot(&grown, table->names[i], table->indexes[i]);
+		pronet_name_index_clear(table);
+		*table = grown;
+	}
+	insert_slot(table, name, index);
+	return PRONET_OK;
+}
+
+/* --- the loader ----------------------------------------------------------- */
+
+struct cursor {
+	const uint8_t *data;
+	size_t size, offset;
+	const char *name; /* file name for messages */
+	char *errbuf;
+};
+
+/* Checks that `count` bytes remain for `what`, reporting where they do not. */
+static enum pronet_err need(struct cursor *cursor, size_t count, const char *what)
+{
+	if (cursor->size - cursor->offset < count)
+		return pronet_error(cursor->errbuf, PRONET_ERR_TRUNCATED,
+		                    "%s: offset %zu: truncated: %s needs %zu bytes, %zu left",
+		                    cursor->name, cursor->offset, what, count,
+		                    cursor->size - cursor->offset);
+	return PRONET_OK;
+}
+
+/* Little-endian reads; the caller has checked the length with need(). */
+static uint64_t take(struct cursor *cursor, size_t bytes)
+{
+	uint64_t value = 0;
+
+	for (size_t i = 0; i < bytes; i++)
+		value |= (uint64_t)cursor->data[cursor->offset + i] << (8 * i);
+	cursor->offset += bytes;
+	return value;
+}
+
+static enum pronet_err bad(struct cursor *cursor, size_t offset, const char *problem,
+                           uint64_t value)
+{
+	return pronet_error(cursor->errbuf, PRONET_ERR_FORMAT, "%s: offset %zu: %s (%llu)",
+	                    cursor->name, offset, problem, (unsigned long long)value);
+}
+
+static enum pronet_err read_header(struct cursor *cursor)
+{
+	enum pronet_err err = need(cursor, PRONET_DATASET_HEADER_SIZE, "the header");
+	uint64_t version, flags;
+
+	if (err != PRONET_OK)
+		return err;
+	if (memcmp(cursor->data, PRONET_DATASET_MAGIC, PRONET_DATASET_MAGIC_SIZE) != 0)
+		return pronet_error(cursor->errbuf, PRONET_ERR_FORMAT,
+		                    "%s: offset 0: not a pronet dataset (no PRONETDS magic)",
+		                    cursor->name);
+	cursor->offset = PRONET_DATASET_MAGIC_SIZE;
+	version = take(cursor, 2);
+	if (version != PRONET_DATASET_VERSION)
+		return pronet_error(
+		    cursor->errbuf, PRONET_ERR_VERSION,
+		    "%s: offset 8: dataset format version %llu, this build reads %d", cursor->name,
+		    (unsigned long long)version, PRONET_DATASET_VERSION);
+	flags = take(cursor, 2);
+	if (flags != 0)
+		return bad(cursor, 10, "unknown header flags", flags);
+	return PRONET_OK;
+}
+
+/* A definition record: index (must be the next one), length, name bytes. */
+static enum pronet_err read_definition(struct cursor *cursor, int is_class,
+                                       struct pronet_dataset *dataset,
+                                       struct pronet_name_index *seen)
+{
+	size_t start = cursor->offset, index_bytes = is_class ? 2 : 4,
+	       length_bytes = is_class ? 1 : 2;
+	size_t max = is_class ? PRONET_DATASET_CLASS_NAME_MAX : PRONET_DATASET_CAPTURE_NAME_MAX;
+	size_t *count = is_class ? &dataset->num_classes : &dataset->num_captures;
+	char ***names = is_class ? &dataset->class_names : &dataset->capture_names;
+	const char *kind = is_class ? "class" : "capture";
+	uint64_t index, length;
+	uint32_t previous;
+	enum pronet_err err = need(cursor, index_bytes + length_bytes, "a name definition");
+
+	if (err != PRONET_OK)
+		return err;
+	index = take(cursor, index_bytes);
+	length = take(cursor, length_bytes);
+	if (index != *count)
+		return pronet_error(
+		    cursor->errbuf, PRONET_ERR_FORMAT,
+		    "%s: offset %zu: %s index %llu defined out of order (expected %zu)",
+		    cursor->name, start, kind, (unsigned long long)index, *count);
+	if (length == 0 || length > max)
+		return bad(cursor, start,
+		           is_class ? "bad class name length" : "bad capture name length", length);
+	err = need(cursor, (size_t)length, "a name");
+	if (err != PRONET_OK)
+		return err;
+	if (memchr(cursor->data + cursor->offset, '\0', (size_t)length) != NULL)
+		return bad(cursor, cursor->offset, "NUL byte in a name", 0);
+	err = pronet_dataset_names_append(names, count, (const char *)cursor->data + cursor->offset,
+	                                  (size_t)length);
+	if (err != PRONET_OK)
+		return pronet_error(cursor->errbuf, err, "%s: out of memory", cursor->name);
+	cursor->offset += (size_t)length;
+	if (pronet_name_index_find(seen, (*names)[index], &previous))
+		return pronet_error(
+		    cursor->errbuf, PRONET_ERR_FORMAT,
+		    "%s: offset %zu: %s name '%s' defined twice (indexes %u and %llu)",
+		    cursor->name, start, kind, (*names)[index], previous,
+		    (unsigned long long)index);
+	err = pronet_name_index_add(seen, (*names)[index], (uint32_t)index);
+	if (err != PRONET_OK)
+		return pronet_error(cursor->errbuf, err, "%s: out of memory", cursor->name);
+	return PRONET_OK;
+}
+
+const char *pronet_dataset_input_problem(const struct pronet_input *input)
+{
+	if (input->length > PRONET_PAYLOAD_BYTES)
+		return "payload byte count above 16";
+	for (size_t i = input->length; i < PRONET_PAYLOAD_BYTES; i++)
+		if (input->bytes[i] != 0)
+			return "nonzero byte past the payload byte count";
+	if (input->direction > PRONET_DIR_SERVER_TO_CLIENT)
+		return "direction is neither 0 nor 1";
+	if (input->l4_protocol != 6 && input->l4_protocol != 17)
+		return "protocol is neither TCP (6) nor UDP (17)";
+	if (input->payload_length < input->length)
+		return "payload_length below the payload byte count";
+	return NULL;
+}
+
+static enum pronet_err read_sample(struct cursor *cursor, struct pronet_dataset *dataset)
+{
+	size_t start = cursor->offset;
+	struct pronet_sample sample;
+	const char *problem;
+	enum pronet_err err = need(cursor, PRONET_DATASET_SAMPLE_SIZE, "a sample");
+
+	if (err != PRONET_OK)
+		return err;
+	memcpy(sample.input.bytes, cursor->data + cursor->offset, PRONET_PAYLOAD_BYTES);
+	cursor->offset += PRONET_PAYLOAD_BYTES;
+	sample.input.length = (uint8_t)take(cursor, 1);
+	sample.input.direction = (uint8_t)take(cursor, 1);
+	sample.input.packet_index = (uint8_t)take(cursor, 1);
+	sample.input.l4_protocol = (uint8_t)take(cursor, 1);
+	sample.input.payload_length = (uint16_t)take(cursor, 2);
+	sample.label = (uint16_t)take(cursor, 2);
+	sample.capture = (uint32_t)take(cursor, 4);
+	sample.flow = take(cursor, 8);
+	problem = pronet_dataset_input_problem(&sample.input);
+	if (problem != NULL)
+		return pronet_error(cursor->errbuf, PRONET_ERR_FORMAT,
+		                    "%s: offset %zu: bad sample: %s", cursor->name, start, problem);
+	if (sample.label >= dataset->num_classes)
+		return bad(cursor, start + 22, "sample refers to an undefined class index",
+		           sample.label);
+	if (sample.capture >= dataset->num_captures)
+		return bad(cursor, start + 24, "sample refers to an undefined capture index",
+		           sample.capture);
+	err = pronet_dataset_append(dataset, &sample);
+	if (err != PRONET_OK)
+		return pronet_error(cursor->errbuf, err, "%s: out of memory", cursor->name);
+	return PRONET_OK;
+}
+
+static enum pronet_err read_end(struct cursor *cursor, const struct pronet_dataset *dataset)
+{
+	size_t start = cursor->offset;
+	uint64_t samples;
+	uint32_t stored, computed;
+	enum pronet_err err = need(cursor, 12, "the end record");
+
+	if (err != PRONET_OK)
+		return err;
+	samples = take(cursor, 8);
+	computed = pronet_crc32(0, cursor->data, cursor->offset);
+	stored = (uint32_t)take(cursor, 4);
+	if (stored != computed)
+		return pronet_error(
+		    cursor->errbuf, PRONET_ERR_CHECKSUM,
+		    "%s: offset %zu: checksum mismatch (stored %08x, computed %08x)", cursor->name,
+		    start + 8, stored, computed);
+	if (samples != dataset->num_samples)
+		return bad(cursor, start, "end record's sample count differs from the samples read",
+		           samples);
+	if (cursor->offset != cursor->size)
+		return bad(cursor, cursor->offset, "bytes after the end record",
+		           cursor->size - cursor->offset);
+	return PRONET_OK;
+}
+
+static enum pronet_err read_records(struct cursor *cursor, struct pronet_dataset *dataset)
+{
+	struct pronet_name_index classes, captures;
+	enum pronet_err err = PRONET_OK;
+
+	pronet_name_index_init(&classes);
+	pronet_name_index_init(&captures);
+	for (;;) {
+		size_t start = cursor->offset;
+		uint8_t tag;
+
+		err = need(cursor, 1, "a record tag (is the end record missing?)");
+		if (err != PRONET_OK)
+			break;
+		tag = (uint8_t)take(cursor, 1);
+		if (tag == PRONET_DATASET_TAG_CLASS &&
+		    dataset->num_classes >= PRONET_DATASET_MAX_CLASSES)
+			err = bad(cursor, start, "more than 65536 classes", dataset->num_classes);
+		else if (tag == PRONET_DATASET_TAG_CLASS || tag == PRONET_DATASET_TAG_CAPTURE)
+			err =
+			    read_definition(cursor, tag == PRONET_DATASET_TAG_CLASS, dataset,
+			                    tag == PRONET_DATASET_TAG_CLASS ? &classes : &captures);
+		else if (tag == PRONET_DATASET_TAG_SAMPLE)
+			err = read_sample(cursor, dataset);
+		else if (tag == PRONET_DATASET_TAG_END) {
+			err = read_end(cursor, dataset);
+			break;
+		} else
+			err = bad(cursor, start, "unknown record tag", tag);
+		if (err != PRONET_OK)
+			break;
+	}
+	pronet_name_index_clear(&classes);
+	pronet_name_index_clear(&captures);
+	return err;
+}
+
+enum pronet_err pronet_dataset_load_buffer(const void *data, size_t size, const char *name,
+                                           struct pronet_dataset **out, char *errbuf)
+{
+	struct cursor cursor = {data, size, 0, name != NULL ? name : "(buffer)", errbuf};
+	struct pronet_dataset *dataset;
+	enum pronet_err err;
+
+	if (out == NULL || (data == NULL && size != 0))
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "pronet_dataset_load_buffer: bad argument");
+	*out = NULL;
+	if (data == NULL)
+		cursor.data = (const uint8_t *)"";
+	err = read_header(&cursor);
+	if (err != PRONET_OK)
+		return err;
+	dataset = pronet_dataset_new();
+	if (dataset == NULL)
+		return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", cursor.name);
+	err = read_records(&cursor, dataset);
+	if (err != PRONET_OK) {
+		pronet_dataset_free(dataset);
+		return err;
+	}
+	*out = dataset;
+	return PRONET_OK;
+}
+
+enum pronet_err pronet_dataset_load(const char *path, struct pronet_dataset **out, char *errbuf)
+{
+	uint8_t *data = NULL;
+	size_t size = 0;
+	enum pronet_err err;
+
+	if (path == NULL || out == NULL)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "pronet_dataset_load: bad argument");
+	*out = NULL;
+	err = pronet_file_read(path, PRONET_DATASET_FILE_MAX, &data, &size, errbuf);
+	if (err != PRONET_OK)
+		return err;
+	err = pronet_dataset_load_buffer(data, size, path, out, errbuf);
+	free(data);
+	return err;
+}

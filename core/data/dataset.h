@@ -1,0 +1,86 @@
+/* Labelled samples: what `pronet label` writes and `pronet train` reads.
+ * File format: docs/dataset-format.md. The format is a stream of records, so
+ * a writer needs no count up front and a reader can stop anywhere. */
+#ifndef PRONET_CORE_DATASET_H
+#define PRONET_CORE_DATASET_H
+
+/* A dataset file larger than this is refused before it is read
+ * (pronet_dataset_load reads it whole). */
+#define PRONET_DATASET_FILE_MAX ((size_t)1 << 31)
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/util/error.h"
+#include "core/data/input.h"
+
+struct pronet_sample {
+	struct pronet_input input;
+	uint16_t label;   /* index into the dataset's class names */
+	uint32_t capture; /* index into the dataset's capture names */
+	uint64_t flow;    /* flow number within its capture */
+};
+
+/* An in-memory dataset. Owns its arrays and strings. */
+struct pronet_dataset {
+	struct pronet_sample *samples;
+	size_t num_samples, samples_capacity;
+	char **class_names;
+	size_t num_classes;
+	char **capture_names;
+	size_t num_captures;
+};
+
+struct pronet_dataset *pronet_dataset_new(void);
+void pronet_dataset_free(struct pronet_dataset *dataset);
+/* Index of the class/capture named `name`, added if new. */
+enum pronet_err pronet_dataset_intern_class(struct pronet_dataset *dataset, const char *name,
+                                            uint16_t *index);
+enum pronet_err pronet_dataset_intern_capture(struct pronet_dataset *dataset, const char *name,
+                                              uint32_t *index);
+enum pronet_err pronet_dataset_append(struct pronet_dataset *dataset,
+                                      const struct pronet_sample *sample);
+
+enum pronet_err pronet_dataset_load(const char *path, struct pronet_dataset **out, char *errbuf);
+enum pronet_err pronet_dataset_load_buffer(const void *data, size_t size, const char *name,
+                                           struct pronet_dataset **out, char *errbuf);
+/* Whole or not at all (temporary file + rename). */
+enum pronet_err pronet_dataset_save(const struct pronet_dataset *dataset, const char *path,
+                                    char *errbuf);
+
+/* A streaming writer: samples go to disk as they come, with a name defined
+ * the first time it is used, so `pronet label` can write while it reads
+ * captures. Output goes to a temporary file next to `path`, renamed onto
+ * `path` by a successful close: the dataset appears whole or not at all.
+ *
+ * Every call takes errbuf; after a failed call the writer only accepts
+ * pronet_dataset_writer_abort (or close, which then fails and cleans up). */
+struct pronet_dataset_writer;
+
+enum pronet_err pronet_dataset_writer_open(const char *path, struct pronet_dataset_writer **out,
+                                           char *errbuf);
+/* Index of a class/capture name, defined in the output if new. */
+enum pronet_err pronet_dataset_writer_define_class(struct pronet_dataset_writer *writer,
+                                                   const char *name, uint16_t *index, char *errbuf);
+enum pronet_err pronet_dataset_writer_define_capture(struct pronet_dataset_writer *writer,
+                                                     const char *name, uint32_t *index,
+                                                     char *errbuf);
+/* A sample whose label and capture are indexes already defined. */
+enum pronet_err pronet_dataset_writer_write(struct pronet_dataset_writer *writer,
+                                            const struct pronet_sample *sample, char *errbuf);
+/* The same by names, defined on first use. */
+enum pronet_err pronet_dataset_writer_write_named(struct pronet_dataset_writer *writer,
+                                                  const struct pronet_input *input,
+                                                  const char *class_name, const char *capture_name,
+                                                  uint64_t flow, char *errbuf);
+/* Samples written so far. */
+uint64_t pronet_dataset_writer_count(const struct pronet_dataset_writer *writer);
+/* Writes the end record and checksum, flushes, renames the temporary file
+ * onto the path and frees the writer, whatever the outcome; on failure the
+ * temporary file is removed and `path` is untouched. */
+enum pronet_err pronet_dataset_writer_close(struct pronet_dataset_writer *writer, char *errbuf);
+/* Discards the output (removes the temporary file) and frees. NULL: no-op. */
+void pronet_dataset_writer_abort(struct pronet_dataset_writer *writer);
+
+#endif

@@ -1,0 +1,738 @@
+/* Cross-validation per flow, calibration and the open-set test
+ * (core/eval/eval.h). */
+#include "core/eval/eval.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/eval/calibrate.h"
+#include "core/util/rng.h"
+#include "core/nn/softmax_xent.h"
+
+/* ---- flows ---- */
+
+/* A sample's sort key, self-contained so qsort needs no context. */
+struct flow_key {
+	uint32_t capture;
+	uint64_t flow;
+	uint8_t packet_index;
+	size_t sample;
+};
+
+static int by_flow_then_packet(const void *x, const void *y)
+{
+	const struct flow_key *a = x, *b = y;
+
+	if (a->capture != b->capture)
+		return a->capture < b->capture ? -1 : 1;
+	if (a->flow != b->flow)
+		return a->flow < b->flow ? -1 : 1;
+	if (a->packet_index != b->packet_index)
+		return a->packet_index < b->packet_index ? -1 : 1;
+	return (a->sample > b->sample) - (a->sample < b->sample);
+}
+
+void pronet_flows_free(struct pronet_flows *flows)
+{
+	if (flows == NULL)
+		return;
+	free(flows->samples);
+	free(flows->start);
+	free(flows->label);
+	free(flows->capture);
+	free(flows);
+}
+
+static enum pronet_err group_flows(const struct pronet_dataset *data, const struct flow_key *keys,
+                                   struct pronet_flows *f, char *errbuf)
+{
+	size_t n = data->num_samples;
+
+	f->num_flows = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct pronet_sample *s = &data->samples[keys[i].sample];
+		int new_flow = i == 0 || keys[i].capture != keys[i - 1].capture ||
+		               keys[i].flow != keys[i - 1].flow;
+
+		f->samples[i] = keys[i].sample;
+		if (new_flow) {
+			f->start[f->num_flows] = i;
+			f->label[f->num_flows] = s->label;
+			f->capture[f->num_flows++] = s->capture;
+		} else if (s->label != f->label[f->num_flows - 1]) {
+			return pronet_error(errbuf, PRONET_ERR_FORMAT,
+			                    "flow %llu of capture %s has samples of two classes",
+			                    (unsigned long long)s->flow,
+			                    data->capture_names[s->capture]);
+		}
+	}
+	f->start[f->num_flows] = n;
+	return PRONET_OK;
+}
+
+enum pronet_err pronet_flows_index(const struct pronet_dataset *data, struct pronet_flows **out,
+                                   char *errbuf)
+{
+	size_t n = data->num_samples, cells = n > 0 ? n : 1;
+	struct pronet_flows *f = calloc(1, sizeof(*f));
+	struct flow_key *keys = malloc(cells * sizeof(*keys));
+	enum pronet_err err;
+
+	*out = NULL;
+	if (f != NULL) {
+		f->samples = malloc(cells * sizeof(*f->samples));
+		f->start = malloc((n + 1) * sizeof(*f->start));
+		f->label = malloc(cells * sizeof(*f->label));
+		f->capture = malloc(cells * sizeof(*f->capture));
+	}
+	if (f == NULL || keys == NULL || !f->samples || !f->start || !f->label || !f->capture) {
+		free(keys);
+		pronet_flows_free(f);
+		return pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory to index %zu samples", n);
+	}
+	for (size_t i = 0; i < n; i++) {
+		keys[i].capture = data->samples[i].capture;
+		keys[i].flow = data->samples[i].flow;
+		keys[i].packet_index = data->samples[i].input.packet_index;
+		keys[i].sample = i;
+	}
+	qsort(keys, n, sizeof(*keys), by_flow_then_packet);
+	err = group_flows(data, keys, f, errbuf);
+	free(keys);
+	if (err != PRONET_OK) {
+		pronet_flows_free(f);
+		return err;
+	}
+	*out = f;
+	return PRONET_OK;
+}
+
+/* ---- folds ---- */
+
+enum pronet_err pronet_eval_assign_folds(const struct pronet_flows *flows, const size_t *members,
+                                         size_t n, const uint32_t *group_of_capture,
+                                         size_t num_groups, enum pronet_fold_by by, uint32_t k,
+                                         uint64_t seed, uint32_t *fold, char *errbuf)
+{
+	size_t units = 0, *unit_of = NULL, *unit_size = NULL, *order = NULL;
+	uint64_t fold_size[256];
+	uint32_t *unit_fold = NULL;
+	struct pronet_rng rng;
+	enum pronet_err err = PRONET_OK;
+
+	if (k < 2 || k > 256)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "%u folds is outside 2..256", k);
+	/* Units: flows, or groups of captures (by their number). */
+	for (size_t i = 0; i < n; i++) {
+		size_t unit;
+
+		if (members[i] >= flows->num_flows)
+			return pronet_error(errbuf, PRONET_ERR_ARG, "flow %zu is out of range",
+			                    members[i]);
+		if (by == PRONET_FOLD_BY_FLOW) {
+			unit = i;
+		} else if (group_of_capture != NULL) {
+			unit = group_of_capture[flows->capture[members[i]]];
+			if (unit >= num_groups)
+				return pronet_error(errbuf, PRONET_ERR_ARG,
+				                    "capture %u has group %zu of %zu",
+				                    flows->capture[members[i]], unit, num_groups);
+		} else {
+			unit = flows->capture[members[i]];
+		}
+		if (unit + 1 > units)
+			units = unit + 1;
+	}
+	unit_of = malloc((n > 0 ? n : 1) * sizeof(*unit_of));
+	unit_size = calloc(units + 1, sizeof(*unit_size));
+	unit_fold = malloc((units + 1) * sizeof(*unit_fold));
+	order = malloc((units + 1) * sizeof(*order));
+	if (unit_of == NULL || unit_size == NULL || unit_fold == NULL || order == NULL) {
+		err = pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory to assign folds");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unit_of[i] = by == PRONET_FOLD_BY_FLOW ? i
+		             : group_of_capture != NULL
+		                 ? group_of_capture[flows->capture[members[i]]]
+		                 : flows->capture[members[i]];
+		unit_size[unit_of[i]]++;
+	}
+	for (size_t u = 0; u < units; u++)
+		order[u] = u;
+	pronet_rng_seed(&rng, seed);
+	for (size_t u = units; u > 1; u--) { /* Fisher-Yates */
+		size_t j = (size_t)pronet_rng_below(&rng, u), swap = order[u - 1];
+
+		order[u - 1] = order[j];
+		order[j] = swap;
+	}
+	memset(fold_size, 0, sizeof(fold_size));
+	for (size_t i = 0; i < units; i++) {
+		size_t u = order[i];
+		uint32_t smallest = 0;
+
+		if (unit_size[u] == 0)
+			continue;
+		for (uint32_t f = 1; f < k; f++)
+			if (fold_size[f] < fold_size[smallest])
+				smallest = f;
+		unit_fold[u] = smallest;
+		fold_size[smallest] += unit_size[u];
+	}
+	for (size_t i = 0; i < n; i++)
+		fold[i] = unit_fold[unit_of[i]];
+out:
+	free(unit_of);
+	free(unit_size);
+	free(unit_fold);
+	free(order);
+	return err;
+}
+
+/* ---- scores ---- */
+
+static double ratio(uint64_t numerator, uint64_t denominator)
+{
+	return denominator > 0 ? (double)numerator / (double)denominator : 0.0;
+}
+
+static double harmonic(double precision, double recall)
+{
+	return precision + recall > 0.0 ? 2.0 * precision * recall / (precision + recall) : 0.0;
+}
+
+void pronet_eval_scores(const uint64_t *confusion, size_t classes,
+                        struct pronet_class_score *per_class, struct pronet_class_score *macro,
+                        struct pronet_class_score *micro)
+{
+	size_t columns = classes + 1, counted = 0;
+
+	memset(macro, 0, sizeof(*macro));
+	memset(micro, 0, sizeof(*micro));
+	for (size_t c = 0; c < classes; c++) {
+		struct pronet_class_score *s = &per_class[c];
+
+		memset(s, 0, sizeof(*s));
+		for (size_t j = 0; j < columns; j++)
+			s->support += confusion[c * columns + j];
+		for (size_t i = 0; i < classes; i++)
+			s->predicted += confusion[i * columns + c];
+		s->correct = confusion[c * columns + c];
+		s->precision = ratio(s->correct, s->predicted);
+		s->recall = ratio(s->correct, s->support);
+		s->f1 = harmonic(s->precision, s->recall);
+		micro->support += s->support;
+		micro->predicted += s->predicted;
+		micro->correct += s->correct;
+		if (s->support == 0)
+			continue;
+		counted++;
+		macro->precision += s->precision;
+		macro->recall += s->recall;
+		macro->f1 += s->f1;
+		macro->support += s->support;
+		macro->predicted += s->predicted;
+		macro->correct += s->correct;
+	}
+	if (counted > 0) {
+		macro->precision /= (double)counted;
+		macro->recall /= (double)counted;
+		macro->f1 /= (double)counted;
+	}
+	micro->precision = ratio(micro->correct, micro->predicted);
+	micro->recall = ratio(micro->correct, micro->support);
+	micro->f1 = harmonic(micro->precision, micro->recall);
+}
+
+/* ---- one flow's verdict ---- */
+
+/* The flow's first inputs (at most flow_packets, 0: all, and at most
+ * PRONET_FLOW_MAX_PACKETS) copied together for pronet_model_predict_flow. */
+static size_t gather_inputs(const struct pronet_dataset *data, const struct pronet_flows *flows,
+                            size_t flow, uint32_t flow_packets,
+                            struct pronet_input inputs[PRONET_FLOW_MAX_PACKETS])
+{
+	size_t count = flows->start[flow + 1] - flows->start[flow];
+
+	if (flow_packets != 0 && count > flow_packets)
+		count = flow_packets;
+	if (count > PRONET_FLOW_MAX_PACKETS)
+		count = PRONET_FLOW_MAX_PACKETS;
+	for (size_t i = 0; i < count; i++)
+		inputs[i] = data->samples[flows->samples[flows->start[flow] + i]].input;
+	return count;
+}
+
+enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct pronet_dataset *data,
+                                      const struct pronet_flows *flows, const size_t *members,
+                                      size_t n, enum pronet_flow_combine combine,
+                                      uint32_t flow_packets, double precision, float min_threshold,
+                                      char *errbuf)
+{
+	size_t classes = pronet_model_num_classes(model), used = 0;
+	float *logits = malloc((n > 0 ? n : 1) * classes * sizeof(float));
+	float *probabilities = malloc((n > 0 ? n : 1) * classes * sizeof(float));
+	uint32_t *labels = malloc((n > 0 ? n : 1) * sizeof(uint32_t));
+	float thresholds[PRONET_MAX_CLASSES], temperature = 1.0f;
+	struct pronet_input inputs[PRONET_FLOW_MAX_PACKETS];
+	enum pronet_err err = PRONET_OK;
+
+	if (logits == NULL || probabilities == NULL || labels == NULL) {
+		err = pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory to calibrate");
+		goto out;
+	}
+	err = pronet_model_set_calibration(model, 1.0f, NULL, errbuf);
+	for (size_t i = 0; err == PRONET_OK && i < n; i++) {
+		size_t flow = members[i], count;
+		int label = pronet_model_find_class(model, data->class_names[flows->label[flow]]);
+
+		if (label < 0)
+			continue;
+		count = gather_inputs(data, flows, flow, flow_packets, inputs);
+		err = pronet_model_predict_flow_with(model, inputs, count, combine,
+		                                     probabilities + used * classes,
+		                                     logits + used * classes, NULL);
+		labels[used++] = (uint32_t)label;
+	}
+	if (err == PRONET_OK && used == 0)
+		err = pronet_error(errbuf, PRONET_ERR_ARG,
+		                   "no validation flow of the model's classes");
+	if (err == PRONET_OK)
+		err = pronet_calibrate_temperature(
+		    logits, labels, used, classes, PRONET_CALIBRATION_MIN_TEMPERATURE,
+		    PRONET_CALIBRATION_MAX_TEMPERATURE, &temperature, NULL, errbuf);
+	if (err == PRONET_OK)
+		err = pronet_model_set_calibration(model, temperature, NULL, errbuf);
+	/* Probabilities at the new temperature, then the thresholds on them. */
+	for (size_t i = 0; err == PRONET_OK && i < used; i++)
+		pronet_softmax(logits + i * classes, classes, temperature,
+		               probabilities + i * classes);
+	if (err == PRONET_OK)
+		err = pronet_calibrate_thresholds(probabilities, labels, used, classes, precision,
+		                                  min_threshold, thresholds, errbuf);
+	for (size_t c = 0; err == PRONET_OK && c < classes; c++)
+		if (thresholds[c] < min_threshold)
+			thresholds[c] = min_threshold;
+	if (err == PRONET_OK)
+		err = pronet_model_set_calibration(model, temperature, thresholds, errbuf);
+out:
+	free(logits);
+	free(probabilities);
+	free(labels);
+	return err;
+}
+
+/* ---- the cross-validation ---- */
+
+void pronet_eval_options_default(struct pronet_eval_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->folds = 5;
+	o->repeats = 1;
+	o->by = PRONET_FOLD_BY_CAPTURE;
+	o->seed = 1;
+	pronet_cnn_config_default(&o->config);
+	pronet_train_options_default(&o->train);
+	o->validation_fraction = 0.1f;
+	o->combine = PRONET_COMBINE_MEAN_LOGITS;
+	o->flow_packets = 0;
+	o->hold_out_class = -1;
+	o->untrained_class = -1;
+	o->random_floor = PRONET_RANDOM_FLOOR;
+	o->threshold_precision = 0.97;
+}
+
+void pronet_eval_result_free(struct pronet_eval_result *result)
+{
+	if (result == NULL)
+		return;
+	free(result->label_of);
+	free(result->confusion);
+	free(result->confusion_thresholded);
+	free(result->curve);
+	free(result->held_out_named);
+	free(result);
+}
+
+/* Everything one evaluation shares between its folds. */
+struct eval_run {
+	const struct pronet_dataset *data;
+	const struct pronet_eval_options *o;
+	struct pronet_flows *flows;
+	struct pronet_eval_result *result;
+	const char *class_names[PRONET_MAX_CLASSES];
+	int model_class[65536]; /* dataset label -> model class, -1: none */
+	size_t *all, *members, *train_flows, *validation_flows, *samples, *validation_samples;
+	uint32_t *fold, *inner_fold;
+	size_t num_train_samples, num_validation_samples;
+	pronet_eval_progress_fn progress;
+	void *user;
+	uint32_t repeat, current_fold;
+	struct pronet_train_progress last;
+	size_t curve_capacity;
+	int record_curve;
+};
+
+static void forward_progress(const struct pronet_train_progress *p, void *user)
+{
+	struct eval_run *run = user;
+	struct pronet_eval_result *r = run->result;
+
+	run->last = *p;
+	if (run->record_curve) {
+		if (r->curve_points == run->curve_capacity) {
+			size_t capacity = run->curve_capacity ? 2 * run->curve_capacity : 64;
+			void *grown = realloc(r->curve, capacity * sizeof(*r->curve));
+
+			if (grown == NULL)
+				run->record_curve = 0; /* the curve is a picture, not a result */
+			else {
+				r->curve = grown;
+				run->curve_capacity = capacity;
+			}
+		}
+		if (run->record_curve)
+			r->curve[r->curve_points++] = (struct pronet_eval_curve_point){
+			    p->step, p->loss, p->accuracy, p->validation_loss};
+	}
+	if (run->progress != NULL)
+		run->progress(run->repeat, run->current_fold, p, run->user);
+}
+
+/* Samples (the first flow_packets of each flow) of flows[n] whose class the
+ * model has. */
+static size_t collect_samples(const struct eval_run *run, const size_t *flows, size_t n,
+                              size_t *samples)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t f = flows[i], begin = run->flows->start[f], end = run->flows->start[f + 1];
+
+		if (run->model_class[run->flows->label[f]] < 0 ||
+		    (int)run->flows->label[f] == run->o->untrained_class)
+			continue;
+		if (run->o->flow_packets != 0 && end - begin > run->o->flow_packets)
+			end = begin + run->o->flow_packets;
+		for (size_t s = begin; s < end; s++)
+			samples[count++] = run->flows->samples[s];
+	}
+	return count;
+}
+
+/* Training flows of fold `fold` and, held back from them, validation flows
+ * (one of round(1 / fraction) inner folds split the same way). */
+static enum pronet_err split_fold(struct eval_run *run, uint32_t fold, size_t *num_train,
+                                  size_t *num_validation, char *errbuf)
+{
+	const struct pronet_eval_options *o = run->o;
+	size_t n = 0;
+	enum pronet_err err;
+	uint32_t inner;
+
+	for (size_t f = 0; f < run->flows->num_flows; f++)
+		if (run->fold[f] != fold)
+			run->members[n++] = f;
+	*num_train = n;
+	*num_validation = 0;
+	if (!(o->validation_fraction > 0.0f)) {
+		memcpy(run->train_flows, run->members, n * sizeof(*run->members));
+		return PRONET_OK;
+	}
+	inner = (uint32_t)lroundf(1.0f / o->validation_fraction);
+	inner = inner < 2 ? 2 : inner > 256 ? 256 : inner;
+	err = pronet_eval_assign_folds(
+	    run->flows, run->members, n, o->group_of_capture, o->num_groups, o->by, inner,
+	    o->seed * 1000003u + run->repeat * 101u + fold + 7u, run->inner_fold, errbuf);
+	if (err != PRONET_OK)
+		return err;
+	*num_train = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (run->inner_fold[i] == 0)
+			run->validation_flows[(*num_validation)++] = run->members[i];
+		else
+			run->train_flows[(*num_train)++] = run->members[i];
+	}
+	return PRONET_OK;
+}
+
+static void count_verdicts(struct eval_run *run, const struct pronet_model *model, uint32_t fold)
+{
+	struct pronet_eval_result *r = run->result;
+	size_t classes = r->num_classes, cells = classes * (classes + 1);
+	uint64_t *confusion = r->confusion + run->repeat * cells;
+	uint64_t *thresholded = r->confusion_thresholded + run->repeat * cells;
+	struct pronet_input inputs[PRONET_FLOW_MAX_PACKETS];
+	float probabilities[PRONET_MAX_CLASSES];
+
+	for (size_t f = 0; f < run->flows->num_flows; f++) {
+		int truth = run->model_class[run->flows->label[f]];
+		int held_out = (int)run->flows->label[f] == run->o->hold_out_class;
+		size_t count, best = 0, named;
+		enum pronet_flow_decision decision;
+		int accepted;
+
+		if (run->fold[f] != fold || (truth < 0 && !held_out))
+			continue;
+		count = gather_inputs(run->data, run->flows, f, run->o->flow_packets, inputs);
+		if (pronet_model_predict_flow_with(model, inputs, count, run->o->combine,
+		                                   probabilities, NULL, &best) != PRONET_OK)
+			continue;
+		decision =
+		    pronet_flow_decide(model, inputs, count, probabilities, best,
+		                       pronet_model_threshold(model, best), run->o->random_floor);
+		accepted = decision == PRONET_FLOW_NAMED;
+		r->decisions[decision]++;
+		if (pronet_flow_looks_random(inputs, count)) {
+			r->random_flows++;
+			if (pronet_flow_decide(model, inputs, count, probabilities, best,
+			                       pronet_model_threshold(model, best),
+			                       0.0f) == PRONET_FLOW_NAMED) {
+				r->random_named++;
+				r->random_right += !held_out && (size_t)truth == best;
+			}
+			if (accepted) {
+				r->random_gated_named++;
+				r->random_gated_right += !held_out && (size_t)truth == best;
+			}
+		}
+		/* Best class always: the best class that names something. */
+		named = pronet_model_best_named(model, probabilities);
+		if (named >= classes)
+			named = classes;
+		if (held_out) {
+			r->held_out_flows++;
+			if (accepted)
+				r->held_out_named[best]++;
+			else
+				r->held_out_abstained++;
+			continue;
+		}
+		/* The reject class's flows have no closed-set answer: only the
+		 * table with abstention counts them (named, they are mistakes). */
+		if (!pronet_model_is_reject_class(model, (size_t)truth))
+			confusion[(size_t)truth * (classes + 1) + named]++;
+		thresholded[(size_t)truth * (classes + 1) + (accepted ? best : classes)]++;
+	}
+}
+
+static enum pronet_err run_fold(struct eval_run *run, uint32_t fold, char *errbuf)
+{
+	const struct pronet_eval_options *o = run->o;
+	struct pronet_train_options train = o->train;
+	struct pronet_model *model = NULL;
+	size_t num_train, num_validation;
+	uint64_t seed = o->seed + 7919u * run->repeat + 104729u * fold;
+	enum pronet_err err = split_fold(run, fold, &num_train, &num_validation, errbuf);
+
+	if (err != PRONET_OK)
+		return err;
+	run->num_train_samples = collect_samples(run, run->train_flows, num_train, run->samples);
+	run->num_validation_samples =
+	    collect_samples(run, run->validation_flows, num_validation, run->validation_samples);
+	if (run->num_train_samples == 0)
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "fold %u of run %u has no training samples", fold + 1,
+		                    run->repeat + 1);
+	train.seed = seed;
+	train.train_indices = run->samples;
+	train.num_train = run->num_train_samples;
+	train.validation_indices = run->num_validation_samples ? run->validation_samples : NULL;
+	train.num_validation = run->num_validation_samples;
+	run->current_fold = fold;
+	run->record_curve = run->repeat == 0 && fold == 0;
+	memset(&run->last, 0, sizeof(run->last));
+	err = pronet_model_new(&o->config, run->class_names, run->result->num_classes, seed, &model,
+	                       errbuf);
+	if (err == PRONET_OK)
+		err = pronet_train(model, run->data, &train, forward_progress, run, errbuf);
+	if (!o->untrained_calibrated && o->untrained_class >= 0) {
+		size_t kept = 0;
+
+		for (size_t i = 0; i < num_validation; i++)
+			if ((int)run->flows->label[run->validation_flows[i]] != o->untrained_class)
+				run->validation_flows[kept++] = run->validation_flows[i];
+		num_validation = kept;
+	}
+	if (err == PRONET_OK && run->num_validation_samples > 0) {
+		err = pronet_eval_calibrate(model, run->data, run->flows, run->validation_flows,
+		                            num_validation, o->combine, o->flow_packets,
+		                            o->threshold_precision, o->min_threshold, errbuf);
+		run->result->temperature_sum += pronet_model_temperature(model);
+		run->result->calibrated++;
+	}
+	if (err == PRONET_OK) {
+		run->result->train_seconds += run->last.seconds;
+		run->result->samples_seen += run->last.samples_seen;
+		run->result->steps += run->last.step;
+		run->result->trainings++;
+		count_verdicts(run, model, fold);
+	}
+	pronet_model_free(model);
+	return err;
+}
+
+static enum pronet_err check_options(const struct pronet_dataset *data,
+                                     const struct pronet_eval_options *o, char *errbuf)
+{
+	if (o->folds < 2 || o->folds > 256)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "%u folds is outside 2..256", o->folds);
+	if (o->repeats < 1 || o->repeats > 100)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "%u repeats is outside 1..100",
+		                    o->repeats);
+	if (!(o->validation_fraction >= 0.0f && o->validation_fraction <= 0.5f))
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "validation fraction %g is outside [0, 0.5]",
+		                    (double)o->validation_fraction);
+	if (o->untrained_class >= (int)data->num_classes)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "untrained class %d of %zu",
+		                    o->untrained_class, data->num_classes);
+	if (o->hold_out_class >= (int)data->num_classes)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "held-out class %d of %zu",
+		                    o->hold_out_class, data->num_classes);
+	if (o->group_of_capture == NULL)
+		return PRONET_OK;
+	for (size_t c = 0; c < data->num_captures; c++)
+		if (o->group_of_capture[c] >= o->num_groups)
+			return pronet_error(
+			    errbuf, PRONET_ERR_ARG, "capture %s has group %u of %zu",
+			    data->capture_names[c], o->group_of_capture[c], o->num_groups);
+	return PRONET_OK;
+}
+
+/* The models' classes: dataset labels with samples, in dataset order,
+ * without the held-out one. */
+static enum pronet_err choose_classes(struct eval_run *run, char *errbuf)
+{
+	struct pronet_eval_result *r = run->result;
+	const struct pronet_dataset *data = run->data;
+	char *used = calloc(data->num_classes + 1, 1);
+
+	if (used == NULL)
+		return pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory");
+	for (size_t i = 0; i < data->num_samples; i++)
+		if (data->samples[i].label < data->num_classes)
+			used[data->samples[i].label] = 1;
+	for (size_t l = 0; l < 65536; l++)
+		run->model_class[l] = -1;
+	r->num_classes = 0;
+	for (size_t l = 0; l < data->num_classes; l++) {
+		if (!used[l] || (int)l == run->o->hold_out_class)
+			continue;
+		if (r->num_classes == PRONET_MAX_CLASSES) {
+			free(used);
+			return pronet_error(errbuf, PRONET_ERR_LIMIT, "more than %d classes in use",
+			                    PRONET_MAX_CLASSES);
+		}
+		run->model_class[l] = (int)r->num_classes;
+		r->label_of[r->num_classes] = (uint16_t)l;
+		run->class_names[r->num_classes++] = data->class_names[l];
+	}
+	free(used);
+	if (r->num_classes == 0)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "no class left to train on");
+	return PRONET_OK;
+}
+
+static enum pronet_err allocate_run(struct eval_run *run, char *errbuf)
+{
+	struct pronet_eval_result *r = run->result;
+	size_t flows = run->flows->num_flows + 1, samples = run->data->num_samples + 1;
+
+	r->label_of = calloc(PRONET_MAX_CLASSES, sizeof(*r->label_of));
+	r->held_out_named = calloc(PRONET_MAX_CLASSES, sizeof(*r->held_out_named));
+	run->all = malloc(flows * sizeof(size_t));
+	run->members = malloc(flows * sizeof(size_t));
+	run->train_flows = malloc(flows * sizeof(size_t));
+	run->validation_flows = malloc(flows * sizeof(size_t));
+	run->samples = malloc(samples * sizeof(size_t));
+	run->validation_samples = malloc(samples * sizeof(size_t));
+	run->fold = malloc(flows * sizeof(uint32_t));
+	run->inner_fold = malloc(flows * sizeof(uint32_t));
+	if (!r->label_of || !r->held_out_named || !run->all || !run->members || !run->train_flows ||
+	    !run->validation_flows || !run->samples || !run->validation_samples || !run->fold ||
+	    !run->inner_fold)
+		return pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory for the evaluation");
+	return PRONET_OK;
+}
+
+static void free_run(struct eval_run *run)
+{
+	pronet_flows_free(run->flows);
+	free(run->all);
+	free(run->members);
+	free(run->train_flows);
+	free(run->validation_flows);
+	free(run->samples);
+	free(run->validation_samples);
+	free(run->fold);
+	free(run->inner_fold);
+	free(run);
+}
+
+static enum pronet_err run_all(struct eval_run *run, char *errbuf)
+{
+	const struct pronet_eval_options *o = run->o;
+	struct pronet_eval_result *r = run->result;
+	size_t cells = r->num_classes * (r->num_classes + 1);
+	enum pronet_err err = PRONET_OK;
+
+	r->confusion = calloc((size_t)o->repeats * cells, sizeof(uint64_t));
+	r->confusion_thresholded = calloc((size_t)o->repeats * cells, sizeof(uint64_t));
+	if (r->confusion == NULL || r->confusion_thresholded == NULL)
+		return pronet_error(errbuf, PRONET_ERR_NOMEM,
+		                    "no memory for the confusion matrices");
+	for (size_t f = 0; f < run->flows->num_flows; f++)
+		run->all[f] = f;
+	for (uint32_t repeat = 0; err == PRONET_OK && repeat < o->repeats; repeat++) {
+		run->repeat = repeat;
+		err = pronet_eval_assign_folds(run->flows, run->all, run->flows->num_flows,
+		                               o->group_of_capture, o->num_groups, o->by, o->folds,
+		                               o->seed + 31u * repeat, run->fold, errbuf);
+		for (uint32_t fold = 0; err == PRONET_OK && fold < o->folds; fold++)
+			err = run_fold(run, fold, errbuf);
+	}
+	return err;
+}
+
+enum pronet_err pronet_eval_run(const struct pronet_dataset *data,
+                                const struct pronet_eval_options *options,
+                                pronet_eval_progress_fn progress, void *user,
+                                struct pronet_eval_result **out, char *errbuf)
+{
+	struct eval_run *run;
+	enum pronet_err err;
+
+	if (data == NULL || options == NULL || out == NULL)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "pronet_eval_run: NULL argument");
+	*out = NULL;
+	err = check_options(data, options, errbuf);
+	if (err != PRONET_OK)
+		return err;
+	run = calloc(1, sizeof(*run));
+	if (run == NULL || (run->result = calloc(1, sizeof(*run->result))) == NULL) {
+		free(run);
+		return pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory for the evaluation");
+	}
+	run->data = data;
+	run->o = options;
+	run->progress = progress;
+	run->user = user;
+	run->result->repeats = options->repeats;
+	run->result->folds = options->folds;
+	err = pronet_flows_index(data, &run->flows, errbuf);
+	if (err == PRONET_OK)
+		err = allocate_run(run, errbuf);
+	if (err == PRONET_OK)
+		err = choose_classes(run, errbuf);
+	if (err == PRONET_OK)
+		err = run_all(run, errbuf);
+	if (err == PRONET_OK)
+		*out = run->result;
+	else
+		pronet_eval_result_free(run->result);
+	free_run(run);
+	return err;
+}

@@ -1,0 +1,158 @@
+/* Evaluation like the ProNet paper's Table 1, but honest about leakage:
+ * k-fold cross-validation whose folds split whole captures (with their
+ * families: captures cut from one trace stay together) or whole flows,
+ * never single packets; per-class precision, recall and F1 decided PER FLOW
+ * (core/model/flow_predict.h), over R repeated runs; calibration and abstention
+ * on a validation part held back from each fold's training data; an
+ * open-set test that trains without one class and counts how many of its
+ * flows abstain. Printing, JSON and pictures are the CLI's (tools/). */
+#ifndef PRONET_CORE_EVAL_H
+#define PRONET_CORE_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/data/dataset.h"
+#include "core/util/error.h"
+#include "core/model/flow_predict.h"
+#include "core/model/model.h"
+#include "core/train/train.h"
+
+/* A dataset's samples grouped by flow (capture, flow id), each flow's
+ * samples in packet order. */
+struct pronet_flows {
+	size_t num_flows;
+	size_t *samples;   /* [num_samples]: sample indexes, flow by flow */
+	size_t *start;     /* [num_flows + 1]: flow i is samples[start[i] .. start[i+1]) */
+	uint16_t *label;   /* [num_flows]: dataset label */
+	uint32_t *capture; /* [num_flows] */
+};
+
+/* Fails (PRONET_ERR_FORMAT) if one flow's samples carry two labels. */
+enum pronet_err pronet_flows_index(const struct pronet_dataset *data, struct pronet_flows **out,
+                                   char *errbuf);
+void pronet_flows_free(struct pronet_flows *flows);
+
+enum pronet_fold_by {
+	PRONET_FOLD_BY_CAPTURE = 0, /* a capture (its group) lies in one fold */
+	PRONET_FOLD_BY_FLOW = 1,    /* a flow lies in one fold */
+};
+
+/* Folds of members[n] (flow numbers): fold[i] in 0..k-1 for members[i].
+ * The units (a group of captures, or a flow) are taken in an order shuffled
+ * by `seed`, each to the fold with the fewest flows so far, so folds are
+ * balanced and a unit is never split. group_of_capture[num_captures] maps a
+ * capture to its group (NULL: each capture its own); groups < num_groups. */
+enum pronet_err pronet_eval_assign_folds(const struct pronet_flows *flows, const size_t *members,
+                                         size_t n, const uint32_t *group_of_capture,
+                                         size_t num_groups, enum pronet_fold_by by, uint32_t k,
+                                         uint64_t seed, uint32_t *fold, char *errbuf);
+
+/* Scores of one class, or of an average. */
+struct pronet_class_score {
+	double precision, recall, f1;
+	uint64_t support;   /* flows of the class */
+	uint64_t predicted; /* flows named as the class */
+	uint64_t correct;
+};
+
+/* From confusion[classes][classes + 1] (row: true class; column: the verdict,
+ * column `classes` = abstained): per_class[classes], the macro average over
+ * the classes with support (unweighted), and the micro average (pooled
+ * counts; abstentions lower recall, not precision). A precision or F1 with
+ * a zero denominator is 0. */
+void pronet_eval_scores(const uint64_t *confusion, size_t classes,
+                        struct pronet_class_score *per_class, struct pronet_class_score *macro,
+                        struct pronet_class_score *micro);
+
+struct pronet_eval_options {
+	uint32_t folds;   /* k (5) */
+	uint32_t repeats; /* R runs of k folds, each with its own split (1) */
+	enum pronet_fold_by by;
+	const uint32_t *group_of_capture; /* NULL: each capture its own group */
+	size_t num_groups;
+	uint64_t seed; /* splits; training seeds derive from it and the fold */
+	struct pronet_cnn_config config;
+	struct pronet_train_options train; /* index fields are set per fold */
+	/* Share of each fold's training units held back for early stopping and
+	 * calibration (0: none; no calibration either). */
+	float validation_fraction;
+	enum pronet_flow_combine combine;
+	uint32_t flow_packets;      /* a flow's first N samples (0: all) train and decide */
+	int hold_out_class;         /* dataset label trained without (open set), -1: none */
+	double threshold_precision; /* abstention thresholds aim at this (0.97) */
+	/* Dataset label whose flows are not trained on (nor used for early
+	 * stopping) but count in calibration, as negatives of every class the
+	 * model names them (--reject-rare=calibrate); -1: none. */
+	int untrained_class;
+	int untrained_calibrated; /* 0: the untrained class is only tested on */
+	/* With abstention: random-looking flows need this probability
+	 * (PRONET_RANDOM_FLOOR; 0: no gate; above 1: they always abstain); see
+	 * pronet_flow_decide. */
+	float random_floor;
+	float min_threshold; /* no threshold below this (0) */
+};
+
+void pronet_eval_options_default(struct pronet_eval_options *options);
+
+struct pronet_eval_curve_point {
+	uint32_t step;
+	float loss, accuracy, validation_loss; /* validation_loss NaN if not measured */
+};
+
+struct pronet_eval_result {
+	size_t num_classes; /* classes of the models (dataset labels in use, minus held out) */
+	uint16_t *label_of; /* [num_classes]: the dataset label of model class k */
+	uint32_t repeats, folds;
+	/* [repeats][num_classes][num_classes + 1]: per-flow verdicts, column
+	 * num_classes = abstained. `confusion` takes the best class always;
+	 * `confusion_thresholded` abstains below the calibrated thresholds. */
+	uint64_t *confusion, *confusion_thresholded;
+	/* The loss curve of the first training (repeat 1, fold 1). */
+	struct pronet_eval_curve_point *curve;
+	size_t curve_points;
+	/* Open set: flows of the held-out class in the test folds, how many
+	 * abstained, and what the others were named ([num_classes]). */
+	uint64_t held_out_flows, held_out_abstained;
+	/* With abstention, flows that abstained by reason (enum
+	 * pronet_flow_decision; [PRONET_FLOW_NAMED] counts those named). */
+	uint64_t decisions[4];
+	/* Random-looking flows (pronet_flow_looks_random) of the test folds, how
+	 * many the thresholds alone (no gate) name, and how many of those
+	 * rightly: the evidence for or against the gate. */
+	uint64_t random_flows, random_named, random_right;
+	uint64_t random_gated_named, random_gated_right; /* the same with the gate */
+	uint64_t *held_out_named;
+	/* Training cost over all folds. */
+	double train_seconds;
+	uint64_t samples_seen, steps;
+	uint32_t trainings;
+	double temperature_sum; /* over trainings with calibration */
+	uint32_t calibrated;
+};
+
+void pronet_eval_result_free(struct pronet_eval_result *result);
+
+/* Progress of fold `fold` (0-based) of run `repeat`, forwarded from training. */
+typedef void (*pronet_eval_progress_fn)(uint32_t repeat, uint32_t fold,
+                                        const struct pronet_train_progress *progress, void *user);
+
+enum pronet_err pronet_eval_run(const struct pronet_dataset *data,
+                                const struct pronet_eval_options *options,
+                                pronet_eval_progress_fn progress, void *user,
+                                struct pronet_eval_result **out, char *errbuf);
+
+/* Calibrates a trained model on held-back flows (flow numbers members[n] of
+ * `flows`): the temperature on their combined logits, then per-class
+ * thresholds for `precision`, none below min_threshold (also the threshold
+ * of a class the validation flows never name); stored with
+ * pronet_model_set_calibration.
+ * Flows whose class the model lacks are skipped. Used by eval and by
+ * `pronet train --calibrate`. */
+enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct pronet_dataset *data,
+                                      const struct pronet_flows *flows, const size_t *members,
+                                      size_t n, enum pronet_flow_combine combine,
+                                      uint32_t flow_packets, double precision, float min_threshold,
+                                      char *errbuf);
+
+#endif

@@ -1,0 +1,171 @@
+/* Vector softmax with a Cody-Waite range reduction and a degree-6
+ * polynomial for exp (the classic single-precision scheme of Cephes' expf);
+ * see core/nn/softmax_fast.h for the error it keeps. */
+#include "core/nn/softmax_fast.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "core/model/model.h"
+#include "core/util/vector_isa.h"
+
+/* Sixteen classes a vector: one AVX-512 register, two AVX2 ones, four of 16
+ * bytes (the compiler splits a vector wider than the target's). A model of
+ * up to 16 classes is one vector, 17..32 two. */
+#define LANES 16
+#define MAX_VECTORS ((PRONET_MAX_CLASSES + LANES - 1) / LANES)
+
+#define LOG2E 1.44269504088896341f
+/* ln 2 in two parts: C1 has few significant bits, so n * C1 is exact. */
+#define LN2_HIGH 0.693359375f
+#define LN2_LOW -2.12194440e-4f
+/* Below this exp(x) is under 2^-125; clamping keeps 2^n a normal float. */
+#define SMALLEST -87.0f
+/* 1.5 * 2^23: adding it rounds a float below 2^22 in magnitude to an integer
+ * held in the low bits of the sum. */
+#define ROUNDER 12582912.0f
+
+/* The first class vector v holds. A last, partial vector is loaded as the
+ * last LANES classes, overlapping the one before, rather than gathered
+ * through a buffer (whose separate stores a vector load cannot take over
+ * directly); with fewer than LANES classes there is no other choice. */
+static inline size_t first_class(size_t v, size_t n)
+{
+	return n >= LANES && v * LANES + LANES > n ? n - LANES : v * LANES;
+}
+
+/* The largest logit (rarely needed, see below). */
+static float largest_of(const float *logits, size_t n)
+{
+	float top = logits[0];
+
+	for (size_t i = 1; i < n; i++)
+		top = logits[i] > top ? logits[i] : top;
+	return top;
+}
+
+/* exp((x - shift) / temperature) of every class, summed. The shift only has
+ * to keep the exponents in range: softmax does not depend on it. The
+ * largest logit always does, but finding it is a chain of dependent steps
+ * through every lane, so the first logit is tried first: unless some class
+ * is more than LARGEST above it (then the exact maximum is taken), every
+ * exp stays below e^80 and a sum of 256 below FLT_MAX. Below SMALLEST an
+ * exp is clamped to e^-87 where a probability is 0 for any purpose.
+ *
+ * exp(y) for y <= LARGEST: y = n ln2 + r with |r| <= ln2 / 2 (n = y log2 e
+ * rounded to nearest), exp(r) from its polynomial, 2^n built in the
+ * exponent bits. Vectors of LANES lanes (first_class); lanes past n, or
+ * that the vector before holds, are left out of the sum. */
+#define LARGEST 80.0f
+
+#define DEFINE_SOFTMAX_KERNEL(name, attributes)                                                    \
+	typedef float name##_vector __attribute__((vector_size(4 * LANES), may_alias));            \
+	typedef int32_t name##_ints __attribute__((vector_size(4 * LANES)));                       \
+	attributes static inline __attribute__((always_inline)) float name##_exps(                 \
+	    const name##_vector *x, size_t n, float shift, float inverse, name##_vector *e,        \
+	    int *too_large)                                                                        \
+	{                                                                                          \
+		name##_vector sums = {0}, smallest, largest, rounder, y, fx, tf, r, r2, p;         \
+		name##_ints k, index, is_small, out_of_range = {0};                                \
+		float lanes[LANES];                                                                \
+                                                                                                   \
+		_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++)                           \
+		{                                                                                  \
+			smallest[i] = SMALLEST;                                                    \
+			largest[i] = LARGEST;                                                      \
+			rounder[i] = ROUNDER;                                                      \
+			index[i] = i;                                                              \
+		}                                                                                  \
+		for (size_t v = 0; v * LANES < n; v++) {                                           \
+			size_t first = first_class(v, n);                                          \
+			int count = (int)(n - first < LANES ? n - first : LANES);                  \
+			int seen = (int)(v * LANES - first); /* lanes the vector before has */     \
+                                                                                                   \
+			y = (x[v] - shift) * inverse;                                              \
+			out_of_range |= y > largest;                                               \
+			is_small = y < smallest;                                                   \
+			y = (name##_vector)((is_small & (name##_ints)smallest) |                   \
+			                    (~is_small & (name##_ints)y));                         \
+			/* n = round(y log2 e) from the low bits of a float whose unit             \
+			 * in the last place is 1; exact for |n| < 2^22. */                        \
+			fx = y * LOG2E + ROUNDER;                                                  \
+			k = (name##_ints)fx - (name##_ints)rounder;                                \
+			tf = fx - ROUNDER;                                                         \
+			r = y - tf * LN2_HIGH;                                                     \
+			r = r - tf * LN2_LOW;                                                      \
+			/* exp(r) = 1 + r + r^2 P(r), P by Estrin's scheme (three                  \
+			 * dependent steps instead of Horner's six). */                            \
+			r2 = r * r;                                                                \
+			p = (r * 1.6666665459e-1f + 5.0000001201e-1f) +                            \
+			    r2 * ((r * 8.3334519073e-3f + 4.1665795894e-2f) +                      \
+			          r2 * (r * 1.9875691500e-4f + 1.3981999507e-3f));                 \
+			p = p * r2 + (r + 1.0f);                                                   \
+			p = p * (name##_vector)((k + 127) << 23);                                  \
+			/* Lanes past n: 0, so they add nothing to the sum. */                     \
+			e[v] =                                                                     \
+			    (name##_vector)((name##_ints)p & ((index >= seen) & (index < count))); \
+			sums += e[v];                                                              \
+		}                                                                                  \
+		memcpy(lanes, &out_of_range, sizeof(lanes));                                       \
+		*too_large = 0;                                                                    \
+		_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++) *too_large |=             \
+		    ((const int32_t *)lanes)[i];                                                   \
+		memcpy(lanes, &sums, sizeof(sums));                                                \
+		_Pragma("GCC unroll 4") for (int half = LANES / 2; half > 0; half /= 2)            \
+		    _Pragma("GCC unroll 8") for (int i = 0; i < half; i++) lanes[i] +=             \
+		    lanes[i + half];                                                               \
+		return lanes[0];                                                                   \
+	}                                                                                          \
+	attributes static void name(const float *logits, size_t n, float temperature,              \
+	                            float *probabilities)                                          \
+	{                                                                                          \
+		name##_vector x[MAX_VECTORS], e[MAX_VECTORS], p;                                   \
+		float inverse = 1.0f / temperature, lanes[LANES], sum;                             \
+		int too_large;                                                                     \
+                                                                                                   \
+		for (size_t v = 0; v * LANES < n; v++) {                                           \
+			if (n >= LANES) {                                                          \
+				memcpy(&x[v], logits + first_class(v, n), sizeof(x[v]));           \
+			} else {                                                                   \
+				_Pragma("GCC unroll 16") for (size_t i = 0; i < LANES; i++)        \
+				    lanes[i] = i < n ? logits[i] : logits[0];                      \
+				memcpy(&x[v], lanes, sizeof(x[v]));                                \
+			}                                                                          \
+		}                                                                                  \
+		sum = name##_exps(x, n, logits[0], inverse, e, &too_large);                        \
+		if (too_large)                                                                     \
+			sum = name##_exps(x, n, largest_of(logits, n), inverse, e, &too_large);    \
+		inverse = 1.0f / sum;                                                              \
+		/* Last vector first: where it overlaps the one before, its lanes                  \
+		 * hold 0 and are then written again with the right values. */                     \
+		for (size_t v = (n + LANES - 1) / LANES; v-- > 0;) {                               \
+			p = e[v] * inverse;                                                        \
+			if (n >= LANES)                                                            \
+				memcpy(probabilities + first_class(v, n), &p, sizeof(p));          \
+			else                                                                       \
+				memcpy(probabilities, &p, n * sizeof(float));                      \
+		}                                                                                  \
+	}
+
+DEFINE_SOFTMAX_KERNEL(softmax_generic, )
+#ifdef PRONET_HAVE_X86_KERNELS
+DEFINE_SOFTMAX_KERNEL(softmax_avx2, __attribute__((target("avx2,fma"))))
+DEFINE_SOFTMAX_KERNEL(softmax_avx512, __attribute__((target("avx512f"))))
+#endif
+
+void pronet_softmax_fast(const float *logits, size_t n, float temperature, float *probabilities,
+                         enum pronet_vector_isa isa)
+{
+#ifdef PRONET_HAVE_X86_KERNELS
+	if (isa == PRONET_ISA_AVX512) {
+		softmax_avx512(logits, n, temperature, probabilities);
+		return;
+	}
+	if (isa == PRONET_ISA_AVX2) {
+		softmax_avx2(logits, n, temperature, probabilities);
+		return;
+	}
+#endif
+	(void)isa;
+	softmax_generic(logits, n, temperature, probabilities);
+}

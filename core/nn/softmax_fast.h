@@ -1,0 +1,22 @@
+/* Softmax for prediction: the same quantity as pronet_softmax (ProNet Sec.
+ * 3.2 (E6) with the calibration temperature), sixteen classes at a time
+ * (core/util/vector_isa.h: the widest vectors the CPU has) with a polynomial exp
+ * instead of one libm expf call per class. The relative error of each exp is
+ * a few float roundings (about 2e-7, checked in tests/core/nn/test_softmax_fast),
+ * so a probability differs from the exact one by well under 1e-6; training
+ * keeps pronet_softmax, whose bits its reproducibility tests pin. */
+#ifndef PRONET_CORE_SOFTMAX_FAST_H
+#define PRONET_CORE_SOFTMAX_FAST_H
+
+#include <stddef.h>
+
+#include "core/util/vector_isa.h"
+
+/* probabilities[n] = softmax(logits[n] / temperature) with the kernels of
+ * isa, resolved (pronet_vector_isa_resolve, once per model: not per call);
+ * 1 <= n <= PRONET_MAX_CLASSES, temperature > 0, logits finite. No
+ * allocation. */
+void pronet_softmax_fast(const float *logits, size_t n, float temperature, float *probabilities,
+                         enum pronet_vector_isa isa);
+
+#endif

@@ -1,0 +1,514 @@
+/* The training loop (ProNet paper Sec. 3.3): mini-batches drawn from a
+ * per-epoch shuffle, the mean softmax cross-entropy's gradient from the
+ * architecture, Adam. Everything random flows from options->seed, and
+ * per-worker gradients are summed in worker order, so the same data, seed
+ * and thread count give bit-identical weights. */
+#include "core/train/train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/nn/adam.h"
+#include "core/model/model_internal.h"
+#include "core/util/parallel.h"
+#include "core/util/rng.h"
+#include "core/nn/softmax_xent.h"
+
+void pronet_train_options_default(struct pronet_train_options *options)
+{
+	options->batch_size = 128;
+	options->steps = 0;
+	options->epochs = 10;
+	options->learning_rate = 1e-3f;
+	options->seed = 1;
+	options->threads = 1;
+	options->progress_every = 100;
+	options->train_indices = NULL;
+	options->num_train = 0;
+	options->validation_indices = NULL;
+	options->num_validation = 0;
+	options->validate_every = 0;
+	options->patience = 0;
+	options->max_per_class = 0;
+	options->augment_bytes = 0.0f;
+}
+
+/* Everything a run allocates, freed in one place. */
+struct run {
+	uint32_t *labels; /* [num_samples]: model class of each sample */
+	size_t *pool;     /* [pool_size]: the samples trained on */
+	size_t pool_size;
+	size_t *by_class;     /* [pool_size]: the pool grouped by class (balancing) */
+	size_t *class_start;  /* [num_classes + 1]: each class's range in by_class */
+	size_t *order;        /* [pool_size]: this epoch's samples, shuffled */
+	size_t epoch_size;    /* samples per epoch (fewer than the pool when balanced) */
+	float *best_weights;  /* [num_weights]: lowest validation loss so far */
+	double *worker_loss;  /* [threads]: validation loss sums */
+	const struct pronet_input **batch_inputs;
+	struct pronet_input *augmented; /* [batch]: noisy copies (augment_bytes > 0) */
+	uint32_t *batch_labels;
+	float *losses;
+	uint8_t *correct;
+	float **grads; /* [threads][num_trainable] */
+	float *moment1, *moment2;
+	void *workspace;
+	size_t threads;
+};
+
+static void run_free(struct run *run, const struct pronet_model *model)
+{
+	free(run->labels);
+	free(run->pool);
+	free(run->by_class);
+	free(run->class_start);
+	free(run->order);
+	free(run->best_weights);
+	free(run->worker_loss);
+	free(run->batch_inputs);
+	free(run->augmented);
+	free(run->batch_labels);
+	free(run->losses);
+	free(run->correct);
+	for (size_t i = 0; run->grads != NULL && i < run->threads; i++)
+		free(run->grads[i]);
+	free(run->grads);
+	free(run->moment1);
+	free(run->moment2);
+	if (run->workspace != NULL)
+		model->ops->train_end(run->workspace);
+}
+
+static enum pronet_err check_options(const struct pronet_train_options *o,
+                                     const struct pronet_dataset *data, char *errbuf)
+{
+	if (o->batch_size < 1 || o->batch_size > PRONET_TRAIN_MAX_BATCH)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "batch size %u is outside 1..%d",
+		                    o->batch_size, PRONET_TRAIN_MAX_BATCH);
+	if (o->threads < 1 || o->threads > PRONET_TRAIN_MAX_THREADS)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "threads %u is outside 1..%d",
+		                    o->threads, PRONET_TRAIN_MAX_THREADS);
+	if (!(isfinite(o->learning_rate) && o->learning_rate > 0.0f))
+		return pronet_error(errbuf, PRONET_ERR_ARG, "learning rate %g is not positive",
+		                    (double)o->learning_rate);
+	if (!(o->augment_bytes >= 0.0f && o->augment_bytes <= 0.5f))
+		return pronet_error(errbuf, PRONET_ERR_ARG, "byte augmentation %g is outside [0, 0.5]",
+		                    (double)o->augment_bytes);
+	if (o->steps == 0 && o->epochs == 0)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "neither steps nor epochs is set");
+	if (data->num_samples == 0 || (o->train_indices != NULL && o->num_train == 0))
+		return pronet_error(errbuf, PRONET_ERR_ARG, "the dataset has no samples");
+	for (size_t i = 0; o->train_indices != NULL && i < o->num_train; i++)
+		if (o->train_indices[i] >= data->num_samples)
+			return pronet_error(errbuf, PRONET_ERR_ARG,
+			                    "training sample index %zu is out of range",
+			                    o->train_indices[i]);
+	for (size_t i = 0; o->validation_indices != NULL && i < o->num_validation; i++)
+		if (o->validation_indices[i] >= data->num_samples)
+			return pronet_error(errbuf, PRONET_ERR_ARG,
+			                    "validation sample index %zu is out of range",
+			                    o->validation_indices[i]);
+	if (o->steps == 0 &&
+	    (data->num_samples + o->batch_size - 1) / o->batch_size * o->epochs > UINT32_MAX)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "%u epochs is too many steps",
+		                    o->epochs);
+	return PRONET_OK;
+}
+
+/* Dataset labels are matched to the model's classes by name, for the
+ * samples trained or validated on (others may be of classes the model
+ * lacks: eval's held-out class). */
+static enum pronet_err map_label(const struct pronet_model *model,
+                                 const struct pronet_dataset *data, size_t i, uint32_t *labels,
+                                 char *errbuf)
+{
+	uint16_t label = data->samples[i].label;
+	int index;
+
+	if (label >= data->num_classes)
+		return pronet_error(errbuf, PRONET_ERR_FORMAT,
+		                    "sample %zu has label %u but the dataset has %zu classes", i,
+		                    label, data->num_classes);
+	index = pronet_model_find_class(model, data->class_names[label]);
+	if (index < 0)
+		return pronet_error(errbuf, PRONET_ERR_NOT_FOUND,
+		                    "dataset class '%s' is not a class of the model",
+		                    data->class_names[label]);
+	labels[i] = (uint32_t)index;
+	return PRONET_OK;
+}
+
+static enum pronet_err map_labels(const struct pronet_model *model,
+                                  const struct pronet_dataset *data,
+                                  const struct pronet_train_options *o, const struct run *run,
+                                  uint32_t *labels, char *errbuf)
+{
+	enum pronet_err err = PRONET_OK;
+
+	for (size_t i = 0; err == PRONET_OK && i < run->pool_size; i++)
+		err = map_label(model, data, run->pool[i], labels, errbuf);
+	for (size_t i = 0; err == PRONET_OK && o->validation_indices != NULL &&
+	                   i < o->num_validation;
+	     i++)
+		err = map_label(model, data, o->validation_indices[i], labels, errbuf);
+	return err;
+}
+
+static enum pronet_err run_allocate(struct run *run, const struct pronet_model *model,
+                                    const struct pronet_train_options *o, size_t samples,
+                                    size_t batch)
+{
+	size_t n = model->num_trainable, threads = o->threads;
+	size_t pool = o->train_indices != NULL ? o->num_train : samples;
+	int failed;
+
+	run->threads = threads;
+	run->pool_size = pool;
+	run->labels = malloc(samples * sizeof(*run->labels));
+	run->pool = malloc(pool * sizeof(*run->pool));
+	run->by_class = malloc(pool * sizeof(*run->by_class));
+	run->class_start = calloc(model->num_classes + 1, sizeof(*run->class_start));
+	run->order = malloc(pool * sizeof(*run->order));
+	run->worker_loss = calloc(threads, sizeof(*run->worker_loss));
+	run->best_weights = malloc(model->num_weights * sizeof(float));
+	run->batch_inputs = malloc(batch * sizeof(*run->batch_inputs));
+	run->augmented = malloc(batch * sizeof(*run->augmented));
+	run->batch_labels = malloc(batch * sizeof(*run->batch_labels));
+	run->losses = malloc(batch * sizeof(*run->losses));
+	run->correct = malloc(batch * sizeof(*run->correct));
+	run->grads = calloc(threads, sizeof(*run->grads));
+	run->moment1 = calloc(n, sizeof(float));
+	run->moment2 = calloc(n, sizeof(float));
+	failed = !run->augmented || !run->labels || !run->pool || !run->by_class || !run->class_start ||
+	         !run->order || !run->worker_loss || !run->best_weights || !run->batch_inputs ||
+	         !run->batch_labels || !run->losses || !run->correct || !run->grads ||
+	         !run->moment1 || !run->moment2;
+	for (size_t i = 0; !failed && i < threads; i++)
+		failed = (run->grads[i] = calloc(n, sizeof(float))) == NULL;
+	if (failed)
+		return PRONET_ERR_NOMEM;
+	for (size_t i = 0; i < pool; i++)
+		run->pool[i] = o->train_indices != NULL ? o->train_indices[i] : i;
+	return model->ops->train_begin(model, batch, threads, &run->workspace);
+}
+
+/* Groups the pool by class (a counting sort, stable) for undersampling, and
+ * sizes an epoch: the whole pool, or at most max_per_class of each class. */
+static void plan_epochs(struct run *run, size_t num_classes, uint32_t max_per_class)
+{
+	size_t *start = run->class_start;
+
+	for (size_t i = 0; i < run->pool_size; i++)
+		start[run->labels[run->pool[i]] + 1]++;
+	for (size_t c = 0; c < num_classes; c++)
+		start[c + 1] += start[c];
+	for (size_t i = 0; i < run->pool_size; i++) {
+		uint32_t c = run->labels[run->pool[i]];
+
+		run->by_class[start[c]++] = run->pool[i];
+	}
+	for (size_t c = num_classes; c > 0; c--) /* undo the shift of the fill */
+		start[c] = start[c - 1];
+	start[0] = 0;
+	run->epoch_size = 0;
+	for (size_t c = 0; c < num_classes; c++) {
+		size_t count = start[c + 1] - start[c];
+
+		run->epoch_size += max_per_class && count > max_per_class ? max_per_class : count;
+	}
+}
+
+static void shuffle(size_t *items, size_t n, struct pronet_rng *rng)
+{
+	for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
+		size_t j = (size_t)pronet_rng_below(rng, i);
+		size_t swap = items[i - 1];
+
+		items[i - 1] = items[j];
+		items[j] = swap;
+	}
+}
+
+/* This epoch's samples: every pooled sample, or a fresh draw of at most
+ * max_per_class of each class (a partial Fisher-Yates inside the class). */
+static void draw_epoch(struct run *run, size_t num_classes, uint32_t max_per_class,
+                       struct pronet_rng *rng)
+{
+	size_t filled = 0;
+
+	if (max_per_class == 0) {
+		memcpy(run->order, run->pool, run->pool_size * sizeof(*run->order));
+		shuffle(run->order, run->pool_size, rng);
+		return;
+	}
+	for (size_t c = 0; c < num_classes; c++) {
+		size_t *members = run->by_class + run->class_start[c];
+		size_t count = run->class_start[c + 1] - run->class_start[c];
+		size_t take = count > max_per_class ? max_per_class : count;
+
+		for (size_t i = 0; i < take; i++) {
+			size_t j = i + (size_t)pronet_rng_below(rng, count - i);
+			size_t swap = members[i];
+
+			members[i] = members[j];
+			members[j] = swap;
+			run->order[filled++] = members[i];
+		}
+	}
+	shuffle(run->order, filled, rng);
+}
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) * 1e-9;
+}
+
+struct update_job {
+	struct pronet_model *model;
+	struct run *run;
+	struct pronet_adam_step step;
+};
+
+/* A worker's share of the parameters: the workers' gradients summed in
+ * worker order, Adam, and the gradients zeroed for the next step. Each
+ * parameter sees the same operations in the same order whatever the
+ * split, so the weights do not depend on how it is shared out; done by
+ * the workers rather than the calling thread because a pass over every
+ * parameter (embedding rows no sample touched included) is about a sixth
+ * of a step. */
+static void update_worker(void *context, size_t worker, size_t workers)
+{
+	struct update_job *job = context;
+	struct run *run = job->run;
+	size_t begin, end;
+
+	pronet_parallel_range(job->model->num_trainable, worker, workers, &begin, &end);
+	for (size_t i = 1; i < run->threads; i++)
+		for (size_t k = begin; k < end; k++)
+			run->grads[0][k] += run->grads[i][k];
+	pronet_adam_apply(&job->step, job->model->weights, run->grads[0], run->moment1,
+	                  run->moment2, begin, end);
+	for (size_t i = 0; i < run->threads; i++)
+		memset(run->grads[i] + begin, 0, (end - begin) * sizeof(float));
+}
+
+/* One step: gradient (workers into their own buffers, zero on entry), then
+ * the update above. */
+static void train_step(struct pronet_model *model, struct run *run, struct pronet_adam *adam,
+                       struct pronet_train_batch *batch)
+{
+	struct update_job job = {.model = model, .run = run};
+
+	model->ops->train_batch(model, run->workspace, batch, run->grads);
+	pronet_adam_begin(adam, &job.step);
+	pronet_parallel_run(run->threads, update_worker, &job);
+}
+
+struct validation_job {
+	const struct pronet_model *model;
+	const struct pronet_dataset *data;
+	const struct pronet_train_options *options;
+	const uint32_t *labels;
+	double *worker_loss;
+};
+
+/* Inference-mode cross-entropy (temperature 1) over a worker's share of the
+ * validation samples; shares are fixed, sums are added in worker order. */
+static void validation_worker(void *context, size_t worker, size_t workers)
+{
+	const struct validation_job *job = context;
+	float logits[PRONET_MAX_CLASSES], probabilities[PRONET_MAX_CLASSES];
+	size_t begin, end;
+	double sum = 0.0;
+
+	pronet_parallel_range(job->options->num_validation, worker, workers, &begin, &end);
+	for (size_t i = begin; i < end; i++) {
+		size_t sample = job->options->validation_indices[i];
+
+		job->model->ops->logits(job->model, &job->data->samples[sample].input, logits);
+		sum += pronet_softmax_xent_forward(logits, job->model->num_classes,
+		                                   job->labels[sample], probabilities);
+	}
+	job->worker_loss[worker] = sum;
+}
+
+static float validation_loss(const struct pronet_model *model, const struct pronet_dataset *data,
+                             const struct pronet_train_options *o, struct run *run)
+{
+	struct validation_job job = {model, data, o, run->labels, run->worker_loss};
+	double total = 0.0;
+
+	pronet_parallel_run(run->threads, validation_worker, &job);
+	for (size_t i = 0; i < run->threads; i++)
+		total += run->worker_loss[i];
+	return (float)(total / (double)o->num_validation);
+}
+
+/* Byte-noise augmentation against learning one capture's bytes (ids,
+ * addresses, nonces) instead of its protocol's: each valid payload byte is
+ * replaced by a random one with probability augment_bytes. Returns the input
+ * to train on (the sample itself without augmentation). */
+static const struct pronet_input *augment(const struct pronet_train_options *o,
+                                          const struct pronet_input *input,
+                                          struct pronet_input *copy, struct pronet_rng *rng)
+{
+	uint32_t chance = (uint32_t)(o->augment_bytes * 65536.0f);
+
+	if (chance == 0)
+		return input;
+	*copy = *input;
+	for (size_t k = 0; k < copy->length && k < PRONET_PAYLOAD_BYTES; k++)
+		if (pronet_rng_below(rng, 65536) < chance)
+			copy->bytes[k] = (uint8_t)pronet_rng_below(rng, 256);
+	return copy;
+}
+
+/* Early-stopping bookkeeping between measurements. */
+struct stopping {
+	float best_loss;
+	uint32_t best_step, since_best;
+};
+
+/* Measures the validation loss at `step`; returns 1 when patience ran out. */
+static int validate(struct pronet_model *model, const struct pronet_dataset *data,
+                    const struct pronet_train_options *o, struct run *run, uint32_t step,
+                    struct stopping *stop, float *loss)
+{
+	*loss = validation_loss(model, data, o, run);
+	if (!(*loss >= stop->best_loss)) { /* lower, or the first finite one */
+		stop->best_loss = *loss;
+		stop->best_step = step;
+		stop->since_best = 0;
+		memcpy(run->best_weights, model->weights, model->num_weights * sizeof(float));
+		return 0;
+	}
+	stop->since_best++;
+	return o->patience != 0 && stop->since_best >= o->patience;
+}
+
+static enum pronet_err train_loop(struct pronet_model *model, const struct pronet_dataset *data,
+                                  const struct pronet_train_options *o, struct run *run,
+                                  pronet_train_progress_fn progress, void *user, char *errbuf)
+{
+	size_t cursor = run->epoch_size, batches_per_epoch;
+	struct pronet_train_progress report;
+	double loss_sum = 0.0, correct_sum = 0.0, seen = 0.0;
+	struct stopping stop = {INFINITY, 0, 0};
+	int validating = o->validation_indices != NULL && o->num_validation > 0 &&
+	                 o->validate_every > 0;
+	struct pronet_adam adam;
+	struct pronet_rng shuffle_rng, augment_rng;
+	struct timespec start;
+
+	memset(&report, 0, sizeof(report));
+	batches_per_epoch = (run->epoch_size + o->batch_size - 1) / o->batch_size;
+	report.total_steps = o->steps ? o->steps : (uint32_t)(o->epochs * batches_per_epoch);
+	pronet_adam_init(&adam, o->learning_rate);
+	pronet_rng_seed(&shuffle_rng, o->seed);
+	pronet_rng_seed(&augment_rng, o->seed ^ 0x6a09e667f3bcc908ull);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (uint32_t step = 1; step <= report.total_steps; step++) {
+		uint64_t mix = o->seed ^ ((uint64_t)step << 32);
+		struct pronet_train_batch batch = {
+		    run->batch_inputs, run->batch_labels, 0,           pronet_splitmix64(&mix),
+		    run->threads,      run->losses,       run->correct};
+		int measure = validating && (step % o->validate_every == 0 ||
+		                             step == report.total_steps);
+		int last = step == report.total_steps, stopped = 0;
+
+		if (cursor == run->epoch_size) { /* a new epoch: a new order */
+			draw_epoch(run, model->num_classes, o->max_per_class, &shuffle_rng);
+			cursor = 0;
+		}
+		/* A batch never spans epochs: the last one of an epoch may be short. */
+		while (batch.size < o->batch_size && cursor < run->epoch_size) {
+			run->batch_inputs[batch.size] =
+			    augment(o, &data->samples[run->order[cursor]].input,
+			            &run->augmented[batch.size], &augment_rng);
+			run->batch_labels[batch.size++] = run->labels[run->order[cursor++]];
+		}
+		train_step(model, run, &adam, &batch);
+		for (size_t b = 0; b < batch.size; b++) {
+			loss_sum += run->losses[b];
+			correct_sum += run->correct[b];
+		}
+		seen += (double)batch.size;
+		report.samples_seen += batch.size;
+		if (!isfinite(loss_sum))
+			return pronet_error(errbuf, PRONET_ERR_ARG,
+			                    "training diverged: the loss is not finite at step %u "
+			                    "(try a smaller learning rate)",
+			                    step);
+		report.validation_loss = NAN;
+		if (measure)
+			stopped = validate(model, data, o, run, step, &stop, &report.validation_loss);
+		report.best_step = stop.best_step;
+		report.stopped_early = stopped && !last;
+		if (progress != NULL &&
+		    ((o->progress_every != 0 && step % o->progress_every == 0) || last || measure)) {
+			report.step = step;
+			report.loss = (float)(loss_sum / seen);
+			report.accuracy = (float)(correct_sum / seen);
+			report.seconds = seconds_since(&start);
+			progress(&report, user);
+			loss_sum = correct_sum = seen = 0.0;
+		}
+		if (stopped)
+			break;
+	}
+	if (validating && stop.best_step != 0) /* keep the best weights seen */
+		memcpy(model->weights, run->best_weights, model->num_weights * sizeof(float));
+	return PRONET_OK;
+}
+
+enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dataset *data,
+                             const struct pronet_train_options *options,
+                             pronet_train_progress_fn progress, void *user, char *errbuf)
+{
+	struct run run;
+	enum pronet_err err;
+	size_t batch, pool;
+
+	if (model == NULL || data == NULL || options == NULL)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "pronet_train: NULL argument");
+	err = check_options(options, data, errbuf);
+	if (err != PRONET_OK)
+		return err;
+	if (model->ops->train_batch == NULL)
+		return pronet_error(errbuf, PRONET_ERR_UNSUPPORTED,
+		                    "architecture %s cannot be trained by this build",
+		                    model->ops->name);
+	memset(&run, 0, sizeof(run));
+	pool = options->train_indices != NULL ? options->num_train : data->num_samples;
+	batch = options->batch_size < pool ? options->batch_size : pool;
+	err = run_allocate(&run, model, options, data->num_samples, batch);
+	if (err == PRONET_ERR_NOMEM)
+		err = pronet_error(errbuf, err, "no memory to train on %zu samples", pool);
+	else if (err != PRONET_OK)
+		err = pronet_error(errbuf, err, "cannot prepare training of architecture %s: %s",
+		                   model->ops->name, pronet_strerror(err));
+	if (err == PRONET_OK)
+		err = map_labels(model, data, options, &run, run.labels, errbuf);
+	if (err == PRONET_OK) {
+		plan_epochs(&run, model->num_classes, options->max_per_class);
+		if (options->steps == 0 && (run.epoch_size + options->batch_size - 1) /
+		                                   options->batch_size * options->epochs >
+		                               UINT32_MAX)
+			err = pronet_error(errbuf, PRONET_ERR_ARG, "%u epochs is too many steps",
+			                   options->epochs);
+	}
+	/* The weights move from here on: predict's precomputed tables go now
+	 * (validation then computes layer by layer) and are rebuilt from the
+	 * final weights, even after a failed loop. */
+	if (model->ops->release != NULL)
+		model->ops->release(model);
+	if (err == PRONET_OK)
+		err = train_loop(model, data, options, &run, progress, user, errbuf);
+	run_free(&run, model);
+	pronet_model_weights_changed(model);
+	return err;
+}

@@ -1,0 +1,49 @@
+/* One bidirectional flow, as the flow table keeps it.
+ *
+ * A flow is keyed by (IP version, VLAN, L4 protocol, the two address:port
+ * ends). The key is normalised - the lower (address, port) end is side 0 -
+ * so both directions of a conversation find the same flow; `client_side`
+ * remembers which end sent the flow's first packet (the initiator, as
+ * ndpiReader prints it first). Directions are enum pronet_direction
+ * (core/data/input.h): client to server is 0. The model's inputs are what the
+ * input builder (ndpi-glue/flow/input_builder.h) keeps of the flow's packets, the
+ * same builder the plugin records with. */
+#ifndef PRONET_GLUE_FLOW_H
+#define PRONET_GLUE_FLOW_H
+
+#include <stdint.h>
+
+#include "core/data/input.h"
+#include "ndpi-glue/flow/input_builder.h"
+
+/* Payload prefixes kept per direction, at most (the K option). */
+#define PRONET_FLOW_MAX_INPUTS_PER_DIRECTION 8
+#define PRONET_FLOW_MAX_INPUTS (2 * PRONET_FLOW_MAX_INPUTS_PER_DIRECTION)
+
+struct pronet_flow_key {
+	uint8_t ip_version;  /* 4 or 6 */
+	uint8_t l4_protocol; /* IPPROTO_TCP, IPPROTO_UDP, ... */
+	uint16_t vlan_id;    /* 0 if none */
+	uint8_t addr[2][16]; /* side 0 is the lower (address, port) end */
+	uint16_t port[2];    /* host byte order; 0 when the protocol has none */
+};
+
+struct pronet_flow {
+	struct pronet_flow_key key;
+	uint8_t client_side; /* key side (0 or 1) that sent the first packet */
+	uint64_t first_us;   /* capture time of the first and last packet */
+	uint64_t last_us;
+	uint64_t packets[2]; /* indexed by enum pronet_direction */
+	uint64_t bytes[2];   /* wire bytes */
+	/* Direction, retransmissions and packet index of the model's inputs;
+	 * builder.payload_packets counts the flow's payload packets, TCP
+	 * retransmissions left out. */
+	struct pronet_input_builder builder;
+	/* The first K payload packets of each direction, in arrival order. */
+	struct pronet_input inputs[PRONET_FLOW_MAX_INPUTS];
+	uint8_t num_inputs;
+	uint8_t inputs_per_direction[2];
+	void *user; /* the flow table's owner keeps its per-flow state here */
+};
+
+#endif

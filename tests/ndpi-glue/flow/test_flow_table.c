@@ -1,0 +1,369 @@
+/* Tests of ndpi-glue/flow/flow_table.c: both directions make one flow, VLANs and
+ * protocols separate flows, idle and active expiry in deadline order driven
+ * by packet time, a full table evicts (or refuses) and counts, and the
+ * first K payload prefixes are kept per direction with their index, and
+ * flows crafted to collide under the old unkeyed hash spread. */
+#include "ndpi-glue/flow/flow_table.h"
+#include "tests/ndpi-glue/flow/fnv_collisions.h"
+#include "tests/unit.h"
+
+#include <netinet/in.h>
+#include <string.h>
+
+#define MAX_ENDED 64
+
+struct ended {
+	struct pronet_flow flow;
+	enum pronet_flow_end_reason reason;
+};
+
+static struct ended ended[MAX_ENDED];
+static int num_ended;
+
+static void on_end(void *user, struct pronet_flow *flow, enum pronet_flow_end_reason reason)
+{
+	(void)user;
+	if (num_ended < MAX_ENDED) {
+		ended[num_ended].flow = *flow;
+		ended[num_ended].reason = reason;
+	}
+	num_ended++;
+}
+
+/* A UDP/IPv4 packet 10.0.0.<a>:<pa> -> 10.0.0.<b>:<pb> at time t (us). */
+static struct pronet_packet udp_packet(uint8_t a, uint16_t pa, uint8_t b, uint16_t pb, uint64_t t)
+{
+	struct pronet_packet p;
+	memset(&p, 0, sizeof(p));
+	p.timestamp_us = t;
+	p.ip_version = 4;
+	p.l4_protocol = IPPROTO_UDP;
+	p.src_addr[0] = 10, p.src_addr[3] = a;
+	p.dst_addr[0] = 10, p.dst_addr[3] = b;
+	p.src_port = pa;
+	p.dst_port = pb;
+	p.wire_length = 60;
+	return p;
+}
+
+static struct pronet_flow_table *new_table(uint32_t max_flows, uint64_t idle, uint64_t active,
+                                           enum pronet_flow_full_policy when_full)
+{
+	struct pronet_flow_table_options options;
+	struct pronet_flow_table *table = NULL;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	pronet_flow_table_options_default(&options);
+	options.max_flows = max_flows;
+	options.idle_timeout_us = idle;
+	options.active_timeout_us = active;
+	options.when_full = when_full;
+	num_ended = 0;
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_table_new(&options, on_end, NULL, &table, errbuf),
+	                      PRONET_OK);
+	return table;
+}
+
+static struct pronet_flow *update(struct pronet_flow_table *table, struct pronet_packet p,
+                                  enum pronet_direction *direction, int *created)
+{
+	struct pronet_flow *flow = NULL;
+	CU_ASSERT_EQUAL(pronet_flow_table_update(table, &p, &flow, direction, created), PRONET_OK);
+	return flow;
+}
+
+static void test_both_directions_one_flow(void)
+{
+	struct pronet_flow_table *table = new_table(16, 0, 0, PRONET_FLOW_FULL_EVICT_IDLEST);
+	enum pronet_direction dir;
+	int created;
+	/* The client is the higher address: normalisation must not make it side 0's. */
+	struct pronet_flow *first = update(table, udp_packet(9, 5000, 2, 53, 100), &dir, &created);
+	CU_ASSERT_TRUE(created);
+	CU_ASSERT_EQUAL(dir, PRONET_DIR_CLIENT_TO_SERVER);
+	struct pronet_flow *reply = update(table, udp_packet(2, 53, 9, 5000, 200), &dir, &created);
+	CU_ASSERT_FALSE(created);
+	CU_ASSERT_PTR_EQUAL(first, reply);
+	CU_ASSERT_EQUAL(dir, PRONET_DIR_SERVER_TO_CLIENT);
+	update(table, udp_packet(9, 5000, 2, 53, 300), &dir, &created);
+	CU_ASSERT_EQUAL(dir, PRONET_DIR_CLIENT_TO_SERVER);
+	CU_ASSERT_EQUAL(first->packets[PRONET_DIR_CLIENT_TO_SERVER], 2);
+	CU_ASSERT_EQUAL(first->packets[PRONET_DIR_SERVER_TO_CLIENT], 1);
+	CU_ASSERT_EQUAL(first->key.addr[first->client_side][3], 9);
+	CU_ASSERT_EQUAL(first->key.port[first->client_side], 5000);
+	CU_ASSERT_EQUAL(first->first_us, 100);
+	CU_ASSERT_EQUAL(first->last_us, 300);
+	/* Same addresses, ports swapped between the ends: another flow. */
+	update(table, udp_packet(9, 53, 2, 5000, 400), &dir, &created);
+	CU_ASSERT_TRUE(created);
+	/* Same ends, TCP: another flow. */
+	struct pronet_packet tcp = udp_packet(9, 5000, 2, 53, 500);
+	tcp.l4_protocol = IPPROTO_TCP;
+	update(table, tcp, &dir, &created);
+	CU_ASSERT_TRUE(created);
+	struct pronet_flow_table_stats stats;
+	pronet_flow_table_get_stats(table, &stats);
+	CU_ASSERT_EQUAL(stats.flows_created, 3);
+	CU_ASSERT_EQUAL(stats.flows_active, 3);
+	pronet_flow_table_flush(table);
+	CU_ASSERT_EQUAL(num_ended, 3);
+	CU_ASSERT_EQUAL(ended[0].reason, PRONET_FLOW_END_FLUSH);
+	CU_ASSERT_EQUAL(ended[0].flow.first_us, 100); /* flush goes in start order */
+	CU_ASSERT_EQUAL(ended[2].flow.first_us, 500);
+	pronet_flow_table_free(table);
+}
+
+static void test_vlan_separates_flows(void)
+{
+	struct pronet_flow_table *table = new_table(16, 0, 0, PRONET_FLOW_FULL_EVICT_IDLEST);
+	enum pronet_direction dir;
+	int created;
+	struct pronet_packet p = udp_packet(1, 1000, 2, 2000, 10);
+	struct pronet_flow *untagged = update(table, p, &dir, &created);
+	p.vlan_id = 7;
+	struct pronet_flow *tagged = update(table, p, &dir, &created);
+	CU_ASSERT_TRUE(created);
+	CU_ASSERT_PTR_NOT_EQUAL(untagged, tagged);
+	CU_ASSERT_EQUAL(tagged->key.vlan_id, 7);
+	struct pronet_packet reply = udp_packet(2, 2000, 1, 1000, 20);
+	reply.vlan_id = 7;
+	CU_ASSERT_PTR_EQUAL(update(table, reply, &dir, &created), tagged);
+	CU_ASSERT_EQUAL(dir, PRONET_DIR_SERVER_TO_CLIENT);
+	pronet_flow_table_free(table);
+}
+
+static void test_idle_and_active_expiry_in_deadline_order(void)
+{
+	/* idle 100 us, active 250 us. */
+	struct pronet_flow_table *table = new_table(16, 100, 250, PRONET_FLOW_FULL_EVICT_IDLEST);
+	enum pronet_direction dir;
+	int created;
+	update(table, udp_packet(1, 1, 2, 2, 0), &dir, &created);   /* A */
+	update(table, udp_packet(3, 3, 4, 4, 10), &dir, &created);  /* B */
+	update(table, udp_packet(1, 1, 2, 2, 90), &dir, &created);  /* A again */
+	update(table, udp_packet(5, 5, 6, 6, 150), &dir, &created); /* C; B idle since 110 */
+	CU_ASSERT_EQUAL_FATAL(num_ended, 1);
+	CU_ASSERT_EQUAL(ended[0].flow.key.addr[0][3], 3);
+	CU_ASSERT_EQUAL(ended[0].reason, PRONET_FLOW_END_IDLE);
+	/* Keep A busy until its active deadline (250) passes; C idles at 250 too,
+	 * A's active deadline and C's idle deadline tie: idle first, then A. */
+	update(table, udp_packet(2, 2, 1, 1, 180), &dir, &created);
+	update(table, udp_packet(1, 1, 2, 2, 240), &dir, &created);
+	pronet_flow_table_expire(table, 251);
+	CU_ASSERT_EQUAL_FATAL(num_ended, 3);
+	CU_ASSERT_EQUAL(ended[1].flow.key.addr[0][3], 5);
+	CU_ASSERT_EQUAL(ended[1].reason, PRONET_FLOW_END_IDLE);
+	CU_ASSERT_EQUAL(ended[2].flow.key.addr[0][3], 1);
+	CU_ASSERT_EQUAL(ended[2].reason, PRONET_FLOW_END_ACTIVE);
+	CU_ASSERT_EQUAL(ended[2].flow.packets[PRONET_DIR_SERVER_TO_CLIENT], 1);
+	/* Not before the deadline: a flow seen at 300 survives until 401. */
+	update(table, udp_packet(7, 7, 8, 8, 300), &dir, &created);
+	pronet_flow_table_expire(table, 400);
+	CU_ASSERT_EQUAL(num_ended, 3);
+	/* A packet from the past counts at the newest time seen: nothing breaks. */
+	update(table, udp_packet(7, 7, 8, 8, 5), &dir, &created);
+	pronet_flow_table_expire(table, 401);
+	CU_ASSERT_EQUAL(num_ended, 4);
+	struct pronet_flow_table_stats stats;
+	pronet_flow_table_get_stats(table, &stats);
+	CU_ASSERT_EQUAL(stats.ended_idle, 3);
+	CU_ASSERT_EQUAL(stats.ended_active, 1);
+	CU_ASSERT_EQUAL(stats.flows_active, 0);
+	pronet_flow_table_free(table);
+}
+
+static void test_full_table_evicts_idlest(void)
+{
+	struct pronet_flow_table *table = new_table(3, 0, 0, PRONET_FLOW_FULL_EVICT_IDLEST);
+	enum pronet_direction dir;
+	int created;
+	update(table, udp_packet(1, 1, 2, 2, 1), &dir, &created);
+	update(table, udp_packet(3, 3, 4, 4, 2), &dir, &created);
+	update(table, udp_packet(5, 5, 6, 6, 3), &dir, &created);
+	update(table, udp_packet(2, 2, 1, 1, 4), &dir, &created); /* first flow now recent */
+	update(table, udp_packet(7, 7, 8, 8, 5), &dir, &created);
+	CU_ASSERT_TRUE(created);
+	CU_ASSERT_EQUAL_FATAL(num_ended, 1);
+	CU_ASSERT_EQUAL(ended[0].reason, PRONET_FLOW_END_EVICTED);
+	CU_ASSERT_EQUAL(ended[0].flow.key.addr[0][3], 3);
+	update(table, udp_packet(9, 9, 10, 10, 6), &dir, &created);
+	CU_ASSERT_EQUAL_FATAL(num_ended, 2);
+	CU_ASSERT_EQUAL(ended[1].flow.key.addr[0][3], 5);
+	/* The evicted flow comes back as a new flow. */
+	update(table, udp_packet(3, 3, 4, 4, 7), &dir, &created);
+	CU_ASSERT_TRUE(created);
+	struct pronet_flow_table_stats stats;
+	pronet_flow_table_get_stats(table, &stats);
+	CU_ASSERT_EQUAL(stats.evicted, 3);
+	CU_ASSERT_EQUAL(stats.flows_active, 3);
+	CU_ASSERT_EQUAL(stats.flows_created, 6);
+	pronet_flow_table_free(table);
+}
+
+static void test_full_table_refuses_when_asked(void)
+{
+	struct pronet_flow_table *table = new_table(2, 0, 0, PRONET_FLOW_FULL_REFUSE);
+	enum pronet_direction dir;
+	int created;
+	struct pronet_flow *flow;
+	update(table, udp_packet(1, 1, 2, 2, 1), &dir, &created);
+	update(table, udp_packet(3, 3, 4, 4, 2), &dir, &created);
+	struct pronet_packet third = udp_packet(5, 5, 6, 6, 3);
+	CU_ASSERT_EQUAL(pronet_flow_table_update(table, &third, &flow, &dir, &created),
+	                PRONET_ERR_LIMIT);
+	CU_ASSERT_PTR_NULL(flow);
+	/* Existing flows still update. */
+	CU_ASSERT_PTR_NOT_NULL(update(table, udp_packet(2, 2, 1, 1, 4), &dir, &created));
+	struct pronet_flow_table_stats stats;
+	pronet_flow_table_get_stats(table, &stats);
+	CU_ASSERT_EQUAL(stats.refused_packets, 1);
+	CU_ASSERT_EQUAL(stats.evicted, 0);
+	CU_ASSERT_EQUAL(num_ended, 0);
+	pronet_flow_table_free(table);
+}
+
+static void test_keeps_k_prefixes_per_direction(void)
+{
+	struct pronet_flow_table *table = new_table(4, 0, 0, PRONET_FLOW_FULL_EVICT_IDLEST);
+	enum pronet_direction dir;
+	int created;
+	struct pronet_flow *flow = NULL;
+	/* Payload byte 0 says which packet it is: 'c'lient or 's'erver, then
+	 * its number; every payload is 20 bytes long, so 16 are kept. */
+	uint8_t payload[20];
+	memset(payload, 0xab, sizeof(payload));
+	for (int i = 0; i < 12; i++) {
+		/* c0 c1 s2 c3 c4 s5 c6 c7 s8 ... : 8 client, 4 server payload packets. */
+		int from_server = i % 3 == 2;
+		struct pronet_packet p =
+		    from_server ? udp_packet(2, 53, 1, 9, 10 + i) : udp_packet(1, 9, 2, 53, 10 + i);
+		payload[0] = from_server ? 's' : 'c';
+		payload[1] = (uint8_t)i;
+		p.payload = payload;
+		p.payload_length = sizeof(payload);
+		flow = update(table, p, &dir, &created);
+		/* An empty packet in between (a TCP ACK, say) is no payload packet. */
+		struct pronet_packet empty = udp_packet(1, 9, 2, 53, 10 + i);
+		update(table, empty, &dir, &created);
+	}
+	CU_ASSERT_EQUAL_FATAL(flow->num_inputs, 8);
+	CU_ASSERT_EQUAL(flow->inputs_per_direction[PRONET_DIR_CLIENT_TO_SERVER], 4);
+	CU_ASSERT_EQUAL(flow->inputs_per_direction[PRONET_DIR_SERVER_TO_CLIENT], 4);
+	CU_ASSERT_EQUAL(flow->builder.payload_packets, 12);
+	int client = 0;
+	for (int i = 0; i < flow->num_inputs; i++) {
+		const struct pronet_input *in = &flow->inputs[i];
+		CU_ASSERT_EQUAL(in->length, 16);
+		CU_ASSERT_EQUAL(in->payload_length, 20);
+		CU_ASSERT_EQUAL(in->l4_protocol, IPPROTO_UDP);
+		CU_ASSERT_EQUAL(in->bytes[1], in->packet_index);
+		CU_ASSERT_EQUAL(in->bytes[0],
+		                in->direction == PRONET_DIR_CLIENT_TO_SERVER ? 'c' : 's');
+		CU_ASSERT_EQUAL(in->bytes[15], 0xab);
+		client += in->direction == PRONET_DIR_CLIENT_TO_SERVER;
+	}
+	CU_ASSERT_EQUAL(client, 4);
+	/* Client packets 0 1 3 4 were kept; server packets 2 5 8 11. */
+	CU_ASSERT_EQUAL(flow->inputs[4].packet_index, 4);
+	CU_ASSERT_EQUAL(flow->inputs[6].packet_index, 8);
+	CU_ASSERT_EQUAL(flow->inputs[7].packet_index, 11);
+	/* A short payload keeps its length and zeroes the rest. */
+	struct pronet_packet p = udp_packet(5, 5, 6, 6, 100);
+	p.payload = (const uint8_t *)"hi";
+	p.payload_length = 2;
+	flow = update(table, p, &dir, &created);
+	CU_ASSERT_EQUAL(flow->inputs[0].length, 2);
+	CU_ASSERT_EQUAL(flow->inputs[0].bytes[2], 0);
+	pronet_flow_table_free(table);
+}
+
+static void test_bad_options_are_refused(void)
+{
+	struct pronet_flow_table_options options;
+	struct pronet_flow_table *table = (struct pronet_flow_table *)&options;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	pronet_flow_table_options_default(&options);
+	options.max_flows = 0;
+	CU_ASSERT_EQUAL(pronet_flow_table_new(&options, on_end, NULL, &table, errbuf),
+	                PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NULL(table);
+	pronet_flow_table_options_default(&options);
+	options.inputs_per_direction = PRONET_FLOW_MAX_INPUTS_PER_DIRECTION + 1;
+	CU_ASSERT_EQUAL(pronet_flow_table_new(&options, on_end, NULL, &table, errbuf),
+	                PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "per direction"));
+	pronet_flow_table_free(NULL);
+}
+
+/* A collision flood: 512 flows crafted so that unkeyed FNV-1a puts them all
+ * in one of the table's 1024 buckets (as an attacker can under classify -i).
+ * Under the keyed hash they spread like any flows: 512 into 1024 buckets
+ * gives chains of a few; the old hash walked a chain of 511 for the last
+ * one, and about 256 keys per lookup overall. Both seeds must spread them,
+ * and both directions of a flow must still find it. */
+#define FLOOD_FLOWS 512
+static void test_collision_flood_spreads(void)
+{
+	static struct pronet_packet flood[FLOOD_FLOWS];
+	const uint64_t seeds[][2] = {{1, 2}, {0x9e3779b97f4a7c15ull, 0xd1b54a32d192ed03ull}};
+	size_t n = pronet_test_fnv_colliding_packets(10, 1000, flood, FLOOD_FLOWS);
+	CU_ASSERT_EQUAL_FATAL(n, FLOOD_FLOWS);
+	for (size_t i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(pronet_test_fnv_bucket(&flood[i], 10), 0);
+	for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+		struct pronet_flow_table_options options;
+		struct pronet_flow_table *table = NULL;
+		struct pronet_flow_table_stats stats;
+		char errbuf[PRONET_ERRBUF_SIZE];
+		enum pronet_direction dir;
+		int created, all_created = 1;
+		pronet_flow_table_options_default(&options);
+		options.max_flows = 1024; /* 1024 buckets: the crafted 10-bit mask */
+		options.hash_key[0] = seeds[s][0];
+		options.hash_key[1] = seeds[s][1];
+		num_ended = 0;
+		CU_ASSERT_EQUAL_FATAL(pronet_flow_table_new(&options, on_end, NULL, &table, errbuf),
+		                      PRONET_OK);
+		for (size_t i = 0; i < n; i++) {
+			update(table, flood[i], &dir, &created);
+			all_created &= created;
+		}
+		CU_ASSERT(all_created);
+		pronet_flow_table_get_stats(table, &stats);
+		CU_ASSERT_EQUAL(stats.flows_created, FLOOD_FLOWS);
+		CU_ASSERT_EQUAL(stats.lookups, FLOOD_FLOWS);
+		CU_ASSERT(stats.longest_chain <= 8);
+		CU_ASSERT(stats.probes <= 2 * FLOOD_FLOWS);
+		/* The reply of each flow finds it (normalisation kept). */
+		for (size_t i = 0; i < n; i++) {
+			struct pronet_packet reply = flood[i];
+			memcpy(reply.src_addr, flood[i].dst_addr, sizeof(reply.src_addr));
+			memcpy(reply.dst_addr, flood[i].src_addr, sizeof(reply.dst_addr));
+			reply.src_port = flood[i].dst_port;
+			reply.dst_port = flood[i].src_port;
+			update(table, reply, &dir, &created);
+			CU_ASSERT_FALSE(created);
+			CU_ASSERT_EQUAL(dir, PRONET_DIR_SERVER_TO_CLIENT);
+		}
+		pronet_flow_table_get_stats(table, &stats);
+		CU_ASSERT_EQUAL(stats.flows_created, FLOOD_FLOWS);
+		CU_ASSERT(stats.longest_chain <= 8);
+		pronet_flow_table_free(table);
+	}
+}
+
+static CU_TestInfo tests[] = {
+    {"both directions hit one flow; client remembered", test_both_directions_one_flow},
+    {"VLAN separates flows", test_vlan_separates_flows},
+    {"idle and active expiry in deadline order", test_idle_and_active_expiry_in_deadline_order},
+    {"a full table evicts the idlest flow and counts", test_full_table_evicts_idlest},
+    {"a full table refuses when asked and counts", test_full_table_refuses_when_asked},
+    {"first K payload prefixes per direction", test_keeps_k_prefixes_per_direction},
+    {"bad options are refused", test_bad_options_are_refused},
+    {"flows colliding under unkeyed FNV-1a spread", test_collision_flood_spreads},
+    CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+	return pronet_unit_run("ndpi-glue/flow_table", tests);
+}
