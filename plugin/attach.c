@@ -36,6 +36,14 @@
  *     that loaded it a moment before still reads valid memory. Each is one
  *     small allocation (8 bytes a class), made once per attach that
  *     changes something.
+ *   - endpoint evidence (plugin/endpoint_evidence.h): one table per module
+ *     slot, made by the slot's first attach, kept until the process exits
+ *     like the flow store, and emptied (not freed) when the slot goes to a
+ *     module other than the one that fed it: nDPI's own caches are per
+ *     module too, and a new module is another capture or network, whose
+ *     addresses say nothing of the last one's. A re-attach of the same
+ *     module keeps what it learnt. Bounded (its fixed tables evict) and
+ *     lock-striped, like the store.
  *   - class_names: an append-only table of the classes' names; verdicts
  *     keep IDs into it, never pointers into a model the host may free.
  *   - models are borrowed: the caller keeps one alive while a module is
@@ -46,6 +54,7 @@
 struct slot {
 	_Atomic(const struct ndpi_detection_module_struct *) ndpi;
 	_Atomic(struct pronet_attachment *) attachment;
+	struct pronet_endpoint_evidence *evidence; /* under registry_lock; NULL until used */
 };
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -326,10 +335,28 @@ static enum pronet_err ensure_store(uint32_t max_flows, char *errbuf)
 	return err;
 }
 
+/* Under registry_lock: the slot's evidence for `ndpi`, made at the slot's
+ * first use and emptied when the slot changes module. */
+static enum pronet_err slot_evidence(struct slot *slot,
+                                     const struct ndpi_detection_module_struct *ndpi,
+                                     struct pronet_endpoint_evidence **out, char *errbuf)
+{
+	if (slot->evidence == NULL) {
+		enum pronet_err err = pronet_endpoint_evidence_new(NULL, &slot->evidence, errbuf);
+
+		if (err)
+			return err;
+	} else if (atomic_load(&slot->ndpi) != ndpi) {
+		pronet_endpoint_evidence_clear(slot->evidence);
+	}
+	*out = slot->evidence;
+	return PRONET_OK;
+}
+
 /* Whether two attachments of one module would act the same. */
 static int same_settings(const struct pronet_attachment *x, const struct pronet_attachment *y)
 {
-	return x->ndpi == y->ndpi && x->model == y->model &&
+	return x->ndpi == y->ndpi && x->model == y->model && x->evidence == y->evidence &&
 	       x->packets_per_direction == y->packets_per_direction &&
 	       x->dissector_protocol == y->dissector_protocol && x->num_classes == y->num_classes &&
 	       memcmp(x->class_threshold, y->class_threshold,
@@ -362,6 +389,8 @@ static enum pronet_err install(struct pronet_attachment *a, uint32_t max_flows, 
 		                   MAX_MODULES);
 	else
 		err = ensure_store(max_flows, errbuf);
+	if (!err)
+		err = slot_evidence(slot, a->ndpi, &a->evidence, errbuf);
 	if (!err)
 		err = pronet_dissector_register(a->ndpi, a->dissector_protocol, errbuf);
 	if (err) {

@@ -9,6 +9,7 @@
 #include <ndpi_api.h>
 
 #include "core/model/model.h"
+#include "plugin/endpoint_evidence.h"
 #include "plugin/flow_state.h"
 
 /* Immutable once published; never freed while the process runs (see the
@@ -23,6 +24,9 @@ struct pronet_attachment {
 	uint16_t *class_protocol; /* 0: the class never labels */
 	float *class_threshold;
 	uint16_t *class_name; /* IDs for pronet_attachment_class_name */
+	/* The module's endpoint evidence: its slot's (plugin/attach.c), never
+	 * freed, emptied when the slot goes to another module. */
+	struct pronet_endpoint_evidence *evidence;
 	struct pronet_attachment *retired_next;
 };
 

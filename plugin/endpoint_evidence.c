@@ -158,6 +158,44 @@ void pronet_endpoint_evidence_free(struct pronet_endpoint_evidence *evidence)
 	free(evidence);
 }
 
+static void table_clear(struct table *table)
+{
+	for (uint32_t s = 0; s < table->num_stripes; s++) {
+		struct stripe *stripe = &table->stripes[s];
+
+		pthread_mutex_lock(&stripe->lock);
+		/* A share never used keeps its untouched (calloc'd) pages. */
+		if (stripe->in_use > 0)
+			memset(stripe->entries, 0,
+			       table->slots_per_share * sizeof(*stripe->entries));
+		stripe->in_use = 0;
+		pthread_mutex_unlock(&stripe->lock);
+	}
+	atomic_store(&table->evicted, 0);
+}
+
+void pronet_endpoint_evidence_clear(struct pronet_endpoint_evidence *evidence)
+{
+	if (evidence == NULL)
+		return;
+	table_clear(&evidence->endpoints);
+	table_clear(&evidence->sockets);
+	atomic_store(&evidence->named_flows, 0);
+	atomic_store(&evidence->links, 0);
+}
+
+void pronet_endpoint_ends_of_flow(const struct pronet_flow_endpoints *flow,
+                                  struct pronet_endpoint ends[2])
+{
+	memset(ends, 0, 2 * sizeof(*ends));
+	for (int side = 0; side < 2; side++) {
+		ends[side].ip_version = flow->ip_version;
+		ends[side].l4_protocol = flow->l4_protocol;
+		ends[side].port = flow->port[side];
+		memcpy(ends[side].addr, flow->addr[side], sizeof(ends[side].addr));
+	}
+}
+
 /* The table key of an end: the L4 protocol only where the table uses it. */
 static void make_key(const struct pronet_endpoint *end, int with_l4, uint8_t key[KEY_SIZE])
 {

@@ -24,8 +24,8 @@
  * "Agree": the leading protocol has at least min_agreement flows and every
  * other protocol together at most max_conflict_share of all the entry's
  * flows. When the two ends propose different protocols at the same hop,
- * nothing is proposed (a conflict at hop 1 is not overruled at hop 2). Propagation stops at two hops: links come from
- * DPI-named endpoints only, and nothing this unit proposes is ever fed back.
+ * nothing is proposed (a conflict at hop 1 is not overruled at hop 2). Propagation stops at two
+ * hops: links come from DPI-named endpoints only, and nothing this unit proposes is ever fed back.
  *
  * A full table evicts, within the probe window of the new key, the entry
  * with the fewest flows (then the least recently used) and counts it; it
@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "core/util/error.h"
+#include "ndpi-glue/flow/input_builder.h"
 
 /* One end of a flow. */
 struct pronet_endpoint {
@@ -45,6 +46,11 @@ struct pronet_endpoint {
 	uint16_t port;       /* host byte order */
 	uint8_t addr[16];    /* IPv4: the first 4 bytes, the rest zero */
 };
+
+/* The two ends of a flow as its input builder keeps them (end 0: the
+ * initiator; this unit does not care which is which). */
+void pronet_endpoint_ends_of_flow(const struct pronet_flow_endpoints *flow,
+                                  struct pronet_endpoint ends[2]);
 
 /* The protocol a flow was named with: nDPI's (master, app) pair, 0 if none. */
 struct pronet_endpoint_protocol {
@@ -87,6 +93,11 @@ struct pronet_endpoint_evidence;
 enum pronet_err pronet_endpoint_evidence_new(const struct pronet_endpoint_evidence_options *options,
                                              struct pronet_endpoint_evidence **out, char *errbuf);
 void pronet_endpoint_evidence_free(struct pronet_endpoint_evidence *evidence);
+/* Forgets every entry and zeroes the statistics, keeping the memory: for a
+ * new network (another capture, another nDPI module), whose addresses say
+ * nothing of the last one's. Safe beside concurrent calls (each share under
+ * its lock); a proposal made meanwhile sees part of the old evidence. */
+void pronet_endpoint_evidence_clear(struct pronet_endpoint_evidence *evidence);
 
 /* A flow nDPI's DPI named `protocol`: both ends enter the endpoints table.
  * Call once per flow. */

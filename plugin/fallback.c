@@ -1,8 +1,10 @@
-/* The give-up fallback: the one place where the model names a flow that nDPI
- * leaves Unknown. Called after the host's ndpi_detection_giveup, never
- * earlier: labelling while nDPI's dissectors can still succeed would override
- * flows nDPI names a few packets later (an HTTP response seen before its
- * request, TLS before the certificate). */
+/* The give-up fallback: the one place where pronet names a flow that nDPI
+ * leaves Unknown, from two sources in turn: endpoint evidence (what nDPI's
+ * DPI named on other flows of the flow's endpoints, plugin/
+ * endpoint_evidence.h), then the model. Called after the host's
+ * ndpi_detection_giveup, never earlier: labelling while nDPI's dissectors
+ * can still succeed would override flows nDPI names a few packets later (an
+ * HTTP response seen before its request, TLS before the certificate). */
 #include "plugin/attachment.h"
 #include "plugin/pronet_plugin.h"
 
@@ -42,6 +44,8 @@ static void decide(const struct pronet_attachment *a, struct pronet_flow_store *
 	memset(verdict, 0, sizeof(*verdict));
 	verdict->decided = 1;
 	verdict->abstained = 1;
+	verdict->source = PRONET_PLUGIN_SOURCE_MODEL;
+	verdict->decision = PRONET_FLOW_BELOW_THRESHOLD;
 	if (!pronet_flow_store_snapshot(store, flow, &record) || record.num_inputs == 0)
 		return;
 	/* The flow's class probabilities from its recorded packets (each one
@@ -57,15 +61,56 @@ static void decide(const struct pronet_attachment *a, struct pronet_flow_store *
 	if (verdict->num_top == 0)
 		return;
 	best = verdict->top_class[0];
+	verdict->score = mean[best];
 	/* The one decision eval measures (core/model/flow_predict.h); a class that
-	 * maps to no protocol never names either. */
-	if (pronet_flow_decide(a->model, record.inputs, record.num_inputs, mean, best,
-	                       a->class_threshold[best],
-	                       PRONET_RANDOM_FLOOR) == PRONET_FLOW_NAMED &&
-	    a->class_protocol[best] != NDPI_PROTOCOL_UNKNOWN) {
+	 * maps to no protocol never names either: it means "none of them". */
+	verdict->decision = pronet_flow_decide(a->model, record.inputs, record.num_inputs, mean,
+	                                       best, a->class_threshold[best], PRONET_RANDOM_FLOOR);
+	if (verdict->decision == PRONET_FLOW_NAMED &&
+	    a->class_protocol[best] == NDPI_PROTOCOL_UNKNOWN)
+		verdict->decision = PRONET_FLOW_REJECTED;
+	if (verdict->decision == PRONET_FLOW_NAMED) {
 		verdict->abstained = 0;
 		verdict->ndpi_protocol = a->class_protocol[best];
 	}
+}
+
+/* Endpoint evidence, asked before the model: returns 1 and fills the
+ * verdict if what nDPI's DPI named on the flow's endpoints names it. */
+static int decide_by_endpoint(const struct pronet_attachment *a, struct pronet_flow_store *store,
+                              const struct ndpi_flow_struct *flow,
+                              struct pronet_flow_verdict *verdict)
+{
+	struct pronet_flow_endpoints endpoints;
+	struct pronet_endpoint ends[2];
+	struct pronet_endpoint_proposal proposal;
+	unsigned marks;
+
+	if (a->evidence == NULL ||
+	    !pronet_flow_store_evidence_view(store, flow, &endpoints, &marks))
+		return 0;
+	pronet_endpoint_ends_of_flow(&endpoints, ends);
+	pronet_endpoint_evidence_propose(a->evidence, ends, &proposal);
+	if (proposal.hop == PRONET_ENDPOINT_HOP_NONE)
+		return 0;
+	memset(verdict, 0, sizeof(*verdict));
+	verdict->decided = 1;
+	verdict->source = PRONET_PLUGIN_SOURCE_ENDPOINT;
+	verdict->decision = PRONET_FLOW_NAMED;
+	/* nDPI's (master, app) pair as DPI named it: app first, as
+	 * ndpi_set_detected_protocol takes them. */
+	verdict->ndpi_protocol = proposal.protocol.app != NDPI_PROTOCOL_UNKNOWN
+	                             ? proposal.protocol.app
+	                             : proposal.protocol.master;
+	verdict->ndpi_master = proposal.protocol.app != NDPI_PROTOCOL_UNKNOWN
+	                           ? proposal.protocol.master
+	                           : NDPI_PROTOCOL_UNKNOWN;
+	verdict->score =
+	    (float)proposal.agreeing / (float)(proposal.agreeing + proposal.conflicting);
+	verdict->endpoint_hop = (uint8_t)proposal.hop;
+	verdict->endpoint_agreeing = proposal.agreeing;
+	verdict->endpoint_conflicting = proposal.conflicting;
+	return 1;
 }
 
 void pronet_plugin_fallback(struct ndpi_detection_module_struct *ndpi,
@@ -86,16 +131,19 @@ void pronet_plugin_fallback(struct ndpi_detection_module_struct *ndpi,
 		return;
 	if (pronet_flow_store_get_verdict(store, flow, &verdict) && verdict.decided)
 		return; /* decided before (and abstained, or the flow would be named) */
-	decide(a, store, flow, &verdict);
+	if (!decide_by_endpoint(a, store, flow, &verdict))
+		decide(a, store, flow, &verdict);
 	pronet_flow_store_set_verdict(store, flow, &verdict);
 	if (verdict.abstained) {
 		ndpi_exclude_protocol(ndpi, flow, a->dissector_protocol, __FILE__, __func__,
 		                      __LINE__);
 		return;
 	}
-	ndpi_set_detected_protocol(ndpi, flow, verdict.ndpi_protocol, NDPI_PROTOCOL_UNKNOWN,
-	                           PRONET_PLUGIN_CONFIDENCE);
-	result->master_protocol = NDPI_PROTOCOL_UNKNOWN;
+	ndpi_set_detected_protocol(ndpi, flow, verdict.ndpi_protocol, verdict.ndpi_master,
+	                           verdict.source == PRONET_PLUGIN_SOURCE_ENDPOINT
+	                               ? PRONET_PLUGIN_ENDPOINT_CONFIDENCE
+	                               : PRONET_PLUGIN_CONFIDENCE);
+	result->master_protocol = verdict.ndpi_master;
 	result->app_protocol = verdict.ndpi_protocol;
 	result->category = ndpi_get_proto_category(ndpi, *result);
 }
@@ -124,6 +172,13 @@ enum pronet_err pronet_plugin_flow_result(const struct ndpi_flow_struct *flow,
 	out->abstained = verdict.abstained;
 	out->ndpi_protocol = verdict.ndpi_protocol;
 	out->packets_used = verdict.packets_used;
+	out->source = (enum pronet_plugin_source)verdict.source;
+	out->decision = (enum pronet_flow_decision)verdict.decision;
+	out->score = verdict.score;
+	out->ndpi_master = verdict.ndpi_master;
+	out->endpoint.hop = verdict.endpoint_hop;
+	out->endpoint.agreeing = verdict.endpoint_agreeing;
+	out->endpoint.conflicting = verdict.endpoint_conflicting;
 	out->num_top = verdict.num_top;
 	for (size_t k = 0; k < verdict.num_top; k++) {
 		out->top[k].label = pronet_attachment_class_name(verdict.top_name[k]);

@@ -17,6 +17,7 @@ struct entry {
 	uint8_t hooked;   /* recorded from pronet_plugin_process_packet */
 	uint8_t count[2]; /* recorded packets per direction */
 	uint8_t num_inputs;
+	uint8_t evidence_marks; /* enum pronet_evidence_mark */
 	struct pronet_input_builder builder;
 	struct pronet_input inputs[PRONET_PLUGIN_MAX_INPUTS]; /* in arrival order */
 	struct pronet_flow_verdict verdict;
@@ -196,6 +197,7 @@ static void reset_entry(struct entry *entry, uint32_t generation)
 	entry->hooked = 0;
 	entry->count[0] = entry->count[1] = 0;
 	entry->num_inputs = 0;
+	entry->evidence_marks = 0;
 	pronet_input_builder_reset(&entry->builder);
 	memset(&entry->verdict, 0, sizeof(entry->verdict));
 	entry->generation = generation;
@@ -290,23 +292,47 @@ int pronet_flow_store_snapshot(struct pronet_flow_store *store, const void *key,
 	return i != NO_ENTRY;
 }
 
-int pronet_flow_store_endpoints(struct pronet_flow_store *store, const void *key,
-                                struct pronet_flow_endpoints *out)
+int pronet_flow_store_evidence_view(struct pronet_flow_store *store, const void *key,
+                                    struct pronet_flow_endpoints *ends, unsigned *marks)
 {
 	uint64_t hash = hash_key(key);
 	struct stripe *stripe = stripe_of(store, hash);
 	uint32_t i;
 	int found = 0;
 
-	memset(out, 0, sizeof(*out));
+	memset(ends, 0, sizeof(*ends));
+	*marks = 0;
 	pthread_mutex_lock(&stripe->lock);
 	i = find_locked(store, stripe, hash, key);
 	if (i != NO_ENTRY && store->entries[i].builder.started) {
-		*out = store->entries[i].builder.endpoints;
+		*ends = store->entries[i].builder.endpoints;
+		*marks = store->entries[i].evidence_marks;
 		found = 1;
 	}
 	pthread_mutex_unlock(&stripe->lock);
 	return found;
+}
+
+int pronet_flow_store_endpoints(struct pronet_flow_store *store, const void *key,
+                                struct pronet_flow_endpoints *out)
+{
+	unsigned marks;
+
+	return pronet_flow_store_evidence_view(store, key, out, &marks);
+}
+
+void pronet_flow_store_add_evidence_marks(struct pronet_flow_store *store, const void *key,
+                                          unsigned marks)
+{
+	uint64_t hash = hash_key(key);
+	struct stripe *stripe = stripe_of(store, hash);
+	uint32_t i;
+
+	pthread_mutex_lock(&stripe->lock);
+	i = find_locked(store, stripe, hash, key);
+	if (i != NO_ENTRY)
+		store->entries[i].evidence_marks |= (uint8_t)marks;
+	pthread_mutex_unlock(&stripe->lock);
 }
 
 void pronet_flow_store_set_verdict(struct pronet_flow_store *store, const void *key,

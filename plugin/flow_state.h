@@ -36,7 +36,13 @@ struct pronet_flow_record {
 struct pronet_flow_verdict {
 	uint8_t decided;
 	uint8_t abstained;
+	uint8_t source;   /* enum pronet_plugin_source */
+	uint8_t decision; /* enum pronet_flow_decision (core/flow_predict.h) */
+	float score;      /* what the decision weighed (pronet_plugin_result) */
 	uint16_t ndpi_protocol;
+	uint16_t ndpi_master; /* endpoint verdicts: the master protocol DPI named */
+	uint8_t endpoint_hop; /* enum pronet_endpoint_hop */
+	uint32_t endpoint_agreeing, endpoint_conflicting;
 	uint16_t top_class[PRONET_PLUGIN_TOP]; /* model classes */
 	/* Their names, as IDs in the plugin's process-wide name table
 	 * (plugin/attachment.h), never pointers into a model that may be
@@ -45,6 +51,13 @@ struct pronet_flow_verdict {
 	float top_probability[PRONET_PLUGIN_TOP];
 	uint8_t num_top;
 	uint32_t packets_used;
+};
+
+/* What the per-packet hook has given the endpoint evidence for a flow
+ * (plugin/packet_hook.c, plugin/endpoint_evidence.h): each at most once. */
+enum pronet_evidence_mark {
+	PRONET_EVIDENCE_NAMED = 1,  /* its ends, as a flow nDPI's DPI named */
+	PRONET_EVIDENCE_LINKED = 2, /* its links, as a flow nDPI had not named */
 };
 
 enum pronet_record_status {
@@ -94,6 +107,13 @@ size_t pronet_flow_store_misses(struct pronet_flow_store *store);
  * store has no entry or no packet was recorded. */
 int pronet_flow_store_endpoints(struct pronet_flow_store *store, const void *key,
                                 struct pronet_flow_endpoints *out);
+/* pronet_flow_store_endpoints, and the flow's evidence marks (enum
+ * pronet_evidence_mark, or-ed) in one look. */
+int pronet_flow_store_evidence_view(struct pronet_flow_store *store, const void *key,
+                                    struct pronet_flow_endpoints *ends, unsigned *marks);
+/* Adds `marks` to the flow's (nothing if the store has no entry). */
+void pronet_flow_store_add_evidence_marks(struct pronet_flow_store *store, const void *key,
+                                          unsigned marks);
 /* Copies the recorded packets of `key`; returns 0 if the store has none. */
 int pronet_flow_store_snapshot(struct pronet_flow_store *store, const void *key,
                                struct pronet_flow_record *out);

@@ -8,7 +8,11 @@
  *
  * The flow's endpoints the builder keeps are in the flow store from the
  * first packet on (pronet_plugin_flow_endpoints); what the host's nDPI call
- * returns is available right after it, in pronet_plugin_hook_packet. */
+ * returns is available right after it, in pronet_plugin_hook_packet, which
+ * feeds the module's endpoint evidence (plugin/endpoint_evidence.h) with it:
+ * a flow nDPI's DPI names enters its ends once; a flow nDPI has not named
+ * links its ends to what DPI named on the other ends, at each packet until
+ * a link is cast. */
 #include "plugin/attachment.h"
 #include "plugin/pronet_plugin.h"
 
@@ -48,6 +52,43 @@ static void record_packet(struct ndpi_detection_module_struct *ndpi, struct ndpi
 		                      __LINE__);
 }
 
+/* After nDPI's call on a packet of a flow the store records: the flow's part
+ * in the module's endpoint evidence. Only a signature match (confidence
+ * DPI) names an endpoint: never a port or IP guess, nDPI's caches, nor
+ * pronet's own verdicts (confidence DPI_CACHE or UNKNOWN, set by the
+ * fallback), which would spread the fallback's mistakes. */
+static void feed_evidence(struct ndpi_detection_module_struct *ndpi, struct ndpi_flow_struct *flow,
+                          ndpi_protocol result)
+{
+	const struct pronet_attachment *a = pronet_attachment_find(ndpi);
+	struct pronet_flow_store *store = pronet_attachment_store();
+	struct pronet_flow_endpoints endpoints;
+	struct pronet_endpoint ends[2];
+	unsigned marks;
+	int named = result.app_protocol != NDPI_PROTOCOL_UNKNOWN ||
+	            result.master_protocol != NDPI_PROTOCOL_UNKNOWN;
+
+	if (a == NULL || a->evidence == NULL || store == NULL || flow == NULL)
+		return;
+	if (named && flow->confidence != NDPI_CONFIDENCE_DPI)
+		return;
+	if (!pronet_flow_store_evidence_view(store, flow, &endpoints, &marks))
+		return; /* not recorded from its first packet: its ends are not known */
+	pronet_endpoint_ends_of_flow(&endpoints, ends);
+	if (named) {
+		struct pronet_endpoint_protocol protocol = {result.master_protocol,
+		                                            result.app_protocol};
+
+		if (marks & PRONET_EVIDENCE_NAMED)
+			return;
+		pronet_endpoint_evidence_add_named(a->evidence, ends, protocol);
+		pronet_flow_store_add_evidence_marks(store, flow, PRONET_EVIDENCE_NAMED);
+	} else if (!(marks & PRONET_EVIDENCE_LINKED) &&
+	           pronet_endpoint_evidence_link(a->evidence, ends) > 0) {
+		pronet_flow_store_add_evidence_marks(store, flow, PRONET_EVIDENCE_LINKED);
+	}
+}
+
 ndpi_protocol pronet_plugin_hook_packet(pronet_plugin_process_fn process,
                                         struct ndpi_detection_module_struct *ndpi,
                                         struct ndpi_flow_struct *flow, const unsigned char *packet,
@@ -55,11 +96,15 @@ ndpi_protocol pronet_plugin_hook_packet(pronet_plugin_process_fn process,
 {
 	ndpi_protocol result;
 
-	if (hook_depth == 0)
+	unsigned outer = hook_depth == 0;
+
+	if (outer)
 		record_packet(ndpi, flow, packet, length, time_ms);
 	hook_depth++;
 	result = process(ndpi, flow, packet, length, time_ms);
 	hook_depth--;
+	if (outer)
+		feed_evidence(ndpi, flow, result);
 	return result;
 }
 

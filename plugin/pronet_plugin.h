@@ -45,6 +45,7 @@
 #include <ndpi_api.h>
 
 #include "core/util/error.h"
+#include "core/model/flow_predict.h"
 #include "core/model/model.h"
 #include "ndpi-glue/flow/input_builder.h"
 
@@ -60,6 +61,11 @@
  * (Debian's ndpiReader prints "[proto: N/Name]...[Confidence: Unknown]").
  * Values past NDPI_CONFIDENCE_MAX would overflow hosts' counters. */
 #define PRONET_PLUGIN_CONFIDENCE NDPI_CONFIDENCE_UNKNOWN
+/* The confidence of a verdict from endpoint evidence: what nDPI's DPI named
+ * on other flows of the flow's endpoints. That is nDPI's DPI_CACHE exactly
+ * ("correlation among sessions", as nDPI's own caches name later flows), and
+ * not DPI: the flow's own bytes matched nothing. */
+#define PRONET_PLUGIN_ENDPOINT_CONFIDENCE NDPI_CONFIDENCE_DPI_CACHE
 /* Name of the custom nDPI protocol the dissector itself is registered under
  * (it never labels a flow with it; it owns the exclusion bit). */
 #define PRONET_PLUGIN_DISSECTOR_NAME "ProNet"
@@ -151,16 +157,42 @@ struct pronet_plugin_class_score {
 	float probability;
 };
 
+/* Which evidence the fallback's verdict rests on. */
+enum pronet_plugin_source {
+	/* The model on the flow's recorded payload (and its abstentions). */
+	PRONET_PLUGIN_SOURCE_MODEL = 0,
+	/* Endpoint evidence: what nDPI's DPI named on other flows of the
+	 * flow's endpoints, asked before the model. */
+	PRONET_PLUGIN_SOURCE_ENDPOINT = 1,
+};
+
 /* What the fallback decided for one flow. */
 struct pronet_plugin_result {
 	int decided;            /* the fallback ran on this flow */
-	int abstained;          /* decided, but below the threshold (or nothing recorded) */
-	uint16_t ndpi_protocol; /* protocol ID set, 0 if none */
+	int abstained;          /* decided, but nobody named it (see decision) */
+	uint16_t ndpi_protocol; /* protocol ID set (the app protocol), 0 if none */
 	const char *label;      /* best class, NULL if nothing was recorded */
 	float probability;      /* of the best class */
 	struct pronet_plugin_class_score top[PRONET_PLUGIN_TOP];
 	size_t num_top;        /* valid entries in top[] */
 	uint32_t packets_used; /* payload packets the model saw */
+	/* Since ABI 3. */
+	enum pronet_plugin_source source; /* MODEL unless the endpoint named it */
+	/* PRONET_FLOW_NAMED, or why the model abstained (below its class's
+	 * threshold, the reject class, random-looking bytes); meaningful when
+	 * packets_used > 0 or the endpoint named the flow. A class that maps
+	 * to no protocol is PRONET_FLOW_REJECTED. */
+	enum pronet_flow_decision decision;
+	/* What the decision weighed: the model's probability of its best
+	 * class; the endpoint's share of agreeing votes. */
+	float score;
+	uint16_t ndpi_master; /* master protocol set (endpoint verdicts), 0 if none */
+	struct {
+		unsigned hop;         /* 1: flows on an end (address, port); 2: links
+		                         to a socket (address, port, L4) */
+		uint32_t agreeing;    /* flows (hop 1) or links (hop 2) for it */
+		uint32_t conflicting; /* for other protocols, same entry */
+	} endpoint;                   /* source ENDPOINT only */
 };
 
 /* The result for `flow`: PRONET_ERR_NOT_FOUND if the plugin holds no state

@@ -23,7 +23,9 @@
 #include "core/util/error.h"
 #include "plugin/pronet_plugin.h"
 
-#define PRONET_PLUGIN_ABI_VERSION 2
+/* 3: struct pronet_plugin_result says the verdict's source, decision and
+ * score. */
+#define PRONET_PLUGIN_ABI_VERSION 3
 #define PRONET_PLUGIN_REGISTER_SYMBOL "pronet_plugin_register"
 
 /* Where the model and its rules come from. NULL fields: unset. */

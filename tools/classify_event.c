@@ -10,7 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const source_names[CLASSIFY_SOURCE_COUNT_] = {"ndpi", "pronet", "none"};
+static const char *const source_names[CLASSIFY_SOURCE_COUNT_] = {"ndpi", "pronet", "none",
+                                                                 "pronet-endpoint"};
 
 const char *classify_source_name(enum classify_source source)
 {
@@ -21,9 +22,11 @@ enum classify_source classify_source_of(const struct pronet_flow_report *report,
                                         const struct pronet_plugin_result *result)
 {
 	/* The fallback sets a protocol only on flows nDPI left Unknown, so a
-	 * protocol it set is the model's, not nDPI's. */
+	 * protocol it set is pronet's, not nDPI's. */
 	if (result != NULL && result->decided && !result->abstained && result->ndpi_protocol != 0)
-		return CLASSIFY_SOURCE_PRONET;
+		return result->source == PRONET_PLUGIN_SOURCE_ENDPOINT
+		           ? CLASSIFY_SOURCE_PRONET_ENDPOINT
+		           : CLASSIFY_SOURCE_PRONET;
 	if (report->protocol.app_protocol != NDPI_PROTOCOL_UNKNOWN ||
 	    report->protocol.master_protocol != NDPI_PROTOCOL_UNKNOWN)
 		return CLASSIFY_SOURCE_NDPI;
@@ -188,7 +191,7 @@ static struct json_object *ndpi_object(const struct classify_event_context *cont
                                        enum classify_source source)
 {
 	struct json_object *object = json_object_new_object();
-	int own = source != CLASSIFY_SOURCE_PRONET;
+	int own = source != CLASSIFY_SOURCE_PRONET && source != CLASSIFY_SOURCE_PRONET_ENDPOINT;
 	if (object == NULL)
 		return NULL;
 	const char *category =
@@ -258,15 +261,62 @@ static struct json_object *app_proto(const struct pronet_flow_report *report,
 	return json_object_new_string(name);
 }
 
+/* Why the fallback left a flow Unknown (docs/classify-events.md). */
+static const char *abstain_name(const struct pronet_plugin_result *result)
+{
+	if (result->packets_used == 0)
+		return "no-payload";
+	switch (result->decision) {
+	case PRONET_FLOW_NAMED:
+		break;
+	case PRONET_FLOW_BELOW_THRESHOLD:
+		return "below-threshold";
+	case PRONET_FLOW_REJECTED:
+		return "rejected";
+	case PRONET_FLOW_RANDOM:
+		return "random-looking";
+	}
+	return "below-threshold";
+}
+
+/* The endpoint evidence a verdict of that source rests on. */
+static struct json_object *endpoint_object(const struct pronet_plugin_result *result)
+{
+	struct json_object *object = json_object_new_object();
+	if (object == NULL)
+		return NULL;
+	if (add(object, "hop",
+	        json_object_new_string(result->endpoint.hop == 1 ? "endpoint" : "socket")) |
+	    add(object, "agreeing", json_object_new_int64(result->endpoint.agreeing)) |
+	    add(object, "conflicting", json_object_new_int64(result->endpoint.conflicting))) {
+		json_object_put(object);
+		return NULL;
+	}
+	return object;
+}
+
 static struct json_object *verdict_object(const struct pronet_flow_report *report,
+                                          const struct pronet_plugin_result *result,
                                           enum classify_source source)
 {
 	struct json_object *object = json_object_new_object();
 	if (object == NULL)
 		return NULL;
 	const char *protocol = source == CLASSIFY_SOURCE_NONE ? "Unknown" : report->name;
-	if (add(object, "protocol", json_object_new_string(protocol)) |
-	    add(object, "source", json_object_new_string(classify_source_name(source)))) {
+	int failed = add(object, "protocol", json_object_new_string(protocol)) |
+	             add(object, "source", json_object_new_string(classify_source_name(source)));
+	/* Where pronet decided: the score its decision weighed, and why it
+	 * abstained. */
+	if (result != NULL && result->decided && source != CLASSIFY_SOURCE_NDPI) {
+		if (source != CLASSIFY_SOURCE_NONE || result->packets_used > 0)
+			failed |= add(object, "score", new_probability(result->score));
+		if (source == CLASSIFY_SOURCE_NONE)
+			failed |=
+			    add(object, "abstain", json_object_new_string(abstain_name(result)));
+		if (source == CLASSIFY_SOURCE_PRONET_ENDPOINT)
+			failed |= add(object, "endpoint", endpoint_object(result));
+	}
+	if (failed) {
 		json_object_put(object);
 		return NULL;
 	}
@@ -307,7 +357,7 @@ struct json_object *classify_event_new(const struct classify_event_context *cont
 	/* Only where the model was consulted: it ran on recorded payload. */
 	if (result != NULL && result->decided && result->packets_used > 0)
 		failed |= add(event, "pronet", pronet_object(result));
-	failed |= add(event, "verdict", verdict_object(report, source));
+	failed |= add(event, "verdict", verdict_object(report, result, source));
 	if (failed) {
 		json_object_put(event);
 		return NULL;

@@ -15,6 +15,9 @@ enum classify_source {
 	CLASSIFY_SOURCE_NDPI = 0, /* nDPI named the flow (any confidence) */
 	CLASSIFY_SOURCE_PRONET,   /* nDPI said Unknown; the model named it */
 	CLASSIFY_SOURCE_NONE,     /* nobody named it */
+	/* nDPI said Unknown; endpoint evidence (what nDPI's DPI named on
+	 * other flows of its endpoints) named it. */
+	CLASSIFY_SOURCE_PRONET_ENDPOINT,
 	CLASSIFY_SOURCE_COUNT_
 };
 

@@ -2,9 +2,11 @@
 # [VLAN: V][proto: ID/NAME]...") of a plain run (-v plain=FILE, read first)
 # and of a run with the plugin -> a verdict line per flow of the plugin run:
 #   CAPTURE KEY(4 fields) NDPI SOURCE PROTOCOL
-# NDPI is the plain run's name (Unknown or not); SOURCE is "pronet" where the
-# plain run left the flow Unknown and the plugin run names it (ndpiReader
-# cannot say which of the plugin's sources spoke), else "none" or "ndpi".
+# NDPI is the plain run's name (Unknown or not); SOURCE, where the plain run
+# left the flow Unknown and the plugin run names it, is the plugin's source
+# as its confidence says: "pronet-endpoint" for "DPI (cache)"
+# (PRONET_PLUGIN_ENDPOINT_CONFIDENCE), else "pronet" (the model's
+# "Unknown"); otherwise "none" or "ndpi".
 # Needs unknown-lib.awk and -v capture.
 BEGIN {
 	OFS = "\t"
@@ -31,6 +33,7 @@ BEGIN {
 	if (ndpi != "Unknown")
 		source = "ndpi"
 	else
-		source = (name == "Unknown") ? "none" : "pronet"
+		source = (name == "Unknown") ? "none" : \
+			(index(line, "[Confidence: DPI (cache)]") ? "pronet-endpoint" : "pronet")
 	print capture, key, ndpi, source, name
 }

@@ -16,7 +16,8 @@
 # A flow is judged when the truth names it, the run has exactly one flow of
 # its key in that capture, and nDPI left it Unknown in the run. Among the
 # judged flows, for each verdict source whose name starts with "pronet"
-# (pronet: the model; pronet-endpoint: ...), and for all of them together
+# (pronet: the model; pronet-endpoint: endpoint evidence, what nDPI's DPI
+# named on other flows of the endpoints), and for all of them together
 # ("pronet*"):
 #   named      flows that source named; right: named as the truth (or one part
 #              of a MASTER.APP verdict is the truth)

@@ -74,11 +74,10 @@ struct pronet_model *fixture_model_new(const char *const *names, size_t num_clas
 	return model;
 }
 
-ndpi_protocol fixture_udp(struct ndpi_detection_module_struct *ndpi, struct ndpi_flow_struct *flow,
-                          uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-                          const void *payload, size_t length)
+/* The UDP/IPv4 packet of fixture_udp into packet[1500]; its length. */
+static size_t put_udp(uint8_t *packet, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+                      const void *payload, size_t length)
 {
-	uint8_t packet[1500];
 	size_t total = 20 + 8 + length;
 
 	packet_put_ipv4(packet, IPPROTO_UDP, total, src, dst);
@@ -87,7 +86,27 @@ ndpi_protocol fixture_udp(struct ndpi_detection_module_struct *ndpi, struct ndpi
 	packet_put16(packet + 24, (uint16_t)(8 + length));
 	packet_put16(packet + 26, 0);
 	memcpy(packet + 28, payload, length);
+	return total;
+}
+
+ndpi_protocol fixture_udp(struct ndpi_detection_module_struct *ndpi, struct ndpi_flow_struct *flow,
+                          uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+                          const void *payload, size_t length)
+{
+	uint8_t packet[1500];
+	size_t total = put_udp(packet, src, sport, dst, dport, payload, length);
+
 	return ndpi_detection_process_packet(ndpi, flow, packet, (unsigned short)total, 1000);
+}
+
+ndpi_protocol fixture_udp_hooked(struct ndpi_detection_module_struct *ndpi,
+                                 struct ndpi_flow_struct *flow, uint32_t src, uint16_t sport,
+                                 uint32_t dst, uint16_t dport, const void *payload, size_t length)
+{
+	uint8_t packet[1500];
+	size_t total = put_udp(packet, src, sport, dst, dport, payload, length);
+
+	return pronet_plugin_process_packet(ndpi, flow, packet, (unsigned short)total, 1000);
 }
 
 ndpi_protocol fixture_tcp(struct ndpi_detection_module_struct *ndpi, struct ndpi_flow_struct *flow,

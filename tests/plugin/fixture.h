@@ -30,6 +30,12 @@ struct pronet_model *fixture_model_new(const char *const *names, size_t num_clas
 ndpi_protocol fixture_udp(struct ndpi_detection_module_struct *ndpi, struct ndpi_flow_struct *flow,
                           uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
                           const void *payload, size_t length);
+/* The same through the plugin's per-packet entry
+ * (pronet_plugin_process_packet), as `pronet classify` and the LD_PRELOAD
+ * shim hand packets to nDPI. */
+ndpi_protocol fixture_udp_hooked(struct ndpi_detection_module_struct *ndpi,
+                                 struct ndpi_flow_struct *flow, uint32_t src, uint16_t sport,
+                                 uint32_t dst, uint16_t dport, const void *payload, size_t length);
 /* One TCP/IPv4 segment. */
 ndpi_protocol fixture_tcp(struct ndpi_detection_module_struct *ndpi, struct ndpi_flow_struct *flow,
                           uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport, uint8_t flags,

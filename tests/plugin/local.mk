@@ -25,6 +25,13 @@ tests_plugin_test_fallback_CFLAGS = $(UNIT_CFLAGS)
 tests_plugin_test_fallback_LDADD = $(UNIT_LDADD) $(NDPI_LIBS)
 TESTS += tests/plugin/test_fallback
 
+check_PROGRAMS += tests/plugin/test_endpoint_verdict
+tests_plugin_test_endpoint_verdict_SOURCES = tests/plugin/test_endpoint_verdict.c \
+	$(PLUGIN_TEST_FIXTURE)
+tests_plugin_test_endpoint_verdict_CFLAGS = $(UNIT_CFLAGS)
+tests_plugin_test_endpoint_verdict_LDADD = $(UNIT_LDADD) $(NDPI_LIBS)
+TESTS += tests/plugin/test_endpoint_verdict
+
 # `pronet label`'s and `pronet classify`'s inputs, byte for byte.
 check_PROGRAMS += tests/plugin/test_input_identity
 tests_plugin_test_input_identity_SOURCES = tests/plugin/test_input_identity.c $(PLUGIN_TEST_FIXTURE)

@@ -340,6 +340,33 @@ static void test_threads(void)
 	pronet_endpoint_evidence_free(evidence);
 }
 
+static void test_clear_forgets_everything(void)
+{
+	struct pronet_endpoint_evidence *evidence = evidence_new(64);
+	struct pronet_endpoint server = v4(LOCAL, 6346, IPPROTO_TCP);
+	struct pronet_endpoint ends[2];
+	struct pronet_endpoint_proposal proposal;
+	struct pronet_endpoint_stats stats;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(evidence);
+	name_flows_to(evidence, server, 3, gnutella, 50000);
+	flow(ends, v4(0x0a000099u, 51000, IPPROTO_TCP), server);
+	pronet_endpoint_evidence_propose(evidence, ends, &proposal);
+	CU_ASSERT_EQUAL(proposal.hop, PRONET_ENDPOINT_HOP_ENDPOINT);
+	pronet_endpoint_evidence_clear(evidence);
+	pronet_endpoint_evidence_propose(evidence, ends, &proposal);
+	CU_ASSERT_EQUAL(proposal.hop, PRONET_ENDPOINT_HOP_NONE);
+	pronet_endpoint_evidence_get_stats(evidence, &stats);
+	CU_ASSERT_EQUAL(stats.endpoints_in_use, 0);
+	CU_ASSERT_EQUAL(stats.named_flows, 0);
+	/* Still usable: the memory was kept. */
+	name_flows_to(evidence, server, 2, ssdp, 52000);
+	pronet_endpoint_evidence_propose(evidence, ends, &proposal);
+	CU_ASSERT_EQUAL(proposal.hop, PRONET_ENDPOINT_HOP_ENDPOINT);
+	CU_ASSERT_EQUAL(proposal.protocol.app, ssdp.app);
+	pronet_endpoint_evidence_free(evidence);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -354,6 +381,7 @@ int main(void)
 	    {"IPv6 is its own key", test_ipv6_is_its_own_key},
 	    {"table is bounded", test_table_is_bounded},
 	    {"threads", test_threads},
+	    {"clear forgets everything", test_clear_forgets_everything},
 	    CU_TEST_INFO_NULL,
 	};
 	return pronet_unit_run("plugin/endpoint_evidence", tests);

@@ -2,14 +2,16 @@
  * and checks every line with json-c. Each line must be one whole JSON object
  * (nothing after it) with the EVE fields classify documents, and:
  *   - event_type is "flow"; timestamp looks like 2021-06-01T12:00:00.123456+0000;
- *   - verdict.source is ndpi, pronet or none;
+ *   - verdict.source is ndpi, pronet, pronet-endpoint or none;
+ *   - source pronet-endpoint only where ndpi.protocol is "Unknown", with a
+ *     verdict.endpoint object and a verdict.score;
  *   - source pronet only where ndpi.protocol is "Unknown", and then the
  *     pronet object is there, not abstained, its label's probability set;
  *   - source ndpi only where ndpi.protocol is not "Unknown";
  *   - a pronet object only where ndpi.protocol is "Unknown" (the model is
  *     consulted only then), with at most 3 top entries in falling order.
  * Prints "lines N", "source ndpi N", "source pronet N", "source none N",
- * "consulted N"; exit status 1 naming the first bad line.
+ * "consulted N", "source pronet-endpoint N"; exit status 1 naming the first bad line.
  *
  * Usage: check_events FILE */
 #include <stdio.h>
@@ -134,8 +136,19 @@ static int check_line(char *text, unsigned long line, unsigned long *counts)
 		if (strcmp(ndpi, "Unknown") != 0 || strcmp(verdict, "Unknown") != 0)
 			status = bad(line, "source none for a named flow");
 		counts[2]++;
+	} else if (strcmp(source, "pronet-endpoint") == 0) {
+		struct json_object *verdict_object, *endpoint, *score;
+		if (strcmp(ndpi, "Unknown") != 0)
+			status = bad(line, "source pronet-endpoint where nDPI named the flow");
+		else if (!json_object_object_get_ex(event, "verdict", &verdict_object) ||
+		         !json_object_object_get_ex(verdict_object, "endpoint", &endpoint) ||
+		         !json_object_is_type(endpoint, json_type_object) ||
+		         !json_object_object_get_ex(verdict_object, "score", &score))
+			status =
+			    bad(line, "source pronet-endpoint without verdict.endpoint and score");
+		counts[4]++;
 	} else {
-		status = bad(line, "verdict.source is not ndpi, pronet or none");
+		status = bad(line, "verdict.source is not ndpi, pronet, pronet-endpoint or none");
 	}
 	if (status == 0 && consulted) {
 		if (strcmp(ndpi, "Unknown") != 0)
@@ -150,7 +163,7 @@ static int check_line(char *text, unsigned long line, unsigned long *counts)
 
 int main(int argc, char **argv)
 {
-	unsigned long counts[4] = {0, 0, 0, 0}, line = 0;
+	unsigned long counts[5] = {0, 0, 0, 0, 0}, line = 0;
 	char *text = NULL;
 	size_t capacity = 0;
 	ssize_t got;
@@ -173,7 +186,8 @@ int main(int argc, char **argv)
 	}
 	free(text);
 	fclose(file);
-	printf("lines %lu\nsource ndpi %lu\nsource pronet %lu\nsource none %lu\nconsulted %lu\n",
-	       line, counts[0], counts[1], counts[2], counts[3]);
+	printf("lines %lu\nsource ndpi %lu\nsource pronet %lu\nsource none %lu\nconsulted %lu\n"
+	       "source pronet-endpoint %lu\n",
+	       line, counts[0], counts[1], counts[2], counts[3], counts[4]);
 	return status;
 }

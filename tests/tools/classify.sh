@@ -33,7 +33,7 @@ check_output() {
 	flows=$(awk '$1 == "flows:" { print $2 }' "$2")
 	[ -n "$flows" ] || fail "$3: no summary"
 	[ "$lines" = "$flows" ] || fail "$3: $lines lines, summary says $flows flows"
-	for source in ndpi pronet none; do
+	for source in ndpi pronet pronet-endpoint none; do
 		got=$(awk -v s="$source" '$1 == "source" && $2 == s { print $3 }' "$TMP/check")
 		want=$(summary_count "$source" "$2")
 		[ "$got" = "$want" ] || fail "$3: $got lines with source $source, summary says $want"
