@@ -15,7 +15,6 @@ core/eval/calibrate.c
 core/nn/dot.c
 core/train/train.c
 core/train/train.h
-plugin/endpoint_evidence.h
 tests/core/eval/test_calibrate.c
 tests/core/eval/test_eval.c
 tests/fuzz/make_seeds.c
