@@ -296,7 +296,7 @@ static void print_summary(struct classify_run *run)
 	fprintf(stderr, "flows: %llu\n", (unsigned long long)run->flows);
 	fprintf(stderr, "by verdict source:\n");
 	for (int s = 0; s < CLASSIFY_SOURCE_COUNT_; s++)
-		fprintf(stderr, "  %-8s %10llu\n", classify_source_name((enum classify_source)s),
+		fprintf(stderr, "  %-15s %10llu\n", classify_source_name((enum classify_source)s),
 		        (unsigned long long)run->sources[s]);
 	fprintf(stderr, "model consulted: %llu flows, abstained on %llu\n",
 	        (unsigned long long)run->consulted, (unsigned long long)run->abstained);
