@@ -3,7 +3,10 @@
  * the flows, re-attach (same and changed settings) and detach, while the
  * others keep going - so that one thread's detach (the last one attached,
  * at times) or re-attach happens while other threads are inside the
- * dissector, the fallback or forget. Built with --enable-thread-sanitizer
+ * dissector, the fallback or forget. Half the flows come through the
+ * per-packet entry, with two SSDP flows a round that nDPI names by DPI, so
+ * that the module's endpoint evidence is fed, linked and asked (and emptied
+ * when a slot changes module) from every thread too. Built with --enable-thread-sanitizer
  * (CI's _ci/tsan), TSan checks every interleaving it sees; in the other
  * builds ASan, or plain crashes and wrong counts, catch a freed store. */
 #include "plugin/pronet_plugin.h"
@@ -18,6 +21,8 @@
 #define FLOWS 16
 
 static const char *const class_names[] = {"PronetThreadA", "PronetThreadB"};
+/* nDPI 4.2 names it SSDP by DPI on any UDP port. */
+static const char ssdp_notify[] = "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n";
 
 /* nDPI 4.2's module set-up and tear-down are not documented as thread-safe:
  * hosts (ndpiReader) do them one at a time; so does this test. Everything
@@ -75,16 +80,32 @@ static void run_round(struct worker *w, int round)
 			module_free(ndpi);
 		return;
 	}
+	/* DPI-named flows on another port of the server than the opaque
+	 * ones', so that the evidence never names those (they must reach the
+	 * model). */
+	for (int i = 0; i < 2; i++) {
+		struct ndpi_flow_struct *named = fixture_flow_new();
+		uint16_t port = (uint16_t)(50000 + w->index * 1000 + round * 2 + i);
+
+		if (fixture_udp_hooked(ndpi, named, 0x0a000001u + (uint32_t)w->index, port,
+		                       0x0a0000feu, 30001, ssdp_notify, sizeof(ssdp_notify) - 1)
+		        .app_protocol != NDPI_PROTOCOL_SSDP)
+			w->failures++;
+		fixture_flow_free(named);
+	}
 	for (int i = 0; i < FLOWS; i++) {
 		uint16_t port = (uint16_t)(20000 + w->index * 4000 + round * FLOWS + i);
+		ndpi_protocol (*feed)(struct ndpi_detection_module_struct *,
+		                      struct ndpi_flow_struct *, uint32_t, uint16_t, uint32_t,
+		                      uint16_t, const void *, size_t) =
+		    i % 2 ? fixture_udp_hooked : fixture_udp;
 
 		flows[i] = fixture_flow_new();
 		if (i == FLOWS / 2) /* same settings: kept; then changed: replaced */
 			w->failures += !attach(w, ndpi, 1) + !attach(w, ndpi, 2);
 		for (int packet = 0; packet < 3; packet++)
-			fixture_udp(ndpi, flows[i], 0x0a000001u + (uint32_t)w->index, port,
-			            0x0a0000feu, 30000, fixture_opaque_payload,
-			            sizeof(fixture_opaque_payload));
+			feed(ndpi, flows[i], 0x0a000001u + (uint32_t)w->index, port, 0x0a0000feu,
+			     30000, fixture_opaque_payload, sizeof(fixture_opaque_payload));
 		if (fixture_giveup(ndpi, flows[i]).app_protocol != NDPI_PROTOCOL_UNKNOWN)
 			w->named++;
 		if (pronet_plugin_flow_result(flows[i], &r) != PRONET_OK || !r.decided ||
