@@ -22,6 +22,10 @@ include tests/tools/local.mk
 # Our own loopback captures (tests/data/README.md), for tests and `make demo`.
 EXTRA_DIST += tests/data/README.md tests/data/make-captures.sh \
 	tests/data/loopback-mixed.pcap tests/data/loopback-unknown.pcap tests/data/loopback-ipv6.pcap
+# The v1 fixtures of issue 12 (tests/data/v1/README.md).
+EXTRA_DIST += tests/data/v1/README.md tests/data/v1/default-v1.pronet \
+	tests/data/v1/loopback-v1.ds tests/data/v1/trained-small.pronet \
+	tests/data/v1/predictions-default.txt tests/data/v1/predictions-small.txt
 
 include tests/fuzz/local.mk
 

@@ -41,6 +41,15 @@ tests_core_model_test_model_file_CFLAGS = $(UNIT_CFLAGS)
 tests_core_model_test_model_file_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/model/test_model_file
 
+# The v1 fixtures (tests/data/v1/README.md): predictions of the shipped
+# model and a small one on a v1 dataset, held to the stored ones, and the
+# small one retrained bit for bit.
+check_PROGRAMS += tests/core/model/v1_predictions
+tests_core_model_v1_predictions_SOURCES = tests/core/model/v1_predictions.c
+tests_core_model_v1_predictions_LDADD = libpronet.la -lm
+TESTS += tests/core/model/test_v1_compat.sh
+EXTRA_DIST += tests/core/model/test_v1_compat.sh
+
 check_PROGRAMS += tests/core/nn/test_embedding
 tests_core_nn_test_embedding_SOURCES = tests/core/nn/test_embedding.c
 tests_core_nn_test_embedding_CFLAGS = $(UNIT_CFLAGS)

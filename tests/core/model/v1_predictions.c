@@ -1,0 +1,313 @@
+/* The v1 fixtures' predictions (tests/data/v1/README.md): a model and a
+ * dataset loaded through the public API, and every prediction printed so
+ * that a later build can be held to them.
+ *
+ *   v1_predictions MODEL DATASET                 prints them
+ *   v1_predictions --compare FILE MODEL DATASET  compares them with FILE
+ *
+ * Output, one line each ('#' lines are comments):
+ *   classes C NAME...
+ *   sample I CAPTURE FLOW PACKET_INDEX BEST P0 ... P(C-1)
+ *   flow CAPTURE FLOW INPUTS BEST PROBABILITY DECISION
+ * Sample lines come in dataset order; flow lines in (capture, flow) order,
+ * each flow's inputs in packet-index order as `pronet eval` gathers them.
+ * The flow's probabilities come from pronet_model_predict_flow (the mean of
+ * the logits, what the plugin's fallback uses) and its decision from
+ * pronet_flow_decide with the plugin's thresholds: the model's calibrated
+ * one for the class, else PRONET_THRESHOLD_DEFAULT, and PRONET_RANDOM_FLOOR.
+ * Probabilities are printed with %a, exactly. --compare requires every
+ * token to be equal except those probabilities, which may differ by up to
+ * 1e-6 (absolute): the fast path's vector kernels (core/util/vector_isa.h)
+ * sum in a different order on AVX2, AVX-512 and 16-byte vectors. Exit
+ * status: 0 equal, 1 different, 2 usage or load error. */
+#include "core/data/dataset.h"
+#include "core/model/flow_predict.h"
+#include "core/model/model.h"
+#include "rules/thresholds.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PROBABILITY_TOLERANCE 1e-6
+/* A sample line: a few numbers, then up to PRONET_MAX_CLASSES %a floats
+ * (at most "-0x1.fffffep+127", 16 characters) and class names. */
+#define LINE_MAX_BYTES (PRONET_MAX_CLASSES * (PRONET_CLASS_NAME_MAX + 2) + 256)
+
+static const char *const decision_names[] = {
+    [PRONET_FLOW_NAMED] = "named",
+    [PRONET_FLOW_BELOW_THRESHOLD] = "below-threshold",
+    [PRONET_FLOW_REJECTED] = "rejected",
+    [PRONET_FLOW_RANDOM] = "random",
+};
+
+/* Where lines go: standard output, or the comparison with a stored file. */
+struct line_sink {
+	FILE *stored; /* NULL: print */
+	const char *stored_name;
+	unsigned long line_number;
+	unsigned long differences;
+	char line[LINE_MAX_BYTES];
+	size_t used;
+};
+
+static void line_append(struct line_sink *sink, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void line_append(struct line_sink *sink, const char *fmt, ...)
+{
+	va_list args;
+	int n;
+
+	va_start(args, fmt);
+	n = vsnprintf(sink->line + sink->used, sizeof(sink->line) - sink->used, fmt, args);
+	va_end(args);
+	if (n > 0)
+		sink->used += (size_t)n < sizeof(sink->line) - sink->used
+		                  ? (size_t)n
+		                  : sizeof(sink->line) - 1 - sink->used;
+}
+
+/* The next line of the stored file that is not a comment, without its
+ * newline; 0 at the end. */
+static int read_stored_line(struct line_sink *sink, char *buf, size_t size)
+{
+	while (fgets(buf, (int)size, sink->stored) != NULL) {
+		sink->line_number++;
+		buf[strcspn(buf, "\n")] = '\0';
+		if (buf[0] != '#')
+			return 1;
+	}
+	return 0;
+}
+
+/* Equal tokens, or two hex floats within the tolerance. */
+static int tokens_match(const char *stored, const char *computed)
+{
+	char *end_stored, *end_computed;
+	double a, b;
+
+	if (strcmp(stored, computed) == 0)
+		return 1;
+	if (strstr(stored, "0x") == NULL || strstr(computed, "0x") == NULL)
+		return 0;
+	a = strtod(stored, &end_stored);
+	b = strtod(computed, &end_computed);
+	return *end_stored == '\0' && *end_computed == '\0' && fabs(a - b) <= PROBABILITY_TOLERANCE;
+}
+
+static void compare_line(struct line_sink *sink)
+{
+	static char stored[LINE_MAX_BYTES];
+	char computed[LINE_MAX_BYTES];
+	char *save_stored, *save_computed, *s, *c;
+	unsigned token = 0;
+
+	if (!read_stored_line(sink, stored, sizeof(stored))) {
+		if (sink->differences++ < 10)
+			fprintf(stderr, "%s: ends before the computed line '%.80s'\n",
+			        sink->stored_name, sink->line);
+		return;
+	}
+	memcpy(computed, sink->line, sink->used + 1);
+	s = strtok_r(stored, " ", &save_stored);
+	c = strtok_r(computed, " ", &save_computed);
+	for (; s != NULL || c != NULL; token++) {
+		if (s == NULL || c == NULL || !tokens_match(s, c)) {
+			if (sink->differences++ < 10)
+				fprintf(stderr, "%s:%lu: field %u: stored %s, computed %s\n",
+				        sink->stored_name, sink->line_number, token + 1,
+				        s != NULL ? s : "(none)", c != NULL ? c : "(none)");
+			return;
+		}
+		s = strtok_r(NULL, " ", &save_stored);
+		c = strtok_r(NULL, " ", &save_computed);
+	}
+}
+
+static void line_end(struct line_sink *sink)
+{
+	if (sink->stored == NULL)
+		printf("%s\n", sink->line);
+	else
+		compare_line(sink);
+	sink->used = 0;
+	sink->line[0] = '\0';
+}
+
+/* A sample's sort key, self-contained so that qsort needs no context: flows
+ * in (capture, flow) order, each one's samples by packet index, as `pronet
+ * eval` groups them. */
+struct flow_key {
+	uint32_t capture;
+	uint64_t flow;
+	uint8_t packet_index;
+	size_t sample;
+};
+
+static int by_flow_then_packet(const void *x, const void *y)
+{
+	const struct flow_key *a = x, *b = y;
+
+	if (a->capture != b->capture)
+		return a->capture < b->capture ? -1 : 1;
+	if (a->flow != b->flow)
+		return a->flow < b->flow ? -1 : 1;
+	if (a->packet_index != b->packet_index)
+		return a->packet_index < b->packet_index ? -1 : 1;
+	return (a->sample > b->sample) - (a->sample < b->sample);
+}
+
+static int print_samples(const struct pronet_model *model, const struct pronet_dataset *data,
+                         struct line_sink *sink)
+{
+	size_t num_classes = pronet_model_num_classes(model);
+	float probabilities[PRONET_MAX_CLASSES];
+
+	for (size_t i = 0; i < data->num_samples; i++) {
+		const struct pronet_sample *s = &data->samples[i];
+		size_t best;
+
+		if (pronet_model_predict(model, &s->input, probabilities, &best) != PRONET_OK) {
+			fprintf(stderr, "v1_predictions: sample %zu: predict failed\n", i);
+			return 2;
+		}
+		line_append(sink, "sample %zu %s %llu %u %s", i, data->capture_names[s->capture],
+		            (unsigned long long)s->flow, s->input.packet_index,
+		            pronet_model_class_name(model, best));
+		for (size_t c = 0; c < num_classes; c++)
+			line_append(sink, " %a", (double)probabilities[c]);
+		line_end(sink);
+	}
+	return 0;
+}
+
+static float plugin_threshold(const struct pronet_model *model, size_t class_index)
+{
+	float calibrated = pronet_model_threshold(model, class_index);
+
+	return calibrated > 0.0f ? calibrated : PRONET_THRESHOLD_DEFAULT;
+}
+
+static int print_flow(const struct pronet_model *model, const struct pronet_dataset *data,
+                      const struct flow_key *keys, size_t n, struct line_sink *sink)
+{
+	struct pronet_input inputs[PRONET_FLOW_MAX_PACKETS];
+	float probabilities[PRONET_MAX_CLASSES];
+	enum pronet_flow_decision decision;
+	size_t best;
+
+	if (n > PRONET_FLOW_MAX_PACKETS)
+		n = PRONET_FLOW_MAX_PACKETS;
+	for (size_t i = 0; i < n; i++)
+		inputs[i] = data->samples[keys[i].sample].input;
+	if (pronet_model_predict_flow(model, inputs, n, probabilities, &best) != PRONET_OK) {
+		fprintf(stderr, "v1_predictions: flow %llu: predict failed\n",
+		        (unsigned long long)keys[0].flow);
+		return 2;
+	}
+	decision = pronet_flow_decide(model, inputs, n, probabilities, best,
+	                              plugin_threshold(model, best), PRONET_RANDOM_FLOOR);
+	line_append(sink, "flow %s %llu %zu %s %a %s", data->capture_names[keys[0].capture],
+	            (unsigned long long)keys[0].flow, n, pronet_model_class_name(model, best),
+	            (double)probabilities[best], decision_names[decision]);
+	line_end(sink);
+	return 0;
+}
+
+static int print_flows(const struct pronet_model *model, const struct pronet_dataset *data,
+                       struct line_sink *sink)
+{
+	size_t n = data->num_samples;
+	struct flow_key *keys = malloc((n + 1) * sizeof(*keys));
+	int status = 0;
+
+	if (keys == NULL) {
+		fprintf(stderr, "v1_predictions: no memory\n");
+		return 2;
+	}
+	for (size_t i = 0; i < n; i++) {
+		keys[i].capture = data->samples[i].capture;
+		keys[i].flow = data->samples[i].flow;
+		keys[i].packet_index = data->samples[i].input.packet_index;
+		keys[i].sample = i;
+	}
+	qsort(keys, n, sizeof(*keys), by_flow_then_packet);
+	for (size_t start = 0, end; status == 0 && start < n; start = end) {
+		for (end = start + 1; end < n; end++)
+			if (keys[end].capture != keys[start].capture ||
+			    keys[end].flow != keys[start].flow)
+				break;
+		status = print_flow(model, data, keys + start, end - start, sink);
+	}
+	free(keys);
+	return status;
+}
+
+static int run(const char *model_path, const char *dataset_path, struct line_sink *sink)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_model *model = NULL;
+	struct pronet_dataset *data = NULL;
+	int status;
+
+	if (pronet_model_load(model_path, &model, errbuf) != PRONET_OK ||
+	    pronet_dataset_load(dataset_path, &data, errbuf) != PRONET_OK) {
+		fprintf(stderr, "v1_predictions: %s\n", errbuf);
+		pronet_model_free(model);
+		return 2;
+	}
+	if (sink->stored == NULL) {
+		printf("# v1_predictions (tests/core/model/v1_predictions.c); lines:\n"
+		       "#   classes C NAME...\n"
+		       "#   sample I CAPTURE FLOW PACKET_INDEX BEST P0 ... P(C-1)\n"
+		       "#   flow CAPTURE FLOW INPUTS BEST PROBABILITY DECISION\n");
+	}
+	line_append(sink, "classes %zu", pronet_model_num_classes(model));
+	for (size_t c = 0; c < pronet_model_num_classes(model); c++)
+		line_append(sink, " %s", pronet_model_class_name(model, c));
+	line_end(sink);
+	status = print_samples(model, data, sink);
+	if (status == 0)
+		status = print_flows(model, data, sink);
+	pronet_dataset_free(data);
+	pronet_model_free(model);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static struct line_sink sink;
+	char rest[LINE_MAX_BYTES];
+	int status;
+
+	if (argc == 5 && strcmp(argv[1], "--compare") == 0) {
+		sink.stored_name = argv[2];
+		sink.stored = fopen(argv[2], "r");
+		if (sink.stored == NULL) {
+			perror(argv[2]);
+			return 2;
+		}
+		argv += 2;
+	} else if (argc != 3) {
+		fprintf(stderr, "usage: v1_predictions [--compare FILE] MODEL DATASET\n");
+		return 2;
+	}
+	status = run(argv[1], argv[2], &sink);
+	if (sink.stored == NULL)
+		return status;
+	if (status == 0 && read_stored_line(&sink, rest, sizeof(rest))) {
+		fprintf(stderr, "%s:%lu: a line more than computed: '%.80s'\n", sink.stored_name,
+		        sink.line_number, rest);
+		sink.differences++;
+	}
+	fclose(sink.stored);
+	if (status == 0 && sink.differences > 0) {
+		fprintf(stderr, "%s: %lu lines differ from %s on %s\n", sink.stored_name,
+		        sink.differences, argv[1], argv[2]);
+		status = 1;
+	}
+	return status;
+}
