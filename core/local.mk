@@ -50,8 +50,8 @@ noinst_HEADERS += \
 
 # core/data/: the model's inputs and the dataset file (docs/dataset-format.md):
 # in-memory dataset and loader, streaming writer, the format's constants.
-core_libpronet_core_la_SOURCES += core/data/dataset.c core/data/dataset_writer.c
-nobase_pkginclude_HEADERS += core/data/input.h core/data/dataset.h
+core_libpronet_core_la_SOURCES += core/data/dataset.c core/data/dataset_writer.c core/data/input_spec.c
+nobase_pkginclude_HEADERS += core/data/record.h core/data/input_spec.h core/data/dataset.h
 noinst_HEADERS += core/data/dataset_format.h
 
 # core/model/: the model API, its file (docs/model-format.md) and the per-flow

@@ -19,7 +19,8 @@ struct entry {
 	uint8_t num_inputs;
 	uint8_t evidence_marks; /* enum pronet_evidence_mark */
 	struct pronet_input_builder builder;
-	struct pronet_input inputs[PRONET_PLUGIN_MAX_INPUTS]; /* in arrival order */
+	struct pronet_packet_record inputs[PRONET_PLUGIN_MAX_INPUTS];        /* in arrival order */
+	uint8_t input_bytes[PRONET_PLUGIN_MAX_INPUTS][PRONET_PAYLOAD_BYTES]; /* theirs */
 	struct pronet_flow_verdict verdict;
 };
 
@@ -209,8 +210,10 @@ static enum pronet_record_status record_locked(struct entry *entry,
                                                uint32_t per_direction)
 {
 	enum pronet_direction direction;
-	struct pronet_input input;
+	struct pronet_packet_record input;
 	enum pronet_input_status kept;
+	struct pronet_input_spec spec;
+	uint8_t bytes[PRONET_PAYLOAD_BYTES];
 
 	if (entry->verdict.decided)
 		return PRONET_RECORD_DECIDED;
@@ -221,10 +224,14 @@ static enum pronet_record_status record_locked(struct entry *entry,
 	} else if (source == PRONET_RECORD_FROM_DISSECTOR && entry->hooked) {
 		return PRONET_RECORD_HOOKED;
 	}
-	kept = pronet_input_builder_add(&entry->builder, packet, per_direction, &direction, &input);
+	pronet_input_spec_default(&spec);
+	spec.packets_per_direction = per_direction;
+	kept = pronet_input_builder_add(&entry->builder, packet, &spec, &direction, bytes, &input);
 	if (kept == PRONET_INPUT_NO_PAYLOAD || kept == PRONET_INPUT_RETRANSMISSION)
 		return PRONET_RECORD_SKIPPED;
 	if (kept == PRONET_INPUT_KEPT && entry->num_inputs < PRONET_PLUGIN_MAX_INPUTS) {
+		memcpy(entry->input_bytes[entry->num_inputs], bytes, input.length);
+		input.bytes = entry->input_bytes[entry->num_inputs];
 		entry->inputs[entry->num_inputs++] = input;
 		entry->count[direction]++;
 	}
@@ -286,6 +293,10 @@ int pronet_flow_store_snapshot(struct pronet_flow_store *store, const void *key,
 		const struct entry *entry = &store->entries[i];
 
 		memcpy(out->inputs, entry->inputs, entry->num_inputs * sizeof(entry->inputs[0]));
+		memcpy(out->input_bytes, entry->input_bytes,
+		       entry->num_inputs * sizeof(entry->input_bytes[0]));
+		for (uint32_t k = 0; k < entry->num_inputs; k++)
+			out->inputs[k].bytes = out->input_bytes[k];
 		out->num_inputs = entry->num_inputs;
 	}
 	pthread_mutex_unlock(&stripe->lock);

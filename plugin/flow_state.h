@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "core/util/error.h"
-#include "core/data/input.h"
+#include "core/data/record.h"
 #include "core/model/model.h"
 #include "ndpi-glue/flow/input_builder.h"
 #include "ndpi-glue/capture/packet.h"
@@ -29,7 +29,8 @@
 /* The recorded packets of one flow, in arrival order, copied out of the
  * store. */
 struct pronet_flow_record {
-	struct pronet_input inputs[PRONET_PLUGIN_MAX_INPUTS];
+	struct pronet_packet_record inputs[PRONET_PLUGIN_MAX_INPUTS]; /* bytes: input_bytes */
+	uint8_t input_bytes[PRONET_PLUGIN_MAX_INPUTS][PRONET_PAYLOAD_BYTES];
 	uint32_t num_inputs;
 };
 

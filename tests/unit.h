@@ -3,6 +3,8 @@
 #define PRONET_TESTS_UNIT_H
 
 #include <CUnit/CUnit.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "core/util/vector_isa.h"
 
@@ -18,6 +20,15 @@ int pronet_unit_run(const char *suite_name, CU_TestInfo *tests);
  * (a comma-separated list) treats those kernels as missing, so that this
  * path is exercised on CPUs that have them (tests/core/isa_skip.sh). */
 int pronet_unit_isa_runs(enum pronet_vector_isa isa, const char *test);
+
+/* `size` zeroed bytes for a test's packet record (core/data/record.h), alive
+ * until the program ends: a record points at its bytes, so a helper that
+ * returns a record by value needs bytes that outlive the call. Aborts the
+ * test program when out of memory. */
+uint8_t *pronet_unit_record_bytes(size_t size);
+/* The bytes of such a record, to write into (a record's own pointer is
+ * const: models and datasets only read). */
+#define PRONET_UNIT_BYTES(record) ((uint8_t *)(uintptr_t)(record).bytes)
 
 /* A directory for test files: $PRONET_TEST_TMPDIR, else $TMPDIR, else /tmp. */
 const char *pronet_unit_tmpdir(void);

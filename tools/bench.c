@@ -59,13 +59,15 @@ struct result {
 
 struct bench {
 	double seconds;
-	struct pronet_input *inputs; /* corpus prefixes, or random bytes */
-	uint32_t *captures;          /* capture index of each input */
+	struct pronet_packet_record *inputs;          /* corpus prefixes, or random bytes */
+	uint8_t (*input_bytes)[PRONET_PAYLOAD_BYTES]; /* [MAX_INPUTS]: their bytes */
+	uint32_t *captures;                           /* capture index of each input */
 	size_t num_inputs;
-	struct pronet_input *random_inputs;
+	struct pronet_packet_record *random_inputs;
+	uint8_t (*random_bytes)[PRONET_PAYLOAD_BYTES];
 	/* BATCH copies of one prefix: every table row it needs stays in L1, so
 	 * the figure is the arithmetic alone. */
-	struct pronet_input repeated[BATCH];
+	struct pronet_packet_record repeated[BATCH];
 	const char *corpus; /* directory of nDPI's captures */
 	struct result results[MAX_RESULTS];
 	size_t num_results;
@@ -111,13 +113,15 @@ static size_t read_corpus_file(const char *path, uint32_t capture, struct bench 
 	enum pronet_capture_status status;
 	enum pronet_packet_skip skip;
 	size_t before = b->num_inputs;
+	struct pronet_input_spec spec;
 
+	pronet_input_spec_default(&spec);
 	if (pronet_capture_open_file(path, &cap, errbuf) != PRONET_OK)
 		return 0;
 	while (b->num_inputs < MAX_INPUTS &&
 	       pronet_capture_next(cap, &raw, &status, errbuf) == PRONET_OK &&
 	       status == PRONET_CAPTURE_PACKET) {
-		struct pronet_input *in = &b->inputs[b->num_inputs];
+		struct pronet_packet_record *in = &b->inputs[b->num_inputs];
 
 		if (pronet_decode_packet(pronet_capture_datalink(cap), raw.data, raw.caplen,
 		                         raw.wire_length, raw.timestamp_us, &packet,
@@ -126,7 +130,8 @@ static size_t read_corpus_file(const char *path, uint32_t capture, struct bench 
 			continue;
 		/* As the flow table records it; every packet counts as a first
 		 * client packet (the context features' values do not change speed). */
-		pronet_flow_input_from_packet(&packet, PRONET_DIR_CLIENT_TO_SERVER, 0, in);
+		pronet_record_from_packet(&packet, PRONET_DIR_CLIENT_TO_SERVER, 0, 0, &spec,
+		                          b->input_bytes[b->num_inputs], in);
 		b->captures[b->num_inputs++] = capture;
 	}
 	pronet_capture_close(cap);
@@ -279,9 +284,9 @@ struct predict_arg {
 static double bench_predict(struct bench *b, const void *argument, char *note)
 {
 	const struct predict_arg *arg = argument;
-	const struct pronet_input *inputs = arg->random     ? b->random_inputs
-	                                    : arg->repeated ? b->repeated
-	                                                    : b->inputs;
+	const struct pronet_packet_record *inputs = arg->random     ? b->random_inputs
+	                                            : arg->repeated ? b->repeated
+	                                                            : b->inputs;
 	size_t count = arg->repeated ? BATCH : b->num_inputs;
 	struct pronet_model *model = bench_model_new(b, arg->model, note);
 	static float probabilities[BATCH * PRONET_MAX_CLASSES];
@@ -705,8 +710,11 @@ int main(int argc, char **argv)
 	}
 	b.inputs = calloc(MAX_INPUTS, sizeof(*b.inputs));
 	b.random_inputs = calloc(MAX_INPUTS, sizeof(*b.random_inputs));
+	b.input_bytes = calloc(MAX_INPUTS, sizeof(*b.input_bytes));
+	b.random_bytes = calloc(MAX_INPUTS, sizeof(*b.random_bytes));
 	b.captures = calloc(MAX_INPUTS, sizeof(*b.captures));
-	if (b.inputs == NULL || b.random_inputs == NULL || b.captures == NULL) {
+	if (b.inputs == NULL || b.random_inputs == NULL || b.captures == NULL ||
+	    b.input_bytes == NULL || b.random_bytes == NULL) {
 		fprintf(stderr, "bench: no memory for the inputs\n");
 		return 1;
 	}
@@ -730,8 +738,9 @@ int main(int argc, char **argv)
 	pronet_rng_seed(&rng, 42);
 	for (size_t i = 0; i < b.num_inputs; i++) {
 		b.random_inputs[i].length = PRONET_PAYLOAD_BYTES;
+		b.random_inputs[i].bytes = b.random_bytes[i];
 		for (size_t k = 0; k < PRONET_PAYLOAD_BYTES; k++)
-			b.random_inputs[i].bytes[k] = (uint8_t)pronet_rng_below(&rng, 256);
+			b.random_bytes[i][k] = (uint8_t)pronet_rng_below(&rng, 256);
 	}
 	if (getloadavg(b.load, 3) != 3)
 		b.load[0] = b.load[1] = b.load[2] = NAN;

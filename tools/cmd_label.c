@@ -179,7 +179,7 @@ static size_t emit_samples(struct label_run *run, struct class_row *row, uint16_
 	struct pronet_sample samples[PRONET_FLOW_MAX_INPUTS];
 	size_t count = 0;
 	for (unsigned i = 0; i < flow->num_inputs; i++) {
-		const struct pronet_input *input = &flow->inputs[i];
+		const struct pronet_packet_record *input = &flow->inputs[i];
 		if (!(run->directions & (1 << input->direction)))
 			continue;
 		struct pronet_sample sample = {.input = *input,
@@ -296,8 +296,9 @@ static int write_stored(struct label_run *run, uint64_t seed, const char *output
 	if (pronet_dataset_writer_open(output, &run->writer, run->errbuf) != PRONET_OK)
 		return 1;
 	for (size_t i = 0; i < label_samples_count(run->samples); i++) {
-		const struct pronet_sample *sample = label_samples_get(run->samples, i);
-		if (sample == NULL)
+		struct pronet_sample stored;
+		const struct pronet_sample *sample = &stored;
+		if (!label_samples_get(run->samples, i, &stored))
 			continue;
 		const char *label = NULL;
 		for (size_t r = 0, l = 0; r < run->num_rows && label == NULL; r++)

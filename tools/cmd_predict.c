@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/data/input.h"
+#include "core/data/record.h"
 #include "core/model/model.h"
 #include "tools/cli_args.h"
 
@@ -107,13 +107,15 @@ static int hex_value(char c)
 
 /* Parses one line of hex into input. Returns NULL, or a problem (written
  * into problem[size]). A blank or comment line sets *skip. */
-static const char *parse_hex(const char *line, struct pronet_input *input, int *skip, char *problem,
+static const char *parse_hex(const char *line, struct pronet_packet_record *input,
+                             uint8_t window[PRONET_PAYLOAD_BYTES], int *skip, char *problem,
                              size_t size)
 {
 	size_t bytes = 0, digits = 0, column = 0;
 	int high = 0;
 
 	memset(input, 0, sizeof(*input));
+	input->bytes = window;
 	*skip = 0;
 	for (const char *p = line; *p != '\0' && *p != '\n'; p++, column++) {
 		int value = hex_value(*p);
@@ -132,7 +134,7 @@ static const char *parse_hex(const char *line, struct pronet_input *input, int *
 			continue;
 		}
 		if (bytes < PRONET_PAYLOAD_BYTES)
-			input->bytes[bytes] = (uint8_t)(high << 4 | value);
+			window[bytes] = (uint8_t)(high << 4 | value);
 		bytes++;
 	}
 	if (digits == 0) {
@@ -179,9 +181,10 @@ static int predict_lines(const struct pronet_model *model, const struct predict_
 	int status = 0;
 
 	while (getline(&line, &capacity, stdin) != -1) {
-		struct pronet_input input;
+		struct pronet_packet_record input;
+		uint8_t window[PRONET_PAYLOAD_BYTES];
 		int skip;
-		const char *bad = parse_hex(line, &input, &skip, problem, sizeof(problem));
+		const char *bad = parse_hex(line, &input, window, &skip, problem, sizeof(problem));
 		enum pronet_err err;
 
 		number++;

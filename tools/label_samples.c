@@ -29,8 +29,11 @@ struct label_samples {
 	int dedup;
 	struct dedup_key *keys; /* open addressing, power-of-two size */
 	size_t num_keys, keys_capacity;
-	struct pronet_sample *samples;
+	struct pronet_sample *samples; /* bytes: NULL; theirs are at byte_offsets */
 	size_t num_samples, samples_capacity;
+	size_t *byte_offsets; /* [samples_capacity]: where each sample's bytes start */
+	uint8_t *bytes;       /* the stored samples' bytes, one after another */
+	size_t num_bytes, bytes_capacity;
 	struct stored_flow *flows;
 	size_t num_flows, flows_capacity;
 };
@@ -49,6 +52,8 @@ void label_samples_free(struct label_samples *samples)
 		return;
 	free(samples->keys);
 	free(samples->samples);
+	free(samples->byte_offsets);
+	free(samples->bytes);
 	free(samples->flows);
 	free(samples);
 }
@@ -57,8 +62,11 @@ static struct dedup_key key_of(const struct pronet_sample *sample)
 {
 	struct dedup_key key;
 	memset(&key, 0, sizeof(key));
-	memcpy(key.bytes, sample->input.bytes, sizeof(key.bytes));
-	key.length = sample->input.length;
+	size_t length =
+	    sample->input.length < sizeof(key.bytes) ? sample->input.length : sizeof(key.bytes);
+	if (length > 0)
+		memcpy(key.bytes, sample->input.bytes, length);
+	key.length = (uint8_t)length;
 	key.used = 1;
 	key.label = sample->label;
 	return key;
@@ -135,15 +143,31 @@ static int reserve(void **items, size_t *capacity, size_t needed, size_t item_si
 int label_samples_store_flow(struct label_samples *samples,
                              const struct pronet_sample *flow_samples, size_t count)
 {
+	size_t bytes = 0, offsets_capacity = samples->samples_capacity;
 	if (count == 0)
 		return 0;
-	if (reserve((void **)&samples->samples, &samples->samples_capacity,
+	for (size_t i = 0; i < count; i++)
+		bytes += flow_samples[i].input.length;
+	if (reserve((void **)&samples->byte_offsets, &offsets_capacity,
+	            samples->num_samples + count, sizeof(*samples->byte_offsets)) != 0 ||
+	    reserve((void **)&samples->bytes, &samples->bytes_capacity, samples->num_bytes + bytes,
+	            1) != 0 ||
+	    reserve((void **)&samples->samples, &samples->samples_capacity,
 	            samples->num_samples + count, sizeof(*samples->samples)) != 0 ||
 	    reserve((void **)&samples->flows, &samples->flows_capacity, samples->num_flows + 1,
 	            sizeof(*samples->flows)) != 0)
 		return -1;
 	memcpy(samples->samples + samples->num_samples, flow_samples,
 	       count * sizeof(*flow_samples));
+	for (size_t i = 0; i < count; i++) {
+		struct pronet_sample *stored = &samples->samples[samples->num_samples + i];
+		samples->byte_offsets[samples->num_samples + i] = samples->num_bytes;
+		if (stored->input.length > 0)
+			memcpy(samples->bytes + samples->num_bytes, stored->input.bytes,
+			       stored->input.length);
+		samples->num_bytes += stored->input.length;
+		stored->input.bytes = NULL;
+	}
 	samples->flows[samples->num_flows++] = (struct stored_flow){.first = samples->num_samples,
 	                                                            .count = count,
 	                                                            .label = flow_samples[0].label,
@@ -201,7 +225,7 @@ size_t label_samples_count(const struct label_samples *samples)
 	return samples->num_samples;
 }
 
-const struct pronet_sample *label_samples_get(const struct label_samples *samples, size_t i)
+int label_samples_get(const struct label_samples *samples, size_t i, struct pronet_sample *out)
 {
 	/* Flows are stored in sample order: binary search for the owner. */
 	size_t low = 0, high = samples->num_flows;
@@ -213,6 +237,8 @@ const struct pronet_sample *label_samples_get(const struct label_samples *sample
 			high = middle;
 	}
 	if (i >= samples->num_samples || !samples->flows[low].kept)
-		return NULL;
-	return &samples->samples[i];
+		return 0;
+	*out = samples->samples[i];
+	out->input.bytes = samples->bytes + samples->byte_offsets[i];
+	return 1;
 }

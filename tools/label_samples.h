@@ -26,7 +26,8 @@ void label_samples_free(struct label_samples *samples);
  * then remembered), -1 when out of memory. */
 int label_samples_seen(struct label_samples *samples, const struct pronet_sample *sample);
 
-/* Stores the samples of one flow (all of one label), for label_samples_cap. */
+/* Stores the samples of one flow (all of one label), for label_samples_cap;
+ * their bytes are copied. */
 int label_samples_store_flow(struct label_samples *samples,
                              const struct pronet_sample *flow_samples, size_t count);
 
@@ -39,7 +40,8 @@ int label_samples_cap(struct label_samples *samples, size_t num_labels, uint64_t
 
 /* The stored samples that are kept, in arrival order. */
 size_t label_samples_count(const struct label_samples *samples);
-/* NULL for a sample the cap left out. */
-const struct pronet_sample *label_samples_get(const struct label_samples *samples, size_t i);
+/* 1 and *out (its bytes the store's, valid until the next store_flow), or
+ * 0 for a sample the cap left out. */
+int label_samples_get(const struct label_samples *samples, size_t i, struct pronet_sample *out);
 
 #endif

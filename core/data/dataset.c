@@ -28,10 +28,44 @@ static void free_names(char **names, size_t count)
 	free(names);
 }
 
+/* The arena: chunks of record bytes, newest first. */
+struct pronet_dataset_chunk {
+	struct pronet_dataset_chunk *next;
+	size_t used, size;
+	uint8_t bytes[];
+};
+
+#define CHUNK_BYTES ((size_t)1 << 16)
+
+/* Room for `length` bytes that never move; NULL when out of memory. */
+static uint8_t *arena_take(struct pronet_dataset *dataset, size_t length)
+{
+	struct pronet_dataset_chunk *chunk = dataset->chunks;
+
+	if (chunk == NULL || chunk->size - chunk->used < length) {
+		size_t size = length > CHUNK_BYTES ? length : CHUNK_BYTES;
+
+		chunk = malloc(sizeof(*chunk) + size);
+		if (chunk == NULL)
+			return NULL;
+		chunk->next = dataset->chunks;
+		chunk->used = 0;
+		chunk->size = size;
+		dataset->chunks = chunk;
+	}
+	chunk->used += length;
+	return chunk->bytes + chunk->used - length;
+}
+
 void pronet_dataset_free(struct pronet_dataset *dataset)
 {
 	if (dataset == NULL)
 		return;
+	while (dataset->chunks != NULL) {
+		struct pronet_dataset_chunk *next = dataset->chunks->next;
+		free(dataset->chunks);
+		dataset->chunks = next;
+	}
 	free(dataset->samples);
 	free_names(dataset->class_names, dataset->num_classes);
 	free_names(dataset->capture_names, dataset->num_captures);
@@ -137,7 +171,17 @@ enum pronet_err pronet_dataset_append(struct pronet_dataset *dataset,
 		dataset->samples = grown;
 		dataset->samples_capacity = capacity;
 	}
-	dataset->samples[dataset->num_samples++] = *sample;
+	struct pronet_sample *copy = &dataset->samples[dataset->num_samples];
+	*copy = *sample;
+	copy->input.bytes = NULL;
+	if (sample->input.length > 0) {
+		uint8_t *bytes = arena_take(dataset, sample->input.length);
+		if (bytes == NULL)
+			return PRONET_ERR_NOMEM;
+		memcpy(bytes, sample->input.bytes, sample->input.length);
+		copy->input.bytes = bytes;
+	}
+	dataset->num_samples++;
 	return PRONET_OK;
 }
 
@@ -328,13 +372,14 @@ static enum pronet_err read_definition(struct cursor *cursor, int is_class,
 	return PRONET_OK;
 }
 
-const char *pronet_dataset_input_problem(const struct pronet_input *input)
+const char *pronet_dataset_input_problem(const struct pronet_packet_record *input)
 {
 	if (input->length > PRONET_PAYLOAD_BYTES)
 		return "payload byte count above 16";
-	for (size_t i = input->length; i < PRONET_PAYLOAD_BYTES; i++)
-		if (input->bytes[i] != 0)
-			return "nonzero byte past the payload byte count";
+	if (input->layer != PRONET_LAYER_PAYLOAD)
+		return "bytes from the IP header on (a v1 dataset keeps payload bytes only)";
+	if (input->payload_index == PRONET_PAYLOAD_INDEX_NONE)
+		return "a packet without payload (a v1 dataset keeps payload packets only)";
 	if (input->direction > PRONET_DIR_SERVER_TO_CLIENT)
 		return "direction is neither 0 nor 1";
 	if (input->l4_protocol != 6 && input->l4_protocol != 17)
@@ -349,21 +394,29 @@ static enum pronet_err read_sample(struct cursor *cursor, struct pronet_dataset 
 	size_t start = cursor->offset;
 	struct pronet_sample sample;
 	const char *problem;
+	const uint8_t *bytes;
 	enum pronet_err err = need(cursor, PRONET_DATASET_SAMPLE_SIZE, "a sample");
 
 	if (err != PRONET_OK)
 		return err;
-	memcpy(sample.input.bytes, cursor->data + cursor->offset, PRONET_PAYLOAD_BYTES);
+	memset(&sample, 0, sizeof(sample));
+	bytes = cursor->data + cursor->offset;
 	cursor->offset += PRONET_PAYLOAD_BYTES;
+	sample.input.bytes = bytes;
 	sample.input.length = (uint8_t)take(cursor, 1);
 	sample.input.direction = (uint8_t)take(cursor, 1);
-	sample.input.packet_index = (uint8_t)take(cursor, 1);
+	/* v1 kept the payload index only; packet_index is the best known. */
+	sample.input.payload_index = (uint8_t)take(cursor, 1);
+	sample.input.packet_index = sample.input.payload_index;
 	sample.input.l4_protocol = (uint8_t)take(cursor, 1);
 	sample.input.payload_length = (uint16_t)take(cursor, 2);
 	sample.label = (uint16_t)take(cursor, 2);
 	sample.capture = (uint32_t)take(cursor, 4);
 	sample.flow = take(cursor, 8);
 	problem = pronet_dataset_input_problem(&sample.input);
+	for (size_t i = sample.input.length; problem == NULL && i < PRONET_PAYLOAD_BYTES; i++)
+		if (bytes[i] != 0)
+			problem = "nonzero byte past the payload byte count";
 	if (problem != NULL)
 		return pronet_error(cursor->errbuf, PRONET_ERR_FORMAT,
 		                    "%s: offset %zu: bad sample: %s", cursor->name, start, problem);

@@ -13,19 +13,24 @@
 #include <stdio.h>
 
 #include "core/util/error.h"
-#include "core/data/input.h"
+#include "core/data/record.h"
 
 struct pronet_sample {
-	struct pronet_input input;
-	uint16_t label;   /* index into the dataset's class names */
-	uint32_t capture; /* index into the dataset's capture names */
-	uint64_t flow;    /* flow number within its capture */
+	struct pronet_packet_record input; /* bytes: the dataset's (or the caller's) */
+	uint16_t label;                    /* index into the dataset's class names */
+	uint32_t capture;                  /* index into the dataset's capture names */
+	uint64_t flow;                     /* flow number within its capture */
 };
 
-/* An in-memory dataset. Owns its arrays and strings. */
+struct pronet_dataset_chunk;
+
+/* An in-memory dataset. Owns its arrays, strings and the samples' bytes
+ * (in chunks that never move, so a sample's bytes pointer stays valid while
+ * the sample array grows). */
 struct pronet_dataset {
 	struct pronet_sample *samples;
 	size_t num_samples, samples_capacity;
+	struct pronet_dataset_chunk *chunks; /* private: the arena of record bytes */
 	char **class_names;
 	size_t num_classes;
 	char **capture_names;
@@ -39,6 +44,8 @@ enum pronet_err pronet_dataset_intern_class(struct pronet_dataset *dataset, cons
                                             uint16_t *index);
 enum pronet_err pronet_dataset_intern_capture(struct pronet_dataset *dataset, const char *name,
                                               uint32_t *index);
+/* Appends a copy of the sample; its record's bytes are copied into the
+ * dataset's arena (so the caller's buffer may be reused). */
 enum pronet_err pronet_dataset_append(struct pronet_dataset *dataset,
                                       const struct pronet_sample *sample);
 
@@ -71,7 +78,7 @@ enum pronet_err pronet_dataset_writer_write(struct pronet_dataset_writer *writer
                                             const struct pronet_sample *sample, char *errbuf);
 /* The same by names, defined on first use. */
 enum pronet_err pronet_dataset_writer_write_named(struct pronet_dataset_writer *writer,
-                                                  const struct pronet_input *input,
+                                                  const struct pronet_packet_record *input,
                                                   const char *class_name, const char *capture_name,
                                                   uint64_t flow, char *errbuf);
 /* Samples written so far. */

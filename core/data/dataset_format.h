@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "core/util/error.h"
-#include "core/data/input.h"
+#include "core/data/record.h"
 
 #define PRONET_DATASET_MAGIC "PRONETDS"
 #define PRONET_DATASET_MAGIC_SIZE 8
@@ -37,7 +37,7 @@ enum pronet_err pronet_dataset_names_append(char ***names, size_t *count, const 
 
 /* What is wrong with a sample's input (a constant sentence), or NULL. The
  * writer refuses what the loader would refuse. */
-const char *pronet_dataset_input_problem(const struct pronet_input *input);
+const char *pronet_dataset_input_problem(const struct pronet_packet_record *input);
 
 /* Names to indexes: open addressing over FNV-1a hashes. Does not own the
  * strings it points to. */

@@ -157,7 +157,7 @@ enum pronet_err pronet_dataset_writer_write(struct pronet_dataset_writer *writer
                                             const struct pronet_sample *sample, char *errbuf)
 {
 	uint8_t record[1 + PRONET_DATASET_SAMPLE_SIZE];
-	const struct pronet_input *input = &sample->input;
+	const struct pronet_packet_record *input = &sample->input;
 	const char *problem = pronet_dataset_input_problem(input);
 
 	if (writer->failed)
@@ -170,11 +170,14 @@ enum pronet_err pronet_dataset_writer_write(struct pronet_dataset_writer *writer
 		return pronet_error(errbuf, PRONET_ERR_ARG,
 		                    "%s: sample uses an undefined class (%u) or capture (%u) index",
 		                    writer->path, sample->label, sample->capture);
+	memset(record, 0, sizeof(record));
 	record[0] = PRONET_DATASET_TAG_SAMPLE;
-	memcpy(record + 1, input->bytes, PRONET_PAYLOAD_BYTES);
-	record[17] = input->length;
+	if (input->length > 0)
+		memcpy(record + 1, input->bytes, input->length);
+	record[17] = (uint8_t)input->length;
 	record[18] = input->direction;
-	record[19] = input->packet_index;
+	/* v1 keeps a u8 payload index, saturated (as v1 builders did). */
+	record[19] = input->payload_index < UINT8_MAX ? (uint8_t)input->payload_index : UINT8_MAX;
 	record[20] = input->l4_protocol;
 	put_le(record + 21, input->payload_length, 2);
 	put_le(record + 23, sample->label, 2);
@@ -187,7 +190,7 @@ enum pronet_err pronet_dataset_writer_write(struct pronet_dataset_writer *writer
 }
 
 enum pronet_err pronet_dataset_writer_write_named(struct pronet_dataset_writer *writer,
-                                                  const struct pronet_input *input,
+                                                  const struct pronet_packet_record *input,
                                                   const char *class_name, const char *capture_name,
                                                   uint64_t flow, char *errbuf)
 {

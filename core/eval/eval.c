@@ -252,7 +252,7 @@ void pronet_eval_scores(const uint64_t *confusion, size_t classes,
  * PRONET_FLOW_MAX_PACKETS) copied together for pronet_model_predict_flow. */
 static size_t gather_inputs(const struct pronet_dataset *data, const struct pronet_flows *flows,
                             size_t flow, uint32_t flow_packets,
-                            struct pronet_input inputs[PRONET_FLOW_MAX_PACKETS])
+                            struct pronet_packet_record inputs[PRONET_FLOW_MAX_PACKETS])
 {
 	size_t count = flows->start[flow + 1] - flows->start[flow];
 
@@ -276,7 +276,7 @@ enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct p
 	float *probabilities = malloc((n > 0 ? n : 1) * classes * sizeof(float));
 	uint32_t *labels = malloc((n > 0 ? n : 1) * sizeof(uint32_t));
 	float thresholds[PRONET_MAX_CLASSES], temperature = 1.0f;
-	struct pronet_input inputs[PRONET_FLOW_MAX_PACKETS];
+	struct pronet_packet_record inputs[PRONET_FLOW_MAX_PACKETS];
 	enum pronet_err err = PRONET_OK;
 
 	if (logits == NULL || probabilities == NULL || labels == NULL) {
@@ -464,7 +464,7 @@ static void count_verdicts(struct eval_run *run, const struct pronet_model *mode
 	size_t classes = r->num_classes, cells = classes * (classes + 1);
 	uint64_t *confusion = r->confusion + run->repeat * cells;
 	uint64_t *thresholded = r->confusion_thresholded + run->repeat * cells;
-	struct pronet_input inputs[PRONET_FLOW_MAX_PACKETS];
+	struct pronet_packet_record inputs[PRONET_FLOW_MAX_PACKETS];
 	float probabilities[PRONET_MAX_CLASSES];
 
 	for (size_t f = 0; f < run->flows->num_flows; f++) {

@@ -36,7 +36,7 @@ static float packet_weight(enum pronet_flow_combine combine, const float *logits
 }
 
 enum pronet_err pronet_model_predict_flow_with(const struct pronet_model *model,
-                                               const struct pronet_input *inputs, size_t n,
+                                               const struct pronet_packet_record *inputs, size_t n,
                                                enum pronet_flow_combine combine,
                                                float *probabilities, float *mean_logits,
                                                size_t *best)
@@ -90,7 +90,7 @@ enum pronet_err pronet_model_predict_flow_with(const struct pronet_model *model,
 }
 
 enum pronet_err pronet_model_predict_flow(const struct pronet_model *model,
-                                          const struct pronet_input *inputs, size_t n,
+                                          const struct pronet_packet_record *inputs, size_t n,
                                           float *probabilities, size_t *best)
 {
 	return pronet_model_predict_flow_with(model, inputs, n, PRONET_COMBINE_MEAN_LOGITS,
@@ -117,7 +117,7 @@ size_t pronet_model_best_named(const struct pronet_model *model, const float *pr
 
 /* The statistic over the bytes of inputs[0..n), or with leading_only over
  * the first input of each direction; NaN below PRONET_RANDOM_MIN_BYTES. */
-static double uniformity_chi2(const struct pronet_input *inputs, size_t n, int leading_only)
+static double uniformity_chi2(const struct pronet_packet_record *inputs, size_t n, int leading_only)
 {
 	unsigned high[16] = {0}, low[16] = {0}, ones[8] = {0}, count = 0, seen = 0;
 	double expected, chi2 = 0.0;
@@ -153,7 +153,7 @@ static double uniformity_chi2(const struct pronet_input *inputs, size_t n, int l
 	return chi2;
 }
 
-double pronet_flow_uniformity_chi2(const struct pronet_input *inputs, size_t n)
+double pronet_flow_uniformity_chi2(const struct pronet_packet_record *inputs, size_t n)
 {
 	double all, leading;
 
@@ -171,7 +171,7 @@ double pronet_flow_uniformity_chi2(const struct pronet_input *inputs, size_t n)
 	return all > leading ? all : leading;
 }
 
-int pronet_flow_looks_random(const struct pronet_input *inputs, size_t n)
+int pronet_flow_looks_random(const struct pronet_packet_record *inputs, size_t n)
 {
 	double chi2 = pronet_flow_uniformity_chi2(inputs, n);
 
@@ -179,7 +179,7 @@ int pronet_flow_looks_random(const struct pronet_input *inputs, size_t n)
 }
 
 enum pronet_flow_decision pronet_flow_decide(const struct pronet_model *model,
-                                             const struct pronet_input *inputs, size_t n,
+                                             const struct pronet_packet_record *inputs, size_t n,
                                              const float *probabilities, size_t best,
                                              float threshold, float random_floor)
 {

@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 #include "core/util/error.h"
-#include "core/data/input.h"
+#include "core/data/record.h"
 #include "core/model/model.h"
 
 enum pronet_flow_combine {
@@ -35,13 +35,13 @@ enum pronet_flow_combine {
  * probabilities[num_classes], *best the most probable class (may be NULL).
  * No allocation; thread-safe like pronet_model_predict. */
 enum pronet_err pronet_model_predict_flow(const struct pronet_model *model,
-                                          const struct pronet_input *inputs, size_t n,
+                                          const struct pronet_packet_record *inputs, size_t n,
                                           float *probabilities, size_t *best);
 /* The same with a chosen combination; mean_logits[num_classes] (may be NULL)
  * receives the combined logits before the temperature (calibration fits
  * the temperature on them). */
 enum pronet_err pronet_model_predict_flow_with(const struct pronet_model *model,
-                                               const struct pronet_input *inputs, size_t n,
+                                               const struct pronet_packet_record *inputs, size_t n,
                                                enum pronet_flow_combine combine,
                                                float *probabilities, float *mean_logits,
                                                size_t *best);
@@ -65,13 +65,13 @@ size_t pronet_model_best_named(const struct pronet_model *model, const float *pr
  * direction's first packet), the larger of the two. NaN when fewer than
  * PRONET_RANDOM_MIN_BYTES bytes were recorded (no evidence either way). */
 #define PRONET_RANDOM_MIN_BYTES 16
-double pronet_flow_uniformity_chi2(const struct pronet_input *inputs, size_t n);
+double pronet_flow_uniformity_chi2(const struct pronet_packet_record *inputs, size_t n);
 /* 1 if that statistic is below PRONET_RANDOM_CHI2_MAX: the bytes cannot be
  * told from uniform random ones (ciphertext or random identifiers), which
  * carry no evidence of one protocol over another. Random bytes stay below
  * 82 999 times in 1,000 (simulated, 16 to 128 bytes). */
 #define PRONET_RANDOM_CHI2_MAX 82.0
-int pronet_flow_looks_random(const struct pronet_input *inputs, size_t n);
+int pronet_flow_looks_random(const struct pronet_packet_record *inputs, size_t n);
 
 /* The probability a random-looking flow's best class needs to be named
  * anyway (above its class threshold): the lowest floor at which such
@@ -95,7 +95,7 @@ enum pronet_flow_decision {
  * flows always abstain); below threshold if probabilities[best] <
  * threshold; else named. */
 enum pronet_flow_decision pronet_flow_decide(const struct pronet_model *model,
-                                             const struct pronet_input *inputs, size_t n,
+                                             const struct pronet_packet_record *inputs, size_t n,
                                              const float *probabilities, size_t best,
                                              float threshold, float random_floor);
 

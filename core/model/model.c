@@ -210,7 +210,7 @@ enum pronet_err pronet_model_set_calibration(struct pronet_model *model, float t
  * (core/nn/softmax_fast.h): 16 libm expf calls cost about as much as the
  * fast path's dense layer. */
 enum pronet_err pronet_model_predict(const struct pronet_model *model,
-                                     const struct pronet_input *input, float *probabilities,
+                                     const struct pronet_packet_record *input, float *probabilities,
                                      size_t *best)
 {
 	float logits[PRONET_MAX_CLASSES];
@@ -233,7 +233,7 @@ enum pronet_err pronet_model_predict(const struct pronet_model *model,
 #define PREDICT_GROUP 2
 
 enum pronet_err pronet_model_predict_batch(const struct pronet_model *model,
-                                           const struct pronet_input *inputs, size_t count,
+                                           const struct pronet_packet_record *inputs, size_t count,
                                            float *probabilities, size_t *best)
 {
 	float logits[PREDICT_GROUP][PRONET_MAX_CLASSES];

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "core/util/error.h"
-#include "core/data/input.h"
+#include "core/data/record.h"
 
 enum pronet_arch {
 	PRONET_ARCH_PRONET_CNN = 1, /* ProNet (byte + 3-gram views, CNN) */
@@ -94,12 +94,12 @@ enum pronet_err pronet_model_set_calibration(struct pronet_model *model, float t
 /* Class probabilities for one packet: probabilities[num_classes]. Returns the
  * index of the most probable class through *best (may be NULL). */
 enum pronet_err pronet_model_predict(const struct pronet_model *model,
-                                     const struct pronet_input *input, float *probabilities,
+                                     const struct pronet_packet_record *input, float *probabilities,
                                      size_t *best);
 /* pronet_model_predict over count inputs: probabilities[count][num_classes],
  * best[count] (may be NULL). Same results; no allocation. */
 enum pronet_err pronet_model_predict_batch(const struct pronet_model *model,
-                                           const struct pronet_input *inputs, size_t count,
+                                           const struct pronet_packet_record *inputs, size_t count,
                                            float *probabilities, size_t *best);
 
 #endif

@@ -13,7 +13,7 @@
 
 #include "core/arch/pronet_cnn/pronet_cnn.h"
 #include "core/util/error.h"
-#include "core/data/input.h"
+#include "core/data/record.h"
 #include "core/model/model.h"
 #include "core/util/rng.h"
 #include "core/util/vector_isa.h"
@@ -35,8 +35,8 @@ struct pronet_tensor {
 
 /* One mini-batch handed to an architecture's train_batch. */
 struct pronet_train_batch {
-	const struct pronet_input *const *inputs; /* [size] */
-	const uint32_t *labels;                   /* [size], model class indices */
+	const struct pronet_packet_record *const *inputs; /* [size] */
+	const uint32_t *labels;                           /* [size], model class indices */
 	size_t size;
 	uint64_t seed;    /* dropout randomness of this batch */
 	size_t threads;   /* workers; grads[threads] */
@@ -56,7 +56,7 @@ struct pronet_arch_ops {
 	/* Fresh weights from rng (ProNet: N(0, 0.05)). */
 	void (*init)(struct pronet_model *model, struct pronet_rng *rng);
 	/* Inference: logits[num_classes]; no allocation, thread-safe. */
-	void (*logits)(const struct pronet_model *model, const struct pronet_input *input,
+	void (*logits)(const struct pronet_model *model, const struct pronet_packet_record *input,
 	               float *logits);
 	/* Derives what prediction precomputes from the weights (ProNet CNN: the
 	 * tables of fast.c); called whenever the weights change.

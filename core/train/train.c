@@ -46,8 +46,9 @@ struct run {
 	size_t epoch_size;    /* samples per epoch (fewer than the pool when balanced) */
 	float *best_weights;  /* [num_weights]: lowest validation loss so far */
 	double *worker_loss;  /* [threads]: validation loss sums */
-	const struct pronet_input **batch_inputs;
-	struct pronet_input *augmented; /* [batch]: noisy copies (augment_bytes > 0) */
+	const struct pronet_packet_record **batch_inputs;
+	struct pronet_packet_record *augmented; /* [batch]: noisy copies (augment_bytes > 0) */
+	uint8_t (*augmented_bytes)[PRONET_PAYLOAD_BYTES]; /* [batch]: their bytes */
 	uint32_t *batch_labels;
 	float *losses;
 	uint8_t *correct;
@@ -68,6 +69,7 @@ static void run_free(struct run *run, const struct pronet_model *model)
 	free(run->worker_loss);
 	free(run->batch_inputs);
 	free(run->augmented);
+	free(run->augmented_bytes);
 	free(run->batch_labels);
 	free(run->losses);
 	free(run->correct);
@@ -174,13 +176,14 @@ static enum pronet_err run_allocate(struct run *run, const struct pronet_model *
 	run->best_weights = malloc(model->num_weights * sizeof(float));
 	run->batch_inputs = malloc(batch * sizeof(*run->batch_inputs));
 	run->augmented = malloc(batch * sizeof(*run->augmented));
+	run->augmented_bytes = malloc(batch * sizeof(*run->augmented_bytes));
 	run->batch_labels = malloc(batch * sizeof(*run->batch_labels));
 	run->losses = malloc(batch * sizeof(*run->losses));
 	run->correct = malloc(batch * sizeof(*run->correct));
 	run->grads = calloc(threads, sizeof(*run->grads));
 	run->moment1 = calloc(n, sizeof(float));
 	run->moment2 = calloc(n, sizeof(float));
-	failed = !run->augmented || !run->labels || !run->pool || !run->by_class || !run->class_start ||
+	failed = !run->augmented || !run->augmented_bytes || !run->labels || !run->pool || !run->by_class || !run->class_start ||
 	         !run->order || !run->worker_loss || !run->best_weights || !run->batch_inputs ||
 	         !run->batch_labels || !run->losses || !run->correct || !run->grads ||
 	         !run->moment1 || !run->moment2;
@@ -352,18 +355,24 @@ static float validation_loss(const struct pronet_model *model, const struct pron
  * addresses, nonces) instead of its protocol's: each valid payload byte is
  * replaced by a random one with probability augment_bytes. Returns the input
  * to train on (the sample itself without augmentation). */
-static const struct pronet_input *augment(const struct pronet_train_options *o,
-                                          const struct pronet_input *input,
-                                          struct pronet_input *copy, struct pronet_rng *rng)
+static const struct pronet_packet_record *
+augment(const struct pronet_train_options *o, const struct pronet_packet_record *input,
+        struct pronet_packet_record *copy, uint8_t copy_bytes[PRONET_PAYLOAD_BYTES],
+        struct pronet_rng *rng)
 {
 	uint32_t chance = (uint32_t)(o->augment_bytes * 65536.0f);
 
 	if (chance == 0)
 		return input;
 	*copy = *input;
+	copy->bytes = copy_bytes;
+	/* The copy holds ProNet's window only (what augmentation is for). */
+	if (copy->length > PRONET_PAYLOAD_BYTES)
+		copy->length = PRONET_PAYLOAD_BYTES;
 	for (size_t k = 0; k < copy->length && k < PRONET_PAYLOAD_BYTES; k++)
-		if (pronet_rng_below(rng, 65536) < chance)
-			copy->bytes[k] = (uint8_t)pronet_rng_below(rng, 256);
+		copy_bytes[k] = pronet_rng_below(rng, 65536) < chance
+		                    ? (uint8_t)pronet_rng_below(rng, 256)
+		                    : input->bytes[k];
 	return copy;
 }
 
@@ -428,7 +437,8 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 		while (batch.size < o->batch_size && cursor < run->epoch_size) {
 			run->batch_inputs[batch.size] =
 			    augment(o, &data->samples[run->order[cursor]].input,
-			            &run->augmented[batch.size], &augment_rng);
+			            &run->augmented[batch.size], run->augmented_bytes[batch.size],
+			            &augment_rng);
 			run->batch_labels[batch.size++] = run->labels[run->order[cursor++]];
 		}
 		train_step(model, run, &adam, &batch);

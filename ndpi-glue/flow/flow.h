@@ -5,7 +5,7 @@
  * so both directions of a conversation find the same flow; `client_side`
  * remembers which end sent the flow's first packet (the initiator, as
  * ndpiReader prints it first). Directions are enum pronet_direction
- * (core/data/input.h): client to server is 0. The model's inputs are what the
+ * (core/data/record.h): client to server is 0. The model's inputs are what the
  * input builder (ndpi-glue/flow/input_builder.h) keeps of the flow's packets, the
  * same builder the plugin records with. */
 #ifndef PRONET_GLUE_FLOW_H
@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "core/data/input.h"
+#include "core/data/record.h"
 #include "ndpi-glue/flow/input_builder.h"
 
 /* Payload prefixes kept per direction, at most (the K option). */
@@ -40,7 +40,8 @@ struct pronet_flow {
 	 * retransmissions left out. */
 	struct pronet_input_builder builder;
 	/* The first K payload packets of each direction, in arrival order. */
-	struct pronet_input inputs[PRONET_FLOW_MAX_INPUTS];
+	struct pronet_packet_record inputs[PRONET_FLOW_MAX_INPUTS]; /* bytes: input_bytes */
+	uint8_t input_bytes[PRONET_FLOW_MAX_INPUTS][PRONET_PAYLOAD_BYTES];
 	uint8_t num_inputs;
 	uint8_t inputs_per_direction[2];
 	void *user; /* the flow table's owner keeps its per-flow state here */

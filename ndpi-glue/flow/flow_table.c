@@ -315,11 +315,20 @@ static uint32_t create_flow(struct pronet_flow_table *table, uint32_t bucket,
 static void record_input(struct pronet_flow_table *table, struct pronet_flow *flow,
                          const struct pronet_packet *packet, enum pronet_direction *direction)
 {
-	struct pronet_input input;
+	struct pronet_packet_record input;
+	struct pronet_input_spec spec;
 
-	if (pronet_input_builder_add(&flow->builder, packet, table->options.inputs_per_direction,
-	                             direction, &input) != PRONET_INPUT_KEPT ||
-	    flow->num_inputs >= PRONET_FLOW_MAX_INPUTS)
+	pronet_input_spec_default(&spec);
+	spec.packets_per_direction = table->options.inputs_per_direction;
+	if (flow->num_inputs >= PRONET_FLOW_MAX_INPUTS) {
+		/* Still accounted: the builder's counts and direction. */
+		uint8_t scratch[PRONET_PAYLOAD_BYTES];
+		pronet_input_builder_add(&flow->builder, packet, &spec, direction, scratch, &input);
+		return;
+	}
+	if (pronet_input_builder_add(&flow->builder, packet, &spec, direction,
+	                             flow->input_bytes[flow->num_inputs],
+	                             &input) != PRONET_INPUT_KEPT)
 		return;
 	flow->inputs_per_direction[*direction]++;
 	flow->inputs[flow->num_inputs++] = input;

@@ -13,21 +13,126 @@ void pronet_input_builder_reset(struct pronet_input_builder *builder)
 	memset(builder, 0, sizeof(*builder));
 }
 
-void pronet_flow_input_from_packet(const struct pronet_packet *packet,
-                                   enum pronet_direction direction, uint32_t packet_index,
-                                   struct pronet_input *input)
+static uint16_t saturate16(size_t value, uint16_t max)
 {
-	size_t length = packet->payload_length < PRONET_PAYLOAD_BYTES ? packet->payload_length
-	                                                              : PRONET_PAYLOAD_BYTES;
+	return value < max ? (uint16_t)value : max;
+}
 
-	memset(input, 0, sizeof(*input));
-	memcpy(input->bytes, packet->payload, length);
-	input->length = (uint8_t)length;
-	input->direction = (uint8_t)direction;
-	input->packet_index = packet_index < UINT8_MAX ? (uint8_t)packet_index : UINT8_MAX;
-	input->l4_protocol = packet->l4_protocol;
-	input->payload_length =
-	    packet->payload_length < UINT16_MAX ? (uint16_t)packet->payload_length : UINT16_MAX;
+static uint16_t read16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* IPv6 extension headers that may come before the transport header. */
+static int is_ipv6_extension(uint8_t next)
+{
+	return next == 0 || next == 43 || next == 44 || next == 51 || next == 60 || next == 135;
+}
+
+/* Where the transport header starts in the packet's l3 bytes; 0 when the
+ * captured bytes do not tell. */
+static size_t l4_offset_of(const struct pronet_packet *packet)
+{
+	const uint8_t *l3 = packet->l3;
+	size_t length = packet->l3_length;
+
+	if (l3 == NULL)
+		return 0;
+	if (packet->ip_version == 4)
+		return length >= 20 ? (size_t)(l3[0] & 0x0f) * 4 : 0;
+	if (length < 40)
+		return 0;
+	size_t offset = 40;
+	uint8_t next = l3[6];
+	while (next != packet->l4_protocol && is_ipv6_extension(next) && offset + 8 <= length) {
+		uint8_t after = l3[offset];
+		if (next == 44) /* fragment: fixed 8 bytes */
+			offset += 8;
+		else if (next == 51) /* AH: length in 4-byte units, minus 2 */
+			offset += ((size_t)l3[offset + 1] + 2) * 4;
+		else
+			offset += ((size_t)l3[offset + 1] + 1) * 8;
+		next = after;
+	}
+	return offset <= length ? offset : 0;
+}
+
+/* The IP total length from the header; the capture's wire length when the
+ * header is not there. */
+static size_t ip_total_length(const struct pronet_packet *packet)
+{
+	if (packet->l3 != NULL && packet->ip_version == 4 && packet->l3_length >= 4)
+		return read16(packet->l3 + 2);
+	if (packet->l3 != NULL && packet->ip_version == 6 && packet->l3_length >= 6)
+		return 40 + (size_t)read16(packet->l3 + 4);
+	return packet->wire_length;
+}
+
+static void zero_range(uint8_t *bytes, size_t length, size_t from, size_t to)
+{
+	for (size_t i = from; i < to && i < length; i++)
+		bytes[i] = 0;
+}
+
+/* Layer l3: the IP header on, addresses and checksums zeroed. */
+static size_t copy_l3(const struct pronet_packet *packet, size_t window, uint8_t *bytes,
+                      struct pronet_packet_record *record)
+{
+	size_t length = packet->l3 == NULL ? 0 : packet->l3_length;
+	size_t l4 = l4_offset_of(packet);
+
+	if (length > window)
+		length = window;
+	if (length > 0)
+		memcpy(bytes, packet->l3, length);
+	if (packet->ip_version == 4)
+		zero_range(bytes, length, 10, 20);
+	else
+		zero_range(bytes, length, 8, 40);
+	if (l4 > 0 && packet->l4_protocol == IPPROTO_TCP)
+		zero_range(bytes, length, l4 + 16, l4 + 18);
+	else if (l4 > 0 && packet->l4_protocol == IPPROTO_UDP)
+		zero_range(bytes, length, l4 + 6, l4 + 8);
+	record->l4_offset = saturate16(l4, UINT16_MAX);
+	if (packet->payload != NULL && packet->l3 != NULL && packet->payload >= packet->l3 &&
+	    packet->payload <= packet->l3 + packet->l3_length)
+		record->payload_offset =
+		    saturate16((size_t)(packet->payload - packet->l3), UINT16_MAX);
+	return length;
+}
+
+void pronet_record_from_packet(const struct pronet_packet *packet, enum pronet_direction direction,
+                               uint32_t packet_index, uint32_t payload_index,
+                               const struct pronet_input_spec *spec, uint8_t *bytes,
+                               struct pronet_packet_record *record)
+{
+	size_t length;
+
+	memset(record, 0, sizeof(*record));
+	if (spec->layer == PRONET_LAYER_L3) {
+		length = copy_l3(packet, spec->window_bytes, bytes, record);
+	} else {
+		length = packet->payload_length < spec->window_bytes ? packet->payload_length
+		                                                     : spec->window_bytes;
+		if (length > 0)
+			memcpy(bytes, packet->payload, length);
+	}
+	record->bytes = bytes;
+	record->length = (uint16_t)length;
+	record->layer = spec->layer;
+	record->timestamp_us = packet->timestamp_us;
+	record->packet_index = packet_index;
+	record->payload_index = payload_index == PRONET_PAYLOAD_INDEX_NONE
+	                            ? PRONET_PAYLOAD_INDEX_NONE
+	                            : saturate16(payload_index, PRONET_PAYLOAD_INDEX_NONE - 1);
+	record->direction = (uint8_t)direction;
+	record->l4_protocol = packet->l4_protocol;
+	record->payload_length = saturate16(packet->payload_length, UINT16_MAX);
+	record->wire_length = saturate16(ip_total_length(packet), UINT16_MAX);
+	if (packet->l4_protocol == IPPROTO_TCP) {
+		record->tcp_flags = packet->tcp_flags;
+		record->tcp_seq = packet->tcp_seq;
+	}
 }
 
 static size_t address_length(uint8_t ip_version)
@@ -92,12 +197,13 @@ static int is_retransmission(struct pronet_input_builder *builder, enum pronet_d
 
 enum pronet_input_status pronet_input_builder_add(struct pronet_input_builder *builder,
                                                   const struct pronet_packet *packet,
-                                                  uint32_t per_direction,
-                                                  enum pronet_direction *direction,
-                                                  struct pronet_input *input)
+                                                  const struct pronet_input_spec *spec,
+                                                  enum pronet_direction *direction, uint8_t *bytes,
+                                                  struct pronet_packet_record *record)
 {
 	enum pronet_direction dir;
-	uint32_t index;
+	uint32_t index, payload_index = PRONET_PAYLOAD_INDEX_NONE;
+	uint32_t limit = spec->packets_per_direction;
 
 	if (!builder->started)
 		start(builder, packet);
@@ -107,16 +213,23 @@ enum pronet_input_status pronet_input_builder_add(struct pronet_input_builder *b
 		builder->retransmissions++;
 		return PRONET_INPUT_RETRANSMISSION;
 	}
-	if (packet->payload_length == 0)
-		return PRONET_INPUT_NO_PAYLOAD;
 	/* Saturating counts: past 2^32 - 1 packets a flow keeps nothing new. */
-	index = builder->payload_packets;
-	if (builder->payload_packets < UINT32_MAX)
-		builder->payload_packets++;
-	if (builder->direction_packets[dir] < UINT32_MAX)
-		builder->direction_packets[dir]++;
-	if (builder->direction_packets[dir] > per_direction)
+	index = builder->packets;
+	if (builder->packets < UINT32_MAX)
+		builder->packets++;
+	if (packet->payload_length > 0) {
+		payload_index = builder->payload_packets;
+		if (builder->payload_packets < UINT32_MAX)
+			builder->payload_packets++;
+		if (builder->direction_packets[dir] < UINT32_MAX)
+			builder->direction_packets[dir]++;
+	} else if (!(spec->flags & PRONET_SPEC_ALL_PACKETS)) {
+		return PRONET_INPUT_NO_PAYLOAD;
+	}
+	if (limit != 0 && builder->recorded[dir] >= limit)
 		return PRONET_INPUT_DIRECTION_FULL;
-	pronet_flow_input_from_packet(packet, dir, index, input);
+	if (builder->recorded[dir] < UINT32_MAX)
+		builder->recorded[dir]++;
+	pronet_record_from_packet(packet, dir, index, payload_index, spec, bytes, record);
 	return PRONET_INPUT_KEPT;
 }

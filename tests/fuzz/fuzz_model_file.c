@@ -16,13 +16,13 @@ static void load_and_predict(const uint8_t *data, size_t size)
 	char errbuf[PRONET_ERRBUF_SIZE];
 	struct pronet_model *model = NULL;
 	float probabilities[PRONET_MAX_CLASSES];
-	struct pronet_input input;
+	struct pronet_packet_record input;
 	size_t best;
 
 	if (pronet_model_load_buffer(data, size, "fuzz", &model, errbuf) != PRONET_OK)
 		return;
 	memset(&input, 0, sizeof(input));
-	memcpy(input.bytes, "GET / HTTP/1.1\r\n", PRONET_PAYLOAD_BYTES);
+	input.bytes = (const uint8_t *)"GET / HTTP/1.1\r\n";
 	input.length = PRONET_PAYLOAD_BYTES;
 	input.payload_length = PRONET_PAYLOAD_BYTES;
 	input.l4_protocol = 6;

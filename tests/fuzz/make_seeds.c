@@ -191,8 +191,12 @@ static int seed_capture(struct seeds *seeds, const char *path, struct pronet_dat
 			break;
 		struct pronet_sample sample;
 		char label[32];
+		uint8_t window[PRONET_PAYLOAD_BYTES];
+		struct pronet_input_spec spec;
 		memset(&sample, 0, sizeof(sample));
-		pronet_flow_input_from_packet(&packet, PRONET_DIR_CLIENT_TO_SERVER, 0, &sample.input);
+		pronet_input_spec_default(&spec);
+		pronet_record_from_packet(&packet, PRONET_DIR_CLIENT_TO_SERVER, 0, 0, &spec, window,
+		                          &sample.input);
 		sample.capture = capture_index;
 		sample.flow = written;
 		snprintf(label, sizeof(label), "port-%u",

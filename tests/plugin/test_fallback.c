@@ -74,7 +74,7 @@ static void test_model_names_unknown_flow_above_threshold(void)
 	struct setup s;
 	struct ndpi_flow_struct *flow = fixture_flow_new();
 	struct pronet_plugin_result r;
-	struct pronet_input input;
+	struct pronet_packet_record input;
 	float probabilities[3];
 	size_t best;
 	ndpi_protocol result;
@@ -90,7 +90,8 @@ static void test_model_names_unknown_flow_above_threshold(void)
 	CU_ASSERT(r.top[1].probability >= r.top[2].probability);
 	/* The verdict is the model's on the first 16 payload bytes. */
 	memset(&input, 0, sizeof(input));
-	memcpy(input.bytes, fixture_opaque_payload, 16);
+	input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
+	memcpy(PRONET_UNIT_BYTES(input), fixture_opaque_payload, 16);
 	input.length = 16;
 	input.direction = PRONET_DIR_CLIENT_TO_SERVER;
 	input.l4_protocol = IPPROTO_UDP;

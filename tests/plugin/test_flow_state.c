@@ -75,11 +75,11 @@ static void test_records_per_direction_limit(void)
 	CU_ASSERT_EQUAL_FATAL(record.num_inputs, 4);
 	/* In arrival order, each with its index among the flow's payload packets. */
 	CU_ASSERT_EQUAL(record.inputs[0].bytes[0], 0x11);
-	CU_ASSERT_EQUAL(record.inputs[0].packet_index, 0);
-	CU_ASSERT_EQUAL(record.inputs[1].packet_index, 1);
+	CU_ASSERT_EQUAL(record.inputs[0].payload_index, 0);
+	CU_ASSERT_EQUAL(record.inputs[1].payload_index, 1);
 	CU_ASSERT_EQUAL(record.inputs[2].bytes[0], 0x22);
-	CU_ASSERT_EQUAL(record.inputs[2].packet_index, 3);
-	CU_ASSERT_EQUAL(record.inputs[3].packet_index, 4);
+	CU_ASSERT_EQUAL(record.inputs[2].payload_index, 3);
+	CU_ASSERT_EQUAL(record.inputs[3].payload_index, 4);
 	pronet_flow_store_free(store);
 }
 
@@ -108,7 +108,7 @@ static void test_hooked_flow_ignores_the_dissector(void)
 	CU_ASSERT_EQUAL(record.inputs[0].bytes[0], 0x33);
 	CU_ASSERT_EQUAL(record.inputs[0].direction, PRONET_DIR_CLIENT_TO_SERVER);
 	CU_ASSERT_EQUAL(record.inputs[1].direction, PRONET_DIR_SERVER_TO_CLIENT);
-	CU_ASSERT_EQUAL(record.inputs[1].packet_index, 1);
+	CU_ASSERT_EQUAL(record.inputs[1].payload_index, 1);
 	CU_ASSERT_FATAL(pronet_flow_store_endpoints(store, &key, &ends));
 	CU_ASSERT_EQUAL(ends.ip_version, 4);
 	CU_ASSERT_EQUAL(ends.l4_protocol, 17);

@@ -25,12 +25,47 @@ static const char *const class_names[] = {"PronetSameAlpha", "PronetSameBeta"};
 
 struct seen_flow {
 	struct pronet_flow_key key;
-	struct pronet_input inputs[PRONET_FLOW_MAX_INPUTS];
+	struct pronet_packet_record inputs[PRONET_FLOW_MAX_INPUTS]; /* bytes: input_bytes */
+	uint8_t input_bytes[PRONET_FLOW_MAX_INPUTS][PRONET_PAYLOAD_BYTES];
 	uint32_t num_inputs;
 	int all_packets_to_ndpi;
 	uint32_t retransmissions;
 	uint8_t client_side;
 };
+
+/* Copies of the records and their bytes (the flow's slot is reused). */
+static void keep_inputs(struct seen_flow *seen, const struct pronet_packet_record *inputs,
+                        uint32_t count)
+{
+	for (uint32_t k = 0; k < count && k < PRONET_FLOW_MAX_INPUTS; k++) {
+		seen->inputs[k] = inputs[k];
+		memcpy(seen->input_bytes[k], inputs[k].bytes, inputs[k].length);
+		seen->inputs[k].bytes = seen->input_bytes[k];
+	}
+	seen->num_inputs = count;
+}
+
+/* Two records alike in every field and byte, but for their bytes' addresses
+ * and two fields a plugin cannot know as the flow table does: the time
+ * (nDPI hands the plugin milliseconds) and packet_index (the dissector sees
+ * only the packets nDPI dispatches to it). What the models read is compared
+ * whole. */
+static int same_inputs(const struct pronet_packet_record *a, const struct pronet_packet_record *b,
+                       size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		struct pronet_packet_record x = a[k], y = b[k];
+
+		if (x.length != y.length || memcmp(x.bytes, y.bytes, x.length) != 0)
+			return 0;
+		x.bytes = y.bytes = NULL;
+		x.timestamp_us = y.timestamp_us = 0;
+		x.packet_index = y.packet_index = 0;
+		if (memcmp(&x, &y, sizeof(x)) != 0)
+			return 0;
+	}
+	return 1;
+}
 
 struct run {
 	struct seen_flow flows[MAX_FLOWS];
@@ -54,16 +89,13 @@ static void on_report(void *user, const struct pronet_flow_report *report)
 	seen->retransmissions = flow->builder.retransmissions;
 	seen->all_packets_to_ndpi = report->ndpi_packets == flow->packets[0] + flow->packets[1];
 	if (!run->plugin) {
-		memcpy(seen->inputs, flow->inputs, flow->num_inputs * sizeof(flow->inputs[0]));
-		seen->num_inputs = flow->num_inputs;
+		keep_inputs(seen, flow->inputs, flow->num_inputs);
 	} else if (report->ndpi_flow != NULL) {
 		struct pronet_flow_record record;
 
 		if (pronet_flow_store_snapshot(pronet_attachment_store(), report->ndpi_flow,
 		                               &record)) {
-			memcpy(seen->inputs, record.inputs,
-			       record.num_inputs * sizeof(record.inputs[0]));
-			seen->num_inputs = record.num_inputs;
+			keep_inputs(seen, record.inputs, record.num_inputs);
 		}
 		pronet_plugin_flow_forget(report->ndpi_flow);
 	}
@@ -143,11 +175,10 @@ static struct agreement compare(const struct run *label, const struct run *class
 		a.flows++;
 		a.ipv6 += l->key.ip_version == 6;
 		a.with_retransmissions += l->retransmissions > 0;
-		if (n == l->num_inputs &&
-		    memcmp(l->inputs, c->inputs, n * sizeof(l->inputs[0])) == 0)
+		if (n == l->num_inputs && same_inputs(l->inputs, c->inputs, n))
 			a.identical++;
 		else if (!c->all_packets_to_ndpi && n < l->num_inputs &&
-		         memcmp(l->inputs, c->inputs, n * sizeof(l->inputs[0])) == 0)
+		         same_inputs(l->inputs, c->inputs, n))
 			a.prefix++;
 		else
 			a.differing++;
@@ -293,11 +324,11 @@ static void test_crafted_flows_give_identical_inputs(void)
 	 * to client and is input 0; the two retransmissions are skipped. */
 	CU_ASSERT_EQUAL_FATAL(label.flows[0].num_inputs, 4);
 	CU_ASSERT_EQUAL(label.flows[0].inputs[0].direction, PRONET_DIR_SERVER_TO_CLIENT);
-	CU_ASSERT_EQUAL(label.flows[0].inputs[0].packet_index, 0);
+	CU_ASSERT_EQUAL(label.flows[0].inputs[0].payload_index, 0);
 	CU_ASSERT_EQUAL(label.flows[0].inputs[1].direction, PRONET_DIR_CLIENT_TO_SERVER);
 	CU_ASSERT_EQUAL(label.flows[0].inputs[2].direction, PRONET_DIR_SERVER_TO_CLIENT);
-	CU_ASSERT_EQUAL(label.flows[0].inputs[2].packet_index, 2);
-	CU_ASSERT_EQUAL(label.flows[0].inputs[3].packet_index, 3);
+	CU_ASSERT_EQUAL(label.flows[0].inputs[2].payload_index, 2);
+	CU_ASSERT_EQUAL(label.flows[0].inputs[3].payload_index, 3);
 	pronet_model_free(model);
 }
 

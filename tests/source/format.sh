@@ -17,7 +17,6 @@ core/train/train.c
 core/train/train.h
 tests/core/eval/test_calibrate.c
 tests/core/eval/test_eval.c
-tests/fuzz/make_seeds.c
 tests/tools/make_dataset.c
 tools/bench_replay.h
 tools/eval_report.h

@@ -44,7 +44,8 @@ static size_t count_duplicates(const struct pronet_dataset *dataset)
 			const struct pronet_sample *a = &dataset->samples[i],
 			                           *b = &dataset->samples[j];
 			if (a->label == b->label && a->input.length == b->input.length &&
-			    memcmp(a->input.bytes, b->input.bytes, PRONET_PAYLOAD_BYTES) == 0) {
+			    (a->input.length == 0 ||
+			     memcmp(a->input.bytes, b->input.bytes, a->input.length) == 0)) {
 				duplicates++;
 				break;
 			}

@@ -272,8 +272,8 @@ static inline uint32_t bucket_of(const struct pronet_cnn_fast *fast, const uint8
 
 /* The 3-gram view layer by layer, for models whose table would be too large:
  * the reference path's steps for that view. */
-static void pool_ngrams_slowly(const struct pronet_model *model, const struct pronet_input *input,
-                               float *pooled)
+static void pool_ngrams_slowly(const struct pronet_model *model,
+                               const struct pronet_packet_record *input, float *pooled)
 {
 	uint32_t ids[PRONET_NGRAM_POSITIONS];
 	float embedded[PRONET_NGRAM_POSITIONS * PRONET_MAX_EMBED_DIM];
@@ -288,27 +288,32 @@ static void pool_ngrams_slowly(const struct pronet_model *model, const struct pr
 /* The pooled features in the padded layout padded[group][stride] (padding
  * lanes 0). */
 static void pool_padded(const struct pronet_cnn_fast *fast, const struct pronet_model *model,
-                        const struct pronet_input *input, float *padded)
+                        const struct pronet_packet_record *input, float *padded)
 {
 	size_t length = input->length < PRONET_PAYLOAD_BYTES ? input->length : PRONET_PAYLOAD_BYTES;
 	size_t row = OFFSETS * fast->stride, t = fast->filters, stride = fast->stride;
 	const float *rows[PRONET_PAYLOAD_BYTES], *ngram_rows[PRONET_NGRAM_POSITIONS];
+	/* The record's bytes are its container's, readable only up to length:
+	 * a local copy lets the loops below read all 16 without branching. */
+	uint8_t window[PRONET_PAYLOAD_BYTES] = {0};
 
-	/* Tokens as in core/arch/pronet_cnn/tokens.c: a byte, or padding past the payload; a
-	 * 3-gram wholly inside the payload hashes to 1..buckets-1, one that
-	 * touches padding is bucket 0. Both views' rows first: the hashes'
-	 * multiplications then overlap the byte view's additions. */
+	if (length > 0)
+		memcpy(window, input->bytes, length);
+
+		/* Tokens as in core/arch/pronet_cnn/tokens.c: a byte, or padding past the payload;
+		 * a 3-gram wholly inside the payload hashes to 1..buckets-1, one that touches
+		 * padding is bucket 0. Both views' rows first: the hashes' multiplications then
+		 * overlap the byte view's additions. */
 #pragma GCC unroll 16
 	for (size_t i = 0; i < PRONET_PAYLOAD_BYTES; i++)
-		rows[i] =
-		    fast->table[0] + (i < length ? input->bytes[i] : PRONET_PADDING_TOKEN) * row;
+		rows[i] = fast->table[0] + (i < length ? window[i] : PRONET_PADDING_TOKEN) * row;
 	if (fast->table[1] != NULL) {
 #pragma GCC unroll 16
 		for (size_t i = 0; i < PRONET_NGRAM_POSITIONS; i++)
-			ngram_rows[i] = fast->table[1] + (i + PRONET_NGRAM_SIZE <= length
-			                                      ? bucket_of(fast, input->bytes + i)
-			                                      : 0) *
-			                                     row;
+			ngram_rows[i] =
+			    fast->table[1] +
+			    (i + PRONET_NGRAM_SIZE <= length ? bucket_of(fast, window + i) : 0) *
+			        row;
 		fast->pool(fast, rows, 0, padded);
 		fast->pool(fast, ngram_rows, 1, padded + PRONET_CNN_WIDTHS * stride);
 	} else {
@@ -328,7 +333,7 @@ static void pool_padded(const struct pronet_cnn_fast *fast, const struct pronet_
 }
 
 void pronet_cnn_fast_pool(const struct pronet_cnn_fast *fast, const struct pronet_model *model,
-                          const struct pronet_input *input, float *pooled)
+                          const struct pronet_packet_record *input, float *pooled)
 {
 	_Alignas(ALIGNMENT) float padded[PRONET_CNN_FEATURE_GROUPS * PADDED_MAX_FILTERS];
 
@@ -339,7 +344,7 @@ void pronet_cnn_fast_pool(const struct pronet_cnn_fast *fast, const struct prone
 }
 
 void pronet_cnn_fast_logits(const struct pronet_cnn_fast *fast, const struct pronet_model *model,
-                            const struct pronet_input *input, float *logits)
+                            const struct pronet_packet_record *input, float *logits)
 {
 	/* The head's rows: padded features, then context features; whole
 	 * blocks of the head's rows already (asserted at BLOCK), nothing to pad. */

@@ -25,7 +25,7 @@
 
 #include <stddef.h>
 
-#include "core/data/input.h"
+#include "core/data/record.h"
 #include "core/util/vector_isa.h"
 
 #define PRONET_CNN_FAST_MAX_NGRAM_TABLE ((size_t)64 << 20)
@@ -49,12 +49,12 @@ int pronet_cnn_fast_has_ngram_table(const struct pronet_cnn_fast *fast);
 
 /* pooled[6t] of one input, laid out as pronet_cnn_pool's; no allocation. */
 void pronet_cnn_fast_pool(const struct pronet_cnn_fast *fast, const struct pronet_model *model,
-                          const struct pronet_input *input, float *pooled);
+                          const struct pronet_packet_record *input, float *pooled);
 
 /* logits[num_classes] of one input: the pooled features above, then batch
  * norm and dense folded into one matrix (fast_head.h);
  * equal to pronet_cnn_head's up to float rounding; no allocation. */
 void pronet_cnn_fast_logits(const struct pronet_cnn_fast *fast, const struct pronet_model *model,
-                            const struct pronet_input *input, float *logits);
+                            const struct pronet_packet_record *input, float *logits);
 
 #endif

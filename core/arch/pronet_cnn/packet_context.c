@@ -4,11 +4,11 @@
 #include <math.h>
 #include <string.h>
 
-void pronet_packet_context(const struct pronet_input *input,
+void pronet_packet_context(const struct pronet_packet_record *input,
                            float features[PRONET_CONTEXT_FEATURES])
 {
 	static const unsigned length_bounds[4] = {16, 64, 256, 1024};
-	unsigned index = input->packet_index < 5 ? input->packet_index : 5;
+	unsigned index = input->payload_index < 5 ? input->payload_index : 5;
 	unsigned bucket = 0;
 
 	memset(features, 0, PRONET_CONTEXT_FEATURES * sizeof(float));

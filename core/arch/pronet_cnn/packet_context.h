@@ -7,7 +7,7 @@
 #ifndef PRONET_CORE_PACKET_CONTEXT_H
 #define PRONET_CORE_PACKET_CONTEXT_H
 
-#include "core/data/input.h"
+#include "core/data/record.h"
 
 /* Layout (docs/model-format.md, "Context features"):
  *   0..1   direction one-hot (client->server, server->client)
@@ -17,7 +17,7 @@
  *   11..15 payload length one-hot: <= 16, <= 64, <= 256, <= 1024, larger */
 #define PRONET_CONTEXT_FEATURES 16
 
-void pronet_packet_context(const struct pronet_input *input,
+void pronet_packet_context(const struct pronet_packet_record *input,
                            float features[PRONET_CONTEXT_FEATURES]);
 
 #endif

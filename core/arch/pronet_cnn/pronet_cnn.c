@@ -221,7 +221,7 @@ static void cnn_init(struct pronet_model *model, struct pronet_rng *rng)
 	fill_constant(w->dense_b, model->num_classes, 0.0f);
 }
 
-void pronet_cnn_embed(const struct pronet_model *model, const struct pronet_input *input,
+void pronet_cnn_embed(const struct pronet_model *model, const struct pronet_packet_record *input,
                       uint32_t byte_ids[PRONET_PAYLOAD_BYTES], uint32_t *ngram_ids,
                       float *embedded_bytes, float *embedded_ngrams)
 {
@@ -273,7 +273,7 @@ size_t pronet_cnn_head_inputs(const struct pronet_model *model)
 }
 
 void pronet_cnn_head(const struct pronet_model *model, const float *pooled,
-                     const struct pronet_input *input, float *logits)
+                     const struct pronet_packet_record *input, float *logits)
 {
 	const struct pronet_cnn_weights *w = &model->cnn_weights;
 	size_t features = PRONET_CNN_FEATURE_GROUPS * model->cnn.filters;
@@ -293,8 +293,8 @@ void pronet_cnn_head(const struct pronet_model *model, const float *pooled,
 /* ProNet Sec. 3.2 forward pass, inference mode (dropout is the identity and
  * batch norm uses its running statistics), computed layer by layer. Stack
  * buffers only: the limits checked in cnn_layout bound every size. */
-void pronet_cnn_logits_reference(const struct pronet_model *model, const struct pronet_input *input,
-                                 float *logits)
+void pronet_cnn_logits_reference(const struct pronet_model *model,
+                                 const struct pronet_packet_record *input, float *logits)
 {
 	uint32_t byte_ids[PRONET_PAYLOAD_BYTES], ngram_ids[PRONET_NGRAM_POSITIONS];
 	float embedded_bytes[PRONET_PAYLOAD_BYTES * PRONET_MAX_EMBED_DIM];
@@ -309,7 +309,7 @@ void pronet_cnn_logits_reference(const struct pronet_model *model, const struct 
 
 /* Prediction: the pooled features from the precomputed tables when the
  * model has them (fast.c), else layer by layer. */
-static void cnn_logits(const struct pronet_model *model, const struct pronet_input *input,
+static void cnn_logits(const struct pronet_model *model, const struct pronet_packet_record *input,
                        float *logits)
 {
 	if (model->cnn_fast == NULL) {

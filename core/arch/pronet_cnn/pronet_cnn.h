@@ -53,7 +53,7 @@ void pronet_cnn_bind(const struct pronet_model *model, float *block, int with_ru
  * (pronet_cnn_train.c). */
 #include <stdint.h>
 
-#include "core/data/input.h"
+#include "core/data/record.h"
 #include "core/model/model.h"
 
 #define PRONET_CNN_MAX_FEATURES (PRONET_CNN_FEATURE_GROUPS * PRONET_MAX_FILTERS)
@@ -64,13 +64,13 @@ size_t pronet_cnn_head_inputs(const struct pronet_model *model);
 /* The tail shared by every way of computing pooled[6t]: batch norm
  * (inference), context features, dense -> logits[num_classes]. */
 void pronet_cnn_head(const struct pronet_model *model, const float *pooled,
-                     const struct pronet_input *input, float *logits);
+                     const struct pronet_packet_record *input, float *logits);
 
 /* Input positions of view v: 16 bytes or 14 3-grams. */
 size_t pronet_cnn_view_length(size_t view);
 /* Token ids of both views, then their embeddings:
  * embedded[0] [16][m], embedded[1] [14][m]. */
-void pronet_cnn_embed(const struct pronet_model *model, const struct pronet_input *input,
+void pronet_cnn_embed(const struct pronet_model *model, const struct pronet_packet_record *input,
                       uint32_t byte_ids[PRONET_PAYLOAD_BYTES], uint32_t *ngram_ids,
                       float *embedded_bytes, float *embedded_ngrams);
 /* ProNet Sec. 3.2 (E2)-(E4): per view and width, convolution, ReLU, global
@@ -85,8 +85,8 @@ void pronet_cnn_pool_view(const struct pronet_model *model, size_t view, const f
 
 /* The forward pass layer by layer, whatever tables the model has: what the
  * fast path is tested against. */
-void pronet_cnn_logits_reference(const struct pronet_model *model, const struct pronet_input *input,
-                                 float *logits);
+void pronet_cnn_logits_reference(const struct pronet_model *model,
+                                 const struct pronet_packet_record *input, float *logits);
 
 enum pronet_err pronet_cnn_train_begin(const struct pronet_model *model, size_t max_batch,
                                        size_t threads, void **workspace);

@@ -2,12 +2,13 @@
  * padding and hashing choices are described in core/arch/pronet_cnn/tokens.h. */
 #include "core/arch/pronet_cnn/tokens.h"
 
-static uint32_t valid_length(const struct pronet_input *input)
+static uint32_t valid_length(const struct pronet_packet_record *input)
 {
 	return input->length < PRONET_PAYLOAD_BYTES ? input->length : PRONET_PAYLOAD_BYTES;
 }
 
-void pronet_tokens_bytes(const struct pronet_input *input, uint32_t ids[PRONET_PAYLOAD_BYTES])
+void pronet_tokens_bytes(const struct pronet_packet_record *input,
+                         uint32_t ids[PRONET_PAYLOAD_BYTES])
 {
 	uint32_t length = valid_length(input);
 
@@ -15,7 +16,7 @@ void pronet_tokens_bytes(const struct pronet_input *input, uint32_t ids[PRONET_P
 		ids[i] = i < length ? input->bytes[i] : PRONET_PADDING_TOKEN;
 }
 
-void pronet_tokens_ngrams(const struct pronet_input *input, uint32_t buckets,
+void pronet_tokens_ngrams(const struct pronet_packet_record *input, uint32_t buckets,
                           uint32_t ids[PRONET_NGRAM_POSITIONS])
 {
 	uint32_t length = valid_length(input);

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "core/data/input.h"
+#include "core/data/record.h"
 
 #define PRONET_BYTE_VOCABULARY 257 /* 256 byte values + padding */
 #define PRONET_PADDING_TOKEN 256
@@ -42,9 +42,10 @@ static inline uint32_t pronet_ngram_hash_fnv1a32(const uint8_t *bytes, uint32_t 
 	return hash;
 }
 
-void pronet_tokens_bytes(const struct pronet_input *input, uint32_t ids[PRONET_PAYLOAD_BYTES]);
+void pronet_tokens_bytes(const struct pronet_packet_record *input,
+                         uint32_t ids[PRONET_PAYLOAD_BYTES]);
 /* buckets >= 2. */
-void pronet_tokens_ngrams(const struct pronet_input *input, uint32_t buckets,
+void pronet_tokens_ngrams(const struct pronet_packet_record *input, uint32_t buckets,
                           uint32_t ids[PRONET_NGRAM_POSITIONS]);
 
 #endif

@@ -24,16 +24,19 @@ static const uint8_t http_get[16] = "GET / HTTP/1.1\r\n";
 static const uint8_t tls_hello[16] = {0x16, 0x03, 0x01, 0x00, 0xc8, 0x01, 0x00, 0x00,
                                       0xc4, 0x03, 0x03, 0x5f, 0x1a, 0x2b, 0x3c, 0x4d};
 
-static struct pronet_input make_input(const uint8_t *bytes, uint8_t length, uint8_t direction,
-                                      uint8_t l4_protocol, uint16_t payload_length)
+static struct pronet_packet_record make_input(const uint8_t *bytes, uint8_t length,
+                                              uint8_t direction, uint8_t l4_protocol,
+                                              uint16_t payload_length)
 {
-	struct pronet_input input;
+	struct pronet_packet_record input;
 
 	memset(&input, 0, sizeof(input));
-	memcpy(input.bytes, bytes, length);
+
+	input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
+	memcpy(PRONET_UNIT_BYTES(input), bytes, length);
 	input.length = length;
 	input.direction = direction;
-	input.packet_index = direction;
+	input.payload_index = direction;
 	input.l4_protocol = l4_protocol;
 	input.payload_length = payload_length;
 	return input;
@@ -94,10 +97,11 @@ static void assert_same_dataset(const struct pronet_dataset *a, const struct pro
 	for (size_t i = 0; i < a->num_samples; i++) {
 		const struct pronet_sample *x = &a->samples[i], *y = &b->samples[i];
 
-		CU_ASSERT(memcmp(x->input.bytes, y->input.bytes, PRONET_PAYLOAD_BYTES) == 0);
+		CU_ASSERT(x->input.length == 0 ||
+		          memcmp(x->input.bytes, y->input.bytes, x->input.length) == 0);
 		CU_ASSERT_EQUAL(x->input.length, y->input.length);
 		CU_ASSERT_EQUAL(x->input.direction, y->input.direction);
-		CU_ASSERT_EQUAL(x->input.packet_index, y->input.packet_index);
+		CU_ASSERT_EQUAL(x->input.payload_index, y->input.payload_index);
 		CU_ASSERT_EQUAL(x->input.l4_protocol, y->input.l4_protocol);
 		CU_ASSERT_EQUAL(x->input.payload_length, y->input.payload_length);
 		CU_ASSERT_EQUAL(x->label, y->label);
@@ -173,8 +177,8 @@ static void test_streaming_writer_defines_names_on_first_use(void)
 	char errbuf[PRONET_ERRBUF_SIZE], path[512];
 	struct pronet_dataset_writer *writer = NULL;
 	struct pronet_dataset *loaded = NULL;
-	struct pronet_input dns = make_input(dns_query, 16, 0, 17, 40);
-	struct pronet_input tls = make_input(tls_hello, 16, 0, 6, 517);
+	struct pronet_packet_record dns = make_input(dns_query, 16, 0, 17, 40);
+	struct pronet_packet_record tls = make_input(tls_hello, 16, 0, 6, 517);
 
 	temp_path(path, sizeof(path), "stream");
 	CU_ASSERT_EQUAL_FATAL(pronet_dataset_writer_open(path, &writer, errbuf), PRONET_OK);
@@ -208,7 +212,7 @@ static void test_writer_refuses_bad_samples_and_abort_leaves_old_file(void)
 	char errbuf[PRONET_ERRBUF_SIZE], path[512];
 	struct pronet_dataset_writer *writer = NULL;
 	struct pronet_dataset *old = make_dataset(), *loaded = NULL;
-	struct pronet_input input = make_input(http_get, 4, 0, 6, 4);
+	struct pronet_packet_record input = make_input(http_get, 4, 0, 6, 4);
 	struct pronet_sample sample = {input, 5, 0, 0};
 
 	temp_path(path, sizeof(path), "abort");
@@ -216,7 +220,7 @@ static void test_writer_refuses_bad_samples_and_abort_leaves_old_file(void)
 	CU_ASSERT_EQUAL_FATAL(pronet_dataset_writer_open(path, &writer, errbuf), PRONET_OK);
 	/* Label 5 was never defined. */
 	CU_ASSERT_EQUAL(pronet_dataset_writer_write(writer, &sample, errbuf), PRONET_ERR_ARG);
-	input.bytes[10] = 0xff; /* garbage past the 4 valid bytes */
+	input.length = 17; /* more than a v1 file's 16 bytes */
 	CU_ASSERT_EQUAL(
 	    pronet_dataset_writer_write_named(writer, &input, "HTTP", "x.pcap", 0, errbuf),
 	    PRONET_ERR_ARG);
@@ -386,7 +390,7 @@ static void put_sample(struct bytes *b, uint16_t label, uint32_t capture)
 	b->size += 16;
 	put(b, 16, 1); /* length */
 	put(b, 0, 1);  /* direction */
-	put(b, 0, 1);  /* packet_index */
+	put(b, 0, 1);  /* payload_index */
 	put(b, 6, 1);  /* TCP */
 	put(b, 78, 2); /* payload_length */
 	put(b, label, 2);

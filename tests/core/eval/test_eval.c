@@ -41,14 +41,17 @@ static struct pronet_dataset *crafted(size_t flows_per_capture, size_t packets)
 		size_t capture = j / (packets * flows_per_capture);
 		struct pronet_sample *s = &d->samples[i];
 
+		s->input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
+
 		s->capture = (uint32_t)capture;
 		s->flow = flow;
 		s->label = (uint16_t)(flow % 3);
-		s->input.packet_index = (uint8_t)packet;
+		s->input.packet_index = (uint32_t)packet;
+		s->input.payload_index = (uint16_t)packet;
 		s->input.length = 16;
-		memset(s->input.bytes, 'A' + s->label, 4);
-		s->input.bytes[4] = (uint8_t)packet;
-		s->input.bytes[5] = (uint8_t)(0x80 + flow * 13 + capture);
+		memset(PRONET_UNIT_BYTES(s->input), 'A' + s->label, 4);
+		PRONET_UNIT_BYTES(s->input)[4] = (uint8_t)packet;
+		PRONET_UNIT_BYTES(s->input)[5] = (uint8_t)(0x80 + flow * 13 + capture);
 		s->input.l4_protocol = 17;
 	}
 	return d;
@@ -191,7 +194,7 @@ static void test_flow_verdict_combines_packets(void)
 	const char *names[3] = {"alpha", "beta", "gamma"};
 	struct pronet_cnn_config config;
 	struct pronet_model *model = NULL;
-	struct pronet_input inputs[3];
+	struct pronet_packet_record inputs[3];
 	float logits[3][3], mean[3], expected[3], got[3], p[3], sum[3] = {0, 0, 0};
 	size_t best;
 
@@ -205,7 +208,8 @@ static void test_flow_verdict_combines_packets(void)
 	memset(mean, 0, sizeof(mean));
 	for (size_t i = 0; i < 3; i++) {
 		inputs[i].length = (uint8_t)(6 + 4 * i);
-		memset(inputs[i].bytes, 0x41 + (int)(40 * i), inputs[i].length);
+		inputs[i].bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
+		memset(PRONET_UNIT_BYTES(inputs[i]), 0x41 + (int)(40 * i), inputs[i].length);
 		/* logits = T * log p up to a constant, which softmax ignores */
 		CU_ASSERT_EQUAL(pronet_model_predict(model, &inputs[i], p, NULL), PRONET_OK);
 		for (size_t c = 0; c < 3; c++) {
@@ -247,7 +251,7 @@ static float expect_max_probability(const float logits[3])
  * confidence under its own softmax at temperature 1 (largest probability,
  * or 1 - entropy / log 3), computed here by hand; the combined logits
  * returned for calibration are that weighted mean. */
-static void expect_weighted(struct pronet_model *model, const struct pronet_input *inputs,
+static void expect_weighted(struct pronet_model *model, const struct pronet_packet_record *inputs,
                             const float logits[3][3], enum pronet_flow_combine combine)
 {
 	float weighted[3] = {0, 0, 0}, expected[3], got[3], combined[3], p[3], total = 0.0f;
@@ -290,7 +294,7 @@ static void test_flow_verdict_weights_confident_packets(void)
 	struct pronet_cnn_config config;
 	struct pronet_train_options train;
 	struct pronet_model *model = NULL;
-	struct pronet_input inputs[3];
+	struct pronet_packet_record inputs[3];
 	float logits[3][3], p[3], plain[3], got[3];
 	enum pronet_flow_combine unknown = (enum pronet_flow_combine)(PRONET_COMBINE_LAST + 1);
 	const enum pronet_flow_combine weightings[2] = {PRONET_COMBINE_WEIGHT_MAX,
@@ -314,7 +318,8 @@ static void test_flow_verdict_weights_confident_packets(void)
 	inputs[1] = d->samples[1].input;
 	memset(&inputs[2], 0, sizeof(inputs[2]));
 	inputs[2].length = 12;
-	memset(inputs[2].bytes, 0x5a, inputs[2].length);
+	inputs[2].bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
+	memset(PRONET_UNIT_BYTES(inputs[2]), 0x5a, inputs[2].length);
 	for (size_t i = 0; i < 3; i++) {
 		/* logits = T * log p up to a constant, which softmax ignores */
 		CU_ASSERT_EQUAL(pronet_model_predict(model, &inputs[i], p, NULL), PRONET_OK);

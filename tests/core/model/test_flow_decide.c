@@ -12,30 +12,35 @@
 #include <math.h>
 #include <string.h>
 
-static struct pronet_input random_input(struct pronet_rng *rng, uint8_t direction, uint8_t index)
+static struct pronet_packet_record random_input(struct pronet_rng *rng, uint8_t direction,
+                                                uint8_t index)
 {
-	struct pronet_input input;
+	struct pronet_packet_record input;
 
 	memset(&input, 0, sizeof(input));
+
+	input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
 	for (size_t b = 0; b < PRONET_PAYLOAD_BYTES; b++)
-		input.bytes[b] = (uint8_t)pronet_rng_below(rng, 256);
+		PRONET_UNIT_BYTES(input)[b] = (uint8_t)pronet_rng_below(rng, 256);
 	input.length = PRONET_PAYLOAD_BYTES;
 	input.direction = direction;
-	input.packet_index = index;
+	input.payload_index = index;
 	input.l4_protocol = 6;
 	input.payload_length = 100;
 	return input;
 }
 
-static struct pronet_input text_input(const char *text, uint8_t direction, uint8_t index)
+static struct pronet_packet_record text_input(const char *text, uint8_t direction, uint8_t index)
 {
-	struct pronet_input input;
+	struct pronet_packet_record input;
 
 	memset(&input, 0, sizeof(input));
+
+	input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
 	input.length = (uint8_t)strlen(text);
-	memcpy(input.bytes, text, input.length);
+	memcpy(PRONET_UNIT_BYTES(input), text, input.length);
 	input.direction = direction;
-	input.packet_index = index;
+	input.payload_index = index;
 	input.l4_protocol = 6;
 	input.payload_length = 100;
 	return input;
@@ -48,7 +53,7 @@ static void test_random_bytes_look_random(void)
 
 	pronet_rng_seed(&rng, 42);
 	for (unsigned flow = 0; flow < 200; flow++) {
-		struct pronet_input inputs[4];
+		struct pronet_packet_record inputs[4];
 
 		for (uint8_t i = 0; i < 4; i++)
 			inputs[i] = random_input(&rng, i % 2, i);
@@ -60,9 +65,9 @@ static void test_random_bytes_look_random(void)
 
 static void test_structured_bytes_do_not(void)
 {
-	struct pronet_input text[2] = {text_input("GET /index.html ", 0, 0),
-	                               text_input("HTTP/1.1 200 OK\r", 1, 1)};
-	struct pronet_input zeros = text_input("", 0, 0);
+	struct pronet_packet_record text[2] = {text_input("GET /index.html ", 0, 0),
+	                                       text_input("HTTP/1.1 200 OK\r", 1, 1)};
+	struct pronet_packet_record zeros = text_input("", 0, 0);
 
 	CU_ASSERT_FALSE(pronet_flow_looks_random(text, 2));
 	CU_ASSERT(pronet_flow_uniformity_chi2(text, 2) > PRONET_RANDOM_CHI2_MAX);
@@ -73,7 +78,7 @@ static void test_structured_bytes_do_not(void)
 static void test_too_few_bytes_are_no_evidence(void)
 {
 	struct pronet_rng rng;
-	struct pronet_input input;
+	struct pronet_packet_record input;
 
 	pronet_rng_seed(&rng, 7);
 	input = random_input(&rng, 0, 0);
@@ -89,7 +94,7 @@ static void test_too_few_bytes_are_no_evidence(void)
 static void test_leading_bytes_judged_on_their_own(void)
 {
 	struct pronet_rng rng;
-	struct pronet_input inputs[8];
+	struct pronet_packet_record inputs[8];
 
 	pronet_rng_seed(&rng, 3);
 	inputs[0] = text_input("GET /index.html ", 0, 0);
@@ -121,7 +126,8 @@ static struct pronet_model *model_with_reject(void)
 static void test_reject_class_never_names(void)
 {
 	struct pronet_model *model = model_with_reject();
-	struct pronet_input text = text_input("PRNTDEMO\x01\x02\x03\x04\x05\x06\x07\x08", 0, 0);
+	struct pronet_packet_record text =
+	    text_input("PRNTDEMO\x01\x02\x03\x04\x05\x06\x07\x08", 0, 0);
 	const float rejected[3] = {0.2f, 0.7f, 0.1f}, named[3] = {0.6f, 0.3f, 0.1f};
 
 	CU_ASSERT_TRUE(pronet_model_is_reject_class(model, 1));
@@ -143,7 +149,7 @@ static void test_random_floor(void)
 {
 	struct pronet_model *model = model_with_reject();
 	struct pronet_rng rng;
-	struct pronet_input inputs[2];
+	struct pronet_packet_record inputs[2];
 	const float unsure[3] = {0.6f, 0.3f, 0.1f}, sure[3] = {0.95f, 0.04f, 0.01f};
 
 	pronet_rng_seed(&rng, 11);

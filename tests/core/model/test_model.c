@@ -9,12 +9,14 @@
 
 static const char *const four_classes[] = {"http", "dns", "tls", "ssh"};
 
-static struct pronet_input http_input(void)
+static struct pronet_packet_record http_input(void)
 {
-	struct pronet_input input;
+	struct pronet_packet_record input;
 
 	memset(&input, 0, sizeof(input));
-	memcpy(input.bytes, "GET / HTTP/1.1\r\n", 16); /* an HTTP request line */
+
+	input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
+	memcpy(PRONET_UNIT_BYTES(input), "GET / HTTP/1.1\r\n", 16); /* an HTTP request line */
 	input.length = 16;
 	input.l4_protocol = 6;
 	return input;
@@ -48,7 +50,7 @@ static void test_defaults_follow_the_paper(void)
 static void test_predict_gives_a_distribution(void)
 {
 	struct pronet_model *model = new_model(0, 1);
-	struct pronet_input input = http_input();
+	struct pronet_packet_record input = http_input();
 	float p[PRONET_MAX_CLASSES], sum = 0.0f;
 	size_t best = 99;
 
@@ -72,7 +74,7 @@ static void test_predict_gives_a_distribution(void)
 static void test_seed_determines_weights(void)
 {
 	struct pronet_model *a = new_model(1, 5), *b = new_model(1, 5), *c = new_model(1, 6);
-	struct pronet_input input = http_input();
+	struct pronet_packet_record input = http_input();
 	float pa[4], pb[4], pc[4];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
@@ -91,13 +93,13 @@ static void test_seed_determines_weights(void)
 static void test_bytes_past_length_are_ignored(void)
 {
 	struct pronet_model *model = new_model(0, 2);
-	struct pronet_input input = http_input(), other;
+	struct pronet_packet_record input = http_input(), other;
 	float p1[4], p2[4];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
 	input.length = 5;
 	other = input;
-	memset(other.bytes + 5, 0xaa, 11);
+	memset(PRONET_UNIT_BYTES(other) + 5, 0xaa, 11);
 	pronet_model_predict(model, &input, p1, NULL);
 	pronet_model_predict(model, &other, p2, NULL);
 	CU_ASSERT_EQUAL(memcmp(p1, p2, sizeof(p1)), 0);
@@ -169,7 +171,7 @@ static void test_class_names_are_found(void)
 static void test_temperature_flattens_probabilities(void)
 {
 	struct pronet_model *model = new_model(0, 4);
-	struct pronet_input input = http_input();
+	struct pronet_packet_record input = http_input();
 	float p1[4], p2[4], thresholds[4] = {0.5f, 0.5f, 0.9f, 0.1f}, bad[4] = {0, 0, 2, 0};
 	char errbuf[PRONET_ERRBUF_SIZE];
 	size_t best1, best2;
@@ -196,14 +198,16 @@ struct concurrent_run {
 	float probabilities[CONCURRENT_INPUTS][4];
 };
 
-static struct pronet_input numbered_input(int k)
+static struct pronet_packet_record numbered_input(int k)
 {
-	struct pronet_input input;
+	struct pronet_packet_record input;
 
 	memset(&input, 0, sizeof(input));
+
+	input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
 	input.length = (uint8_t)(k % 17);
 	for (int i = 0; i < input.length; i++)
-		input.bytes[i] = (uint8_t)(k * 13 + i * 29);
+		PRONET_UNIT_BYTES(input)[i] = (uint8_t)(k * 13 + i * 29);
 	return input;
 }
 
@@ -213,7 +217,7 @@ static void *predict_all(void *argument)
 
 	for (int round = 0; round < 20; round++) {
 		for (int k = 0; k < CONCURRENT_INPUTS; k++) {
-			struct pronet_input input = numbered_input(k);
+			struct pronet_packet_record input = numbered_input(k);
 
 			pronet_model_predict(run->model, &input, run->probabilities[k], NULL);
 		}

@@ -86,14 +86,16 @@ static uint8_t *saved_bytes(struct pronet_model *model, size_t *size)
 
 static void assert_same_predictions(const struct pronet_model *a, const struct pronet_model *b)
 {
-	struct pronet_input input;
+	struct pronet_packet_record input;
 	float pa[PRONET_MAX_CLASSES], pb[PRONET_MAX_CLASSES];
 
 	memset(&input, 0, sizeof(input));
+
+	input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
 	for (int k = 0; k < 50; k++) {
 		input.length = (uint8_t)(k % 17);
 		for (int i = 0; i < input.length; i++)
-			input.bytes[i] = (uint8_t)(k * 31 + i * 7);
+			PRONET_UNIT_BYTES(input)[i] = (uint8_t)(k * 31 + i * 7);
 		CU_ASSERT_EQUAL(pronet_model_predict(a, &input, pa, NULL), PRONET_OK);
 		CU_ASSERT_EQUAL(pronet_model_predict(b, &input, pb, NULL), PRONET_OK);
 		CU_ASSERT_EQUAL(memcmp(pa, pb, pronet_model_num_classes(a) * sizeof(float)), 0);

@@ -194,7 +194,7 @@ static float plugin_threshold(const struct pronet_model *model, size_t class_ind
 static int print_flow(const struct pronet_model *model, const struct pronet_dataset *data,
                       const struct flow_key *keys, size_t n, struct line_sink *sink)
 {
-	struct pronet_input inputs[PRONET_FLOW_MAX_PACKETS];
+	struct pronet_packet_record inputs[PRONET_FLOW_MAX_PACKETS];
 	float probabilities[PRONET_MAX_CLASSES];
 	enum pronet_flow_decision decision;
 	size_t best;

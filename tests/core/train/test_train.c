@@ -41,16 +41,19 @@ static struct pronet_dataset *synthetic_dataset(uint64_t seed)
 	pronet_rng_seed(&rng, seed);
 	for (size_t i = 0; i < data->num_samples; i++) {
 		struct pronet_sample *s = &data->samples[i];
+
+		s->input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
 		size_t label = i % CLASSES, prefix = strlen(prefixes[label]);
 
 		s->label = (uint16_t)label;
 		s->input.length = (uint8_t)(5 + pronet_rng_below(&rng, 12));
 		for (size_t k = 0; k < s->input.length; k++)
-			s->input.bytes[k] = k < prefix ? (uint8_t)prefixes[label][k]
-			                               : (uint8_t)pronet_rng_below(&rng, 256);
+			PRONET_UNIT_BYTES(s->input)
+		[k] =
+		    k < prefix ? (uint8_t)prefixes[label][k] : (uint8_t)pronet_rng_below(&rng, 256);
 		while (label == 3 && (s->input.bytes[0] == 'G' || s->input.bytes[0] == 0x16 ||
 		                      s->input.bytes[0] == 'S'))
-			s->input.bytes[0] = (uint8_t)pronet_rng_below(&rng, 256);
+			PRONET_UNIT_BYTES(s->input)[0] = (uint8_t)pronet_rng_below(&rng, 256);
 	}
 	return data;
 }

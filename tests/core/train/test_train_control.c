@@ -44,14 +44,16 @@ static struct pronet_dataset *dataset(const size_t counts[CLASSES + 1], int copi
 	for (size_t c = 0; c <= CLASSES; c++) {
 		for (size_t i = 0; i < counts[c]; i++) {
 			struct pronet_sample *s = &d->samples[d->num_samples++];
+
+			s->input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
 			size_t prefix = strlen(prefixes[c]);
 
 			s->label = (uint16_t)c;
 			s->input.length = 16;
 			for (size_t k = 0; k < 16; k++)
-				s->input.bytes[k] =
-				    k < prefix ? (uint8_t)prefixes[c][k]
-				               : (uint8_t)(0x80 + pronet_rng_below(&rng, 64));
+				PRONET_UNIT_BYTES(s->input)
+			[k] = k < prefix ? (uint8_t)prefixes[c][k]
+			                 : (uint8_t)(0x80 + pronet_rng_below(&rng, 64));
 		}
 	}
 	for (size_t i = 0; copies && i < n; i++) {
@@ -252,7 +254,7 @@ static void test_context_features_learn_direction(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
 	for (size_t i = 0; i < d->num_samples; i++) { /* class 1: class 0's bytes, other way */
 		if (d->samples[i].label == 1) {
-			memcpy(d->samples[i].input.bytes, d->samples[i - 100].input.bytes, 16);
+			d->samples[i].input.bytes = d->samples[i - 100].input.bytes;
 			d->samples[i].input.direction = PRONET_DIR_SERVER_TO_CLIENT;
 		}
 	}

@@ -23,7 +23,7 @@ struct seen_report {
 	int inspected; /* the report carried nDPI's flow state */
 	uint64_t packets;
 	enum pronet_flow_end_reason reason;
-	struct pronet_input inputs[PRONET_FLOW_MAX_INPUTS];
+	struct pronet_packet_record inputs[PRONET_FLOW_MAX_INPUTS];
 	uint8_t num_inputs;
 };
 
@@ -154,7 +154,7 @@ static void test_dns_is_detected_without_giving_up(void)
 	CU_ASSERT_EQUAL(reports[0].inputs[0].direction, PRONET_DIR_CLIENT_TO_SERVER);
 	CU_ASSERT_EQUAL(memcmp(reports[0].inputs[0].bytes, dns_query, 16), 0);
 	CU_ASSERT_EQUAL(reports[0].inputs[1].direction, PRONET_DIR_SERVER_TO_CLIENT);
-	CU_ASSERT_EQUAL(reports[0].inputs[1].packet_index, 1);
+	CU_ASSERT_EQUAL(reports[0].inputs[1].payload_index, 1);
 	CU_ASSERT_EQUAL(reports[0].inputs[1].payload_length, sizeof(dns_response));
 	struct pronet_ndpi_engine_stats stats;
 	pronet_ndpi_engine_get_stats(engine, &stats);

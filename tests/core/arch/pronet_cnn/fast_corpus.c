@@ -26,28 +26,29 @@
 #define FAMILIES 15
 
 struct prefixes {
-	struct pronet_input *inputs;
-	uint32_t *files; /* file index of each input's first packet */
+	struct pronet_packet_record *inputs;
+	uint8_t (*bytes)[PRONET_PAYLOAD_BYTES]; /* [slots]: the inputs' bytes */
+	uint32_t *files;                        /* file index of each input's first packet */
 	size_t count;
 	uint32_t *slots; /* open addressing: input index + 1, or 0 */
 };
 
-static uint32_t hash_input(const struct pronet_input *in)
+static uint32_t hash_input(const struct pronet_packet_record *in)
 {
 	uint32_t h = 2166136261u ^ in->length;
 
 	for (size_t i = 0; i < PRONET_PAYLOAD_BYTES; i++)
-		h = (h ^ in->bytes[i]) * 16777619u;
+		h = (h ^ (i < in->length ? in->bytes[i] : 0)) * 16777619u;
 	return h;
 }
 
 /* Adds the input unless an equal one (same bytes and length) is there. */
-static void add_prefix(struct prefixes *p, const struct pronet_input *in, uint32_t file)
+static void add_prefix(struct prefixes *p, const struct pronet_packet_record *in, uint32_t file)
 {
 	uint32_t mask = (1u << TABLE_BITS) - 1, slot = hash_input(in) & mask;
 
 	while (p->slots[slot] != 0) {
-		const struct pronet_input *old = &p->inputs[p->slots[slot] - 1];
+		const struct pronet_packet_record *old = &p->inputs[p->slots[slot] - 1];
 
 		if (old->length == in->length && memcmp(old->bytes, in->bytes, in->length) == 0)
 			return;
@@ -56,6 +57,8 @@ static void add_prefix(struct prefixes *p, const struct pronet_input *in, uint32
 	if (p->count + 1 >= (size_t)mask / 2)
 		return; /* full enough: the test still covers what it has */
 	p->inputs[p->count] = *in;
+	memcpy(p->bytes[p->count], in->bytes, in->length);
+	p->inputs[p->count].bytes = p->bytes[p->count];
 	p->files[p->count++] = file;
 	p->slots[slot] = (uint32_t)p->count;
 }
@@ -74,14 +77,18 @@ static int read_capture(const char *path, uint32_t file, struct prefixes *p)
 	/* A damaged file ends early (the corpus has a few): keep what was read. */
 	while (pronet_capture_next(capture, &raw, &status, errbuf) == PRONET_OK &&
 	       status == PRONET_CAPTURE_PACKET) {
-		struct pronet_input in;
+		struct pronet_packet_record in;
+		uint8_t window[PRONET_PAYLOAD_BYTES];
+		struct pronet_input_spec spec;
 
 		if (pronet_decode_packet(pronet_capture_datalink(capture), raw.data, raw.caplen,
 		                         raw.wire_length, raw.timestamp_us, &packet,
 		                         &skip) != PRONET_OK ||
 		    skip != PRONET_SKIP_NONE || packet.payload_length == 0)
 			continue;
-		pronet_flow_input_from_packet(&packet, PRONET_DIR_CLIENT_TO_SERVER, 0, &in);
+		pronet_input_spec_default(&spec);
+		pronet_record_from_packet(&packet, PRONET_DIR_CLIENT_TO_SERVER, 0, 0, &spec, window,
+		                          &in);
 		add_prefix(p, &in, file);
 	}
 	pronet_capture_close(capture);
@@ -284,7 +291,8 @@ int main(void)
 	c.names = calloc(MAX_FILES, sizeof(*c.names));
 	c.families = calloc(MAX_FILES, sizeof(*c.families));
 	c.family_of = calloc(MAX_FILES, sizeof(size_t));
-	c.prefixes.inputs = calloc((size_t)1 << TABLE_BITS, sizeof(struct pronet_input));
+	c.prefixes.inputs = calloc((size_t)1 << TABLE_BITS, sizeof(struct pronet_packet_record));
+	c.prefixes.bytes = calloc((size_t)1 << TABLE_BITS, sizeof(*c.prefixes.bytes));
 	c.prefixes.files = calloc((size_t)1 << TABLE_BITS, sizeof(uint32_t));
 	c.prefixes.slots = calloc((size_t)1 << TABLE_BITS, sizeof(uint32_t));
 	c.labels = calloc((size_t)1 << TABLE_BITS, sizeof(uint32_t));

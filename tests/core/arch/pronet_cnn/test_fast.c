@@ -74,7 +74,7 @@ static struct pronet_model *random_model(uint32_t m, uint32_t t, uint32_t bucket
 /* Softmax of the reference logits in double precision, with the model's
  * temperature: what predict's probabilities must be near. */
 static void reference_probabilities(const struct pronet_model *model,
-                                    const struct pronet_input *input, double *p)
+                                    const struct pronet_packet_record *input, double *p)
 {
 	float logits[PRONET_MAX_CLASSES];
 	double top = -INFINITY, sum = 0.0;
@@ -105,7 +105,7 @@ static __attribute__((noinline)) void poison_stack(void)
 }
 
 /* Both paths on one input: pooled features, class and probabilities. */
-static void check_input(const struct pronet_model *model, const struct pronet_input *input,
+static void check_input(const struct pronet_model *model, const struct pronet_packet_record *input,
                         struct tally *tally)
 {
 	float fast_pooled[PRONET_CNN_MAX_FEATURES], slow_pooled[PRONET_CNN_MAX_FEATURES];
@@ -139,16 +139,17 @@ static void check_input(const struct pronet_model *model, const struct pronet_in
 		       input->bytes[0], best, reference_best);
 }
 
-static void random_input(struct pronet_rng *rng, uint8_t length, struct pronet_input *input)
+static void random_input(struct pronet_rng *rng, uint8_t length, struct pronet_packet_record *input)
 {
 	memset(input, 0, sizeof(*input));
+	input->bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
 	input->length = length;
 	for (uint8_t i = 0; i < length && i < PRONET_PAYLOAD_BYTES; i++)
-		input->bytes[i] = (uint8_t)pronet_rng_below(rng, 256);
+		PRONET_UNIT_BYTES(*input)[i] = (uint8_t)pronet_rng_below(rng, 256);
 	/* Context: either direction, the first packets and later ones, a
 	 * payload that may be longer than its prefix, TCP or UDP. */
 	input->direction = (uint8_t)pronet_rng_below(rng, 2);
-	input->packet_index = (uint8_t)pronet_rng_below(rng, 8);
+	input->payload_index = (uint8_t)pronet_rng_below(rng, 8);
 	input->payload_length =
 	    (uint16_t)(length + (length == 16 ? pronet_rng_below(rng, 3000) : 0));
 	input->l4_protocol = pronet_rng_below(rng, 2) ? 6 : 17;
@@ -163,34 +164,38 @@ static void check_crafted(const struct pronet_model *model, struct tally *tally)
 	    "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",            /* TLS ClientHello */
 	    "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03www", /* DNS query */
 	};
-	struct pronet_input input;
+	struct pronet_packet_record input;
 
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		memset(&input, 0, sizeof(input));
+		input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
 		input.length = (uint8_t)(strlen(texts[i]) < 16 ? strlen(texts[i]) : 16);
-		memcpy(input.bytes, texts[i], input.length);
+		memcpy(PRONET_UNIT_BYTES(input), texts[i], input.length);
 		check_input(model, &input, tally);
 	}
 	for (int value = 0; value < 256; value += 255) { /* all 0x00, all 0xff */
 		memset(&input, 0, sizeof(input));
-		memset(input.bytes, value, sizeof(input.bytes));
+		input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
+		memset(PRONET_UNIT_BYTES(input), value, PRONET_PAYLOAD_BYTES);
 		input.length = 16;
 		check_input(model, &input, tally);
 	}
 	/* A length past 16 counts as 16 (the full payload was longer). */
 	memset(&input, 0, sizeof(input));
-	memcpy(input.bytes, "0123456789abcdef", 16);
+	input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
+	memcpy(PRONET_UNIT_BYTES(input), "0123456789abcdef", 16);
 	input.length = 200;
 	check_input(model, &input, tally);
 	/* An empty payload: all padding. */
 	memset(&input, 0, sizeof(input));
+	input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
 	check_input(model, &input, tally);
 }
 
 static void check_model(const struct pronet_model *model, uint64_t seed)
 {
 	struct tally tally = {0, 0};
-	struct pronet_input input;
+	struct pronet_packet_record input;
 	struct pronet_rng rng;
 
 	pronet_rng_seed(&rng, seed);
@@ -267,7 +272,7 @@ static void test_every_kernel_agrees(void)
 static void test_batch_matches_one_at_a_time(void)
 {
 	struct pronet_model *model = random_model_with(8, 16, 1024, 0, 1, 24, 31);
-	struct pronet_input inputs[7];
+	struct pronet_packet_record inputs[7];
 	float batch[7 * 24], one[24];
 	size_t best[7], one_best;
 	struct pronet_rng rng;
@@ -312,7 +317,7 @@ static void test_large_vocabulary_without_ngram_table(void)
 static void test_tables_follow_the_weights(void)
 {
 	struct pronet_model *model = random_model(8, 5, 50, 0, 3, 11);
-	struct pronet_input input;
+	struct pronet_packet_record input;
 	struct pronet_rng rng;
 	float before[8], after[8];
 

@@ -20,14 +20,14 @@ enum {
 	BUCKET_COUNT = 5,
 };
 
-static struct pronet_input input_with(uint8_t direction, uint8_t index, uint8_t l4,
-                                      uint16_t payload_length)
+static struct pronet_packet_record input_with(uint8_t direction, uint8_t index, uint8_t l4,
+                                              uint16_t payload_length)
 {
-	struct pronet_input input;
+	struct pronet_packet_record input;
 
 	memset(&input, 0, sizeof(input));
 	input.direction = direction;
-	input.packet_index = index;
+	input.payload_index = index;
 	input.l4_protocol = l4;
 	input.payload_length = payload_length;
 	return input;
@@ -51,7 +51,7 @@ static int hot(const float *features, int first, int count)
 static void test_direction(void)
 {
 	float f[PRONET_CONTEXT_FEATURES];
-	struct pronet_input in = input_with(PRONET_DIR_CLIENT_TO_SERVER, 0, 6, 10);
+	struct pronet_packet_record in = input_with(PRONET_DIR_CLIENT_TO_SERVER, 0, 6, 10);
 
 	pronet_packet_context(&in, f);
 	CU_ASSERT_EQUAL(hot(f, DIRECTION, 2), 0);
@@ -73,7 +73,7 @@ static void test_packet_index(void)
 	float f[PRONET_CONTEXT_FEATURES];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct pronet_input in = input_with(0, cases[i].index, 17, 10);
+		struct pronet_packet_record in = input_with(0, cases[i].index, 17, 10);
 
 		pronet_packet_context(&in, f);
 		CU_ASSERT_EQUAL(hot(f, INDEX, INDEX_COUNT), cases[i].slot);
@@ -85,7 +85,7 @@ static void test_packet_index(void)
 static void test_transport(void)
 {
 	float f[PRONET_CONTEXT_FEATURES];
-	struct pronet_input in = input_with(0, 0, 6, 10);
+	struct pronet_packet_record in = input_with(0, 0, 6, 10);
 
 	pronet_packet_context(&in, f);
 	CU_ASSERT_EQUAL(hot(f, TRANSPORT, 2), 0); /* TCP */
@@ -113,7 +113,7 @@ static void test_length_buckets(void)
 	float f[PRONET_CONTEXT_FEATURES];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct pronet_input in = input_with(1, 3, 6, cases[i].length);
+		struct pronet_packet_record in = input_with(1, 3, 6, cases[i].length);
 
 		pronet_packet_context(&in, f);
 		CU_ASSERT_EQUAL(hot(f, BUCKET, BUCKET_COUNT), cases[i].bucket);
@@ -135,15 +135,15 @@ static void test_log_length(void)
 	float f[PRONET_CONTEXT_FEATURES];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct pronet_input in = input_with(0, 0, 6, cases[i].length);
+		struct pronet_packet_record in = input_with(0, 0, 6, cases[i].length);
 
 		pronet_packet_context(&in, f);
 		CU_ASSERT_DOUBLE_EQUAL(f[LOG_LENGTH], cases[i].expected, 1e-6);
 	}
 	/* Increasing with the length. */
 	for (unsigned length = 1; length < 65536; length += 97) {
-		struct pronet_input a = input_with(0, 0, 6, (uint16_t)(length - 1)),
-		                    b = input_with(0, 0, 6, (uint16_t)length);
+		struct pronet_packet_record a = input_with(0, 0, 6, (uint16_t)(length - 1)),
+		                            b = input_with(0, 0, 6, (uint16_t)length);
 		float fa[PRONET_CONTEXT_FEATURES], fb[PRONET_CONTEXT_FEATURES];
 
 		pronet_packet_context(&a, fa);
@@ -157,7 +157,7 @@ static void test_log_length(void)
 static void test_whole_buffer_written(void)
 {
 	float f[PRONET_CONTEXT_FEATURES];
-	struct pronet_input in = input_with(1, 9, 6, 300);
+	struct pronet_packet_record in = input_with(1, 9, 6, 300);
 	float sum = 0.0f;
 
 	for (int i = 0; i < PRONET_CONTEXT_FEATURES; i++)

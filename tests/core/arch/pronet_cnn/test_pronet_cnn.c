@@ -21,8 +21,8 @@ static const char *const classes[] = {"a", "b", "c"};
 
 struct fixture {
 	struct pronet_model *model;
-	struct pronet_input inputs[BATCH];
-	const struct pronet_input *pointers[BATCH];
+	struct pronet_packet_record inputs[BATCH];
+	const struct pronet_packet_record *pointers[BATCH];
 	uint32_t labels[BATCH];
 	float losses[BATCH];
 	uint8_t correct[BATCH];
@@ -49,8 +49,9 @@ static void fixture_init(struct fixture *f, uint32_t batch_norm, size_t threads)
 	pronet_model_weights_changed(f->model); /* predict's tables */
 	for (int b = 0; b < BATCH; b++) {
 		f->inputs[b].length = (uint8_t)(4 + 2 * b); /* 4..14 bytes: some padding */
+		f->inputs[b].bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
 		for (int i = 0; i < f->inputs[b].length; i++)
-			f->inputs[b].bytes[i] = (uint8_t)pronet_rng_below(&rng, 256);
+			PRONET_UNIT_BYTES(f->inputs[b])[i] = (uint8_t)pronet_rng_below(&rng, 256);
 		f->pointers[b] = &f->inputs[b];
 		f->labels[b] = (uint32_t)(b % 3);
 	}

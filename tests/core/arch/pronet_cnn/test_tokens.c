@@ -4,12 +4,14 @@
 
 #include <string.h>
 
-static struct pronet_input input_of(const char *text, size_t length)
+static struct pronet_packet_record input_of(const char *text, size_t length)
 {
-	struct pronet_input input;
+	struct pronet_packet_record input;
 
 	memset(&input, 0, sizeof(input));
-	memcpy(input.bytes, text, length);
+
+	input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
+	memcpy(PRONET_UNIT_BYTES(input), text, length);
 	input.length = (uint8_t)length;
 	return input;
 }
@@ -23,7 +25,7 @@ static void test_fnv1a32_reference_values(void)
 
 static void test_short_payload_is_padded(void)
 {
-	struct pronet_input input = input_of("GE", 2);
+	struct pronet_packet_record input = input_of("GE", 2);
 	uint32_t bytes[PRONET_PAYLOAD_BYTES], ngrams[PRONET_NGRAM_POSITIONS];
 
 	pronet_tokens_bytes(&input, bytes);
@@ -40,8 +42,8 @@ static void test_short_payload_is_padded(void)
 static void test_ngrams_hash_into_buckets(void)
 {
 	/* "GET / HTTP/1.1\r\n": a full 16-byte HTTP request line. */
-	struct pronet_input input = input_of("GET / HTTP/1.1\r\n", 16);
-	struct pronet_input five = input_of("GET /", 5);
+	struct pronet_packet_record input = input_of("GET / HTTP/1.1\r\n", 16);
+	struct pronet_packet_record five = input_of("GET /", 5);
 	uint32_t ngrams[PRONET_NGRAM_POSITIONS], short_ngrams[PRONET_NGRAM_POSITIONS];
 
 	pronet_tokens_ngrams(&input, 4096, ngrams);
@@ -60,7 +62,7 @@ static void test_ngrams_hash_into_buckets(void)
 
 static void test_length_beyond_payload_is_clamped(void)
 {
-	struct pronet_input input = input_of("0123456789abcdef", 16);
+	struct pronet_packet_record input = input_of("0123456789abcdef", 16);
 	uint32_t bytes[PRONET_PAYLOAD_BYTES];
 
 	input.length = 200;
