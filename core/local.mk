@@ -50,9 +50,10 @@ noinst_HEADERS += \
 
 # core/data/: the model's inputs and the dataset file (docs/dataset-format.md):
 # in-memory dataset and loader, streaming writer, the format's constants.
-core_libpronet_core_la_SOURCES += core/data/dataset.c core/data/dataset_writer.c core/data/input_spec.c
+core_libpronet_core_la_SOURCES += core/data/dataset.c core/data/dataset_v2.c core/data/dataset_writer.c \
+	core/data/input_spec.c core/data/record_pool.c
 nobase_pkginclude_HEADERS += core/data/record.h core/data/input_spec.h core/data/dataset.h
-noinst_HEADERS += core/data/dataset_format.h
+noinst_HEADERS += core/data/dataset_format.h core/data/record_pool.h
 
 # core/model/: the model API, its file (docs/model-format.md) and the per-flow
 # decision every caller uses (combination, calibration, abstention).

@@ -35,7 +35,7 @@ static void usage(FILE *out)
 	        "directory per line; '#' comments; relative to the list's directory).\n"
 	        "\n"
 	        "Each flow nDPI names by DPI (confidence DPI or DPI (cache)) gives its first\n"
-	        "K payload packets per direction as samples (16 bytes each), labelled by the\n"
+	        "K payload packets per direction as samples (N bytes each), labelled by the\n"
 	        "class map: the master protocol if there is one (TLS for TLS.Google), else\n"
 	        "the app protocol (DNS). Flows left Unknown, named by port or IP address,\n"
 	        "guessed, excluded by the class map or without payload are counted by\n"
@@ -44,7 +44,15 @@ static void usage(FILE *out)
 	        "output. The dataset is written whole or not at all.\n"
 	        "\n"
 	        "  -o, --output FILE        the dataset to write (required)\n"
-	        "  -k, --packets K          payload packets per direction, 1..%d (default 4)\n"
+	        "  -k, --packets K          packets recorded per direction, 1..%d (default 4)\n"
+	        "      --bytes N            bytes kept per packet, 0..%d (default 16)\n"
+	        "      --layer LAYER        payload (from the first payload byte, default) or\n"
+	        "                           l3 (from the IP header on, addresses and checksums\n"
+	        "                           zeroed)\n"
+	        "      --all-packets        record packets without payload too (a TCP SYN)\n"
+	        "      --record-memory MB   bytes of records held at once, all flows together\n"
+	        "                           (default: room for every flow's K per direction);\n"
+	        "                           records past it are dropped and counted\n"
 	        "  -d, --direction DIR      client, server or both (default both)\n"
 	        "      --max-per-class N    at most N samples per class: whole flows are\n"
 	        "                           dropped at random (reproducible for --seed)\n"
@@ -66,8 +74,9 @@ static void usage(FILE *out)
 	        "\n"
 	        "Exit status: 0 all captures read, 1 a capture could not be read (the\n"
 	        "others are still labelled and written) or the dataset could not be\n"
-	        "written, 2 usage error.\n",
-	        PRONET_FLOW_MAX_INPUTS_PER_DIRECTION);
+	        "written, 2 usage error. The dataset is format version 2\n"
+	        "(docs/dataset-format.md).\n",
+	        PRONET_FLOW_MAX_INPUTS_PER_DIRECTION, PRONET_RECORD_MAX_BYTES);
 }
 
 /* Why a flow gives no samples. */
@@ -102,6 +111,7 @@ struct label_run {
 	const struct pronet_class_map *class_map;
 	int directions; /* bit 0: client to server, bit 1: server to client */
 	uint64_t max_per_class;
+	struct pronet_input_spec spec; /* what the dataset's header says */
 	/* state */
 	struct label_samples *samples;
 	struct pronet_dataset_writer *writer; /* NULL when samples are stored for the cap */
@@ -111,6 +121,7 @@ struct label_run {
 	size_t num_captures;
 	uint64_t flow_number; /* flows reported in this capture */
 	uint64_t flows_total;
+	uint64_t records_dropped, truncated_flows; /* by the record budget */
 	struct class_row *rows;
 	size_t num_rows, rows_capacity;
 	int failed; /* out of memory or a write error: stop */
@@ -177,7 +188,12 @@ static size_t emit_samples(struct label_run *run, struct class_row *row, uint16_
                            const struct pronet_flow *flow)
 {
 	struct pronet_sample samples[PRONET_FLOW_MAX_INPUTS];
+	struct pronet_packet_record records[PRONET_FLOW_MAX_INPUTS];
 	size_t count = 0;
+	if (flow->records_dropped > 0) {
+		run->records_dropped += flow->records_dropped;
+		run->truncated_flows++;
+	}
 	for (unsigned i = 0; i < flow->num_inputs; i++) {
 		const struct pronet_packet_record *input = &flow->inputs[i];
 		if (!(run->directions & (1 << input->direction)))
@@ -202,13 +218,16 @@ static size_t emit_samples(struct label_run *run, struct class_row *row, uint16_
 			fail_run(run, "out of memory");
 		return count;
 	}
+	if (count == 0)
+		return 0;
 	for (size_t i = 0; i < count; i++)
-		if (pronet_dataset_writer_write_named(run->writer, &samples[i].input, row->name,
-		                                      run->capture, samples[i].flow,
-		                                      run->errbuf) != PRONET_OK) {
-			run->failed = 1;
-			return i;
-		}
+		records[i] = samples[i].input;
+	if (pronet_dataset_writer_write_flow(run->writer, row->name, run->capture, run->flow_number,
+	                                     records, count, flow->records_dropped > 0,
+	                                     run->errbuf) != PRONET_OK) {
+		run->failed = 1;
+		return 0;
+	}
 	return count;
 }
 
@@ -293,21 +312,35 @@ static int write_stored(struct label_run *run, uint64_t seed, const char *output
 	free(dropped_samples);
 	if (!ok)
 		return 1;
-	if (pronet_dataset_writer_open(output, &run->writer, run->errbuf) != PRONET_OK)
+	if (pronet_dataset_writer_open_v2(output, &run->spec, &run->writer, run->errbuf) !=
+	    PRONET_OK)
 		return 1;
-	for (size_t i = 0; i < label_samples_count(run->samples); i++) {
+	/* A flow's samples are stored together: written back as one flow. */
+	struct pronet_packet_record records[PRONET_FLOW_MAX_INPUTS];
+	struct pronet_sample first = {0};
+	size_t count = 0, total = label_samples_count(run->samples);
+	for (size_t i = 0; i <= total; i++) {
 		struct pronet_sample stored;
-		const struct pronet_sample *sample = &stored;
-		if (!label_samples_get(run->samples, i, &stored))
+		int kept = i < total && label_samples_get(run->samples, i, &stored);
+		if (i < total && !kept)
 			continue;
-		const char *label = NULL;
-		for (size_t r = 0, l = 0; r < run->num_rows && label == NULL; r++)
-			if (run->rows[r].is_label && l++ == sample->label)
-				label = run->rows[r].name;
-		if (pronet_dataset_writer_write_named(run->writer, &sample->input, label,
-		                                      run->capture_names[sample->capture],
-		                                      sample->flow, run->errbuf) != PRONET_OK)
-			return 1;
+		if (count > 0 && (i == total || stored.capture != first.capture ||
+		                  stored.flow != first.flow || count == PRONET_FLOW_MAX_INPUTS)) {
+			const char *label = NULL;
+			for (size_t r = 0, l = 0; r < run->num_rows && label == NULL; r++)
+				if (run->rows[r].is_label && l++ == first.label)
+					label = run->rows[r].name;
+			if (pronet_dataset_writer_write_flow(
+			        run->writer, label, run->capture_names[first.capture], first.flow,
+			        records, count, 0, run->errbuf) != PRONET_OK)
+				return 1;
+			count = 0;
+		}
+		if (i == total)
+			break;
+		if (count == 0)
+			first = stored;
+		records[count++] = stored.input;
 	}
 	return 0;
 }
@@ -404,11 +437,20 @@ static int parse_direction(const char *text, int *directions)
 struct label_args {
 	const char *output, *class_map;
 	uint64_t seed;
+	uint64_t record_memory_mb; /* 0: the flow table's default budget */
 	int dedup;
 	struct pronet_cli_engine_args shared; /* -l, -q (and -p, -t, --max-flows) */
 };
 
-enum { OPT_MAX_PER_CLASS = 256, OPT_SEED, OPT_DEDUP };
+enum {
+	OPT_MAX_PER_CLASS = 256,
+	OPT_SEED,
+	OPT_DEDUP,
+	OPT_BYTES,
+	OPT_LAYER,
+	OPT_ALL_PACKETS,
+	OPT_RECORD_MEMORY
+};
 
 /* Options into args, options and run; -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, struct label_args *args,
@@ -421,6 +463,10 @@ static int parse_options(int argc, char **argv, struct label_args *args,
 	    {"max-per-class", required_argument, NULL, OPT_MAX_PER_CLASS},
 	    {"seed", required_argument, NULL, OPT_SEED},
 	    {"dedup", no_argument, NULL, OPT_DEDUP},
+	    {"bytes", required_argument, NULL, OPT_BYTES},
+	    {"layer", required_argument, NULL, OPT_LAYER},
+	    {"all-packets", no_argument, NULL, OPT_ALL_PACKETS},
+	    {"record-memory", required_argument, NULL, OPT_RECORD_MEMORY},
 	    {"class-map", required_argument, NULL, 'c'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -465,6 +511,39 @@ static int parse_options(int argc, char **argv, struct label_args *args,
 		case OPT_DEDUP:
 			args->dedup = 1;
 			break;
+		case OPT_BYTES: {
+			uint32_t bytes;
+			if (!pronet_cli_parse_u32("label", "bytes", optarg, 0,
+			                          PRONET_RECORD_MAX_BYTES, &bytes))
+				return 2;
+			options->flows.window_bytes = (uint16_t)bytes;
+			break;
+		}
+		case OPT_LAYER:
+			if (strcmp(optarg, "payload") == 0) {
+				options->flows.layer = PRONET_LAYER_PAYLOAD;
+			} else if (strcmp(optarg, "l3") == 0) {
+				options->flows.layer = PRONET_LAYER_L3;
+			} else {
+				fprintf(stderr,
+				        "pronet label: --layer: '%s' is not payload or l3\n",
+				        optarg);
+				return 2;
+			}
+			break;
+		case OPT_ALL_PACKETS:
+			options->flows.record_flags |= PRONET_SPEC_ALL_PACKETS;
+			break;
+		case OPT_RECORD_MEMORY:
+			if (!pronet_cli_parse_u64("label", "record-memory", optarg,
+			                          &args->record_memory_mb))
+				return 2;
+			if (args->record_memory_mb == 0 || args->record_memory_mb > (1u << 20)) {
+				fprintf(stderr, "pronet label: --record-memory: 1..%u MB\n",
+				        1u << 20);
+				return 2;
+			}
+			break;
 		case 'c':
 			args->class_map = optarg;
 			break;
@@ -486,6 +565,19 @@ static int parse_options(int argc, char **argv, struct label_args *args,
 		usage(stderr);
 		return 2;
 	}
+	/* The budget in records: each holds a window of bytes (at least one). */
+	if (args->record_memory_mb != 0) {
+		uint64_t per_record =
+		    options->flows.window_bytes > 0 ? options->flows.window_bytes : 1;
+		uint64_t records = args->record_memory_mb * 1024 * 1024 / per_record;
+		options->flows.max_records = records > (1u << 31) ? (1u << 31) : (uint32_t)records;
+		if (options->flows.max_records == 0)
+			options->flows.max_records = 1;
+	}
+	run->spec.window_bytes = options->flows.window_bytes;
+	run->spec.layer = options->flows.layer;
+	run->spec.flags = options->flows.record_flags;
+	run->spec.packets_per_direction = options->flows.inputs_per_direction;
 	return -1;
 }
 
@@ -530,7 +622,8 @@ int pronet_cmd_label(int argc, char **argv)
 	}
 	/* Without a cap, samples stream to the output as flows end. */
 	if (run.max_per_class == 0 &&
-	    pronet_dataset_writer_open(args.output, &run.writer, run.errbuf) != PRONET_OK) {
+	    pronet_dataset_writer_open_v2(args.output, &run.spec, &run.writer, run.errbuf) !=
+	        PRONET_OK) {
 		fprintf(stderr, "pronet label: %s\n", run.errbuf);
 		free_run(&run, map, inputs);
 		return 1;
@@ -555,6 +648,14 @@ int pronet_cmd_label(int argc, char **argv)
 		fprintf(stderr, "pronet label: %s\n", run.errbuf);
 	} else {
 		print_table(&run, args.dedup, run.max_per_class != 0);
+		printf("# records: %u bytes, layer %s, %u per direction%s; %llu dropped by the "
+		       "record budget (%llu flows)\n",
+		       (unsigned)run.spec.window_bytes,
+		       run.spec.layer == PRONET_LAYER_L3 ? "l3" : "payload",
+		       (unsigned)run.spec.packets_per_direction,
+		       (run.spec.flags & PRONET_SPEC_ALL_PACKETS) ? ", payload-less included" : "",
+		       (unsigned long long)run.records_dropped,
+		       (unsigned long long)run.truncated_flows);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			fprintf(stderr, "pronet label: error writing standard output (the "
 			                "dataset is written)\n");

@@ -12,6 +12,9 @@ static struct pronet_dataset *copy_kept(const struct pronet_dataset *data, const
 {
 	struct pronet_dataset *out = pronet_dataset_new();
 	int failed = out == NULL;
+
+	if (out != NULL)
+		out->spec = data->spec; /* the same records: the same spec */
 	uint16_t reject = 0;
 
 	for (size_t i = 0; !failed && i < data->num_classes; i++) {

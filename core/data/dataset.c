@@ -18,7 +18,15 @@
 
 struct pronet_dataset *pronet_dataset_new(void)
 {
-	return calloc(1, sizeof(struct pronet_dataset));
+	struct pronet_dataset *dataset = calloc(1, sizeof(struct pronet_dataset));
+
+	/* What a v1 file holds; a v2 file's header says otherwise. */
+	if (dataset != NULL) {
+		pronet_input_spec_default(&dataset->spec);
+		dataset->spec.flags = PRONET_SPEC_NO_TIMES;
+		dataset->spec.packets_per_direction = 0; /* not recorded in v1 */
+	}
+	return dataset;
 }
 
 static void free_names(char **names, size_t count)
@@ -263,15 +271,9 @@ enum pronet_err pronet_name_index_add(struct pronet_name_index *table, const cha
 
 /* --- the loader ----------------------------------------------------------- */
 
-struct cursor {
-	const uint8_t *data;
-	size_t size, offset;
-	const char *name; /* file name for messages */
-	char *errbuf;
-};
-
 /* Checks that `count` bytes remain for `what`, reporting where they do not. */
-static enum pronet_err need(struct cursor *cursor, size_t count, const char *what)
+enum pronet_err pronet_dataset_need(struct pronet_dataset_cursor *cursor, size_t count,
+                                    const char *what)
 {
 	if (cursor->size - cursor->offset < count)
 		return pronet_error(cursor->errbuf, PRONET_ERR_TRUNCATED,
@@ -281,8 +283,8 @@ static enum pronet_err need(struct cursor *cursor, size_t count, const char *wha
 	return PRONET_OK;
 }
 
-/* Little-endian reads; the caller has checked the length with need(). */
-static uint64_t take(struct cursor *cursor, size_t bytes)
+/* Little-endian reads; the caller has checked the length with pronet_dataset_need(). */
+uint64_t pronet_dataset_take(struct pronet_dataset_cursor *cursor, size_t bytes)
 {
 	uint64_t value = 0;
 
@@ -292,16 +294,16 @@ static uint64_t take(struct cursor *cursor, size_t bytes)
 	return value;
 }
 
-static enum pronet_err bad(struct cursor *cursor, size_t offset, const char *problem,
-                           uint64_t value)
+enum pronet_err pronet_dataset_bad(struct pronet_dataset_cursor *cursor, size_t offset,
+                                   const char *problem, uint64_t value)
 {
 	return pronet_error(cursor->errbuf, PRONET_ERR_FORMAT, "%s: offset %zu: %s (%llu)",
 	                    cursor->name, offset, problem, (unsigned long long)value);
 }
 
-static enum pronet_err read_header(struct cursor *cursor)
+static enum pronet_err read_header(struct pronet_dataset_cursor *cursor, int *is_v2)
 {
-	enum pronet_err err = need(cursor, PRONET_DATASET_HEADER_SIZE, "the header");
+	enum pronet_err err = pronet_dataset_need(cursor, PRONET_DATASET_HEADER_SIZE, "the header");
 	uint64_t version, flags;
 
 	if (err != PRONET_OK)
@@ -311,22 +313,23 @@ static enum pronet_err read_header(struct cursor *cursor)
 		                    "%s: offset 0: not a pronet dataset (no PRONETDS magic)",
 		                    cursor->name);
 	cursor->offset = PRONET_DATASET_MAGIC_SIZE;
-	version = take(cursor, 2);
-	if (version != PRONET_DATASET_VERSION)
+	version = pronet_dataset_take(cursor, 2);
+	if (version != PRONET_DATASET_VERSION && version != PRONET_DATASET_VERSION_2)
 		return pronet_error(
 		    cursor->errbuf, PRONET_ERR_VERSION,
-		    "%s: offset 8: dataset format version %llu, this build reads %d", cursor->name,
-		    (unsigned long long)version, PRONET_DATASET_VERSION);
-	flags = take(cursor, 2);
+		    "%s: offset 8: dataset format version %llu, this build reads 1 and 2",
+		    cursor->name, (unsigned long long)version);
+	flags = pronet_dataset_take(cursor, 2);
 	if (flags != 0)
-		return bad(cursor, 10, "unknown header flags", flags);
+		return pronet_dataset_bad(cursor, 10, "unknown header flags", flags);
+	*is_v2 = version == PRONET_DATASET_VERSION_2;
 	return PRONET_OK;
 }
 
 /* A definition record: index (must be the next one), length, name bytes. */
-static enum pronet_err read_definition(struct cursor *cursor, int is_class,
-                                       struct pronet_dataset *dataset,
-                                       struct pronet_name_index *seen)
+enum pronet_err pronet_dataset_read_definition(struct pronet_dataset_cursor *cursor, int is_class,
+                                               struct pronet_dataset *dataset,
+                                               struct pronet_name_index *seen)
 {
 	size_t start = cursor->offset, index_bytes = is_class ? 2 : 4,
 	       length_bytes = is_class ? 1 : 2;
@@ -336,25 +339,27 @@ static enum pronet_err read_definition(struct cursor *cursor, int is_class,
 	const char *kind = is_class ? "class" : "capture";
 	uint64_t index, length;
 	uint32_t previous;
-	enum pronet_err err = need(cursor, index_bytes + length_bytes, "a name definition");
+	enum pronet_err err =
+	    pronet_dataset_need(cursor, index_bytes + length_bytes, "a name definition");
 
 	if (err != PRONET_OK)
 		return err;
-	index = take(cursor, index_bytes);
-	length = take(cursor, length_bytes);
+	index = pronet_dataset_take(cursor, index_bytes);
+	length = pronet_dataset_take(cursor, length_bytes);
 	if (index != *count)
 		return pronet_error(
 		    cursor->errbuf, PRONET_ERR_FORMAT,
 		    "%s: offset %zu: %s index %llu defined out of order (expected %zu)",
 		    cursor->name, start, kind, (unsigned long long)index, *count);
 	if (length == 0 || length > max)
-		return bad(cursor, start,
-		           is_class ? "bad class name length" : "bad capture name length", length);
-	err = need(cursor, (size_t)length, "a name");
+		return pronet_dataset_bad(
+		    cursor, start, is_class ? "bad class name length" : "bad capture name length",
+		    length);
+	err = pronet_dataset_need(cursor, (size_t)length, "a name");
 	if (err != PRONET_OK)
 		return err;
 	if (memchr(cursor->data + cursor->offset, '\0', (size_t)length) != NULL)
-		return bad(cursor, cursor->offset, "NUL byte in a name", 0);
+		return pronet_dataset_bad(cursor, cursor->offset, "NUL byte in a name", 0);
 	err = pronet_dataset_names_append(names, count, (const char *)cursor->data + cursor->offset,
 	                                  (size_t)length);
 	if (err != PRONET_OK)
@@ -389,13 +394,14 @@ const char *pronet_dataset_input_problem(const struct pronet_packet_record *inpu
 	return NULL;
 }
 
-static enum pronet_err read_sample(struct cursor *cursor, struct pronet_dataset *dataset)
+static enum pronet_err read_sample(struct pronet_dataset_cursor *cursor,
+                                   struct pronet_dataset *dataset)
 {
 	size_t start = cursor->offset;
 	struct pronet_sample sample;
 	const char *problem;
 	const uint8_t *bytes;
-	enum pronet_err err = need(cursor, PRONET_DATASET_SAMPLE_SIZE, "a sample");
+	enum pronet_err err = pronet_dataset_need(cursor, PRONET_DATASET_SAMPLE_SIZE, "a sample");
 
 	if (err != PRONET_OK)
 		return err;
@@ -403,16 +409,16 @@ static enum pronet_err read_sample(struct cursor *cursor, struct pronet_dataset 
 	bytes = cursor->data + cursor->offset;
 	cursor->offset += PRONET_PAYLOAD_BYTES;
 	sample.input.bytes = bytes;
-	sample.input.length = (uint8_t)take(cursor, 1);
-	sample.input.direction = (uint8_t)take(cursor, 1);
+	sample.input.length = (uint8_t)pronet_dataset_take(cursor, 1);
+	sample.input.direction = (uint8_t)pronet_dataset_take(cursor, 1);
 	/* v1 kept the payload index only; packet_index is the best known. */
-	sample.input.payload_index = (uint8_t)take(cursor, 1);
+	sample.input.payload_index = (uint8_t)pronet_dataset_take(cursor, 1);
 	sample.input.packet_index = sample.input.payload_index;
-	sample.input.l4_protocol = (uint8_t)take(cursor, 1);
-	sample.input.payload_length = (uint16_t)take(cursor, 2);
-	sample.label = (uint16_t)take(cursor, 2);
-	sample.capture = (uint32_t)take(cursor, 4);
-	sample.flow = take(cursor, 8);
+	sample.input.l4_protocol = (uint8_t)pronet_dataset_take(cursor, 1);
+	sample.input.payload_length = (uint16_t)pronet_dataset_take(cursor, 2);
+	sample.label = (uint16_t)pronet_dataset_take(cursor, 2);
+	sample.capture = (uint32_t)pronet_dataset_take(cursor, 4);
+	sample.flow = pronet_dataset_take(cursor, 8);
 	problem = pronet_dataset_input_problem(&sample.input);
 	for (size_t i = sample.input.length; problem == NULL && i < PRONET_PAYLOAD_BYTES; i++)
 		if (bytes[i] != 0)
@@ -421,44 +427,48 @@ static enum pronet_err read_sample(struct cursor *cursor, struct pronet_dataset 
 		return pronet_error(cursor->errbuf, PRONET_ERR_FORMAT,
 		                    "%s: offset %zu: bad sample: %s", cursor->name, start, problem);
 	if (sample.label >= dataset->num_classes)
-		return bad(cursor, start + 22, "sample refers to an undefined class index",
-		           sample.label);
+		return pronet_dataset_bad(
+		    cursor, start + 22, "sample refers to an undefined class index", sample.label);
 	if (sample.capture >= dataset->num_captures)
-		return bad(cursor, start + 24, "sample refers to an undefined capture index",
-		           sample.capture);
+		return pronet_dataset_bad(cursor, start + 24,
+		                          "sample refers to an undefined capture index",
+		                          sample.capture);
 	err = pronet_dataset_append(dataset, &sample);
 	if (err != PRONET_OK)
 		return pronet_error(cursor->errbuf, err, "%s: out of memory", cursor->name);
 	return PRONET_OK;
 }
 
-static enum pronet_err read_end(struct cursor *cursor, const struct pronet_dataset *dataset)
+static enum pronet_err read_end(struct pronet_dataset_cursor *cursor,
+                                const struct pronet_dataset *dataset)
 {
 	size_t start = cursor->offset;
 	uint64_t samples;
 	uint32_t stored, computed;
-	enum pronet_err err = need(cursor, 12, "the end record");
+	enum pronet_err err = pronet_dataset_need(cursor, 12, "the end record");
 
 	if (err != PRONET_OK)
 		return err;
-	samples = take(cursor, 8);
+	samples = pronet_dataset_take(cursor, 8);
 	computed = pronet_crc32(0, cursor->data, cursor->offset);
-	stored = (uint32_t)take(cursor, 4);
+	stored = (uint32_t)pronet_dataset_take(cursor, 4);
 	if (stored != computed)
 		return pronet_error(
 		    cursor->errbuf, PRONET_ERR_CHECKSUM,
 		    "%s: offset %zu: checksum mismatch (stored %08x, computed %08x)", cursor->name,
 		    start + 8, stored, computed);
 	if (samples != dataset->num_samples)
-		return bad(cursor, start, "end record's sample count differs from the samples read",
-		           samples);
+		return pronet_dataset_bad(cursor, start,
+		                          "end record's sample count differs from the samples read",
+		                          samples);
 	if (cursor->offset != cursor->size)
-		return bad(cursor, cursor->offset, "bytes after the end record",
-		           cursor->size - cursor->offset);
+		return pronet_dataset_bad(cursor, cursor->offset, "bytes after the end record",
+		                          cursor->size - cursor->offset);
 	return PRONET_OK;
 }
 
-static enum pronet_err read_records(struct cursor *cursor, struct pronet_dataset *dataset)
+static enum pronet_err read_records(struct pronet_dataset_cursor *cursor,
+                                    struct pronet_dataset *dataset)
 {
 	struct pronet_name_index classes, captures;
 	enum pronet_err err = PRONET_OK;
@@ -469,24 +479,25 @@ static enum pronet_err read_records(struct cursor *cursor, struct pronet_dataset
 		size_t start = cursor->offset;
 		uint8_t tag;
 
-		err = need(cursor, 1, "a record tag (is the end record missing?)");
+		err = pronet_dataset_need(cursor, 1, "a record tag (is the end record missing?)");
 		if (err != PRONET_OK)
 			break;
-		tag = (uint8_t)take(cursor, 1);
+		tag = (uint8_t)pronet_dataset_take(cursor, 1);
 		if (tag == PRONET_DATASET_TAG_CLASS &&
 		    dataset->num_classes >= PRONET_DATASET_MAX_CLASSES)
-			err = bad(cursor, start, "more than 65536 classes", dataset->num_classes);
+			err = pronet_dataset_bad(cursor, start, "more than 65536 classes",
+			                         dataset->num_classes);
 		else if (tag == PRONET_DATASET_TAG_CLASS || tag == PRONET_DATASET_TAG_CAPTURE)
-			err =
-			    read_definition(cursor, tag == PRONET_DATASET_TAG_CLASS, dataset,
-			                    tag == PRONET_DATASET_TAG_CLASS ? &classes : &captures);
+			err = pronet_dataset_read_definition(
+			    cursor, tag == PRONET_DATASET_TAG_CLASS, dataset,
+			    tag == PRONET_DATASET_TAG_CLASS ? &classes : &captures);
 		else if (tag == PRONET_DATASET_TAG_SAMPLE)
 			err = read_sample(cursor, dataset);
 		else if (tag == PRONET_DATASET_TAG_END) {
 			err = read_end(cursor, dataset);
 			break;
 		} else
-			err = bad(cursor, start, "unknown record tag", tag);
+			err = pronet_dataset_bad(cursor, start, "unknown record tag", tag);
 		if (err != PRONET_OK)
 			break;
 	}
@@ -498,9 +509,11 @@ static enum pronet_err read_records(struct cursor *cursor, struct pronet_dataset
 enum pronet_err pronet_dataset_load_buffer(const void *data, size_t size, const char *name,
                                            struct pronet_dataset **out, char *errbuf)
 {
-	struct cursor cursor = {data, size, 0, name != NULL ? name : "(buffer)", errbuf};
+	struct pronet_dataset_cursor cursor = {data, size, 0, name != NULL ? name : "(buffer)",
+	                                       errbuf};
 	struct pronet_dataset *dataset;
 	enum pronet_err err;
+	int is_v2 = 0;
 
 	if (out == NULL || (data == NULL && size != 0))
 		return pronet_error(errbuf, PRONET_ERR_ARG,
@@ -508,13 +521,13 @@ enum pronet_err pronet_dataset_load_buffer(const void *data, size_t size, const 
 	*out = NULL;
 	if (data == NULL)
 		cursor.data = (const uint8_t *)"";
-	err = read_header(&cursor);
+	err = read_header(&cursor, &is_v2);
 	if (err != PRONET_OK)
 		return err;
 	dataset = pronet_dataset_new();
 	if (dataset == NULL)
 		return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", cursor.name);
-	err = read_records(&cursor, dataset);
+	err = is_v2 ? pronet_dataset_read_v2(&cursor, dataset) : read_records(&cursor, dataset);
 	if (err != PRONET_OK) {
 		pronet_dataset_free(dataset);
 		return err;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "core/util/error.h"
+#include "core/data/input_spec.h"
 #include "core/data/record.h"
 
 struct pronet_sample {
@@ -31,6 +32,9 @@ struct pronet_dataset {
 	struct pronet_sample *samples;
 	size_t num_samples, samples_capacity;
 	struct pronet_dataset_chunk *chunks; /* private: the arena of record bytes */
+	/* What its records hold: window, layer, which packets. A v1 file (and
+	 * pronet_dataset_new) gives 16 payload bytes, NO_TIMES, K 0 (unknown). */
+	struct pronet_input_spec spec;
 	char **class_names;
 	size_t num_classes;
 	char **capture_names;
@@ -81,7 +85,21 @@ enum pronet_err pronet_dataset_writer_write_named(struct pronet_dataset_writer *
                                                   const struct pronet_packet_record *input,
                                                   const char *class_name, const char *capture_name,
                                                   uint64_t flow, char *errbuf);
-/* Samples written so far. */
+/* A version 2 writer (docs/dataset-format.md): flows of packet records
+ * under `spec` (window, layer, which packets), written by
+ * pronet_dataset_writer_write_flow; write and write_named refuse. */
+enum pronet_err pronet_dataset_writer_open_v2(const char *path,
+                                              const struct pronet_input_spec *spec,
+                                              struct pronet_dataset_writer **out, char *errbuf);
+/* One flow's records (1..2^32-1, in arrival order, all of one transport),
+ * under a class and a capture named as write_named's. `truncated`: the
+ * recorder dropped some of the flow's packets (a memory budget). */
+enum pronet_err pronet_dataset_writer_write_flow(struct pronet_dataset_writer *writer,
+                                                 const char *class_name, const char *capture_name,
+                                                 uint64_t flow,
+                                                 const struct pronet_packet_record *records,
+                                                 size_t count, int truncated, char *errbuf);
+/* Samples (v2: packet records) written so far. */
 uint64_t pronet_dataset_writer_count(const struct pronet_dataset_writer *writer);
 /* Writes the end record and checksum, flushes, renames the temporary file
  * onto the path and frees the writer, whatever the outcome; on failure the

@@ -14,6 +14,16 @@
 #define PRONET_DATASET_MAGIC_SIZE 8
 #define PRONET_DATASET_VERSION 1
 #define PRONET_DATASET_HEADER_SIZE 12 /* magic, u16 version, u16 flags */
+/* Version 2: the header goes on with the input spec; flows of packet records. */
+#define PRONET_DATASET_VERSION_2 2
+#define PRONET_DATASET_V2_SPEC_SIZE 16
+#define PRONET_DATASET_V2_HEADER_SIZE (PRONET_DATASET_HEADER_SIZE + 2 + PRONET_DATASET_V2_SPEC_SIZE)
+#define PRONET_DATASET_V2_FLOW_SIZE                                                                \
+	20 /* u32 capture, u64 flow, u16 label, u8 l4, u8 flags, u32 R */
+#define PRONET_DATASET_V2_RECORD_SIZE 30 /* before the record's L bytes */
+#define PRONET_DATASET_V2_END_SIZE 20    /* u64 flows, u64 records, u32 CRC-32 */
+#define PRONET_DATASET_V2_MASK_ADDRESSES 0x01u
+#define PRONET_DATASET_V2_MASK_CHECKSUMS 0x02u
 
 /* Record tags: printable, so a hex dump of a dataset reads a little. */
 enum pronet_dataset_tag {
@@ -21,7 +31,44 @@ enum pronet_dataset_tag {
 	PRONET_DATASET_TAG_CAPTURE = 'P', /* u32 index, u16 length, name */
 	PRONET_DATASET_TAG_SAMPLE = 'S',  /* see PRONET_DATASET_SAMPLE_SIZE */
 	PRONET_DATASET_TAG_END = 'E',     /* u64 samples, u32 CRC-32 of all bytes before it */
+	PRONET_DATASET_TAG_FLOW = 'F',    /* v2: a flow, then its R packet records */
+	PRONET_DATASET_TAG_RECORD = 'R',  /* v2: one packet record */
 };
+
+/* The one bounds-checked reader of dataset bytes (core/data/dataset.c), used
+ * by the v1 and the v2 record parsers: every read is checked with need(). */
+struct pronet_dataset_cursor {
+	const uint8_t *data;
+	size_t size, offset;
+	const char *name; /* file name for messages */
+	char *errbuf;
+};
+
+/* PRONET_OK if `count` bytes remain for `what`, else a truncation error
+ * naming the file, the offset and what was cut. */
+enum pronet_err pronet_dataset_need(struct pronet_dataset_cursor *cursor, size_t count,
+                                    const char *what);
+/* A little-endian integer of `bytes` bytes; checked with need() first. */
+uint64_t pronet_dataset_take(struct pronet_dataset_cursor *cursor, size_t bytes);
+/* A format error at `offset`: the file, the problem and the value. */
+enum pronet_err pronet_dataset_bad(struct pronet_dataset_cursor *cursor, size_t offset,
+                                   const char *problem, uint64_t value);
+
+struct pronet_dataset;
+struct pronet_name_index;
+/* A class (`is_class`) or capture definition record, v1's and v2's alike. */
+enum pronet_err pronet_dataset_read_definition(struct pronet_dataset_cursor *cursor, int is_class,
+                                               struct pronet_dataset *dataset,
+                                               struct pronet_name_index *seen);
+/* Parses a v2 file's spec (after the common 12-byte header) and records into
+ * `dataset` (core/data/dataset_v2.c). */
+enum pronet_err pronet_dataset_read_v2(struct pronet_dataset_cursor *cursor,
+                                       struct pronet_dataset *dataset);
+/* What is wrong with a v2 record under `spec` (a constant sentence), or NULL.
+ * The writer refuses what the loader would refuse. */
+struct pronet_input_spec;
+const char *pronet_dataset_v2_record_problem(const struct pronet_input_spec *spec,
+                                             const struct pronet_packet_record *record);
 
 /* Body of a sample record: 16 payload bytes, length, direction,
  * packet_index, l4_protocol (u8 each), payload_length (u16), label (u16),

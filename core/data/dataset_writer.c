@@ -19,7 +19,9 @@ struct pronet_dataset_writer {
 	const char *path; /* output's target path */
 	uint32_t crc;     /* of every byte written so far */
 	int failed;       /* a call failed: only close/abort from now on */
-	uint64_t samples;
+	int version;      /* 1, or 2 (flows of packet records under `spec`) */
+	struct pronet_input_spec spec;
+	uint64_t samples, flows;
 	char **class_names, **capture_names; /* owned; index = position */
 	size_t num_classes, num_captures;
 	struct pronet_name_index classes, captures;
@@ -56,11 +58,12 @@ static void free_writer(struct pronet_dataset_writer *writer)
 	free(writer);
 }
 
-enum pronet_err pronet_dataset_writer_open(const char *path, struct pronet_dataset_writer **out,
-                                           char *errbuf)
+static enum pronet_err open_writer(const char *path, const struct pronet_input_spec *spec,
+                                   struct pronet_dataset_writer **out, char *errbuf)
 {
 	struct pronet_dataset_writer *writer;
-	uint8_t header[PRONET_DATASET_HEADER_SIZE];
+	uint8_t header[PRONET_DATASET_V2_HEADER_SIZE];
+	size_t header_size = spec == NULL ? PRONET_DATASET_HEADER_SIZE : sizeof(header);
 	enum pronet_err err;
 
 	if (path == NULL || *path == '\0' || out == NULL)
@@ -79,16 +82,53 @@ enum pronet_err pronet_dataset_writer_open(const char *path, struct pronet_datas
 	}
 	writer->file = pronet_atomic_file_stream(writer->output);
 	writer->path = pronet_atomic_file_path(writer->output);
+	writer->version = spec == NULL ? PRONET_DATASET_VERSION : PRONET_DATASET_VERSION_2;
+	memset(header, 0, sizeof(header));
 	memcpy(header, PRONET_DATASET_MAGIC, PRONET_DATASET_MAGIC_SIZE);
-	put_le(header + 8, PRONET_DATASET_VERSION, 2);
+	put_le(header + 8, (uint64_t)writer->version, 2);
 	put_le(header + 10, 0, 2); /* flags */
-	err = write_bytes(writer, header, sizeof(header), errbuf);
+	if (spec != NULL) {
+		writer->spec = *spec;
+		put_le(header + 12, PRONET_DATASET_V2_SPEC_SIZE, 2);
+		put_le(header + 14, spec->window_bytes, 2);
+		header[16] = spec->layer;
+		header[17] = spec->flags;
+		put_le(header + 18, spec->packets_per_direction, 2);
+		header[20] = 0; /* label kind: nDPI's master protocol */
+		header[21] = spec->layer == PRONET_LAYER_L3 ? 3 : 0; /* addresses, checksums */
+	}
+	err = write_bytes(writer, header, header_size, errbuf);
 	if (err != PRONET_OK) {
 		pronet_dataset_writer_abort(writer);
 		return err;
 	}
 	*out = writer;
 	return PRONET_OK;
+}
+
+enum pronet_err pronet_dataset_writer_open(const char *path, struct pronet_dataset_writer **out,
+                                           char *errbuf)
+{
+	return open_writer(path, NULL, out, errbuf);
+}
+
+enum pronet_err pronet_dataset_writer_open_v2(const char *path,
+                                              const struct pronet_input_spec *spec,
+                                              struct pronet_dataset_writer **out, char *errbuf)
+{
+	enum pronet_err err;
+
+	if (spec == NULL)
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "pronet_dataset_writer_open_v2: no spec");
+	err = pronet_input_spec_check(spec, path != NULL ? path : "dataset", errbuf);
+	if (err != PRONET_OK)
+		return err;
+	if (spec->packets_per_direction > UINT16_MAX)
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "%s: %u packets per direction (at most %u)", path,
+		                    spec->packets_per_direction, UINT16_MAX);
+	return open_writer(path, spec, out, errbuf);
 }
 
 /* Emits a definition record for a new name and remembers it. */
@@ -163,6 +203,10 @@ enum pronet_err pronet_dataset_writer_write(struct pronet_dataset_writer *writer
 	if (writer->failed)
 		return pronet_error(errbuf, PRONET_ERR_ARG, "%s: writer used after an error",
 		                    writer->path);
+	if (writer->version != PRONET_DATASET_VERSION)
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "%s: a v2 dataset takes whole flows (write_flow)",
+		                    writer->path);
 	if (problem != NULL)
 		return pronet_error(errbuf, PRONET_ERR_ARG, "%s: bad sample: %s", writer->path,
 		                    problem);
@@ -211,6 +255,85 @@ enum pronet_err pronet_dataset_writer_write_named(struct pronet_dataset_writer *
 	return err;
 }
 
+/* One v2 packet record: the fixed part, then its bytes. */
+static enum pronet_err write_record(struct pronet_dataset_writer *writer,
+                                    const struct pronet_packet_record *r, char *errbuf)
+{
+	uint8_t head[1 + PRONET_DATASET_V2_RECORD_SIZE];
+
+	head[0] = PRONET_DATASET_TAG_RECORD;
+	put_le(head + 1, r->timestamp_us, 8);
+	put_le(head + 9, r->packet_index, 4);
+	put_le(head + 13, r->tcp_seq, 4);
+	put_le(head + 17, r->payload_index, 2);
+	put_le(head + 19, r->wire_length, 2);
+	put_le(head + 21, r->payload_length, 2);
+	put_le(head + 23, r->l4_offset, 2);
+	put_le(head + 25, r->payload_offset, 2);
+	head[27] = r->direction;
+	head[28] = r->tcp_flags;
+	put_le(head + 29, r->length, 2);
+	if (write_bytes(writer, head, sizeof(head), errbuf) != PRONET_OK ||
+	    (r->length > 0 && write_bytes(writer, r->bytes, r->length, errbuf) != PRONET_OK))
+		return PRONET_ERR_IO;
+	return PRONET_OK;
+}
+
+enum pronet_err pronet_dataset_writer_write_flow(struct pronet_dataset_writer *writer,
+                                                 const char *class_name, const char *capture_name,
+                                                 uint64_t flow,
+                                                 const struct pronet_packet_record *records,
+                                                 size_t count, int truncated, char *errbuf)
+{
+	uint8_t head[1 + PRONET_DATASET_V2_FLOW_SIZE];
+	uint16_t label;
+	uint32_t capture;
+	enum pronet_err err;
+
+	if (writer->failed)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "%s: writer used after an error",
+		                    writer->path);
+	if (writer->version != PRONET_DATASET_VERSION_2)
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "%s: a v1 dataset takes samples, not flows", writer->path);
+	if (count == 0 || count > UINT32_MAX)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "%s: a flow of %zu records",
+		                    writer->path, count);
+	/* Check before defining names, so a refused flow leaves no trace. */
+	for (size_t i = 0; i < count; i++) {
+		const char *problem = pronet_dataset_v2_record_problem(&writer->spec, &records[i]);
+
+		if (problem == NULL && records[i].l4_protocol != records[0].l4_protocol)
+			problem = "records of one flow with two transports";
+		if (problem == NULL && i > 0 &&
+		    records[i].timestamp_us < records[i - 1].timestamp_us)
+			problem = "timestamp before the flow's previous record";
+		if (problem != NULL)
+			return pronet_error(errbuf, PRONET_ERR_ARG, "%s: bad packet record: %s",
+			                    writer->path, problem);
+	}
+	err = pronet_dataset_writer_define_class(writer, class_name, &label, errbuf);
+	if (err == PRONET_OK)
+		err = pronet_dataset_writer_define_capture(writer, capture_name, &capture, errbuf);
+	if (err != PRONET_OK)
+		return err;
+	head[0] = PRONET_DATASET_TAG_FLOW;
+	put_le(head + 1, capture, 4);
+	put_le(head + 5, flow, 8);
+	put_le(head + 13, label, 2);
+	head[15] = records[0].l4_protocol;
+	head[16] = truncated ? 1 : 0;
+	put_le(head + 17, count, 4);
+	err = write_bytes(writer, head, sizeof(head), errbuf);
+	for (size_t i = 0; err == PRONET_OK && i < count; i++)
+		err = write_record(writer, &records[i], errbuf);
+	if (err != PRONET_OK)
+		return err;
+	writer->flows++;
+	writer->samples += count;
+	return PRONET_OK;
+}
+
 uint64_t pronet_dataset_writer_count(const struct pronet_dataset_writer *writer)
 {
 	return writer->samples;
@@ -240,8 +363,13 @@ enum pronet_err pronet_dataset_writer_close(struct pronet_dataset_writer *writer
 		return err;
 	}
 	record[0] = PRONET_DATASET_TAG_END;
-	put_le(record + 1, writer->samples, 8);
+	put_le(record + 1,
+	       writer->version == PRONET_DATASET_VERSION_2 ? writer->flows : writer->samples, 8);
 	err = write_bytes(writer, record, sizeof(record), errbuf);
+	if (err == PRONET_OK && writer->version == PRONET_DATASET_VERSION_2) {
+		put_le(record, writer->samples, 8); /* v2: the record count follows */
+		err = write_bytes(writer, record, 8, errbuf);
+	}
 	/* The checksum covers everything before it, itself excluded. */
 	put_le(checksum, writer->crc, 4);
 	if (err == PRONET_OK)

@@ -39,12 +39,16 @@ struct pronet_flow {
 	 * builder.payload_packets counts the flow's payload packets, TCP
 	 * retransmissions left out. */
 	struct pronet_input_builder builder;
-	/* The first K payload packets of each direction, in arrival order. */
-	struct pronet_packet_record inputs[PRONET_FLOW_MAX_INPUTS]; /* bytes: input_bytes */
-	uint8_t input_bytes[PRONET_FLOW_MAX_INPUTS][PRONET_PAYLOAD_BYTES];
+	/* The first K recorded packets of each direction (payload packets, or
+	 * all with the table's all_packets), in arrival order. Their bytes are
+	 * slots of the table's record pool (input_slots), given back when the
+	 * flow ends. */
+	struct pronet_packet_record inputs[PRONET_FLOW_MAX_INPUTS];
+	uint32_t input_slots[PRONET_FLOW_MAX_INPUTS];
 	uint8_t num_inputs;
 	uint8_t inputs_per_direction[2];
-	void *user; /* the flow table's owner keeps its per-flow state here */
+	uint32_t records_dropped; /* records the table's pool had no room for */
+	void *user;               /* the flow table's owner keeps its per-flow state here */
 };
 
 #endif

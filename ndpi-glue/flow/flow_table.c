@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/data/record_pool.h"
+
 #define NO_SLOT UINT32_MAX
 
 struct list_links {
@@ -45,6 +47,9 @@ struct pronet_flow_table {
 	uint32_t free_head;
 	struct list recency;
 	struct list age;
+	struct pronet_record_pool *records;       /* the flows' record bytes */
+	struct pronet_input_spec spec;            /* what the builder records */
+	uint8_t scratch[PRONET_RECORD_MAX_BYTES]; /* bytes of a record not kept */
 	uint64_t now_us;
 	struct pronet_flow_table_stats stats;
 };
@@ -55,6 +60,8 @@ void pronet_flow_table_options_default(struct pronet_flow_table_options *options
 	options->max_flows = 65536;
 	options->when_full = PRONET_FLOW_FULL_EVICT_IDLEST;
 	options->inputs_per_direction = 4;
+	options->window_bytes = PRONET_PAYLOAD_BYTES;
+	options->layer = PRONET_LAYER_PAYLOAD;
 }
 
 /* The list links of a slot: offsetof-free so that both lists share code. */
@@ -104,10 +111,29 @@ enum pronet_err pronet_flow_table_new(const struct pronet_flow_table_options *op
 		                    "flow table: %u payload packets per direction (at most %d)",
 		                    options->inputs_per_direction,
 		                    PRONET_FLOW_MAX_INPUTS_PER_DIRECTION);
+	struct pronet_input_spec spec = {.window_bytes = options->window_bytes,
+	                                 .layer = options->layer,
+	                                 .flags = options->record_flags,
+	                                 .packets_per_direction = options->inputs_per_direction};
+	enum pronet_err err = pronet_input_spec_check(&spec, "flow table", errbuf);
+	if (err != PRONET_OK)
+		return err;
+	if (spec.packets_per_direction == 0)
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "flow table: 0 packets per direction (1..%d)",
+		                    PRONET_FLOW_MAX_INPUTS_PER_DIRECTION);
+	size_t max_records = options->max_records != 0
+	                         ? options->max_records
+	                         : (size_t)options->max_flows * 2 * options->inputs_per_direction;
 	uint32_t buckets = 16;
 	while (buckets < options->max_flows)
 		buckets <<= 1;
 	struct pronet_flow_table *table = calloc(1, sizeof(*table));
+	if (table != NULL && (err = pronet_record_pool_new(spec.window_bytes, max_records,
+	                                                   &table->records, errbuf)) != PRONET_OK) {
+		pronet_flow_table_free(table);
+		return err;
+	}
 	if (table != NULL) {
 		table->slots = calloc(options->max_flows, sizeof(*table->slots));
 		table->buckets = malloc(buckets * sizeof(*table->buckets));
@@ -118,6 +144,7 @@ enum pronet_err pronet_flow_table_new(const struct pronet_flow_table_options *op
 		                    options->max_flows);
 	}
 	table->options = *options;
+	table->spec = spec;
 	table->on_end = on_end;
 	table->user = user;
 	table->bucket_mask = buckets - 1;
@@ -136,6 +163,7 @@ void pronet_flow_table_free(struct pronet_flow_table *table)
 {
 	if (table == NULL)
 		return;
+	pronet_record_pool_free(table->records);
 	free(table->slots);
 	free(table->buckets);
 	free(table);
@@ -229,6 +257,9 @@ static void end_flow(struct pronet_flow_table *table, uint32_t index,
 {
 	struct slot *slot = &table->slots[index];
 	table->on_end(table->user, &slot->flow, reason);
+	for (uint8_t i = 0; i < slot->flow.num_inputs; i++)
+		pronet_record_pool_give_chain(table->records, slot->flow.input_slots[i]);
+	slot->flow.num_inputs = 0;
 	uint32_t *link = &table->buckets[slot->bucket];
 	while (*link != index)
 		link = &table->slots[*link].hash_next;
@@ -316,21 +347,30 @@ static void record_input(struct pronet_flow_table *table, struct pronet_flow *fl
                          const struct pronet_packet *packet, enum pronet_direction *direction)
 {
 	struct pronet_packet_record input;
-	struct pronet_input_spec spec;
+	uint32_t slot = flow->num_inputs < PRONET_FLOW_MAX_INPUTS
+	                    ? pronet_record_pool_take(table->records)
+	                    : PRONET_RECORD_SLOT_NONE;
+	/* Without a slot the packet is still accounted (the builder's counts
+	 * and direction): its bytes go to the scratch and are not kept. */
+	uint8_t *bytes = slot != PRONET_RECORD_SLOT_NONE
+	                     ? pronet_record_pool_bytes(table->records, slot)
+	                     : table->scratch;
 
-	pronet_input_spec_default(&spec);
-	spec.packets_per_direction = table->options.inputs_per_direction;
-	if (flow->num_inputs >= PRONET_FLOW_MAX_INPUTS) {
-		/* Still accounted: the builder's counts and direction. */
-		uint8_t scratch[PRONET_PAYLOAD_BYTES];
-		pronet_input_builder_add(&flow->builder, packet, &spec, direction, scratch, &input);
+	if (pronet_input_builder_add(&flow->builder, packet, &table->spec, direction, bytes,
+	                             &input) != PRONET_INPUT_KEPT) {
+		pronet_record_pool_give_chain(table->records, slot);
 		return;
 	}
-	if (pronet_input_builder_add(&flow->builder, packet, &spec, direction,
-	                             flow->input_bytes[flow->num_inputs],
-	                             &input) != PRONET_INPUT_KEPT)
+	if (slot == PRONET_RECORD_SLOT_NONE) { /* the builder would keep it; no room */
+		flow->records_dropped++;
+		table->stats.records_dropped++;
 		return;
+	}
+	/* The table's clock (capture time that never goes backwards), so that
+	 * a flow's records are in time order as a v2 dataset requires. */
+	input.timestamp_us = table->now_us;
 	flow->inputs_per_direction[*direction]++;
+	flow->input_slots[flow->num_inputs] = slot;
 	flow->inputs[flow->num_inputs++] = input;
 }
 

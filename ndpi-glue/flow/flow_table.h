@@ -40,7 +40,17 @@ struct pronet_flow_table_options {
 	uint64_t idle_timeout_us;   /* 0: never idle out (default 0) */
 	uint64_t active_timeout_us; /* 0: no active timeout (default 0) */
 	enum pronet_flow_full_policy when_full;
-	uint32_t inputs_per_direction; /* K payload prefixes kept per direction (default 4) */
+	uint32_t inputs_per_direction; /* K packets recorded per direction, 1..8 (default 4) */
+	/* What a record keeps (core/data/input_spec.h): window N (0..1500,
+	 * default 16), layer (default payload), PRONET_SPEC_ALL_PACKETS to
+	 * record payload-less packets too (default 0). */
+	uint16_t window_bytes;
+	uint8_t layer;
+	uint8_t record_flags;
+	/* The record budget: records' bytes held at once, all flows together;
+	 * 0 (default): max_flows * 2 * K, every flow full. When the pool is empty
+	 * a record is dropped and counted (stats.records_dropped). */
+	uint32_t max_records;
 	/* The key of the flow hash (SipHash-1-3): the caller draws it from the
 	 * OS for each run (tools/ do, with getrandom) so that no one can craft
 	 * 5-tuples that collide; a test gives a fixed one. Default 0, 0. */
@@ -62,6 +72,7 @@ struct pronet_flow_table_stats {
 	uint64_t evicted;
 	uint64_t refused_packets; /* packets dropped because the table was full */
 	uint64_t flushed;
+	uint64_t records_dropped; /* packet records the budget had no room for */
 	/* The hash's work: flows looked up, keys compared doing so, and the
 	 * most keys one lookup compared (the longest chain walked). A flood of
 	 * colliding 5-tuples shows here as probes per lookup near the flows. */

@@ -16,6 +16,11 @@ tests_core_data_test_dataset_SOURCES = tests/core/data/test_dataset.c
 tests_core_data_test_dataset_CFLAGS = $(UNIT_CFLAGS)
 tests_core_data_test_dataset_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/data/test_dataset
+check_PROGRAMS += tests/core/data/test_dataset_v2
+tests_core_data_test_dataset_v2_SOURCES = tests/core/data/test_dataset_v2.c
+tests_core_data_test_dataset_v2_CFLAGS = $(UNIT_CFLAGS)
+tests_core_data_test_dataset_v2_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/data/test_dataset_v2
 
 check_PROGRAMS += tests/core/util/test_rng
 tests_core_util_test_rng_SOURCES = tests/core/util/test_rng.c

@@ -211,6 +211,37 @@ static int seed_capture(struct seeds *seeds, const char *path, struct pronet_dat
 	return 0;
 }
 
+/* The same samples as a version 2 file (docs/dataset-format.md): one flow
+ * per sample, as the writer of `pronet label` writes them. */
+static int seed_dataset_v2(struct seeds *seeds, const struct pronet_dataset *dataset,
+                           const char *tmp_path)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_dataset_writer *writer = NULL;
+	struct pronet_input_spec spec;
+	enum pronet_err err;
+
+	pronet_input_spec_default(&spec);
+	err = pronet_dataset_writer_open_v2(tmp_path, &spec, &writer, errbuf);
+	for (size_t i = 0; err == PRONET_OK && i < dataset->num_samples; i++) {
+		const struct pronet_sample *s = &dataset->samples[i];
+		err = pronet_dataset_writer_write_flow(writer, dataset->class_names[s->label],
+		                                       dataset->capture_names[s->capture], s->flow,
+		                                       &s->input, 1, 0, errbuf);
+	}
+	if (err == PRONET_OK)
+		err = pronet_dataset_writer_close(writer, errbuf);
+	else
+		pronet_dataset_writer_abort(writer);
+	if (err != PRONET_OK) {
+		fprintf(stderr, "make_seeds: %s\n", errbuf);
+		return 1;
+	}
+	int failed = copy_file_seed(seeds, "dataset", tmp_path);
+	remove(tmp_path);
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	struct seeds seeds = {NULL, "gen", 0, 200};
@@ -259,6 +290,7 @@ int main(int argc, char **argv)
 			failed |= copy_file_seed(&seeds, "dataset", tmp_path);
 			remove(tmp_path);
 		}
+		failed |= seed_dataset_v2(&seeds, dataset, tmp_path);
 	}
 	pronet_dataset_free(dataset);
 	printf("make_seeds: %u seeds in %s\n", seeds.count, seeds.outdir);

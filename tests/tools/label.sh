@@ -130,6 +130,39 @@ grep -q "isdir: cannot replace" "$TMP/err" || fail "a failed rename is not named
 ls "$TMP" | grep -q '^isdir\.tmp\.' && fail "a failed rename left its temporary file"
 [ "$(ls "$TMP/isdir")" = kept ] || fail "a failed rename changed the directory in its place"
 
+# --- the record spec: --bytes, --layer, --all-packets (dataset v2) --------------
+# Defaults: the header says 16 payload bytes, 4 per direction, payload packets only.
+expect_status 0 "dataset_summary --records mixed" "$SUMMARY" --records "$TMP/mixed.ds"
+[ "$(head -n 1 "$TMP/out")" = "spec 16 payload 0 4" ] || fail "default spec: $(head -n 1 "$TMP/out")"
+awk '$1 == "record" && ($3 == 65535 || $4 > 16 || $6 != 0 || $7 != 0)' "$TMP/out" | grep -q . &&
+	fail "default records: a payload-less record, more than 16 bytes or header offsets"
+expect_status 0 "label --layer l3 --bytes 1500 --all-packets" "$PRONET" label "$MIXED" \
+	--layer l3 --bytes 1500 --all-packets -o "$TMP/l3.ds"
+grep -q "^# records: 1500 bytes, layer l3, 4 per direction, payload-less included; 0 dropped" \
+	"$TMP/out" || fail "label l3: no records line"
+expect_status 0 "dataset_summary --records l3" "$SUMMARY" --records "$TMP/l3.ds"
+[ "$(head -n 1 "$TMP/out")" = "spec 1500 l3 1 4" ] || fail "l3 spec: $(head -n 1 "$TMP/out")"
+awk '$1 == "record" && $8 != 1' "$TMP/out" | grep -q . && fail "l3: a record's addresses are not zeroed"
+awk '$1 == "record" && $3 == 65535' "$TMP/out" | grep -q . || fail "l3: no payload-less record (a SYN)"
+awk '$1 == "record" && $4 > 100' "$TMP/out" | grep -q . || fail "l3: no record longer than 100 bytes"
+awk '$1 == "record" && ($6 < 20 || $7 < $6)' "$TMP/out" | grep -q . && fail "l3: bad header offsets"
+# A tiny budget drops records and says so; the dataset still loads.
+expect_status 0 "label --record-memory 1 --bytes 1500" "$PRONET" label "$MIXED" --bytes 1500 \
+	-k 8 --all-packets --record-memory 1 -o "$TMP/budget.ds"
+grep -q "^# records: 1500 bytes, layer payload, 8 per direction, payload-less included; [1-9][0-9]* dropped" "$TMP/out" ||
+	fail "label: a 1 MB budget of 1500-byte records dropped nothing: $(grep '^# records' "$TMP/out")"
+expect_status 0 "dataset_summary budget" "$SUMMARY" "$TMP/budget.ds"
+expect_status 2 "label --bytes 1501" "$PRONET" label "$MIXED" --bytes 1501 -o "$TMP/x.ds"
+expect_status 2 "label --layer l4" "$PRONET" label "$MIXED" --layer l4 -o "$TMP/x.ds"
+
+# With the defaults, label writes v2 records whose predictions are the v1
+# fixture's (tests/data/v1: the same captures labelled by a v1 build).
+PREDICT="$top_builddir/tests/core/model/v1_predictions"
+(cd "$DATA" && "$PRONET" label -q loopback-mixed.pcap loopback-ipv6.pcap loopback-unknown.pcap \
+	-o "$TMP/default-v2.ds") >/dev/null || fail "label the v1 fixture's captures"
+expect_status 0 "v2 default dataset gives the v1 fixture's predictions" "$PREDICT" --compare \
+	"$DATA/v1/predictions-default.txt" "$DATA/v1/default-v1.pronet" "$TMP/default-v2.ds"
+
 # --- help ------------------------------------------------------------------------
 expect_status 0 "label --help" "$PRONET" label --help
 grep -q "Usage: pronet label" "$TMP/out" || fail "label --help"

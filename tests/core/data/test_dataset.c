@@ -448,10 +448,10 @@ static void test_bad_magic_and_version(void)
 	put_end(&b, 0);
 	CU_ASSERT_EQUAL(load_bytes(&b, errbuf), PRONET_ERR_FORMAT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "hand.ds: offset 0: not a pronet dataset"));
-	put_header(&b, 2);
+	put_header(&b, 3);
 	put_end(&b, 0);
 	CU_ASSERT_EQUAL(load_bytes(&b, errbuf), PRONET_ERR_VERSION);
-	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "version 2"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "version 3"));
 }
 
 static void test_undefined_indexes_are_refused(void)

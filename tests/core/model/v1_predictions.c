@@ -175,7 +175,7 @@ static int print_samples(const struct pronet_model *model, const struct pronet_d
 			return 2;
 		}
 		line_append(sink, "sample %zu %s %llu %u %s", i, data->capture_names[s->capture],
-		            (unsigned long long)s->flow, s->input.packet_index,
+		            (unsigned long long)s->flow, s->input.payload_index,
 		            pronet_model_class_name(model, best));
 		for (size_t c = 0; c < num_classes; c++)
 			line_append(sink, " %a", (double)probabilities[c]);
@@ -231,7 +231,7 @@ static int print_flows(const struct pronet_model *model, const struct pronet_dat
 	for (size_t i = 0; i < n; i++) {
 		keys[i].capture = data->samples[i].capture;
 		keys[i].flow = data->samples[i].flow;
-		keys[i].packet_index = data->samples[i].input.packet_index;
+		keys[i].packet_index = data->samples[i].input.payload_index;
 		keys[i].sample = i;
 	}
 	qsort(keys, n, sizeof(*keys), by_flow_then_packet);

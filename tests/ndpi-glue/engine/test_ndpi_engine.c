@@ -23,7 +23,8 @@ struct seen_report {
 	int inspected; /* the report carried nDPI's flow state */
 	uint64_t packets;
 	enum pronet_flow_end_reason reason;
-	struct pronet_packet_record inputs[PRONET_FLOW_MAX_INPUTS];
+	struct pronet_packet_record inputs[PRONET_FLOW_MAX_INPUTS]; /* bytes: input_bytes */
+	uint8_t input_bytes[PRONET_FLOW_MAX_INPUTS][PRONET_PAYLOAD_BYTES];
 	uint8_t num_inputs;
 };
 
@@ -44,7 +45,12 @@ static void on_report(void *user, const struct pronet_flow_report *report)
 		r->inspected = report->ndpi_flow != NULL;
 		r->packets = report->flow->packets[0] + report->flow->packets[1];
 		r->reason = report->end_reason;
+		/* Copies: the flow's records and their bytes are the table's. */
 		memcpy(r->inputs, report->flow->inputs, sizeof(r->inputs));
+		for (uint8_t i = 0; i < report->flow->num_inputs; i++) {
+			memcpy(r->input_bytes[i], r->inputs[i].bytes, r->inputs[i].length);
+			r->inputs[i].bytes = r->input_bytes[i];
+		}
 		r->num_inputs = report->flow->num_inputs;
 	}
 	num_reports++;
