@@ -48,11 +48,13 @@ noinst_HEADERS += \
 	core/nn/softmax_fast.h \
 	core/nn/adam.h
 
-# core/data/: the model's inputs and the dataset file (docs/dataset-format.md):
+# core/data/: the model's inputs, a dataset's samples grouped by flow, and the
+# dataset file (docs/dataset-format.md):
 # in-memory dataset and loader, streaming writer, the format's constants.
 core_libpronet_core_la_SOURCES += core/data/dataset.c core/data/dataset_v2.c core/data/dataset_writer.c \
-	core/data/input_spec.c core/data/record_pool.c
-nobase_pkginclude_HEADERS += core/data/record.h core/data/input_spec.h core/data/dataset.h
+	core/data/input_spec.c core/data/record_pool.c core/data/flows.c
+nobase_pkginclude_HEADERS += core/data/record.h core/data/input_spec.h core/data/dataset.h \
+	core/data/flows.h
 noinst_HEADERS += core/data/dataset_format.h core/data/record_pool.h
 
 # core/model/: the model API, its file (docs/model-format.md) and the per-flow
@@ -72,5 +74,15 @@ core_libpronet_core_la_SOURCES += core/train/train.c
 nobase_pkginclude_HEADERS += core/train/train.h
 
 # core/eval/: folds, metrics and calibration (docs/evaluation.md).
-core_libpronet_core_la_SOURCES += core/eval/eval.c core/eval/calibrate.c
-nobase_pkginclude_HEADERS += core/eval/eval.h core/eval/calibrate.h
+core_libpronet_core_la_SOURCES += \
+	core/eval/folds.c \
+	core/eval/scores.c \
+	core/eval/calibrate.c \
+	core/eval/calibrate_model.c \
+	core/eval/eval.c
+nobase_pkginclude_HEADERS += \
+	core/eval/folds.h \
+	core/eval/scores.h \
+	core/eval/calibrate.h \
+	core/eval/calibrate_model.h \
+	core/eval/eval.h

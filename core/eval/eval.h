@@ -13,57 +13,14 @@
 #include <stdint.h>
 
 #include "core/data/dataset.h"
+#include "core/data/flows.h"
+#include "core/eval/calibrate_model.h"
+#include "core/eval/folds.h"
+#include "core/eval/scores.h"
 #include "core/util/error.h"
 #include "core/model/flow_predict.h"
 #include "core/model/model.h"
 #include "core/train/train.h"
-
-/* A dataset's samples grouped by flow (capture, flow id), each flow's
- * samples in packet order. */
-struct pronet_flows {
-	size_t num_flows;
-	size_t *samples;   /* [num_samples]: sample indexes, flow by flow */
-	size_t *start;     /* [num_flows + 1]: flow i is samples[start[i] .. start[i+1]) */
-	uint16_t *label;   /* [num_flows]: dataset label */
-	uint32_t *capture; /* [num_flows] */
-};
-
-/* Fails (PRONET_ERR_FORMAT) if one flow's samples carry two labels. */
-enum pronet_err pronet_flows_index(const struct pronet_dataset *data, struct pronet_flows **out,
-                                   char *errbuf);
-void pronet_flows_free(struct pronet_flows *flows);
-
-enum pronet_fold_by {
-	PRONET_FOLD_BY_CAPTURE = 0, /* a capture (its group) lies in one fold */
-	PRONET_FOLD_BY_FLOW = 1,    /* a flow lies in one fold */
-};
-
-/* Folds of members[n] (flow numbers): fold[i] in 0..k-1 for members[i].
- * The units (a group of captures, or a flow) are taken in an order shuffled
- * by `seed`, each to the fold with the fewest flows so far, so folds are
- * balanced and a unit is never split. group_of_capture[num_captures] maps a
- * capture to its group (NULL: each capture its own); groups < num_groups. */
-enum pronet_err pronet_eval_assign_folds(const struct pronet_flows *flows, const size_t *members,
-                                         size_t n, const uint32_t *group_of_capture,
-                                         size_t num_groups, enum pronet_fold_by by, uint32_t k,
-                                         uint64_t seed, uint32_t *fold, char *errbuf);
-
-/* Scores of one class, or of an average. */
-struct pronet_class_score {
-	double precision, recall, f1;
-	uint64_t support;   /* flows of the class */
-	uint64_t predicted; /* flows named as the class */
-	uint64_t correct;
-};
-
-/* From confusion[classes][classes + 1] (row: true class; column: the verdict,
- * column `classes` = abstained): per_class[classes], the macro average over
- * the classes with support (unweighted), and the micro average (pooled
- * counts; abstentions lower recall, not precision). A precision or F1 with
- * a zero denominator is 0. */
-void pronet_eval_scores(const uint64_t *confusion, size_t classes,
-                        struct pronet_class_score *per_class, struct pronet_class_score *macro,
-                        struct pronet_class_score *micro);
 
 struct pronet_eval_options {
 	uint32_t folds;   /* k (5) */
@@ -141,18 +98,5 @@ enum pronet_err pronet_eval_run(const struct pronet_dataset *data,
                                 const struct pronet_eval_options *options,
                                 pronet_eval_progress_fn progress, void *user,
                                 struct pronet_eval_result **out, char *errbuf);
-
-/* Calibrates a trained model on held-back flows (flow numbers members[n] of
- * `flows`): the temperature on their combined logits, then per-class
- * thresholds for `precision`, none below min_threshold (also the threshold
- * of a class the validation flows never name); stored with
- * pronet_model_set_calibration.
- * Flows whose class the model lacks are skipped. Used by eval and by
- * `pronet train --calibrate`. */
-enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct pronet_dataset *data,
-                                      const struct pronet_flows *flows, const size_t *members,
-                                      size_t n, enum pronet_flow_combine combine,
-                                      uint32_t flow_packets, double precision, float min_threshold,
-                                      char *errbuf);
 
 #endif

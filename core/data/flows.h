@@ -1,0 +1,36 @@
+/* A dataset's samples grouped by flow: the unit that eval's folds, scores
+ * and calibration count in (core/data/flows.c). */
+#ifndef PRONET_CORE_DATA_FLOWS_H
+#define PRONET_CORE_DATA_FLOWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/data/dataset.h"
+#include "core/model/flow_predict.h"
+#include "core/util/error.h"
+
+/* A dataset's samples grouped by flow (capture, flow id), each flow's
+ * samples in packet order. */
+struct pronet_flows {
+	size_t num_flows;
+	size_t *samples;   /* [num_samples]: sample indexes, flow by flow */
+	size_t *start;     /* [num_flows + 1]: flow i is samples[start[i] .. start[i+1]) */
+	uint16_t *label;   /* [num_flows]: dataset label */
+	uint32_t *capture; /* [num_flows] */
+};
+
+/* Fails (PRONET_ERR_FORMAT) if one flow's samples carry two labels. */
+enum pronet_err pronet_flows_index(const struct pronet_dataset *data, struct pronet_flows **out,
+                                   char *errbuf);
+void pronet_flows_free(struct pronet_flows *flows);
+
+/* Flow `flow`'s first inputs (at most flow_packets, 0: all, and at most
+ * PRONET_FLOW_MAX_PACKETS) copied together for pronet_model_predict_flow;
+ * returns how many. */
+size_t pronet_flows_gather_inputs(const struct pronet_dataset *data,
+                                  const struct pronet_flows *flows, size_t flow,
+                                  uint32_t flow_packets,
+                                  struct pronet_packet_record inputs[PRONET_FLOW_MAX_PACKETS]);
+
+#endif
