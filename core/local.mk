@@ -61,12 +61,21 @@ noinst_HEADERS += core/data/dataset_format.h core/data/record_pool.h
 # decision every caller uses (combination, calibration, abstention).
 core_libpronet_core_la_SOURCES += \
 	core/model/model.c \
+	core/model/model_io.c \
 	core/model/model_file.c \
+	core/model/model_file_v1.c \
 	core/model/flow_predict.c
 nobase_pkginclude_HEADERS += core/model/model.h core/model/flow_predict.h
-noinst_HEADERS += core/model/model_internal.h
+noinst_HEADERS += \
+	core/model/model_internal.h \
+	core/model/model_io.h \
+	core/model/model_file_parts.h
 
-# core/arch/<family>/: one folder per model family.
+# core/arch/: the registry of model families (registry.c is the one list),
+# their operations table (arch.h), then one folder per family.
+core_libpronet_core_la_SOURCES += core/arch/registry.c
+nobase_pkginclude_HEADERS += core/arch/registry.h
+noinst_HEADERS += core/arch/arch.h
 include core/arch/pronet_cnn/local.mk
 
 # core/train/: the training loop over any architecture.

@@ -241,7 +241,7 @@ static struct pronet_model *random_model(uint32_t filters, uint32_t buckets, siz
 	pronet_cnn_config_default(&config);
 	config.filters = filters;
 	config.ngram_buckets = buckets;
-	if (pronet_model_new(&config, names, classes, 1, &model, errbuf) != PRONET_OK)
+	if (pronet_model_new_cnn(&config, names, classes, 1, &model, errbuf) != PRONET_OK)
 		snprintf(note, NOTE_SIZE, "%s", errbuf);
 	return model;
 }
@@ -329,11 +329,14 @@ static double bench_predict(struct bench *b, const void *argument, char *note)
 		best_rate = fmax(best_rate, (double)slice_done / slice);
 		elapsed = cpu_now() - start;
 	} while (elapsed < b->seconds);
+	struct pronet_cnn_config shape = {0};
+
+	pronet_model_cnn_config(model, &shape);
 	snprintf(note, NOTE_SIZE,
 	         "%zu predictions in %.2f CPU s over %zu inputs; best 50 ms slice %.0f/s "
 	         "(checksum %zu); model t=%u, %u buckets, %zu classes",
-	         done, elapsed, count, best_rate, sum % 1000, model->cnn.filters,
-	         model->cnn.ngram_buckets, model->num_classes);
+	         done, elapsed, count, best_rate, sum % 1000, shape.filters, shape.ngram_buckets,
+	         model->num_classes);
 	pronet_model_free(model);
 	return (double)done / elapsed;
 }

@@ -226,7 +226,7 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
 		return 2;
 	}
 	a->dataset = argv[optind];
-	a->eval.config = a->train.config;
+	a->eval.arch_config = &a->train.config;
 	a->eval.train = a->train.options;
 	a->eval.seed = a->train.options.seed;
 	a->eval.validation_fraction = a->train.validation_fraction;

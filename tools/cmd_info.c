@@ -42,27 +42,19 @@ static int read_header(const char *path, long *size, uint32_t *version)
 	return ok;
 }
 
+static void print_pair(void *user, const char *key, const char *value)
+{
+	(void)user;
+	printf("%s: %s\n", key, value);
+}
+
+/* The generic line, then the family's own (core/arch/arch.h describe). */
 static void print_architecture(const struct pronet_model *model)
 {
-	struct pronet_cnn_config config;
+	const struct pronet_arch_ops *arch = pronet_model_arch(model);
 
-	if (pronet_model_arch(model) != PRONET_ARCH_PRONET_CNN ||
-	    pronet_model_cnn_config(model, &config) != PRONET_OK) {
-		printf("architecture: unknown (tag %d)\n", (int)pronet_model_arch(model));
-		return;
-	}
-	printf("architecture: pronet-cnn (byte + 3-gram embeddings, convolutions of widths 3/4/5, "
-	       "max-pool, dense softmax)\n"
-	       "input bytes: %d\n"
-	       "embed dim: %u\n"
-	       "filters per width: %u\n"
-	       "ngram buckets: %u\n"
-	       "batch norm: %s\n"
-	       "dropout: %g\n"
-	       "context features: %s\n",
-	       PRONET_PAYLOAD_BYTES, config.embed_dim, config.filters, config.ngram_buckets,
-	       config.batch_norm ? "yes" : "no", (double)config.dropout,
-	       config.context_features ? "yes (direction, packet index, transport, length)" : "no");
+	printf("architecture: %s (%s)\n", pronet_arch_name(arch), pronet_arch_summary(arch));
+	pronet_model_describe(model, print_pair, NULL);
 }
 
 static void describe(const char *path, const struct pronet_model *model)

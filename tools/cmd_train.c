@@ -289,7 +289,8 @@ static int train_and_save(const struct train_args *a, const struct pronet_datase
 		options.progress_every = 100;
 	if (options.steps != 0 && options.steps < 20 * options.progress_every)
 		options.progress_every = options.steps / 20 > 0 ? options.steps / 20 : 1;
-	err = pronet_model_new(&a->train.config, names, num_classes, options.seed, &model, errbuf);
+	err = pronet_model_new_cnn(&a->train.config, names, num_classes, options.seed, &model,
+	                           errbuf);
 	if (err == PRONET_OK)
 		err = pronet_train(model, data, &options, report_progress, &state, errbuf);
 	if (err == PRONET_OK && a->calibrate)

@@ -335,6 +335,12 @@ static json_object *options_json(const struct pronet_eval_result *r,
 {
 	const struct pronet_eval_options *o = c->options;
 	json_object *j = json_object_new_object();
+	uint32_t context_features = 0;
+
+	if (o->arch == pronet_arch_find("pronet-cnn") && o->arch_config != NULL)
+		context_features =
+		    ((const struct pronet_cnn_config *)o->arch_config)->context_features;
+	json_object_object_add(j, "arch", json_object_new_string(pronet_arch_name(o->arch)));
 
 	json_object_object_add(j, "folds", json_object_new_int64(r->folds));
 	json_object_object_add(j, "repeats", json_object_new_int64(r->repeats));
@@ -343,8 +349,7 @@ static json_object *options_json(const struct pronet_eval_result *r,
 	    json_object_new_string(o->by == PRONET_FOLD_BY_FLOW ? "flow" : "capture"));
 	json_object_object_add(j, "combine", json_object_new_int64(o->combine));
 	json_object_object_add(j, "flow_packets", json_object_new_int64(o->flow_packets));
-	json_object_object_add(j, "context_features",
-	                       json_object_new_int64(o->config.context_features));
+	json_object_object_add(j, "context_features", json_object_new_int64(context_features));
 	json_object_object_add(j, "seed", json_object_new_int64((int64_t)o->seed));
 	json_object_object_add(j, "command", json_object_new_string(c->command_line));
 	return j;

@@ -16,7 +16,8 @@ void pronet_eval_options_default(struct pronet_eval_options *o)
 	o->repeats = 1;
 	o->by = PRONET_FOLD_BY_CAPTURE;
 	o->seed = 1;
-	pronet_cnn_config_default(&o->config);
+	o->arch = pronet_arch_find("pronet-cnn");
+	o->arch_config = NULL;
 	pronet_train_options_default(&o->train);
 	o->validation_fraction = 0.1f;
 	o->combine = PRONET_COMBINE_MEAN_LOGITS;
@@ -228,8 +229,8 @@ static enum pronet_err run_fold(struct eval_run *run, uint32_t fold, char *errbu
 	run->current_fold = fold;
 	run->record_curve = run->repeat == 0 && fold == 0;
 	memset(&run->last, 0, sizeof(run->last));
-	err = pronet_model_new(&o->config, run->class_names, run->result->num_classes, seed, &model,
-	                       errbuf);
+	err = pronet_model_new(o->arch, o->arch_config, pronet_arch_config_size(o->arch),
+	                       run->class_names, run->result->num_classes, seed, &model, errbuf);
 	if (err == PRONET_OK)
 		err = pronet_train(model, run->data, &train, forward_progress, run, errbuf);
 	if (!o->untrained_calibrated && o->untrained_class >= 0) {

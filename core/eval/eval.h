@@ -29,7 +29,10 @@ struct pronet_eval_options {
 	const uint32_t *group_of_capture; /* NULL: each capture its own group */
 	size_t num_groups;
 	uint64_t seed; /* splits; training seeds derive from it and the fold */
-	struct pronet_cnn_config config;
+	/* The family each fold trains (pronet_arch_find; default pronet-cnn) and
+	 * its config (the family's struct; NULL: its defaults). */
+	const struct pronet_arch_ops *arch;
+	const void *arch_config;
 	struct pronet_train_options train; /* index fields are set per fold */
 	/* Share of each fold's training units held back for early stopping and
 	 * calibration (0: none; no calibration either). */

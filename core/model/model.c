@@ -3,6 +3,7 @@
 #include "core/model/model.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,26 +11,6 @@
 #include "core/model/model_internal.h"
 #include "core/nn/softmax_fast.h"
 #include "core/nn/softmax_xent.h"
-#include "core/arch/pronet_cnn/tokens.h"
-
-void pronet_cnn_config_default(struct pronet_cnn_config *config)
-{
-	config->embed_dim = 50;
-	config->filters = 30;
-	config->ngram_buckets = 4096;
-	config->batch_norm = 0;
-	config->dropout = 0.5f;
-	config->context_features = 0;
-}
-
-const struct pronet_arch_ops *pronet_arch_find(enum pronet_arch tag)
-{
-	switch (tag) {
-	case PRONET_ARCH_PRONET_CNN:
-		return &pronet_arch_pronet_cnn;
-	}
-	return NULL;
-}
 
 static enum pronet_err check_class_names(const char *const *class_names, size_t num_classes,
                                          const char *name, char *errbuf)
@@ -53,36 +34,29 @@ static enum pronet_err check_class_names(const char *const *class_names, size_t 
 	return PRONET_OK;
 }
 
-enum pronet_err pronet_model_create(enum pronet_arch arch, const struct pronet_cnn_config *config,
-                                    uint32_t ngram_hash, const char *const *class_names,
-                                    size_t num_classes, size_t max_weights, const char *name,
-                                    struct pronet_model **out, char *errbuf)
+enum pronet_err pronet_model_create(const struct pronet_arch_ops *ops, const void *config,
+                                    const char *const *class_names, size_t num_classes,
+                                    size_t max_weights, const char *name, struct pronet_model **out,
+                                    char *errbuf)
 {
-	const struct pronet_arch_ops *ops = pronet_arch_find(arch);
 	struct pronet_model *model;
 	enum pronet_err err;
 	int supported;
 
 	*out = NULL;
-	if (ops == NULL)
-		return pronet_error(errbuf, PRONET_ERR_UNSUPPORTED, "%s: unknown architecture %d",
-		                    name, (int)arch);
 	err = check_class_names(class_names, num_classes, name, errbuf);
 	if (err != PRONET_OK)
 		return err;
-	model = calloc(1, sizeof(*model));
+	model = calloc(1, PRONET_MODEL_STATE_OFFSET + ops->state_size);
 	if (model == NULL)
 		return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: no memory for the model", name);
-	model->arch = arch;
 	model->ops = ops;
-	model->cnn = *config;
-	model->ngram_hash = ngram_hash;
 	model->num_classes = num_classes;
 	for (size_t i = 0; i < num_classes; i++)
 		memcpy(model->class_names[i], class_names[i], strlen(class_names[i]) + 1);
 	model->temperature = 1.0f;
 	model->isa = pronet_vector_isa_resolve(PRONET_ISA_WIDEST, &supported);
-	err = ops->layout(model, name, errbuf);
+	err = ops->create(model, config, name, errbuf);
 	if (err == PRONET_OK && model->num_weights > max_weights)
 		err = pronet_error(
 		    errbuf, PRONET_ERR_TRUNCATED,
@@ -106,17 +80,27 @@ enum pronet_err pronet_model_create(enum pronet_arch arch, const struct pronet_c
 	return PRONET_OK;
 }
 
-enum pronet_err pronet_model_new(const struct pronet_cnn_config *config,
-                                 const char *const *class_names, size_t num_classes, uint64_t seed,
-                                 struct pronet_model **out, char *errbuf)
+enum pronet_err pronet_model_new(const struct pronet_arch_ops *arch, const void *arch_config,
+                                 size_t config_size, const char *const *class_names,
+                                 size_t num_classes, uint64_t seed, struct pronet_model **out,
+                                 char *errbuf)
 {
+	_Alignas(max_align_t) unsigned char defaults[PRONET_ARCH_CONFIG_MAX];
 	struct pronet_rng rng;
 	enum pronet_err err;
 
-	if (out == NULL || config == NULL || (class_names == NULL && num_classes > 0))
+	if (out == NULL || arch == NULL || (class_names == NULL && num_classes > 0))
 		return pronet_error(errbuf, PRONET_ERR_ARG, "pronet_model_new: NULL argument");
-	err = pronet_model_create(PRONET_ARCH_PRONET_CNN, config, PRONET_NGRAM_HASH_FNV1A32,
-	                          class_names, num_classes, SIZE_MAX, "new model", out, errbuf);
+	if (arch_config == NULL) {
+		pronet_arch_config_default(arch, defaults);
+		arch_config = defaults;
+	} else if (config_size != arch->config_size) {
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "pronet_model_new: a %s config is %zu bytes, not %zu",
+		                    arch->name, arch->config_size, config_size);
+	}
+	err = pronet_model_create(arch, arch_config, class_names, num_classes, SIZE_MAX,
+	                          "new model", out, errbuf);
 	if (err != PRONET_OK)
 		return err;
 	pronet_rng_seed(&rng, seed);
@@ -141,9 +125,25 @@ void pronet_model_weights_changed(struct pronet_model *model)
 		model->ops->prepare(model);
 }
 
-enum pronet_arch pronet_model_arch(const struct pronet_model *model)
+const struct pronet_arch_ops *pronet_model_arch(const struct pronet_model *model)
 {
-	return model->arch;
+	return model->ops;
+}
+
+enum pronet_err pronet_model_config(const struct pronet_model *model, void *config, size_t size)
+{
+	if (size != model->ops->config_size)
+		return PRONET_ERR_ARG;
+	memset(config, 0, size);
+	model->ops->config_get(model, config);
+	return PRONET_OK;
+}
+
+void pronet_model_describe(const struct pronet_model *model,
+                           void (*emit)(void *user, const char *key, const char *value), void *user)
+{
+	if (model->ops->describe != NULL)
+		model->ops->describe(model, emit, user);
 }
 
 size_t pronet_model_num_classes(const struct pronet_model *model)
@@ -162,15 +162,6 @@ int pronet_model_find_class(const struct pronet_model *model, const char *name)
 		if (strcmp(model->class_names[i], name) == 0)
 			return (int)i;
 	return -1;
-}
-
-enum pronet_err pronet_model_cnn_config(const struct pronet_model *model,
-                                        struct pronet_cnn_config *config)
-{
-	if (model->arch != PRONET_ARCH_PRONET_CNN)
-		return PRONET_ERR_UNSUPPORTED;
-	*config = model->cnn;
-	return PRONET_OK;
 }
 
 size_t pronet_model_num_weights(const struct pronet_model *model)

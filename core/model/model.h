@@ -1,11 +1,11 @@
 /* The model API: one API used by the CLI, the plugin and the tests alike.
  *
- * A model is an architecture (tag) plus its hyperparameters, class names and
- * weights in one contiguous block. Today's only architecture is ProNet's
- * CNN (byte + 3-gram embeddings, convolutions of widths 3/4/5, global
- * max-pool, dense softmax); others (Deep Packet, 2D image CNN, flow CNN,
- * histogram forests) are additions: a new tag, a new arch_*.c, reusing the
- * layer files.
+ * A model is an architecture (a family of core/arch/registry.h) plus its
+ * hyperparameters, class names and weights in one contiguous block. The
+ * default family is ProNet's CNN ("pronet-cnn": byte + 3-gram embeddings,
+ * convolutions of widths 3/4/5, global max-pool, dense softmax; typed wrappers
+ * in core/arch/pronet_cnn/pronet_cnn_config.h); another family is an addition:
+ * a folder core/arch/<family>/ and a line in core/arch/registry.c.
  *
  * Ownership: pronet_model_new/load return a model the caller frees with
  * pronet_model_free (NULL is a no-op). A loaded model is immutable: predict
@@ -17,46 +17,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/util/error.h"
+#include "core/arch/pronet_cnn/pronet_cnn_config.h"
+#include "core/arch/registry.h"
 #include "core/data/record.h"
-
-enum pronet_arch {
-	PRONET_ARCH_PRONET_CNN = 1, /* ProNet (byte + 3-gram views, CNN) */
-};
+#include "core/util/error.h"
 
 #define PRONET_MAX_CLASSES 256
 #define PRONET_CLASS_NAME_MAX 64 /* including the terminating NUL */
 
-/* Hyperparameters of the ProNet CNN; defaults follow the paper. */
-struct pronet_cnn_config {
-	uint32_t embed_dim;     /* m: embedding dimension (50) */
-	uint32_t filters;       /* t: filters per convolution width (30) */
-	uint32_t ngram_buckets; /* 3-gram vocabulary size incl. the unknown bucket */
-	uint32_t batch_norm;    /* 1: batch normalisation on the pooled features */
-	float dropout;          /* dropout probability while training (0.5) */
-	/* Not in the paper (0 keeps its architecture): 1 concatenates the
-	 * packet's context features (core/arch/pronet_cnn/packet_context.h: direction, packet
-	 * index, transport, payload length) to the pooled features, after batch
-	 * norm and dropout, before the dense layer. */
-	uint32_t context_features;
-};
-
-void pronet_cnn_config_default(struct pronet_cnn_config *config);
-
-/* Bounds enforced by pronet_model_new and the loader, so that prediction can
- * run on fixed-size stack buffers and a damaged file cannot ask for gigabytes. */
-#define PRONET_MAX_EMBED_DIM 256
-#define PRONET_MAX_FILTERS 256
-#define PRONET_MIN_NGRAM_BUCKETS 2 /* the padding bucket and one hashed bucket */
-#define PRONET_MAX_NGRAM_BUCKETS 65536
-
 struct pronet_model;
 
-/* A new model with weights drawn from N(0, 0.05) by a generator seeded with
- * `seed`. class_names[i] names output class i. */
-enum pronet_err pronet_model_new(const struct pronet_cnn_config *config,
-                                 const char *const *class_names, size_t num_classes, uint64_t seed,
-                                 struct pronet_model **out, char *errbuf);
+/* A new model of family `arch` (pronet_arch_find) with fresh weights drawn by
+ * a generator seeded with `seed`. arch_config is the family's config struct of
+ * config_size bytes (pronet_arch_config_size; another size is PRONET_ERR_ARG),
+ * or NULL for the family's defaults. class_names[i] names output class i. */
+enum pronet_err pronet_model_new(const struct pronet_arch_ops *arch, const void *arch_config,
+                                 size_t config_size, const char *const *class_names,
+                                 size_t num_classes, uint64_t seed, struct pronet_model **out,
+                                 char *errbuf);
 void pronet_model_free(struct pronet_model *model);
 
 /* Reads a model file (format: docs/model-format.md). Every length is checked;
@@ -68,15 +46,19 @@ enum pronet_err pronet_model_load_buffer(const void *data, size_t size, const ch
 /* Writes the model whole or not at all (temporary file + rename). */
 enum pronet_err pronet_model_save(const struct pronet_model *model, const char *path, char *errbuf);
 
-enum pronet_arch pronet_model_arch(const struct pronet_model *model);
+const struct pronet_arch_ops *pronet_model_arch(const struct pronet_model *model);
+/* The family's config the model was made with into config[size]; PRONET_ERR_ARG
+ * unless size is the family's config size. */
+enum pronet_err pronet_model_config(const struct pronet_model *model, void *config, size_t size);
+/* `pronet info`: the family's own description as key/value pairs. */
+void pronet_model_describe(const struct pronet_model *model,
+                           void (*emit)(void *user, const char *key, const char *value),
+                           void *user);
 size_t pronet_model_num_classes(const struct pronet_model *model);
 const char *pronet_model_class_name(const struct pronet_model *model, size_t class_index);
 /* Index of the class named `name`, or -1. */
 int pronet_model_find_class(const struct pronet_model *model, const char *name);
 
-/* The CNN's hyperparameters; PRONET_ERR_UNSUPPORTED for other architectures. */
-enum pronet_err pronet_model_cnn_config(const struct pronet_model *model,
-                                        struct pronet_cnn_config *config);
 /* Number of floats in the weight block (trainable weights plus batch-norm
  * running statistics). */
 size_t pronet_model_num_weights(const struct pronet_model *model);

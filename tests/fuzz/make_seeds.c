@@ -101,7 +101,7 @@ static int seed_model(struct seeds *seeds, const char *tmp_path)
 	config.embed_dim = 4; /* small: the loader's paths, not the weights, matter */
 	config.filters = 2;
 	config.ngram_buckets = 64;
-	if (pronet_model_new(&config, names, 3, 1, &model, errbuf) != PRONET_OK ||
+	if (pronet_model_new_cnn(&config, names, 3, 1, &model, errbuf) != PRONET_OK ||
 	    pronet_model_save(model, tmp_path, errbuf) != PRONET_OK) {
 		fprintf(stderr, "make_seeds: %s\n", errbuf);
 		pronet_model_free(model);

@@ -69,7 +69,7 @@ struct pronet_model *fixture_model_new(const char *const *names, size_t num_clas
 	pronet_cnn_config_default(&config);
 	config.embed_dim = 8;
 	config.filters = 4;
-	if (pronet_model_new(&config, names, num_classes, seed, &model, errbuf) != PRONET_OK)
+	if (pronet_model_new_cnn(&config, names, num_classes, seed, &model, errbuf) != PRONET_OK)
 		return NULL;
 	return model;
 }

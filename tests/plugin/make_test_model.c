@@ -25,7 +25,7 @@ int main(int argc, char **argv)
 	pronet_cnn_config_default(&config);
 	config.embed_dim = 8;
 	config.filters = 4;
-	if (pronet_model_new(&config, names, num_classes, 42, &model, errbuf) != PRONET_OK ||
+	if (pronet_model_new_cnn(&config, names, num_classes, 42, &model, errbuf) != PRONET_OK ||
 	    pronet_model_save(model, argv[1], errbuf) != PRONET_OK) {
 		fprintf(stderr, "make_test_model: %s\n", errbuf);
 		return 1;

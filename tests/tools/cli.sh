@@ -28,7 +28,7 @@ expect_in "$TMP/err" "step 300/300" "train progress"
 
 # --- info ----------------------------------------------------------------
 expect_status 0 "info" "$PRONET" info "$TMP/model.bin"
-expect_in "$TMP/out" "format version: 1" "info"
+expect_in "$TMP/out" "format version: 2" "info"
 expect_in "$TMP/out" "architecture: pronet-cnn" "info"
 expect_in "$TMP/out" "embed dim: 8" "info"
 expect_in "$TMP/out" "filters per width: 8" "info"

@@ -54,7 +54,7 @@ static const size_t first_offset[PRONET_CNN_WIDTHS] = {0, 3, 7};
 
 static size_t vocabulary(const struct pronet_model *model, size_t view)
 {
-	return view == 0 ? PRONET_BYTE_VOCABULARY : model->cnn.ngram_buckets;
+	return view == 0 ? PRONET_BYTE_VOCABULARY : pronet_cnn_state(model)->config.ngram_buckets;
 }
 
 /* One view, one or two vectors of filters, all three widths, into
@@ -164,9 +164,10 @@ static pool_kernel *pool_kernel_for(enum pronet_vector_isa isa)
  * addition is the same either way round). The padding lanes past t stay 0. */
 static void fill_table(const struct pronet_model *model, size_t view, size_t stride, float *table)
 {
-	const struct pronet_cnn_weights *w = &model->cnn_weights;
+	const struct pronet_cnn_weights *w = &pronet_cnn_state(model)->weights;
 	const float *embedding = view == 0 ? w->byte_embedding : w->ngram_embedding;
-	size_t m = model->cnn.embed_dim, t = model->cnn.filters;
+	size_t m = pronet_cnn_state(model)->config.embed_dim,
+	       t = pronet_cnn_state(model)->config.filters;
 
 	for (size_t token = 0; token < vocabulary(model, view); token++) {
 		const float *e = embedding + token * m;
@@ -200,7 +201,8 @@ struct pronet_cnn_fast *pronet_cnn_fast_new_isa(const struct pronet_model *model
                                                 enum pronet_vector_isa isa)
 {
 	struct pronet_cnn_fast *fast;
-	size_t t = model->cnn.filters, stride = (t + BLOCK - 1) / BLOCK * BLOCK;
+	size_t t = pronet_cnn_state(model)->config.filters,
+	       stride = (t + BLOCK - 1) / BLOCK * BLOCK;
 	int supported;
 
 	isa = pronet_vector_isa_resolve(isa, &supported);
@@ -209,7 +211,7 @@ struct pronet_cnn_fast *pronet_cnn_fast_new_isa(const struct pronet_model *model
 	fast->filters = t;
 	fast->stride = stride;
 	fast->pool = pool_kernel_for(isa);
-	fast->divisor = model->cnn.ngram_buckets - 1;
+	fast->divisor = pronet_cnn_state(model)->config.ngram_buckets - 1;
 	fast->magic = UINT64_MAX / fast->divisor + 1;
 	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++) {
 		size_t count = vocabulary(model, v) * OFFSETS * stride;
@@ -279,8 +281,9 @@ static void pool_ngrams_slowly(const struct pronet_model *model,
 	float embedded[PRONET_NGRAM_POSITIONS * PRONET_MAX_EMBED_DIM];
 	float conv[PRONET_NGRAM_POSITIONS * PRONET_MAX_FILTERS];
 
-	pronet_tokens_ngrams(input, model->cnn.ngram_buckets, ids);
-	pronet_embedding_forward(model->cnn_weights.ngram_embedding, model->cnn.embed_dim, ids,
+	pronet_tokens_ngrams(input, pronet_cnn_state(model)->config.ngram_buckets, ids);
+	pronet_embedding_forward(pronet_cnn_state(model)->weights.ngram_embedding,
+	                         pronet_cnn_state(model)->config.embed_dim, ids,
 	                         PRONET_NGRAM_POSITIONS, embedded);
 	pronet_cnn_pool_view(model, 1, embedded, conv, pooled, NULL);
 }
@@ -352,7 +355,7 @@ void pronet_cnn_fast_logits(const struct pronet_cnn_fast *fast, const struct pro
 	    x[PRONET_CNN_FEATURE_GROUPS * PADDED_MAX_FILTERS + PRONET_CONTEXT_FEATURES];
 
 	pool_padded(fast, model, input, x);
-	if (model->cnn.context_features)
+	if (pronet_cnn_state(model)->config.context_features)
 		pronet_packet_context(input, x + PRONET_CNN_FEATURE_GROUPS * fast->stride);
 	pronet_cnn_fast_head_logits(fast->head, x, logits);
 }

@@ -121,8 +121,9 @@ float *pronet_cnn_fast_aligned_floats(size_t count, size_t *bytes)
 /* W' and b' (header comment); the bias sum in double, once per model. */
 static void fold(const struct pronet_model *model, size_t stride, struct pronet_cnn_fast_head *h)
 {
-	const struct pronet_cnn_weights *w = &model->cnn_weights;
-	size_t t = model->cnn.filters, features = PRONET_CNN_FEATURE_GROUPS * t;
+	const struct pronet_cnn_weights *w = &pronet_cnn_state(model)->weights;
+	size_t t = pronet_cnn_state(model)->config.filters,
+	       features = PRONET_CNN_FEATURE_GROUPS * t;
 	size_t inputs = pronet_cnn_head_inputs(model);
 
 	for (size_t c = 0; c < h->classes; c++) {
@@ -133,7 +134,7 @@ static void fold(const struct pronet_model *model, size_t stride, struct pronet_
 			size_t padded_row = j / t * stride + j % t;
 			float g = 1.0f, shift = 0.0f;
 
-			if (model->cnn.batch_norm) {
+			if (pronet_cnn_state(model)->config.batch_norm) {
 				float inv_std =
 				    1.0f / sqrtf(w->bn_running_var[j] + PRONET_BATCHNORM_EPSILON);
 
@@ -154,8 +155,9 @@ struct pronet_cnn_fast_head *pronet_cnn_fast_head_new(const struct pronet_model 
                                                       size_t stride, enum pronet_vector_isa isa)
 {
 	struct pronet_cnn_fast_head *h = calloc(1, sizeof(*h));
-	size_t rows = PRONET_CNN_FEATURE_GROUPS * stride +
-	              (model->cnn.context_features ? PRONET_CONTEXT_FEATURES : 0);
+	size_t rows =
+	    PRONET_CNN_FEATURE_GROUPS * stride +
+	    (pronet_cnn_state(model)->config.context_features ? PRONET_CONTEXT_FEATURES : 0);
 
 	if (h == NULL)
 		return NULL;

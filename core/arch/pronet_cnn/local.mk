@@ -3,6 +3,7 @@
 # path (precomputed tables, core/arch/pronet_cnn/fast.h) and its folded head.
 core_libpronet_core_la_SOURCES += \
 	core/arch/pronet_cnn/pronet_cnn.c \
+	core/arch/pronet_cnn/pronet_cnn_hyper.c \
 	core/arch/pronet_cnn/pronet_cnn_train.c \
 	core/arch/pronet_cnn/tokens.c \
 	core/arch/pronet_cnn/packet_context.c \
@@ -14,3 +15,4 @@ noinst_HEADERS += \
 	core/arch/pronet_cnn/packet_context.h \
 	core/arch/pronet_cnn/fast.h \
 	core/arch/pronet_cnn/fast_head.h
+nobase_pkginclude_HEADERS += core/arch/pronet_cnn/pronet_cnn_config.h

@@ -33,10 +33,9 @@ size_t pronet_cnn_view_length(size_t view)
 	return view == 0 ? PRONET_PAYLOAD_BYTES : PRONET_NGRAM_POSITIONS;
 }
 
-static enum pronet_err check_config(const struct pronet_model *model, const char *name,
+static enum pronet_err check_config(const struct pronet_cnn_config *c, const char *name,
                                     char *errbuf)
 {
-	const struct pronet_cnn_config *c = &model->cnn;
 
 	if (c->embed_dim < 1 || c->embed_dim > PRONET_MAX_EMBED_DIM)
 		return pronet_error(errbuf, PRONET_ERR_LIMIT,
@@ -60,9 +59,6 @@ static enum pronet_err check_config(const struct pronet_model *model, const char
 	if (!(c->dropout >= 0.0f && c->dropout < 1.0f))
 		return pronet_error(errbuf, PRONET_ERR_ARG, "%s: dropout %g is outside [0, 1)",
 		                    name, (double)c->dropout);
-	if (model->ngram_hash != PRONET_NGRAM_HASH_FNV1A32)
-		return pronet_error(errbuf, PRONET_ERR_UNSUPPORTED, "%s: unknown 3-gram hash %u",
-		                    name, model->ngram_hash);
 	return PRONET_OK;
 }
 
@@ -94,24 +90,31 @@ enum pronet_err pronet_cnn_add_tensor(struct pronet_model *model, const char *na
 	return PRONET_OK;
 }
 
-/* Tensor order is the block order; pronet_cnn_bind walks the same order. */
-static enum pronet_err cnn_layout(struct pronet_model *model, const char *name, char *errbuf)
+/* Checks and keeps the config, then lays out the tensors. Tensor order is the
+ * block order; pronet_cnn_bind walks the same order. */
+static enum pronet_err cnn_create(struct pronet_model *model, const void *config, const char *name,
+                                  char *errbuf)
 {
-	uint32_t m = model->cnn.embed_dim, t = model->cnn.filters;
-	uint32_t features = PRONET_CNN_FEATURE_GROUPS * t, classes = (uint32_t)model->num_classes;
-	char tensor_name[PRONET_TENSOR_NAME_MAX];
-	enum pronet_err err = check_config(model, name, errbuf);
+	enum pronet_err err = check_config(config, name, errbuf);
 
 	if (err != PRONET_OK)
 		return err;
+	pronet_cnn_state(model)->config = *(const struct pronet_cnn_config *)config;
+
+	uint32_t m = pronet_cnn_state(model)->config.embed_dim;
+	uint32_t t = pronet_cnn_state(model)->config.filters;
+	uint32_t features = PRONET_CNN_FEATURE_GROUPS * t, classes = (uint32_t)model->num_classes;
+	char tensor_name[PRONET_TENSOR_NAME_MAX];
+
 	model->num_tensors = 0;
 	model->num_weights = 0;
 	if (err == PRONET_OK)
 		err = pronet_cnn_add_tensor(model, "byte_embedding", 2, PRONET_BYTE_VOCABULARY, m,
 		                            0, errbuf);
 	if (err == PRONET_OK)
-		err = pronet_cnn_add_tensor(model, "ngram_embedding", 2, model->cnn.ngram_buckets,
-		                            m, 0, errbuf);
+		err = pronet_cnn_add_tensor(model, "ngram_embedding", 2,
+		                            pronet_cnn_state(model)->config.ngram_buckets, m, 0,
+		                            errbuf);
 	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++) {
 		for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++) {
 			uint32_t width = (uint32_t)pronet_cnn_widths[k];
@@ -127,7 +130,7 @@ static enum pronet_err cnn_layout(struct pronet_model *model, const char *name, 
 				err = pronet_cnn_add_tensor(model, tensor_name, 1, t, 0, 0, errbuf);
 		}
 	}
-	if (model->cnn.batch_norm) {
+	if (pronet_cnn_state(model)->config.batch_norm) {
 		if (err == PRONET_OK)
 			err = pronet_cnn_add_tensor(model, "batchnorm.gamma", 1, features, 0, 0,
 			                            errbuf);
@@ -141,7 +144,7 @@ static enum pronet_err cnn_layout(struct pronet_model *model, const char *name, 
 	if (err == PRONET_OK)
 		err = pronet_cnn_add_tensor(model, "dense.b", 1, classes, 0, 0, errbuf);
 	model->num_trainable = model->num_weights;
-	if (model->cnn.batch_norm) {
+	if (pronet_cnn_state(model)->config.batch_norm) {
 		if (err == PRONET_OK)
 			err = pronet_cnn_add_tensor(model, "batchnorm.running_mean", 1, features, 0,
 			                            0, errbuf);
@@ -166,13 +169,13 @@ void pronet_cnn_bind(const struct pronet_model *model, float *block, int with_ru
 			weights->conv_b[v][k] = block + (tensor++)->offset;
 		}
 	}
-	if (model->cnn.batch_norm) {
+	if (pronet_cnn_state(model)->config.batch_norm) {
 		weights->bn_gamma = block + (tensor++)->offset;
 		weights->bn_beta = block + (tensor++)->offset;
 	}
 	weights->dense_w = block + (tensor++)->offset;
 	weights->dense_b = block + (tensor++)->offset;
-	if (model->cnn.batch_norm && with_running) {
+	if (pronet_cnn_state(model)->config.batch_norm && with_running) {
 		weights->bn_running_mean = block + (tensor++)->offset;
 		weights->bn_running_var = block + (tensor++)->offset;
 	}
@@ -180,7 +183,7 @@ void pronet_cnn_bind(const struct pronet_model *model, float *block, int with_ru
 
 static void cnn_bind_model(struct pronet_model *model)
 {
-	pronet_cnn_bind(model, model->weights, 1, &model->cnn_weights);
+	pronet_cnn_bind(model, model->weights, 1, &pronet_cnn_state(model)->weights);
 }
 
 static void fill_normal(float *x, size_t n, struct pronet_rng *rng)
@@ -199,19 +202,21 @@ static void fill_constant(float *x, size_t n, float value)
  * batch-norm scale 1, shift 0, running mean 0, running variance 1. */
 static void cnn_init(struct pronet_model *model, struct pronet_rng *rng)
 {
-	const struct pronet_cnn_weights *w = &model->cnn_weights;
-	size_t m = model->cnn.embed_dim, t = model->cnn.filters;
+	const struct pronet_cnn_weights *w = &pronet_cnn_state(model)->weights;
+	size_t m = pronet_cnn_state(model)->config.embed_dim,
+	       t = pronet_cnn_state(model)->config.filters;
 	size_t features = PRONET_CNN_FEATURE_GROUPS * t;
 
 	fill_normal(w->byte_embedding, PRONET_BYTE_VOCABULARY * m, rng);
-	fill_normal(w->ngram_embedding, (size_t)model->cnn.ngram_buckets * m, rng);
+	fill_normal(w->ngram_embedding, (size_t)pronet_cnn_state(model)->config.ngram_buckets * m,
+	            rng);
 	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++) {
 		for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++) {
 			fill_normal(w->conv_w[v][k], t * pronet_cnn_widths[k] * m, rng);
 			fill_constant(w->conv_b[v][k], t, 0.0f);
 		}
 	}
-	if (model->cnn.batch_norm) {
+	if (pronet_cnn_state(model)->config.batch_norm) {
 		fill_constant(w->bn_gamma, features, 1.0f);
 		fill_constant(w->bn_beta, features, 0.0f);
 		fill_constant(w->bn_running_mean, features, 0.0f);
@@ -225,11 +230,11 @@ void pronet_cnn_embed(const struct pronet_model *model, const struct pronet_pack
                       uint32_t byte_ids[PRONET_PAYLOAD_BYTES], uint32_t *ngram_ids,
                       float *embedded_bytes, float *embedded_ngrams)
 {
-	const struct pronet_cnn_weights *w = &model->cnn_weights;
-	size_t m = model->cnn.embed_dim;
+	const struct pronet_cnn_weights *w = &pronet_cnn_state(model)->weights;
+	size_t m = pronet_cnn_state(model)->config.embed_dim;
 
 	pronet_tokens_bytes(input, byte_ids);
-	pronet_tokens_ngrams(input, model->cnn.ngram_buckets, ngram_ids);
+	pronet_tokens_ngrams(input, pronet_cnn_state(model)->config.ngram_buckets, ngram_ids);
 	pronet_embedding_forward(w->byte_embedding, m, byte_ids, PRONET_PAYLOAD_BYTES,
 	                         embedded_bytes);
 	pronet_embedding_forward(w->ngram_embedding, m, ngram_ids, PRONET_NGRAM_POSITIONS,
@@ -239,12 +244,13 @@ void pronet_cnn_embed(const struct pronet_model *model, const struct pronet_pack
 void pronet_cnn_pool_view(const struct pronet_model *model, size_t view, const float *embedded,
                           float *conv, float *pooled, uint16_t *argmax)
 {
-	const struct pronet_cnn_weights *w = &model->cnn_weights;
-	size_t t = model->cnn.filters;
+	const struct pronet_cnn_weights *w = &pronet_cnn_state(model)->weights;
+	size_t t = pronet_cnn_state(model)->config.filters;
 
 	for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++) {
 		struct pronet_conv1d_shape shape = {pronet_cnn_view_length(view),
-		                                    model->cnn.embed_dim, pronet_cnn_widths[k], t};
+		                                    pronet_cnn_state(model)->config.embed_dim,
+		                                    pronet_cnn_widths[k], t};
 		size_t positions = pronet_conv1d_positions(&shape);
 
 		pronet_conv1d_forward(&shape, embedded, w->conv_w[view][k], w->conv_b[view][k],
@@ -259,7 +265,7 @@ void pronet_cnn_pool(const struct pronet_model *model, const float *embedded_byt
                      const float *embedded_ngrams, float *conv, float *pooled, uint16_t *argmax)
 {
 	const float *embedded[PRONET_CNN_VIEWS] = {embedded_bytes, embedded_ngrams};
-	size_t group_size = PRONET_CNN_WIDTHS * model->cnn.filters;
+	size_t group_size = PRONET_CNN_WIDTHS * pronet_cnn_state(model)->config.filters;
 
 	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++)
 		pronet_cnn_pool_view(model, v, embedded[v], conv, pooled + v * group_size,
@@ -268,23 +274,23 @@ void pronet_cnn_pool(const struct pronet_model *model, const float *embedded_byt
 
 size_t pronet_cnn_head_inputs(const struct pronet_model *model)
 {
-	return PRONET_CNN_FEATURE_GROUPS * model->cnn.filters +
-	       (model->cnn.context_features ? PRONET_CONTEXT_FEATURES : 0);
+	return PRONET_CNN_FEATURE_GROUPS * pronet_cnn_state(model)->config.filters +
+	       (pronet_cnn_state(model)->config.context_features ? PRONET_CONTEXT_FEATURES : 0);
 }
 
 void pronet_cnn_head(const struct pronet_model *model, const float *pooled,
                      const struct pronet_packet_record *input, float *logits)
 {
-	const struct pronet_cnn_weights *w = &model->cnn_weights;
-	size_t features = PRONET_CNN_FEATURE_GROUPS * model->cnn.filters;
+	const struct pronet_cnn_weights *w = &pronet_cnn_state(model)->weights;
+	size_t features = PRONET_CNN_FEATURE_GROUPS * pronet_cnn_state(model)->config.filters;
 	float z[PRONET_CNN_MAX_HEAD_INPUTS];
 
-	if (model->cnn.batch_norm)
+	if (pronet_cnn_state(model)->config.batch_norm)
 		pronet_batchnorm_forward_infer(pooled, features, w->bn_gamma, w->bn_beta,
 		                               w->bn_running_mean, w->bn_running_var, z);
 	else
 		memcpy(z, pooled, features * sizeof(float));
-	if (model->cnn.context_features)
+	if (pronet_cnn_state(model)->config.context_features)
 		pronet_packet_context(input, z + features);
 	pronet_dense_forward(z, pronet_cnn_head_inputs(model), w->dense_w, w->dense_b,
 	                     model->num_classes, logits);
@@ -312,29 +318,46 @@ void pronet_cnn_logits_reference(const struct pronet_model *model,
 static void cnn_logits(const struct pronet_model *model, const struct pronet_packet_record *input,
                        float *logits)
 {
-	if (model->cnn_fast == NULL) {
+	if (pronet_cnn_state(model)->fast == NULL) {
 		pronet_cnn_logits_reference(model, input, logits);
 		return;
 	}
-	pronet_cnn_fast_logits(model->cnn_fast, model, input, logits);
+	pronet_cnn_fast_logits(pronet_cnn_state(model)->fast, model, input, logits);
 }
 
 static void cnn_prepare(struct pronet_model *model)
 {
-	pronet_cnn_fast_free(model->cnn_fast);
-	model->cnn_fast = pronet_cnn_fast_new(model);
+	pronet_cnn_fast_free(pronet_cnn_state(model)->fast);
+	pronet_cnn_state(model)->fast = pronet_cnn_fast_new(model);
 }
 
 static void cnn_release(struct pronet_model *model)
 {
-	pronet_cnn_fast_free(model->cnn_fast);
-	model->cnn_fast = NULL;
+	pronet_cnn_fast_free(pronet_cnn_state(model)->fast);
+	pronet_cnn_state(model)->fast = NULL;
+}
+
+static void cnn_config_get(const struct pronet_model *model, void *config)
+{
+	*(struct pronet_cnn_config *)config = pronet_cnn_state(model)->config;
+}
+
+static void cnn_config_default(void *config)
+{
+	pronet_cnn_config_default(config);
 }
 
 const struct pronet_arch_ops pronet_arch_pronet_cnn = {
-    .tag = PRONET_ARCH_PRONET_CNN,
+    .tag = PRONET_ARCH_TAG_PRONET_CNN,
     .name = "pronet-cnn",
-    .layout = cnn_layout,
+    .summary = "byte + 3-gram embeddings, convolutions of widths 3/4/5, max-pool, dense softmax",
+    .config_size = sizeof(struct pronet_cnn_config),
+    .state_size = sizeof(struct pronet_cnn_state),
+    .config_default = cnn_config_default,
+    .options = pronet_cnn_options,
+    .num_options = PRONET_CNN_NUM_OPTIONS,
+    .create = cnn_create,
+    .config_get = cnn_config_get,
     .bind = cnn_bind_model,
     .init = cnn_init,
     .logits = cnn_logits,
@@ -343,4 +366,7 @@ const struct pronet_arch_ops pronet_arch_pronet_cnn = {
     .train_begin = pronet_cnn_train_begin,
     .train_end = pronet_cnn_train_end,
     .train_batch = pronet_cnn_train_batch,
+    .write_hyper = pronet_cnn_write_hyper,
+    .read_hyper = pronet_cnn_read_hyper,
+    .describe = pronet_cnn_describe,
 };

@@ -20,6 +20,9 @@
 
 #include <stddef.h>
 
+#include "core/arch/pronet_cnn/pronet_cnn_config.h"
+#include "core/model/model_internal.h"
+
 #define PRONET_CNN_VIEWS 2  /* 0: bytes, 1: 3-grams */
 #define PRONET_CNN_WIDTHS 3 /* kernel widths 3, 4, 5 */
 #define PRONET_CNN_FEATURE_GROUPS (PRONET_CNN_VIEWS * PRONET_CNN_WIDTHS)
@@ -40,9 +43,21 @@ struct pronet_cnn_weights {
 	float *bn_running_mean, *bn_running_var;            /* [6t], not trainable */
 };
 
-struct pronet_arch_ops;
-struct pronet_model;
+struct pronet_cnn_fast; /* fast.h */
+
+/* The family's state (core/arch/arch.h), right after struct pronet_model. */
+struct pronet_cnn_state {
+	struct pronet_cnn_config config;
+	struct pronet_cnn_weights weights; /* pointers into model->weights */
+	struct pronet_cnn_fast *fast;      /* tables derived from the weights, or NULL */
+};
+
 extern const struct pronet_arch_ops pronet_arch_pronet_cnn;
+
+static inline struct pronet_cnn_state *pronet_cnn_state(const struct pronet_model *model)
+{
+	return (struct pronet_cnn_state *)pronet_model_state(model);
+}
 
 /* Points *weights into block (laid out as the model's tensors). Running
  * statistics are left NULL when block holds only the trainable part. */
@@ -94,6 +109,20 @@ void pronet_cnn_train_end(void *workspace);
 struct pronet_train_batch;
 void pronet_cnn_train_batch(struct pronet_model *model, void *workspace,
                             const struct pronet_train_batch *batch, float *const *grads);
+
+/* The hyperparameters as data (pronet_cnn_hyper.c): the ops table's option
+ * descriptors, HYPR block and `pronet info` lines. */
+#define PRONET_CNN_NUM_OPTIONS 6
+extern const struct pronet_arch_option pronet_cnn_options[PRONET_CNN_NUM_OPTIONS];
+struct pronet_io_writer;
+struct pronet_io_reader;
+void pronet_cnn_write_hyper(const struct pronet_model *model, struct pronet_io_writer *w);
+enum pronet_err pronet_cnn_read_hyper(struct pronet_io_reader *r, void *config);
+/* byte vocabulary, n-gram size, hash id, buckets: the tail of HYPR, and what
+ * a v1 file holds after its hyperparameter block. */
+enum pronet_err pronet_cnn_read_vocabulary(struct pronet_io_reader *r,
+                                           struct pronet_cnn_config *config);
+void pronet_cnn_describe(const struct pronet_model *model, pronet_describe_emit *emit, void *user);
 
 /* Appends tensor `name` (num_dims 1..3 of d0, d1, d2) to the model's
  * layout, after the weights laid out so far. PRONET_ERR_LIMIT, with the

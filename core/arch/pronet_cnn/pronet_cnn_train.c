@@ -84,7 +84,7 @@ enum pronet_err pronet_cnn_train_begin(const struct pronet_model *model, size_t 
                                        size_t threads, void **workspace)
 {
 	struct workspace *ws = calloc(1, sizeof(*ws));
-	size_t features = PRONET_CNN_FEATURE_GROUPS * model->cnn.filters;
+	size_t features = PRONET_CNN_FEATURE_GROUPS * pronet_cnn_state(model)->config.filters;
 	size_t cells = max_batch * features;
 
 	*workspace = NULL;
@@ -136,7 +136,7 @@ static void head_forward_backward(void *context, size_t worker, size_t workers)
 {
 	struct workspace *ws = context;
 	struct scratch *s = &ws->scratch[worker];
-	const struct pronet_cnn_weights *w = &ws->model->cnn_weights;
+	const struct pronet_cnn_weights *w = &pronet_cnn_state(ws->model)->weights;
 	const struct pronet_train_batch *batch = ws->batch;
 	size_t features = ws->features, classes = ws->model->num_classes, begin, end;
 	size_t inputs = pronet_cnn_head_inputs(ws->model);
@@ -147,9 +147,10 @@ static void head_forward_backward(void *context, size_t worker, size_t workers)
 		struct pronet_rng rng;
 
 		pronet_rng_seed(&rng, batch->seed + 0x9e3779b97f4a7c15ull * (b + 1));
-		pronet_dropout_forward(ws->z + b * features, features, ws->model->cnn.dropout, &rng,
-		                       s->mask, s->dropped);
-		if (ws->model->cnn.context_features)
+		pronet_dropout_forward(ws->z + b * features, features,
+		                       pronet_cnn_state(ws->model)->config.dropout, &rng, s->mask,
+		                       s->dropped);
+		if (pronet_cnn_state(ws->model)->config.context_features)
 			pronet_packet_context(batch->inputs[b], s->dropped + features);
 		pronet_dense_forward(s->dropped, inputs, w->dense_w, w->dense_b, classes,
 		                     s->logits);
@@ -170,8 +171,9 @@ static void backward_features(void *context, size_t worker, size_t workers)
 	struct workspace *ws = context;
 	struct scratch *s = &ws->scratch[worker];
 	const struct pronet_model *model = ws->model;
-	const struct pronet_cnn_weights *w = &model->cnn_weights;
-	size_t m = model->cnn.embed_dim, t = model->cnn.filters, begin, end;
+	const struct pronet_cnn_weights *w = &pronet_cnn_state(model)->weights;
+	size_t m = pronet_cnn_state(model)->config.embed_dim,
+	       t = pronet_cnn_state(model)->config.filters, begin, end;
 
 	pronet_parallel_range(ws->batch->size, worker, workers, &begin, &end);
 	for (size_t b = begin; b < end; b++) {
@@ -209,7 +211,7 @@ void pronet_cnn_train_batch(struct pronet_model *model, void *opaque,
                             const struct pronet_train_batch *batch, float *const *grads)
 {
 	struct workspace *ws = opaque;
-	struct pronet_cnn_weights *w = &model->cnn_weights;
+	struct pronet_cnn_weights *w = &pronet_cnn_state(model)->weights;
 	size_t n = batch->size, features = ws->features;
 	size_t threads = batch->threads < ws->threads ? batch->threads : ws->threads;
 
@@ -219,7 +221,7 @@ void pronet_cnn_train_batch(struct pronet_model *model, void *opaque,
 		pronet_cnn_bind(model, grads[i], 0, &ws->scratch[i].grad);
 	pronet_parallel_run(threads, forward_features, ws);
 	ws->z = ws->pooled;
-	if (model->cnn.batch_norm) { /* phase B */
+	if (pronet_cnn_state(model)->config.batch_norm) { /* phase B */
 		pronet_batchnorm_forward_train(ws->pooled, n, features, w->bn_gamma, w->bn_beta,
 		                               ws->normalized, ws->xhat, ws->batch_mean,
 		                               ws->batch_var, ws->inv_std);
@@ -230,7 +232,7 @@ void pronet_cnn_train_batch(struct pronet_model *model, void *opaque,
 	ws->dz = ws->dnormalized;
 	pronet_parallel_run(threads, head_forward_backward, ws);
 	ws->dp = ws->dnormalized;
-	if (model->cnn.batch_norm) { /* phase D */
+	if (pronet_cnn_state(model)->config.batch_norm) { /* phase D */
 		pronet_batchnorm_backward(ws->dnormalized, ws->xhat, ws->inv_std, n, features,
 		                          w->bn_gamma, ws->dpooled, ws->scratch[0].grad.bn_gamma,
 		                          ws->scratch[0].grad.bn_beta);

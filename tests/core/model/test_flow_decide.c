@@ -117,7 +117,8 @@ static struct pronet_model *model_with_reject(void)
 	pronet_cnn_config_default(&config);
 	config.filters = 2;
 	config.ngram_buckets = PRONET_MIN_NGRAM_BUCKETS;
-	CU_ASSERT_EQUAL_FATAL(pronet_model_new(&config, names, 3, 1, &model, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(pronet_model_new_cnn(&config, names, 3, 1, &model, errbuf),
+	                      PRONET_OK);
 	CU_ASSERT_EQUAL_FATAL(pronet_model_set_calibration(model, 1.0f, thresholds, errbuf),
 	                      PRONET_OK);
 	return model;

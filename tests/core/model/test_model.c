@@ -30,7 +30,7 @@ static struct pronet_model *new_model(uint32_t batch_norm, uint64_t seed)
 
 	pronet_cnn_config_default(&config);
 	config.batch_norm = batch_norm;
-	CU_ASSERT_EQUAL(pronet_model_new(&config, four_classes, 4, seed, &model, errbuf),
+	CU_ASSERT_EQUAL(pronet_model_new_cnn(&config, four_classes, 4, seed, &model, errbuf),
 	                PRONET_OK);
 	return model;
 }
@@ -55,7 +55,8 @@ static void test_predict_gives_a_distribution(void)
 	size_t best = 99;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
-	CU_ASSERT_EQUAL(pronet_model_arch(model), PRONET_ARCH_PRONET_CNN);
+	CU_ASSERT_EQUAL(pronet_model_arch(model), pronet_arch_find("pronet-cnn"));
+	CU_ASSERT_EQUAL(pronet_arch_tag(pronet_model_arch(model)), PRONET_ARCH_TAG_PRONET_CNN);
 	CU_ASSERT_EQUAL(pronet_model_num_classes(model), 4);
 	/* docs/model-format.md: 253,830 + 181 C floats with the defaults. */
 	CU_ASSERT_EQUAL(pronet_model_num_weights(model), 253830 + 181 * 4);
@@ -113,7 +114,7 @@ static enum pronet_err try_config(struct pronet_cnn_config config, const char *c
                                   size_t count, char *errbuf)
 {
 	struct pronet_model *model = (struct pronet_model *)1;
-	enum pronet_err err = pronet_model_new(&config, names, count, 1, &model, errbuf);
+	enum pronet_err err = pronet_model_new_cnn(&config, names, count, 1, &model, errbuf);
 
 	if (err == PRONET_OK)
 		pronet_model_free(model);

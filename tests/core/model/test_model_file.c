@@ -11,12 +11,21 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Offsets fixed by docs/model-format.md. */
+/* Offsets fixed by docs/model-format.md (version 2) for small_model: the name
+ * "pronet-cnn" (16..26), classes "http", "dns", "tls", then calibration, two
+ * blocks: HYPR at 68 (data from 76), TENS at 116. */
 #define OFFSET_VERSION 8
-#define OFFSET_EMBED_DIM 24
-#define OFFSET_FILTERS 28
-#define OFFSET_BUCKETS 52
-#define OFFSET_CLASS_COUNT 56
+#define OFFSET_TAG 12
+#define OFFSET_CLASS_COUNT 27
+#define OFFSET_BLOCK_COUNT 64
+#define OFFSET_HYPR 68
+#define OFFSET_EMBED_DIM 80
+#define OFFSET_FILTERS 84
+#define OFFSET_DROPOUT 92
+#define OFFSET_CONTEXT 96
+#define OFFSET_HASH 108
+#define OFFSET_BUCKETS 112
+#define OFFSET_TENS 116
 
 static const char *const classes[] = {"http", "dns", "tls"};
 
@@ -50,7 +59,7 @@ static struct pronet_model *small_model(uint32_t batch_norm)
 	struct pronet_model *model = NULL;
 	char errbuf[PRONET_ERRBUF_SIZE];
 
-	CU_ASSERT_EQUAL(pronet_model_new(&config, classes, 3, 9, &model, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_model_new_cnn(&config, classes, 3, 9, &model, errbuf), PRONET_OK);
 	return model;
 }
 
@@ -147,7 +156,12 @@ static void test_checksum_is_crc32_of_the_rest(void)
 	data = saved_bytes(model, &size);
 	CU_ASSERT_EQUAL(crc32_of((const uint8_t *)"123456789", 9), 0xcbf43926u);
 	CU_ASSERT_EQUAL(memcmp(data, "PRONETMD", 8), 0);
-	CU_ASSERT_EQUAL(data[OFFSET_VERSION], 1);
+	CU_ASSERT_EQUAL(data[OFFSET_VERSION], 2);
+	CU_ASSERT_EQUAL(data[OFFSET_TAG], 1);
+	CU_ASSERT_EQUAL(memcmp(data + 16, "\012pronet-cnn", 11), 0);
+	CU_ASSERT_EQUAL(data[OFFSET_BLOCK_COUNT], 2);
+	CU_ASSERT_EQUAL(memcmp(data + OFFSET_HYPR, "HYPR\050\0\0\0", 8), 0);
+	CU_ASSERT_EQUAL(memcmp(data + OFFSET_TENS, "TENS", 4), 0);
 	CU_ASSERT_EQUAL(data[OFFSET_EMBED_DIM], 4);
 	CU_ASSERT_EQUAL(data[OFFSET_FILTERS], 2);
 	CU_ASSERT_EQUAL(data[OFFSET_BUCKETS], 16);
@@ -159,15 +173,12 @@ static void test_checksum_is_crc32_of_the_rest(void)
 	pronet_model_free(model);
 }
 
-static void test_every_truncation_is_refused(void)
+static void assert_every_truncation_refused(const uint8_t *data, size_t size)
 {
-	struct pronet_model *model = small_model(1), *loaded;
+	struct pronet_model *loaded;
 	char errbuf[PRONET_ERRBUF_SIZE];
-	size_t size, refused = 0;
-	uint8_t *data;
+	size_t refused = 0;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
-	data = saved_bytes(model, &size);
 	for (size_t length = 0; length < size; length++) {
 		loaded = NULL;
 		errbuf[0] = '\0';
@@ -183,37 +194,133 @@ static void test_every_truncation_is_refused(void)
 		free(copy);
 	}
 	CU_ASSERT_EQUAL(refused, size);
-	free(data);
-	pronet_model_free(model);
 }
 
-static void test_every_flipped_byte_is_refused(void)
+static void assert_every_flip_refused(uint8_t *data, size_t size)
 {
-	struct pronet_model *model = small_model(1), *loaded;
+	struct pronet_model *loaded;
 	char errbuf[PRONET_ERRBUF_SIZE];
-	size_t size, refused = 0, checksum = 0;
-	uint8_t *data;
+	size_t refused = 0, checksum = 0;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
-	data = saved_bytes(model, &size);
 	for (size_t i = 0; i < size; i++) {
 		for (int bit = 0; bit < 8; bit += 7) {
 			enum pronet_err err;
 
 			loaded = NULL;
+			errbuf[0] = '\0';
 			data[i] ^= (uint8_t)(1u << bit);
 			err = pronet_model_load_buffer(data, size, "flip.pnm", &loaded, errbuf);
 			data[i] ^= (uint8_t)(1u << bit);
 			refused += err != PRONET_OK;
 			checksum += err == PRONET_ERR_CHECKSUM;
 			CU_ASSERT_PTR_NULL(loaded);
+			CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "flip.pnm"));
 			pronet_model_free(loaded);
 		}
 	}
 	CU_ASSERT_EQUAL(refused, 2 * size);
 	CU_ASSERT_TRUE(checksum > size); /* most flips land in weights: the checksum catches them */
+}
+
+static void test_every_truncation_is_refused(void)
+{
+	struct pronet_model *model = small_model(1);
+	size_t size;
+	uint8_t *data;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	data = saved_bytes(model, &size);
+	assert_every_truncation_refused(data, size);
 	free(data);
 	pronet_model_free(model);
+}
+
+static void test_every_flipped_byte_is_refused(void)
+{
+	struct pronet_model *model = small_model(1);
+	size_t size;
+	uint8_t *data;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	data = saved_bytes(model, &size);
+	assert_every_flip_refused(data, size);
+	free(data);
+	pronet_model_free(model);
+}
+
+static size_t put_le32(uint8_t *at, uint32_t value)
+{
+	put_u32(at, value);
+	return 4;
+}
+
+/* The same model as a version 1 file, written here field by field from the
+ * version 2 bytes (docs/model-format.md, "Version 1"), independently of the
+ * library: a 20-byte hyperparameter block, the vocabulary, the classes, the
+ * TENS block's content (v1's tensor records), calibration, CRC. */
+static uint8_t *v1_bytes(const uint8_t *v2, size_t v2_size, size_t *size)
+{
+	const uint8_t *at = v2 + OFFSET_TENS + 4;
+	uint32_t tens_length =
+	    (uint32_t)at[0] | (uint32_t)at[1] << 8 | (uint32_t)at[2] << 16 | (uint32_t)at[3] << 24;
+	uint8_t *v1 = malloc(v2_size);
+	size_t n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v1);
+	memcpy(v1, "PRONETMD", 8);
+	n = 8;
+	n += put_le32(v1 + n, 1);
+	n += put_le32(v1 + n, 1);
+	n += put_le32(v1 + n, 20);
+	memcpy(v1 + n, v2 + OFFSET_HYPR + 8, 20); /* payload bytes, m, t, batch_norm, dropout */
+	n += 20;
+	memcpy(v1 + n, v2 + OFFSET_HYPR + 8 + 24, 16); /* vocabulary, n, hash, buckets */
+	n += 16;
+	memcpy(v1 + n, v2 + OFFSET_CLASS_COUNT, 44 - OFFSET_CLASS_COUNT); /* classes */
+	n += 44 - OFFSET_CLASS_COUNT;
+	memcpy(v1 + n, v2 + OFFSET_TENS + 8, tens_length);
+	n += tens_length;
+	memcpy(v1 + n, v2 + 44, OFFSET_BLOCK_COUNT - 44); /* calibration */
+	n += OFFSET_BLOCK_COUNT - 44;
+	n += put_le32(v1 + n, crc32_of(v1, n));
+	*size = n;
+	return v1;
+}
+
+/* Version 1 files still load and predict as the model they were written
+ * from; saving one writes version 2, which loads with the same weights. Every
+ * truncation and flip of the v1 file is refused. */
+static void test_version_1_loads_and_resaves_as_version_2(void)
+{
+	struct pronet_model *model = small_model(1), *from_v1 = NULL, *from_v2 = NULL;
+	float thresholds[3] = {0.25f, 0.5f, 0.75f};
+	char errbuf[PRONET_ERRBUF_SIZE];
+	size_t v2_size, v1_size, resaved_size;
+	uint8_t *v2, *v1, *resaved;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	CU_ASSERT_EQUAL(pronet_model_set_calibration(model, 1.25f, thresholds, errbuf), PRONET_OK);
+	v2 = saved_bytes(model, &v2_size);
+	v1 = v1_bytes(v2, v2_size, &v1_size);
+	CU_ASSERT_EQUAL_FATAL(pronet_model_load_buffer(v1, v1_size, "v1.pnm", &from_v1, errbuf),
+	                      PRONET_OK);
+	assert_same_predictions(model, from_v1);
+	CU_ASSERT_DOUBLE_EQUAL(pronet_model_temperature(from_v1), 1.25, 0.0);
+	CU_ASSERT_DOUBLE_EQUAL(pronet_model_threshold(from_v1, 2), 0.75, 0.0);
+	resaved = saved_bytes(from_v1, &resaved_size);
+	CU_ASSERT_EQUAL(resaved_size, v2_size);
+	CU_ASSERT_EQUAL(memcmp(resaved, v2, v2_size), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    pronet_model_load_buffer(resaved, resaved_size, "v2.pnm", &from_v2, errbuf), PRONET_OK);
+	assert_same_predictions(from_v1, from_v2);
+	assert_every_truncation_refused(v1, v1_size);
+	assert_every_flip_refused(v1, v1_size);
+	free(v2);
+	free(v1);
+	free(resaved);
+	pronet_model_free(model);
+	pronet_model_free(from_v1);
+	pronet_model_free(from_v2);
 }
 
 static enum pronet_err load_edited(uint8_t *data, size_t size, size_t offset, uint32_t value,
@@ -246,8 +353,30 @@ static void test_wrong_magic_version_and_sizes_are_refused(void)
 	CU_ASSERT_EQUAL(load_edited(data, size, 0, 0x4e4f5250u, errbuf), PRONET_OK); /* "PRON" */
 	CU_ASSERT_EQUAL(load_edited(data, size, 0, 0x464c457fu, errbuf), PRONET_ERR_FORMAT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "edited.pnm: not a pronet model file"));
-	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_VERSION, 2, errbuf), PRONET_ERR_VERSION);
-	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "version 2"));
+	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_VERSION, 3, errbuf), PRONET_ERR_VERSION);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "version 3, this build reads versions 1 and 2"));
+	CU_ASSERT_NOT_EQUAL(load_edited(data, size, OFFSET_VERSION, 1, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_TAG, 77, errbuf), PRONET_ERR_UNSUPPORTED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "edited.pnm: unknown architecture 77"));
+	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_BLOCK_COUNT, 1, errbuf), PRONET_ERR_FORMAT);
+	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_BLOCK_COUNT, 3, errbuf),
+	                PRONET_ERR_TRUNCATED);
+	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_HYPR, 0x4f464e49u, errbuf), /* "INFO" */
+	                PRONET_ERR_FORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "the first block is not HYPR"));
+	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_TENS, 0x52505948u, errbuf), /* "HYPR" */
+	                PRONET_ERR_FORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "unknown or repeated"));
+	/* A lowercase tag is optional: a reader skips it, so the tensors are
+	 * then missing. */
+	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_TENS, 0x6174656du, errbuf), /* "meta" */
+	                PRONET_ERR_FORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "no TENS block"));
+	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_HASH, 2, errbuf), PRONET_ERR_UNSUPPORTED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "unknown 3-gram hash 2"));
+	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_CONTEXT, 2, errbuf), PRONET_ERR_FORMAT);
+	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_HYPR + 4, 44, errbuf), PRONET_ERR_FORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "block HYPR has"));
 	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_FILTERS, 1000000000, errbuf),
 	                PRONET_ERR_LIMIT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "edited.pnm: filters 1000000000"));
@@ -260,16 +389,17 @@ static void test_wrong_magic_version_and_sizes_are_refused(void)
 	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_BUCKETS, 65536, errbuf),
 	                PRONET_ERR_TRUNCATED);
 	CU_ASSERT_EQUAL(load_edited(data, size, OFFSET_FILTERS, 3, errbuf), PRONET_ERR_TRUNCATED);
-	/* dropout 1.5 (f32 0x3fc00000) at offset 36 */
-	CU_ASSERT_EQUAL(load_edited(data, size, 36, 0x3fc00000u, errbuf), PRONET_ERR_FORMAT);
+	/* dropout 1.5 (f32 0x3fc00000) */
+	CU_ASSERT_NOT_EQUAL(load_edited(data, size, OFFSET_DROPOUT, 0x3fc00000u, errbuf),
+	                    PRONET_OK);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "dropout"));
-	/* Class names "http" (offset 60), "dns" (65), "tls" (69): "dns" -> "tls". */
+	/* Class names "http" (offset 31), "dns" (36), "tls" (40): "dns" -> "tls". */
 	uint8_t *twice = malloc(size);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(twice);
 	memcpy(twice, data, size);
-	CU_ASSERT_EQUAL(memcmp(twice + 65, "\003dns\003tls", 8), 0);
-	memcpy(twice + 66, "tls", 3);
+	CU_ASSERT_EQUAL(memcmp(twice + 36, "\003dns\003tls", 8), 0);
+	memcpy(twice + 37, "tls", 3);
 	reseal(twice, size);
 	CU_ASSERT_EQUAL(pronet_model_load_buffer(twice, size, "twice.pnm", &loaded, errbuf),
 	                PRONET_ERR_FORMAT);
@@ -337,6 +467,8 @@ static CU_TestInfo tests[] = {
     {"layout and CRC-32 as documented", test_checksum_is_crc32_of_the_rest},
     {"a file truncated at every length is refused", test_every_truncation_is_refused},
     {"every flipped byte is refused", test_every_flipped_byte_is_refused},
+    {"version 1 loads, predicts the same and re-saves as version 2",
+     test_version_1_loads_and_resaves_as_version_2},
     {"wrong magic, version and absurd sizes are refused",
      test_wrong_magic_version_and_sizes_are_refused},
     {"a missing file is an I/O error naming the path", test_missing_file_names_the_path},

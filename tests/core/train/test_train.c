@@ -70,7 +70,7 @@ static struct pronet_model *small_model(uint32_t batch_norm, float dropout)
 	struct pronet_model *model = NULL;
 	char errbuf[PRONET_ERRBUF_SIZE];
 
-	CU_ASSERT_EQUAL(pronet_model_new(&config, model_classes, CLASSES, 3, &model, errbuf),
+	CU_ASSERT_EQUAL(pronet_model_new_cnn(&config, model_classes, CLASSES, 3, &model, errbuf),
 	                PRONET_OK);
 	return model;
 }
@@ -157,8 +157,8 @@ static void test_default_config_timing(void)
 	char errbuf[PRONET_ERRBUF_SIZE];
 
 	pronet_cnn_config_default(&config);
-	CU_ASSERT_EQUAL_FATAL(pronet_model_new(&config, model_classes, CLASSES, 4, &model, errbuf),
-	                      PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    pronet_model_new_cnn(&config, model_classes, CLASSES, 4, &model, errbuf), PRONET_OK);
 	pronet_train_options_default(&options);
 	options.steps = 60;
 	options.learning_rate = 3e-3f;
@@ -232,8 +232,8 @@ static void test_labels_matched_by_name(void)
 	struct pronet_train_options options;
 	char errbuf[PRONET_ERRBUF_SIZE];
 
-	CU_ASSERT_EQUAL_FATAL(pronet_model_new(&config, other_classes, CLASSES, 1, &model, errbuf),
-	                      PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    pronet_model_new_cnn(&config, other_classes, CLASSES, 1, &model, errbuf), PRONET_OK);
 	pronet_train_options_default(&options);
 	options.steps = 1;
 	CU_ASSERT_EQUAL(pronet_train(model, data, &options, NULL, NULL, errbuf),

@@ -83,7 +83,7 @@ static struct pronet_model *model_of(uint32_t context)
 	config.dropout = 0.1f;
 	config.context_features = context;
 	CU_ASSERT_EQUAL(
-	    pronet_model_new(&config, (const char *const *)names, CLASSES, 4, &model, errbuf),
+	    pronet_model_new_cnn(&config, (const char *const *)names, CLASSES, 4, &model, errbuf),
 	    PRONET_OK);
 	return model;
 }

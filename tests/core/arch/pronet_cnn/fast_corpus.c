@@ -177,7 +177,7 @@ static struct pronet_model *trained_model(const struct corpus *c, char *errbuf)
 
 	pronet_cnn_config_default(&config);
 	if (err == PRONET_OK)
-		err = pronet_model_new(&config, classes, FAMILIES + 1, 7, &model, errbuf);
+		err = pronet_model_new_cnn(&config, classes, FAMILIES + 1, 7, &model, errbuf);
 	for (size_t k = 0; err == PRONET_OK && k <= FAMILIES; k++) {
 		uint16_t index;
 
@@ -213,14 +213,16 @@ static struct pronet_model *random_batch_norm_model(char *errbuf)
 
 	pronet_cnn_config_default(&config);
 	config.batch_norm = 1;
-	if (pronet_model_new(&config, classes, 8, 11, &model, errbuf) != PRONET_OK)
+	if (pronet_model_new_cnn(&config, classes, 8, 11, &model, errbuf) != PRONET_OK)
 		return NULL;
 	pronet_rng_seed(&rng, 12);
 	for (size_t i = 0; i < model->num_trainable; i++)
 		model->weights[i] = pronet_rng_normal(&rng, 0.0f, 0.3f);
 	for (size_t j = 0; j < PRONET_CNN_FEATURE_GROUPS * config.filters; j++) {
-		model->cnn_weights.bn_running_mean[j] = pronet_rng_normal(&rng, 0.3f, 0.3f);
-		model->cnn_weights.bn_running_var[j] = 0.2f + (float)pronet_rng_uniform(&rng);
+		pronet_cnn_state(model)->weights.bn_running_mean[j] =
+		    pronet_rng_normal(&rng, 0.3f, 0.3f);
+		pronet_cnn_state(model)->weights.bn_running_var[j] =
+		    0.2f + (float)pronet_rng_uniform(&rng);
 	}
 	pronet_model_weights_changed(model);
 	return model;
@@ -234,7 +236,7 @@ static size_t compare_paths(const char *what, const struct pronet_model *model,
 	double worst = 0.0, closest = INFINITY;
 	float temperature = pronet_model_temperature(model);
 
-	if (model->cnn_fast == NULL) {
+	if (pronet_cnn_state(model)->fast == NULL) {
 		fprintf(stderr, "fast_corpus: %s: the model has no tables\n", what);
 		return 1;
 	}

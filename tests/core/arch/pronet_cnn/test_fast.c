@@ -47,13 +47,13 @@ static struct pronet_model *random_model_with(uint32_t m, uint32_t t, uint32_t b
 	config.ngram_buckets = buckets;
 	config.batch_norm = batch_norm;
 	config.context_features = context;
-	CU_ASSERT_EQUAL_FATAL(pronet_model_new(&config, class_names, classes, seed, &model, errbuf),
-	                      PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    pronet_model_new_cnn(&config, class_names, classes, seed, &model, errbuf), PRONET_OK);
 	pronet_rng_seed(&rng, seed * 31 + 7);
 	for (size_t i = 0; i < model->num_trainable; i++)
 		model->weights[i] = pronet_rng_normal(&rng, 0.0f, 0.5f);
 	if (batch_norm) {
-		const struct pronet_cnn_weights *w = &model->cnn_weights;
+		const struct pronet_cnn_weights *w = &pronet_cnn_state(model)->weights;
 
 		for (size_t j = 0; j < PRONET_CNN_FEATURE_GROUPS * t; j++) {
 			w->bn_running_mean[j] = pronet_rng_normal(&rng, 0.5f, 0.5f);
@@ -61,7 +61,7 @@ static struct pronet_model *random_model_with(uint32_t m, uint32_t t, uint32_t b
 		}
 	}
 	pronet_model_weights_changed(model);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(model->cnn_fast);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pronet_cnn_state(model)->fast);
 	return model;
 }
 
@@ -116,12 +116,12 @@ static void check_input(const struct pronet_model *model, const struct pronet_pa
 	float p[PRONET_MAX_CLASSES];
 	double q[PRONET_MAX_CLASSES];
 	size_t best, reference_best = 0, c = pronet_model_num_classes(model);
-	size_t features = PRONET_CNN_FEATURE_GROUPS * model->cnn.filters;
+	size_t features = PRONET_CNN_FEATURE_GROUPS * pronet_cnn_state(model)->config.filters;
 	int ok = 1;
 
 	pronet_cnn_embed(model, input, byte_ids, ngram_ids, embedded_bytes, embedded_ngrams);
 	pronet_cnn_pool(model, embedded_bytes, embedded_ngrams, conv, slow_pooled, NULL);
-	pronet_cnn_fast_pool(model->cnn_fast, model, input, fast_pooled);
+	pronet_cnn_fast_pool(pronet_cnn_state(model)->fast, model, input, fast_pooled);
 	for (size_t j = 0; j < features; j++)
 		ok &= fabs(fast_pooled[j] - slow_pooled[j]) <= 1e-5 * (1.0 + fabs(slow_pooled[j]));
 	poison_stack();
@@ -258,9 +258,9 @@ static void test_every_kernel_agrees(void)
 		for (size_t k = 0; k < sizeof(isas) / sizeof(isas[0]); k++) {
 			if (!run[k])
 				continue; /* reported as skipped above */
-			pronet_cnn_fast_free(model->cnn_fast);
-			model->cnn_fast = pronet_cnn_fast_new_isa(model, isas[k]);
-			CU_ASSERT_PTR_NOT_NULL_FATAL(model->cnn_fast);
+			pronet_cnn_fast_free(pronet_cnn_state(model)->fast);
+			pronet_cnn_state(model)->fast = pronet_cnn_fast_new_isa(model, isas[k]);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(pronet_cnn_state(model)->fast);
 			check_model(model, 2000 + s);
 		}
 		pronet_model_free(model);
@@ -309,7 +309,7 @@ static void test_large_vocabulary_without_ngram_table(void)
 {
 	struct pronet_model *model = random_model(6, 30, 65536, 1, 3, 9);
 
-	CU_ASSERT_FALSE(pronet_cnn_fast_has_ngram_table(model->cnn_fast));
+	CU_ASSERT_FALSE(pronet_cnn_fast_has_ngram_table(pronet_cnn_state(model)->fast));
 	check_model(model, 10);
 	pronet_model_free(model);
 }
@@ -321,14 +321,15 @@ static void test_tables_follow_the_weights(void)
 	struct pronet_rng rng;
 	float before[8], after[8];
 
-	CU_ASSERT(pronet_cnn_fast_has_ngram_table(model->cnn_fast));
-	CU_ASSERT(pronet_cnn_fast_bytes(model->cnn_fast) >= (257 + 50) * 12 * 5 * sizeof(float));
+	CU_ASSERT(pronet_cnn_fast_has_ngram_table(pronet_cnn_state(model)->fast));
+	CU_ASSERT(pronet_cnn_fast_bytes(pronet_cnn_state(model)->fast) >=
+	          (257 + 50) * 12 * 5 * sizeof(float));
 	pronet_rng_seed(&rng, 12);
 	random_input(&rng, 16, &input);
 	pronet_model_predict(model, &input, before, NULL);
 	/* Change an embedding row the input uses, then tell the model. */
 	for (size_t c = 0; c < 8; c++)
-		model->cnn_weights.byte_embedding[input.bytes[0] * 8 + c] += 1.0f;
+		pronet_cnn_state(model)->weights.byte_embedding[input.bytes[0] * 8 + c] += 1.0f;
 	pronet_model_weights_changed(model);
 	pronet_model_predict(model, &input, after, NULL);
 	CU_ASSERT(fabs(before[0] - after[0]) + fabs(before[1] - after[1]) > 1e-6);
@@ -368,7 +369,7 @@ static void test_training_rebuilds_the_tables(void)
 	options.learning_rate = 0.05f; /* large steps: the weights move far */
 	options.progress_every = 0;
 	CU_ASSERT_EQUAL_FATAL(pronet_train(model, data, &options, NULL, NULL, errbuf), PRONET_OK);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(model->cnn_fast);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pronet_cnn_state(model)->fast);
 	check_model(model, 23);
 	pronet_dataset_free(data);
 	pronet_model_free(model);
@@ -383,7 +384,7 @@ static void test_loaded_model_has_tables(void)
 	CU_ASSERT_EQUAL_FATAL(pronet_model_save(model, path, errbuf), PRONET_OK);
 	CU_ASSERT_EQUAL_FATAL(pronet_model_load(path, &loaded, errbuf), PRONET_OK);
 	unlink(path);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(loaded->cnn_fast);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pronet_cnn_state(loaded)->fast);
 	check_model(loaded, 15);
 	pronet_model_free(model);
 	pronet_model_free(loaded);

@@ -41,7 +41,7 @@ static void fixture_init(struct fixture *f, uint32_t batch_norm, size_t threads)
 	struct pronet_rng rng;
 
 	memset(f, 0, sizeof(*f));
-	CU_ASSERT_EQUAL_FATAL(pronet_model_new(&config, classes, 3, 1, &f->model, errbuf),
+	CU_ASSERT_EQUAL_FATAL(pronet_model_new_cnn(&config, classes, 3, 1, &f->model, errbuf),
 	                      PRONET_OK);
 	pronet_rng_seed(&rng, 99);
 	for (size_t i = 0; i < f->model->num_trainable; i++)
@@ -191,7 +191,8 @@ static void test_layout_refuses_a_tensor_past_the_limit(void)
 	struct pronet_cnn_config config = {4, 3, 32, 0, 0.0f, 0};
 	char errbuf[PRONET_ERRBUF_SIZE] = "";
 	struct pronet_model *model = NULL;
-	CU_ASSERT_EQUAL_FATAL(pronet_model_new(&config, classes, 3, 1, &model, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(pronet_model_new_cnn(&config, classes, 3, 1, &model, errbuf),
+	                      PRONET_OK);
 	size_t weights = model->num_weights, tensors = model->num_tensors;
 	CU_ASSERT(tensors < PRONET_MAX_TENSORS);
 	CU_ASSERT_EQUAL(pronet_cnn_add_tensor(model, "extra", 4, 1, 1, 1, errbuf),
