@@ -101,9 +101,9 @@ static void check_folds(const struct pronet_flows *f, const size_t *all, const u
 	size_t used[8] = {0};
 
 	CU_ASSERT_FATAL(f->num_flows <= 64 && k <= 8);
-	CU_ASSERT_EQUAL_FATAL(pronet_eval_assign_folds(f, all, f->num_flows, group, groups, by, k,
-	                                               seed, fold, errbuf),
-	                      PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    pronet_eval_assign_folds(f, all, f->num_flows, group, groups, by, k, seed, fold, errbuf),
+	    PRONET_OK);
 	for (size_t u = 0; u < 64; u++)
 		unit_fold[u] = UINT32_MAX;
 	for (size_t i = 0; i < f->num_flows; i++) {
@@ -202,8 +202,7 @@ static void test_flow_verdict_combines_packets(void)
 	config.embed_dim = 8;
 	config.filters = 4;
 	config.ngram_buckets = 64;
-	CU_ASSERT_EQUAL_FATAL(pronet_model_new_cnn(&config, names, 3, 5, &model, errbuf),
-	                      PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(pronet_model_new_cnn(&config, names, 3, 5, &model, errbuf), PRONET_OK);
 	CU_ASSERT_EQUAL(pronet_model_set_calibration(model, 2.0f, NULL, errbuf), PRONET_OK);
 	memset(inputs, 0, sizeof(inputs));
 	memset(mean, 0, sizeof(mean));
@@ -224,13 +223,14 @@ static void test_flow_verdict_combines_packets(void)
 	for (size_t c = 0; c < 3; c++)
 		CU_ASSERT_DOUBLE_EQUAL(got[c], expected[c], 1e-5);
 	CU_ASSERT(got[best] >= got[0] && got[best] >= got[1] && got[best] >= got[2]);
-	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(
-	                    model, inputs, 3, PRONET_COMBINE_MEAN_PROBABILITIES, got, NULL, NULL),
+	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3,
+	                                               PRONET_COMBINE_MEAN_PROBABILITIES, got, NULL,
+	                                               NULL),
 	                PRONET_OK);
 	for (size_t c = 0; c < 3; c++)
 		CU_ASSERT_DOUBLE_EQUAL(got[c], sum[c], 1e-5);
-	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(
-	                    model, inputs, 3, PRONET_COMBINE_FIRST_PACKET, got, NULL, NULL),
+	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3, PRONET_COMBINE_FIRST_PACKET,
+	                                               got, NULL, NULL),
 	                PRONET_OK);
 	CU_ASSERT_EQUAL(pronet_model_predict(model, &inputs[0], p, NULL), PRONET_OK);
 	for (size_t c = 0; c < 3; c++)
@@ -273,9 +273,9 @@ static void expect_weighted(struct pronet_model *model, const struct pronet_pack
 	for (size_t c = 0; c < 3; c++)
 		weighted[c] /= total;
 	pronet_softmax(weighted, 3, 2.0f, expected);
-	CU_ASSERT_EQUAL(
-	    pronet_model_predict_flow_with(model, inputs, 3, combine, got, combined, NULL),
-	    PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3, combine, got, combined,
+	                                               NULL),
+	                PRONET_OK);
 	for (size_t c = 0; c < 3; c++)
 		CU_ASSERT_DOUBLE_EQUAL(got[c], expected[c], 1e-5);
 	/* Logits are known up to a constant per packet, so compare differences. */
@@ -311,8 +311,7 @@ static void test_flow_verdict_weights_confident_packets(void)
 	train.batch_size = 16;
 	train.learning_rate = 0.01f;
 	train.progress_every = 0;
-	CU_ASSERT_EQUAL_FATAL(pronet_model_new_cnn(&config, names, 3, 9, &model, errbuf),
-	                      PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(pronet_model_new_cnn(&config, names, 3, 9, &model, errbuf), PRONET_OK);
 	CU_ASSERT_EQUAL_FATAL(pronet_train(model, d, &train, NULL, NULL, errbuf), PRONET_OK);
 	CU_ASSERT_EQUAL(pronet_model_set_calibration(model, 2.0f, NULL, errbuf), PRONET_OK);
 	inputs[0] = d->samples[0].input;
