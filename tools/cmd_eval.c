@@ -196,10 +196,11 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
 	size_t count = sizeof(own_options) / sizeof(own_options[0]);
 	int option;
 
+	if (!pronet_cli_train_defaults_for("eval", argc, argv, &a->train))
+		return 2;
 	memcpy(table, own_options, sizeof(own_options));
-	count = pronet_cli_train_add_options(table, count);
+	count = pronet_cli_train_add_options(table, count, &a->train);
 	memset(&table[count], 0, sizeof(table[count]));
-	pronet_cli_train_defaults(&a->train);
 	a->train.validation_fraction = 0.1f;
 	pronet_eval_options_default(&a->eval);
 	while ((option = getopt_long(argc, argv, "k:r:g:qh", table, NULL)) != -1) {
@@ -226,7 +227,8 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
 		return 2;
 	}
 	a->dataset = argv[optind];
-	a->eval.arch_config = &a->train.config;
+	a->eval.arch = a->train.arch;
+	a->eval.arch_config = a->train.arch_config;
 	a->eval.train = a->train.options;
 	a->eval.seed = a->train.options.seed;
 	a->eval.validation_fraction = a->train.validation_fraction;

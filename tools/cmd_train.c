@@ -98,10 +98,11 @@ static int parse_args(int argc, char **argv, struct train_args *a)
 	int option;
 
 	memset(a, 0, sizeof(*a));
+	if (!pronet_cli_train_defaults_for("train", argc, argv, &a->train))
+		return 2;
 	memcpy(table, own_options, sizeof(own_options));
-	count = pronet_cli_train_add_options(table, count);
+	count = pronet_cli_train_add_options(table, count, &a->train);
 	memset(&table[count], 0, sizeof(table[count]));
-	pronet_cli_train_defaults(&a->train);
 	while ((option = getopt_long(argc, argv, "o:g:qh", table, NULL)) != -1) {
 		if (option == 'h') {
 			usage(stdout);
@@ -289,8 +290,9 @@ static int train_and_save(const struct train_args *a, const struct pronet_datase
 		options.progress_every = 100;
 	if (options.steps != 0 && options.steps < 20 * options.progress_every)
 		options.progress_every = options.steps / 20 > 0 ? options.steps / 20 : 1;
-	err = pronet_model_new_cnn(&a->train.config, names, num_classes, options.seed, &model,
-	                           errbuf);
+	err = pronet_model_new(a->train.arch, a->train.arch_config,
+	                       pronet_arch_config_size(a->train.arch), names, num_classes,
+	                       options.seed, &model, errbuf);
 	if (err == PRONET_OK)
 		err = pronet_train(model, data, &options, report_progress, &state, errbuf);
 	if (err == PRONET_OK && a->calibrate)

@@ -7,12 +7,7 @@
 #include "tools/cli_args.h"
 
 enum {
-	OPT_EMBED_DIM = 256,
-	OPT_FILTERS,
-	OPT_NGRAM_BUCKETS,
-	OPT_BATCH_NORM,
-	OPT_DROPOUT,
-	OPT_CONTEXT,
+	OPT_ARCH = 256,
 	OPT_BATCH_SIZE,
 	OPT_STEPS,
 	OPT_EPOCHS,
@@ -27,15 +22,12 @@ enum {
 	OPT_MIN_THRESHOLD,
 	OPT_THRESHOLD_PRECISION,
 	OPT_REJECT_RARE,
+	OPT_ARCH_OPTION = 512 - PRONET_CLI_MAX_ARCH_OPTIONS, /* + index of the arch's option */
 };
 
-static const struct option shared[PRONET_CLI_TRAIN_OPTIONS] = {
-    {"embed-dim", required_argument, NULL, OPT_EMBED_DIM},
-    {"filters", required_argument, NULL, OPT_FILTERS},
-    {"ngram-buckets", required_argument, NULL, OPT_NGRAM_BUCKETS},
-    {"batch-norm", no_argument, NULL, OPT_BATCH_NORM},
-    {"dropout", required_argument, NULL, OPT_DROPOUT},
-    {"context", no_argument, NULL, OPT_CONTEXT},
+#define NUM_SHARED 15
+static const struct option shared[NUM_SHARED] = {
+    {"arch", required_argument, NULL, OPT_ARCH},
     {"batch-size", required_argument, NULL, OPT_BATCH_SIZE},
     {"steps", required_argument, NULL, OPT_STEPS},
     {"epochs", required_argument, NULL, OPT_EPOCHS},
@@ -55,45 +47,95 @@ static const struct option shared[PRONET_CLI_TRAIN_OPTIONS] = {
 void pronet_cli_train_defaults(struct pronet_cli_train *t)
 {
 	memset(t, 0, sizeof(*t));
-	pronet_cnn_config_default(&t->config);
+	t->arch = pronet_arch_find("pronet-cnn");
+	pronet_arch_config_default(t->arch, t->arch_config);
 	pronet_train_options_default(&t->options);
 	t->options.validate_every = 200;
 	t->options.patience = 5;
 	t->threshold_precision = 0.97;
 }
 
-size_t pronet_cli_train_add_options(struct option *table, size_t at)
+int pronet_cli_train_defaults_for(const char *command, int argc, char *const *argv,
+                                  struct pronet_cli_train *t)
 {
-	for (size_t i = 0; i < PRONET_CLI_TRAIN_OPTIONS; i++)
+	const char *name = NULL;
+	char names[256];
+
+	pronet_cli_train_defaults(t);
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--arch") == 0 && i + 1 < argc)
+			name = argv[++i];
+		else if (strncmp(argv[i], "--arch=", 7) == 0)
+			name = argv[i] + 7;
+	}
+	if (name == NULL)
+		return 1;
+	t->arch = pronet_arch_find(name);
+	if (t->arch == NULL || pronet_arch_num_options(t->arch) > PRONET_CLI_MAX_ARCH_OPTIONS) {
+		pronet_arch_list_names(names, sizeof(names));
+		fprintf(stderr, "pronet %s: --arch: unknown architecture '%s' (known: %s)\n",
+		        command, name, names);
+		return 0;
+	}
+	pronet_arch_config_default(t->arch, t->arch_config);
+	return 1;
+}
+
+size_t pronet_cli_train_add_options(struct option *table, size_t at,
+                                    const struct pronet_cli_train *t)
+{
+	for (size_t i = 0; i < NUM_SHARED; i++)
 		table[at++] = shared[i];
+	for (size_t i = 0; i < pronet_arch_num_options(t->arch); i++) {
+		const struct pronet_arch_option *o = pronet_arch_option_at(t->arch, i);
+
+		table[at].name = o->name;
+		table[at].has_arg = o->type == PRONET_OPTION_FLAG ? no_argument : required_argument;
+		table[at].flag = NULL;
+		table[at].val = OPT_ARCH_OPTION + (int)i;
+		at++;
+	}
 	return at;
 }
 
+/* One of the architecture's options, parsed by its descriptor's type and
+ * bounds into its field of t->arch_config. */
 static int model_option(const char *cmd, int option, const char *value, struct pronet_cli_train *t)
 {
-	struct pronet_cnn_config *c = &t->config;
+	const struct pronet_arch_option *o;
+	unsigned char *field;
+	uint32_t integer = 1;
+	float real;
 
-	switch (option) {
-	case OPT_BATCH_NORM:
-		c->batch_norm = 1;
-		return 1;
-	case OPT_CONTEXT:
-		c->context_features = 1;
-		return 1;
-	case OPT_EMBED_DIM:
-		return pronet_cli_parse_u32(cmd, "embed-dim", value, 1, PRONET_MAX_EMBED_DIM,
-		                            &c->embed_dim);
-	case OPT_FILTERS:
-		return pronet_cli_parse_u32(cmd, "filters", value, 1, PRONET_MAX_FILTERS,
-		                            &c->filters);
-	case OPT_NGRAM_BUCKETS:
-		return pronet_cli_parse_u32(cmd, "ngram-buckets", value, PRONET_MIN_NGRAM_BUCKETS,
-		                            PRONET_MAX_NGRAM_BUCKETS, &c->ngram_buckets);
-	case OPT_DROPOUT:
-		return pronet_cli_parse_float(cmd, "dropout", value, 0.0f, 0.95f, &c->dropout);
-	default:
-		return -1;
+	if (option == OPT_ARCH) {
+		if (pronet_arch_find(value) == t->arch)
+			return 1;
+		fprintf(stderr, "pronet %s: --arch: write it out in full, once\n", cmd);
+		return 0;
 	}
+	if (option < OPT_ARCH_OPTION || option >= OPT_ARCH_OPTION + PRONET_CLI_MAX_ARCH_OPTIONS)
+		return -1;
+	o = pronet_arch_option_at(t->arch, (size_t)(option - OPT_ARCH_OPTION));
+	if (o == NULL)
+		return -1;
+	field = t->arch_config + o->offset;
+	switch (o->type) {
+	case PRONET_OPTION_FLAG:
+		break;
+	case PRONET_OPTION_U32:
+		if (!pronet_cli_parse_u32(cmd, o->name, value, (uint32_t)o->min, (uint32_t)o->max,
+		                          &integer))
+			return 0;
+		break;
+	case PRONET_OPTION_F32:
+		if (!pronet_cli_parse_float(cmd, o->name, value, (float)o->min, (float)o->max,
+		                            &real))
+			return 0;
+		memcpy(field, &real, sizeof(real));
+		return 1;
+	}
+	memcpy(field, &integer, sizeof(integer));
+	return 1;
 }
 
 int pronet_cli_train_option(const char *cmd, int option, const char *value,
@@ -179,55 +221,79 @@ int pronet_cli_train_finish(const char *command, struct pronet_cli_train *t)
 	return 1;
 }
 
+/* NAME (summary), then "      --name=V  help (default x)" per option, in
+ * the columns of the other options; continuation lines of a help text are
+ * indented to its column. */
+static void arch_usage(FILE *out, const struct pronet_arch_ops *arch)
+{
+	_Alignas(max_align_t) unsigned char config[PRONET_ARCH_CONFIG_MAX];
+	char left[64], value[32];
+
+	pronet_arch_config_default(arch, config);
+	fprintf(out, "    %s: %s\n", pronet_arch_name(arch), pronet_arch_summary(arch));
+	for (size_t i = 0; i < pronet_arch_num_options(arch); i++) {
+		const struct pronet_arch_option *o = pronet_arch_option_at(arch, i);
+		const char *help = o->help, *newline;
+
+		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->value_name ? "=" : "",
+		         o->value_name ? o->value_name : "");
+		fprintf(out, "      %-22s", left);
+		while ((newline = strchr(help, '\n')) != NULL) {
+			fprintf(out, "%.*s\n%28s", (int)(newline - help), help, "");
+			help = newline + 1;
+		}
+		pronet_arch_option_format(o, config, value, sizeof(value));
+		if (o->type == PRONET_OPTION_FLAG)
+			fprintf(out, "%s\n", help);
+		else
+			fprintf(out, "%s (default %s)\n", help, value);
+	}
+}
+
 void pronet_cli_train_usage(FILE *out)
 {
 	struct pronet_cli_train d;
 
 	pronet_cli_train_defaults(&d);
-	fprintf(
-	    out,
-	    "Model:\n"
-	    "      --embed-dim=M         embedding dimension (default %u)\n"
-	    "      --filters=T           filters per convolution width (default %u)\n"
-	    "      --ngram-buckets=N     3-gram hash buckets (default %u)\n"
-	    "      --batch-norm          batch normalisation on pooled features\n"
-	    "      --dropout=P           dropout probability while training (default %g)\n"
-	    "      --context             add direction, packet index, transport and\n"
-	    "                            payload length to the pooled features (not in\n"
-	    "                            the paper; default off)\n"
-	    "Training:\n"
-	    "      --batch-size=B        samples per step (default %u)\n"
-	    "      --steps=N             train for N mini-batch steps, or\n"
-	    "      --epochs=N            for N passes over the dataset (default %u)\n"
-	    "      --learning-rate=LR    Adam step size (default %g)\n"
-	    "      --seed=S              seed for weights, shuffling, dropout (default %llu)\n"
-	    "      --threads=N           worker threads (default %u)\n"
-	    "      --max-per-class=N     class balancing: at most N samples of a class\n"
-	    "                            per epoch, drawn afresh (default 0: all)\n"
-	    "      --augment-bytes=P     replace each payload byte of a training sample\n"
-	    "                            by a random one with probability P (default 0)\n"
-	    "      --validation=F        hold back this share of the training captures\n"
-	    "                            for early stopping and calibration\n"
-	    "      --validate-every=N    steps between validation losses (default %u)\n"
-	    "      --patience=N          stop after N validations without a new best\n"
-	    "                            (default %u; 0: never stop early)\n"
-	    "      --min-threshold=P     calibration: no class's abstention threshold\n"
-	    "                            below P, also for classes validation never\n"
-	    "                            names (default 0)\n"
-	    "      --threshold-precision=P\n"
-	    "                            calibration: each class's threshold is the\n"
-	    "                            lowest at which the validation flows it names\n"
-	    "                            are at least P right (0.5..1, default %g)\n"
-	    "      --reject-rare[=train|calibrate]\n"
-	    "                            the flows of the classes --min-flows leaves out\n"
-	    "                            become one reject class '" PRONET_REJECT_CLASS "' (never\n"
-	    "                            named: its verdict abstains); 'train' (the\n"
-	    "                            default) trains on them, 'calibrate' keeps them\n"
-	    "                            out of training and counts them as mistakes\n"
-	    "                            when calibrating the thresholds; eval also\n"
-	    "                            takes 'test': neither, only tested on\n",
-	    d.config.embed_dim, d.config.filters, d.config.ngram_buckets, (double)d.config.dropout,
-	    d.options.batch_size, d.options.epochs, (double)d.options.learning_rate,
-	    (unsigned long long)d.options.seed, d.options.threads, d.options.validate_every,
-	    d.options.patience, d.threshold_precision);
+	fprintf(out,
+	        "Model:\n"
+	        "      --arch=NAME           model family (default pronet-cnn); its options:\n");
+	for (size_t i = 0; i < pronet_arch_count(); i++)
+		arch_usage(out, pronet_arch_at(i));
+	fprintf(out,
+	        "Training:\n"
+	        "      --batch-size=B        samples per step (default %u)\n"
+	        "      --steps=N             train for N mini-batch steps, or\n"
+	        "      --epochs=N            for N passes over the dataset (default %u)\n"
+	        "      --learning-rate=LR    Adam step size (default %g)\n"
+	        "      --seed=S              seed for weights, shuffling, dropout (default %llu)\n"
+	        "      --threads=N           worker threads (default %u)\n"
+	        "      --max-per-class=N     class balancing: at most N samples of a class\n"
+	        "                            per epoch, drawn afresh (default 0: all)\n"
+	        "      --augment-bytes=P     replace each payload byte of a training sample\n"
+	        "                            by a random one with probability P (default 0)\n"
+	        "      --validation=F        hold back this share of the training captures\n"
+	        "                            for early stopping and calibration\n"
+	        "      --validate-every=N    steps between validation losses (default %u)\n"
+	        "      --patience=N          stop after N validations without a new best\n"
+	        "                            (default %u; 0: never stop early)\n"
+	        "      --min-threshold=P     calibration: no class's abstention threshold\n"
+	        "                            below P, also for classes validation never\n"
+	        "                            names (default 0)\n"
+	        "      --threshold-precision=P\n"
+	        "                            calibration: each class's threshold is the\n"
+	        "                            lowest at which the validation flows it names\n"
+	        "                            are at least P right (0.5..1, default %g)\n"
+	        "      --reject-rare[=train|calibrate]\n"
+	        "                            the flows of the classes --min-flows leaves out\n"
+	        "                            become one reject class '" PRONET_REJECT_CLASS
+	        "' (never\n"
+	        "                            named: its verdict abstains); 'train' (the\n"
+	        "                            default) trains on them, 'calibrate' keeps them\n"
+	        "                            out of training and counts them as mistakes\n"
+	        "                            when calibrating the thresholds; eval also\n"
+	        "                            takes 'test': neither, only tested on\n",
+	        d.options.batch_size, d.options.epochs, (double)d.options.learning_rate,
+	        (unsigned long long)d.options.seed, d.options.threads, d.options.validate_every,
+	        d.options.patience, d.threshold_precision);
 }

@@ -17,7 +17,9 @@ enum pronet_cli_reject {
 };
 
 struct pronet_cli_train {
-	struct pronet_cnn_config config;
+	/* --arch NAME (default pronet-cnn) and its config, set by its options */
+	const struct pronet_arch_ops *arch;
+	_Alignas(max_align_t) unsigned char arch_config[PRONET_ARCH_CONFIG_MAX];
 	struct pronet_train_options options;
 	int steps_given, epochs_given;
 	float validation_fraction; /* held back for early stopping and calibration */
@@ -30,12 +32,20 @@ struct pronet_cli_train {
 	enum pronet_cli_reject reject_rare;
 };
 
-/* Option values of the shared options are 256..511; a command's own use 512+. */
-#define PRONET_CLI_TRAIN_OPTIONS 20
+/* Option values of the shared options are 256..511 (an architecture's own
+ * options 448..511); a command's own use 512+. */
+#define PRONET_CLI_MAX_ARCH_OPTIONS 64
+#define PRONET_CLI_TRAIN_OPTIONS (15 + PRONET_CLI_MAX_ARCH_OPTIONS)
 
+/* Defaults, with the architecture --arch names in argv (scanned before
+ * getopt, since its options depend on it; default pronet-cnn). 0, with a
+ * message listing the names, when --arch names none. */
+int pronet_cli_train_defaults_for(const char *command, int argc, char *const *argv,
+                                  struct pronet_cli_train *t);
 void pronet_cli_train_defaults(struct pronet_cli_train *t);
-/* Appends the shared options to table[at..]; returns the new count. */
-size_t pronet_cli_train_add_options(struct option *table, size_t at);
+/* Appends the shared options and t->arch's to table[at..]; returns the new count. */
+size_t pronet_cli_train_add_options(struct option *table, size_t at,
+                                    const struct pronet_cli_train *t);
 /* 1 parsed, 0 bad value (reported), -1 not a shared option. */
 int pronet_cli_train_option(const char *command, int option, const char *value,
                             struct pronet_cli_train *t);

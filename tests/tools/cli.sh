@@ -95,6 +95,22 @@ expect_status 2 "train --steps and --epochs" "$PRONET" train "$TMP/crafted.ds" -
 expect_status 2 "train --dropout 2" "$PRONET" train "$TMP/crafted.ds" -o "$TMP/x.bin" --dropout 2
 expect_in "$TMP/err" "--dropout: '2'" "train bad dropout"
 expect_status 2 "train --threads x" "$PRONET" train "$TMP/crafted.ds" -o "$TMP/x.bin" --threads x
+# --arch: an unknown name lists the known ones; an option of another family
+# is unknown; naming the default family trains the very same model.
+expect_status 2 "train --arch unknown" "$PRONET" train "$TMP/crafted.ds" -o "$TMP/x.bin" --arch nope
+expect_in "$TMP/err" "unknown architecture 'nope' (known: pronet-cnn" "train --arch unknown"
+expect_status 2 "eval --arch unknown" "$PRONET" eval --arch=nope "$TMP/crafted.ds"
+expect_in "$TMP/err" "known: pronet-cnn" "eval --arch unknown"
+expect_status 0 "train --arch pronet-cnn" "$PRONET" train "$TMP/crafted.ds" -o "$TMP/arch.bin" \
+	--arch pronet-cnn --embed-dim 8 --filters 8 --ngram-buckets 256 --dropout 0.1 \
+	--batch-size 16 --steps 300 --learning-rate 0.01 --seed 7
+cmp "$TMP/arch.bin" "$TMP/model.bin" >&2 || fail "--arch pronet-cnn trained another model"
+expect_status 0 "train --help" "$PRONET" train --help
+expect_in "$TMP/out" "--arch=NAME" "train --help lists --arch"
+expect_in "$TMP/out" "    pronet-cnn: byte + 3-gram embeddings" "train --help lists the families"
+expect_in "$TMP/out" "      --embed-dim=M         embedding dimension (default 50)" "train --help"
+expect_in "$TMP/out" "      --dropout=P           dropout probability while training (default 0.5)" \
+	"train --help"
 expect_status 2 "predict without -m" "$PRONET" predict </dev/null
 expect_status 2 "info without a model" "$PRONET" info
 expect_status 2 "unknown option" "$PRONET" info --frobnicate "$TMP/model.bin"
