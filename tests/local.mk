@@ -6,7 +6,7 @@ tests_libunit_la_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_libunit_la_LIBADD = $(CUNIT_LIBS)
 
 # Link line for a unit test binary.
-UNIT_LDADD = tests/libunit.la libpronet.la $(CUNIT_LIBS)
+UNIT_LDADD = tests/libunit.la $(PRONET_STATIC_LIBS) $(CUNIT_LIBS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 
 # Whether this build has ASan + UBSan (configure --enable-sanitizers), for
@@ -35,3 +35,9 @@ EXTRA_DIST += tests/source/banned.sh
 # clang-format on the C files it covers (named exceptions in the script).
 TESTS += tests/source/format.sh
 EXTRA_DIST += tests/source/format.sh
+# libpronet.so exports exactly its installed headers' functions (libpronet.sym).
+TESTS += tests/source/exports.sh
+EXTRA_DIST += tests/source/exports.sh
+AM_TESTS_ENVIRONMENT += PRONET_PUBLIC_HEADERS='$(nobase_pkginclude_HEADERS)'; export PRONET_PUBLIC_HEADERS; \
+	CC='$(CC)'; export CC; \
+	PRONET_HEADER_CFLAGS='$(NDPI_CFLAGS) $(PCAP_CFLAGS) $(JSONC_CFLAGS)'; export PRONET_HEADER_CFLAGS;

@@ -3,7 +3,7 @@ bin_PROGRAMS += pronet
 pronet_SOURCES = \
 	tools/pronet.c \
 	tools/commands.h
-pronet_LDADD = libpronet.la
+pronet_LDADD = $(PRONET_STATIC_LIBS)
 
 # train / predict / info: the model API from the command line.
 pronet_SOURCES += \
@@ -47,7 +47,7 @@ pronet_LDADD += $(JSONC_LIBS)
 # table and bench.json (tools/bench.c). Built by `make`, run only by `make bench`.
 noinst_PROGRAMS += tools/bench
 tools_bench_SOURCES = tools/bench.c tools/bench_replay.c tools/bench_replay.h
-tools_bench_LDADD = libpronet.la $(PCAP_LIBS) -lm
+tools_bench_LDADD = $(PRONET_STATIC_LIBS) $(PCAP_LIBS) -lm
 BENCH_SECONDS = 2
 bench: tools/bench$(EXEEXT) pronet$(EXEEXT) tests/ndpi-glue/flow/bench_flow_table$(EXEEXT)
 	./tests/ndpi-glue/flow/bench_flow_table$(EXEEXT)

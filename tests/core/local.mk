@@ -168,7 +168,7 @@ TESTS += tests/core/nn/test_dot
 # nDPI's captures ($PRONET_CORPUS).
 check_PROGRAMS += tests/core/arch/pronet_cnn/fast_corpus
 tests_core_arch_pronet_cnn_fast_corpus_SOURCES = tests/core/arch/pronet_cnn/fast_corpus.c
-tests_core_arch_pronet_cnn_fast_corpus_LDADD = libpronet.la $(PCAP_LIBS) -lm
+tests_core_arch_pronet_cnn_fast_corpus_LDADD = $(PRONET_STATIC_LIBS) $(PCAP_LIBS) -lm
 TESTS += tests/core/arch/pronet_cnn/fast_corpus
 
 check_PROGRAMS += tests/core/nn/test_softmax_fast

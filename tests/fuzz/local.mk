@@ -17,24 +17,24 @@ noinst_PROGRAMS += tests/fuzz/fuzz_decode tests/fuzz/fuzz_model_file tests/fuzz/
 	tests/fuzz/fuzz_rules tests/fuzz/fuzz_dissector tests/fuzz/fuzz_engine tests/fuzz/make_seeds
 tests_fuzz_fuzz_decode_SOURCES = tests/fuzz/fuzz_decode.c
 tests_fuzz_fuzz_decode_LDFLAGS = $(FUZZ_LINK_FLAGS)
-tests_fuzz_fuzz_decode_LDADD = libpronet.la
+tests_fuzz_fuzz_decode_LDADD = $(PRONET_STATIC_LIBS)
 tests_fuzz_fuzz_model_file_SOURCES = tests/fuzz/fuzz_model_file.c
 tests_fuzz_fuzz_model_file_LDFLAGS = $(FUZZ_LINK_FLAGS)
-tests_fuzz_fuzz_model_file_LDADD = libpronet.la
+tests_fuzz_fuzz_model_file_LDADD = $(PRONET_STATIC_LIBS)
 tests_fuzz_fuzz_dataset_SOURCES = tests/fuzz/fuzz_dataset.c
 tests_fuzz_fuzz_dataset_LDFLAGS = $(FUZZ_LINK_FLAGS)
-tests_fuzz_fuzz_dataset_LDADD = libpronet.la
+tests_fuzz_fuzz_dataset_LDADD = $(PRONET_STATIC_LIBS)
 tests_fuzz_fuzz_rules_SOURCES = tests/fuzz/fuzz_rules.c
 tests_fuzz_fuzz_rules_LDFLAGS = $(FUZZ_LINK_FLAGS)
-tests_fuzz_fuzz_rules_LDADD = libpronet.la
+tests_fuzz_fuzz_rules_LDADD = $(PRONET_STATIC_LIBS)
 tests_fuzz_fuzz_dissector_SOURCES = tests/fuzz/fuzz_dissector.c $(PLUGIN_TEST_FIXTURE)
 tests_fuzz_fuzz_dissector_LDFLAGS = $(FUZZ_LINK_FLAGS)
-tests_fuzz_fuzz_dissector_LDADD = libpronet.la $(NDPI_LIBS)
+tests_fuzz_fuzz_dissector_LDADD = $(PRONET_STATIC_LIBS) $(NDPI_LIBS)
 tests_fuzz_fuzz_engine_SOURCES = tests/fuzz/fuzz_engine.c
 tests_fuzz_fuzz_engine_LDFLAGS = $(FUZZ_LINK_FLAGS)
-tests_fuzz_fuzz_engine_LDADD = libpronet.la $(NDPI_LIBS)
+tests_fuzz_fuzz_engine_LDADD = $(PRONET_STATIC_LIBS) $(NDPI_LIBS)
 tests_fuzz_make_seeds_SOURCES = tests/fuzz/make_seeds.c
-tests_fuzz_make_seeds_LDADD = libpronet.la
+tests_fuzz_make_seeds_LDADD = $(PRONET_STATIC_LIBS)
 
 fuzz-seeds: tests/fuzz/make_seeds$(EXEEXT)
 	rm -rf fuzz/seeds

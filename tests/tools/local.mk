@@ -2,7 +2,7 @@
 # make_dataset: writes a small dataset of crafted protocol prefixes for cli.sh.
 check_PROGRAMS += tests/tools/make_dataset
 tests_tools_make_dataset_SOURCES = tests/tools/make_dataset.c
-tests_tools_make_dataset_LDADD = libpronet.la
+tests_tools_make_dataset_LDADD = $(PRONET_STATIC_LIBS)
 
 TESTS += tests/tools/cli.sh
 EXTRA_DIST += tests/tools/cli.sh
@@ -64,7 +64,7 @@ EXTRA_DIST += tests/tools/empty_capture.sh
 EXTRA_DIST += tests/tools/common.sh
 
 # make_flood writes its capture through core/util/atomic_file.
-tests_tools_make_flood_LDADD = libpronet.la
+tests_tools_make_flood_LDADD = $(PRONET_STATIC_LIBS)
 # tests/packet_bytes.h is shared with tests/plugin/fixture.c; listed here for dist.
 tests_tools_make_flood_SOURCES += tests/packet_bytes.h
 
