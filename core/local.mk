@@ -29,6 +29,10 @@ core_libpronet_core_la_SOURCES += \
 	core/nn/conv1d.c \
 	core/nn/relu.c \
 	core/nn/maxpool.c \
+	core/nn/pool1d.c \
+	core/nn/conv2d.c \
+	core/nn/pool2d.c \
+	core/nn/mse.c \
 	core/nn/batchnorm.c \
 	core/nn/dropout.c \
 	core/nn/dense.c \
@@ -41,6 +45,10 @@ noinst_HEADERS += \
 	core/nn/conv1d.h \
 	core/nn/relu.h \
 	core/nn/maxpool.h \
+	core/nn/pool1d.h \
+	core/nn/conv2d.h \
+	core/nn/pool2d.h \
+	core/nn/mse.h \
 	core/nn/batchnorm.h \
 	core/nn/dropout.h \
 	core/nn/dense.h \

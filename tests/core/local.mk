@@ -79,6 +79,31 @@ tests_core_nn_test_maxpool_CFLAGS = $(UNIT_CFLAGS)
 tests_core_nn_test_maxpool_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/nn/test_maxpool
 
+# Layers of issue 12 (task D): windowed pools, conv2d, MSE.
+check_PROGRAMS += tests/core/nn/test_pool1d
+tests_core_nn_test_pool1d_SOURCES = tests/core/nn/test_pool1d.c tests/core/nn/gradient_check.c tests/core/nn/gradient_check.h
+tests_core_nn_test_pool1d_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_pool1d_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_pool1d
+
+check_PROGRAMS += tests/core/nn/test_conv2d
+tests_core_nn_test_conv2d_SOURCES = tests/core/nn/test_conv2d.c tests/core/nn/gradient_check.c tests/core/nn/gradient_check.h
+tests_core_nn_test_conv2d_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_conv2d_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_conv2d
+
+check_PROGRAMS += tests/core/nn/test_pool2d
+tests_core_nn_test_pool2d_SOURCES = tests/core/nn/test_pool2d.c tests/core/nn/gradient_check.c tests/core/nn/gradient_check.h
+tests_core_nn_test_pool2d_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_pool2d_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_pool2d
+
+check_PROGRAMS += tests/core/nn/test_mse
+tests_core_nn_test_mse_SOURCES = tests/core/nn/test_mse.c tests/core/nn/gradient_check.c tests/core/nn/gradient_check.h
+tests_core_nn_test_mse_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_mse_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_mse
+
 check_PROGRAMS += tests/core/nn/test_dense
 tests_core_nn_test_dense_SOURCES = tests/core/nn/test_dense.c
 tests_core_nn_test_dense_CFLAGS = $(UNIT_CFLAGS)
