@@ -248,9 +248,13 @@ void pronet_cnn_pool_view(const struct pronet_model *model, size_t view, const f
 	size_t t = pronet_cnn_state(model)->config.filters;
 
 	for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++) {
-		struct pronet_conv1d_shape shape = {pronet_cnn_view_length(view),
-		                                    pronet_cnn_state(model)->config.embed_dim,
-		                                    pronet_cnn_widths[k], t};
+		struct pronet_conv1d_shape shape = {.length = pronet_cnn_view_length(view),
+		                                    .channels =
+		                                        pronet_cnn_state(model)->config.embed_dim,
+		                                    .width = pronet_cnn_widths[k],
+		                                    .filters = t,
+		                                    .stride = 1,
+		                                    .pad = 0};
 		size_t positions = pronet_conv1d_positions(&shape);
 
 		pronet_conv1d_forward(&shape, embedded, w->conv_w[view][k], w->conv_b[view][k],

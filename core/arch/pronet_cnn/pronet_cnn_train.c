@@ -184,8 +184,13 @@ static void backward_features(void *context, size_t worker, size_t workers)
 		for (size_t v = 0; v < PRONET_CNN_VIEWS; v++) {
 			memset(s->dembedded[v], 0, pronet_cnn_view_length(v) * m * sizeof(float));
 			for (size_t k = 0; k < PRONET_CNN_WIDTHS; k++) {
-				struct pronet_conv1d_shape shape = {pronet_cnn_view_length(v), m,
-				                                    pronet_cnn_widths[k], t};
+				struct pronet_conv1d_shape shape = {.length =
+				                                        pronet_cnn_view_length(v),
+				                                    .channels = m,
+				                                    .width = pronet_cnn_widths[k],
+				                                    .filters = t,
+				                                    .stride = 1,
+				                                    .pad = 0};
 				size_t group = row + (v * PRONET_CNN_WIDTHS + k) * t;
 
 				/* max_p relu(c) = relu(max_p c): the pooled value
