@@ -264,6 +264,13 @@ static enum pronet_err map_classes(struct pronet_attachment *a,
 	return PRONET_OK;
 }
 
+/* Frees an attachment that was never published. */
+static void discard_attachment(struct pronet_attachment *a)
+{
+	pronet_workspace_free(a->workspace);
+	free(a);
+}
+
 static enum pronet_err build_attachment(struct ndpi_detection_module_struct *ndpi,
                                         const struct pronet_model *model,
                                         const struct pronet_plugin_options *options,
@@ -293,8 +300,10 @@ static enum pronet_err build_attachment(struct ndpi_detection_module_struct *ndp
 		err = create_custom_protocols(ndpi, options, errbuf);
 	if (!err)
 		err = map_classes(a, options, errbuf);
+	if (!err)
+		err = pronet_workspace_new(model, &a->workspace, errbuf);
 	if (err) {
-		free(a);
+		discard_attachment(a);
 		return err;
 	}
 	*out = a;
@@ -394,12 +403,12 @@ static enum pronet_err install(struct pronet_attachment *a, uint32_t max_flows, 
 	if (!err)
 		err = pronet_dissector_register(a->ndpi, a->dissector_protocol, errbuf);
 	if (err) {
-		free(a);
+		discard_attachment(a);
 		return err;
 	}
 	old = atomic_load(&slot->attachment);
 	if (old != NULL && same_settings(old, a)) {
-		free(a); /* never published */
+		discard_attachment(a); /* never published */
 		return PRONET_OK;
 	}
 	atomic_store_explicit(&slot->attachment, a, memory_order_release);

@@ -27,6 +27,9 @@ struct pronet_attachment {
 	/* The module's endpoint evidence: its slot's (plugin/attach.c), never
 	 * freed, emptied when the slot goes to another module. */
 	struct pronet_endpoint_evidence *evidence;
+	/* The model's prediction scratch (NULL when it needs none): the module's
+	 * packets are processed by one thread at a time, as nDPI requires. */
+	struct pronet_workspace *workspace;
 	struct pronet_attachment *retired_next;
 };
 

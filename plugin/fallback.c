@@ -51,8 +51,8 @@ static void decide(const struct pronet_attachment *a, struct pronet_flow_store *
 	/* The flow's class probabilities from its recorded packets (each one
 	 * model input, ProNet Sec. 3.1), combined the one way core decides a
 	 * flow (core/model/flow_predict.h), as `pronet eval` measures it. */
-	if (pronet_model_predict_flow(a->model, record.inputs, record.num_inputs, mean, NULL) !=
-	    PRONET_OK)
+	if (pronet_model_predict_flow(a->model, a->workspace, record.inputs, record.num_inputs,
+	                              mean, NULL) != PRONET_OK)
 		return;
 	verdict->packets_used = record.num_inputs;
 	keep_top(mean, a->num_classes, verdict);

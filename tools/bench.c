@@ -311,10 +311,10 @@ static double bench_predict(struct bench *b, const void *argument, char *note)
 
 				if (arg->batched) {
 					n = count - i < BATCH ? count - i : BATCH;
-					pronet_model_predict_batch(model, inputs + i, n,
+					pronet_model_predict_batch(model, NULL, inputs + i, n,
 					                           probabilities, best);
 				} else {
-					pronet_model_predict(model, inputs + i, probabilities,
+					pronet_model_predict(model, NULL, inputs + i, probabilities,
 					                     best);
 				}
 				sum += best[0];

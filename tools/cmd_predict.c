@@ -172,7 +172,8 @@ static void print_prediction(const struct pronet_model *model, const float *prob
 	putchar('\n');
 }
 
-static int predict_lines(const struct pronet_model *model, const struct predict_args *a)
+static int predict_lines(const struct pronet_model *model, struct pronet_workspace *workspace,
+                         const struct predict_args *a)
 {
 	float probabilities[PRONET_MAX_CLASSES];
 	char *line = NULL, problem[128];
@@ -192,8 +193,9 @@ static int predict_lines(const struct pronet_model *model, const struct predict_
 			continue;
 		input.l4_protocol = a->l4_protocol;
 		input.direction = a->direction;
-		err = bad != NULL ? PRONET_ERR_PARSE
-		                  : pronet_model_predict(model, &input, probabilities, &best);
+		err = bad != NULL
+		          ? PRONET_ERR_PARSE
+		          : pronet_model_predict(model, workspace, &input, probabilities, &best);
 		if (bad == NULL && err != PRONET_OK)
 			bad = pronet_strerror(err);
 		if (bad != NULL) {
@@ -217,15 +219,25 @@ int pronet_cmd_predict(int argc, char **argv)
 	char errbuf[PRONET_ERRBUF_SIZE];
 	struct predict_args args;
 	struct pronet_model *model = NULL;
+	struct pronet_workspace *workspace = NULL;
 	int status = parse_args(argc, argv, &args);
 
 	if (status >= 0)
 		return status;
-	if (pronet_model_load(args.model, &model, errbuf) != PRONET_OK) {
+	if (pronet_model_load(args.model, &model, errbuf) != PRONET_OK ||
+	    pronet_workspace_new(model, &workspace, errbuf) != PRONET_OK) {
 		fprintf(stderr, "pronet predict: %s\n", errbuf);
+		pronet_model_free(model);
 		return 1;
 	}
-	status = predict_lines(model, &args);
+	if (pronet_model_is_per_flow(model)) {
+		fprintf(stderr, "pronet predict: %s: a %s model decides whole flows, not packets\n",
+		        args.model, pronet_arch_name(pronet_model_arch(model)));
+		status = 1;
+	} else {
+		status = predict_lines(model, workspace, &args);
+	}
+	pronet_workspace_free(workspace);
 	pronet_model_free(model);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "pronet predict: error writing standard output\n");

@@ -23,6 +23,9 @@ struct pronet_rng;
 struct pronet_train_batch;
 struct pronet_io_writer;
 struct pronet_io_reader;
+struct pronet_dataset;
+struct pronet_input_spec;
+struct pronet_train_options;
 
 /* describe() hands `pronet info` its lines as key/value pairs: core never prints. */
 typedef void pronet_describe_emit(void *user, const char *key, const char *value);
@@ -48,9 +51,27 @@ struct pronet_arch_ops {
 	void (*bind)(struct pronet_model *model);
 	/* Fresh weights from rng. */
 	void (*init)(struct pronet_model *model, struct pronet_rng *rng);
-	/* Inference: logits[num_classes]; no allocation, thread-safe. */
+	/* What the family reads of a flow: the window, the layer, which packets
+	 * (core/data/input_spec.h). The flow table, the plugin and `pronet label`
+	 * record this much; eval refuses a dataset that holds less. NULL: the
+	 * default spec (16 payload bytes of 4 payload packets per direction). */
+	void (*input_spec)(const struct pronet_model *model, struct pronet_input_spec *spec);
+	/* Bytes of scratch logits and flow_logits need for activations too big
+	 * for the stack (a caller-owned struct pronet_workspace, 64-byte
+	 * aligned, allocated once). NULL: none, and they get NULL. */
+	size_t (*workspace_size)(const struct pronet_model *model);
+	/* Per-packet inference: logits[num_classes]; no allocation, thread-safe
+	 * given one workspace per thread. NULL for a flow family. */
 	void (*logits)(const struct pronet_model *model, const struct pronet_packet_record *input,
-	               float *logits);
+	               void *workspace, float *logits);
+	/* Per-flow inference, for families that decide a flow as a whole (sizes,
+	 * times, order): logits[num_classes] from the flow's records[n] in flow
+	 * order, as input_spec records them. When set, flow predictions use it
+	 * instead of combining per-packet logits; calibration and abstention
+	 * stay the generic ones. NULL for per-packet families. */
+	void (*flow_logits)(const struct pronet_model *model,
+	                    const struct pronet_packet_record *records, size_t n, void *workspace,
+	                    float *logits);
 	/* Derives what prediction precomputes from the weights; called whenever
 	 * they change. Never fails (without memory, logits takes a slow path);
 	 * release frees it. Both may be NULL. */
@@ -68,6 +89,22 @@ struct pronet_arch_ops {
 	void (*train_end)(void *workspace);
 	void (*train_batch)(struct pronet_model *model, void *workspace,
 	                    const struct pronet_train_batch *batch, float *const *grads);
+
+	/* Optional, before the gradient loop: e.g. the stacked autoencoder's
+	 * greedy layer-wise pretraining. Same data and options as pronet_train. */
+	enum pronet_err (*pretrain)(struct pronet_model *model, const struct pronet_dataset *data,
+	                            const struct pronet_train_options *options, char *errbuf);
+	/* The fit path, for families fitted without gradients (trees, naive
+	 * Bayes): when set, pronet_train calls it instead of the gradient loop
+	 * (train_begin and train_batch may then be NULL). It fits on
+	 * options->train_indices (all samples when NULL); labels[sample] is the
+	 * model class of each of those samples and of the validation ones
+	 * (mapped by name, as for gradient training). It honours the seed, the
+	 * thread count and max_per_class, and is bit-for-bit reproducible for a
+	 * seed and thread count. */
+	enum pronet_err (*fit)(struct pronet_model *model, const struct pronet_dataset *data,
+	                       const uint32_t *labels, const struct pronet_train_options *options,
+	                       char *errbuf);
 
 	/* Model file v2 (docs/model-format.md): the family's hyperparameter block
 	 * (HYPR), its own layout. read_hyper fills config[config_size] from the

@@ -21,8 +21,11 @@ enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct p
 	uint32_t *labels = malloc((n > 0 ? n : 1) * sizeof(uint32_t));
 	float thresholds[PRONET_MAX_CLASSES], temperature = 1.0f;
 	struct pronet_packet_record inputs[PRONET_FLOW_MAX_PACKETS];
-	enum pronet_err err = PRONET_OK;
+	struct pronet_workspace *workspace = NULL;
+	enum pronet_err err = pronet_workspace_new(model, &workspace, errbuf);
 
+	if (err != PRONET_OK)
+		goto out;
 	if (logits == NULL || probabilities == NULL || labels == NULL) {
 		err = pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory to calibrate");
 		goto out;
@@ -35,7 +38,7 @@ enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct p
 		if (label < 0)
 			continue;
 		count = pronet_flows_gather_inputs(data, flows, flow, flow_packets, inputs);
-		err = pronet_model_predict_flow_with(model, inputs, count, combine,
+		err = pronet_model_predict_flow_with(model, workspace, inputs, count, combine,
 		                                     probabilities + used * classes,
 		                                     logits + used * classes, NULL);
 		labels[used++] = (uint32_t)label;
@@ -65,5 +68,6 @@ out:
 	free(logits);
 	free(probabilities);
 	free(labels);
+	pronet_workspace_free(workspace);
 	return err;
 }

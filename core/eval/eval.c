@@ -142,7 +142,8 @@ static enum pronet_err split_fold(struct eval_run *run, uint32_t fold, size_t *n
 	return PRONET_OK;
 }
 
-static void count_verdicts(struct eval_run *run, const struct pronet_model *model, uint32_t fold)
+static enum pronet_err count_verdicts(struct eval_run *run, const struct pronet_model *model,
+                                      uint32_t fold, char *errbuf)
 {
 	struct pronet_eval_result *r = run->result;
 	size_t classes = r->num_classes, cells = classes * (classes + 1);
@@ -150,7 +151,11 @@ static void count_verdicts(struct eval_run *run, const struct pronet_model *mode
 	uint64_t *thresholded = r->confusion_thresholded + run->repeat * cells;
 	struct pronet_packet_record inputs[PRONET_FLOW_MAX_PACKETS];
 	float probabilities[PRONET_MAX_CLASSES];
+	struct pronet_workspace *workspace = NULL;
+	enum pronet_err err = pronet_workspace_new(model, &workspace, errbuf); /* once per fold */
 
+	if (err != PRONET_OK)
+		return err;
 	for (size_t f = 0; f < run->flows->num_flows; f++) {
 		int truth = run->model_class[run->flows->label[f]];
 		int held_out = (int)run->flows->label[f] == run->o->hold_out_class;
@@ -162,7 +167,7 @@ static void count_verdicts(struct eval_run *run, const struct pronet_model *mode
 			continue;
 		count = pronet_flows_gather_inputs(run->data, run->flows, f, run->o->flow_packets,
 		                                   inputs);
-		if (pronet_model_predict_flow_with(model, inputs, count, run->o->combine,
+		if (pronet_model_predict_flow_with(model, workspace, inputs, count, run->o->combine,
 		                                   probabilities, NULL, &best) != PRONET_OK)
 			continue;
 		decision =
@@ -201,6 +206,8 @@ static void count_verdicts(struct eval_run *run, const struct pronet_model *mode
 			confusion[(size_t)truth * (classes + 1) + named]++;
 		thresholded[(size_t)truth * (classes + 1) + (accepted ? best : classes)]++;
 	}
+	pronet_workspace_free(workspace);
+	return PRONET_OK;
 }
 
 static enum pronet_err run_fold(struct eval_run *run, uint32_t fold, char *errbuf)
@@ -253,7 +260,7 @@ static enum pronet_err run_fold(struct eval_run *run, uint32_t fold, char *errbu
 		run->result->samples_seen += run->last.samples_seen;
 		run->result->steps += run->last.step;
 		run->result->trainings++;
-		count_verdicts(run, model, fold);
+		err = count_verdicts(run, model, fold, errbuf);
 	}
 	pronet_model_free(model);
 	return err;

@@ -36,6 +36,7 @@ static float packet_weight(enum pronet_flow_combine combine, const float *logits
 }
 
 enum pronet_err pronet_model_predict_flow_with(const struct pronet_model *model,
+                                               struct pronet_workspace *workspace,
                                                const struct pronet_packet_record *inputs, size_t n,
                                                enum pronet_flow_combine combine,
                                                float *probabilities, float *mean_logits,
@@ -44,18 +45,31 @@ enum pronet_err pronet_model_predict_flow_with(const struct pronet_model *model,
 	float logits[PRONET_MAX_CLASSES], sum[PRONET_MAX_CLASSES];
 	float packet[PRONET_MAX_CLASSES], total = 0.0f;
 	size_t classes, top;
+	void *memory;
 
 	if (model == NULL || inputs == NULL || probabilities == NULL || n == 0 ||
-	    combine > PRONET_COMBINE_LAST)
+	    combine > PRONET_COMBINE_LAST ||
+	    pronet_workspace_check(model, workspace, &memory) != PRONET_OK)
 		return PRONET_ERR_ARG;
 	classes = model->num_classes;
+	if (model->ops->flow_logits != NULL) {
+		/* A flow family decides the flow as a whole: its logits are the
+		 * flow's, and only the temperature applies. */
+		model->ops->flow_logits(model, inputs, n, memory, sum);
+		pronet_softmax(sum, classes, model->temperature, probabilities);
+		if (mean_logits != NULL)
+			memcpy(mean_logits, sum, classes * sizeof(float));
+		if (best != NULL)
+			*best = pronet_argmax(probabilities, classes);
+		return PRONET_OK;
+	}
 	if (n > PRONET_FLOW_MAX_PACKETS)
 		n = PRONET_FLOW_MAX_PACKETS;
 	if (combine == PRONET_COMBINE_FIRST_PACKET)
 		n = 1;
 	memset(sum, 0, classes * sizeof(float));
 	for (size_t i = 0; i < n; i++) {
-		model->ops->logits(model, &inputs[i], logits);
+		model->ops->logits(model, &inputs[i], memory, logits);
 		if (combine == PRONET_COMBINE_MEAN_PROBABILITIES) {
 			pronet_softmax(logits, classes, model->temperature, packet);
 			for (size_t c = 0; c < classes; c++)
@@ -90,11 +104,12 @@ enum pronet_err pronet_model_predict_flow_with(const struct pronet_model *model,
 }
 
 enum pronet_err pronet_model_predict_flow(const struct pronet_model *model,
+                                          struct pronet_workspace *workspace,
                                           const struct pronet_packet_record *inputs, size_t n,
                                           float *probabilities, size_t *best)
 {
-	return pronet_model_predict_flow_with(model, inputs, n, PRONET_COMBINE_MEAN_LOGITS,
-	                                      probabilities, NULL, best);
+	return pronet_model_predict_flow_with(
+	    model, workspace, inputs, n, PRONET_COMBINE_MEAN_LOGITS, probabilities, NULL, best);
 }
 
 int pronet_model_is_reject_class(const struct pronet_model *model, size_t class_index)

@@ -33,14 +33,20 @@ enum pronet_flow_combine {
 
 /* Class probabilities of a flow from its inputs[n] (n >= 1), in flow order:
  * probabilities[num_classes], *best the most probable class (may be NULL).
- * No allocation; thread-safe like pronet_model_predict. */
+ * No allocation; thread-safe like pronet_model_predict, whose workspace rule
+ * it shares. A per-packet family's packet logits are combined (at most
+ * PRONET_FLOW_MAX_PACKETS of them); a per-flow family
+ * (pronet_model_is_per_flow) reads all n records itself, and the combination
+ * does not apply. */
 enum pronet_err pronet_model_predict_flow(const struct pronet_model *model,
+                                          struct pronet_workspace *workspace,
                                           const struct pronet_packet_record *inputs, size_t n,
                                           float *probabilities, size_t *best);
 /* The same with a chosen combination; mean_logits[num_classes] (may be NULL)
  * receives the combined logits before the temperature (calibration fits
  * the temperature on them). */
 enum pronet_err pronet_model_predict_flow_with(const struct pronet_model *model,
+                                               struct pronet_workspace *workspace,
                                                const struct pronet_packet_record *inputs, size_t n,
                                                enum pronet_flow_combine combine,
                                                float *probabilities, float *mean_logits,

@@ -196,19 +196,85 @@ enum pronet_err pronet_model_set_calibration(struct pronet_model *model, float t
 	return PRONET_OK;
 }
 
+void pronet_model_input_spec(const struct pronet_model *model, struct pronet_input_spec *spec)
+{
+	pronet_input_spec_default(spec);
+	if (model->ops->input_spec != NULL)
+		model->ops->input_spec(model, spec);
+}
+
+int pronet_model_is_per_flow(const struct pronet_model *model)
+{
+	return model->ops->logits == NULL;
+}
+
+size_t pronet_model_workspace_size(const struct pronet_model *model)
+{
+	return model->ops->workspace_size != NULL ? model->ops->workspace_size(model) : 0;
+}
+
+enum pronet_err pronet_workspace_new(const struct pronet_model *model,
+                                     struct pronet_workspace **out, char *errbuf)
+{
+	size_t size = pronet_model_workspace_size(model);
+	struct pronet_workspace *workspace;
+
+	*out = NULL;
+	if (size == 0)
+		return PRONET_OK;
+	workspace = malloc(sizeof(*workspace));
+	/* Rounded up: aligned_alloc wants a multiple of the alignment. */
+	if (workspace == NULL || size > SIZE_MAX - 63 ||
+	    (workspace->memory = aligned_alloc(64, (size + 63) / 64 * 64)) == NULL) {
+		free(workspace);
+		return pronet_error(errbuf, PRONET_ERR_NOMEM,
+		                    "no memory for a %zu-byte prediction workspace (%s)", size,
+		                    model->ops->name);
+	}
+	memset(workspace->memory, 0, size);
+	workspace->size = size;
+	*out = workspace;
+	return PRONET_OK;
+}
+
+void pronet_workspace_free(struct pronet_workspace *workspace)
+{
+	if (workspace == NULL)
+		return;
+	free(workspace->memory);
+	free(workspace);
+}
+
+enum pronet_err pronet_workspace_check(const struct pronet_model *model,
+                                       const struct pronet_workspace *workspace, void **memory)
+{
+	size_t size = pronet_model_workspace_size(model);
+
+	*memory = NULL;
+	if (size == 0)
+		return PRONET_OK;
+	if (workspace == NULL || workspace->size < size)
+		return PRONET_ERR_ARG;
+	*memory = workspace->memory;
+	return PRONET_OK;
+}
+
 /* Softmax over the architecture's logits, scaled by the calibration
  * temperature (Guo et al. 2017); no allocation. The vector softmax
  * (core/nn/softmax_fast.h): 16 libm expf calls cost about as much as the
  * fast path's dense layer. */
 enum pronet_err pronet_model_predict(const struct pronet_model *model,
+                                     struct pronet_workspace *workspace,
                                      const struct pronet_packet_record *input, float *probabilities,
                                      size_t *best)
 {
 	float logits[PRONET_MAX_CLASSES];
+	void *memory;
 
-	if (model == NULL || input == NULL || probabilities == NULL)
+	if (model == NULL || input == NULL || probabilities == NULL || model->ops->logits == NULL ||
+	    pronet_workspace_check(model, workspace, &memory) != PRONET_OK)
 		return PRONET_ERR_ARG;
-	model->ops->logits(model, input, logits);
+	model->ops->logits(model, input, memory, logits);
 	pronet_softmax_fast(logits, model->num_classes, model->temperature, probabilities,
 	                    model->isa);
 	if (best != NULL)
@@ -224,19 +290,23 @@ enum pronet_err pronet_model_predict(const struct pronet_model *model,
 #define PREDICT_GROUP 2
 
 enum pronet_err pronet_model_predict_batch(const struct pronet_model *model,
+                                           struct pronet_workspace *workspace,
                                            const struct pronet_packet_record *inputs, size_t count,
                                            float *probabilities, size_t *best)
 {
 	float logits[PREDICT_GROUP][PRONET_MAX_CLASSES];
+	void *memory;
 
-	if (model == NULL || (count > 0 && (inputs == NULL || probabilities == NULL)))
+	if (model == NULL || (count > 0 && (inputs == NULL || probabilities == NULL)) ||
+	    model->ops->logits == NULL ||
+	    pronet_workspace_check(model, workspace, &memory) != PRONET_OK)
 		return PRONET_ERR_ARG;
 	for (size_t i = 0; i < count; i += PREDICT_GROUP) {
 		size_t n = count - i < PREDICT_GROUP ? count - i : PREDICT_GROUP;
 		float *p = probabilities + i * model->num_classes;
 
 		for (size_t k = 0; k < n; k++)
-			model->ops->logits(model, &inputs[i + k], logits[k]);
+			model->ops->logits(model, &inputs[i + k], memory, logits[k]);
 		for (size_t k = 0; k < n; k++)
 			pronet_softmax_fast(logits[k], model->num_classes, model->temperature,
 			                    p + k * model->num_classes, model->isa);

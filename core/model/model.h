@@ -19,6 +19,7 @@
 
 #include "core/arch/pronet_cnn/pronet_cnn_config.h"
 #include "core/arch/registry.h"
+#include "core/data/input_spec.h"
 #include "core/data/record.h"
 #include "core/util/error.h"
 
@@ -73,14 +74,40 @@ float pronet_model_threshold(const struct pronet_model *model, size_t class_inde
 enum pronet_err pronet_model_set_calibration(struct pronet_model *model, float temperature,
                                              const float *thresholds, char *errbuf);
 
+/* What the model reads of a flow: how many bytes of which layer, of which
+ * packets (core/data/input_spec.h). Whoever records flows for the model (the
+ * flow table, the plugin, `pronet label`) records this much. */
+void pronet_model_input_spec(const struct pronet_model *model, struct pronet_input_spec *spec);
+/* 1 if the model decides whole flows (sizes, times, order) and has no
+ * per-packet answer: pronet_model_predict refuses it, the flow predictions of
+ * core/model/flow_predict.h serve it. */
+int pronet_model_is_per_flow(const struct pronet_model *model);
+
+/* Scratch memory for prediction, owned by the caller and made once: families
+ * whose activations are too big for the stack (Deep Packet's first
+ * convolution alone) use it, so that nothing allocates per packet. One
+ * workspace serves one thread at a time, for any model whose
+ * pronet_model_workspace_size is not larger than the one it was made for.
+ * A model of size 0 (ProNet) takes a NULL workspace. */
+struct pronet_workspace;
+size_t pronet_model_workspace_size(const struct pronet_model *model);
+/* *out is NULL (and PRONET_OK) when the model needs no workspace. */
+enum pronet_err pronet_workspace_new(const struct pronet_model *model,
+                                     struct pronet_workspace **out, char *errbuf);
+void pronet_workspace_free(struct pronet_workspace *workspace);
+
 /* Class probabilities for one packet: probabilities[num_classes]. Returns the
- * index of the most probable class through *best (may be NULL). */
+ * index of the most probable class through *best (may be NULL). workspace:
+ * see above (NULL for a model that needs none; too small or missing is
+ * PRONET_ERR_ARG, as is a per-flow model). */
 enum pronet_err pronet_model_predict(const struct pronet_model *model,
+                                     struct pronet_workspace *workspace,
                                      const struct pronet_packet_record *input, float *probabilities,
                                      size_t *best);
 /* pronet_model_predict over count inputs: probabilities[count][num_classes],
  * best[count] (may be NULL). Same results; no allocation. */
 enum pronet_err pronet_model_predict_batch(const struct pronet_model *model,
+                                           struct pronet_workspace *workspace,
                                            const struct pronet_packet_record *inputs, size_t count,
                                            float *probabilities, size_t *best);
 

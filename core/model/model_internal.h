@@ -81,6 +81,17 @@ enum pronet_err pronet_model_create(const struct pronet_arch_ops *ops, const voi
                                     size_t max_weights, const char *name, struct pronet_model **out,
                                     char *errbuf);
 
+/* Caller-owned scratch (model.h): `size` bytes at `memory`, 64-byte aligned. */
+struct pronet_workspace {
+	size_t size;
+	void *memory;
+};
+
+/* The memory a prediction of `model` hands its family: NULL when it needs
+ * none; PRONET_ERR_ARG when workspace is missing or too small. */
+enum pronet_err pronet_workspace_check(const struct pronet_model *model,
+                                       const struct pronet_workspace *workspace, void **memory);
+
 /* Call after changing model->weights in place (loading, training, tests):
  * recomputes what prediction derives from them. Until then predict may use
  * tables of the old weights. */

@@ -55,6 +55,7 @@ struct run {
 	float **grads; /* [threads][num_trainable] */
 	float *moment1, *moment2;
 	void *workspace;
+	struct pronet_workspace **predict_workspaces; /* [threads]: validation's forward passes */
 	size_t threads;
 };
 
@@ -78,6 +79,9 @@ static void run_free(struct run *run, const struct pronet_model *model)
 	free(run->grads);
 	free(run->moment1);
 	free(run->moment2);
+	for (size_t i = 0; run->predict_workspaces != NULL && i < run->threads; i++)
+		pronet_workspace_free(run->predict_workspaces[i]);
+	free(run->predict_workspaces);
 	if (run->workspace != NULL)
 		model->ops->train_end(run->workspace);
 }
@@ -187,8 +191,11 @@ static enum pronet_err run_allocate(struct run *run, const struct pronet_model *
 	         !run->order || !run->worker_loss || !run->best_weights || !run->batch_inputs ||
 	         !run->batch_labels || !run->losses || !run->correct || !run->grads ||
 	         !run->moment1 || !run->moment2;
+	run->predict_workspaces = calloc(threads, sizeof(*run->predict_workspaces));
+	failed = failed || !run->predict_workspaces;
 	for (size_t i = 0; !failed && i < threads; i++)
-		failed = (run->grads[i] = calloc(n, sizeof(float))) == NULL;
+		failed = (run->grads[i] = calloc(n, sizeof(float))) == NULL ||
+		         pronet_workspace_new(model, &run->predict_workspaces[i], NULL) != PRONET_OK;
 	if (failed)
 		return PRONET_ERR_NOMEM;
 	for (size_t i = 0; i < pool; i++)
@@ -317,6 +324,7 @@ struct validation_job {
 	const struct pronet_train_options *options;
 	const uint32_t *labels;
 	double *worker_loss;
+	struct pronet_workspace *const *workspaces; /* [workers] */
 };
 
 /* Inference-mode cross-entropy (temperature 1) over a worker's share of the
@@ -327,12 +335,16 @@ static void validation_worker(void *context, size_t worker, size_t workers)
 	float logits[PRONET_MAX_CLASSES], probabilities[PRONET_MAX_CLASSES];
 	size_t begin, end;
 	double sum = 0.0;
+	void *memory;
 
+	/* run_allocate made each worker's workspace for this model. */
+	pronet_workspace_check(job->model, job->workspaces[worker], &memory);
 	pronet_parallel_range(job->options->num_validation, worker, workers, &begin, &end);
 	for (size_t i = begin; i < end; i++) {
 		size_t sample = job->options->validation_indices[i];
 
-		job->model->ops->logits(job->model, &job->data->samples[sample].input, logits);
+		job->model->ops->logits(job->model, &job->data->samples[sample].input, memory,
+		                        logits);
 		sum += pronet_softmax_xent_forward(logits, job->model->num_classes,
 		                                   job->labels[sample], probabilities);
 	}
@@ -342,7 +354,8 @@ static void validation_worker(void *context, size_t worker, size_t workers)
 static float validation_loss(const struct pronet_model *model, const struct pronet_dataset *data,
                              const struct pronet_train_options *o, struct run *run)
 {
-	struct validation_job job = {model, data, o, run->labels, run->worker_loss};
+	struct validation_job job = {model, data, o, run->labels, run->worker_loss,
+	                             run->predict_workspaces};
 	double total = 0.0;
 
 	pronet_parallel_run(run->threads, validation_worker, &job);
@@ -475,6 +488,31 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 	return PRONET_OK;
 }
 
+/* The fit path: the family fits itself (no gradients, no loop) on the
+ * samples' labels mapped to its classes, as the gradient loop maps them. */
+static enum pronet_err fit_model(struct pronet_model *model, const struct pronet_dataset *data,
+                                 const struct pronet_train_options *o, char *errbuf)
+{
+	size_t pool = o->train_indices != NULL ? o->num_train : data->num_samples;
+	uint32_t *labels = malloc(data->num_samples * sizeof(*labels));
+	enum pronet_err err = PRONET_OK;
+
+	if (labels == NULL)
+		return pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory to fit %zu samples", pool);
+	for (size_t i = 0; err == PRONET_OK && i < pool; i++)
+		err = map_label(model, data, o->train_indices != NULL ? o->train_indices[i] : i,
+		                labels, errbuf);
+	for (size_t i = 0; err == PRONET_OK && o->validation_indices != NULL &&
+	                   i < o->num_validation;
+	     i++)
+		err = map_label(model, data, o->validation_indices[i], labels, errbuf);
+	if (err == PRONET_OK)
+		err = model->ops->fit(model, data, labels, o, errbuf);
+	free(labels);
+	pronet_model_weights_changed(model);
+	return err;
+}
+
 enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dataset *data,
                              const struct pronet_train_options *options,
                              pronet_train_progress_fn progress, void *user, char *errbuf)
@@ -488,10 +526,18 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 	err = check_options(options, data, errbuf);
 	if (err != PRONET_OK)
 		return err;
-	if (model->ops->train_batch == NULL)
+	if (model->ops->fit != NULL)
+		return fit_model(model, data, options, errbuf);
+	if (model->ops->train_batch == NULL || model->ops->logits == NULL)
 		return pronet_error(errbuf, PRONET_ERR_UNSUPPORTED,
 		                    "architecture %s cannot be trained by this build",
 		                    model->ops->name);
+	if (model->ops->pretrain != NULL) {
+		err = model->ops->pretrain(model, data, options, errbuf);
+		pronet_model_weights_changed(model);
+		if (err != PRONET_OK)
+			return err;
+	}
 	memset(&run, 0, sizeof(run));
 	pool = options->train_indices != NULL ? options->num_train : data->num_samples;
 	batch = options->batch_size < pool ? options->batch_size : pool;

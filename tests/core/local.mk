@@ -229,3 +229,9 @@ tests_core_arch_pronet_cnn_test_packet_context_SOURCES = tests/core/arch/pronet_
 tests_core_arch_pronet_cnn_test_packet_context_CFLAGS = $(UNIT_CFLAGS)
 tests_core_arch_pronet_cnn_test_packet_context_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/arch/pronet_cnn/test_packet_context
+
+check_PROGRAMS += tests/core/model/test_arch_hooks
+tests_core_model_test_arch_hooks_SOURCES = tests/core/model/test_arch_hooks.c
+tests_core_model_test_arch_hooks_CFLAGS = $(UNIT_CFLAGS)
+tests_core_model_test_arch_hooks_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/model/test_arch_hooks

@@ -18,6 +18,7 @@ static void load_and_predict(const uint8_t *data, size_t size)
 	float probabilities[PRONET_MAX_CLASSES];
 	struct pronet_packet_record input;
 	size_t best;
+	struct pronet_workspace *workspace = NULL;
 
 	if (pronet_model_load_buffer(data, size, "fuzz", &model, errbuf) != PRONET_OK)
 		return;
@@ -26,9 +27,11 @@ static void load_and_predict(const uint8_t *data, size_t size)
 	input.length = PRONET_PAYLOAD_BYTES;
 	input.payload_length = PRONET_PAYLOAD_BYTES;
 	input.l4_protocol = 6;
-	if (pronet_model_predict(model, &input, probabilities, &best) == PRONET_OK &&
+	if (pronet_workspace_new(model, &workspace, NULL) == PRONET_OK &&
+	    pronet_model_predict(model, workspace, &input, probabilities, &best) == PRONET_OK &&
 	    best >= pronet_model_num_classes(model))
 		abort(); /* the best class must be one of the model's */
+	pronet_workspace_free(workspace);
 	for (size_t i = 0; i < pronet_model_num_classes(model); i++)
 		(void)pronet_model_class_name(model, i);
 	pronet_model_free(model);

@@ -96,7 +96,7 @@ static void test_model_names_unknown_flow_above_threshold(void)
 	input.direction = PRONET_DIR_CLIENT_TO_SERVER;
 	input.l4_protocol = IPPROTO_UDP;
 	input.payload_length = sizeof(fixture_opaque_payload);
-	CU_ASSERT_EQUAL_FATAL(pronet_model_predict(s.model, &input, probabilities, &best),
+	CU_ASSERT_EQUAL_FATAL(pronet_model_predict(s.model, NULL, &input, probabilities, &best),
 	                      PRONET_OK);
 	CU_ASSERT_STRING_EQUAL(r.label, class_names[best]);
 	CU_ASSERT_DOUBLE_EQUAL(r.probability, probabilities[best], 1e-6);

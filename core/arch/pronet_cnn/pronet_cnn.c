@@ -320,8 +320,9 @@ void pronet_cnn_logits_reference(const struct pronet_model *model,
 /* Prediction: the pooled features from the precomputed tables when the
  * model has them (fast.c), else layer by layer. */
 static void cnn_logits(const struct pronet_model *model, const struct pronet_packet_record *input,
-                       float *logits)
+                       void *workspace, float *logits)
 {
+	(void)workspace; /* ProNet's activations fit on the stack */
 	if (pronet_cnn_state(model)->fast == NULL) {
 		pronet_cnn_logits_reference(model, input, logits);
 		return;

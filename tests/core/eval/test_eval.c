@@ -211,7 +211,7 @@ static void test_flow_verdict_combines_packets(void)
 		inputs[i].bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
 		memset(PRONET_UNIT_BYTES(inputs[i]), 0x41 + (int)(40 * i), inputs[i].length);
 		/* logits = T * log p up to a constant, which softmax ignores */
-		CU_ASSERT_EQUAL(pronet_model_predict(model, &inputs[i], p, NULL), PRONET_OK);
+		CU_ASSERT_EQUAL(pronet_model_predict(model, NULL, &inputs[i], p, NULL), PRONET_OK);
 		for (size_t c = 0; c < 3; c++) {
 			logits[i][c] = 2.0f * logf(p[c]);
 			mean[c] += logits[i][c] / 3.0f;
@@ -219,23 +219,23 @@ static void test_flow_verdict_combines_packets(void)
 		}
 	}
 	pronet_softmax(mean, 3, 2.0f, expected);
-	CU_ASSERT_EQUAL(pronet_model_predict_flow(model, inputs, 3, got, &best), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_model_predict_flow(model, NULL, inputs, 3, got, &best), PRONET_OK);
 	for (size_t c = 0; c < 3; c++)
 		CU_ASSERT_DOUBLE_EQUAL(got[c], expected[c], 1e-5);
 	CU_ASSERT(got[best] >= got[0] && got[best] >= got[1] && got[best] >= got[2]);
-	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3,
+	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, NULL, inputs, 3,
 	                                               PRONET_COMBINE_MEAN_PROBABILITIES, got, NULL,
 	                                               NULL),
 	                PRONET_OK);
 	for (size_t c = 0; c < 3; c++)
 		CU_ASSERT_DOUBLE_EQUAL(got[c], sum[c], 1e-5);
-	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3, PRONET_COMBINE_FIRST_PACKET,
+	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, NULL, inputs, 3, PRONET_COMBINE_FIRST_PACKET,
 	                                               got, NULL, NULL),
 	                PRONET_OK);
-	CU_ASSERT_EQUAL(pronet_model_predict(model, &inputs[0], p, NULL), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_model_predict(model, NULL, &inputs[0], p, NULL), PRONET_OK);
 	for (size_t c = 0; c < 3; c++)
 		CU_ASSERT_DOUBLE_EQUAL(got[c], p[c], 1e-6);
-	CU_ASSERT_EQUAL(pronet_model_predict_flow(model, inputs, 0, got, NULL), PRONET_ERR_ARG);
+	CU_ASSERT_EQUAL(pronet_model_predict_flow(model, NULL, inputs, 0, got, NULL), PRONET_ERR_ARG);
 	pronet_model_free(model);
 }
 
@@ -273,7 +273,7 @@ static void expect_weighted(struct pronet_model *model, const struct pronet_pack
 	for (size_t c = 0; c < 3; c++)
 		weighted[c] /= total;
 	pronet_softmax(weighted, 3, 2.0f, expected);
-	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3, combine, got, combined,
+	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, NULL, inputs, 3, combine, got, combined,
 	                                               NULL),
 	                PRONET_OK);
 	for (size_t c = 0; c < 3; c++)
@@ -322,7 +322,7 @@ static void test_flow_verdict_weights_confident_packets(void)
 	memset(PRONET_UNIT_BYTES(inputs[2]), 0x5a, inputs[2].length);
 	for (size_t i = 0; i < 3; i++) {
 		/* logits = T * log p up to a constant, which softmax ignores */
-		CU_ASSERT_EQUAL(pronet_model_predict(model, &inputs[i], p, NULL), PRONET_OK);
+		CU_ASSERT_EQUAL(pronet_model_predict(model, NULL, &inputs[i], p, NULL), PRONET_OK);
 		for (size_t c = 0; c < 3; c++)
 			logits[i][c] = 2.0f * logf(p[c]);
 	}
@@ -336,17 +336,17 @@ static void test_flow_verdict_weights_confident_packets(void)
 	 * not). */
 	inputs[0] = inputs[2];
 	inputs[1] = inputs[2];
-	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3, PRONET_COMBINE_MEAN_LOGITS,
+	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, NULL, inputs, 3, PRONET_COMBINE_MEAN_LOGITS,
 	                                               plain, NULL, NULL),
 	                PRONET_OK);
 	for (size_t k = 0; k < 2; k++) {
-		CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3, weightings[k], got,
+		CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, NULL, inputs, 3, weightings[k], got,
 		                                               NULL, NULL),
 		                PRONET_OK);
 		for (size_t c = 0; c < 3; c++)
 			CU_ASSERT_DOUBLE_EQUAL(got[c], plain[c], 1e-6);
 	}
-	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, inputs, 3, unknown, got, NULL, NULL),
+	CU_ASSERT_EQUAL(pronet_model_predict_flow_with(model, NULL, inputs, 3, unknown, got, NULL, NULL),
 	                PRONET_ERR_ARG);
 	pronet_model_free(model);
 	crafted_free(d);

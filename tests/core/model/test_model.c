@@ -60,14 +60,14 @@ static void test_predict_gives_a_distribution(void)
 	CU_ASSERT_EQUAL(pronet_model_num_classes(model), 4);
 	/* docs/model-format.md: 253,830 + 181 C floats with the defaults. */
 	CU_ASSERT_EQUAL(pronet_model_num_weights(model), 253830 + 181 * 4);
-	CU_ASSERT_EQUAL(pronet_model_predict(model, &input, p, &best), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_model_predict(model, NULL, &input, p, &best), PRONET_OK);
 	for (size_t i = 0; i < 4; i++) {
 		CU_ASSERT_TRUE(p[i] > 0.0f && p[i] < 1.0f);
 		CU_ASSERT_TRUE(p[i] <= p[best]);
 		sum += p[i];
 	}
 	CU_ASSERT_DOUBLE_EQUAL(sum, 1.0, 1e-5);
-	CU_ASSERT_EQUAL(pronet_model_predict(model, NULL, p, &best), PRONET_ERR_ARG);
+	CU_ASSERT_EQUAL(pronet_model_predict(model, NULL, NULL, p, &best), PRONET_ERR_ARG);
 	pronet_model_free(model);
 	pronet_model_free(NULL);
 }
@@ -81,9 +81,9 @@ static void test_seed_determines_weights(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	pronet_model_predict(a, &input, pa, NULL);
-	pronet_model_predict(b, &input, pb, NULL);
-	pronet_model_predict(c, &input, pc, NULL);
+	pronet_model_predict(a, NULL, &input, pa, NULL);
+	pronet_model_predict(b, NULL, &input, pb, NULL);
+	pronet_model_predict(c, NULL, &input, pc, NULL);
 	CU_ASSERT_EQUAL(memcmp(pa, pb, sizeof(pa)), 0);
 	CU_ASSERT_NOT_EQUAL(memcmp(pa, pc, sizeof(pa)), 0);
 	pronet_model_free(a);
@@ -101,11 +101,11 @@ static void test_bytes_past_length_are_ignored(void)
 	input.length = 5;
 	other = input;
 	memset(PRONET_UNIT_BYTES(other) + 5, 0xaa, 11);
-	pronet_model_predict(model, &input, p1, NULL);
-	pronet_model_predict(model, &other, p2, NULL);
+	pronet_model_predict(model, NULL, &input, p1, NULL);
+	pronet_model_predict(model, NULL, &other, p2, NULL);
 	CU_ASSERT_EQUAL(memcmp(p1, p2, sizeof(p1)), 0);
 	other.length = 16;
-	pronet_model_predict(model, &other, p2, NULL);
+	pronet_model_predict(model, NULL, &other, p2, NULL);
 	CU_ASSERT_NOT_EQUAL(memcmp(p1, p2, sizeof(p1)), 0);
 	pronet_model_free(model);
 }
@@ -180,9 +180,9 @@ static void test_temperature_flattens_probabilities(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
 	CU_ASSERT_DOUBLE_EQUAL(pronet_model_temperature(model), 1.0, 0.0);
 	CU_ASSERT_DOUBLE_EQUAL(pronet_model_threshold(model, 2), 0.0, 0.0);
-	pronet_model_predict(model, &input, p1, &best1);
+	pronet_model_predict(model, NULL, &input, p1, &best1);
 	CU_ASSERT_EQUAL(pronet_model_set_calibration(model, 3.0f, thresholds, errbuf), PRONET_OK);
-	pronet_model_predict(model, &input, p2, &best2);
+	pronet_model_predict(model, NULL, &input, p2, &best2);
 	CU_ASSERT_EQUAL(best1, best2);
 	CU_ASSERT_TRUE(p2[best2] < p1[best1]);
 	CU_ASSERT_DOUBLE_EQUAL(pronet_model_threshold(model, 2), 0.9, 1e-6);
@@ -220,7 +220,7 @@ static void *predict_all(void *argument)
 		for (int k = 0; k < CONCURRENT_INPUTS; k++) {
 			struct pronet_packet_record input = numbered_input(k);
 
-			pronet_model_predict(run->model, &input, run->probabilities[k], NULL);
+			pronet_model_predict(run->model, NULL, &input, run->probabilities[k], NULL);
 		}
 	}
 	return NULL;

@@ -105,8 +105,8 @@ static void assert_same_predictions(const struct pronet_model *a, const struct p
 		input.length = (uint8_t)(k % 17);
 		for (int i = 0; i < input.length; i++)
 			PRONET_UNIT_BYTES(input)[i] = (uint8_t)(k * 31 + i * 7);
-		CU_ASSERT_EQUAL(pronet_model_predict(a, &input, pa, NULL), PRONET_OK);
-		CU_ASSERT_EQUAL(pronet_model_predict(b, &input, pb, NULL), PRONET_OK);
+		CU_ASSERT_EQUAL(pronet_model_predict(a, NULL, &input, pa, NULL), PRONET_OK);
+		CU_ASSERT_EQUAL(pronet_model_predict(b, NULL, &input, pb, NULL), PRONET_OK);
 		CU_ASSERT_EQUAL(memcmp(pa, pb, pronet_model_num_classes(a) * sizeof(float)), 0);
 	}
 }

@@ -170,7 +170,8 @@ static int print_samples(const struct pronet_model *model, const struct pronet_d
 		const struct pronet_sample *s = &data->samples[i];
 		size_t best;
 
-		if (pronet_model_predict(model, &s->input, probabilities, &best) != PRONET_OK) {
+		if (pronet_model_predict(model, NULL, &s->input, probabilities, &best) !=
+		    PRONET_OK) {
 			fprintf(stderr, "v1_predictions: sample %zu: predict failed\n", i);
 			return 2;
 		}
@@ -203,7 +204,7 @@ static int print_flow(const struct pronet_model *model, const struct pronet_data
 		n = PRONET_FLOW_MAX_PACKETS;
 	for (size_t i = 0; i < n; i++)
 		inputs[i] = data->samples[keys[i].sample].input;
-	if (pronet_model_predict_flow(model, inputs, n, probabilities, &best) != PRONET_OK) {
+	if (pronet_model_predict_flow(model, NULL, inputs, n, probabilities, &best) != PRONET_OK) {
 		fprintf(stderr, "v1_predictions: flow %llu: predict failed\n",
 		        (unsigned long long)keys[0].flow);
 		return 2;

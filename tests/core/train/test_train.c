@@ -103,7 +103,7 @@ static double accuracy_of(const struct pronet_model *model, const struct pronet_
 	size_t best, right = 0;
 
 	for (size_t i = 0; i < data->num_samples; i++) {
-		pronet_model_predict(model, &data->samples[i].input, p, &best);
+		pronet_model_predict(model, NULL, &data->samples[i].input, p, &best);
 		right += strcmp(pronet_model_class_name(model, best),
 		                data->class_names[data->samples[i].label]) == 0;
 	}

@@ -130,8 +130,8 @@ static int same_predictions(const struct pronet_model *a, const struct pronet_mo
 	int same = 1;
 
 	for (size_t i = 0; i < d->num_samples; i += stride) {
-		pronet_model_predict(a, &d->samples[i].input, pa, NULL);
-		pronet_model_predict(b, &d->samples[i].input, pb, NULL);
+		pronet_model_predict(a, NULL, &d->samples[i].input, pa, NULL);
+		pronet_model_predict(b, NULL, &d->samples[i].input, pb, NULL);
 		same &= memcmp(pa, pb, CLASSES * sizeof(float)) == 0;
 	}
 	return same;
@@ -146,7 +146,7 @@ static double mean_loss(const struct pronet_model *model, const struct pronet_da
 	for (size_t i = 0; i < n; i++) {
 		const struct pronet_sample *s = &d->samples[indices[i]];
 
-		pronet_model_predict(model, &s->input, p, NULL);
+		pronet_model_predict(model, NULL, &s->input, p, NULL);
 		total -= log(p[pronet_model_find_class(model, d->class_names[s->label])]);
 	}
 	return total / (double)n;
@@ -264,7 +264,7 @@ static void test_context_features_learn_direction(void)
 		float p[CLASSES];
 		size_t best;
 
-		pronet_model_predict(model, &d->samples[i].input, p, &best);
+		pronet_model_predict(model, NULL, &d->samples[i].input, p, &best);
 		right += best == d->samples[i].label;
 	}
 	CU_ASSERT(right >= 190);

@@ -246,7 +246,7 @@ static size_t compare_paths(const char *what, const struct pronet_model *model,
 		size_t best, reference_best = 0;
 		int bad = 0;
 
-		pronet_model_predict(model, &p->inputs[i], probabilities, &best);
+		pronet_model_predict(model, NULL, &p->inputs[i], probabilities, &best);
 		pronet_cnn_logits_reference(model, &p->inputs[i], logits);
 		for (size_t k = 0; k < c; k++)
 			top = fmax(top, logits[k] / temperature);

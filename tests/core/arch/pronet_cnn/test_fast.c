@@ -125,7 +125,7 @@ static void check_input(const struct pronet_model *model, const struct pronet_pa
 	for (size_t j = 0; j < features; j++)
 		ok &= fabs(fast_pooled[j] - slow_pooled[j]) <= 1e-5 * (1.0 + fabs(slow_pooled[j]));
 	poison_stack();
-	CU_ASSERT_EQUAL(pronet_model_predict(model, input, p, &best), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_model_predict(model, NULL, input, p, &best), PRONET_OK);
 	reference_probabilities(model, input, q);
 	for (size_t i = 0; i < c; i++) {
 		ok &= fabs(p[i] - q[i]) <= TOLERANCE;
@@ -280,15 +280,16 @@ static void test_batch_matches_one_at_a_time(void)
 	pronet_rng_seed(&rng, 32);
 	for (size_t i = 0; i < 7; i++)
 		random_input(&rng, (uint8_t)(3 + 2 * i), &inputs[i]);
-	CU_ASSERT_EQUAL(pronet_model_predict_batch(model, inputs, 7, batch, best), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_model_predict_batch(model, NULL, inputs, 7, batch, best), PRONET_OK);
 	for (size_t i = 0; i < 7; i++) {
-		CU_ASSERT_EQUAL(pronet_model_predict(model, &inputs[i], one, &one_best), PRONET_OK);
+		CU_ASSERT_EQUAL(pronet_model_predict(model, NULL, &inputs[i], one, &one_best),
+		                PRONET_OK);
 		CU_ASSERT_EQUAL(memcmp(one, batch + i * 24, sizeof(one)), 0);
 		CU_ASSERT_EQUAL(one_best, best[i]);
 	}
 	memset(batch, 0, sizeof(batch));
-	CU_ASSERT_EQUAL(pronet_model_predict_batch(model, inputs, 7, batch, NULL), PRONET_OK);
-	CU_ASSERT_EQUAL(pronet_model_predict(model, &inputs[6], one, NULL), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_model_predict_batch(model, NULL, inputs, 7, batch, NULL), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_model_predict(model, NULL, &inputs[6], one, NULL), PRONET_OK);
 	CU_ASSERT_EQUAL(memcmp(one, batch + 6 * 24, sizeof(one)), 0);
 	pronet_model_free(model);
 }
@@ -326,12 +327,12 @@ static void test_tables_follow_the_weights(void)
 	          (257 + 50) * 12 * 5 * sizeof(float));
 	pronet_rng_seed(&rng, 12);
 	random_input(&rng, 16, &input);
-	pronet_model_predict(model, &input, before, NULL);
+	pronet_model_predict(model, NULL, &input, before, NULL);
 	/* Change an embedding row the input uses, then tell the model. */
 	for (size_t c = 0; c < 8; c++)
 		pronet_cnn_state(model)->weights.byte_embedding[input.bytes[0] * 8 + c] += 1.0f;
 	pronet_model_weights_changed(model);
-	pronet_model_predict(model, &input, after, NULL);
+	pronet_model_predict(model, NULL, &input, after, NULL);
 	CU_ASSERT(fabs(before[0] - after[0]) + fabs(before[1] - after[1]) > 1e-6);
 	check_model(model, 13);
 	pronet_model_free(model);

@@ -177,7 +177,8 @@ static void test_prediction_matches_training_forward(void)
 	fixture_init(&f, 0, 1);
 	batch_loss(&f, 1, NULL);
 	for (int b = 0; b < BATCH; b++) {
-		CU_ASSERT_EQUAL(pronet_model_predict(f.model, &f.inputs[b], p, NULL), PRONET_OK);
+		CU_ASSERT_EQUAL(pronet_model_predict(f.model, NULL, &f.inputs[b], p, NULL),
+		                PRONET_OK);
 		CU_ASSERT_DOUBLE_EQUAL(f.losses[b], -log(p[f.labels[b]]), 1e-4);
 	}
 	fixture_free(&f);
