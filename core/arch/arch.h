@@ -112,6 +112,14 @@ struct pronet_arch_ops {
 	 * from it, so create's checks apply to files too. Tensors are generic. */
 	void (*write_hyper)(const struct pronet_model *model, struct pronet_io_writer *w);
 	enum pronet_err (*read_hyper)(struct pronet_io_reader *r, void *config);
+	/* A family's records other than float tensors (histogram-rf's trees):
+	 * one block tagged block_tag (four uppercase letters), written after TENS
+	 * by write_block; a file of the family must hold it once, after TENS, and
+	 * read_block reads it (r holds exactly its bytes, all of which it must
+	 * read). All three NULL: the family has no such block. */
+	const char *block_tag;
+	void (*write_block)(const struct pronet_model *model, struct pronet_io_writer *w);
+	enum pronet_err (*read_block)(struct pronet_model *model, struct pronet_io_reader *r);
 	/* `pronet info`: the family's lines after the generic ones. */
 	void (*describe)(const struct pronet_model *model, pronet_describe_emit *emit, void *user);
 };

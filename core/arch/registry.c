@@ -9,9 +9,15 @@
 #include "core/arch/arch.h"
 
 extern const struct pronet_arch_ops pronet_arch_pronet_cnn;
+extern const struct pronet_arch_ops pronet_arch_histogram_nb;
+extern const struct pronet_arch_ops pronet_arch_histogram_lr;
+extern const struct pronet_arch_ops pronet_arch_histogram_rf;
 
 static const struct pronet_arch_ops *const archs[] = {
     &pronet_arch_pronet_cnn,
+    &pronet_arch_histogram_nb,
+    &pronet_arch_histogram_lr,
+    &pronet_arch_histogram_rf,
 };
 
 #define NUM_ARCHS (sizeof(archs) / sizeof(archs[0]))

@@ -90,13 +90,18 @@ static void serialise(const struct pronet_model *model, struct pronet_io_writer 
 	pronet_io_put_u32(w, (uint32_t)model->num_classes);
 	for (size_t i = 0; i < model->num_classes; i++)
 		pronet_io_put_f32(w, model->thresholds[i]);
-	pronet_io_put_u32(w, 2); /* blocks */
+	pronet_io_put_u32(w, model->ops->write_block != NULL ? 3 : 2); /* blocks */
 	block = begin_block(w, "HYPR");
 	model->ops->write_hyper(model, w);
 	end_block(w, block);
 	block = begin_block(w, "TENS");
 	put_tensors(model, w);
 	end_block(w, block);
+	if (model->ops->write_block != NULL) { /* the family's own records (trees) */
+		block = begin_block(w, model->ops->block_tag);
+		model->ops->write_block(model, w);
+		end_block(w, block);
+	}
 	if (!w->failed)
 		pronet_io_put_u32(w, pronet_crc32(0, w->data, w->size));
 }
@@ -292,6 +297,7 @@ struct v2_load {
 	const struct pronet_model_calibration *calibration;
 	struct pronet_model *model; /* created by HYPR */
 	int have_tensors;
+	int have_family_block; /* ops->block_tag, read by ops->read_block */
 };
 
 static enum pronet_err read_hyper_block(struct pronet_io_reader *block, struct v2_load *load,
@@ -340,6 +346,12 @@ static enum pronet_err read_block(struct pronet_io_reader *r, uint32_t index, st
 		err = pronet_model_file_read_tensors(&block, load->model);
 		return err == PRONET_OK ? pronet_io_expect_end(&block, "block TENS") : err;
 	}
+	if (load->ops->read_block != NULL && memcmp(tag, load->ops->block_tag, 4) == 0 &&
+	    load->have_tensors && !load->have_family_block) {
+		load->have_family_block = 1;
+		err = load->ops->read_block(load->model, &block);
+		return err == PRONET_OK ? pronet_io_expect_end(&block, load->ops->block_tag) : err;
+	}
 	if (tag[0] >= 'a' && tag[0] <= 'z')
 		return PRONET_OK; /* optional, unknown to this build */
 	return pronet_error(
@@ -356,7 +368,7 @@ static enum pronet_err read_v2(struct pronet_io_reader *r, struct pronet_model *
 {
 	struct pronet_model_classes *classes = malloc(sizeof(*classes));
 	struct pronet_model_calibration *calibration = malloc(sizeof(*calibration));
-	struct v2_load load = {NULL, classes, calibration, NULL, 0};
+	struct v2_load load = {NULL, classes, calibration, NULL, 0, 0};
 	uint32_t blocks = 0;
 	enum pronet_err err = PRONET_OK;
 
@@ -378,6 +390,9 @@ static enum pronet_err read_v2(struct pronet_io_reader *r, struct pronet_model *
 		err = read_block(r, i, &load);
 	if (err == PRONET_OK && !load.have_tensors)
 		err = pronet_error(r->errbuf, PRONET_ERR_FORMAT, "%s: no TENS block", r->name);
+	if (err == PRONET_OK && load.ops->read_block != NULL && !load.have_family_block)
+		err = pronet_error(r->errbuf, PRONET_ERR_FORMAT, "%s: no %.4s block", r->name,
+		                   load.ops->block_tag);
 	if (err == PRONET_OK)
 		err = pronet_model_file_read_checksum(r);
 	free(classes);

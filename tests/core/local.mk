@@ -235,3 +235,5 @@ tests_core_model_test_arch_hooks_SOURCES = tests/core/model/test_arch_hooks.c
 tests_core_model_test_arch_hooks_CFLAGS = $(UNIT_CFLAGS)
 tests_core_model_test_arch_hooks_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/model/test_arch_hooks
+
+include tests/core/arch/histogram/local.mk
