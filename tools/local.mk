@@ -53,6 +53,7 @@ bench: tools/bench$(EXEEXT) pronet$(EXEEXT) tests/ndpi-glue/flow/bench_flow_tabl
 	./tests/ndpi-glue/flow/bench_flow_table$(EXEEXT)
 	./tools/bench$(EXEEXT) -s $(BENCH_SECONDS) -c '$(PRONET_CORPUS)' -n '$(NDPIREADER)' \
 		-p ./pronet$(EXEEXT) -m '$(srcdir)/rules/default.pronet' -w . -o bench.json
+	$(MAKE) $(AM_MAKEFLAGS) bench-histogram
 .PHONY: bench
 CLEANFILES += bench.json bench-merged.pcap bench.model
 # The same training in PyTorch, for the training figure's ratio (not run by
