@@ -97,10 +97,14 @@ core_libpronet_core_la_SOURCES += \
 	core/eval/scores.c \
 	core/eval/calibrate.c \
 	core/eval/calibrate_model.c \
-	core/eval/eval.c
+	core/eval/verdicts.c \
+	core/eval/eval.c \
+	core/eval/eval_model.c
 nobase_pkginclude_HEADERS += \
 	core/eval/folds.h \
 	core/eval/scores.h \
 	core/eval/calibrate.h \
 	core/eval/calibrate_model.h \
-	core/eval/eval.h
+	core/eval/eval.h \
+	core/eval/eval_model.h
+noinst_HEADERS += core/eval/verdicts.h

@@ -1,6 +1,8 @@
 /* pronet eval: k-fold cross-validation of the ProNet CNN on a dataset,
  * decided per flow, printed like the ProNet paper's Table 1, written as
- * JSON and pictures. The evaluation itself is core/eval/eval.c. */
+ * JSON and pictures; with -m MODEL, that model scored as it is on the
+ * dataset, in the same layout. The evaluations themselves are
+ * core/eval/eval.c and core/eval/eval_model.c. */
 #include "config.h"
 
 #include <getopt.h>
@@ -12,6 +14,7 @@
 
 #include "core/data/dataset.h"
 #include "core/eval/eval.h"
+#include "core/eval/eval_model.h"
 #include "core/model/flow_predict.h"
 #include "tools/cli_args.h"
 #include "tools/dataset_filter.h"
@@ -26,12 +29,20 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "Usage: pronet eval [OPTION]... DATASET\n"
+	        "  or:  pronet eval -m MODEL [OPTION]... DATASET\n"
 	        "Cross-validate the ProNet CNN on DATASET (written by 'pronet label'):\n"
 	        "k folds that split whole captures (default) or whole flows, never packets;\n"
 	        "each flow decided from its first payload packets. Prints per class\n"
 	        "precision, recall and F1 as mean ± sd over the runs, macro and micro\n"
 	        "averages and the confusion matrix.\n"
+	        "With -m, score MODEL as it is (no training) on DATASET, each flow\n"
+	        "decided as the plugin decides it (the model file's calibration and\n"
+	        "thresholds), in the same layout; the dataset's classes the model does\n"
+	        "not know are counted apart (how many abstained, as they should, and\n"
+	        "what they were named). Only --combine, --flow-packets, --random-floor,\n"
+	        "--focus, --json, --svg-dir and -q apply.\n"
 	        "\n"
+	        "  -m, --model=MODEL         score this model instead of cross-validating\n"
 	        "  -k, --folds=K             folds (default 5)\n"
 	        "  -r, --repeat=R            runs of K folds, each split anew (default 1)\n"
 	        "      --by=capture|flow     what a fold keeps whole (default capture)\n"
@@ -76,6 +87,7 @@ enum {
 };
 
 static const struct option own_options[] = {
+    {"model", required_argument, NULL, 'm'},
     {"folds", required_argument, NULL, 'k'},
     {"repeat", required_argument, NULL, 'r'},
     {"groups", required_argument, NULL, 'g'},
@@ -94,6 +106,8 @@ static const struct option own_options[] = {
 
 struct eval_args {
 	const char *dataset, *groups, *json, *svg_dir, *hold_out;
+	const char *model;        /* -m */
+	char training_option[64]; /* the first option that trains, for -m's error */
 	struct pronet_cli_train train;
 	struct pronet_eval_options eval;
 	uint32_t min_flows;
@@ -126,6 +140,9 @@ static int parse_focus(struct eval_args *a, const char *text)
 static int own_option(int option, const char *value, struct eval_args *a)
 {
 	switch (option) {
+	case 'm':
+		a->model = value;
+		return 1;
 	case 'k':
 		return pronet_cli_parse_u32("eval", "folds", value, 2, 256, &a->eval.folds);
 	case 'r':
@@ -188,13 +205,30 @@ static int own_option(int option, const char *value, struct eval_args *a)
 	}
 }
 
+/* Options that mean training or folds, which -m has none of. */
+static int trains(int option)
+{
+	return (option >= 256 && option < 512) || option == 'k' || option == 'r' || option == 'g' ||
+	       option == OPT_BY || option == OPT_MIN_FLOWS || option == OPT_HOLD_OUT;
+}
+
+/* "--NAME" of the option getopt_long just parsed into text[64] (index: its
+ * entry when given long, else -1). */
+static void option_name(const struct option *table, int option, int index, char *text)
+{
+	if (index >= 0)
+		snprintf(text, 64, "--%s", table[index].name);
+	else
+		snprintf(text, 64, "-%c", option);
+}
+
 /* Returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, struct eval_args *a)
 {
 	struct option
 	    table[sizeof(own_options) / sizeof(own_options[0]) + PRONET_CLI_TRAIN_OPTIONS + 1];
 	size_t count = sizeof(own_options) / sizeof(own_options[0]);
-	int option;
+	int option, index = -1;
 
 	if (!pronet_cli_train_defaults_for("eval", argc, argv, &a->train))
 		return 2;
@@ -203,13 +237,15 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
 	memset(&table[count], 0, sizeof(table[count]));
 	a->train.validation_fraction = 0.1f;
 	pronet_eval_options_default(&a->eval);
-	while ((option = getopt_long(argc, argv, "k:r:g:qh", table, NULL)) != -1) {
+	while ((index = -1, option = getopt_long(argc, argv, "m:k:r:g:qh", table, &index)) != -1) {
 		int parsed;
 
 		if (option == 'h') {
 			usage(stdout);
 			return 0;
 		}
+		if (a->training_option[0] == '\0' && trains(option))
+			option_name(table, option, index, a->training_option);
 		parsed = option == '?' ? 0
 		         : option >= 256 && option < 512
 		             ? pronet_cli_train_option("eval", option, optarg, &a->train)
@@ -218,6 +254,13 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
 			fprintf(stderr, "Try 'pronet eval --help'.\n");
 			return 2;
 		}
+	}
+	if (a->model != NULL && a->training_option[0] != '\0') {
+		fprintf(stderr,
+		        "pronet eval: %s: -m scores a given model; it trains nothing and has no "
+		        "folds\nTry 'pronet eval --help'.\n",
+		        a->training_option);
+		return 2;
 	}
 	if (!pronet_cli_train_finish("eval", &a->train))
 		return 2;
@@ -276,6 +319,45 @@ static char *join_command(int argc, char **argv)
 	return text;
 }
 
+/* The outputs of a finished evaluation; 1 if one could not be written. */
+static int report(struct eval_args *a, const struct pronet_eval_result *result,
+                  const struct pronet_dataset *data, struct pronet_eval_report_context *context)
+{
+	int status = 0;
+
+	pronet_eval_print_table(stdout, result, data, context);
+	if (a->json != NULL && !pronet_eval_write_json(a->json, result, data, context))
+		status = 1;
+	if (a->svg_dir != NULL && !pronet_eval_write_svgs(a->svg_dir, result, data))
+		status = 1;
+	return status;
+}
+
+/* -m: the model as it is, on the whole dataset. */
+static int evaluate_model(struct eval_args *a, const struct pronet_dataset *data,
+                          struct pronet_eval_report_context *context)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_model *model = NULL;
+	struct pronet_eval_result *result = NULL;
+	int status;
+
+	if (pronet_model_load(a->model, &model, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet eval: %s\n", errbuf);
+		return 1;
+	}
+	if (pronet_eval_model(model, data, &a->eval, &result, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet eval: model %s on %s: %s\n", a->model, a->dataset, errbuf);
+		pronet_model_free(model);
+		return 1;
+	}
+	context->model_path = a->model;
+	status = report(a, result, data, context);
+	pronet_eval_result_free(result); /* its class names are the model's: free it first */
+	pronet_model_free(model);
+	return status;
+}
+
 static int evaluate(struct eval_args *a, const struct pronet_dataset *data,
                     struct pronet_eval_report_context *context)
 {
@@ -284,6 +366,8 @@ static int evaluate(struct eval_args *a, const struct pronet_dataset *data,
 	struct progress_state state = {isatty(STDERR_FILENO), a->quiet};
 	int status = 0;
 
+	if (a->model != NULL)
+		return evaluate_model(a, data, context);
 	if (pronet_eval_run(data, &a->eval, report_progress, &state, &result, errbuf) !=
 	    PRONET_OK) {
 		if (state.tty && !a->quiet)
@@ -293,11 +377,7 @@ static int evaluate(struct eval_args *a, const struct pronet_dataset *data,
 	}
 	if (state.tty && !a->quiet)
 		fputc('\n', stderr);
-	pronet_eval_print_table(stdout, result, data, context);
-	if (a->json != NULL && !pronet_eval_write_json(a->json, result, data, context))
-		status = 1;
-	if (a->svg_dir != NULL && !pronet_eval_write_svgs(a->svg_dir, result, data))
-		status = 1;
+	status = report(a, result, data, context);
 	pronet_eval_result_free(result);
 	return status;
 }

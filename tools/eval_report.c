@@ -12,7 +12,8 @@
 static const char *class_name(const struct pronet_eval_result *r, const struct pronet_dataset *d,
                               size_t k)
 {
-	return d->class_names[r->label_of[k]];
+	(void)d;
+	return r->class_names[k];
 }
 
 /* Running mean and sum of squares (Welford) of one score field. */
@@ -219,6 +220,37 @@ static void print_decisions(FILE *out, const struct pronet_eval_result *r,
 	}
 }
 
+/* eval -m: the dataset's classes the model does not know. They have no row
+ * in the tables (the model cannot name them rightly); abstaining is their
+ * right answer, and each one named is a false positive of that class that
+ * the tables' precision does not include. */
+static void print_unknown_classes(FILE *out, const struct pronet_eval_result *r,
+                                  const struct pronet_dataset *data)
+{
+	size_t printed = 0;
+
+	if (r->held_out_flows == 0)
+		return;
+	fprintf(out,
+	        "\nClasses of the dataset the model does not know (no row above; abstaining is "
+	        "right, a name is a false positive not in the tables' precision): %llu flows, "
+	        "%llu abstained (%.1f%%)\n",
+	        (unsigned long long)r->held_out_flows, (unsigned long long)r->held_out_abstained,
+	        100.0 * (double)r->held_out_abstained / (double)r->held_out_flows);
+	for (size_t l = 0; l < data->num_classes; l++)
+		if (r->unknown_flows[l] > 0)
+			fprintf(out, "  %-20s %7llu flows, %7llu abstained\n", data->class_names[l],
+			        (unsigned long long)r->unknown_flows[l],
+			        (unsigned long long)r->unknown_abstained[l]);
+	for (size_t k = 0; k < r->num_classes; k++)
+		if (r->held_out_named[k] > 0)
+			fprintf(out, "%s%s: %llu",
+			        printed++ ? ", " : "  named: ", class_name(r, data, k),
+			        (unsigned long long)r->held_out_named[k]);
+	if (printed)
+		fputc('\n', out);
+}
+
 void pronet_eval_print_table(FILE *out, const struct pronet_eval_result *r,
                              const struct pronet_dataset *data,
                              const struct pronet_eval_report_context *c)
@@ -226,11 +258,18 @@ void pronet_eval_print_table(FILE *out, const struct pronet_eval_result *r,
 	const struct pronet_eval_options *o = c->options;
 
 	fprintf(out, "pronet eval: %s\n%s\n", c->dataset_path, c->command_line);
-	fprintf(out,
-	        "%u runs of %u-fold cross-validation, folds split by %s; decided per flow "
-	        "(%s of %s samples); mean ± sd over runs\n",
-	        r->repeats, r->folds, o->by == PRONET_FOLD_BY_FLOW ? "flow" : "capture",
-	        combine_name(o->combine), o->flow_packets ? "its first N" : "all its");
+	if (c->model_path != NULL)
+		fprintf(out,
+		        "model %s scored as it is (no training), with its own calibration; "
+		        "decided per flow as the plugin decides (%s of %s samples)\n",
+		        c->model_path, combine_name(o->combine),
+		        o->flow_packets ? "its first N" : "all its");
+	else
+		fprintf(out,
+		        "%u runs of %u-fold cross-validation, folds split by %s; decided per "
+		        "flow (%s of %s samples); mean ± sd over runs\n",
+		        r->repeats, r->folds, o->by == PRONET_FOLD_BY_FLOW ? "flow" : "capture",
+		        combine_name(o->combine), o->flow_packets ? "its first N" : "all its");
 	if (o->flow_packets)
 		fprintf(out, "(N = %u)\n", o->flow_packets);
 	fputc('\n', out);
@@ -240,8 +279,11 @@ void pronet_eval_print_table(FILE *out, const struct pronet_eval_result *r,
 		print_scores(out, r, data, c, r->confusion_thresholded,
 		             "With abstention (calibrated thresholds; abstained flows count "
 		             "against recall)");
-		fprintf(out, "mean temperature: %.3f over %u trainings\n",
-		        r->temperature_sum / r->calibrated, r->calibrated);
+		if (c->model_path != NULL)
+			fprintf(out, "temperature: %.3f (the model file's)\n", r->temperature_sum);
+		else
+			fprintf(out, "mean temperature: %.3f over %u trainings\n",
+			        r->temperature_sum / r->calibrated, r->calibrated);
 		print_decisions(out, r, data);
 	}
 	print_confusion(out, r, data);
@@ -258,9 +300,13 @@ void pronet_eval_print_table(FILE *out, const struct pronet_eval_result *r,
 		if (r->held_out_named[k] > 0)
 			fprintf(out, "  named %s: %llu\n", class_name(r, data, k),
 			        (unsigned long long)r->held_out_named[k]);
+	if (c->model_path != NULL)
+		print_unknown_classes(out, r, data);
 	for (size_t i = 0; i < c->num_dropped; i++)
 		fprintf(out, "%sleft out (fewer flows than --min-flows): %s (%llu flows)\n",
 		        i == 0 ? "\n" : "", c->dropped[i], (unsigned long long)c->dropped_flows[i]);
+	if (r->trainings == 0)
+		return;
 	fprintf(out, "\ntraining: %u models, %llu steps, %.1f s, %.0f samples/s\n", r->trainings,
 	        (unsigned long long)r->steps, r->train_seconds,
 	        r->train_seconds > 0 ? (double)r->samples_seen / r->train_seconds : 0.0);
@@ -352,7 +398,41 @@ static json_object *options_json(const struct pronet_eval_result *r,
 	json_object_object_add(j, "context_features", json_object_new_int64(context_features));
 	json_object_object_add(j, "seed", json_object_new_int64((int64_t)o->seed));
 	json_object_object_add(j, "command", json_object_new_string(c->command_line));
+	if (c->model_path != NULL)
+		json_object_object_add(j, "model", json_object_new_string(c->model_path));
 	return j;
+}
+
+/* eval -m: flows of the dataset's classes the model does not know. */
+static json_object *unknown_json(const struct pronet_eval_result *r,
+                                 const struct pronet_dataset *data)
+{
+	json_object *o = json_object_new_object(), *classes = json_object_new_object(),
+	            *named = json_object_new_object();
+
+	for (size_t l = 0; l < data->num_classes; l++) {
+		json_object *c;
+
+		if (r->unknown_flows[l] == 0)
+			continue;
+		c = json_object_new_object();
+		json_object_object_add(c, "flows",
+		                       json_object_new_int64((int64_t)r->unknown_flows[l]));
+		json_object_object_add(c, "abstained",
+		                       json_object_new_int64((int64_t)r->unknown_abstained[l]));
+		json_object_object_add(classes, data->class_names[l], c);
+	}
+	for (size_t k = 0; k < r->num_classes; k++)
+		if (r->held_out_named[k] > 0)
+			json_object_object_add(
+			    named, class_name(r, data, k),
+			    json_object_new_int64((int64_t)r->held_out_named[k]));
+	json_object_object_add(o, "flows", json_object_new_int64((int64_t)r->held_out_flows));
+	json_object_object_add(o, "abstained",
+	                       json_object_new_int64((int64_t)r->held_out_abstained));
+	json_object_object_add(o, "classes", classes);
+	json_object_object_add(o, "named", named);
+	return o;
 }
 
 int pronet_eval_write_json(const char *path, const struct pronet_eval_result *r,
@@ -391,6 +471,8 @@ int pronet_eval_write_json(const char *path, const struct pronet_eval_result *r,
 		                       json_object_new_int64((int64_t)r->held_out_abstained));
 		json_object_object_add(root, "held_out", h);
 	}
+	if (c->model_path != NULL)
+		json_object_object_add(root, "unknown_to_model", unknown_json(r, data));
 	json_object_object_add(root, "train_seconds", json_object_new_double(r->train_seconds));
 	json_object_object_add(root, "samples_seen",
 	                       json_object_new_int64((int64_t)r->samples_seen));

@@ -14,6 +14,7 @@
 struct pronet_eval_report_context {
 	const char *dataset_path;
 	const char *command_line;
+	const char *model_path; /* eval -m: the model scored as is; NULL: cross-validation */
 	const struct pronet_eval_options *options;
 	const char *held_out_name;    /* or NULL */
 	const char *const *focus;     /* classes of the extra macro line, or NULL */
@@ -45,7 +46,8 @@ void pronet_eval_print_table(FILE *out, const struct pronet_eval_result *result,
 int pronet_eval_write_json(const char *path, const struct pronet_eval_result *result,
                            const struct pronet_dataset *data,
                            const struct pronet_eval_report_context *context);
-/* DIR/confusion.svg (row-normalised heat map) and DIR/loss.svg. */
+/* DIR/confusion.svg (row-normalised heat map) and, after training,
+ * DIR/loss.svg. */
 int pronet_eval_write_svgs(const char *dir, const struct pronet_eval_result *result,
                            const struct pronet_dataset *data);
 

@@ -47,7 +47,7 @@ static void confusion_svg(FILE *out, const struct pronet_eval_result *r,
 		}
 		fprintf(out, "<text x=\"%zu\" y=\"%zu\" text-anchor=\"end\">", left - 4,
 		        top + i * cell + 15);
-		put_text(out, data->class_names[r->label_of[i]]);
+		put_text(out, r->class_names[i]);
 		fputs("</text>\n", out);
 		for (size_t j = 0; j <= n; j++) {
 			double share = total ? (double)row[j] / (double)total : 0.0;
@@ -66,7 +66,7 @@ static void confusion_svg(FILE *out, const struct pronet_eval_result *r,
 
 		fprintf(out, "<text x=\"%zu\" y=\"%zu\" transform=\"rotate(-60 %zu %zu)\">", x,
 		        top - 4, x, top - 4);
-		put_text(out, j < n ? data->class_names[r->label_of[j]] : "(abstained)");
+		put_text(out, j < n ? r->class_names[j] : "(abstained)");
 		fputs("</text>\n", out);
 	}
 	fputs("</svg>\n", out);
@@ -170,7 +170,11 @@ int pronet_eval_write_svgs(const char *dir, const struct pronet_eval_result *r,
 	if (file == NULL)
 		return 0;
 	confusion_svg(pronet_atomic_file_stream(file), r, data);
-	if (!commit(file) || (file = open_in_dir(dir, "loss.svg")) == NULL)
+	if (!commit(file))
+		return 0;
+	if (r->trainings == 0)
+		return 1; /* a given model (eval -m): no training, no curve */
+	if ((file = open_in_dir(dir, "loss.svg")) == NULL)
 		return 0;
 	loss_svg(pronet_atomic_file_stream(file), r);
 	return commit(file);

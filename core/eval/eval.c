@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/eval/calibrate.h"
+#include "core/eval/verdicts.h"
 #include "core/util/rng.h"
 #include "core/nn/softmax_xent.h"
 
@@ -33,6 +34,9 @@ void pronet_eval_result_free(struct pronet_eval_result *result)
 	if (result == NULL)
 		return;
 	free(result->label_of);
+	free(result->class_names);
+	free(result->unknown_flows);
+	free(result->unknown_abstained);
 	free(result->confusion);
 	free(result->confusion_thresholded);
 	free(result->curve);
@@ -145,69 +149,18 @@ static enum pronet_err split_fold(struct eval_run *run, uint32_t fold, size_t *n
 static enum pronet_err count_verdicts(struct eval_run *run, const struct pronet_model *model,
                                       uint32_t fold, char *errbuf)
 {
-	struct pronet_eval_result *r = run->result;
-	size_t classes = r->num_classes, cells = classes * (classes + 1);
-	uint64_t *confusion = r->confusion + run->repeat * cells;
-	uint64_t *thresholded = r->confusion_thresholded + run->repeat * cells;
-	struct pronet_packet_record inputs[PRONET_FLOW_MAX_PACKETS];
-	float probabilities[PRONET_MAX_CLASSES];
-	struct pronet_workspace *workspace = NULL;
-	enum pronet_err err = pronet_workspace_new(model, &workspace, errbuf); /* once per fold */
+	const struct pronet_eval_verdict_scope scope = {
+	    .data = run->data,
+	    .flows = run->flows,
+	    .model_class = run->model_class,
+	    .fold = run->fold,
+	    .test_fold = fold,
+	    .combine = run->o->combine,
+	    .flow_packets = run->o->flow_packets,
+	    .random_floor = run->o->random_floor,
+	};
 
-	if (err != PRONET_OK)
-		return err;
-	for (size_t f = 0; f < run->flows->num_flows; f++) {
-		int truth = run->model_class[run->flows->label[f]];
-		int held_out = (int)run->flows->label[f] == run->o->hold_out_class;
-		size_t count, best = 0, named;
-		enum pronet_flow_decision decision;
-		int accepted;
-
-		if (run->fold[f] != fold || (truth < 0 && !held_out))
-			continue;
-		count = pronet_flows_gather_inputs(run->data, run->flows, f, run->o->flow_packets,
-		                                   inputs);
-		if (pronet_model_predict_flow_with(model, workspace, inputs, count, run->o->combine,
-		                                   probabilities, NULL, &best) != PRONET_OK)
-			continue;
-		decision =
-		    pronet_flow_decide(model, inputs, count, probabilities, best,
-		                       pronet_model_threshold(model, best), run->o->random_floor);
-		accepted = decision == PRONET_FLOW_NAMED;
-		r->decisions[decision]++;
-		if (pronet_flow_looks_random(inputs, count)) {
-			r->random_flows++;
-			if (pronet_flow_decide(model, inputs, count, probabilities, best,
-			                       pronet_model_threshold(model, best),
-			                       0.0f) == PRONET_FLOW_NAMED) {
-				r->random_named++;
-				r->random_right += !held_out && (size_t)truth == best;
-			}
-			if (accepted) {
-				r->random_gated_named++;
-				r->random_gated_right += !held_out && (size_t)truth == best;
-			}
-		}
-		/* Best class always: the best class that names something. */
-		named = pronet_model_best_named(model, probabilities);
-		if (named >= classes)
-			named = classes;
-		if (held_out) {
-			r->held_out_flows++;
-			if (accepted)
-				r->held_out_named[best]++;
-			else
-				r->held_out_abstained++;
-			continue;
-		}
-		/* The reject class's flows have no closed-set answer: only the
-		 * table with abstention counts them (named, they are mistakes). */
-		if (!pronet_model_is_reject_class(model, (size_t)truth))
-			confusion[(size_t)truth * (classes + 1) + named]++;
-		thresholded[(size_t)truth * (classes + 1) + (accepted ? best : classes)]++;
-	}
-	pronet_workspace_free(workspace);
-	return PRONET_OK;
+	return pronet_eval_count_verdicts(model, &scope, run->repeat, run->result, errbuf);
 }
 
 static enum pronet_err run_fold(struct eval_run *run, uint32_t fold, char *errbuf)
@@ -308,9 +261,11 @@ static enum pronet_err choose_classes(struct eval_run *run, char *errbuf)
 		if (data->samples[i].label < data->num_classes)
 			used[data->samples[i].label] = 1;
 	for (size_t l = 0; l < 65536; l++)
-		run->model_class[l] = -1;
+		run->model_class[l] = PRONET_EVAL_NOT_COUNTED;
 	r->num_classes = 0;
 	for (size_t l = 0; l < data->num_classes; l++) {
+		if ((int)l == run->o->hold_out_class)
+			run->model_class[l] = PRONET_EVAL_UNKNOWN_TO_MODEL;
 		if (!used[l] || (int)l == run->o->hold_out_class)
 			continue;
 		if (r->num_classes == PRONET_MAX_CLASSES) {
@@ -320,6 +275,7 @@ static enum pronet_err choose_classes(struct eval_run *run, char *errbuf)
 		}
 		run->model_class[l] = (int)r->num_classes;
 		r->label_of[r->num_classes] = (uint16_t)l;
+		r->class_names[r->num_classes] = data->class_names[l];
 		run->class_names[r->num_classes++] = data->class_names[l];
 	}
 	free(used);
@@ -334,6 +290,7 @@ static enum pronet_err allocate_run(struct eval_run *run, char *errbuf)
 	size_t flows = run->flows->num_flows + 1, samples = run->data->num_samples + 1;
 
 	r->label_of = calloc(PRONET_MAX_CLASSES, sizeof(*r->label_of));
+	r->class_names = calloc(PRONET_MAX_CLASSES, sizeof(*r->class_names));
 	r->held_out_named = calloc(PRONET_MAX_CLASSES, sizeof(*r->held_out_named));
 	run->all = malloc(flows * sizeof(size_t));
 	run->members = malloc(flows * sizeof(size_t));
@@ -343,9 +300,9 @@ static enum pronet_err allocate_run(struct eval_run *run, char *errbuf)
 	run->validation_samples = malloc(samples * sizeof(size_t));
 	run->fold = malloc(flows * sizeof(uint32_t));
 	run->inner_fold = malloc(flows * sizeof(uint32_t));
-	if (!r->label_of || !r->held_out_named || !run->all || !run->members || !run->train_flows ||
-	    !run->validation_flows || !run->samples || !run->validation_samples || !run->fold ||
-	    !run->inner_fold)
+	if (!r->label_of || !r->class_names || !r->held_out_named || !run->all || !run->members ||
+	    !run->train_flows || !run->validation_flows || !run->samples ||
+	    !run->validation_samples || !run->fold || !run->inner_fold)
 		return pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory for the evaluation");
 	return PRONET_OK;
 }

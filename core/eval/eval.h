@@ -63,6 +63,13 @@ struct pronet_eval_curve_point {
 struct pronet_eval_result {
 	size_t num_classes; /* classes of the models (dataset labels in use, minus held out) */
 	uint16_t *label_of; /* [num_classes]: the dataset label of model class k */
+	/* [num_classes]: the name of model class k, borrowed from the dataset
+	 * (cross-validation) or the model (pronet_eval_model): valid while
+	 * that lives. */
+	const char **class_names;
+	/* pronet_eval_model only, else NULL: per dataset label, flows of the
+	 * classes the model does not know, and how many of them abstained. */
+	uint64_t *unknown_flows, *unknown_abstained;
 	uint32_t repeats, folds;
 	/* [repeats][num_classes][num_classes + 1]: per-flow verdicts, column
 	 * num_classes = abstained. `confusion` takes the best class always;
@@ -71,8 +78,10 @@ struct pronet_eval_result {
 	/* The loss curve of the first training (repeat 1, fold 1). */
 	struct pronet_eval_curve_point *curve;
 	size_t curve_points;
-	/* Open set: flows of the held-out class in the test folds, how many
-	 * abstained, and what the others were named ([num_classes]). */
+	/* Open set: flows of the held-out class in the test folds (with
+	 * pronet_eval_model: of the dataset's classes the model does not
+	 * know), how many abstained, and what the others were named
+	 * ([num_classes]). */
 	uint64_t held_out_flows, held_out_abstained;
 	/* With abstention, flows that abstained by reason (enum
 	 * pronet_flow_decision; [PRONET_FLOW_NAMED] counts those named). */

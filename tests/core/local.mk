@@ -170,6 +170,13 @@ tests_core_eval_test_calibrate_CFLAGS = $(UNIT_CFLAGS)
 tests_core_eval_test_calibrate_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/eval/test_eval tests/core/eval/test_calibrate
 
+# A given model scored on a dataset (core/eval/eval_model.c, pronet eval -m).
+check_PROGRAMS += tests/core/eval/test_eval_model
+tests_core_eval_test_eval_model_SOURCES = tests/core/eval/test_eval_model.c
+tests_core_eval_test_eval_model_CFLAGS = $(UNIT_CFLAGS)
+tests_core_eval_test_eval_model_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/eval/test_eval_model
+
 check_PROGRAMS += tests/core/model/test_flow_decide
 tests_core_model_test_flow_decide_SOURCES = tests/core/model/test_flow_decide.c
 tests_core_model_test_flow_decide_CFLAGS = $(UNIT_CFLAGS)

@@ -18,6 +18,9 @@ EXTRA_DIST += tests/tools/label.sh
 # pronet eval / train --calibrate on crafted data: table, JSON, SVG, errors.
 TESTS += tests/tools/eval.sh
 EXTRA_DIST += tests/tools/eval.sh
+# pronet eval -m: a given model on a dataset; unknown classes; refusals.
+TESTS += tests/tools/eval_model.sh
+EXTRA_DIST += tests/tools/eval_model.sh
 
 # Flow flood (issue 7): make_flood writes a capture of 1,000,000 one-packet
 # flows into the build tree; flood.sh runs `pronet flows` over it with a
