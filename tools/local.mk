@@ -43,6 +43,15 @@ pronet_SOURCES += \
 	tools/cmd_eval.c
 pronet_LDADD += $(JSONC_LIBS)
 
+# explain: what a ProNet CNN learned (core/arch/pronet_cnn/explain.h), heat
+# maps and signature candidates tested on a dataset.
+pronet_SOURCES += \
+	tools/cmd_explain.c \
+	tools/explain_signatures.c \
+	tools/explain_signatures.h \
+	tools/explain_svg.c \
+	tools/explain_svg.h
+
 # `make bench`: speed of prediction, training, ndpiReader and classify, as a
 # table and bench.json (tools/bench.c). Built by `make`, run only by `make bench`.
 noinst_PROGRAMS += tools/bench

@@ -14,6 +14,7 @@ PRONET_DECLARE_COMMAND(pronet_cmd_predict);
 PRONET_DECLARE_COMMAND(pronet_cmd_info);
 PRONET_DECLARE_COMMAND(pronet_cmd_flows);
 PRONET_DECLARE_COMMAND(pronet_cmd_eval);
+PRONET_DECLARE_COMMAND(pronet_cmd_explain);
 PRONET_DECLARE_COMMAND(pronet_cmd_label);
 PRONET_DECLARE_COMMAND(pronet_cmd_classify);
 
@@ -27,6 +28,8 @@ const struct pronet_command pronet_commands[] = {
 	{"classify", "print a JSON verdict for every flow of captures or an interface",
 	 pronet_cmd_classify},
 	{"eval", "cross-validate a model on a dataset, per flow", pronet_cmd_eval},
+	{"explain", "what a model learned: evidence per position and byte, signatures",
+	 pronet_cmd_explain},
 	{NULL, NULL, NULL},
 };
 

@@ -24,7 +24,7 @@
 
 /* Reads options->combine, flow_packets and random_floor (defaults from
  * pronet_eval_options_default: the plugin's). Fails (PRONET_ERR_ARG) when
- * the dataset's records do not hold what the model reads (payload bytes,
+ * the dataset's records do not hold what the model reads (its layer and
  * at least its window) or when no dataset class with flows is a
  * class of the model; the message names both lists. */
 enum pronet_err pronet_eval_model(const struct pronet_model *model,

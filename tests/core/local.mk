@@ -159,6 +159,14 @@ tests_core_arch_pronet_cnn_test_fast_CFLAGS = $(UNIT_CFLAGS)
 tests_core_arch_pronet_cnn_test_fast_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/arch/pronet_cnn/test_fast
 
+# Explanations from the folded tables (core/arch/pronet_cnn/explain.c).
+check_PROGRAMS += tests/core/arch/pronet_cnn/test_explain
+tests_core_arch_pronet_cnn_test_explain_SOURCES = tests/core/arch/pronet_cnn/test_explain.c
+tests_core_arch_pronet_cnn_test_explain_CFLAGS = $(UNIT_CFLAGS)
+tests_core_arch_pronet_cnn_test_explain_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/arch/pronet_cnn/test_explain
+EXTRA_DIST += tests/core/arch/pronet_cnn/explain_fixture.h
+
 # Evaluation, per-flow decisions, calibration (core/eval/eval.c, flow_predict.c,
 # calibrate.c).
 check_PROGRAMS += tests/core/eval/test_eval tests/core/eval/test_calibrate

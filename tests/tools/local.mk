@@ -18,6 +18,12 @@ EXTRA_DIST += tests/tools/label.sh
 # pronet eval / train --calibrate on crafted data: table, JSON, SVG, errors.
 TESTS += tests/tools/eval.sh
 EXTRA_DIST += tests/tools/eval.sh
+# pronet explain on a model whose answer is known (make_explain_fixture).
+check_PROGRAMS += tests/tools/make_explain_fixture
+tests_tools_make_explain_fixture_SOURCES = tests/tools/make_explain_fixture.c
+tests_tools_make_explain_fixture_LDADD = $(PRONET_STATIC_LIBS)
+TESTS += tests/tools/explain.sh
+EXTRA_DIST += tests/tools/explain.sh
 # pronet eval -m: a given model on a dataset; unknown classes; refusals.
 TESTS += tests/tools/eval_model.sh
 EXTRA_DIST += tests/tools/eval_model.sh

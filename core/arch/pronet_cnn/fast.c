@@ -28,7 +28,7 @@
 _Static_assert(BLOCK % PRONET_CNN_FAST_HEAD_ROW_BLOCK == 0,
                "the head's rows come in whole blocks of padded features");
 /* Kernel offsets of all widths in a table row: 3 + 4 + 5. */
-#define OFFSETS 12
+#define OFFSETS PRONET_CNN_FAST_OFFSETS
 #define PADDED_MAX_FILTERS ((PRONET_MAX_FILTERS + BLOCK - 1) / BLOCK * BLOCK)
 
 typedef void pool_kernel(const struct pronet_cnn_fast *fast, const float *const *rows, size_t view,
@@ -358,4 +358,22 @@ void pronet_cnn_fast_logits(const struct pronet_cnn_fast *fast, const struct pro
 	if (pronet_cnn_state(model)->config.context_features)
 		pronet_packet_context(input, x + PRONET_CNN_FEATURE_GROUPS * fast->stride);
 	pronet_cnn_fast_head_logits(fast->head, x, logits);
+}
+
+const float *pronet_cnn_fast_row(const struct pronet_cnn_fast *fast, size_t view, uint32_t token,
+                                 size_t offset)
+{
+	if (fast->table[view] == NULL)
+		return NULL;
+	return fast->table[view] + ((size_t)token * OFFSETS + offset) * fast->stride;
+}
+
+const struct pronet_cnn_fast_head *pronet_cnn_fast_head_of(const struct pronet_cnn_fast *fast)
+{
+	return fast->head;
+}
+
+size_t pronet_cnn_fast_stride(const struct pronet_cnn_fast *fast)
+{
+	return fast->stride;
 }

@@ -32,6 +32,7 @@
 
 struct pronet_model;
 struct pronet_cnn_fast;
+struct pronet_cnn_fast_head;
 
 /* Tables of the model's current weights with the model's kernels (resolved
  * at create), or NULL without memory for them (the caller then takes the
@@ -56,5 +57,17 @@ void pronet_cnn_fast_pool(const struct pronet_cnn_fast *fast, const struct prone
  * equal to pronet_cnn_head's up to float rounding; no allocation. */
 void pronet_cnn_fast_logits(const struct pronet_cnn_fast *fast, const struct pronet_model *model,
                             const struct pronet_packet_record *input, float *logits);
+
+/* The tables as data, for explanations (core/arch/pronet_cnn/explain.h):
+ * the row of `token` at kernel offset `offset` of view `view` (offsets
+ * 0-2 width 3's, 3-6 width 4's, 7-11 width 5's), t floats, each width's
+ * bias b_f included at its first offset; NULL when the view has no table.
+ * And the folded head with the row layout of its features (group g,
+ * filter f at row g * stride + f). */
+#define PRONET_CNN_FAST_OFFSETS 12
+const float *pronet_cnn_fast_row(const struct pronet_cnn_fast *fast, size_t view, uint32_t token,
+                                 size_t offset);
+const struct pronet_cnn_fast_head *pronet_cnn_fast_head_of(const struct pronet_cnn_fast *fast);
+size_t pronet_cnn_fast_stride(const struct pronet_cnn_fast *fast);
 
 #endif

@@ -194,3 +194,14 @@ void pronet_cnn_fast_head_logits(const struct pronet_cnn_fast_head *head, const 
 {
 	head->kernel(head, x, logits);
 }
+
+float pronet_cnn_fast_head_weight(const struct pronet_cnn_fast_head *head, size_t row,
+                                  size_t class_index)
+{
+	return head->w[row * head->padded + class_index];
+}
+
+float pronet_cnn_fast_head_bias(const struct pronet_cnn_fast_head *head, size_t class_index)
+{
+	return head->b[class_index];
+}

@@ -44,4 +44,9 @@ size_t pronet_cnn_fast_head_bytes(const struct pronet_cnn_fast_head *head);
 void pronet_cnn_fast_head_logits(const struct pronet_cnn_fast_head *head, const float *x,
                                  float *logits);
 
+/* W'_jc and b'_c (the header comment), for explanations. */
+float pronet_cnn_fast_head_weight(const struct pronet_cnn_fast_head *head, size_t row,
+                                  size_t class_index);
+float pronet_cnn_fast_head_bias(const struct pronet_cnn_fast_head *head, size_t class_index);
+
 #endif
