@@ -86,6 +86,7 @@ nobase_pkginclude_HEADERS += core/arch/registry.h
 noinst_HEADERS += core/arch/arch.h
 include core/arch/pronet_cnn/local.mk
 include core/arch/histogram/local.mk
+include core/arch/deep_packet/local.mk
 
 # core/train/: the training loop over any architecture.
 core_libpronet_core_la_SOURCES += core/train/train.c

@@ -145,6 +145,11 @@ tests_core_arch_pronet_cnn_test_pronet_cnn_SOURCES = tests/core/arch/pronet_cnn/
 tests_core_arch_pronet_cnn_test_pronet_cnn_CFLAGS = $(UNIT_CFLAGS)
 tests_core_arch_pronet_cnn_test_pronet_cnn_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/arch/pronet_cnn/test_pronet_cnn
+check_PROGRAMS += tests/core/arch/deep_packet/test_deep_packet
+tests_core_arch_deep_packet_test_deep_packet_SOURCES = tests/core/arch/deep_packet/test_deep_packet.c
+tests_core_arch_deep_packet_test_deep_packet_CFLAGS = $(UNIT_CFLAGS)
+tests_core_arch_deep_packet_test_deep_packet_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/arch/deep_packet/test_deep_packet
 
 check_PROGRAMS += tests/core/train/test_train
 tests_core_train_test_train_SOURCES = tests/core/train/test_train.c

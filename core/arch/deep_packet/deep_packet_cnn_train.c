@@ -1,0 +1,180 @@
+/* Deep Packet's CNN, training side: the gradient of a mini-batch's mean
+ * cross-entropy (seed 001, Sec. 4: Adam, categorical cross-entropy; the
+ * loop, batches and early stopping are core/train/train.c's) by
+ * backpropagation through the layers of deep_packet_cnn.c.
+ *
+ * Nothing couples the samples of a batch (no batch norm), so each worker
+ * takes a fixed contiguous share of the samples and runs each one forward
+ * and back into its own gradient buffer; the loop adds the buffers in
+ * worker order. Dropout masks come from a generator seeded by (batch seed,
+ * sample index): the result depends on the seed and the thread count only. */
+#include "core/arch/deep_packet/deep_packet.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/nn/conv1d.h"
+#include "core/nn/dropout.h"
+#include "core/nn/pool1d.h"
+#include "core/nn/relu.h"
+#include "core/nn/softmax_xent.h"
+#include "core/util/parallel.h"
+
+/* One worker's activations and their gradients, pointers into `memory`. */
+struct scratch {
+	float *memory;
+	struct deep_packet_cnn_activations act;
+	float *da1, *da2, *dpooled, *dropped, *ddropped, *mask, *h, *dh;
+	float probabilities[PRONET_MAX_CLASSES], dlogits[PRONET_MAX_CLASSES];
+	uint32_t *argmax;
+	struct deep_packet_cnn_weights grad; /* views into this worker's gradient buffer */
+};
+
+struct workspace {
+	size_t threads;
+	struct scratch *scratch; /* [threads] */
+	struct pronet_model *model;
+	const struct pronet_train_batch *batch;
+};
+
+void deep_packet_cnn_train_end(void *opaque)
+{
+	struct workspace *ws = opaque;
+
+	if (ws == NULL)
+		return;
+	for (size_t i = 0; ws->scratch != NULL && i < ws->threads; i++) {
+		free(ws->scratch[i].memory);
+		free(ws->scratch[i].argmax);
+	}
+	free(ws->scratch);
+	free(ws);
+}
+
+static int scratch_init(const struct deep_packet_cnn_state *s, struct scratch *sc)
+{
+	size_t a1 = s->shape.positions1 * s->shape.filters1;
+	size_t a2 = s->shape.positions2 * s->shape.filters2;
+	size_t flat = s->shape.flatten, acts = s->layout.activations;
+	float *f;
+
+	sc->memory = malloc((DEEP_PACKET_INPUT_BYTES + 2 * a1 + 2 * a2 + 5 * flat + 2 * acts) *
+	                    sizeof(float));
+	sc->argmax = malloc(flat * sizeof(uint32_t));
+	if (sc->memory == NULL || sc->argmax == NULL)
+		return 0;
+	f = sc->memory;
+	sc->act.x = f, f += DEEP_PACKET_INPUT_BYTES;
+	sc->act.a1 = f, f += a1;
+	sc->da1 = f, f += a1;
+	sc->act.a2 = f, f += a2;
+	sc->da2 = f, f += a2;
+	sc->act.pooled = f, f += flat;
+	sc->dpooled = f, f += flat;
+	sc->dropped = f, f += flat;
+	sc->ddropped = f, f += flat;
+	sc->mask = f, f += flat;
+	sc->h = f, f += acts;
+	sc->dh = f;
+	sc->act.argmax = sc->argmax;
+	return 1;
+}
+
+enum pronet_err deep_packet_cnn_train_begin(const struct pronet_model *model, size_t max_batch,
+                                            size_t threads, void **workspace)
+{
+	struct workspace *ws = calloc(1, sizeof(*ws));
+
+	(void)max_batch; /* per-sample scratch only */
+	*workspace = NULL;
+	if (ws == NULL)
+		return PRONET_ERR_NOMEM;
+	ws->threads = threads;
+	ws->scratch = calloc(threads, sizeof(*ws->scratch));
+	if (ws->scratch == NULL) {
+		deep_packet_cnn_train_end(ws);
+		return PRONET_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < threads; i++)
+		if (!scratch_init(deep_packet_cnn_state(model), &ws->scratch[i])) {
+			deep_packet_cnn_train_end(ws);
+			return PRONET_ERR_NOMEM;
+		}
+	*workspace = ws;
+	return PRONET_OK;
+}
+
+/* Back from the gradient of the pooled features to the weights of both
+ * convolutions (the input needs no gradient). */
+static void convolutions_backward(const struct deep_packet_cnn_state *s, struct scratch *sc)
+{
+	const struct deep_packet_cnn_weights *w = &s->weights;
+	size_t a1 = s->shape.positions1 * s->shape.filters1;
+	size_t a2 = s->shape.positions2 * s->shape.filters2;
+	struct pronet_conv1d_shape c1 = {DEEP_PACKET_INPUT_BYTES, 1,
+	                                 DEEP_PACKET_CONV1_WIDTH, s->shape.filters1,
+	                                 s->config.conv1_stride,  0};
+	struct pronet_conv1d_shape c2 = {s->shape.positions1,     s->shape.filters1,
+	                                 DEEP_PACKET_CONV2_WIDTH, s->shape.filters2,
+	                                 s->config.conv2_stride,  0};
+	struct pronet_pool1d_shape p = {s->shape.positions2, s->shape.filters2,
+	                                s->config.pool_window, s->config.pool_window,
+	                                s->config.pool_regions};
+
+	pronet_pool1d_backward(s->config.max_pool ? PRONET_POOL_MAX : PRONET_POOL_AVG, &p,
+	                       sc->argmax, sc->dpooled, sc->da2);
+	pronet_relu_backward(sc->act.a2, sc->da2, a2, sc->da2);
+	memset(sc->da1, 0, a1 * sizeof(float));
+	pronet_conv1d_backward(&c2, sc->act.a1, w->conv2_w, sc->da2, sc->da1, sc->grad.conv2_w,
+	                       sc->grad.conv2_b);
+	pronet_relu_backward(sc->act.a1, sc->da1, a1, sc->da1);
+	pronet_conv1d_backward(&c1, sc->act.x, w->conv1_w, sc->da1, NULL, sc->grad.conv1_w,
+	                       sc->grad.conv1_b);
+}
+
+static void train_worker(void *context, size_t worker, size_t workers)
+{
+	struct workspace *ws = context;
+	struct scratch *sc = &ws->scratch[worker];
+	const struct deep_packet_cnn_state *s = deep_packet_cnn_state(ws->model);
+	const struct pronet_train_batch *batch = ws->batch;
+	const struct dense_stack_layout *layout = &s->layout;
+	size_t classes = ws->model->num_classes, flat = s->shape.flatten, begin, end;
+	float scale = 1.0f / (float)batch->size;
+	const float *logits = sc->h + layout->offsets[layout->num_layers - 1];
+
+	pronet_parallel_range(batch->size, worker, workers, &begin, &end);
+	for (size_t b = begin; b < end; b++) {
+		struct pronet_rng rng;
+
+		pronet_rng_seed(&rng, batch->seed + 0x9e3779b97f4a7c15ull * (b + 1));
+		deep_packet_input(batch->inputs[b], sc->act.x);
+		deep_packet_cnn_features(ws->model, sc->act.x, &sc->act);
+		pronet_dropout_forward(sc->act.pooled, flat, s->config.dropout, &rng, sc->mask,
+		                       sc->dropped);
+		dense_stack_train_forward(layout, &s->weights.dense, sc->dropped, 0.0f, NULL, sc->h,
+		                          NULL);
+		batch->losses[b] = pronet_softmax_xent_forward(logits, classes, batch->labels[b],
+		                                               sc->probabilities);
+		batch->correct[b] = pronet_argmax(logits, classes) == batch->labels[b];
+		pronet_softmax_xent_backward(sc->probabilities, classes, batch->labels[b], scale,
+		                             sc->dlogits);
+		dense_stack_backward(layout, &s->weights.dense, sc->dropped, sc->h, NULL,
+		                     sc->dlogits, sc->dh, sc->ddropped, &sc->grad.dense);
+		pronet_dropout_backward(sc->ddropped, sc->mask, flat, sc->dpooled);
+		convolutions_backward(s, sc);
+	}
+}
+
+void deep_packet_cnn_train_batch(struct pronet_model *model, void *opaque,
+                                 const struct pronet_train_batch *batch, float *const *grads)
+{
+	struct workspace *ws = opaque;
+	size_t threads = batch->threads < ws->threads ? batch->threads : ws->threads;
+
+	ws->model = model;
+	ws->batch = batch;
+	for (size_t i = 0; i < threads; i++)
+		deep_packet_cnn_bind(model, grads[i], &ws->scratch[i].grad);
+	pronet_parallel_run(threads, train_worker, ws);
+}

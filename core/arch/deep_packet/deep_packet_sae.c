@@ -1,0 +1,206 @@
+/* Deep Packet's stacked autoencoder as a classifier (seed 001, Sec. 3.3,
+ * Fig. 5a): x [1500] -> dense 400-300-200-100-50 (ReLU, dropout 0.25 after
+ * each while training) -> dense C -> softmax. This file is the network and
+ * its fine-tuning gradient (the generic loop of core/train/train.c runs it);
+ * the greedy layer-wise pretraining that comes first is
+ * deep_packet_sae_pretrain.c. */
+#include "core/arch/deep_packet/deep_packet.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/nn/softmax_xent.h"
+#include "core/util/parallel.h"
+
+static const size_t sae_hidden[DEEP_PACKET_SAE_HIDDEN] = {400, 300, 200, 100, 50};
+
+static enum pronet_err sae_create(struct pronet_model *model, const void *config, const char *name,
+                                  char *errbuf)
+{
+	const struct deep_packet_sae_config *c = config;
+	struct deep_packet_sae_state *s = deep_packet_sae_state(model);
+	size_t hidden[DEEP_PACKET_SAE_HIDDEN];
+	enum pronet_err err;
+
+	if (c->width_divisor < 1 || c->width_divisor > 100)
+		return pronet_error(errbuf, PRONET_ERR_LIMIT,
+		                    "%s: width divisor %u is outside 1..100", name,
+		                    c->width_divisor);
+	if (!(c->dropout >= 0.0f && c->dropout < 1.0f))
+		return pronet_error(errbuf, PRONET_ERR_ARG, "%s: dropout %g is outside [0, 1)",
+		                    name, (double)c->dropout);
+	if (c->pretrain_epochs > 1000)
+		return pronet_error(errbuf, PRONET_ERR_LIMIT,
+		                    "%s: %u pretraining epochs, past 1000", name,
+		                    c->pretrain_epochs);
+	s->config = *c;
+	for (size_t i = 0; i < DEEP_PACKET_SAE_HIDDEN; i++)
+		hidden[i] =
+		    sae_hidden[i] / c->width_divisor > 0 ? sae_hidden[i] / c->width_divisor : 1;
+	model->num_tensors = 0;
+	model->num_weights = 0;
+	err = dense_stack_create(model, &s->layout, DEEP_PACKET_INPUT_BYTES, hidden,
+	                         DEEP_PACKET_SAE_HIDDEN, model->num_classes, errbuf);
+	model->num_trainable = model->num_weights;
+	return err;
+}
+
+static void sae_bind(struct pronet_model *model)
+{
+	struct deep_packet_sae_state *s = deep_packet_sae_state(model);
+
+	dense_stack_bind(model, &s->layout, model->weights, &s->weights);
+}
+
+static void sae_init(struct pronet_model *model, struct pronet_rng *rng)
+{
+	const struct deep_packet_sae_state *s = deep_packet_sae_state(model);
+
+	dense_stack_init(&s->layout, &s->weights, rng);
+}
+
+static size_t sae_workspace_size(const struct pronet_model *model)
+{
+	return (DEEP_PACKET_INPUT_BYTES + 2 * deep_packet_sae_state(model)->layout.widest) *
+	       sizeof(float);
+}
+
+static void sae_logits(const struct pronet_model *model, const struct pronet_packet_record *input,
+                       void *workspace, float *logits)
+{
+	const struct deep_packet_sae_state *s = deep_packet_sae_state(model);
+	float *x = workspace;
+
+	deep_packet_input(input, x);
+	dense_stack_forward(&s->layout, &s->weights, x, x + DEEP_PACKET_INPUT_BYTES, logits);
+}
+
+/* ---- fine-tuning: one worker's share of a batch, forward and back ---- */
+
+struct scratch {
+	float *memory; /* x [1500], h, dh, mask [activations] */
+	float probabilities[PRONET_MAX_CLASSES], dlogits[PRONET_MAX_CLASSES];
+	struct dense_stack_weights grad;
+};
+
+struct workspace {
+	size_t threads;
+	struct scratch *scratch;
+	struct pronet_model *model;
+	const struct pronet_train_batch *batch;
+};
+
+void deep_packet_sae_train_end(void *opaque)
+{
+	struct workspace *ws = opaque;
+
+	if (ws == NULL)
+		return;
+	for (size_t i = 0; ws->scratch != NULL && i < ws->threads; i++)
+		free(ws->scratch[i].memory);
+	free(ws->scratch);
+	free(ws);
+}
+
+enum pronet_err deep_packet_sae_train_begin(const struct pronet_model *model, size_t max_batch,
+                                            size_t threads, void **workspace)
+{
+	struct workspace *ws = calloc(1, sizeof(*ws));
+	size_t floats =
+	    DEEP_PACKET_INPUT_BYTES + 3 * deep_packet_sae_state(model)->layout.activations;
+
+	(void)max_batch;
+	*workspace = NULL;
+	if (ws == NULL)
+		return PRONET_ERR_NOMEM;
+	ws->threads = threads;
+	ws->scratch = calloc(threads, sizeof(*ws->scratch));
+	for (size_t i = 0; ws->scratch != NULL && i < threads; i++)
+		if ((ws->scratch[i].memory = malloc(floats * sizeof(float))) == NULL)
+			break;
+	if (ws->scratch == NULL || threads == 0 || ws->scratch[threads - 1].memory == NULL) {
+		deep_packet_sae_train_end(ws);
+		return PRONET_ERR_NOMEM;
+	}
+	*workspace = ws;
+	return PRONET_OK;
+}
+
+static void train_worker(void *context, size_t worker, size_t workers)
+{
+	struct workspace *ws = context;
+	struct scratch *sc = &ws->scratch[worker];
+	const struct deep_packet_sae_state *s = deep_packet_sae_state(ws->model);
+	const struct dense_stack_layout *layout = &s->layout;
+	const struct pronet_train_batch *batch = ws->batch;
+	size_t classes = ws->model->num_classes, begin, end;
+	float *x = sc->memory, *h = x + DEEP_PACKET_INPUT_BYTES, *dh = h + layout->activations;
+	float *mask = dh + layout->activations, p = s->config.dropout;
+	const float *logits = h + layout->offsets[layout->num_layers - 1];
+
+	pronet_parallel_range(batch->size, worker, workers, &begin, &end);
+	for (size_t b = begin; b < end; b++) {
+		struct pronet_rng rng;
+
+		pronet_rng_seed(&rng, batch->seed + 0x9e3779b97f4a7c15ull * (b + 1));
+		deep_packet_input(batch->inputs[b], x);
+		dense_stack_train_forward(layout, &s->weights, x, p, &rng, h, mask);
+		batch->losses[b] = pronet_softmax_xent_forward(logits, classes, batch->labels[b],
+		                                               sc->probabilities);
+		batch->correct[b] = pronet_argmax(logits, classes) == batch->labels[b];
+		pronet_softmax_xent_backward(sc->probabilities, classes, batch->labels[b],
+		                             1.0f / (float)batch->size, sc->dlogits);
+		dense_stack_backward(layout, &s->weights, x, h, p > 0.0f ? mask : NULL, sc->dlogits,
+		                     dh, NULL, &sc->grad);
+	}
+}
+
+void deep_packet_sae_train_batch(struct pronet_model *model, void *opaque,
+                                 const struct pronet_train_batch *batch, float *const *grads)
+{
+	struct workspace *ws = opaque;
+	size_t threads = batch->threads < ws->threads ? batch->threads : ws->threads;
+	const struct deep_packet_sae_state *s = deep_packet_sae_state(model);
+
+	ws->model = model;
+	ws->batch = batch;
+	for (size_t i = 0; i < threads; i++)
+		dense_stack_bind(model, &s->layout, grads[i], &ws->scratch[i].grad);
+	pronet_parallel_run(threads, train_worker, ws);
+}
+
+static void sae_config_get(const struct pronet_model *model, void *config)
+{
+	*(struct deep_packet_sae_config *)config = deep_packet_sae_state(model)->config;
+}
+
+static void sae_config_default(void *config)
+{
+	deep_packet_sae_config_default(config);
+}
+
+const struct pronet_arch_ops pronet_arch_deep_packet_sae = {
+    .tag = PRONET_ARCH_TAG_DEEP_PACKET_SAE,
+    .name = "deep-packet-sae",
+    .summary = "Deep Packet's stacked autoencoder over 1500 bytes from the IP header: dense "
+               "400..50, layer-wise pretraining",
+    .config_size = sizeof(struct deep_packet_sae_config),
+    .state_size = sizeof(struct deep_packet_sae_state),
+    .config_default = sae_config_default,
+    .options = deep_packet_sae_options,
+    .num_options = DEEP_PACKET_SAE_NUM_OPTIONS,
+    .create = sae_create,
+    .config_get = sae_config_get,
+    .bind = sae_bind,
+    .init = sae_init,
+    .input_spec = deep_packet_input_spec,
+    .workspace_size = sae_workspace_size,
+    .logits = sae_logits,
+    .train_begin = deep_packet_sae_train_begin,
+    .train_end = deep_packet_sae_train_end,
+    .train_batch = deep_packet_sae_train_batch,
+    .pretrain = deep_packet_sae_pretrain,
+    .write_hyper = deep_packet_sae_write_hyper,
+    .read_hyper = deep_packet_sae_read_hyper,
+    .describe = deep_packet_sae_describe,
+};
