@@ -16,12 +16,8 @@ extern const struct pronet_arch_ops pronet_arch_deep_packet_cnn;
 extern const struct pronet_arch_ops pronet_arch_deep_packet_sae;
 
 static const struct pronet_arch_ops *const archs[] = {
-    &pronet_arch_pronet_cnn,
-    &pronet_arch_histogram_nb,
-    &pronet_arch_histogram_lr,
-    &pronet_arch_histogram_rf,
-    &pronet_arch_deep_packet_cnn,
-    &pronet_arch_deep_packet_sae,
+    &pronet_arch_pronet_cnn,   &pronet_arch_histogram_nb,    &pronet_arch_histogram_lr,
+    &pronet_arch_histogram_rf, &pronet_arch_deep_packet_cnn, &pronet_arch_deep_packet_sae,
 };
 
 #define NUM_ARCHS (sizeof(archs) / sizeof(archs[0]))
