@@ -331,14 +331,26 @@ static struct slot *slot_for(const struct ndpi_detection_module_struct *ndpi)
 	return free_slot;
 }
 
-static enum pronet_err ensure_store(uint32_t max_flows, char *errbuf)
+/* The process-wide store records what the first attached model reads
+ * (pronet_model_input_spec): as many bytes per packet as it needs and no
+ * more. A later model that reads more than the store records is refused:
+ * served fewer bytes than it was trained on, its answers would be fiction. */
+static enum pronet_err ensure_store(uint32_t max_flows, const struct pronet_model *model,
+                                    char *errbuf)
 {
-	struct pronet_flow_store *store;
+	struct pronet_flow_store *store = atomic_load(&flow_store);
+	struct pronet_input_spec need, have;
 	enum pronet_err err;
 
-	if (atomic_load(&flow_store) != NULL)
-		return PRONET_OK;
-	err = pronet_flow_store_new(max_flows, &store, errbuf);
+	pronet_model_input_spec(model, &need);
+	if (store != NULL) {
+		pronet_flow_store_spec(store, &have);
+		return pronet_input_spec_covers(&have, &need,
+		                                "plugin: the flow store (made for the first model "
+		                                "attached)",
+		                                errbuf);
+	}
+	err = pronet_flow_store_new(max_flows, &need, &store, errbuf);
 	if (!err)
 		atomic_store(&flow_store, store);
 	return err;
@@ -397,7 +409,7 @@ static enum pronet_err install(struct pronet_attachment *a, uint32_t max_flows, 
 		err = pronet_error(errbuf, PRONET_ERR_LIMIT, "plugin: more than %d nDPI modules",
 		                   MAX_MODULES);
 	else
-		err = ensure_store(max_flows, errbuf);
+		err = ensure_store(max_flows, a->model, errbuf);
 	if (!err)
 		err = slot_evidence(slot, a->ndpi, &a->evidence, errbuf);
 	if (!err)

@@ -19,8 +19,9 @@ struct entry {
 	uint8_t num_inputs;
 	uint8_t evidence_marks; /* enum pronet_evidence_mark */
 	struct pronet_input_builder builder;
-	struct pronet_packet_record inputs[PRONET_PLUGIN_MAX_INPUTS];        /* in arrival order */
-	uint8_t input_bytes[PRONET_PLUGIN_MAX_INPUTS][PRONET_PAYLOAD_BYTES]; /* theirs */
+	/* In arrival order; their bytes are the entry's slot of the store's
+	 * arena (entry_bytes). */
+	struct pronet_packet_record inputs[PRONET_PLUGIN_MAX_INPUTS];
 	struct pronet_flow_verdict verdict;
 };
 
@@ -41,12 +42,20 @@ struct pronet_flow_store {
 	uint32_t free_head;
 	struct entry *entries; /* capacity entries */
 	uint32_t *buckets;     /* STRIPES * buckets_per_stripe, one allocation */
+	uint8_t *bytes;        /* capacity x PRONET_PLUGIN_MAX_INPUTS x spec.window_bytes */
+	struct pronet_input_spec spec;
 	size_t capacity;
 	uint32_t buckets_per_stripe; /* a power of two */
 	atomic_size_t misses;        /* flows that found no free entry */
 	size_t locks_ready;          /* stripe locks initialised (for the error path) */
 	int free_lock_ready;
 };
+
+/* Record k's bytes of entry i: the arena is laid out entry by entry. */
+static uint8_t *entry_bytes(const struct pronet_flow_store *store, uint32_t i, uint32_t k)
+{
+	return store->bytes + ((size_t)i * PRONET_PLUGIN_MAX_INPUTS + k) * store->spec.window_bytes;
+}
 
 static uint64_t hash_key(const void *key)
 {
@@ -78,7 +87,10 @@ static enum pronet_err store_init(struct pronet_flow_store *store, size_t capaci
 	store->entries = calloc(capacity, sizeof(*store->entries));
 	store->buckets =
 	    malloc((size_t)STRIPES * store->buckets_per_stripe * sizeof(*store->buckets));
-	if (store->entries == NULL || store->buckets == NULL)
+	/* calloc of at least one byte: a window of 0 bytes records no bytes. */
+	store->bytes =
+	    calloc(capacity * PRONET_PLUGIN_MAX_INPUTS * store->spec.window_bytes + 1, 1);
+	if (store->entries == NULL || store->buckets == NULL || store->bytes == NULL)
 		return pronet_error(errbuf, PRONET_ERR_NOMEM,
 		                    "flow store: out of memory for %zu flows", capacity);
 	if (pthread_mutex_init(&store->free_lock, NULL) != 0)
@@ -98,7 +110,8 @@ static enum pronet_err store_init(struct pronet_flow_store *store, size_t capaci
 	return PRONET_OK;
 }
 
-enum pronet_err pronet_flow_store_new(size_t capacity, struct pronet_flow_store **out, char *errbuf)
+enum pronet_err pronet_flow_store_new(size_t capacity, const struct pronet_input_spec *spec,
+                                      struct pronet_flow_store **out, char *errbuf)
 {
 	struct pronet_flow_store *store;
 	enum pronet_err err;
@@ -108,9 +121,18 @@ enum pronet_err pronet_flow_store_new(size_t capacity, struct pronet_flow_store 
 		return pronet_error(errbuf, PRONET_ERR_ARG,
 		                    "flow store: capacity %zu is not in 1..%u", capacity,
 		                    PRONET_FLOW_STORE_MAX_CAPACITY);
+	if (spec != NULL) {
+		err = pronet_input_spec_check(spec, "flow store", errbuf);
+		if (err != PRONET_OK)
+			return err;
+	}
 	store = calloc(1, sizeof(*store));
 	if (store == NULL)
 		return pronet_error(errbuf, PRONET_ERR_NOMEM, "flow store: out of memory");
+	if (spec != NULL)
+		store->spec = *spec;
+	else
+		pronet_input_spec_default(&store->spec);
 	atomic_init(&store->misses, 0);
 	err = store_init(store, capacity, errbuf);
 	if (err) {
@@ -132,7 +154,18 @@ void pronet_flow_store_free(struct pronet_flow_store *store)
 		pthread_mutex_destroy(&store->free_lock);
 	free(store->buckets);
 	free(store->entries);
+	free(store->bytes);
 	free(store);
+}
+
+void pronet_flow_store_spec(const struct pronet_flow_store *store, struct pronet_input_spec *spec)
+{
+	*spec = store->spec;
+}
+
+size_t pronet_flow_store_bytes_per_flow(const struct pronet_flow_store *store)
+{
+	return (size_t)PRONET_PLUGIN_MAX_INPUTS * store->spec.window_bytes;
 }
 
 /* Under the stripe's lock: the entry of `key`, or NO_ENTRY. */
@@ -204,16 +237,18 @@ static void reset_entry(struct entry *entry, uint32_t generation)
 	entry->generation = generation;
 }
 
-static enum pronet_record_status record_locked(struct entry *entry,
+static enum pronet_record_status record_locked(struct pronet_flow_store *store, uint32_t i,
                                                enum pronet_record_source source,
                                                const struct pronet_packet *packet,
                                                uint32_t per_direction)
 {
+	struct entry *entry = &store->entries[i];
 	enum pronet_direction direction;
 	struct pronet_packet_record input;
 	enum pronet_input_status kept;
-	struct pronet_input_spec spec;
-	uint8_t bytes[PRONET_PAYLOAD_BYTES];
+	struct pronet_input_spec spec = store->spec;
+	uint8_t spill[PRONET_RECORD_MAX_BYTES]; /* for a packet past the last slot */
+	uint8_t *bytes;
 
 	if (entry->verdict.decided)
 		return PRONET_RECORD_DECIDED;
@@ -224,14 +259,17 @@ static enum pronet_record_status record_locked(struct entry *entry,
 	} else if (source == PRONET_RECORD_FROM_DISSECTOR && entry->hooked) {
 		return PRONET_RECORD_HOOKED;
 	}
-	pronet_input_spec_default(&spec);
 	spec.packets_per_direction = per_direction;
+	/* The builder writes straight into the next slot: nothing is copied,
+	 * and a packet it does not keep leaves no trace there. */
+	bytes = entry->num_inputs < PRONET_PLUGIN_MAX_INPUTS
+	            ? entry_bytes(store, i, entry->num_inputs)
+	            : spill;
 	kept = pronet_input_builder_add(&entry->builder, packet, &spec, &direction, bytes, &input);
 	if (kept == PRONET_INPUT_NO_PAYLOAD || kept == PRONET_INPUT_RETRANSMISSION)
 		return PRONET_RECORD_SKIPPED;
 	if (kept == PRONET_INPUT_KEPT && entry->num_inputs < PRONET_PLUGIN_MAX_INPUTS) {
-		memcpy(entry->input_bytes[entry->num_inputs], bytes, input.length);
-		input.bytes = entry->input_bytes[entry->num_inputs];
+		input.bytes = bytes;
 		entry->inputs[entry->num_inputs++] = input;
 		entry->count[direction]++;
 	}
@@ -271,7 +309,7 @@ enum pronet_record_status pronet_flow_store_record(struct pronet_flow_store *sto
 	}
 	if (i != NO_ENTRY) {
 		store->entries[i].generation = generation;
-		status = record_locked(&store->entries[i], source, packet, per_direction);
+		status = record_locked(store, i, source, packet, per_direction);
 	}
 	pthread_mutex_unlock(&stripe->lock);
 	if (status == PRONET_RECORD_NO_SPACE)
@@ -293,10 +331,11 @@ int pronet_flow_store_snapshot(struct pronet_flow_store *store, const void *key,
 		const struct entry *entry = &store->entries[i];
 
 		memcpy(out->inputs, entry->inputs, entry->num_inputs * sizeof(entry->inputs[0]));
-		memcpy(out->input_bytes, entry->input_bytes,
-		       entry->num_inputs * sizeof(entry->input_bytes[0]));
-		for (uint32_t k = 0; k < entry->num_inputs; k++)
+		for (uint32_t k = 0; k < entry->num_inputs; k++) {
+			memcpy(out->input_bytes[k], entry->inputs[k].bytes,
+			       entry->inputs[k].length);
 			out->inputs[k].bytes = out->input_bytes[k];
+		}
 		out->num_inputs = entry->num_inputs;
 	}
 	pthread_mutex_unlock(&stripe->lock);

@@ -27,10 +27,11 @@
 #define PRONET_FLOW_STORE_MAX_CAPACITY (1u << 26)
 
 /* The recorded packets of one flow, in arrival order, copied out of the
- * store. */
+ * store (room for the widest window: a snapshot is made on the stack once
+ * per flow, when the fallback decides). */
 struct pronet_flow_record {
 	struct pronet_packet_record inputs[PRONET_PLUGIN_MAX_INPUTS]; /* bytes: input_bytes */
-	uint8_t input_bytes[PRONET_PLUGIN_MAX_INPUTS][PRONET_PAYLOAD_BYTES];
+	uint8_t input_bytes[PRONET_PLUGIN_MAX_INPUTS][PRONET_RECORD_MAX_BYTES];
 	uint32_t num_inputs;
 };
 
@@ -86,9 +87,18 @@ enum pronet_record_source {
 
 struct pronet_flow_store;
 
-/* A store for `capacity` flows at once (1..PRONET_FLOW_STORE_MAX_CAPACITY). */
-enum pronet_err pronet_flow_store_new(size_t capacity, struct pronet_flow_store **out,
-                                      char *errbuf);
+/* A store for `capacity` flows at once (1..PRONET_FLOW_STORE_MAX_CAPACITY)
+ * that records what `spec` asks of each packet (a model's,
+ * pronet_model_input_spec; NULL: the default, 16 payload bytes); the
+ * packets per direction are the caller's (pronet_flow_store_record). Its
+ * record bytes are one arena of capacity x PRONET_PLUGIN_MAX_INPUTS x
+ * window bytes, allocated up front and touched only as flows use it. */
+enum pronet_err pronet_flow_store_new(size_t capacity, const struct pronet_input_spec *spec,
+                                      struct pronet_flow_store **out, char *errbuf);
+/* What the store records (its spec). */
+void pronet_flow_store_spec(const struct pronet_flow_store *store, struct pronet_input_spec *spec);
+/* Bytes of record arena per flow (PRONET_PLUGIN_MAX_INPUTS x window). */
+size_t pronet_flow_store_bytes_per_flow(const struct pronet_flow_store *store);
 void pronet_flow_store_free(struct pronet_flow_store *store);
 
 /* Offers the next packet of flow `key` to its input builder, which keeps

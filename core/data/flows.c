@@ -102,16 +102,26 @@ enum pronet_err pronet_flows_index(const struct pronet_dataset *data, struct pro
 
 size_t pronet_flows_gather_inputs(const struct pronet_dataset *data,
                                   const struct pronet_flows *flows, size_t flow,
-                                  uint32_t flow_packets,
-                                  struct pronet_packet_record inputs[PRONET_FLOW_MAX_PACKETS])
+                                  uint32_t flow_packets, size_t capacity,
+                                  struct pronet_packet_record *inputs)
 {
 	size_t count = flows->start[flow + 1] - flows->start[flow];
 
 	if (flow_packets != 0 && count > flow_packets)
 		count = flow_packets;
-	if (count > PRONET_FLOW_MAX_PACKETS)
-		count = PRONET_FLOW_MAX_PACKETS;
+	if (count > capacity)
+		count = capacity;
 	for (size_t i = 0; i < count; i++)
 		inputs[i] = data->samples[flows->samples[flows->start[flow] + i]].input;
 	return count;
+}
+
+size_t pronet_flows_longest(const struct pronet_flows *flows)
+{
+	size_t longest = 0;
+
+	for (size_t f = 0; f < flows->num_flows; f++)
+		if (flows->start[f + 1] - flows->start[f] > longest)
+			longest = flows->start[f + 1] - flows->start[f];
+	return longest;
 }

@@ -7,7 +7,6 @@
 #include <stdint.h>
 
 #include "core/data/dataset.h"
-#include "core/model/flow_predict.h"
 #include "core/util/error.h"
 
 /* A dataset's samples grouped by flow (capture, flow id), each flow's
@@ -26,11 +25,14 @@ enum pronet_err pronet_flows_index(const struct pronet_dataset *data, struct pro
 void pronet_flows_free(struct pronet_flows *flows);
 
 /* Flow `flow`'s first inputs (at most flow_packets, 0: all, and at most
- * PRONET_FLOW_MAX_PACKETS) copied together for pronet_model_predict_flow;
- * returns how many. */
+ * capacity) copied together for pronet_model_predict_flow; returns how many.
+ * A per-packet model combines at most PRONET_FLOW_MAX_PACKETS; a per-flow
+ * one reads the whole flow (capacity pronet_flows_longest). */
 size_t pronet_flows_gather_inputs(const struct pronet_dataset *data,
                                   const struct pronet_flows *flows, size_t flow,
-                                  uint32_t flow_packets,
-                                  struct pronet_packet_record inputs[PRONET_FLOW_MAX_PACKETS]);
+                                  uint32_t flow_packets, size_t capacity,
+                                  struct pronet_packet_record *inputs);
+/* The number of samples of the longest flow (0 without flows). */
+size_t pronet_flows_longest(const struct pronet_flows *flows);
 
 #endif

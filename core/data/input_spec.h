@@ -34,4 +34,12 @@ void pronet_input_spec_default(struct pronet_input_spec *spec);
 enum pronet_err pronet_input_spec_check(const struct pronet_input_spec *spec, const char *what,
                                         char *errbuf);
 
+/* PRONET_OK if records made by `have` hold everything `need` reads: the same
+ * layer, a window at least as wide, payload-less packets when they are
+ * needed. Else PRONET_ERR_ARG and a sentence naming `what` and the shortfall
+ * (a model trained on bytes its dataset never held would learn zeros). */
+enum pronet_err pronet_input_spec_covers(const struct pronet_input_spec *have,
+                                         const struct pronet_input_spec *need, const char *what,
+                                         char *errbuf);
+
 #endif

@@ -18,6 +18,9 @@
 #define PRONET_PAYLOAD_BYTES 16
 /* The largest window N a record or a dataset may have (an Ethernet MTU). */
 #define PRONET_RECORD_MAX_BYTES 1500
+/* The most packet records of one flow a per-packet model combines into the
+ * flow's verdict (core/model/flow_predict.h); per-flow models read them all. */
+#define PRONET_FLOW_MAX_PACKETS 64
 /* payload_index of a packet without payload (recorded only on request). */
 #define PRONET_PAYLOAD_INDEX_NONE UINT16_MAX
 

@@ -9,6 +9,16 @@
 #include "core/eval/calibrate.h"
 #include "core/nn/softmax_xent.h"
 
+size_t pronet_flow_input_capacity(const struct pronet_model *model,
+                                  const struct pronet_flows *flows)
+{
+	size_t longest = pronet_flows_longest(flows);
+
+	if (!pronet_model_is_per_flow(model))
+		return PRONET_FLOW_MAX_PACKETS;
+	return longest > 0 ? longest : 1;
+}
+
 enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct pronet_dataset *data,
                                       const struct pronet_flows *flows, const size_t *members,
                                       size_t n, enum pronet_flow_combine combine,
@@ -20,13 +30,14 @@ enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct p
 	float *probabilities = malloc((n > 0 ? n : 1) * classes * sizeof(float));
 	uint32_t *labels = malloc((n > 0 ? n : 1) * sizeof(uint32_t));
 	float thresholds[PRONET_MAX_CLASSES], temperature = 1.0f;
-	struct pronet_packet_record inputs[PRONET_FLOW_MAX_PACKETS];
+	size_t capacity = pronet_flow_input_capacity(model, flows);
+	struct pronet_packet_record *inputs = malloc(capacity * sizeof(*inputs));
 	struct pronet_workspace *workspace = NULL;
 	enum pronet_err err = pronet_workspace_new(model, &workspace, errbuf);
 
 	if (err != PRONET_OK)
 		goto out;
-	if (logits == NULL || probabilities == NULL || labels == NULL) {
+	if (logits == NULL || probabilities == NULL || labels == NULL || inputs == NULL) {
 		err = pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory to calibrate");
 		goto out;
 	}
@@ -37,7 +48,8 @@ enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct p
 
 		if (label < 0)
 			continue;
-		count = pronet_flows_gather_inputs(data, flows, flow, flow_packets, inputs);
+		count =
+		    pronet_flows_gather_inputs(data, flows, flow, flow_packets, capacity, inputs);
 		err = pronet_model_predict_flow_with(model, workspace, inputs, count, combine,
 		                                     probabilities + used * classes,
 		                                     logits + used * classes, NULL);
@@ -68,6 +80,7 @@ out:
 	free(logits);
 	free(probabilities);
 	free(labels);
+	free(inputs);
 	pronet_workspace_free(workspace);
 	return err;
 }

@@ -12,6 +12,12 @@
 #include "core/model/model.h"
 #include "core/util/error.h"
 
+/* How many records of one flow eval and calibration hand `model`: a
+ * per-packet model combines at most PRONET_FLOW_MAX_PACKETS, a per-flow one
+ * reads the longest flow whole. At least 1. */
+size_t pronet_flow_input_capacity(const struct pronet_model *model,
+                                  const struct pronet_flows *flows);
+
 /* Calibrates a trained model on held-back flows (flow numbers members[n] of
  * `flows`): the temperature on their combined logits, then per-class
  * thresholds for `precision`, none below min_threshold (also the threshold

@@ -1,6 +1,10 @@
 /* Per-flow verdicts counted into a result (core/eval/verdicts.h). */
 #include "core/eval/verdicts.h"
 
+#include <stdlib.h>
+
+#include "core/eval/calibrate_model.h"
+
 enum pronet_err pronet_eval_count_verdicts(const struct pronet_model *model,
                                            const struct pronet_eval_verdict_scope *scope,
                                            uint32_t repeat, struct pronet_eval_result *r,
@@ -10,13 +14,20 @@ enum pronet_err pronet_eval_count_verdicts(const struct pronet_model *model,
 	size_t classes = r->num_classes, cells = classes * (classes + 1);
 	uint64_t *confusion = r->confusion + repeat * cells;
 	uint64_t *thresholded = r->confusion_thresholded + repeat * cells;
-	struct pronet_packet_record inputs[PRONET_FLOW_MAX_PACKETS];
+	size_t capacity = pronet_flow_input_capacity(model, flows);
+	struct pronet_packet_record *inputs = malloc(capacity * sizeof(*inputs));
 	float probabilities[PRONET_MAX_CLASSES];
 	struct pronet_workspace *workspace = NULL;
 	enum pronet_err err = pronet_workspace_new(model, &workspace, errbuf); /* once per call */
 
-	if (err != PRONET_OK)
+	if (err == PRONET_OK && inputs == NULL)
+		err = pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory for flows of %zu packets",
+		                   capacity);
+	if (err != PRONET_OK) {
+		free(inputs);
+		pronet_workspace_free(workspace);
 		return err;
+	}
 
 	for (size_t f = 0; f < flows->num_flows; f++) {
 		int truth = scope->model_class[flows->label[f]];
@@ -28,8 +39,8 @@ enum pronet_err pronet_eval_count_verdicts(const struct pronet_model *model,
 		if ((scope->fold != NULL && scope->fold[f] != scope->test_fold) ||
 		    truth == PRONET_EVAL_NOT_COUNTED)
 			continue;
-		count =
-		    pronet_flows_gather_inputs(scope->data, flows, f, scope->flow_packets, inputs);
+		count = pronet_flows_gather_inputs(scope->data, flows, f, scope->flow_packets,
+		                                   capacity, inputs);
 		if (pronet_model_predict_flow_with(model, workspace, inputs, count, scope->combine,
 		                                   probabilities, NULL, &best) != PRONET_OK)
 			continue;
@@ -74,5 +85,6 @@ enum pronet_err pronet_eval_count_verdicts(const struct pronet_model *model,
 		thresholded[(size_t)truth * (classes + 1) + (accepted ? best : classes)]++;
 	}
 	pronet_workspace_free(workspace);
+	free(inputs);
 	return PRONET_OK;
 }

@@ -28,8 +28,8 @@ enum pronet_flow_combine {
 };
 #define PRONET_COMBINE_LAST PRONET_COMBINE_WEIGHT_ENTROPY
 
-/* At most this many inputs of a flow are used (the first ones given). */
-#define PRONET_FLOW_MAX_PACKETS 64
+/* At most PRONET_FLOW_MAX_PACKETS (core/data/record.h) inputs of a flow are
+ * combined (the first ones given). */
 
 /* Class probabilities of a flow from its inputs[n] (n >= 1), in flow order:
  * probabilities[num_classes], *best the most probable class (may be NULL).

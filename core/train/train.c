@@ -40,12 +40,12 @@ struct run {
 	uint32_t *labels; /* [num_samples]: model class of each sample */
 	size_t *pool;     /* [pool_size]: the samples trained on */
 	size_t pool_size;
-	size_t *by_class;     /* [pool_size]: the pool grouped by class (balancing) */
-	size_t *class_start;  /* [num_classes + 1]: each class's range in by_class */
-	size_t *order;        /* [pool_size]: this epoch's samples, shuffled */
-	size_t epoch_size;    /* samples per epoch (fewer than the pool when balanced) */
-	float *best_weights;  /* [num_weights]: lowest validation loss so far */
-	double *worker_loss;  /* [threads]: validation loss sums */
+	size_t *by_class;    /* [pool_size]: the pool grouped by class (balancing) */
+	size_t *class_start; /* [num_classes + 1]: each class's range in by_class */
+	size_t *order;       /* [pool_size]: this epoch's samples, shuffled */
+	size_t epoch_size;   /* samples per epoch (fewer than the pool when balanced) */
+	float *best_weights; /* [num_weights]: lowest validation loss so far */
+	double *worker_loss; /* [threads]: validation loss sums */
 	const struct pronet_packet_record **batch_inputs;
 	struct pronet_packet_record *augmented; /* [batch]: noisy copies (augment_bytes > 0) */
 	uint8_t (*augmented_bytes)[PRONET_PAYLOAD_BYTES]; /* [batch]: their bytes */
@@ -99,7 +99,8 @@ static enum pronet_err check_options(const struct pronet_train_options *o,
 		return pronet_error(errbuf, PRONET_ERR_ARG, "learning rate %g is not positive",
 		                    (double)o->learning_rate);
 	if (!(o->augment_bytes >= 0.0f && o->augment_bytes <= 0.5f))
-		return pronet_error(errbuf, PRONET_ERR_ARG, "byte augmentation %g is outside [0, 0.5]",
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "byte augmentation %g is outside [0, 0.5]",
 		                    (double)o->augment_bytes);
 	if (o->steps == 0 && o->epochs == 0)
 		return pronet_error(errbuf, PRONET_ERR_ARG, "neither steps nor epochs is set");
@@ -154,9 +155,8 @@ static enum pronet_err map_labels(const struct pronet_model *model,
 
 	for (size_t i = 0; err == PRONET_OK && i < run->pool_size; i++)
 		err = map_label(model, data, run->pool[i], labels, errbuf);
-	for (size_t i = 0; err == PRONET_OK && o->validation_indices != NULL &&
-	                   i < o->num_validation;
-	     i++)
+	for (size_t i = 0;
+	     err == PRONET_OK && o->validation_indices != NULL && i < o->num_validation; i++)
 		err = map_label(model, data, o->validation_indices[i], labels, errbuf);
 	return err;
 }
@@ -187,15 +187,16 @@ static enum pronet_err run_allocate(struct run *run, const struct pronet_model *
 	run->grads = calloc(threads, sizeof(*run->grads));
 	run->moment1 = calloc(n, sizeof(float));
 	run->moment2 = calloc(n, sizeof(float));
-	failed = !run->augmented || !run->augmented_bytes || !run->labels || !run->pool || !run->by_class || !run->class_start ||
-	         !run->order || !run->worker_loss || !run->best_weights || !run->batch_inputs ||
-	         !run->batch_labels || !run->losses || !run->correct || !run->grads ||
-	         !run->moment1 || !run->moment2;
+	failed = !run->augmented || !run->augmented_bytes || !run->labels || !run->pool ||
+	         !run->by_class || !run->class_start || !run->order || !run->worker_loss ||
+	         !run->best_weights || !run->batch_inputs || !run->batch_labels || !run->losses ||
+	         !run->correct || !run->grads || !run->moment1 || !run->moment2;
 	run->predict_workspaces = calloc(threads, sizeof(*run->predict_workspaces));
 	failed = failed || !run->predict_workspaces;
 	for (size_t i = 0; !failed && i < threads; i++)
-		failed = (run->grads[i] = calloc(n, sizeof(float))) == NULL ||
-		         pronet_workspace_new(model, &run->predict_workspaces[i], NULL) != PRONET_OK;
+		failed =
+		    (run->grads[i] = calloc(n, sizeof(float))) == NULL ||
+		    pronet_workspace_new(model, &run->predict_workspaces[i], NULL) != PRONET_OK;
 	if (failed)
 		return PRONET_ERR_NOMEM;
 	for (size_t i = 0; i < pool; i++)
@@ -354,8 +355,8 @@ static void validation_worker(void *context, size_t worker, size_t workers)
 static float validation_loss(const struct pronet_model *model, const struct pronet_dataset *data,
                              const struct pronet_train_options *o, struct run *run)
 {
-	struct validation_job job = {model, data, o, run->labels, run->worker_loss,
-	                             run->predict_workspaces};
+	struct validation_job job = {
+	    model, data, o, run->labels, run->worker_loss, run->predict_workspaces};
 	double total = 0.0;
 
 	pronet_parallel_run(run->threads, validation_worker, &job);
@@ -368,10 +369,11 @@ static float validation_loss(const struct pronet_model *model, const struct pron
  * addresses, nonces) instead of its protocol's: each valid payload byte is
  * replaced by a random one with probability augment_bytes. Returns the input
  * to train on (the sample itself without augmentation). */
-static const struct pronet_packet_record *
-augment(const struct pronet_train_options *o, const struct pronet_packet_record *input,
-        struct pronet_packet_record *copy, uint8_t copy_bytes[PRONET_PAYLOAD_BYTES],
-        struct pronet_rng *rng)
+static const struct pronet_packet_record *augment(const struct pronet_train_options *o,
+                                                  const struct pronet_packet_record *input,
+                                                  struct pronet_packet_record *copy,
+                                                  uint8_t copy_bytes[PRONET_PAYLOAD_BYTES],
+                                                  struct pronet_rng *rng)
 {
 	uint32_t chance = (uint32_t)(o->augment_bytes * 65536.0f);
 
@@ -420,8 +422,8 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 	struct pronet_train_progress report;
 	double loss_sum = 0.0, correct_sum = 0.0, seen = 0.0;
 	struct stopping stop = {INFINITY, 0, 0};
-	int validating = o->validation_indices != NULL && o->num_validation > 0 &&
-	                 o->validate_every > 0;
+	int validating =
+	    o->validation_indices != NULL && o->num_validation > 0 && o->validate_every > 0;
 	struct pronet_adam adam;
 	struct pronet_rng shuffle_rng, augment_rng;
 	struct timespec start;
@@ -438,8 +440,8 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 		struct pronet_train_batch batch = {
 		    run->batch_inputs, run->batch_labels, 0,           pronet_splitmix64(&mix),
 		    run->threads,      run->losses,       run->correct};
-		int measure = validating && (step % o->validate_every == 0 ||
-		                             step == report.total_steps);
+		int measure =
+		    validating && (step % o->validate_every == 0 || step == report.total_steps);
 		int last = step == report.total_steps, stopped = 0;
 
 		if (cursor == run->epoch_size) { /* a new epoch: a new order */
@@ -468,11 +470,13 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 			                    step);
 		report.validation_loss = NAN;
 		if (measure)
-			stopped = validate(model, data, o, run, step, &stop, &report.validation_loss);
+			stopped =
+			    validate(model, data, o, run, step, &stop, &report.validation_loss);
 		report.best_step = stop.best_step;
 		report.stopped_early = stopped && !last;
 		if (progress != NULL &&
-		    ((o->progress_every != 0 && step % o->progress_every == 0) || last || measure)) {
+		    ((o->progress_every != 0 && step % o->progress_every == 0) || last ||
+		     measure)) {
 			report.step = step;
 			report.loss = (float)(loss_sum / seen);
 			report.accuracy = (float)(correct_sum / seen);
@@ -502,9 +506,8 @@ static enum pronet_err fit_model(struct pronet_model *model, const struct pronet
 	for (size_t i = 0; err == PRONET_OK && i < pool; i++)
 		err = map_label(model, data, o->train_indices != NULL ? o->train_indices[i] : i,
 		                labels, errbuf);
-	for (size_t i = 0; err == PRONET_OK && o->validation_indices != NULL &&
-	                   i < o->num_validation;
-	     i++)
+	for (size_t i = 0;
+	     err == PRONET_OK && o->validation_indices != NULL && i < o->num_validation; i++)
 		err = map_label(model, data, o->validation_indices[i], labels, errbuf);
 	if (err == PRONET_OK)
 		err = model->ops->fit(model, data, labels, o, errbuf);
@@ -524,6 +527,12 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 	if (model == NULL || data == NULL || options == NULL)
 		return pronet_error(errbuf, PRONET_ERR_ARG, "pronet_train: NULL argument");
 	err = check_options(options, data, errbuf);
+	if (err == PRONET_OK) {
+		struct pronet_input_spec need;
+
+		pronet_model_input_spec(model, &need);
+		err = pronet_input_spec_covers(&data->spec, &need, "the dataset", errbuf);
+	}
 	if (err != PRONET_OK)
 		return err;
 	if (model->ops->fit != NULL)

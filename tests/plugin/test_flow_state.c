@@ -43,10 +43,10 @@ static void test_rejects_bad_capacity(void)
 	struct pronet_flow_store *store = (struct pronet_flow_store *)&store;
 	char errbuf[PRONET_ERRBUF_SIZE];
 
-	CU_ASSERT_EQUAL(pronet_flow_store_new(0, &store, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_EQUAL(pronet_flow_store_new(0, NULL, &store, errbuf), PRONET_ERR_ARG);
 	CU_ASSERT_PTR_NULL(store);
 	CU_ASSERT_EQUAL(
-	    pronet_flow_store_new((size_t)PRONET_FLOW_STORE_MAX_CAPACITY + 1, &store, errbuf),
+	    pronet_flow_store_new((size_t)PRONET_FLOW_STORE_MAX_CAPACITY + 1, NULL, &store, errbuf),
 	    PRONET_ERR_ARG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "capacity"));
 	pronet_flow_store_free(NULL);
@@ -60,7 +60,7 @@ static void test_records_per_direction_limit(void)
 	char errbuf[PRONET_ERRBUF_SIZE];
 	int key;
 
-	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(64, &store, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(64, NULL, &store, errbuf), PRONET_OK);
 	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 1, DISSECTOR, &c2s, 2),
 	                PRONET_RECORD_STORED);
 	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 2, DISSECTOR, &c2s, 2),
@@ -93,7 +93,7 @@ static void test_hooked_flow_ignores_the_dissector(void)
 	char errbuf[PRONET_ERRBUF_SIZE];
 	int key, late;
 
-	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(64, &store, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(64, NULL, &store, errbuf), PRONET_OK);
 	CU_ASSERT_FALSE(pronet_flow_store_endpoints(store, &key, &ends));
 	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 0, HOOK, &greeting, 2),
 	                PRONET_RECORD_STORED);
@@ -143,7 +143,7 @@ static void test_pool_holds_exactly_its_capacity(void)
 		struct pronet_flow_store *store;
 		size_t stored = 0;
 
-		CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(capacities[c], &store, errbuf),
+		CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(capacities[c], NULL, &store, errbuf),
 		                      PRONET_OK);
 		CU_ASSERT_EQUAL(pronet_flow_store_capacity(store), capacities[c]);
 		for (size_t i = 0; i < 4096; i++)
@@ -173,7 +173,7 @@ static void test_reused_memory_starts_a_new_flow(void)
 	char errbuf[PRONET_ERRBUF_SIZE];
 	int key;
 
-	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(64, &store, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(64, NULL, &store, errbuf), PRONET_OK);
 	pronet_flow_store_record(store, &key, 9, DISSECTOR, &input, 1);
 	pronet_flow_store_set_verdict(store, &key, &verdict);
 	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key, 10, DISSECTOR, &input, 1),
@@ -197,7 +197,7 @@ static void test_verdict_without_packets(void)
 	char errbuf[PRONET_ERRBUF_SIZE];
 	int key, other;
 
-	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(64, &store, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(64, NULL, &store, errbuf), PRONET_OK);
 	CU_ASSERT_FALSE(pronet_flow_store_get_verdict(store, &key, &out));
 	CU_ASSERT_FALSE(pronet_flow_store_snapshot(store, &key, &record));
 	CU_ASSERT_EQUAL(record.num_inputs, 0);
@@ -250,7 +250,7 @@ static void test_threads_share_the_store(void)
 	char errbuf[PRONET_ERRBUF_SIZE];
 
 	/* Room for every key even if the hash puts many in one stripe. */
-	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(65536, &store, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(65536, NULL, &store, errbuf), PRONET_OK);
 	for (int t = 0; t < THREADS; t++) {
 		workers[t].store = store;
 		workers[t].failures = 0;
@@ -264,6 +264,61 @@ static void test_threads_share_the_store(void)
 	pronet_flow_store_free(store);
 }
 
+/* A store records what its spec asks: 64 bytes of each packet's payload
+ * here, each flow's in its own slots; a window of 0 with every packet
+ * keeps payload-less packets as records without bytes. */
+static void test_records_what_the_spec_asks(void)
+{
+	struct pronet_flow_store *store;
+	static struct pronet_flow_record record; /* large: off the stack */
+	struct pronet_input_spec spec, got;
+	struct pronet_packet a = packet_of(0, 0), b = packet_of(100, 0), bare = packet_of(0, 1);
+	char errbuf[PRONET_ERRBUF_SIZE];
+	int key_a, key_b;
+
+	pronet_input_spec_default(&spec);
+	spec.window_bytes = 64;
+	a.payload_length = b.payload_length = 100;
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(4, &spec, &store, errbuf), PRONET_OK);
+	pronet_flow_store_spec(store, &got);
+	CU_ASSERT_EQUAL(got.window_bytes, 64);
+	CU_ASSERT_EQUAL(pronet_flow_store_bytes_per_flow(store), 64 * PRONET_PLUGIN_MAX_INPUTS);
+	for (uint32_t i = 0; i < 3; i++) { /* generation 0: the hook starts flows */
+		CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key_a, i, HOOK, &a, 4),
+		                PRONET_RECORD_STORED);
+		CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key_b, i, HOOK, &b, 4),
+		                PRONET_RECORD_STORED);
+	}
+	CU_ASSERT_FATAL(pronet_flow_store_snapshot(store, &key_a, &record));
+	CU_ASSERT_EQUAL_FATAL(record.num_inputs, 3);
+	for (uint32_t k = 0; k < 3; k++) {
+		CU_ASSERT_EQUAL(record.inputs[k].length, 64);
+		CU_ASSERT_EQUAL(record.inputs[k].payload_length, 100);
+		CU_ASSERT_EQUAL(memcmp(record.inputs[k].bytes, &byte_values[0], 64), 0);
+	}
+	CU_ASSERT_FATAL(pronet_flow_store_snapshot(store, &key_b, &record));
+	CU_ASSERT_EQUAL_FATAL(record.num_inputs, 3);
+	CU_ASSERT_EQUAL(memcmp(record.inputs[2].bytes, &byte_values[100], 64), 0);
+	pronet_flow_store_free(store);
+
+	spec.window_bytes = 0;
+	spec.flags = PRONET_SPEC_ALL_PACKETS;
+	bare.payload_length = 0;
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(4, &spec, &store, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key_a, 0, HOOK, &a, 4),
+	                PRONET_RECORD_STORED);
+	CU_ASSERT_EQUAL(pronet_flow_store_record(store, &key_a, 1, HOOK, &bare, 4),
+	                PRONET_RECORD_STORED);
+	CU_ASSERT_FATAL(pronet_flow_store_snapshot(store, &key_a, &record));
+	CU_ASSERT_EQUAL_FATAL(record.num_inputs, 2);
+	CU_ASSERT_EQUAL(record.inputs[0].length, 0);
+	CU_ASSERT_EQUAL(record.inputs[1].payload_index, PRONET_PAYLOAD_INDEX_NONE);
+	pronet_flow_store_free(store);
+
+	spec.window_bytes = PRONET_RECORD_MAX_BYTES + 1;
+	CU_ASSERT_EQUAL(pronet_flow_store_new(4, &spec, &store, errbuf), PRONET_ERR_ARG);
+}
+
 static CU_TestInfo tests[] = {
     {"capacity 0 or above the maximum is refused", test_rejects_bad_capacity},
     {"packets are kept up to the per-direction limit", test_records_per_direction_limit},
@@ -272,6 +327,7 @@ static CU_TestInfo tests[] = {
     {"reused flow memory starts a new flow", test_reused_memory_starts_a_new_flow},
     {"verdicts are kept, found and forgotten", test_verdict_without_packets},
     {"threads record and forget at once", test_threads_share_the_store},
+    {"a store records what its spec asks", test_records_what_the_spec_asks},
     CU_TEST_INFO_NULL,
 };
 

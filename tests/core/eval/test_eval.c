@@ -28,6 +28,7 @@ static struct pronet_dataset *crafted(size_t flows_per_capture, size_t packets)
 	size_t n = 6 * flows_per_capture * packets;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	pronet_input_spec_default(&d->spec); /* the 16 payload bytes made below */
 	d->samples = calloc(n, sizeof(*d->samples));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d->samples);
 	d->num_samples = n;

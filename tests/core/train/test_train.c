@@ -33,6 +33,7 @@ static struct pronet_dataset *synthetic_dataset(uint64_t seed)
 	struct pronet_rng rng;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+	pronet_input_spec_default(&data->spec); /* the 16 payload bytes made below */
 	data->num_samples = SAMPLES_PER_CLASS * CLASSES;
 	data->samples = calloc(data->num_samples, sizeof(*data->samples));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(data->samples);

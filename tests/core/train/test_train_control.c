@@ -34,6 +34,7 @@ static struct pronet_dataset *dataset(const size_t counts[CLASSES + 1], int copi
 	size_t n = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	pronet_input_spec_default(&d->spec); /* the 16 payload bytes made below */
 	for (size_t c = 0; c <= CLASSES; c++)
 		n += counts[c];
 	d->samples = calloc(n * (copies ? 2 : 1), sizeof(*d->samples));
