@@ -268,6 +268,7 @@ static struct pronet_dataset *four_samples(void)
 	uint32_t capture = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+	data->spec.flags |= PRONET_SPEC_ALL_PACKETS; /* what the flow family reads */
 	CU_ASSERT_EQUAL(pronet_dataset_intern_capture(data, "test.pcap", &capture), PRONET_OK);
 	for (size_t i = 0; i < 4; i++) {
 		struct pronet_sample sample;
@@ -302,6 +303,26 @@ static void test_fit_replaces_the_gradient_loop(void)
 	pronet_model_free(model);
 }
 
+/* A dataset that holds less than the model reads is refused before any
+ * fitting: the flow family reads every packet. */
+static void test_a_dataset_holding_less_is_refused(void)
+{
+	struct pronet_model *model = make(&flow_family);
+	struct pronet_dataset *data = four_samples();
+	struct pronet_train_options o;
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	data->spec.flags = 0;
+	pronet_train_options_default(&o);
+	model->weights[0] = -1.0f;
+	CU_ASSERT_EQUAL(pronet_train(model, data, &o, NULL, NULL, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "--all-packets"));
+	CU_ASSERT_DOUBLE_EQUAL(model->weights[0], -1.0, 1e-9);
+	pronet_dataset_free(data);
+	pronet_model_free(model);
+}
+
 static void test_pretraining_comes_before_the_loop(void)
 {
 	struct pronet_model *model = make(&packet_family);
@@ -325,6 +346,8 @@ static CU_TestInfo tests[] = {
     {"a flow family decides the whole flow, calibrated", test_a_flow_family_decides_the_whole_flow},
     {"a missing or small workspace is refused", test_a_small_workspace_is_refused},
     {"fit replaces the gradient loop, with mapped labels", test_fit_replaces_the_gradient_loop},
+    {"a dataset holding less than the model reads is refused",
+     test_a_dataset_holding_less_is_refused},
     {"pretraining runs before the gradient loop", test_pretraining_comes_before_the_loop},
     CU_TEST_INFO_NULL,
 };
