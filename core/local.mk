@@ -87,6 +87,7 @@ noinst_HEADERS += core/arch/arch.h
 include core/arch/pronet_cnn/local.mk
 include core/arch/histogram/local.mk
 include core/arch/deep_packet/local.mk
+include core/arch/image_cnn/local.mk
 
 # core/train/: the training loop over any architecture.
 core_libpronet_core_la_SOURCES += core/train/train.c

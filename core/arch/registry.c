@@ -14,10 +14,12 @@ extern const struct pronet_arch_ops pronet_arch_histogram_lr;
 extern const struct pronet_arch_ops pronet_arch_histogram_rf;
 extern const struct pronet_arch_ops pronet_arch_deep_packet_cnn;
 extern const struct pronet_arch_ops pronet_arch_deep_packet_sae;
+extern const struct pronet_arch_ops pronet_arch_image_cnn;
 
 static const struct pronet_arch_ops *const archs[] = {
     &pronet_arch_pronet_cnn,   &pronet_arch_histogram_nb,    &pronet_arch_histogram_lr,
     &pronet_arch_histogram_rf, &pronet_arch_deep_packet_cnn, &pronet_arch_deep_packet_sae,
+    &pronet_arch_image_cnn,
 };
 
 #define NUM_ARCHS (sizeof(archs) / sizeof(archs[0]))

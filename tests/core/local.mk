@@ -257,3 +257,4 @@ tests_core_model_test_arch_hooks_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/model/test_arch_hooks
 
 include tests/core/arch/histogram/local.mk
+include tests/core/arch/image_cnn/local.mk
