@@ -13,6 +13,10 @@ pronet_SOURCES += \
 	tools/cmd_predict.c \
 	tools/cmd_info.c
 
+# render: a dataset's records as PNG images (libpng).
+pronet_SOURCES += tools/cmd_render.c
+pronet_LDADD += $(PNG_LIBS)
+
 # flows: nDPI verdicts per flow of captures (ndpi-glue engine).
 pronet_SOURCES += tools/cmd_flows.c
 

@@ -17,6 +17,7 @@ PRONET_DECLARE_COMMAND(pronet_cmd_eval);
 PRONET_DECLARE_COMMAND(pronet_cmd_explain);
 PRONET_DECLARE_COMMAND(pronet_cmd_label);
 PRONET_DECLARE_COMMAND(pronet_cmd_classify);
+PRONET_DECLARE_COMMAND(pronet_cmd_render);
 
 const struct pronet_command pronet_commands[] = {
 	/* {"name", "summary", pronet_cmd_name}, */
@@ -30,6 +31,7 @@ const struct pronet_command pronet_commands[] = {
 	{"eval", "cross-validate a model on a dataset, per flow", pronet_cmd_eval},
 	{"explain", "what a model learned: evidence per position and byte, signatures",
 	 pronet_cmd_explain},
+	{"render", "write a dataset's records as grayscale PNG images", pronet_cmd_render},
 	{NULL, NULL, NULL},
 };
 

@@ -103,3 +103,11 @@ TESTS += tests/tools/unknown_eval.sh
 EXTRA_DIST += tests/tools/unknown_eval.sh
 TESTS += tests/tools/reject_rare.sh
 EXTRA_DIST += tests/tools/reject_rare.sh
+
+# pronet render: PNGs of a small dataset read back with libpng (sizes, mean
+# pixels by hand, grids, index.tsv, bad arguments).
+check_PROGRAMS += tests/tools/test_render
+tests_tools_test_render_SOURCES = tests/tools/test_render.c
+tests_tools_test_render_CFLAGS = $(UNIT_CFLAGS)
+tests_tools_test_render_LDADD = $(UNIT_LDADD) $(PNG_LIBS)
+TESTS += tests/tools/test_render
