@@ -7,21 +7,7 @@
 
 #include "tools/eval_report.h"
 #include "core/util/atomic_file.h"
-
-/* Names go into SVG text: escape what XML reserves. */
-static void put_text(FILE *out, const char *text)
-{
-	for (; *text != '\0'; text++) {
-		if (*text == '<')
-			fputs("&lt;", out);
-		else if (*text == '>')
-			fputs("&gt;", out);
-		else if (*text == '&')
-			fputs("&amp;", out);
-		else
-			fputc(*text, out);
-	}
-}
+#include "tools/svg_text.h"
 
 static void confusion_svg(FILE *out, const struct pronet_eval_result *r,
                           const struct pronet_dataset *data)
@@ -47,7 +33,7 @@ static void confusion_svg(FILE *out, const struct pronet_eval_result *r,
 		}
 		fprintf(out, "<text x=\"%zu\" y=\"%zu\" text-anchor=\"end\">", left - 4,
 		        top + i * cell + 15);
-		put_text(out, r->class_names[i]);
+		pronet_svg_put_text(out, r->class_names[i]);
 		fputs("</text>\n", out);
 		for (size_t j = 0; j <= n; j++) {
 			double share = total ? (double)row[j] / (double)total : 0.0;
@@ -66,14 +52,14 @@ static void confusion_svg(FILE *out, const struct pronet_eval_result *r,
 
 		fprintf(out, "<text x=\"%zu\" y=\"%zu\" transform=\"rotate(-60 %zu %zu)\">", x,
 		        top - 4, x, top - 4);
-		put_text(out, j < n ? r->class_names[j] : "(abstained)");
+		pronet_svg_put_text(out, j < n ? r->class_names[j] : "(abstained)");
 		fputs("</text>\n", out);
 	}
 	fputs("</svg>\n", out);
 }
 
-static void polyline(FILE *out, const struct pronet_eval_result *r, int validation,
-                     double max_loss, uint32_t last_step, const char *colour)
+static void polyline(FILE *out, const struct pronet_eval_result *r, int validation, double max_loss,
+                     uint32_t last_step, const char *colour)
 {
 	const double left = 60, top = 40, width = 600, height = 300;
 	int open = 0;
@@ -85,8 +71,10 @@ static void polyline(FILE *out, const struct pronet_eval_result *r, int validati
 		if (!isfinite(y))
 			continue;
 		if (!open) {
-			fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
-			        colour);
+			fprintf(
+			    out,
+			    "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+			    colour);
 			open = 1;
 		}
 		fprintf(out, "%.1f,%.1f ", left + width * p->step / last_step,

@@ -9,25 +9,12 @@
 
 #include "core/arch/pronet_cnn/tokens.h"
 #include "core/util/atomic_file.h"
+#include "tools/svg_text.h"
 
 #define CELL_WIDTH 28
 #define CELL_HEIGHT 3
 #define LEFT 60
 #define TOP 60
-
-static void put_text(FILE *out, const char *text)
-{
-	for (; *text != '\0'; text++) {
-		if (*text == '<')
-			fputs("&lt;", out);
-		else if (*text == '>')
-			fputs("&gt;", out);
-		else if (*text == '&')
-			fputs("&amp;", out);
-		else
-			fputc(*text, out);
-	}
-}
 
 static void heat_map(FILE *out, const char *class_name, const float *evidence)
 {
@@ -43,7 +30,7 @@ static void heat_map(FILE *out, const char *class_name, const float *evidence)
 	        "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"10\" y=\"18\" "
 	        "font-size=\"14\">",
 	        LEFT + CELL_WIDTH * 16 + 20, TOP + rows * CELL_HEIGHT + 30);
-	put_text(out, class_name);
+	pronet_svg_put_text(out, class_name);
 	fprintf(out,
 	        ": evidence by position and byte (red: towards, blue: away; full colour "
 	        "%.3g)</text>\n<text x=\"10\" y=\"34\">rows: byte 0x00 (top) to 0xff, then "

@@ -44,6 +44,8 @@ pronet_SOURCES += \
 	tools/eval_report.c \
 	tools/eval_report.h \
 	tools/eval_svg.c \
+	tools/svg_text.c \
+	tools/svg_text.h \
 	tools/cmd_eval.c
 pronet_LDADD += $(JSONC_LIBS)
 
