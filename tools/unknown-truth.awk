@@ -13,7 +13,11 @@ BEGIN {
 		is_carrier[list[i]] = 1
 }
 FILENAME == names {
-	if ($0 !~ /^#/ && NF >= 2)
+	if ($0 ~ /^#/ || NF < 2)
+		next
+	if ($3 == "application")
+		application_name[tolower($1)] = $2
+	else
 		ndpi_name[tolower($1)] = $2
 	next
 }
@@ -65,10 +69,22 @@ FILENAME == tshark {
 function tshark_truth(name) {
 	return (tolower(name) in ndpi_name) ? ndpi_name[tolower(name)] : name
 }
+# The tshark-app truth: tshark's name, or the application that runs the
+# protocol as part of its own (the names table's "application" lines).
+function tshark_app_truth(name) {
+	if (tolower(name) in application_name)
+		return application_name[tolower(name)]
+	return tshark_truth(name)
+}
 END {
 	print "# unknown-truth: single-app rule: background " background "; carriers " carriers \
 		"; at least " min_named " DPI-named flows past the background, at least " share \
 		" of them one application, not a carrier"
+	mapped = ""
+	for (k in application_name)
+		mapped = mapped " " k "=" application_name[k]
+	print "# unknown-truth: tshark-app: tshark's names, but" mapped \
+		" (a protocol judged as the application that runs it; tools/unknown-tshark-names.tsv says why)"
 	for (i = 1; i <= num_captures; i++) {
 		c = captures[i]
 		if (unknown[c] == 0)
@@ -97,7 +113,10 @@ END {
 		}
 		if (id in best) {
 			print "tshark", id, tshark_truth(best[id])
+			print "tshark-app", id, tshark_app_truth(best[id])
 			tshark_flows++
+			if (tshark_app_truth(best[id]) != tshark_truth(best[id]))
+				mapped_flows++
 		}
 		if (unknown_capture[id] in single) {
 			print "single-app", id, single[unknown_capture[id]]
@@ -105,5 +124,6 @@ END {
 		}
 	}
 	print "# unknown-truth: " num_unknown + 0 " Unknown flows; judged by tshark " tshark_flows + 0 \
-		", by single-app " single_flows + 0 "; not judged, key repeated in its capture: " repeated + 0
+		" (tshark-app: the same, " mapped_flows + 0 " of them judged as an application), by single-app " \
+		single_flows + 0 "; not judged, key repeated in its capture: " repeated + 0
 }

@@ -9,6 +9,11 @@
 #               Packets tshark only sees as "data" (or malformed) say nothing;
 #               a flow with no other packet is not judged. Names go through
 #               tools/unknown-tshark-names.tsv to nDPI's spelling.
+#   tshark-app  the same flows and names, except a protocol that the names
+#               table maps to the application that runs it as part of its
+#               own protocol (mojito, Gnutella's DHT messages: Gnutella),
+#               with the reason beside it. Scored apart from the strict
+#               tshark truth, so that both figures are in the table.
 #   single-app  the capture's DPI-named flows, past the background protocols
 #               below, are one application: its Unknown flows are taken to be
 #               that application. A flow is DPI-named when nDPI's confidence

@@ -93,15 +93,27 @@ expect_status 1 "unknown-score.sh on broken JSON" \
 	"$tools/unknown-score.sh" -t "$TMP/truth.tsv" -c "$TMP/classes" "$TMP/broken.json"
 
 # The truth on the corpus: oicq.pcap (29 Unknown flows tshark names oicq, no
-# DPI-named flow) and kerberos.pcap (11 DPI-named Kerberos flows, 2 Unknown).
+# DPI-named flow), kerberos.pcap (11 DPI-named Kerberos flows, 2 Unknown) and
+# gnutella.pcap (77 Unknown flows tshark names mojito, Gnutella's DHT
+# messages: mojito in the strict truth, Gnutella in tshark-app).
 require_corpus
 command -v "${TSHARK:-tshark}" >/dev/null ||
 	{ echo "FAIL: tshark not found (Debian package tshark, tools/debian-packages)" >&2; exit 1; }
 expect_status 0 "unknown-truth.sh" "$tools/unknown-truth.sh" -p "$PRONET" -o "$TMP/corpus-truth.tsv" \
-	"$CORPUS/oicq.pcap" "$CORPUS/kerberos.pcap"
+	"$CORPUS/oicq.pcap" "$CORPUS/kerberos.pcap" "$CORPUS/gnutella.pcap"
 truth=$TMP/corpus-truth.tsv
 [ "$(grep -c "^tshark${tab}oicq.pcap${tab}UDP${tab}.*${tab}oicq\$" "$truth")" -eq 29 ] ||
 	fail "unknown-truth.sh: not 29 oicq flows by tshark in oicq.pcap"
+[ "$(grep -c "^tshark-app${tab}oicq.pcap${tab}UDP${tab}.*${tab}oicq\$" "$truth")" -eq 29 ] ||
+	fail "unknown-truth.sh: not 29 oicq flows by tshark-app in oicq.pcap (no mapping)"
+[ "$(grep -c "^tshark${tab}gnutella.pcap${tab}UDP${tab}.*${tab}mojito\$" "$truth")" -eq 77 ] ||
+	fail "unknown-truth.sh: not 77 mojito flows by strict tshark in gnutella.pcap"
+[ "$(grep -c "^tshark-app${tab}gnutella.pcap${tab}UDP${tab}.*${tab}Gnutella\$" "$truth")" -eq 77 ] ||
+	fail "unknown-truth.sh: not 77 mojito flows judged Gnutella by tshark-app in gnutella.pcap"
+! grep -q "^tshark-app${tab}.*${tab}mojito\$" "$truth" ||
+	fail "unknown-truth.sh: a mojito flow left unmapped in tshark-app"
+expect_in "$truth" "tshark-app: tshark's names, but mojito=Gnutella" \
+	"unknown-truth.sh: the report says which names tshark-app maps"
 expect_in "$truth" "# single-app${tab}kerberos.pcap${tab}Kerberos${tab}11/11 DPI-named flows, 2 Unknown" \
 	"unknown-truth.sh: kerberos.pcap is a single-application capture"
 [ "$(grep -c "^single-app${tab}kerberos.pcap${tab}.*${tab}Kerberos\$" "$truth")" -eq 2 ] ||
