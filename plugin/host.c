@@ -3,6 +3,7 @@
  * plugin/loader.c's, shared with `pronet classify`. */
 #include "plugin/host.h"
 #include "plugin/attachment.h"
+#include "plugin/flow_state.h"
 #include "plugin/loader.h"
 #include "plugin/pronet_plugin.h"
 
@@ -37,10 +38,28 @@ static const char *env_or_null(const char *name)
 	return value != NULL && *value != '\0' ? value : NULL;
 }
 
+/* $name's whole value as an integer in min..max, or an error naming the
+ * variable. */
+static enum pronet_err env_unsigned(const char *name, const char *text, unsigned long min,
+                                    unsigned long max, unsigned long *value, char *errbuf)
+{
+	char *end;
+
+	errno = 0;
+	*value = strtoul(text, &end, 10);
+	if (errno != 0 || *end != '\0' || text[0] == '-' || *value < min || *value > max)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "%s=%s: not in %lu..%lu", name, text,
+		                    min, max);
+	return PRONET_OK;
+}
+
 enum pronet_err pronet_host_config_from_env(struct pronet_plugin_config *config, char *errbuf)
 {
 	const char *threshold = env_or_null("PRONET_THRESHOLD");
 	const char *packets = env_or_null("PRONET_PACKETS");
+	const char *max_flows = env_or_null("PRONET_MAX_FLOWS");
+	unsigned long value;
+	enum pronet_err err;
 
 	memset(config, 0, sizeof(*config));
 	config->model_path = env_or_null("PRONET_MODEL");
@@ -59,17 +78,20 @@ enum pronet_err pronet_host_config_from_env(struct pronet_plugin_config *config,
 			                    threshold);
 	}
 	if (packets != NULL) {
-		char *end;
-		unsigned long value;
-
-		errno = 0;
-		value = strtoul(packets, &end, 10);
-		if (errno != 0 || *end != '\0' || value < 1 ||
-		    value > PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION)
-			return pronet_error(errbuf, PRONET_ERR_ARG,
-			                    "PRONET_PACKETS=%s: not in 1..%d", packets,
-			                    PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION);
+		err = env_unsigned("PRONET_PACKETS", packets, 1,
+		                   PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION, &value, errbuf);
+		if (err)
+			return err;
 		config->packets_per_direction = (unsigned)value;
+	}
+	/* The store's arena is max_flows x 8 x the model's window bytes: a
+	 * 1500-byte model needs a lower count on a small host. */
+	if (max_flows != NULL) {
+		err = env_unsigned("PRONET_MAX_FLOWS", max_flows, 1, PRONET_FLOW_STORE_MAX_CAPACITY,
+		                   &value, errbuf);
+		if (err)
+			return err;
+		config->max_flows = (uint32_t)value;
 	}
 	/* No PRONET_MODEL: pronet_host_load takes the default model. */
 	return PRONET_OK;

@@ -123,6 +123,8 @@ static enum pronet_err load_all(const struct pronet_plugin_config *config,
 	pronet_plugin_options_default(&l->options);
 	if (config->packets_per_direction != 0)
 		l->options.packets_per_direction = config->packets_per_direction;
+	if (config->max_flows != 0)
+		l->options.max_flows = config->max_flows;
 	if (config->model_path == NULL)
 		err = default_model(config->rules_dir, path, sizeof(path), errbuf);
 	if (!err)

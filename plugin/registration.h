@@ -24,8 +24,8 @@
 #include "plugin/pronet_plugin.h"
 
 /* 3: struct pronet_plugin_result says the verdict's source, decision and
- * score. */
-#define PRONET_PLUGIN_ABI_VERSION 3
+ * score. 4: struct pronet_plugin_config ends with max_flows. */
+#define PRONET_PLUGIN_ABI_VERSION 4
 #define PRONET_PLUGIN_REGISTER_SYMBOL "pronet_plugin_register"
 
 /* Where the model and its rules come from. NULL fields: unset. */
@@ -36,6 +36,7 @@ struct pronet_plugin_config {
 	const char *thresholds_path;    /* per-class thresholds (overrides rules_dir) */
 	float threshold;                /* default class threshold; <= 0: the plugin's default */
 	unsigned packets_per_direction; /* payload packets recorded per direction; 0: default */
+	uint32_t max_flows;             /* the flow store's capacity, 1..2^26; 0: default (65536) */
 };
 
 struct pronet_plugin_descriptor {
@@ -45,7 +46,8 @@ struct pronet_plugin_descriptor {
 	const char *license;
 	/* Loads the model and rules; config NULL: from the environment
 	 * (PRONET_MODEL, PRONET_RULES_DIR, PRONET_PROTOS, PRONET_THRESHOLDS,
-	 * PRONET_THRESHOLD, PRONET_PACKETS), as the LD_PRELOAD shim does. */
+	 * PRONET_THRESHOLD, PRONET_PACKETS, PRONET_MAX_FLOWS), as the
+	 * LD_PRELOAD shim does. */
 	enum pronet_err (*init)(const struct pronet_plugin_config *config, char *errbuf);
 	/* Frees the model; while modules are attached, when the last of them
 	 * is detached (through `detach`). */

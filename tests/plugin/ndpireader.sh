@@ -115,3 +115,31 @@ flows "$work/damaged.out" >"$work/damaged.flows"
 cmp -s "$work/plain.flows" "$work/damaged.flows" ||
 	fail "$first: a disabled plugin changed ndpiReader's flows"
 echo "damaged model: reported once, ndpiReader unchanged"
+
+# PRONET_MAX_FLOWS sizes the flow store. A bad value is reported once, naming
+# the variable, and the plugin stays out of the way (as a damaged model);
+# a store of one flow names fewer of the capture's Unknown flows than the
+# default store of 65536.
+PRONET_MAX_FLOWS=lots LD_PRELOAD=$plugin \
+	"$NDPIREADER" -q -v 2 -i "$PRONET_CORPUS/$first" >"$work/bad.out" 2>"$work/bad.err" ||
+	fail "$first: ndpiReader failed with a bad PRONET_MAX_FLOWS"
+[ "$(grep -c '^pronet: PRONET_MAX_FLOWS=lots: not in 1\.\.67108864; the plugin is disabled$' \
+	"$work/bad.err")" -eq 1 ] ||
+	fail "a bad PRONET_MAX_FLOWS was not reported exactly once: $(cat "$work/bad.err")"
+flows "$work/bad.out" >"$work/bad.flows"
+cmp -s "$work/plain.flows" "$work/bad.flows" ||
+	fail "$first: a disabled plugin (bad PRONET_MAX_FLOWS) changed ndpiReader's flows"
+LD_PRELOAD=$plugin "$NDPIREADER" -q -v 2 -i "$PRONET_CORPUS/$first" >"$work/default.out" 2>&1 ||
+	fail "$first: ndpiReader failed with the plugin"
+PRONET_MAX_FLOWS=1 LD_PRELOAD=$plugin \
+	"$NDPIREADER" -q -v 2 -i "$PRONET_CORPUS/$first" >"$work/one.out" 2>"$work/one.err" ||
+	fail "$first: ndpiReader failed with PRONET_MAX_FLOWS=1"
+if grep -q '^pronet:' "$work/one.err"; then
+	fail "PRONET_MAX_FLOWS=1 disabled the plugin: $(cat "$work/one.err")"
+fi
+unknown_default=$(flows "$work/default.out" | grep -c ' Unknown$' || true)
+unknown_one=$(flows "$work/one.out" | grep -c ' Unknown$' || true)
+unknown_none=$(grep -c ' Unknown$' "$work/plain.flows" || true)
+[ "$unknown_default" -lt "$unknown_one" ] && [ "$unknown_one" -le "$unknown_none" ] ||
+	fail "$first: Unknown flows: plain $unknown_none, store of 1 flow $unknown_one, default store $unknown_default"
+echo "PRONET_MAX_FLOWS: a bad value reported once; Unknown flows in $first: plain $unknown_none, a store of 1 flow $unknown_one, the default store $unknown_default"

@@ -30,7 +30,8 @@ static void test_loads_a_model_from_a_path(void)
 	struct pronet_plugin_config config = {.model_path = model_path,
 	                                      .thresholds_path = thresholds_path,
 	                                      .protos_path = protos_path,
-	                                      .packets_per_direction = 2};
+	                                      .packets_per_direction = 2,
+	                                      .max_flows = 1000};
 	struct pronet_plugin_loaded *loaded = NULL;
 	const struct pronet_plugin_options *options;
 	char errbuf[PRONET_ERRBUF_SIZE];
@@ -41,6 +42,7 @@ static void test_loads_a_model_from_a_path(void)
 	                       "PronetLoadB");
 	options = pronet_plugin_loaded_options(loaded);
 	CU_ASSERT_EQUAL(options->packets_per_direction, 2);
+	CU_ASSERT_EQUAL(options->max_flows, 1000);
 	/* thresholds.conf: "default 0.7", "PronetLoadB 0.9". */
 	CU_ASSERT_DOUBLE_EQUAL(options->threshold, 0.7, 1e-6);
 	CU_ASSERT_DOUBLE_EQUAL(options->class_thresholds[0], -1.0, 1e-6);
@@ -140,8 +142,17 @@ static void test_shim_config_from_environment(void)
 	struct pronet_plugin_config config;
 	char errbuf[PRONET_ERRBUF_SIZE] = "";
 	static const char *const bad[][2] = {
-	    {"PRONET_THRESHOLD", "1.5"}, {"PRONET_THRESHOLD", "0"}, {"PRONET_THRESHOLD", "0.5x"},
-	    {"PRONET_PACKETS", "0"},     {"PRONET_PACKETS", "5"},   {"PRONET_PACKETS", "two"},
+	    {"PRONET_THRESHOLD", "1.5"},
+	    {"PRONET_THRESHOLD", "0"},
+	    {"PRONET_THRESHOLD", "0.5x"},
+	    {"PRONET_PACKETS", "0"},
+	    {"PRONET_PACKETS", "5"},
+	    {"PRONET_PACKETS", "two"},
+	    {"PRONET_MAX_FLOWS", "0"},
+	    {"PRONET_MAX_FLOWS", "-1"},
+	    {"PRONET_MAX_FLOWS", "67108865"},
+	    {"PRONET_MAX_FLOWS", "1k"},
+	    {"PRONET_MAX_FLOWS", "99999999999999999999999"},
 	};
 
 	setenv("PRONET_MODEL", "/m.pronet", 1);
@@ -150,6 +161,7 @@ static void test_shim_config_from_environment(void)
 	setenv("PRONET_THRESHOLDS", "/t.conf", 1);
 	setenv("PRONET_THRESHOLD", "0.25", 1);
 	setenv("PRONET_PACKETS", "2", 1);
+	setenv("PRONET_MAX_FLOWS", "4096", 1);
 	CU_ASSERT_EQUAL_FATAL(pronet_host_config_from_env(&config, errbuf), PRONET_OK);
 	CU_ASSERT_STRING_EQUAL(config.model_path, "/m.pronet");
 	CU_ASSERT_STRING_EQUAL(config.rules_dir, "/rules");
@@ -157,23 +169,26 @@ static void test_shim_config_from_environment(void)
 	CU_ASSERT_STRING_EQUAL(config.thresholds_path, "/t.conf");
 	CU_ASSERT_DOUBLE_EQUAL(config.threshold, 0.25, 1e-6);
 	CU_ASSERT_EQUAL(config.packets_per_direction, 2);
+	CU_ASSERT_EQUAL(config.max_flows, 4096);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		setenv("PRONET_THRESHOLD", "0.25", 1);
 		setenv("PRONET_PACKETS", "2", 1);
+		setenv("PRONET_MAX_FLOWS", "4096", 1);
 		setenv(bad[i][0], bad[i][1], 1);
 		CU_ASSERT_EQUAL(pronet_host_config_from_env(&config, errbuf), PRONET_ERR_ARG);
 		CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, bad[i][0]));
 	}
 	/* Empty means unset. */
-	static const char *const all[] = {"PRONET_MODEL",     "PRONET_RULES_DIR",
-	                                  "PRONET_PROTOS",    "PRONET_THRESHOLDS",
-	                                  "PRONET_THRESHOLD", "PRONET_PACKETS"};
+	static const char *const all[] = {"PRONET_MODEL",      "PRONET_RULES_DIR", "PRONET_PROTOS",
+	                                  "PRONET_THRESHOLDS", "PRONET_THRESHOLD", "PRONET_PACKETS",
+	                                  "PRONET_MAX_FLOWS"};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		setenv(all[i], "", 1);
 	CU_ASSERT_EQUAL_FATAL(pronet_host_config_from_env(&config, errbuf), PRONET_OK);
 	CU_ASSERT_PTR_NULL(config.model_path);
 	CU_ASSERT_PTR_NULL(config.rules_dir);
 	CU_ASSERT_EQUAL(config.packets_per_direction, 0);
+	CU_ASSERT_EQUAL(config.max_flows, 0);
 	CU_ASSERT(config.threshold <= 0.0f);
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		unsetenv(all[i]);
