@@ -245,10 +245,9 @@ static enum pronet_err map_classes(struct pronet_attachment *a,
 		    options->class_protocol_names[c] != NULL)
 			name = options->class_protocol_names[c];
 		/* Rules file first, then the model file's calibration (0: unset),
-		 * then the default. */
-		a->class_threshold[c] = options->threshold;
-		if (pronet_model_threshold(a->model, c) > 0.0f)
-			a->class_threshold[c] = pronet_model_threshold(a->model, c);
+		 * then the default: the rule eval decides with. */
+		a->class_threshold[c] =
+		    pronet_model_decision_threshold(a->model, c, options->threshold);
 		if (options->class_thresholds != NULL && options->class_thresholds[c] >= 0.0f)
 			a->class_threshold[c] = options->class_thresholds[c];
 		a->class_protocol[c] = NDPI_PROTOCOL_UNKNOWN;

@@ -7,10 +7,10 @@
 
 #include <stddef.h>
 
+#include "core/model/model.h" /* PRONET_THRESHOLD_DEFAULT */
 #include "core/util/error.h"
 
 #define PRONET_THRESHOLDS_FILE "thresholds.conf"
-#define PRONET_THRESHOLD_DEFAULT 0.5f
 
 struct pronet_thresholds;
 

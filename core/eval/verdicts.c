@@ -34,6 +34,7 @@ enum pronet_err pronet_eval_count_verdicts(const struct pronet_model *model,
 		int unknown = truth == PRONET_EVAL_UNKNOWN_TO_MODEL;
 		size_t count, best = 0, named;
 		enum pronet_flow_decision decision;
+		float threshold;
 		int accepted;
 
 		if ((scope->fold != NULL && scope->fold[f] != scope->test_fold) ||
@@ -44,15 +45,16 @@ enum pronet_err pronet_eval_count_verdicts(const struct pronet_model *model,
 		if (pronet_model_predict_flow_with(model, workspace, inputs, count, scope->combine,
 		                                   probabilities, NULL, &best) != PRONET_OK)
 			continue;
-		decision =
-		    pronet_flow_decide(model, inputs, count, probabilities, best,
-		                       pronet_model_threshold(model, best), scope->random_floor);
+		/* As the plugin decides (plugin/attach.c), for a host without a
+		 * thresholds file of its own. */
+		threshold = pronet_model_decision_threshold(model, best, PRONET_THRESHOLD_DEFAULT);
+		decision = pronet_flow_decide(model, inputs, count, probabilities, best, threshold,
+		                              scope->random_floor);
 		accepted = decision == PRONET_FLOW_NAMED;
 		r->decisions[decision]++;
 		if (pronet_flow_looks_random(inputs, count)) {
 			r->random_flows++;
-			if (pronet_flow_decide(model, inputs, count, probabilities, best,
-			                       pronet_model_threshold(model, best),
+			if (pronet_flow_decide(model, inputs, count, probabilities, best, threshold,
 			                       0.0f) == PRONET_FLOW_NAMED) {
 				r->random_named++;
 				r->random_right += !unknown && (size_t)truth == best;

@@ -179,6 +179,14 @@ float pronet_model_threshold(const struct pronet_model *model, size_t class_inde
 	return class_index < model->num_classes ? model->thresholds[class_index] : 0.0f;
 }
 
+float pronet_model_decision_threshold(const struct pronet_model *model, size_t class_index,
+                                      float unset)
+{
+	float calibrated = pronet_model_threshold(model, class_index);
+
+	return calibrated > 0.0f ? calibrated : unset;
+}
+
 enum pronet_err pronet_model_set_calibration(struct pronet_model *model, float temperature,
                                              const float *thresholds, char *errbuf)
 {

@@ -25,6 +25,8 @@
 
 #define PRONET_MAX_CLASSES 256
 #define PRONET_CLASS_NAME_MAX 64 /* including the terminating NUL */
+/* The abstention threshold of a class nobody calibrated or configured. */
+#define PRONET_THRESHOLD_DEFAULT 0.5f
 
 struct pronet_model;
 
@@ -69,6 +71,13 @@ size_t pronet_model_num_weights(const struct pronet_model *model);
  * callers that refuse low-confidence answers. */
 float pronet_model_temperature(const struct pronet_model *model);
 float pronet_model_threshold(const struct pronet_model *model, size_t class_index);
+/* The threshold a verdict of class_index must reach: the model's calibrated
+ * one, or `unset` for a class the calibration left at 0 (no held-back flow of
+ * it, or no calibration). Eval and the plugin both decide with this, so that
+ * a figure measures the thresholds a host applies; `unset` is the host's
+ * default, PRONET_THRESHOLD_DEFAULT unless the user gave another. */
+float pronet_model_decision_threshold(const struct pronet_model *model, size_t class_index,
+                                      float unset);
 /* temperature must be finite and > 0; thresholds[num_classes] in [0, 1], or
  * NULL to keep the current ones. */
 enum pronet_err pronet_model_set_calibration(struct pronet_model *model, float temperature,

@@ -128,6 +128,7 @@ static void expect(const struct pronet_model *model, const struct pronet_dataset
 		double log_mean[4] = {0, 0, 0, 0}, sum = 0.0;
 		int truth = pronet_model_find_class(model, d->class_names[d->samples[start].label]);
 		size_t best = 0;
+		float threshold;
 		int accepted;
 
 		CU_ASSERT_FALSE(pronet_flow_looks_random(&d->samples[start].input, 1));
@@ -147,8 +148,12 @@ static void expect(const struct pronet_model *model, const struct pronet_dataset
 			if (log_mean[k] > log_mean[best])
 				best = k;
 		e->best_probability[start / PACKETS] = (float)(exp(log_mean[best]) / sum);
-		accepted =
-		    e->best_probability[start / PACKETS] >= pronet_model_threshold(model, best);
+		/* A class the calibration left at 0 decides at 0.5, as the plugin
+		 * does without a thresholds file (plugin/attach.c). */
+		threshold = pronet_model_threshold(model, best);
+		if (threshold == 0.0f)
+			threshold = 0.5f;
+		accepted = e->best_probability[start / PACKETS] >= threshold;
 		e->named += accepted;
 		e->below += !accepted;
 		if (truth < 0) {
@@ -220,6 +225,45 @@ static void test_scores_match_an_independent_count(void)
 	crafted_free(d);
 }
 
+/* Classes without a calibrated threshold (0) decide at the plugin's default,
+ * not at 0 (which named every flow): a figure of eval measures the host. */
+static void test_uncalibrated_classes_decide_as_the_plugin(void)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_dataset *d = crafted(data_classes, 4);
+	struct pronet_model *model = small_model();
+	float thresholds[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+	struct pronet_eval_options options;
+	struct pronet_eval_result *r = NULL;
+	struct expected e;
+	size_t above = 0;
+
+	/* The first temperature that puts flows on both sides of 0.5, or the
+	 * test cannot tell 0 from 0.5. */
+	pronet_eval_options_default(&options);
+	for (float temperature = 0.001f; temperature < 64.0f; temperature *= 1.1f) {
+		CU_ASSERT_EQUAL_FATAL(
+		    pronet_model_set_calibration(model, temperature, thresholds, errbuf),
+		    PRONET_OK);
+		expect(model, d, &e);
+		above = 0;
+		for (size_t f = 0; f < CAPTURES * FLOWS; f++)
+			above += e.best_probability[f] >= PRONET_THRESHOLD_DEFAULT;
+		if (above > 0 && above < CAPTURES * FLOWS)
+			break;
+	}
+	CU_ASSERT_FATAL(above > 0 && above < CAPTURES * FLOWS);
+	CU_ASSERT_EQUAL_FATAL(pronet_eval_model(model, d, &options, &r, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL(r->decisions[PRONET_FLOW_NAMED], above);
+	CU_ASSERT_EQUAL(r->decisions[PRONET_FLOW_BELOW_THRESHOLD], CAPTURES * FLOWS - above);
+	for (size_t i = 0; i < 4; i++)
+		for (size_t j = 0; j < 5; j++)
+			CU_ASSERT_EQUAL(r->confusion_thresholded[i * 5 + j], e.thresholded[i][j]);
+	pronet_eval_result_free(r);
+	pronet_model_free(model);
+	crafted_free(d);
+}
+
 static void test_no_shared_class_is_refused(void)
 {
 	char errbuf[PRONET_ERRBUF_SIZE];
@@ -263,6 +307,8 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 	    {"scores match an independent count", test_scores_match_an_independent_count},
+	    {"uncalibrated classes decide as the plugin",
+	     test_uncalibrated_classes_decide_as_the_plugin},
 	    {"no shared class is refused", test_no_shared_class_is_refused},
 	    {"records the model cannot read are refused",
 	     test_records_the_model_cannot_read_are_refused},

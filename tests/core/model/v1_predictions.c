@@ -23,7 +23,6 @@
 #include "core/data/dataset.h"
 #include "core/model/flow_predict.h"
 #include "core/model/model.h"
-#include "rules/thresholds.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -185,13 +184,6 @@ static int print_samples(const struct pronet_model *model, const struct pronet_d
 	return 0;
 }
 
-static float plugin_threshold(const struct pronet_model *model, size_t class_index)
-{
-	float calibrated = pronet_model_threshold(model, class_index);
-
-	return calibrated > 0.0f ? calibrated : PRONET_THRESHOLD_DEFAULT;
-}
-
 static int print_flow(const struct pronet_model *model, const struct pronet_dataset *data,
                       const struct flow_key *keys, size_t n, struct line_sink *sink)
 {
@@ -209,8 +201,10 @@ static int print_flow(const struct pronet_model *model, const struct pronet_data
 		        (unsigned long long)keys[0].flow);
 		return 2;
 	}
-	decision = pronet_flow_decide(model, inputs, n, probabilities, best,
-	                              plugin_threshold(model, best), PRONET_RANDOM_FLOOR);
+	decision = pronet_flow_decide(
+	    model, inputs, n, probabilities, best,
+	    pronet_model_decision_threshold(model, best, PRONET_THRESHOLD_DEFAULT),
+	    PRONET_RANDOM_FLOOR);
 	line_append(sink, "flow %s %llu %zu %s %a %s", data->capture_names[keys[0].capture],
 	            (unsigned long long)keys[0].flow, n, pronet_model_class_name(model, best),
 	            (double)probabilities[best], decision_names[decision]);
