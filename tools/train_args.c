@@ -78,6 +78,7 @@ int pronet_cli_train_defaults_for(const char *command, int argc, char *const *ar
 		return 0;
 	}
 	pronet_arch_config_default(t->arch, t->arch_config);
+	pronet_arch_training_defaults(t->arch, &t->options.batch_size, &t->options.learning_rate);
 	return 1;
 }
 
@@ -229,8 +230,15 @@ static void arch_usage(FILE *out, const struct pronet_arch_ops *arch)
 	_Alignas(max_align_t) unsigned char config[PRONET_ARCH_CONFIG_MAX];
 	char left[64], value[32];
 
+	uint32_t batch = 0;
+	float rate = 0.0f;
+
 	pronet_arch_config_default(arch, config);
 	fprintf(out, "    %s: %s\n", pronet_arch_name(arch), pronet_arch_summary(arch));
+	pronet_arch_training_defaults(arch, &batch, &rate);
+	if (batch != 0 || rate > 0.0f)
+		fprintf(out, "%28s(its paper's training: batch size %u, learning rate %g)\n", "",
+		        batch, (double)rate);
 	for (size_t i = 0; i < pronet_arch_num_options(arch); i++) {
 		const struct pronet_arch_option *o = pronet_arch_option_at(arch, i);
 		const char *help = o->help, *newline;
@@ -262,10 +270,11 @@ void pronet_cli_train_usage(FILE *out)
 		arch_usage(out, pronet_arch_at(i));
 	fprintf(out,
 	        "Training:\n"
-	        "      --batch-size=B        samples per step (default %u)\n"
+	        "      --batch-size=B        samples (flows, for a flow family) per step\n"
+	        "                            (default %u, or the family's above)\n"
 	        "      --steps=N             train for N mini-batch steps, or\n"
 	        "      --epochs=N            for N passes over the dataset (default %u)\n"
-	        "      --learning-rate=LR    Adam step size (default %g)\n"
+	        "      --learning-rate=LR    Adam step size (default %g, or the family's)\n"
 	        "      --seed=S              seed for weights, shuffling, dropout (default %llu)\n"
 	        "      --threads=N           worker threads (default %u)\n"
 	        "      --max-per-class=N     class balancing: at most N samples of a class\n"

@@ -36,6 +36,10 @@ struct pronet_arch_ops {
 	const char *summary; /* one line for `pronet info` and help texts */
 	size_t config_size;  /* the caller's config struct is exactly this size */
 	size_t state_size;   /* the family's private state, zeroed at create */
+	/* The paper's batch size and Adam step size, which a tool starts from
+	 * before the user's options (0: the loop's defaults). */
+	uint32_t batch_size;
+	float learning_rate;
 	void (*config_default)(void *config);
 	const struct pronet_arch_option *options;
 	size_t num_options;

@@ -15,11 +15,12 @@ extern const struct pronet_arch_ops pronet_arch_histogram_rf;
 extern const struct pronet_arch_ops pronet_arch_deep_packet_cnn;
 extern const struct pronet_arch_ops pronet_arch_deep_packet_sae;
 extern const struct pronet_arch_ops pronet_arch_image_cnn;
+extern const struct pronet_arch_ops pronet_arch_flow_cnn;
 
 static const struct pronet_arch_ops *const archs[] = {
     &pronet_arch_pronet_cnn,   &pronet_arch_histogram_nb,    &pronet_arch_histogram_lr,
     &pronet_arch_histogram_rf, &pronet_arch_deep_packet_cnn, &pronet_arch_deep_packet_sae,
-    &pronet_arch_image_cnn,
+    &pronet_arch_image_cnn,    &pronet_arch_flow_cnn,
 };
 
 #define NUM_ARCHS (sizeof(archs) / sizeof(archs[0]))
@@ -90,6 +91,15 @@ void pronet_arch_config_default(const struct pronet_arch_ops *arch, void *config
 {
 	memset(config, 0, arch->config_size);
 	arch->config_default(config);
+}
+
+void pronet_arch_training_defaults(const struct pronet_arch_ops *arch, uint32_t *batch_size,
+                                   float *learning_rate)
+{
+	if (arch->batch_size != 0)
+		*batch_size = arch->batch_size;
+	if (arch->learning_rate > 0.0f)
+		*learning_rate = arch->learning_rate;
 }
 
 size_t pronet_arch_num_options(const struct pronet_arch_ops *arch)

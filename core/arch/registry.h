@@ -53,6 +53,11 @@ struct pronet_arch_option {
 	double min, max;
 };
 
+/* The family's own training defaults, where its paper gives them: sets
+ * *batch_size and *learning_rate when it has them, else leaves them. */
+void pronet_arch_training_defaults(const struct pronet_arch_ops *arch, uint32_t *batch_size,
+                                   float *learning_rate);
+
 size_t pronet_arch_num_options(const struct pronet_arch_ops *arch);
 const struct pronet_arch_option *pronet_arch_option_at(const struct pronet_arch_ops *arch,
                                                        size_t index);

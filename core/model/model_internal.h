@@ -40,6 +40,10 @@ struct pronet_train_batch {
 	size_t threads;   /* workers; grads[threads] */
 	float *losses;    /* out [size]: per-sample cross-entropy */
 	uint8_t *correct; /* out [size]: 1 if the sample's argmax was its label */
+	/* Per-flow families (ops->flow_logits): a sample is a flow, inputs[b]
+	 * its first record of lengths[b], in flow order. NULL for per-packet
+	 * families (each input one record). */
+	const size_t *lengths;
 };
 
 struct pronet_model {

@@ -15,6 +15,7 @@
 #include "core/util/parallel.h"
 #include "core/util/rng.h"
 #include "core/nn/softmax_xent.h"
+#include "core/train/train_flows.h"
 
 void pronet_train_options_default(struct pronet_train_options *options)
 {
@@ -35,7 +36,9 @@ void pronet_train_options_default(struct pronet_train_options *options)
 	options->augment_bytes = 0.0f;
 }
 
-/* Everything a run allocates, freed in one place. */
+/* Everything a run allocates, freed in one place. A unit of training is a
+ * sample (a packet record), or for a per-flow family a flow (named by its
+ * first sample, core/train/train_flows.h). */
 struct run {
 	uint32_t *labels; /* [num_samples]: model class of each sample */
 	size_t *pool;     /* [pool_size]: the samples trained on */
@@ -57,6 +60,11 @@ struct run {
 	void *workspace;
 	struct pronet_workspace **predict_workspaces; /* [threads]: validation's forward passes */
 	size_t threads;
+	struct pronet_train_flows flows; /* per-flow families only */
+	int per_flow;
+	size_t *batch_lengths;    /* [batch]: records of each unit (per-flow) */
+	const size_t *validation; /* [num_validation]: the validation units */
+	size_t num_validation;
 };
 
 static void run_free(struct run *run, const struct pronet_model *model)
@@ -74,6 +82,8 @@ static void run_free(struct run *run, const struct pronet_model *model)
 	free(run->batch_labels);
 	free(run->losses);
 	free(run->correct);
+	free(run->batch_lengths);
+	pronet_train_flows_free(&run->flows);
 	for (size_t i = 0; run->grads != NULL && i < run->threads; i++)
 		free(run->grads[i]);
 	free(run->grads);
@@ -155,18 +165,18 @@ static enum pronet_err map_labels(const struct pronet_model *model,
 
 	for (size_t i = 0; err == PRONET_OK && i < run->pool_size; i++)
 		err = map_label(model, data, run->pool[i], labels, errbuf);
-	for (size_t i = 0;
-	     err == PRONET_OK && o->validation_indices != NULL && i < o->num_validation; i++)
-		err = map_label(model, data, o->validation_indices[i], labels, errbuf);
+	for (size_t i = 0; err == PRONET_OK && i < run->num_validation; i++)
+		err = map_label(model, data, run->validation[i], labels, errbuf);
+	(void)o;
 	return err;
 }
 
+/* units[pool] the training units (NULL: every sample). */
 static enum pronet_err run_allocate(struct run *run, const struct pronet_model *model,
                                     const struct pronet_train_options *o, size_t samples,
-                                    size_t batch)
+                                    const size_t *units, size_t pool, size_t batch)
 {
 	size_t n = model->num_trainable, threads = o->threads;
-	size_t pool = o->train_indices != NULL ? o->num_train : samples;
 	int failed;
 
 	run->threads = threads;
@@ -184,13 +194,15 @@ static enum pronet_err run_allocate(struct run *run, const struct pronet_model *
 	run->batch_labels = malloc(batch * sizeof(*run->batch_labels));
 	run->losses = malloc(batch * sizeof(*run->losses));
 	run->correct = malloc(batch * sizeof(*run->correct));
+	run->batch_lengths = malloc(batch * sizeof(*run->batch_lengths));
 	run->grads = calloc(threads, sizeof(*run->grads));
 	run->moment1 = calloc(n, sizeof(float));
 	run->moment2 = calloc(n, sizeof(float));
 	failed = !run->augmented || !run->augmented_bytes || !run->labels || !run->pool ||
 	         !run->by_class || !run->class_start || !run->order || !run->worker_loss ||
 	         !run->best_weights || !run->batch_inputs || !run->batch_labels || !run->losses ||
-	         !run->correct || !run->grads || !run->moment1 || !run->moment2;
+	         !run->correct || !run->grads || !run->moment1 || !run->moment2 ||
+	         !run->batch_lengths;
 	run->predict_workspaces = calloc(threads, sizeof(*run->predict_workspaces));
 	failed = failed || !run->predict_workspaces;
 	for (size_t i = 0; !failed && i < threads; i++)
@@ -200,7 +212,7 @@ static enum pronet_err run_allocate(struct run *run, const struct pronet_model *
 	if (failed)
 		return PRONET_ERR_NOMEM;
 	for (size_t i = 0; i < pool; i++)
-		run->pool[i] = o->train_indices != NULL ? o->train_indices[i] : i;
+		run->pool[i] = units != NULL ? units[i] : i;
 	return model->ops->train_begin(model, batch, threads, &run->workspace);
 }
 
@@ -322,7 +334,7 @@ static void train_step(struct pronet_model *model, struct run *run, struct prone
 struct validation_job {
 	const struct pronet_model *model;
 	const struct pronet_dataset *data;
-	const struct pronet_train_options *options;
+	const struct run *run;
 	const uint32_t *labels;
 	double *worker_loss;
 	struct pronet_workspace *const *workspaces; /* [workers] */
@@ -340,12 +352,18 @@ static void validation_worker(void *context, size_t worker, size_t workers)
 
 	/* run_allocate made each worker's workspace for this model. */
 	pronet_workspace_check(job->model, job->workspaces[worker], &memory);
-	pronet_parallel_range(job->options->num_validation, worker, workers, &begin, &end);
+	pronet_parallel_range(job->run->num_validation, worker, workers, &begin, &end);
 	for (size_t i = begin; i < end; i++) {
-		size_t sample = job->options->validation_indices[i];
+		size_t sample = job->run->validation[i];
+		const struct pronet_train_flows *flows = &job->run->flows;
 
-		job->model->ops->logits(job->model, &job->data->samples[sample].input, memory,
-		                        logits);
+		if (job->run->per_flow)
+			job->model->ops->flow_logits(job->model,
+			                             flows->records + flows->offset[sample],
+			                             flows->length[sample], memory, logits);
+		else
+			job->model->ops->logits(job->model, &job->data->samples[sample].input,
+			                        memory, logits);
 		sum += pronet_softmax_xent_forward(logits, job->model->num_classes,
 		                                   job->labels[sample], probabilities);
 	}
@@ -353,16 +371,16 @@ static void validation_worker(void *context, size_t worker, size_t workers)
 }
 
 static float validation_loss(const struct pronet_model *model, const struct pronet_dataset *data,
-                             const struct pronet_train_options *o, struct run *run)
+                             struct run *run)
 {
 	struct validation_job job = {
-	    model, data, o, run->labels, run->worker_loss, run->predict_workspaces};
+	    model, data, run, run->labels, run->worker_loss, run->predict_workspaces};
 	double total = 0.0;
 
 	pronet_parallel_run(run->threads, validation_worker, &job);
 	for (size_t i = 0; i < run->threads; i++)
 		total += run->worker_loss[i];
-	return (float)(total / (double)o->num_validation);
+	return (float)(total / (double)run->num_validation);
 }
 
 /* Byte-noise augmentation against learning one capture's bytes (ids,
@@ -402,7 +420,8 @@ static int validate(struct pronet_model *model, const struct pronet_dataset *dat
                     const struct pronet_train_options *o, struct run *run, uint32_t step,
                     struct stopping *stop, float *loss)
 {
-	*loss = validation_loss(model, data, o, run);
+	*loss = validation_loss(model, data, run);
+	(void)o;
 	if (!(*loss >= stop->best_loss)) { /* lower, or the first finite one */
 		stop->best_loss = *loss;
 		stop->best_step = step;
@@ -422,8 +441,7 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 	struct pronet_train_progress report;
 	double loss_sum = 0.0, correct_sum = 0.0, seen = 0.0;
 	struct stopping stop = {INFINITY, 0, 0};
-	int validating =
-	    o->validation_indices != NULL && o->num_validation > 0 && o->validate_every > 0;
+	int validating = run->num_validation > 0 && o->validate_every > 0;
 	struct pronet_adam adam;
 	struct pronet_rng shuffle_rng, augment_rng;
 	struct timespec start;
@@ -437,9 +455,14 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (uint32_t step = 1; step <= report.total_steps; step++) {
 		uint64_t mix = o->seed ^ ((uint64_t)step << 32);
-		struct pronet_train_batch batch = {
-		    run->batch_inputs, run->batch_labels, 0,           pronet_splitmix64(&mix),
-		    run->threads,      run->losses,       run->correct};
+		struct pronet_train_batch batch = {run->batch_inputs,
+		                                   run->batch_labels,
+		                                   0,
+		                                   pronet_splitmix64(&mix),
+		                                   run->threads,
+		                                   run->losses,
+		                                   run->correct,
+		                                   NULL};
 		int measure =
 		    validating && (step % o->validate_every == 0 || step == report.total_steps);
 		int last = step == report.total_steps, stopped = 0;
@@ -449,11 +472,19 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 			cursor = 0;
 		}
 		/* A batch never spans epochs: the last one of an epoch may be short. */
+		if (run->per_flow)
+			batch.lengths = run->batch_lengths;
 		while (batch.size < o->batch_size && cursor < run->epoch_size) {
-			run->batch_inputs[batch.size] =
-			    augment(o, &data->samples[run->order[cursor]].input,
-			            &run->augmented[batch.size], run->augmented_bytes[batch.size],
-			            &augment_rng);
+			size_t unit = run->order[cursor];
+
+			if (run->per_flow) {
+				run->batch_inputs[batch.size] =
+				    run->flows.records + run->flows.offset[unit];
+				run->batch_lengths[batch.size] = run->flows.length[unit];
+			} else
+				run->batch_inputs[batch.size] = augment(
+				    o, &data->samples[unit].input, &run->augmented[batch.size],
+				    run->augmented_bytes[batch.size], &augment_rng);
 			run->batch_labels[batch.size++] = run->labels[run->order[cursor++]];
 		}
 		train_step(model, run, &adam, &batch);
@@ -523,6 +554,7 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 	struct run run;
 	enum pronet_err err;
 	size_t batch, pool;
+	const size_t *units;
 
 	if (model == NULL || data == NULL || options == NULL)
 		return pronet_error(errbuf, PRONET_ERR_ARG, "pronet_train: NULL argument");
@@ -537,7 +569,8 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 		return err;
 	if (model->ops->fit != NULL)
 		return fit_model(model, data, options, errbuf);
-	if (model->ops->train_batch == NULL || model->ops->logits == NULL)
+	if (model->ops->train_batch == NULL ||
+	    (model->ops->logits == NULL && model->ops->flow_logits == NULL))
 		return pronet_error(errbuf, PRONET_ERR_UNSUPPORTED,
 		                    "architecture %s cannot be trained by this build",
 		                    model->ops->name);
@@ -549,8 +582,32 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 	}
 	memset(&run, 0, sizeof(run));
 	pool = options->train_indices != NULL ? options->num_train : data->num_samples;
+	units = options->train_indices;
+	run.validation = options->validation_indices;
+	run.num_validation = run.validation != NULL ? options->num_validation : 0;
+	run.per_flow = model->ops->flow_logits != NULL;
+	if (run.per_flow && options->augment_bytes > 0.0f)
+		err = pronet_error(errbuf, PRONET_ERR_ARG,
+		                   "byte augmentation is for per-packet architectures, not %s",
+		                   model->ops->name);
+	else if (run.per_flow)
+		err = pronet_train_flows_build(data, options, &run.flows, errbuf);
+	if (err != PRONET_OK) {
+		run_free(&run, model);
+		return err;
+	}
+	if (run.per_flow) { /* the units are flows */
+		units = run.flows.train;
+		pool = run.flows.num_train;
+		run.validation = run.flows.validation;
+		run.num_validation = run.flows.num_validation;
+	}
+	if (pool == 0) { /* every training sample's flow is a validation one */
+		run_free(&run, model);
+		return pronet_error(errbuf, PRONET_ERR_ARG, "no training flows");
+	}
 	batch = options->batch_size < pool ? options->batch_size : pool;
-	err = run_allocate(&run, model, options, data->num_samples, batch);
+	err = run_allocate(&run, model, options, data->num_samples, units, pool, batch);
 	if (err == PRONET_ERR_NOMEM)
 		err = pronet_error(errbuf, err, "no memory to train on %zu samples", pool);
 	else if (err != PRONET_OK)

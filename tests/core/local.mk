@@ -258,3 +258,4 @@ TESTS += tests/core/model/test_arch_hooks
 
 include tests/core/arch/histogram/local.mk
 include tests/core/arch/image_cnn/local.mk
+include tests/core/arch/flow_cnn/local.mk

@@ -115,7 +115,7 @@ static double batch_loss(struct pronet_model *model, const struct pronet_packet_
 		inputs[b] = &records[b];
 		labels[b] = (uint32_t)(b % 2);
 	}
-	struct pronet_train_batch batch = {inputs, labels, GRAD_BATCH, 5, 1, losses, correct};
+	struct pronet_train_batch batch = {inputs, labels, GRAD_BATCH, 5, 1, losses, correct, NULL};
 
 	grads[0] = gradient != NULL ? gradient : calloc(model->num_trainable, sizeof(float));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(grads[0]);

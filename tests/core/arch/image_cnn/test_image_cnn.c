@@ -159,8 +159,8 @@ static void fixture_free(struct fixture *f)
 /* Mean loss of the batch, and (if gradient) its gradient summed over threads. */
 static double batch_loss(struct fixture *f, size_t threads, float *gradient)
 {
-	struct pronet_train_batch batch = {f->pointers, f->labels, BATCH,     7,
-	                                   threads,     f->losses, f->correct};
+	struct pronet_train_batch batch = {f->pointers, f->labels, BATCH,      7,
+	                                   threads,     f->losses, f->correct, NULL};
 	size_t n = f->model->num_trainable;
 	float *grads[4];
 	double sum = 0.0;
