@@ -111,3 +111,6 @@ tests_tools_test_render_SOURCES = tests/tools/test_render.c
 tests_tools_test_render_CFLAGS = $(UNIT_CFLAGS)
 tests_tools_test_render_LDADD = $(UNIT_LDADD) $(PNG_LIBS)
 TESTS += tests/tools/test_render
+# flow-cnn through the CLI: label, train, info, eval, refusals.
+TESTS += tests/tools/flow_cnn.sh
+EXTRA_DIST += tests/tools/flow_cnn.sh
