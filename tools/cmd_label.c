@@ -21,63 +21,10 @@
 #include "tools/cli_args.h"
 #include "tools/cli_captures.h"
 #include "tools/engine_args.h"
+#include "tools/label_args.h"
 #include "tools/label_samples.h"
 
 int pronet_cmd_label(int argc, char **argv);
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-	        "Usage: pronet label [OPTION]... CAPTURE... -o DATASET\n"
-	        "Write a training dataset from captures, labelled by nDPI 4.2's deep packet\n"
-	        "inspection. A CAPTURE is a pcap or pcapng file, a directory (every *.pcap,\n"
-	        "*.pcapng and *.cap below it, sorted) or @LIST (a file naming one capture or\n"
-	        "directory per line; '#' comments; relative to the list's directory).\n"
-	        "\n"
-	        "Each flow nDPI names by DPI (confidence DPI or DPI (cache)) gives its first\n"
-	        "K payload packets per direction as samples (N bytes each), labelled by the\n"
-	        "class map: the master protocol if there is one (TLS for TLS.Google), else\n"
-	        "the app protocol (DNS). Flows left Unknown, named by port or IP address,\n"
-	        "guessed, excluded by the class map or without payload are counted by\n"
-	        "reason. Samples record their capture and flow number (the flow's line in\n"
-	        "`pronet flows` for that capture). A table per class goes to standard\n"
-	        "output. The dataset is written whole or not at all.\n"
-	        "\n"
-	        "  -o, --output FILE        the dataset to write (required)\n"
-	        "  -k, --packets K          packets recorded per direction, 1..%d (default 4)\n"
-	        "      --bytes N            bytes kept per packet, 0..%d (default 16)\n"
-	        "      --layer LAYER        payload (from the first payload byte, default) or\n"
-	        "                           l3 (from the IP header on, addresses and checksums\n"
-	        "                           zeroed)\n"
-	        "      --all-packets        record packets without payload too (a TCP SYN)\n"
-	        "      --record-memory MB   bytes of records held at once, all flows together\n"
-	        "                           (default: room for every flow's K per direction);\n"
-	        "                           records past it are dropped and counted\n"
-	        "  -d, --direction DIR      client, server or both (default both)\n"
-	        "      --max-per-class N    at most N samples per class: whole flows are\n"
-	        "                           dropped at random (reproducible for --seed)\n"
-	        "      --seed N             seed of that choice (default 1)\n"
-	        "      --dedup              drop samples whose bytes and label were seen before\n"
-	        "  -c, --class-map FILE     class map (default: class-map.conf in\n"
-	        "                           $PRONET_RULES_DIR or the installed rules; none:\n"
-	        "                           the default policy alone)\n"
-	        "  -l, --list FILE          read captures from FILE as well (like @FILE)\n"
-
-	        "  -p, --protos FILE        load an nDPI protos file (like ndpiReader -p)\n"
-	        "  -t, --tunnels            decode GTP-U, TZSP, CAPWAP (like ndpiReader -t)\n"
-	        "      --max-flows N        flows at once per capture (default 65536)\n"
-	        "  -q, --quiet              no progress line\n"
-	        "  -h, --help               show this help and exit\n"
-	        "\n"
-	        "Progress goes to standard error: on a terminal after every capture,\n"
-	        "otherwise every 100 captures.\n"
-	        "\n"
-	        "Exit status: 0 all captures read, 1 a capture could not be read (the\n"
-	        "others are still labelled and written) or the dataset could not be\n"
-	        "written, 2 usage error. The dataset is format version 2\n"
-	        "(docs/dataset-format.md).\n",
-	        PRONET_FLOW_MAX_INPUTS_PER_DIRECTION, PRONET_RECORD_MAX_BYTES);
-}
 
 /* Why a flow gives no samples. */
 enum exclusion {
@@ -418,169 +365,6 @@ static int load_class_map(const char *path, struct pronet_class_map **map)
 	return 1;
 }
 
-static int parse_direction(const char *text, int *directions)
-{
-	if (strcmp(text, "client") == 0)
-		*directions = 1 << PRONET_DIR_CLIENT_TO_SERVER;
-	else if (strcmp(text, "server") == 0)
-		*directions = 1 << PRONET_DIR_SERVER_TO_CLIENT;
-	else if (strcmp(text, "both") == 0)
-		*directions = 3;
-	else {
-		fprintf(stderr, "pronet label: --direction: '%s' is not client, server or both\n",
-		        text);
-		return 0;
-	}
-	return 1;
-}
-
-struct label_args {
-	const char *output, *class_map;
-	uint64_t seed;
-	uint64_t record_memory_mb; /* 0: the flow table's default budget */
-	int dedup;
-	struct pronet_cli_engine_args shared; /* -l, -q (and -p, -t, --max-flows) */
-};
-
-enum {
-	OPT_MAX_PER_CLASS = 256,
-	OPT_SEED,
-	OPT_DEDUP,
-	OPT_BYTES,
-	OPT_LAYER,
-	OPT_ALL_PACKETS,
-	OPT_RECORD_MEMORY
-};
-
-/* Options into args, options and run; -1 to go on, else the exit status. */
-static int parse_options(int argc, char **argv, struct label_args *args,
-                         struct pronet_ndpi_engine_options *options, struct label_run *run)
-{
-	static const struct option own_options[] = {
-	    {"output", required_argument, NULL, 'o'},
-	    {"packets", required_argument, NULL, 'k'},
-	    {"direction", required_argument, NULL, 'd'},
-	    {"max-per-class", required_argument, NULL, OPT_MAX_PER_CLASS},
-	    {"seed", required_argument, NULL, OPT_SEED},
-	    {"dedup", no_argument, NULL, OPT_DEDUP},
-	    {"bytes", required_argument, NULL, OPT_BYTES},
-	    {"layer", required_argument, NULL, OPT_LAYER},
-	    {"all-packets", no_argument, NULL, OPT_ALL_PACKETS},
-	    {"record-memory", required_argument, NULL, OPT_RECORD_MEMORY},
-	    {"class-map", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct pronet_cli_getopt table;
-	int opt;
-	pronet_cli_getopt_init(&table, "label", "o:k:d:c:h", own_options,
-	                       PRONET_CLI_LIST | PRONET_CLI_PROTOS | PRONET_CLI_TUNNELS |
-	                           PRONET_CLI_MAX_FLOWS | PRONET_CLI_QUIET,
-	                       &args->shared, options);
-	while ((opt = pronet_cli_getopt_next(&table, argc, argv)) != -1) {
-		switch (opt) {
-		case PRONET_CLI_BAD_VALUE:
-			return 2;
-		case 'o':
-			args->output = optarg;
-			break;
-		case 'k':
-			if (!pronet_cli_parse_u32("label", "packets", optarg, 1,
-			                          PRONET_FLOW_MAX_INPUTS_PER_DIRECTION,
-			                          &options->flows.inputs_per_direction))
-				return 2;
-			break;
-		case 'd':
-			if (!parse_direction(optarg, &run->directions))
-				return 2;
-			break;
-		case OPT_MAX_PER_CLASS:
-			if (!pronet_cli_parse_u64("label", "max-per-class", optarg,
-			                          &run->max_per_class))
-				return 2;
-			if (run->max_per_class == 0) {
-				fprintf(stderr,
-				        "pronet label: --max-per-class: must be at least 1\n");
-				return 2;
-			}
-			break;
-		case OPT_SEED:
-			if (!pronet_cli_parse_u64("label", "seed", optarg, &args->seed))
-				return 2;
-			break;
-		case OPT_DEDUP:
-			args->dedup = 1;
-			break;
-		case OPT_BYTES: {
-			uint32_t bytes;
-			if (!pronet_cli_parse_u32("label", "bytes", optarg, 0,
-			                          PRONET_RECORD_MAX_BYTES, &bytes))
-				return 2;
-			options->flows.window_bytes = (uint16_t)bytes;
-			break;
-		}
-		case OPT_LAYER:
-			if (strcmp(optarg, "payload") == 0) {
-				options->flows.layer = PRONET_LAYER_PAYLOAD;
-			} else if (strcmp(optarg, "l3") == 0) {
-				options->flows.layer = PRONET_LAYER_L3;
-			} else {
-				fprintf(stderr,
-				        "pronet label: --layer: '%s' is not payload or l3\n",
-				        optarg);
-				return 2;
-			}
-			break;
-		case OPT_ALL_PACKETS:
-			options->flows.record_flags |= PRONET_SPEC_ALL_PACKETS;
-			break;
-		case OPT_RECORD_MEMORY:
-			if (!pronet_cli_parse_u64("label", "record-memory", optarg,
-			                          &args->record_memory_mb))
-				return 2;
-			if (args->record_memory_mb == 0 || args->record_memory_mb > (1u << 20)) {
-				fprintf(stderr, "pronet label: --record-memory: 1..%u MB\n",
-				        1u << 20);
-				return 2;
-			}
-			break;
-		case 'c':
-			args->class_map = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (args->output == NULL) {
-		fprintf(stderr, "pronet label: no output dataset (-o FILE)\n");
-		usage(stderr);
-		return 2;
-	}
-	if (optind >= argc && args->shared.list == NULL) {
-		fprintf(stderr, "pronet label: no capture given\n");
-		usage(stderr);
-		return 2;
-	}
-	/* The budget in records: each holds a window of bytes (at least one). */
-	if (args->record_memory_mb != 0) {
-		uint64_t per_record =
-		    options->flows.window_bytes > 0 ? options->flows.window_bytes : 1;
-		uint64_t records = args->record_memory_mb * 1024 * 1024 / per_record;
-		options->flows.max_records = records > (1u << 31) ? (1u << 31) : (uint32_t)records;
-		if (options->flows.max_records == 0)
-			options->flows.max_records = 1;
-	}
-	run->spec.window_bytes = options->flows.window_bytes;
-	run->spec.layer = options->flows.layer;
-	run->spec.flags = options->flows.record_flags;
-	run->spec.packets_per_direction = options->flows.inputs_per_direction;
-	return -1;
-}
-
 static void free_run(struct label_run *run, struct pronet_class_map *map,
                      struct pronet_capture_inputs *inputs)
 {
@@ -596,20 +380,26 @@ static void free_run(struct label_run *run, struct pronet_class_map *map,
 
 int pronet_cmd_label(int argc, char **argv)
 {
-	struct label_args args = {.seed = 1};
+	struct label_args args;
 	struct pronet_ndpi_engine_options options;
-	struct label_run run = {.directions = 3};
+	struct label_run run = {0};
 	struct pronet_class_map *map = NULL;
 	struct pronet_capture_inputs *inputs = NULL;
 	unsigned failed_files = 0;
-	pronet_cli_engine_args_init(&args.shared);
+	label_args_init(&args);
 	pronet_ndpi_engine_options_default(&options);
 	options.report = label_flow;
 	if (!pronet_cli_engine_seed_hash("label", &options))
 		return 1;
-	int status = parse_options(argc, argv, &args, &options, &run);
+	int status = label_args_parse(argc, argv, &args, &options);
 	if (status >= 0)
 		return status;
+	run.directions = args.directions;
+	run.max_per_class = args.max_per_class;
+	run.spec.window_bytes = options.flows.window_bytes;
+	run.spec.layer = options.flows.layer;
+	run.spec.flags = options.flows.record_flags;
+	run.spec.packets_per_direction = options.flows.inputs_per_direction;
 	if (!load_class_map(args.class_map, &map))
 		return 1;
 	run.class_map = map;

@@ -32,7 +32,8 @@ pronet_SOURCES += tools/engine_args.c tools/engine_args.h
 pronet_SOURCES += tools/privileges.c tools/privileges.h
 
 # label: a dataset labelled by nDPI's DPI verdicts.
-pronet_SOURCES += tools/cmd_label.c tools/label_samples.c tools/label_samples.h
+pronet_SOURCES += tools/cmd_label.c tools/label_args.c tools/label_args.h \
+	tools/label_samples.c tools/label_samples.h
 
 # eval: cross-validation per flow (core/eval/eval.c), its table, JSON and SVG;
 # the model and training options shared with train.
