@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "core/data/flows.h"
 #include "core/model/model.h"
 #include "tools/cli_args.h"
+#include "tools/explain_flow.h"
 #include "tools/explain_signatures.h"
 #include "tools/explain_svg.h"
 
@@ -25,6 +27,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "Usage: pronet explain -m MODEL [OPTION]...\n"
+	        "       pronet explain -m MODEL --flow=FLOW_ID [-c CLASS] CAPTURE\n"
 	        "What a ProNet CNN model learned. Per class, the byte values at each of the\n"
 	        "16 positions of a packet's payload that push the model towards the class:\n"
 	        "the evidence S(i, b), in the class's centred logit (its logit minus the\n"
@@ -48,12 +51,18 @@ static void usage(FILE *out)
 	        "lines (nDPI's protos rules take ports, host names and addresses, no\n"
 	        "payload bytes) with the dissector test it amounts to.\n"
 	        "\n"
+	        "With --flow, the flow of CAPTURE whose flow_id (as `pronet classify` prints\n"
+	        "it) is FLOW_ID: nDPI's verdict, the model's flow verdict as the plugin\n"
+	        "decides it, and per recorded packet the exact part of each byte and 3-gram\n"
+	        "in the centred logit of the flow's best class (or --class).\n"
+	        "\n"
 	        "  -m, --model=MODEL     the model (family pronet-cnn; required)\n"
 	        "  -c, --class=NAME      only this class\n"
 	        "  -k, --top=K           bytes listed per position, 1..16 (default 3)\n"
 	        "  -d, --dataset=FILE    profile the classes on FILE (written by 'pronet\n"
 	        "                        label') and test signature candidates on it\n"
 	        "      --svg-dir=DIR     write DIR/explain-CLASS.svg, a heat map per class\n"
+	        "  -f, --flow=FLOW_ID    explain this flow of CAPTURE\n"
 	        "  -h, --help            show this help and exit\n"
 	        "\n"
 	        "Exit status: 0 done, 1 error, 2 usage error.\n",
@@ -65,8 +74,28 @@ enum { OPT_SVG_DIR = 512 };
 
 struct explain_args {
 	const char *model, *only_class, *dataset, *svg_dir;
+	const char *capture; /* with --flow */
+	int64_t flow_id;
+	int by_flow;
 	uint32_t top;
 };
+
+/* A flow_id as EVE prints it: a signed 64-bit decimal. */
+static int parse_flow_id(const char *text, int64_t *out)
+{
+	char *end;
+	long long value;
+
+	errno = 0;
+	value = strtoll(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0') {
+		fprintf(stderr,
+		        "pronet explain: --flow: '%s' is not a flow_id (a decimal number)\n", text);
+		return 0;
+	}
+	*out = value;
+	return 1;
+}
 
 /* Returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, struct explain_args *a)
@@ -77,13 +106,14 @@ static int parse_args(int argc, char **argv, struct explain_args *a)
 	    {"top", required_argument, NULL, 'k'},
 	    {"dataset", required_argument, NULL, 'd'},
 	    {"svg-dir", required_argument, NULL, OPT_SVG_DIR},
+	    {"flow", required_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	int option;
 
 	a->top = 3;
-	while ((option = getopt_long(argc, argv, "m:c:k:d:h", options, NULL)) != -1) {
+	while ((option = getopt_long(argc, argv, "m:c:k:d:f:h", options, NULL)) != -1) {
 		switch (option) {
 		case 'm':
 			a->model = optarg;
@@ -101,6 +131,11 @@ static int parse_args(int argc, char **argv, struct explain_args *a)
 		case OPT_SVG_DIR:
 			a->svg_dir = optarg;
 			break;
+		case 'f':
+			if (!parse_flow_id(optarg, &a->flow_id))
+				return 2;
+			a->by_flow = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -109,11 +144,20 @@ static int parse_args(int argc, char **argv, struct explain_args *a)
 			return 2;
 		}
 	}
-	if (a->model == NULL || optind != argc) {
+	if (a->model == NULL || optind != argc - (a->by_flow ? 1 : 0)) {
 		fprintf(stderr, "pronet explain: %s\nTry 'pronet explain --help'.\n",
-		        a->model == NULL ? "no MODEL given (-m)" : "unexpected argument");
+		        a->model == NULL ? "no MODEL given (-m)"
+		        : a->by_flow     ? "--flow takes one CAPTURE"
+		                         : "unexpected argument");
 		return 2;
 	}
+	if (a->by_flow && (a->dataset != NULL || a->svg_dir != NULL)) {
+		fprintf(stderr, "pronet explain: --flow explains one flow: no --dataset or "
+		                "--svg-dir with it\n");
+		return 2;
+	}
+	if (a->by_flow)
+		a->capture = argv[optind];
 	return -1;
 }
 
@@ -252,6 +296,11 @@ int pronet_cmd_explain(int argc, char **argv)
 	}
 	if (pronet_cnn_explainer_new(model, &explainer, errbuf) != PRONET_OK) {
 		fprintf(stderr, "pronet explain: %s: %s\n", args.model, errbuf);
+		goto out;
+	}
+	if (args.by_flow) {
+		status = pronet_explain_flow(model, explainer, args.capture, args.flow_id,
+		                             args.only_class, stdout);
 		goto out;
 	}
 	if (args.dataset != NULL &&

@@ -57,7 +57,9 @@ pronet_SOURCES += \
 	tools/explain_signatures.c \
 	tools/explain_signatures.h \
 	tools/explain_svg.c \
-	tools/explain_svg.h
+	tools/explain_svg.h \
+	tools/explain_flow.c \
+	tools/explain_flow.h
 
 # `make bench`: speed of prediction, training, ndpiReader and classify, as a
 # table and bench.json (tools/bench.c). Built by `make`, run only by `make bench`.

@@ -24,6 +24,8 @@ tests_tools_make_explain_fixture_SOURCES = tests/tools/make_explain_fixture.c
 tests_tools_make_explain_fixture_LDADD = $(PRONET_STATIC_LIBS)
 TESTS += tests/tools/explain.sh
 EXTRA_DIST += tests/tools/explain.sh
+TESTS += tests/tools/explain_flow.sh
+EXTRA_DIST += tests/tools/explain_flow.sh
 # pronet eval -m: a given model on a dataset; unknown classes; refusals.
 TESTS += tests/tools/eval_model.sh
 EXTRA_DIST += tests/tools/eval_model.sh
