@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""Training speed of ProNet's CNN in PyTorch (CPU), for comparison with
-`make bench`'s "train" rows: the same architecture, batch size and thread
-count, so the samples/s figures compare as a ratio.
+"""Speed of pronet's model families in PyTorch (CPU), for comparison with
+`make bench`'s rows: the same architecture, batch size and thread count, so
+the figures compare as a ratio (`make bench-torch` runs both back to back
+and prints the ratios).
+
+--arch pronet-cnn (the default) times training only, against the "train"
+rows:
 
 Architecture (core/arch/pronet_cnn/pronet_cnn.h, the paper's defaults): byte embedding
 257 x m and 3-gram embedding buckets x m (m = 50, 4096 buckets); per view,
@@ -10,13 +14,30 @@ the 6t features concatenated, dropout 0.5, dense to 16 classes; softmax
 cross-entropy; Adam (lr 1e-3); batch 128. The inputs are random token ids
 (16 bytes, 14 3-grams): training cost does not depend on their values.
 
-  python3 tools/bench-torch.py [--threads N] [--steps S] [--batch B] [--json FILE]
+--arch deep-packet-cnn, deep-packet-sae, image-cnn (or all) time batched
+inference (batch 256, --predict-threads, default 1: the C rows are per CPU
+second of one core), one packet per call, and training (batch 128,
+--threads, Adam lr 1e-3, cross-entropy, 16 classes) of the networks in
+docs/deep-packet.md and docs/image-cnn.md at their defaults, over random
+bytes / 255 (1500 of them, or a 32 x 32 image): the cost of these layers
+does not depend on the values.
+  deep-packet-cnn: conv 200x5 stride 5, ReLU, conv 80x4 stride 4, ReLU,
+    average over 2 regions, dropout 0.25, dense 600-500-400-300-200-100-50
+    (ReLU), dense 16;
+  deep-packet-sae: dense 400-300-200-100-50 (ReLU, dropout 0.25), dense 16
+    (the fine-tuning steps; the C rows skip pretraining too);
+  image-cnn: conv 3x3x32, ReLU, max-pool 2, conv 3x3x64, ReLU, max-pool 2,
+    conv 3x3x64, ReLU, flatten 1024, dense 16 (Table I, valid padding).
+
+  python3 tools/bench-torch.py [--arch A] [--threads N] [--steps S] [--batch B]
+                               [--seconds S] [--compare BENCH_JSON] [--json FILE]
 
 Needs python3-torch (Debian 12: apt-get install python3-torch); not run by
 `make check` or `make bench`.
 """
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -53,15 +74,140 @@ class ProNetCNN(nn.Module):
         return self.dense(self.dropout(torch.cat(pooled, dim=1)))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--batch", type=int, default=128)
-    parser.add_argument("--classes", type=int, default=16)
-    parser.add_argument("--json", help="also write the figures to this file")
-    args = parser.parse_args()
+class DeepPacketCNN(nn.Module):
+    def __init__(self, classes=16):
+        super().__init__()
+        self.conv1 = nn.Conv1d(1, 200, 5, stride=5)
+        self.conv2 = nn.Conv1d(200, 80, 4, stride=4)
+        self.pool = nn.AdaptiveAvgPool1d(2)
+        self.dropout = nn.Dropout(0.25)
+        widths = (160, 600, 500, 400, 300, 200, 100, 50)
+        self.dense = nn.ModuleList(
+            [nn.Linear(widths[i], widths[i + 1]) for i in range(len(widths) - 1)])
+        self.output = nn.Linear(50, classes)
 
+    def forward(self, x):  # x [B, 1500]
+        h = F.relu(self.conv2(F.relu(self.conv1(x.unsqueeze(1)))))
+        h = self.dropout(self.pool(h).flatten(1))
+        for layer in self.dense:
+            h = F.relu(layer(h))
+        return self.output(h)
+
+
+class DeepPacketSAE(nn.Module):
+    def __init__(self, classes=16):
+        super().__init__()
+        widths = (1500, 400, 300, 200, 100, 50)
+        self.dense = nn.ModuleList(
+            [nn.Linear(widths[i], widths[i + 1]) for i in range(len(widths) - 1)])
+        self.dropout = nn.Dropout(0.25)
+        self.output = nn.Linear(50, classes)
+
+    def forward(self, x):
+        h = x
+        for layer in self.dense:
+            h = self.dropout(F.relu(layer(h)))
+        return self.output(h)
+
+
+class ImageCNN(nn.Module):
+    def __init__(self, classes=16):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3)
+        self.conv2 = nn.Conv2d(32, 64, 3)
+        self.conv3 = nn.Conv2d(64, 64, 3)
+        self.dense = nn.Linear(1024, classes)
+
+    def forward(self, x):  # x [B, 1024]
+        h = F.max_pool2d(F.relu(self.conv1(x.view(-1, 1, 32, 32))), 2)
+        h = F.max_pool2d(F.relu(self.conv2(h)), 2)
+        return self.dense(F.relu(self.conv3(h)).flatten(1))
+
+
+FAMILIES = {"deep-packet-cnn": (DeepPacketCNN, 1500),
+            "deep-packet-sae": (DeepPacketSAE, 1500),
+            "image-cnn": (ImageCNN, 1024)}
+
+
+def timed(fn, seconds, warmup=3):
+    """Calls fn until `seconds` of wall time have passed; (calls, wall, cpu)."""
+    for _ in range(warmup):
+        fn()
+    calls, start_wall, start_cpu = 0, time.perf_counter(), time.process_time()
+    while True:
+        fn()
+        calls += 1
+        wall = time.perf_counter() - start_wall
+        if wall >= seconds:
+            return calls, wall, time.process_time() - start_cpu
+
+
+def bench_family(name, args):
+    make, input_bytes = FAMILIES[name]
+    torch.manual_seed(1)
+    model = make(classes=args.classes)
+    samples = 4096
+    x = torch.randint(0, 256, (samples, input_bytes)).float() / 255.0
+    labels = torch.randint(0, args.classes, (samples,))
+    result = {"arch": name}
+    cursor = [0]
+
+    def rows(n):
+        lo = cursor[0]
+        cursor[0] = (lo + n) % (samples - n)
+        return slice(lo, lo + n)
+
+    model.eval()
+    torch.set_num_threads(args.predict_threads)
+    with torch.no_grad():
+        for batch, key in ((256, "predict_batched"), (1, "predict_one")):
+            calls, wall, cpu = timed(lambda: model(x[rows(batch)]).argmax(1), args.seconds)
+            # Per CPU second, as the C rows: on a shared machine the wall
+            # clock counts the other processes' turns.
+            result[key] = calls * batch / cpu
+            result[key + "_cpu_seconds"] = cpu
+            print("torch %s, %s: %d thread(s), batch %d: %.0f predictions per CPU s "
+                  "(%.2f s wall, %.2f CPU s)" % (torch.__version__, name, args.predict_threads,
+                                                 batch, result[key], wall, cpu))
+    torch.set_num_threads(args.threads)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    model.train()
+
+    def step():
+        r = rows(args.batch)
+        optimizer.zero_grad()
+        F.cross_entropy(model(x[r]), labels[r]).backward()
+        optimizer.step()
+
+    calls, wall, cpu = timed(step, args.seconds)
+    result["train"] = calls * args.batch / wall
+    print("torch %s, %s: %d thread(s), batch %d: %d steps in %.2f s (%.2f CPU s): "
+          "%.0f samples/s" % (torch.__version__, name, args.threads, args.batch, calls, wall,
+                              cpu, result["train"]))
+    return result
+
+
+C_ROWS = (("predict_one", "predict, one at a time"), ("predict_batched", "predict, batched (256)"),
+          ("train", "train, 2 threads"))
+
+
+def print_ratios(results, bench_json):
+    with open(bench_json) as f:
+        bench = json.load(f)
+    values = {r["name"]: r["value"] for r in bench["results"]}
+    load = bench.get("load_average")
+    print("pronet / torch on this machine (C from %s, load average %s at its start):"
+          % (bench_json, load))
+    print("%-18s %-24s %12s %12s %8s" % ("family", "figure", "pronet", "torch", "ratio"))
+    for r in results:
+        for key, row in C_ROWS:
+            c = values.get("%s: %s" % (r["arch"], row))
+            ratio = "%.2f" % (c / r[key]) if c and r.get(key) else "-"
+            print("%-18s %-24s %12s %12.0f %8s" % (r["arch"], row,
+                                                  "%.0f" % c if c else "-", r[key], ratio))
+
+
+def bench_pronet(args):
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     model = ProNetCNN(classes=args.classes)
@@ -100,10 +246,37 @@ def main():
     print("torch %s, %d thread(s), batch %d: %d steps in %.2f s (%.2f CPU s): "
           "%.0f samples/s" % (torch.__version__, args.threads, args.batch, args.steps,
                               wall, cpu, result["samples_per_second"]))
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--arch", default="pronet-cnn",
+                        choices=["pronet-cnn", "all"] + sorted(FAMILIES))
+    parser.add_argument("--threads", type=int, default=1, help="training threads")
+    parser.add_argument("--predict-threads", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=200, help="pronet-cnn's training steps")
+    parser.add_argument("--seconds", type=float, default=2.0,
+                        help="wall seconds per figure of the other families")
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--classes", type=int, default=16)
+    parser.add_argument("--compare", metavar="BENCH_JSON",
+                        help="print pronet / torch ratios against this bench.json")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+
+    if args.arch == "pronet-cnn":
+        result = bench_pronet(args)
+    else:
+        names = sorted(FAMILIES) if args.arch == "all" else [args.arch]
+        result = {"torch": torch.__version__, "threads": args.threads,
+                  "predict_threads": args.predict_threads, "batch": args.batch,
+                  "families": [bench_family(n, args) for n in names]}
+        if args.compare:
+            print_ratios(result["families"], args.compare)
     if args.json:
         with open(args.json + ".tmp", "w") as f:
             json.dump(result, f, indent=2)
-        import os
         os.replace(args.json + ".tmp", args.json)
 
 

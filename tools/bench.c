@@ -1,7 +1,7 @@
 /* `make bench`: how fast pronet is, printed as a table and written as JSON.
  *
  *   bench [-s SECONDS] [-o JSON] [-c CORPUS] [-w WORKDIR] [-n NDPIREADER] [-p PRONET]
- *         [-m DEFAULT_MODEL] [-f FILTER]
+ *         [-m DEFAULT_MODEL] [-f FILTER[,FILTER...]]
  *
  * Every figure is measured in a child process of its own (fork), so its peak
  * resident set (wait4's ru_maxrss) is its own; the first row is the child
@@ -15,6 +15,10 @@
  *     prefix repeated (every table row in L1: the arithmetic alone);
  *   - training samples/s (pronet_train, batch 128, dropout 0.5) with 1 and 2
  *     threads on those prefixes;
+ *   - for deep-packet-cnn, deep-packet-sae and image-cnn (tools/bench_arch.c):
+ *     predictions/s one at a time and batched, and training samples/s on 2
+ *     threads, over 1500-byte layer-3 records of the first 32 payload
+ *     packets of each capture (`make bench-torch` sets them beside PyTorch);
  *   - packets/s and Mbit/s (CPU time) on one capture, the corpus's Ethernet
  *     captures merged, replayed from the page cache: Debian's ndpiReader with
  *     its -l loops, `pronet flows` (the same nDPI engine, no model) and
@@ -41,13 +45,18 @@
 #include "ndpi-glue/capture/capture.h"
 #include "ndpi-glue/capture/decode.h"
 #include "ndpi-glue/flow/flow_table.h"
+#include "tools/bench_arch.h"
 #include "tools/bench_replay.h"
 
 #define MAX_INPUTS 200000
-#define MAX_RESULTS 32
+#define MAX_RESULTS 48
 #define TRAIN_CLASSES 16
 #define BATCH 256
 #define NOTE_SIZE 1024 /* room for an errbuf and then some */
+/* Whole-packet records for the other families: the first L3_PER_CAPTURE
+ * payload packets of each capture, PRONET_RECORD_MAX_BYTES each at most. */
+#define L3_PER_CAPTURE 32
+#define MAX_L3_INPUTS 20000
 
 struct result {
 	char name[80];
@@ -74,6 +83,10 @@ struct bench {
 	double load[3];            /* load average when the run began: the machine is shared */
 	const char *default_model; /* -m: the shipped model, rules/default.pronet */
 	const char *filter;        /* -f: only figures whose name contains this */
+	struct pronet_packet_record *l3_inputs; /* [MAX_L3_INPUTS] */
+	uint8_t (*l3_bytes)[PRONET_RECORD_MAX_BYTES];
+	uint32_t *l3_captures;
+	size_t num_l3;
 };
 
 /* CPU seconds of this (single-threaded) child: "on one core" even when the
@@ -97,10 +110,24 @@ static struct result *add_result(struct bench *b, const char *name, const char *
 	return r;
 }
 
-/* 1 if the figure is wanted (-f: its name contains the filter). */
+/* 1 if the figure is wanted (-f: its name contains one of the filter's
+ * comma-separated words). */
 static int wanted(const struct bench *b, const char *name)
 {
-	return b->filter == NULL || strstr(name, b->filter) != NULL;
+	const char *word = b->filter;
+
+	if (word == NULL)
+		return 1;
+	while (*word != '\0') {
+		size_t length = strcspn(word, ",");
+		char one[128];
+
+		snprintf(one, sizeof(one), "%.*s", (int)length, word);
+		if (length > 0 && strstr(name, one) != NULL)
+			return 1;
+		word += length + (word[length] == ',');
+	}
+	return 0;
 }
 
 /* Payload prefixes of every decodable packet with payload, in file order. */
@@ -112,8 +139,8 @@ static size_t read_corpus_file(const char *path, uint32_t capture, struct bench 
 	struct pronet_packet packet;
 	enum pronet_capture_status status;
 	enum pronet_packet_skip skip;
-	size_t before = b->num_inputs;
-	struct pronet_input_spec spec;
+	size_t before = b->num_inputs, l3_taken = 0;
+	struct pronet_input_spec spec, l3 = {PRONET_RECORD_MAX_BYTES, PRONET_LAYER_L3, 0, 0};
 
 	pronet_input_spec_default(&spec);
 	if (pronet_capture_open_file(path, &cap, errbuf) != PRONET_OK)
@@ -133,6 +160,12 @@ static size_t read_corpus_file(const char *path, uint32_t capture, struct bench 
 		pronet_record_from_packet(&packet, PRONET_DIR_CLIENT_TO_SERVER, 0, 0, &spec,
 		                          b->input_bytes[b->num_inputs], in);
 		b->captures[b->num_inputs++] = capture;
+		if (l3_taken < L3_PER_CAPTURE && b->num_l3 < MAX_L3_INPUTS) {
+			pronet_record_from_packet(&packet, PRONET_DIR_CLIENT_TO_SERVER, 0, 0, &l3,
+			                          b->l3_bytes[b->num_l3], &b->l3_inputs[b->num_l3]);
+			b->l3_captures[b->num_l3++] = capture;
+			l3_taken++;
+		}
 	}
 	pronet_capture_close(cap);
 	return b->num_inputs - before;
@@ -605,6 +638,43 @@ static void usage(void)
 	                "[-n NDPIREADER] [-p PRONET] [-m DEFAULT_MODEL] [-f FILTER]\n");
 }
 
+/* A row of the whole-packet families: which family, and predict one at a
+ * time (0), batched (1) or train on 2 threads (2). */
+struct arch_arg {
+	const char *arch;
+	int kind;
+};
+
+static double bench_arch(struct bench *b, const void *argument, char *note)
+{
+	const struct arch_arg *arg = argument;
+	struct bench_arch_inputs in = {b->l3_inputs, b->l3_captures, b->num_l3,
+	                               PRONET_RECORD_MAX_BYTES};
+
+	if (arg->kind == 2)
+		return bench_arch_train(arg->arch, &in, 2, b->seconds, note, NOTE_SIZE);
+	return bench_arch_predict(arg->arch, &in, arg->kind, b->seconds, note, NOTE_SIZE);
+}
+
+static void arch_benchmarks(struct bench *b)
+{
+	static const char *const archs[] = {"deep-packet-cnn", "deep-packet-sae", "image-cnn"};
+	static const char *const kinds[] = {"predict, one at a time", "predict, batched (256)",
+	                                    "train, 2 threads"};
+	static struct arch_arg args[3][3];
+	char name[80];
+
+	for (size_t a = 0; a < 3; a++)
+		for (int k = 0; k < 3; k++) {
+			args[a][k] = (struct arch_arg){archs[a], k};
+			snprintf(name, sizeof(name), "%s: %s", archs[a], kinds[k]);
+			if (wanted(b, name))
+				measure(b,
+				        add_result(b, name, k == 2 ? "samples/s" : "predictions/s"),
+				        bench_arch, &args[a][k]);
+		}
+}
+
 static void model_benchmarks(struct bench *b)
 {
 	static const struct predict_arg predicts[] = {
@@ -638,6 +708,7 @@ static void model_benchmarks(struct bench *b)
 		if (wanted(b, train_names[i]))
 			measure(b, add_result(b, train_names[i], "samples/s"), bench_train,
 			        &trains[i]);
+	arch_benchmarks(b);
 }
 
 /* The capture side: ndpiReader, `pronet flows` and `pronet classify` on the
@@ -716,8 +787,12 @@ int main(int argc, char **argv)
 	b.input_bytes = calloc(MAX_INPUTS, sizeof(*b.input_bytes));
 	b.random_bytes = calloc(MAX_INPUTS, sizeof(*b.random_bytes));
 	b.captures = calloc(MAX_INPUTS, sizeof(*b.captures));
+	b.l3_inputs = calloc(MAX_L3_INPUTS, sizeof(*b.l3_inputs));
+	b.l3_bytes = calloc(MAX_L3_INPUTS, sizeof(*b.l3_bytes));
+	b.l3_captures = calloc(MAX_L3_INPUTS, sizeof(*b.l3_captures));
 	if (b.inputs == NULL || b.random_inputs == NULL || b.captures == NULL ||
-	    b.input_bytes == NULL || b.random_bytes == NULL) {
+	    b.input_bytes == NULL || b.random_bytes == NULL || b.l3_inputs == NULL ||
+	    b.l3_bytes == NULL || b.l3_captures == NULL) {
 		fprintf(stderr, "bench: no memory for the inputs\n");
 		return 1;
 	}

@@ -64,7 +64,8 @@ pronet_SOURCES += \
 # `make bench`: speed of prediction, training, ndpiReader and classify, as a
 # table and bench.json (tools/bench.c). Built by `make`, run only by `make bench`.
 noinst_PROGRAMS += tools/bench
-tools_bench_SOURCES = tools/bench.c tools/bench_replay.c tools/bench_replay.h
+tools_bench_SOURCES = tools/bench.c tools/bench_arch.c tools/bench_arch.h tools/bench_replay.c \
+	tools/bench_replay.h
 tools_bench_LDADD = $(PRONET_STATIC_LIBS) $(PCAP_LIBS) -lm
 BENCH_SECONDS = 2
 bench: tools/bench$(EXEEXT) pronet$(EXEEXT) tests/ndpi-glue/flow/bench_flow_table$(EXEEXT)
@@ -77,6 +78,20 @@ CLEANFILES += bench.json bench-merged.pcap bench.model
 # The same training in PyTorch, for the training figure's ratio (not run by
 # make: needs python3-torch).
 EXTRA_DIST += tools/bench-torch.py
+# `make bench-torch`: the whole-packet families' rows of `make bench`, then the
+# same networks in Debian's python3-torch on the same input sizes, back to
+# back, and the pronet / torch ratios; the load average before and after (the
+# machine may be shared: the ratios matter more than the rates).
+PYTHON_TORCH = /usr/bin/python3
+bench-torch: tools/bench$(EXEEXT)
+	uptime
+	./tools/bench$(EXEEXT) -s $(BENCH_SECONDS) -c '$(PRONET_CORPUS)' \
+		-f deep-packet,image-cnn -o bench-arch.json
+	$(PYTHON_TORCH) '$(srcdir)/tools/bench-torch.py' --arch all --threads 2 \
+		--seconds $(BENCH_SECONDS) --compare bench-arch.json --json bench-torch.json
+	uptime
+.PHONY: bench-torch
+CLEANFILES += bench-arch.json bench-torch.json
 
 # classify: per-flow JSON events, the model through the plugin's fallback.
 pronet_SOURCES += \
