@@ -25,6 +25,7 @@ noinst_HEADERS += \
 # core/nn/: layers (forward and backward) and the optimiser.
 core_libpronet_core_la_SOURCES += \
 	core/nn/dot.c \
+	core/nn/gemm.c \
 	core/nn/embedding.c \
 	core/nn/conv1d.c \
 	core/nn/relu.c \
@@ -41,6 +42,7 @@ core_libpronet_core_la_SOURCES += \
 	core/nn/adam.c
 noinst_HEADERS += \
 	core/nn/dot.h \
+	core/nn/gemm.h \
 	core/nn/embedding.h \
 	core/nn/conv1d.h \
 	core/nn/relu.h \

@@ -161,11 +161,12 @@ double bench_arch_train(const char *arch, const struct bench_arch_inputs *in, ui
 
 		err = pronet_dataset_append(data, &sample);
 	}
-	/* Two steps say how many fill the benchmark's seconds. */
+	/* Two steps say how many fill the benchmark's seconds (8 at least, so that
+	 * one slow step on a shared machine does not make the figure). */
 	if (err == PRONET_OK)
 		err = train_steps(arch, data, threads, 2, &first, errbuf);
 	if (err == PRONET_OK) {
-		steps = (uint32_t)fmin(100000, fmax(2, ceil(seconds / fmax(first / 2, 1e-6))));
+		steps = (uint32_t)fmin(100000, fmax(8, ceil(seconds / fmax(first / 2, 1e-6))));
 		cpu_start = cpu_now();
 		err = train_steps(arch, data, threads, steps, &wall, errbuf);
 		if (err == PRONET_OK && wall > 0.0)

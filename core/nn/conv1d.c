@@ -4,10 +4,14 @@
  * own loop, unchanged, so that the shipped model's outputs stay bit for bit;
  * other shapes take the strided loop, which skips the padding rather than
  * materialising it: the kernel taps that land inside x are one contiguous
- * run of x and of W_f, one dot product. */
+ * run of x and of W_f, one dot product. Without padding, the windows are
+ * rows of x (stride apart, overlapping when the stride is shorter than the
+ * window) and the convolution is one matrix product with W (core/nn/gemm.h),
+ * forward with the same sums as the dot products (the same bits). */
 #include "core/nn/conv1d.h"
 
 #include "core/nn/dot.h"
+#include "core/nn/gemm.h"
 
 enum pronet_err pronet_conv1d_check(const struct pronet_conv1d_shape *shape, char *errbuf)
 {
@@ -57,6 +61,12 @@ static void forward_strided(const struct pronet_conv1d_shape *shape, const float
 	size_t positions = pronet_conv1d_positions(shape);
 	size_t window = shape->width * shape->channels;
 
+	if (shape->pad == 0) {
+		pronet_gemm_nt(positions, shape->filters, window, x,
+		               shape->stride * shape->channels, w, window, b, y, shape->filters);
+		return;
+	}
+
 	for (size_t p = 0; p < positions; p++) {
 		size_t first, last;
 		const float *xp;
@@ -70,11 +80,42 @@ static void forward_strided(const struct pronet_conv1d_shape *shape, const float
 	}
 }
 
+/* Without padding: dW += dY^T X over the window rows, db the column sums
+ * of dY, and dX += dY W when the windows do not overlap (else the loop). */
+static void backward_windows(const struct pronet_conv1d_shape *shape, const float *x,
+                             const float *w, const float *dy, float *dx, float *dw, float *db)
+{
+	size_t positions = pronet_conv1d_positions(shape);
+	size_t window = shape->width * shape->channels, step = shape->stride * shape->channels;
+
+	for (size_t p = 0; p < positions; p++)
+		for (size_t f = 0; f < shape->filters; f++)
+			db[f] += dy[p * shape->filters + f];
+	pronet_gemm_tn_acc(positions, shape->filters, window, dy, shape->filters, x, step, dw,
+	                   window);
+	if (dx == NULL)
+		return;
+	if (shape->stride >= shape->width) {
+		pronet_gemm_nn_acc(positions, shape->filters, window, dy, shape->filters, w, window,
+		                   dx, step);
+		return;
+	}
+	for (size_t p = 0; p < positions; p++)
+		for (size_t f = 0; f < shape->filters; f++)
+			pronet_axpy(dx + p * step, dy[p * shape->filters + f], w + f * window,
+			            window);
+}
+
 static void backward_strided(const struct pronet_conv1d_shape *shape, const float *x,
                              const float *w, const float *dy, float *dx, float *dw, float *db)
 {
 	size_t positions = pronet_conv1d_positions(shape);
 	size_t window = shape->width * shape->channels;
+
+	if (shape->pad == 0) {
+		backward_windows(shape, x, w, dy, dx, dw, db);
+		return;
+	}
 
 	for (size_t p = 0; p < positions; p++) {
 		size_t first, last, at, run;

@@ -8,6 +8,10 @@
 
 #include "core/nn/dot.h"
 
+#include <string.h>
+
+#include "core/nn/gemm.h"
+
 enum pronet_err pronet_conv2d_check(const struct pronet_conv2d_shape *shape, char *errbuf)
 {
 	const struct pronet_conv2d_shape *s = shape;
@@ -128,4 +132,83 @@ void pronet_conv2d_backward(const struct pronet_conv2d_shape *shape, const float
 			}
 		}
 	}
+}
+
+size_t pronet_conv2d_columns(const struct pronet_conv2d_shape *shape)
+{
+	size_t out_h, out_w;
+
+	pronet_conv2d_output(shape, &out_h, &out_w);
+	return out_h * out_w * shape->kernel_h * shape->kernel_w * shape->channels;
+}
+
+/* col2im's inverse direction (add = 0): the windows of x into col's rows;
+ * add = 1: col's rows added back into x (the input gradient). A kernel
+ * row's columns inside the image are one contiguous run of both. */
+static void columns(const struct pronet_conv2d_shape *s, float *x, float *col, int add)
+{
+	size_t out_h, out_w, kernel_row = s->kernel_w * s->channels;
+	size_t patch = s->kernel_h * kernel_row;
+
+	pronet_conv2d_output(s, &out_h, &out_w);
+	for (size_t i = 0; i < out_h; i++) {
+		size_t u0, u1;
+
+		inside(i * s->stride_h, s->pad_h, s->kernel_h, s->height, &u0, &u1);
+		for (size_t j = 0; j < out_w; j++) {
+			float *row = col + (i * out_w + j) * patch;
+			size_t v0, v1, run;
+
+			inside(j * s->stride_w, s->pad_w, s->kernel_w, s->width, &v0, &v1);
+			run = (v1 - v0) * s->channels;
+			if (!add && (u0 > 0 || u1 < s->kernel_h || run < kernel_row))
+				memset(row, 0, patch * sizeof(float));
+			for (size_t u = u0; u < u1; u++) {
+				size_t at = ((i * s->stride_h + u - s->pad_h) * s->width +
+				             j * s->stride_w + v0 - s->pad_w) *
+				            s->channels;
+				float *c = row + u * kernel_row + v0 * s->channels;
+
+				if (add)
+					for (size_t k = 0; k < run; k++)
+						x[at + k] += c[k];
+				else
+					memcpy(c, x + at, run * sizeof(float));
+			}
+		}
+	}
+}
+
+void pronet_conv2d_forward_columns(const struct pronet_conv2d_shape *shape, const float *x,
+                                   const float *w, const float *b, float *y, float *col)
+{
+	size_t out_h, out_w, patch = shape->kernel_h * shape->kernel_w * shape->channels;
+
+	pronet_conv2d_output(shape, &out_h, &out_w);
+	columns(shape, (float *)x, col, 0); /* reads x only */
+	pronet_gemm_nt(out_h * out_w, shape->filters, patch, col, patch, w, patch, b, y,
+	               shape->filters);
+}
+
+void pronet_conv2d_backward_columns(const struct pronet_conv2d_shape *shape, const float *x,
+                                    const float *w, const float *dy, float *dx, float *dw,
+                                    float *db, float *col)
+{
+	size_t out_h, out_w, patch = shape->kernel_h * shape->kernel_w * shape->channels;
+	size_t positions;
+
+	pronet_conv2d_output(shape, &out_h, &out_w);
+	positions = out_h * out_w;
+	for (size_t p = 0; p < positions; p++)
+		for (size_t f = 0; f < shape->filters; f++)
+			db[f] += dy[p * shape->filters + f];
+	columns(shape, (float *)x, col, 0);
+	pronet_gemm_tn_acc(positions, shape->filters, patch, dy, shape->filters, col, patch, dw,
+	                   patch);
+	if (dx == NULL)
+		return;
+	memset(col, 0, positions * patch * sizeof(float));
+	pronet_gemm_nn_acc(positions, shape->filters, patch, dy, shape->filters, w, patch, col,
+	                   patch);
+	columns(shape, dx, col, 1);
 }

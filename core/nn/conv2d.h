@@ -34,4 +34,18 @@ void pronet_conv2d_forward(const struct pronet_conv2d_shape *shape, const float 
 void pronet_conv2d_backward(const struct pronet_conv2d_shape *shape, const float *x, const float *w,
                             const float *dy, float *dx, float *dw, float *db);
 
+/* The same convolution as one matrix product (core/nn/gemm.h) over the
+ * im2col matrix col [out_h * out_w][kernel_h * kernel_w * channels]
+ * (pronet_conv2d_columns floats, caller-owned scratch): the rows are the
+ * windows, zeros where they leave the image. Same results within rounding
+ * (one sum per output rather than one per kernel row); the layers of a
+ * model use these, the loops above are their reference. */
+size_t pronet_conv2d_columns(const struct pronet_conv2d_shape *shape);
+void pronet_conv2d_forward_columns(const struct pronet_conv2d_shape *shape, const float *x,
+                                   const float *w, const float *b, float *y, float *col);
+/* As pronet_conv2d_backward (no zero skipping); col is overwritten. */
+void pronet_conv2d_backward_columns(const struct pronet_conv2d_shape *shape, const float *x,
+                                    const float *w, const float *dy, float *dx, float *dw,
+                                    float *db, float *col);
+
 #endif

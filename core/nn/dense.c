@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/nn/dot.h"
+#include "core/nn/gemm.h"
 
 void pronet_dense_forward(const float *x, size_t inputs, const float *w, const float *b,
                           size_t outputs, float *y)
@@ -21,21 +22,17 @@ void pronet_dense_forward(const float *x, size_t inputs, const float *w, const f
 		y[o] = b[o] + pronet_dot(w + o * inputs, x, inputs);
 }
 
+/* dW += dy x^T and dx = W^T dy as matrix products of one row: each
+ * element's sum is the plain loops' (dW: one product added; dx: products
+ * added in output order from 0), the same bits, in vectors. */
 void pronet_dense_backward(const float *x, size_t inputs, const float *w, size_t outputs,
                            const float *dy, float *dx, float *dw, float *db)
 {
-	if (dx != NULL)
+	for (size_t o = 0; o < outputs; o++)
+		db[o] += dy[o];
+	pronet_gemm_tn_acc(1, outputs, inputs, dy, outputs, x, inputs, dw, inputs);
+	if (dx != NULL) {
 		memset(dx, 0, inputs * sizeof(float));
-	for (size_t o = 0; o < outputs; o++) {
-		const float *wo = w + o * inputs;
-		float *dwo = dw + o * inputs;
-		float g = dy[o];
-
-		db[o] += g;
-		for (size_t i = 0; i < inputs; i++)
-			dwo[i] += g * x[i];
-		if (dx != NULL)
-			for (size_t i = 0; i < inputs; i++)
-				dx[i] += g * wo[i];
+		pronet_gemm_nn_acc(1, outputs, inputs, dy, outputs, w, inputs, dx, inputs);
 	}
 }

@@ -92,6 +92,12 @@ tests_core_nn_test_conv2d_CFLAGS = $(UNIT_CFLAGS)
 tests_core_nn_test_conv2d_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/nn/test_conv2d
 
+check_PROGRAMS += tests/core/nn/test_gemm
+tests_core_nn_test_gemm_SOURCES = tests/core/nn/test_gemm.c tests/core/nn/gradient_check.c tests/core/nn/gradient_check.h
+tests_core_nn_test_gemm_CFLAGS = $(UNIT_CFLAGS)
+tests_core_nn_test_gemm_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/nn/test_gemm
+
 check_PROGRAMS += tests/core/nn/test_pool2d
 tests_core_nn_test_pool2d_SOURCES = tests/core/nn/test_pool2d.c tests/core/nn/gradient_check.c tests/core/nn/gradient_check.h
 tests_core_nn_test_pool2d_CFLAGS = $(UNIT_CFLAGS)

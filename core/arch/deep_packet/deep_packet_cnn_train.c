@@ -20,13 +20,21 @@
 #include "core/nn/softmax_xent.h"
 #include "core/util/parallel.h"
 
-/* One worker's activations and their gradients, pointers into `memory`. */
+/* One worker's rows: up to `rows` samples of its share at a time. Each
+ * sample's convolutions run alone (their activations kept per row for the
+ * way back); the dense layers run over the rows as matrix products, so
+ * their weights are read once per chunk. The chunk size depends on the
+ * batch size and the thread count only, so the sums do too. */
 struct scratch {
+	size_t rows;
 	float *memory;
-	struct deep_packet_cnn_activations act;
-	float *da1, *da2, *dpooled, *dropped, *ddropped, *mask, *h, *dh;
-	float probabilities[PRONET_MAX_CLASSES], dlogits[PRONET_MAX_CLASSES];
-	uint32_t *argmax;
+	struct deep_packet_cnn_activations *act; /* [rows], into memory */
+	uint32_t *argmax;                        /* [rows][flatten] */
+	float *da1, *da2, *dpooled;              /* one sample's */
+	float *dropped, *ddropped, *mask;        /* [rows][flatten] */
+	float *h, *dh;                           /* [rows][activations] */
+	float *dlogits;                          /* [rows][classes] */
+	float probabilities[PRONET_MAX_CLASSES];
 	struct deep_packet_cnn_weights grad; /* views into this worker's gradient buffer */
 };
 
@@ -37,6 +45,10 @@ struct workspace {
 	const struct pronet_train_batch *batch;
 };
 
+/* At most this many samples' convolution activations per worker (~0.3 MB
+ * each at the defaults). */
+#define MAX_ROWS 64
+
 void deep_packet_cnn_train_end(void *opaque)
 {
 	struct workspace *ws = opaque;
@@ -46,37 +58,44 @@ void deep_packet_cnn_train_end(void *opaque)
 	for (size_t i = 0; ws->scratch != NULL && i < ws->threads; i++) {
 		free(ws->scratch[i].memory);
 		free(ws->scratch[i].argmax);
+		free(ws->scratch[i].act);
 	}
 	free(ws->scratch);
 	free(ws);
 }
 
-static int scratch_init(const struct deep_packet_cnn_state *s, struct scratch *sc)
+static int scratch_init(const struct deep_packet_cnn_state *s, size_t rows, struct scratch *sc)
 {
 	size_t a1 = s->shape.positions1 * s->shape.filters1;
 	size_t a2 = s->shape.positions2 * s->shape.filters2;
 	size_t flat = s->shape.flatten, acts = s->layout.activations;
+	size_t per_row =
+	    DEEP_PACKET_INPUT_BYTES + a1 + a2 + 4 * flat + 2 * acts + PRONET_MAX_CLASSES;
 	float *f;
 
-	sc->memory = malloc((DEEP_PACKET_INPUT_BYTES + 2 * a1 + 2 * a2 + 5 * flat + 2 * acts) *
-	                    sizeof(float));
-	sc->argmax = malloc(flat * sizeof(uint32_t));
-	if (sc->memory == NULL || sc->argmax == NULL)
+	sc->rows = rows;
+	sc->memory = malloc((rows * per_row + a1 + a2 + flat) * sizeof(float));
+	sc->argmax = malloc(rows * flat * sizeof(uint32_t));
+	sc->act = malloc(rows * sizeof(*sc->act));
+	if (sc->memory == NULL || sc->argmax == NULL || sc->act == NULL)
 		return 0;
 	f = sc->memory;
-	sc->act.x = f, f += DEEP_PACKET_INPUT_BYTES;
-	sc->act.a1 = f, f += a1;
+	for (size_t r = 0; r < rows; r++) {
+		sc->act[r].x = f, f += DEEP_PACKET_INPUT_BYTES;
+		sc->act[r].a1 = f, f += a1;
+		sc->act[r].a2 = f, f += a2;
+		sc->act[r].pooled = f, f += flat;
+		sc->act[r].argmax = sc->argmax + r * flat;
+	}
 	sc->da1 = f, f += a1;
-	sc->act.a2 = f, f += a2;
 	sc->da2 = f, f += a2;
-	sc->act.pooled = f, f += flat;
 	sc->dpooled = f, f += flat;
-	sc->dropped = f, f += flat;
-	sc->ddropped = f, f += flat;
-	sc->mask = f, f += flat;
-	sc->h = f, f += acts;
-	sc->dh = f;
-	sc->act.argmax = sc->argmax;
+	sc->dropped = f, f += rows * flat;
+	sc->ddropped = f, f += rows * flat;
+	sc->mask = f, f += rows * flat;
+	sc->h = f, f += rows * acts;
+	sc->dh = f, f += rows * acts;
+	sc->dlogits = f;
 	return 1;
 }
 
@@ -84,11 +103,12 @@ enum pronet_err deep_packet_cnn_train_begin(const struct pronet_model *model, si
                                             size_t threads, void **workspace)
 {
 	struct workspace *ws = calloc(1, sizeof(*ws));
+	size_t rows = threads > 0 ? (max_batch + threads - 1) / threads : 1;
 
-	(void)max_batch; /* per-sample scratch only */
 	*workspace = NULL;
 	if (ws == NULL)
 		return PRONET_ERR_NOMEM;
+	rows = rows < 1 ? 1 : rows > MAX_ROWS ? MAX_ROWS : rows;
 	ws->threads = threads;
 	ws->scratch = calloc(threads, sizeof(*ws->scratch));
 	if (ws->scratch == NULL) {
@@ -96,7 +116,7 @@ enum pronet_err deep_packet_cnn_train_begin(const struct pronet_model *model, si
 		return PRONET_ERR_NOMEM;
 	}
 	for (size_t i = 0; i < threads; i++)
-		if (!scratch_init(deep_packet_cnn_state(model), &ws->scratch[i])) {
+		if (!scratch_init(deep_packet_cnn_state(model), rows, &ws->scratch[i])) {
 			deep_packet_cnn_train_end(ws);
 			return PRONET_ERR_NOMEM;
 		}
@@ -106,7 +126,8 @@ enum pronet_err deep_packet_cnn_train_begin(const struct pronet_model *model, si
 
 /* Back from the gradient of the pooled features to the weights of both
  * convolutions (the input needs no gradient). */
-static void convolutions_backward(const struct deep_packet_cnn_state *s, struct scratch *sc)
+static void convolutions_backward(const struct deep_packet_cnn_state *s, struct scratch *sc,
+                                  const struct deep_packet_cnn_activations *act)
 {
 	const struct deep_packet_cnn_weights *w = &s->weights;
 	size_t a1 = s->shape.positions1 * s->shape.filters1;
@@ -122,48 +143,66 @@ static void convolutions_backward(const struct deep_packet_cnn_state *s, struct 
 	                                s->config.pool_regions};
 
 	pronet_pool1d_backward(s->config.max_pool ? PRONET_POOL_MAX : PRONET_POOL_AVG, &p,
-	                       sc->argmax, sc->dpooled, sc->da2);
-	pronet_relu_backward(sc->act.a2, sc->da2, a2, sc->da2);
+	                       act->argmax, sc->dpooled, sc->da2);
+	pronet_relu_backward(act->a2, sc->da2, a2, sc->da2);
 	memset(sc->da1, 0, a1 * sizeof(float));
-	pronet_conv1d_backward(&c2, sc->act.a1, w->conv2_w, sc->da2, sc->da1, sc->grad.conv2_w,
+	pronet_conv1d_backward(&c2, act->a1, w->conv2_w, sc->da2, sc->da1, sc->grad.conv2_w,
 	                       sc->grad.conv2_b);
-	pronet_relu_backward(sc->act.a1, sc->da1, a1, sc->da1);
-	pronet_conv1d_backward(&c1, sc->act.x, w->conv1_w, sc->da1, NULL, sc->grad.conv1_w,
+	pronet_relu_backward(act->a1, sc->da1, a1, sc->da1);
+	pronet_conv1d_backward(&c1, act->x, w->conv1_w, sc->da1, NULL, sc->grad.conv1_w,
 	                       sc->grad.conv1_b);
+}
+
+/* Samples [begin, begin + rows) of the batch: convolutions one by one,
+ * the dense layers over the rows, the convolutions back one by one. */
+static void train_rows(struct workspace *ws, struct scratch *sc, size_t begin, size_t rows)
+{
+	const struct deep_packet_cnn_state *s = deep_packet_cnn_state(ws->model);
+	const struct pronet_train_batch *batch = ws->batch;
+	const struct dense_stack_layout *layout = &s->layout;
+	size_t classes = ws->model->num_classes, flat = s->shape.flatten;
+	size_t acts = layout->activations, logits_at = layout->offsets[layout->num_layers - 1];
+
+	for (size_t r = 0; r < rows; r++) {
+		size_t b = begin + r;
+		struct pronet_rng rng;
+
+		pronet_rng_seed(&rng, batch->seed + 0x9e3779b97f4a7c15ull * (b + 1));
+		deep_packet_input(batch->inputs[b], sc->act[r].x);
+		deep_packet_cnn_features(ws->model, sc->act[r].x, &sc->act[r]);
+		pronet_dropout_forward(sc->act[r].pooled, flat, s->config.dropout, &rng,
+		                       sc->mask + r * flat, sc->dropped + r * flat);
+	}
+	dense_stack_train_forward(layout, &s->weights.dense, rows, sc->dropped, flat, 0.0f, NULL,
+	                          sc->h, NULL);
+	for (size_t r = 0; r < rows; r++) {
+		size_t b = begin + r;
+		const float *logits = sc->h + r * acts + logits_at;
+
+		batch->losses[b] = pronet_softmax_xent_forward(logits, classes, batch->labels[b],
+		                                               sc->probabilities);
+		batch->correct[b] = pronet_argmax(logits, classes) == batch->labels[b];
+		pronet_softmax_xent_backward(sc->probabilities, classes, batch->labels[b],
+		                             1.0f / (float)batch->size, sc->dlogits + r * classes);
+	}
+	dense_stack_backward(layout, &s->weights.dense, rows, sc->dropped, flat, sc->h, NULL,
+	                     sc->dlogits, sc->dh, sc->ddropped, &sc->grad.dense);
+	for (size_t r = 0; r < rows; r++) {
+		pronet_dropout_backward(sc->ddropped + r * flat, sc->mask + r * flat, flat,
+		                        sc->dpooled);
+		convolutions_backward(s, sc, &sc->act[r]);
+	}
 }
 
 static void train_worker(void *context, size_t worker, size_t workers)
 {
 	struct workspace *ws = context;
 	struct scratch *sc = &ws->scratch[worker];
-	const struct deep_packet_cnn_state *s = deep_packet_cnn_state(ws->model);
-	const struct pronet_train_batch *batch = ws->batch;
-	const struct dense_stack_layout *layout = &s->layout;
-	size_t classes = ws->model->num_classes, flat = s->shape.flatten, begin, end;
-	float scale = 1.0f / (float)batch->size;
-	const float *logits = sc->h + layout->offsets[layout->num_layers - 1];
+	size_t begin, end;
 
-	pronet_parallel_range(batch->size, worker, workers, &begin, &end);
-	for (size_t b = begin; b < end; b++) {
-		struct pronet_rng rng;
-
-		pronet_rng_seed(&rng, batch->seed + 0x9e3779b97f4a7c15ull * (b + 1));
-		deep_packet_input(batch->inputs[b], sc->act.x);
-		deep_packet_cnn_features(ws->model, sc->act.x, &sc->act);
-		pronet_dropout_forward(sc->act.pooled, flat, s->config.dropout, &rng, sc->mask,
-		                       sc->dropped);
-		dense_stack_train_forward(layout, &s->weights.dense, sc->dropped, 0.0f, NULL, sc->h,
-		                          NULL);
-		batch->losses[b] = pronet_softmax_xent_forward(logits, classes, batch->labels[b],
-		                                               sc->probabilities);
-		batch->correct[b] = pronet_argmax(logits, classes) == batch->labels[b];
-		pronet_softmax_xent_backward(sc->probabilities, classes, batch->labels[b], scale,
-		                             sc->dlogits);
-		dense_stack_backward(layout, &s->weights.dense, sc->dropped, sc->h, NULL,
-		                     sc->dlogits, sc->dh, sc->ddropped, &sc->grad.dense);
-		pronet_dropout_backward(sc->ddropped, sc->mask, flat, sc->dpooled);
-		convolutions_backward(s, sc);
-	}
+	pronet_parallel_range(ws->batch->size, worker, workers, &begin, &end);
+	for (size_t b = begin; b < end; b += sc->rows)
+		train_rows(ws, sc, b, end - b < sc->rows ? end - b : sc->rows);
 }
 
 void deep_packet_cnn_train_batch(struct pronet_model *model, void *opaque,

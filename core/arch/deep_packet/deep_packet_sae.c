@@ -77,9 +77,15 @@ static void sae_logits(const struct pronet_model *model, const struct pronet_pac
 
 /* ---- fine-tuning: one worker's share of a batch, forward and back ---- */
 
+/* One worker's rows: up to `rows` samples of its share at a time, so that
+ * each layer is one matrix product per chunk (weights read once per chunk,
+ * not once per sample). The chunk size depends on the batch size and the
+ * thread count only, so the sums do too. */
 struct scratch {
-	float *memory; /* x [1500], h, dh, mask [activations] */
-	float probabilities[PRONET_MAX_CLASSES], dlogits[PRONET_MAX_CLASSES];
+	size_t rows;
+	float *memory; /* x [rows][1500], h, dh, mask [rows][activations], dlogits [rows][C] */
+	struct pronet_rng *rngs; /* [rows] */
+	float probabilities[PRONET_MAX_CLASSES];
 	struct dense_stack_weights grad;
 };
 
@@ -96,8 +102,10 @@ void deep_packet_sae_train_end(void *opaque)
 
 	if (ws == NULL)
 		return;
-	for (size_t i = 0; ws->scratch != NULL && i < ws->threads; i++)
+	for (size_t i = 0; ws->scratch != NULL && i < ws->threads; i++) {
 		free(ws->scratch[i].memory);
+		free(ws->scratch[i].rngs);
+	}
 	free(ws->scratch);
 	free(ws);
 }
@@ -106,19 +114,26 @@ enum pronet_err deep_packet_sae_train_begin(const struct pronet_model *model, si
                                             size_t threads, void **workspace)
 {
 	struct workspace *ws = calloc(1, sizeof(*ws));
-	size_t floats =
-	    DEEP_PACKET_INPUT_BYTES + 3 * deep_packet_sae_state(model)->layout.activations;
+	size_t rows = threads > 0 ? (max_batch + threads - 1) / threads : 1;
+	size_t floats = DEEP_PACKET_INPUT_BYTES +
+	                3 * deep_packet_sae_state(model)->layout.activations + PRONET_MAX_CLASSES;
+	int failed = ws == NULL || threads == 0;
 
-	(void)max_batch;
 	*workspace = NULL;
-	if (ws == NULL)
-		return PRONET_ERR_NOMEM;
-	ws->threads = threads;
-	ws->scratch = calloc(threads, sizeof(*ws->scratch));
-	for (size_t i = 0; ws->scratch != NULL && i < threads; i++)
-		if ((ws->scratch[i].memory = malloc(floats * sizeof(float))) == NULL)
-			break;
-	if (ws->scratch == NULL || threads == 0 || ws->scratch[threads - 1].memory == NULL) {
+	if (rows == 0)
+		rows = 1;
+	if (!failed) {
+		ws->threads = threads;
+		ws->scratch = calloc(threads, sizeof(*ws->scratch));
+		failed = ws->scratch == NULL;
+	}
+	for (size_t i = 0; !failed && i < threads; i++) {
+		ws->scratch[i].rows = rows;
+		ws->scratch[i].memory = malloc(rows * floats * sizeof(float));
+		ws->scratch[i].rngs = malloc(rows * sizeof(struct pronet_rng));
+		failed = ws->scratch[i].memory == NULL || ws->scratch[i].rngs == NULL;
+	}
+	if (failed) {
 		deep_packet_sae_train_end(ws);
 		return PRONET_ERR_NOMEM;
 	}
@@ -126,33 +141,48 @@ enum pronet_err deep_packet_sae_train_begin(const struct pronet_model *model, si
 	return PRONET_OK;
 }
 
-static void train_worker(void *context, size_t worker, size_t workers)
+/* Samples [begin, begin + rows) of the batch, forward and back. */
+static void train_rows(struct workspace *ws, struct scratch *sc, size_t begin, size_t rows)
 {
-	struct workspace *ws = context;
-	struct scratch *sc = &ws->scratch[worker];
 	const struct deep_packet_sae_state *s = deep_packet_sae_state(ws->model);
 	const struct dense_stack_layout *layout = &s->layout;
 	const struct pronet_train_batch *batch = ws->batch;
-	size_t classes = ws->model->num_classes, begin, end;
-	float *x = sc->memory, *h = x + DEEP_PACKET_INPUT_BYTES, *dh = h + layout->activations;
-	float *mask = dh + layout->activations, p = s->config.dropout;
-	const float *logits = h + layout->offsets[layout->num_layers - 1];
+	size_t classes = ws->model->num_classes, acts = layout->activations;
+	float *x = sc->memory, *h = x + sc->rows * DEEP_PACKET_INPUT_BYTES;
+	float *dh = h + sc->rows * acts, *mask = dh + sc->rows * acts;
+	float *dlogits = mask + sc->rows * acts, p = s->config.dropout;
 
-	pronet_parallel_range(batch->size, worker, workers, &begin, &end);
-	for (size_t b = begin; b < end; b++) {
-		struct pronet_rng rng;
+	for (size_t r = 0; r < rows; r++) {
+		size_t b = begin + r;
 
-		pronet_rng_seed(&rng, batch->seed + 0x9e3779b97f4a7c15ull * (b + 1));
-		deep_packet_input(batch->inputs[b], x);
-		dense_stack_train_forward(layout, &s->weights, x, p, &rng, h, mask);
+		pronet_rng_seed(&sc->rngs[r], batch->seed + 0x9e3779b97f4a7c15ull * (b + 1));
+		deep_packet_input(batch->inputs[b], x + r * DEEP_PACKET_INPUT_BYTES);
+	}
+	dense_stack_train_forward(layout, &s->weights, rows, x, DEEP_PACKET_INPUT_BYTES, p,
+	                          sc->rngs, h, mask);
+	for (size_t r = 0; r < rows; r++) {
+		size_t b = begin + r;
+		const float *logits = h + r * acts + layout->offsets[layout->num_layers - 1];
+
 		batch->losses[b] = pronet_softmax_xent_forward(logits, classes, batch->labels[b],
 		                                               sc->probabilities);
 		batch->correct[b] = pronet_argmax(logits, classes) == batch->labels[b];
 		pronet_softmax_xent_backward(sc->probabilities, classes, batch->labels[b],
-		                             1.0f / (float)batch->size, sc->dlogits);
-		dense_stack_backward(layout, &s->weights, x, h, p > 0.0f ? mask : NULL, sc->dlogits,
-		                     dh, NULL, &sc->grad);
+		                             1.0f / (float)batch->size, dlogits + r * classes);
 	}
+	dense_stack_backward(layout, &s->weights, rows, x, DEEP_PACKET_INPUT_BYTES, h,
+	                     p > 0.0f ? mask : NULL, dlogits, dh, NULL, &sc->grad);
+}
+
+static void train_worker(void *context, size_t worker, size_t workers)
+{
+	struct workspace *ws = context;
+	struct scratch *sc = &ws->scratch[worker];
+	size_t begin, end;
+
+	pronet_parallel_range(ws->batch->size, worker, workers, &begin, &end);
+	for (size_t b = begin; b < end; b += sc->rows)
+		train_rows(ws, sc, b, end - b < sc->rows ? end - b : sc->rows);
 }
 
 void deep_packet_sae_train_batch(struct pronet_model *model, void *opaque,

@@ -8,6 +8,7 @@
 #include "core/arch/deep_packet/deep_packet.h"
 #include "core/nn/dense.h"
 #include "core/nn/dropout.h"
+#include "core/nn/gemm.h"
 #include "core/nn/relu.h"
 
 enum pronet_err dense_stack_create(struct pronet_model *model, struct dense_stack_layout *layout,
@@ -83,7 +84,8 @@ void dense_stack_forward(const struct dense_stack_layout *layout,
 		int last = i + 1 == layout->num_layers;
 		float *y = last ? logits : scratch + (i % 2) * layout->widest;
 
-		pronet_dense_forward(in, layout->widths[i], weights->w[i], weights->b[i], out, y);
+		pronet_gemm_nt(1, out, layout->widths[i], in, layout->widths[i], weights->w[i],
+		               layout->widths[i], weights->b[i], y, out);
 		if (!last)
 			pronet_relu_forward(y, out, y);
 		in = y;
@@ -91,33 +93,58 @@ void dense_stack_forward(const struct dense_stack_layout *layout,
 }
 
 void dense_stack_train_forward(const struct dense_stack_layout *layout,
-                               const struct dense_stack_weights *weights, const float *x, float p,
-                               struct pronet_rng *rng, float *h, float *mask)
+                               const struct dense_stack_weights *weights, size_t rows,
+                               const float *x, size_t ldx, float p, struct pronet_rng *rngs,
+                               float *h, float *mask)
 {
+	size_t acts = layout->activations;
 	const float *in = x;
+	size_t ld_in = ldx;
 
 	for (size_t i = 0; i < layout->num_layers; i++) {
 		size_t out = layout->widths[i + 1];
 		float *y = h + layout->offsets[i];
 
-		pronet_dense_forward(in, layout->widths[i], weights->w[i], weights->b[i], out, y);
-		if (i + 1 < layout->num_layers) {
-			pronet_relu_forward(y, out, y);
-			if (p > 0.0f)
-				pronet_dropout_forward(y, out, p, rng, mask + layout->offsets[i],
-				                       y);
+		pronet_gemm_nt(rows, out, layout->widths[i], in, ld_in, weights->w[i],
+		               layout->widths[i], weights->b[i], y, acts);
+		for (size_t r = 0; i + 1 < layout->num_layers && r < rows; r++) {
+			float *yr = y + r * acts;
+
+			pronet_relu_forward(yr, out, yr);
+			if (p > 0.0f) /* each row's generator, layer after layer */
+				pronet_dropout_forward(yr, out, p, &rngs[r],
+				                       mask + r * acts + layout->offsets[i], yr);
 		}
 		in = y;
+		ld_in = acts;
 	}
 }
 
-void dense_stack_backward(const struct dense_stack_layout *layout,
-                          const struct dense_stack_weights *weights, const float *x, const float *h,
-                          const float *mask, const float *dlogits, float *dh, float *dx,
-                          const struct dense_stack_weights *grads)
+/* dW += dY^T X, db += the column sums of dY, dX = dY W (dX may be NULL). */
+static void dense_rows_backward(size_t rows, const float *x, size_t ldx, size_t inputs,
+                                const float *w, size_t outputs, const float *dy, size_t ldy,
+                                float *dx, size_t lddx, float *dw, float *db)
 {
-	size_t last = layout->num_layers - 1;
+	for (size_t r = 0; r < rows; r++)
+		for (size_t o = 0; o < outputs; o++)
+			db[o] += dy[r * ldy + o];
+	pronet_gemm_tn_acc(rows, outputs, inputs, dy, ldy, x, ldx, dw, inputs);
+	if (dx == NULL)
+		return;
+	for (size_t r = 0; r < rows; r++)
+		memset(dx + r * lddx, 0, inputs * sizeof(float));
+	pronet_gemm_nn_acc(rows, outputs, inputs, dy, ldy, w, inputs, dx, lddx);
+}
+
+void dense_stack_backward(const struct dense_stack_layout *layout,
+                          const struct dense_stack_weights *weights, size_t rows, const float *x,
+                          size_t ldx, const float *h, const float *mask, const float *dlogits,
+                          float *dh, float *dx, const struct dense_stack_weights *grads)
+{
+	size_t last = layout->num_layers - 1, acts = layout->activations;
+	size_t classes = layout->widths[layout->num_layers];
 	const float *dy = dlogits;
+	size_t ldy = classes;
 
 	for (size_t i = last + 1; i-- > 0;) {
 		size_t out = layout->widths[i + 1];
@@ -128,18 +155,26 @@ void dense_stack_backward(const struct dense_stack_layout *layout,
 		if (i < last) {
 			/* y = dropout(relu(z)): a kept unit has mask > 0, so y > 0 says
 			 * both that the ReLU passed and that dropout kept it. */
-			const float *y = h + layout->offsets[i];
+			for (size_t r = 0; r < rows; r++) {
+				const float *y = h + r * acts + layout->offsets[i];
+				const float *m =
+				    mask != NULL ? mask + r * acts + layout->offsets[i] : NULL;
+				const float *g = dy + r * ldy;
+				float *d = dz + r * acts;
 
-			for (size_t k = 0; k < out; k++)
-				dz[k] = y[k] > 0.0f
-				            ? (mask != NULL ? dy[k] * mask[layout->offsets[i] + k]
-				                            : dy[k])
-				            : 0.0f;
+				for (size_t k = 0; k < out; k++)
+					d[k] =
+					    y[k] > 0.0f ? (m != NULL ? g[k] * m[k] : g[k]) : 0.0f;
+			}
 			dy = dz;
+			ldy = acts;
 		}
-		pronet_dense_backward(in, layout->widths[i], weights->w[i], out, dy, din,
-		                      grads->w[i], grads->b[i]);
-		if (i > 0)
+		dense_rows_backward(rows, in, i == 0 ? ldx : acts, layout->widths[i], weights->w[i],
+		                    out, dy, ldy, din, i == 0 ? ldx : acts, grads->w[i],
+		                    grads->b[i]);
+		if (i > 0) {
 			dy = din;
+			ldy = acts;
+		}
 	}
 }

@@ -46,17 +46,21 @@ void dense_stack_init(const struct dense_stack_layout *layout,
 void dense_stack_forward(const struct dense_stack_layout *layout,
                          const struct dense_stack_weights *weights, const float *x, float *scratch,
                          float *logits);
-/* Training: every layer's output kept in h [activations] (hidden ones after
- * ReLU and dropout, p from rng into mask [activations]; mask may be NULL
- * when p is 0), the logits last, at h + offsets[num_layers - 1]. */
+/* Training over `rows` samples at once (matrix products, so each layer's
+ * weights are read once per batch share): x [rows][ldx]; every layer's
+ * output kept in h [rows][activations] (hidden ones after ReLU and dropout,
+ * p from row r's generator rngs[r] into mask [rows][activations]; rngs and
+ * mask may be NULL when p is 0), the logits last, at h + offsets[num_layers
+ * - 1] of each row. */
 void dense_stack_train_forward(const struct dense_stack_layout *layout,
-                               const struct dense_stack_weights *weights, const float *x, float p,
-                               struct pronet_rng *rng, float *h, float *mask);
-/* From dlogits back: accumulates grads, writes dx [widths[0]] unless NULL;
- * dh [activations] is scratch. */
+                               const struct dense_stack_weights *weights, size_t rows,
+                               const float *x, size_t ldx, float p, struct pronet_rng *rngs,
+                               float *h, float *mask);
+/* From dlogits [rows][classes] back: accumulates grads, writes dx
+ * [rows][ldx] unless NULL; dh [rows][activations] is scratch. */
 void dense_stack_backward(const struct dense_stack_layout *layout,
-                          const struct dense_stack_weights *weights, const float *x, const float *h,
-                          const float *mask, const float *dlogits, float *dh, float *dx,
-                          const struct dense_stack_weights *grads);
+                          const struct dense_stack_weights *weights, size_t rows, const float *x,
+                          size_t ldx, const float *h, const float *mask, const float *dlogits,
+                          float *dh, float *dx, const struct dense_stack_weights *grads);
 
 #endif

@@ -166,15 +166,16 @@ static void train_worker(void *context, size_t worker, size_t workers)
 		flow_cnn_input(ws->model, batch->inputs[b],
 		               batch->lengths != NULL ? batch->lengths[b] : 1, sc->a.x);
 		features = flow_cnn_features(ws->model, &sc->a, &rng);
-		dense_stack_train_forward(layout, &s->weights.dense, features, 0.0f, NULL, sc->h,
-		                          NULL);
+		dense_stack_train_forward(layout, &s->weights.dense, 1, features, layout->widths[0],
+		                          0.0f, NULL, sc->h, NULL);
 		batch->losses[b] = pronet_softmax_xent_forward(logits, classes, batch->labels[b],
 		                                               sc->probabilities);
 		batch->correct[b] = pronet_argmax(logits, classes) == batch->labels[b];
 		pronet_softmax_xent_backward(sc->probabilities, classes, batch->labels[b], scale,
 		                             sc->dlogits);
-		dense_stack_backward(layout, &s->weights.dense, features, sc->h, NULL, sc->dlogits,
-		                     sc->dh, sc->dpool[FLOW_CNN_POOLS - 1], &sc->grad.dense);
+		dense_stack_backward(layout, &s->weights.dense, 1, features, layout->widths[0],
+		                     sc->h, NULL, sc->dlogits, sc->dh,
+		                     sc->dpool[FLOW_CNN_POOLS - 1], &sc->grad.dense);
 		backward(s, sc);
 	}
 }

@@ -73,6 +73,8 @@ void pronet_image_cnn_shapes(const struct pronet_image_cnn_config *config,
 		pronet_conv2d_output(&s->conv[i], &out_h, &out_w);
 		channels = config->filters[i];
 		s->conv_size[i] = out_h * out_w * channels;
+		if (pronet_conv2d_columns(&s->conv[i]) > s->columns)
+			s->columns = pronet_conv2d_columns(&s->conv[i]);
 		s->multiply_adds += (uint64_t)s->conv_size[i] * PRONET_IMAGE_KERNEL *
 		                    PRONET_IMAGE_KERNEL * s->conv[i].channels;
 		side = out_h;
@@ -232,7 +234,7 @@ size_t pronet_image_cnn_activation_floats(const struct pronet_image_cnn_shapes *
 		total += round_slice(s->conv_size[i]);
 	for (size_t i = 0; i + 1 < PRONET_IMAGE_CONVS; i++)
 		total += round_slice(s->pool_size[i]) * (with_argmax ? 2 : 1);
-	return total;
+	return total + round_slice(s->columns);
 }
 
 void pronet_image_cnn_activations_at(const struct pronet_image_cnn_shapes *s, float *buffer,
@@ -255,6 +257,7 @@ void pronet_image_cnn_activations_at(const struct pronet_image_cnn_shapes *s, fl
 			at += round_slice(s->pool_size[i]);
 		}
 	}
+	a->columns = at;
 }
 
 _Static_assert(sizeof(uint32_t) == sizeof(float), "argmax slices are counted in floats");
@@ -279,8 +282,8 @@ void pronet_image_cnn_features(const struct pronet_model *model,
 	const float *x = a->image;
 
 	for (size_t i = 0; i < PRONET_IMAGE_CONVS; i++) {
-		pronet_conv2d_forward(&s->conv[i], x, state->weights.conv_w[i],
-		                      state->weights.conv_b[i], a->conv[i]);
+		pronet_conv2d_forward_columns(&s->conv[i], x, state->weights.conv_w[i],
+		                              state->weights.conv_b[i], a->conv[i], a->columns);
 		pronet_relu_forward(a->conv[i], s->conv_size[i], a->conv[i]);
 		if (i + 1 == PRONET_IMAGE_CONVS)
 			break;

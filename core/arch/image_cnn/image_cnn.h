@@ -86,6 +86,7 @@ struct pronet_image_cnn_shapes {
 	size_t pool_size[PRONET_IMAGE_CONVS - 1];                /* floats of pool i's output */
 	size_t features;                                         /* conv 3's output, flattened */
 	uint64_t multiply_adds;                                  /* per image, forward */
+	size_t columns; /* floats of the largest conv's im2col matrix */
 };
 
 /* Pointers into a block laid out like the model's weights (the weights, or a
@@ -105,6 +106,7 @@ struct pronet_image_cnn_activations {
 	float *conv[PRONET_IMAGE_CONVS];          /* conv_size[i] */
 	float *pool[PRONET_IMAGE_CONVS - 1];      /* pool_size[i] */
 	uint32_t *argmax[PRONET_IMAGE_CONVS - 1]; /* pool_size[i], training only (else NULL) */
+	float *columns; /* the largest conv's im2col matrix (core/nn/conv2d.h) */
 };
 
 /* The family's state, right after struct pronet_model. */

@@ -153,8 +153,9 @@ static void backward(const struct pronet_model *model, struct scratch *s)
 		pronet_relu_backward(s->a.conv[i], dy, sh->conv_size[i], s->dconv[i]);
 		if (dx != NULL)
 			memset(dx, 0, sh->pool_size[i - 1] * sizeof(float));
-		pronet_conv2d_backward(&sh->conv[i], x, state->weights.conv_w[i], s->dconv[i], dx,
-		                       s->grad.conv_w[i], s->grad.conv_b[i]);
+		pronet_conv2d_backward_columns(&sh->conv[i], x, state->weights.conv_w[i],
+		                               s->dconv[i], dx, s->grad.conv_w[i],
+		                               s->grad.conv_b[i], s->a.columns);
 		if (i == 0)
 			break;
 		pronet_pool2d_backward(PRONET_POOL_MAX, &sh->pool[i - 1], s->a.argmax[i - 1],

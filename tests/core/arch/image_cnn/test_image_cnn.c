@@ -102,9 +102,12 @@ static void test_shapes_follow_table_one(void)
 	CU_ASSERT_EQUAL(s.pool_size[1], 6 * 6 * 64);
 	CU_ASSERT_EQUAL(s.conv_size[2], 4 * 4 * 64);
 	CU_ASSERT_EQUAL(s.features, 1024); /* Table I, layer 6 */
-	/* image, three convs, two pools: 204,672 bytes (docs/image-cnn.md) */
+	/* conv 2's im2col matrix is the largest: 13 x 13 windows of 3 x 3 x 32 */
+	CU_ASSERT_EQUAL(s.columns, 13 * 13 * 9 * 32);
+	/* image, three convs, two pools, the im2col matrix: 399,360 bytes
+	 * (docs/image-cnn.md) */
 	CU_ASSERT_EQUAL(pronet_image_cnn_activation_floats(&s, 0),
-	                1024 + 28800 + 10816 + 1024 + 7200 + 2304);
+	                1024 + 28800 + 10816 + 1024 + 7200 + 2304 + 48672);
 	CU_ASSERT_EQUAL(s.multiply_adds,
 	                30 * 30 * 32 * 9 + 13 * 13 * 64 * 9 * 32 + 4 * 4 * 64 * 9 * 64);
 	config.same_padding = 1; /* 32 -> 32 -> 16 -> 16 -> 8 -> 8 */
