@@ -76,3 +76,46 @@ unknown-eval: pronet$(EXEEXT) plugin/pronet_ndpi.la
 		-o '$(srcdir)/rules/default.eval.txt' -- $(MODEL_TRAIN_OPTIONS)
 .PHONY: model model-eval unknown-eval
 CLEANFILES += model-corpus.ds model-corpus.txt
+
+# The whole-packet families beside ProNet (docs/evaluation.md): `make
+# model-eval-deep-packet` (deep-packet-cnn, deep-packet-sae) and `make
+# model-eval-image-cnn` cross-validate each with `pronet eval --arch`, by
+# capture family and by flow, 3 runs each, macro F1 over the 18 and over the
+# 14 (the 18 without Steam, Mining, BitTorrent and Syslog, which one family
+# each holds), best class and with abstention, into rules/ARCH.eval.txt.
+# Dataset: 1500 bytes from the IP header of the first 4 payload packets per
+# direction (docs/deep-packet.md); image-cnn reads the first 1024 of them.
+# Same class map, class floor, balancing, seed, threads and thresholds as
+# the default model; a fixed step budget per family (the only per-family
+# option) with early stopping on the validation captures, chosen from
+# `make bench`'s training rates so that each target should take under 30
+# minutes on 2 idle cores (30 trainings of 128-sample steps: deep-packet-cnn
+# ~600 samples/s, deep-packet-sae ~2,400, image-cnn ~500; not yet timed end
+# to end). `make model-eval-arch ARCH=NAME ARCH_OPTIONS='...'` for one family.
+ARCH_LABEL_OPTIONS = --packets 4 --layer l3 --bytes 1500
+ARCH_TRAIN_OPTIONS = --max-per-class 100 --min-flows 20 --seed 1 --threads 2 \
+	--groups '$(PRONET_CORPUS)/FAMILIES.tsv' --threshold-precision 0.99 --reject-rare \
+	--min-threshold 0.7 --validate-every 50 --patience 4
+MODEL_FOCUS_14 = HTTP,TLS,DNS,Skype_Teams,QUIC,STUN,SSDP,NetBIOS,LLMNR,MDNS,Dropbox,DHCP,Kerberos,RTP
+ARCH = deep-packet-cnn
+ARCH_OPTIONS = --steps 150
+model-corpus-l3.ds: pronet$(EXEEXT)
+	rm -f $@
+	./pronet$(EXEEXT) label -q $(ARCH_LABEL_OPTIONS) -c '$(srcdir)/rules/class-map.conf' \
+		'$(PRONET_CORPUS)' -o $@ >model-corpus-l3.txt; \
+	status=$$?; test $$status -eq 0 || { test $$status -eq 1 && test -s $@; }
+model-eval-arch: model-corpus-l3.ds
+	{ for split in capture flow; do \
+		./pronet$(EXEEXT) eval model-corpus-l3.ds --arch $(ARCH) $(ARCH_TRAIN_OPTIONS) \
+			$(ARCH_OPTIONS) $(MODEL_EVAL_OPTIONS) --by $$split --focus $(MODEL_FOCUS) \
+			--focus $(MODEL_FOCUS_14) -q || exit 1; echo; \
+	done; } >'$(srcdir)/rules/$(ARCH).eval.txt.tmp'
+	mv '$(srcdir)/rules/$(ARCH).eval.txt.tmp' '$(srcdir)/rules/$(ARCH).eval.txt'
+model-eval-deep-packet: model-corpus-l3.ds
+	$(MAKE) $(AM_MAKEFLAGS) model-eval-arch ARCH=deep-packet-cnn ARCH_OPTIONS='--steps 150'
+	$(MAKE) $(AM_MAKEFLAGS) model-eval-arch ARCH=deep-packet-sae \
+		ARCH_OPTIONS='--steps 500 --pretrain-epochs 1'
+model-eval-image-cnn: model-corpus-l3.ds
+	$(MAKE) $(AM_MAKEFLAGS) model-eval-arch ARCH=image-cnn ARCH_OPTIONS='--steps 250'
+.PHONY: model-eval-arch model-eval-deep-packet model-eval-image-cnn
+CLEANFILES += model-corpus-l3.ds model-corpus-l3.txt

@@ -57,6 +57,7 @@ static void usage(FILE *out)
 	        "      --flow-packets=N      use a flow's first N samples (default all)\n"
 	        "      --min-flows=N         leave out classes with fewer flows (listed)\n"
 	        "      --focus=A,B,...       also report the macro F1 over these classes\n"
+	        "                            (given twice: over each set)\n"
 	        "      --hold-out-class=NAME train without NAME; report how many of its\n"
 	        "                            flows abstain (the open-set test)\n"
 	        "      --random-floor=P      with abstention, flows whose bytes look like\n"
@@ -111,28 +112,35 @@ struct eval_args {
 	struct pronet_cli_train train;
 	struct pronet_eval_options eval;
 	uint32_t min_flows;
-	char *focus_text;
-	const char *focus[MAX_FOCUS];
-	size_t num_focus;
+	char *focus_text[PRONET_EVAL_FOCUS_SETS];
+	const char *focus[PRONET_EVAL_FOCUS_SETS][MAX_FOCUS];
+	size_t num_focus[PRONET_EVAL_FOCUS_SETS], num_focus_sets;
 	int quiet;
 };
 
+/* Each --focus adds a set (two at most: the 18 and the 14, say). */
 static int parse_focus(struct eval_args *a, const char *text)
 {
 	char *save = NULL;
+	size_t set = a->num_focus_sets;
 
-	free(a->focus_text);
-	a->focus_text = strdup(text);
-	a->num_focus = 0;
-	if (a->focus_text == NULL)
+	if (set == PRONET_EVAL_FOCUS_SETS) {
+		fprintf(stderr, "pronet eval: --focus: more than %d sets\n",
+		        PRONET_EVAL_FOCUS_SETS);
 		return 0;
-	for (char *name = strtok_r(a->focus_text, ",", &save); name != NULL;
+	}
+	a->focus_text[set] = strdup(text);
+	a->num_focus[set] = 0;
+	if (a->focus_text[set] == NULL)
+		return 0;
+	a->num_focus_sets++;
+	for (char *name = strtok_r(a->focus_text[set], ",", &save); name != NULL;
 	     name = strtok_r(NULL, ",", &save)) {
-		if (a->num_focus == MAX_FOCUS) {
+		if (a->num_focus[set] == MAX_FOCUS) {
 			fprintf(stderr, "pronet eval: --focus: more than %d classes\n", MAX_FOCUS);
 			return 0;
 		}
-		a->focus[a->num_focus++] = name;
+		a->focus[set][a->num_focus[set]++] = name;
 	}
 	return 1;
 }
@@ -423,8 +431,10 @@ static int run(struct eval_args *a, const struct pronet_dataset *loaded, char *c
 	context.command_line = command;
 	context.options = &a->eval;
 	context.held_out_name = a->hold_out;
-	context.focus = a->num_focus ? a->focus : NULL;
-	context.num_focus = a->num_focus;
+	for (size_t set = 0; set < PRONET_EVAL_FOCUS_SETS; set++) {
+		context.focus[set] = a->num_focus[set] ? a->focus[set] : NULL;
+		context.num_focus[set] = a->num_focus[set];
+	}
 	context.dropped = dropped;
 	context.dropped_flows = dropped_flows;
 	status = evaluate(a, data, &context);
@@ -455,7 +465,8 @@ int pronet_cmd_eval(int argc, char **argv)
 	if (status < 0)
 		status = run(&args, data, command);
 	pronet_dataset_free(data);
-	free(args.focus_text);
+	for (size_t set = 0; set < PRONET_EVAL_FOCUS_SETS; set++)
+		free(args.focus_text[set]);
 	free(command);
 	return status;
 }

@@ -54,6 +54,34 @@ static void score_stats(struct pronet_class_score *mean, struct pronet_class_sco
 	mean->correct /= n;
 }
 
+/* Mean and sd over runs of the macro F1 over focus set `set`'s classes
+ * present in each run. */
+static void summarise_focus(const struct pronet_eval_result *r, const struct pronet_dataset *data,
+                            const struct pronet_eval_report_context *context, size_t set,
+                            const struct pronet_class_score *per, size_t runs,
+                            struct pronet_eval_summary *s)
+{
+	double fm = 0.0, fs = 0.0;
+
+	s->focus_found[set] = 0;
+	for (size_t i = 0; context->focus[set] != NULL && i < runs; i++) {
+		double sum = 0.0;
+		size_t found = 0;
+
+		for (size_t f = 0; f < context->num_focus[set]; f++)
+			for (size_t k = 0; k < r->num_classes; k++)
+				if (strcmp(class_name(r, data, k), context->focus[set][f]) == 0 &&
+				    per[i * r->num_classes + k].support > 0) {
+					sum += per[i * r->num_classes + k].f1;
+					found++;
+				}
+		s->focus_found[set] = found;
+		accumulate(&fm, &fs, found ? sum / (double)found : 0.0, i + 1);
+	}
+	s->focus_macro_f1_mean[set] = fm;
+	s->focus_macro_f1_sd[set] = runs > 1 ? sqrt(fs / (double)(runs - 1)) : 0.0;
+}
+
 void pronet_eval_summarise(const struct pronet_eval_result *r, const uint64_t *confusion,
                            const struct pronet_dataset *data,
                            const struct pronet_eval_report_context *context,
@@ -64,7 +92,6 @@ void pronet_eval_summarise(const struct pronet_eval_result *r, const uint64_t *c
 	struct pronet_class_score *macro = calloc(runs, sizeof(*macro));
 	struct pronet_class_score *micro = calloc(runs, sizeof(*micro));
 	struct pronet_class_score column[100];
-	double fm = 0.0, fs = 0.0;
 
 	memset(s, 0, sizeof(*s));
 	if (per == NULL || macro == NULL || micro == NULL)
@@ -79,23 +106,9 @@ void pronet_eval_summarise(const struct pronet_eval_result *r, const uint64_t *c
 	}
 	score_stats(&s->macro_mean, &s->macro_sd, macro, runs);
 	score_stats(&s->micro_mean, &s->micro_sd, micro, runs);
-	/* Macro F1 over the focus classes only, per run. */
-	for (size_t i = 0; context->focus != NULL && i < runs; i++) {
-		double sum = 0.0;
-		size_t found = 0;
-
-		for (size_t f = 0; f < context->num_focus; f++)
-			for (size_t k = 0; k < classes; k++)
-				if (strcmp(class_name(r, data, k), context->focus[f]) == 0 &&
-				    per[i * classes + k].support > 0) {
-					sum += per[i * classes + k].f1;
-					found++;
-				}
-		s->focus_found = found;
-		accumulate(&fm, &fs, found ? sum / (double)found : 0.0, i + 1);
-	}
-	s->focus_macro_f1_mean = fm;
-	s->focus_macro_f1_sd = runs > 1 ? sqrt(fs / (double)(runs - 1)) : 0.0;
+	/* Macro F1 over each set of focus classes only, per run. */
+	for (size_t set = 0; set < PRONET_EVAL_FOCUS_SETS; set++)
+		summarise_focus(r, data, context, set, per, runs, s);
 out:
 	free(per);
 	free(macro);
@@ -128,9 +141,11 @@ static void print_scores(FILE *out, const struct pronet_eval_result *r,
 		print_row(out, class_name(r, data, k), &s->mean[k], &s->sd[k], 1);
 	print_row(out, "macro average", &s->macro_mean, &s->macro_sd, 0);
 	print_row(out, "micro average", &s->micro_mean, &s->micro_sd, 0);
-	if (context->focus != NULL)
-		fprintf(out, "macro F1 over the %zu named classes present: %.3f ± %.3f\n",
-		        s->focus_found, s->focus_macro_f1_mean, s->focus_macro_f1_sd);
+	for (size_t set = 0; set < PRONET_EVAL_FOCUS_SETS; set++)
+		if (context->focus[set] != NULL)
+			fprintf(out, "macro F1 over the %zu named classes present: %.3f ± %.3f\n",
+			        s->focus_found[set], s->focus_macro_f1_mean[set],
+			        s->focus_macro_f1_sd[set]);
 	free(s);
 }
 
@@ -344,13 +359,21 @@ static json_object *scores_json(const struct pronet_eval_result *r,
 	json_object_object_add(o, "classes", classes);
 	json_object_object_add(o, "macro", score_json(&s->macro_mean, &s->macro_sd));
 	json_object_object_add(o, "micro", score_json(&s->micro_mean, &s->micro_sd));
-	if (c->focus != NULL) {
-		json_object_object_add(o, "focus_macro_f1",
-		                       json_object_new_double(s->focus_macro_f1_mean));
-		json_object_object_add(o, "focus_macro_f1_sd",
-		                       json_object_new_double(s->focus_macro_f1_sd));
-		json_object_object_add(o, "focus_classes_present",
-		                       json_object_new_int64((int64_t)s->focus_found));
+	for (size_t set = 0; set < PRONET_EVAL_FOCUS_SETS; set++) {
+		char key[3][40];
+
+		if (c->focus[set] == NULL)
+			continue;
+		/* The first set keeps its keys; the second is focus2_... */
+		snprintf(key[0], sizeof(key[0]), "focus%s_macro_f1", set ? "2" : "");
+		snprintf(key[1], sizeof(key[1]), "focus%s_macro_f1_sd", set ? "2" : "");
+		snprintf(key[2], sizeof(key[2]), "focus%s_classes_present", set ? "2" : "");
+		json_object_object_add(o, key[0],
+		                       json_object_new_double(s->focus_macro_f1_mean[set]));
+		json_object_object_add(o, key[1],
+		                       json_object_new_double(s->focus_macro_f1_sd[set]));
+		json_object_object_add(o, key[2],
+		                       json_object_new_int64((int64_t)s->focus_found[set]));
 	}
 	free(s);
 	return o;

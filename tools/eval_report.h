@@ -10,16 +10,20 @@
 #include "core/data/dataset.h"
 #include "core/eval/eval.h"
 
+#define PRONET_EVAL_FOCUS_SETS 2
+
 /* What the report says about the run besides the result. */
 struct pronet_eval_report_context {
 	const char *dataset_path;
 	const char *command_line;
 	const char *model_path; /* eval -m: the model scored as is; NULL: cross-validation */
 	const struct pronet_eval_options *options;
-	const char *held_out_name;    /* or NULL */
-	const char *const *focus;     /* classes of the extra macro line, or NULL */
-	size_t num_focus;
-	const char *const *dropped;   /* classes left out by --min-flows */
+	const char *held_out_name; /* or NULL */
+	/* Classes of the extra macro lines (--focus, up to two sets); focus[i]
+	 * NULL for an unused set. */
+	const char *const *focus[PRONET_EVAL_FOCUS_SETS];
+	size_t num_focus[PRONET_EVAL_FOCUS_SETS];
+	const char *const *dropped; /* classes left out by --min-flows */
 	const uint64_t *dropped_flows;
 	size_t num_dropped;
 };
@@ -29,8 +33,9 @@ struct pronet_eval_report_context {
 struct pronet_eval_summary {
 	struct pronet_class_score mean[PRONET_MAX_CLASSES], sd[PRONET_MAX_CLASSES];
 	struct pronet_class_score macro_mean, macro_sd, micro_mean, micro_sd;
-	double focus_macro_f1_mean, focus_macro_f1_sd;
-	size_t focus_found;
+	double focus_macro_f1_mean[PRONET_EVAL_FOCUS_SETS],
+	    focus_macro_f1_sd[PRONET_EVAL_FOCUS_SETS];
+	size_t focus_found[PRONET_EVAL_FOCUS_SETS];
 };
 
 void pronet_eval_summarise(const struct pronet_eval_result *result, const uint64_t *confusion,

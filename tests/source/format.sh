@@ -18,7 +18,6 @@ tests/core/eval/test_calibrate.c
 tests/core/eval/test_eval.c
 tests/tools/make_dataset.c
 tools/bench_replay.h
-tools/eval_report.h
 tools/pronet.c
 "
 CLANG_FORMAT=${CLANG_FORMAT:-clang-format}

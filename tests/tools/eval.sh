@@ -25,8 +25,20 @@ printf 'file\tfamily\ncrafted-0\tpair\ncrafted-1\tpair\n' >"$TMP/groups.tsv"
 mkdir "$TMP/svg"
 
 expect_status 0 "eval by capture" "$PRONET" eval "$TMP/data.ds" --folds 3 --epochs 4 \
-	--groups "$TMP/groups.tsv" --json "$TMP/eval.json" --svg-dir "$TMP/svg" -q
+	--groups "$TMP/groups.tsv" --json "$TMP/eval.json" --svg-dir "$TMP/svg" \
+	--focus DNS,HTTP --focus TLS -q
 cp "$TMP/out" "$TMP/table"
+# Two --focus sets: a macro line for each, best class and with abstention;
+# a set of one class is that class's F1.
+expect_in "$TMP/table" "macro F1 over the 2 named classes present" "first focus set"
+expect_in "$TMP/table" "macro F1 over the 1 named classes present" "second focus set"
+[ "$(grep -c 'macro F1 over the' "$TMP/table")" = 4 ] ||
+	fail "expected 4 focus lines (2 sets, 2 tables), got $(grep -c 'macro F1 over the' "$TMP/table")"
+jq -e '(.scores.focus2_macro_f1 - .scores.classes.TLS.f1 | fabs) < 1e-9
+	and .scores.focus_classes_present == 2 and .scores.focus2_classes_present == 1' \
+	"$TMP/eval.json" >/dev/null || fail "JSON focus2 is not TLS's F1"
+expect_status 2 "a third --focus" "$PRONET" eval "$TMP/data.ds" --focus DNS --focus TLS \
+	--focus HTTP
 for class in DNS HTTP TLS SSH "macro average" "micro average" "folds split by capture" \
 	"Confusion matrix" "With abstention" "samples/s"; do
 	expect_in "$TMP/table" "$class" "eval table"
