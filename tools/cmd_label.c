@@ -57,6 +57,7 @@ struct label_run {
 	/* options */
 	const struct pronet_class_map *class_map;
 	int directions; /* bit 0: client to server, bit 1: server to client */
+	int by_app;     /* --label app: labels are nDPI's application protocol */
 	uint64_t max_per_class;
 	struct pronet_input_spec spec; /* what the dataset's header says */
 	/* state */
@@ -178,6 +179,20 @@ static size_t emit_samples(struct label_run *run, struct class_row *row, uint16_
 	return count;
 }
 
+/* --label app: nDPI's application protocol (Google for TLS.Google, DNS for
+ * DNS), else its master; 0 for neither (an Unknown flow, excluded anyway). */
+static int app_label(const struct pronet_flow_report *report, char *label)
+{
+	const char *name = report->app_name;
+
+	if (name == NULL || strcasecmp(name, "Unknown") == 0)
+		name = report->master_name;
+	if (name == NULL || strcasecmp(name, "Unknown") == 0)
+		return 0;
+	snprintf(label, PRONET_CLASS_MAP_LABEL_SIZE, "%s", name);
+	return 1;
+}
+
 static void label_flow(void *user, const struct pronet_flow_report *report)
 {
 	struct label_run *run = user;
@@ -187,8 +202,9 @@ static void label_flow(void *user, const struct pronet_flow_report *report)
 	if (run->failed)
 		return;
 	enum exclusion reason = confidence_exclusion(report);
-	int mapped =
-	    pronet_class_map_lookup(run->class_map, report->master_name, report->app_name, label);
+	int mapped = run->by_app ? app_label(report, label)
+	                         : pronet_class_map_lookup(run->class_map, report->master_name,
+	                                                   report->app_name, label);
 	if (reason == EXCLUDE_COUNT_ && !mapped)
 		reason = EXCLUDE_CLASS_MAP;
 	/* Excluded flows are listed under the label they would have had, or
@@ -396,11 +412,12 @@ int pronet_cmd_label(int argc, char **argv)
 		return status;
 	run.directions = args.directions;
 	run.max_per_class = args.max_per_class;
+	run.by_app = args.by_app;
 	run.spec.window_bytes = options.flows.window_bytes;
 	run.spec.layer = options.flows.layer;
 	run.spec.flags = options.flows.record_flags;
 	run.spec.packets_per_direction = options.flows.inputs_per_direction;
-	if (!load_class_map(args.class_map, &map))
+	if (!args.by_app && !load_class_map(args.class_map, &map))
 		return 1;
 	run.class_map = map;
 	inputs = pronet_cli_captures("label", argv + optind, argc - optind, args.shared.list,

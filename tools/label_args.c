@@ -51,6 +51,12 @@ static void usage(FILE *out)
 	        "                           dropped at random (reproducible for --seed)\n"
 	        "      --seed N             seed of that choice (default 1)\n"
 	        "      --dedup              drop samples whose bytes and label were seen before\n"
+	        "      --label WHAT         protocol (default: the class map's label) or app:\n"
+	        "                           nDPI's application protocol, the part after the\n"
+	        "                           dot as ndpiReader prints it (Google for\n"
+	        "                           TLS.Google, YouTube for QUIC.YouTube, DNS for\n"
+	        "                           DNS), from the SNI or host name nDPI matched;\n"
+	        "                           the class map does not apply\n"
 	        "  -c, --class-map FILE     class map (default: class-map.conf in\n"
 	        "                           $PRONET_RULES_DIR or the installed rules; none:\n"
 	        "                           the default policy alone)\n"
@@ -95,7 +101,8 @@ enum {
 	OPT_BYTES,
 	OPT_LAYER,
 	OPT_ALL_PACKETS,
-	OPT_RECORD_MEMORY
+	OPT_RECORD_MEMORY,
+	OPT_LABEL
 };
 
 int label_args_parse(int argc, char **argv, struct label_args *args,
@@ -113,6 +120,7 @@ int label_args_parse(int argc, char **argv, struct label_args *args,
 	    {"all-packets", no_argument, NULL, OPT_ALL_PACKETS},
 	    {"record-memory", required_argument, NULL, OPT_RECORD_MEMORY},
 	    {"class-map", required_argument, NULL, 'c'},
+	    {"label", required_argument, NULL, OPT_LABEL},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -192,6 +200,18 @@ int label_args_parse(int argc, char **argv, struct label_args *args,
 		case 'c':
 			args->class_map = optarg;
 			break;
+		case OPT_LABEL:
+			if (strcmp(optarg, "protocol") == 0) {
+				args->by_app = 0;
+			} else if (strcmp(optarg, "app") == 0) {
+				args->by_app = 1;
+			} else {
+				fprintf(stderr,
+				        "pronet label: --label: '%s' is not protocol or app\n",
+				        optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -199,6 +219,11 @@ int label_args_parse(int argc, char **argv, struct label_args *args,
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (args->by_app && args->class_map != NULL) {
+		fprintf(stderr, "pronet label: --label app takes no class map (-c): its rules "
+		                "name protocols\n");
+		return 2;
 	}
 	if (args->output == NULL) {
 		fprintf(stderr, "pronet label: no output dataset (-o FILE)\n");

@@ -15,6 +15,7 @@ struct label_args {
 	int dedup;
 	int directions;                       /* bit 0: client to server, bit 1: server to client */
 	uint64_t max_per_class;               /* 0: no cap */
+	int by_app;                           /* --label app: nDPI's application, no class map */
 	struct pronet_cli_engine_args shared; /* -l, -q (and -p, -t, --max-flows) */
 };
 

@@ -6,7 +6,8 @@
 # damaged capture among good ones is named, the others still labelled, exit
 # status 1; a dataset that cannot be written leaves nothing behind. Then the
 # whole corpus ($PRONET_CORPUS): every flow `pronet flows` prints is either
-# labelled or excluded for a reason, and the reasons match its confidences.
+# labelled or excluded for a reason, and the reasons match its confidences;
+# --label app labels by nDPI's application (TLS.Google -> Google).
 set -u
 
 : "${top_srcdir:?top_srcdir is not set: run through make check}"
@@ -196,6 +197,25 @@ accounted=$(($1 + $2 + $3 + $4 + $5 + $6 + $7 + $8))
 corpus_samples=$(awk '$1 == "total" { print $3 }' "$TMP/corpus.table")
 grep -qx "samples $corpus_samples" "$TMP/corpus.summary" || fail "corpus: dataset and table disagree"
 [ "$1" -gt 1000 ] || fail "corpus: only $1 flows labelled"
+
+# --- --label app: nDPI's application (after the dot), no class map ----------
+APPS="$CORPUS/quic.pcap $CORPUS/google_ssl.pcap"
+# shellcheck disable=SC2086
+"$PRONET" flows $APPS >"$TMP/apps.flows" 2>/dev/null
+awk -F'\t' '$7 ~ /^DPI/ && $6 != "Unknown" { n = split($6, p, "."); c[p[n]]++ }
+	END { for (k in c) print k, c[k] }' "$TMP/apps.flows" | sort >"$TMP/apps.expected"
+grep -q "^YouTube " "$TMP/apps.expected" || fail "--label app: quic.pcap has no QUIC.YouTube flow by DPI"
+# shellcheck disable=SC2086
+expect_status 0 "label --label app" "$PRONET" label -q --label app $APPS -o "$TMP/apps.ds"
+# Per label: flows written, plus those without payload or all duplicates.
+awk 'NR > 1 && $1 != "total" && $1 !~ /^[*#]/ && $2 + $9 + $10 > 0 { print $1, $2 + $9 + $10 }' \
+	"$TMP/out" | sort >"$TMP/apps.got"
+cmp -s "$TMP/apps.expected" "$TMP/apps.got" ||
+	{ fail "--label app: labels differ from nDPI's applications"; diff "$TMP/apps.expected" "$TMP/apps.got" >&2; }
+expect_status 2 "--label app with a class map" "$PRONET" label --label app -c x "$MIXED" -o "$TMP/x.ds"
+expect_in "$TMP/err" "takes no class map" "--label app -c message"
+expect_status 2 "--label sni" "$PRONET" label --label sni "$MIXED" -o "$TMP/x.ds"
+expect_in "$TMP/err" "'sni' is not protocol or app" "--label sni message"
 
 finish
 echo "label: ok ($1 corpus flows labelled, $corpus_samples samples)"
