@@ -61,7 +61,7 @@ noinst_HEADERS += \
 # core/data/: the model's inputs, a dataset's samples grouped by flow, and the
 # dataset file (docs/dataset-format.md):
 # in-memory dataset and loader, streaming writer, the format's constants.
-core_libpronet_core_la_SOURCES += core/data/dataset.c core/data/dataset_v2.c core/data/dataset_writer.c \
+core_libpronet_core_la_SOURCES += core/data/dataset.c core/data/dataset_v2.c core/data/dataset_stream.c core/data/dataset_records.c core/data/dataset_writer.c \
 	core/data/input_spec.c core/data/record_pool.c core/data/flows.c
 nobase_pkginclude_HEADERS += core/data/record.h core/data/input_spec.h core/data/dataset.h \
 	core/data/flows.h

@@ -14,7 +14,10 @@
  *     shipped model (-m, rules/default.pronet: what users run), and on one
  *     prefix repeated (every table row in L1: the arithmetic alone);
  *   - training samples/s (pronet_train, batch 128, dropout 0.5) with 1 and 2
- *     threads on those prefixes;
+ *     threads on those prefixes, and with 1 thread from the same samples
+ *     saved to a dataset file and streamed (pronet_dataset_load_streamed)
+ *     through a cache of 1 MiB (smaller than the file: shuffled reads miss)
+ *     and of 64 MiB (the file fits);
  *   - for deep-packet-cnn, deep-packet-sae and image-cnn (tools/bench_arch.c):
  *     predictions/s one at a time and batched, and training samples/s on 2
  *     threads, over 1500-byte layer-3 records of the first 32 payload
@@ -87,6 +90,7 @@ struct bench {
 	uint8_t (*l3_bytes)[PRONET_RECORD_MAX_BYTES];
 	uint32_t *l3_captures;
 	size_t num_l3;
+	const char *workdir; /* -w: where streamed training's dataset file goes */
 };
 
 /* CPU seconds of this (single-threaded) child: "on one core" even when the
@@ -376,7 +380,26 @@ static double bench_predict(struct bench *b, const void *argument, char *note)
 
 struct train_arg {
 	uint32_t threads;
+	size_t cache_bytes; /* 0: in memory; else streamed from a file through this cache */
 };
+
+/* The samples saved to WORKDIR/bench-train.ds and read back streamed. */
+static enum pronet_err stream_dataset(const struct bench *b, struct pronet_dataset **data,
+                                      size_t cache_bytes, char *path, size_t size, char *errbuf)
+{
+	struct pronet_dataset *streamed = NULL;
+	enum pronet_err err;
+
+	snprintf(path, size, "%s/bench-train.ds", b->workdir);
+	err = pronet_dataset_save(*data, path, errbuf);
+	if (err == PRONET_OK)
+		err = pronet_dataset_load_streamed(path, cache_bytes, &streamed, errbuf);
+	if (err == PRONET_OK) {
+		pronet_dataset_free(*data);
+		*data = streamed;
+	}
+	return err;
+}
 
 static void train_progress(const struct pronet_train_progress *progress, void *user)
 {
@@ -390,7 +413,7 @@ static double bench_train(struct bench *b, const void *argument, char *note)
 	struct pronet_model *model = paper_model(TRAIN_CLASSES, note);
 	struct pronet_dataset *data = pronet_dataset_new();
 	struct pronet_train_options options;
-	char errbuf[PRONET_ERRBUF_SIZE];
+	char errbuf[PRONET_ERRBUF_SIZE], path[4096] = "", streamed[128] = "";
 	double seconds = 0.0, cpu_start;
 	enum pronet_err err = model != NULL && data != NULL ? PRONET_OK : PRONET_ERR_NOMEM;
 
@@ -410,6 +433,8 @@ static double bench_train(struct bench *b, const void *argument, char *note)
 
 		err = pronet_dataset_append(data, &sample);
 	}
+	if (err == PRONET_OK && arg->cache_bytes != 0)
+		err = stream_dataset(b, &data, arg->cache_bytes, path, sizeof(path), errbuf);
 	pronet_train_options_default(&options);
 	cpu_start = cpu_now();
 	options.threads = arg->threads;
@@ -417,15 +442,21 @@ static double bench_train(struct bench *b, const void *argument, char *note)
 	options.progress_every = options.steps;
 	if (err == PRONET_OK)
 		err = pronet_train(model, data, &options, train_progress, &seconds, errbuf);
+	if (err == PRONET_OK && arg->cache_bytes != 0)
+		snprintf(streamed, sizeof(streamed), "; streamed, cache %.1f of %.1f MiB",
+		         (double)pronet_dataset_resident_bytes(data) / (1 << 20),
+		         (double)arg->cache_bytes / (1 << 20));
+	if (path[0] != '\0')
+		unlink(path);
 	if (err != PRONET_OK || seconds <= 0.0)
 		snprintf(note, NOTE_SIZE, "training failed: %s", errbuf);
 	else
 		snprintf(note, NOTE_SIZE,
 		         "%u steps of %u in %.2f s wall, %.2f CPU s (%.0f samples per CPU s), "
-		         "%u thread(s)",
+		         "%u thread(s)%s",
 		         options.steps, options.batch_size, seconds, cpu_now() - cpu_start,
 		         (double)options.steps * options.batch_size / (cpu_now() - cpu_start),
-		         arg->threads);
+		         arg->threads, streamed);
 	pronet_dataset_free(data);
 	pronet_model_free(model);
 	return err == PRONET_OK && seconds > 0.0
@@ -695,8 +726,11 @@ static void model_benchmarks(struct bench *b)
 	    {"predict default, fast, one at a time, random bytes", MODEL_DEFAULT, 0, 0, 1, 0},
 	    {"predict default, fast, batched, random bytes", MODEL_DEFAULT, 0, 1, 1, 0},
 	    {"predict default, fast, batched, one prefix repeated", MODEL_DEFAULT, 0, 1, 0, 1}};
-	static const struct train_arg trains[] = {{1}, {2}};
-	static const char *const train_names[] = {"train, 1 thread", "train, 2 threads"};
+	static const struct train_arg trains[] = {
+	    {1, 0}, {2, 0}, {1, (size_t)1 << 20}, {1, PRONET_DATASET_CACHE_DEFAULT}};
+	static const char *const train_names[] = {"train, 1 thread", "train, 2 threads",
+	                                          "train, 1 thread, streamed, 1 MiB cache",
+	                                          "train, 1 thread, streamed, 64 MiB cache"};
 
 	measure(b, add_result(b, "baseline (inputs loaded, nothing run)", "inputs"), bench_nothing,
 	        NULL);
@@ -782,6 +816,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	b.workdir = workdir;
 	b.inputs = calloc(MAX_INPUTS, sizeof(*b.inputs));
 	b.random_inputs = calloc(MAX_INPUTS, sizeof(*b.random_inputs));
 	b.input_bytes = calloc(MAX_INPUTS, sizeof(*b.input_bytes));

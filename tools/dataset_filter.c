@@ -6,45 +6,28 @@
 #include "core/eval/eval.h"
 
 /* Keeps the samples of classes keep[]; with reject_class, the others are
- * relabelled as it. */
+ * relabelled as it. Class and capture numbers are the dataset's. */
 static struct pronet_dataset *copy_kept(const struct pronet_dataset *data, const uint8_t *keep,
                                         const char *reject_class)
 {
-	struct pronet_dataset *out = pronet_dataset_new();
-	int failed = out == NULL;
-
-	if (out != NULL)
-		out->spec = data->spec; /* the same records: the same spec */
+	char errbuf[PRONET_ERRBUF_SIZE];
+	uint8_t *kept = malloc(data->num_samples + 1);
+	struct pronet_dataset *out = NULL;
 	uint16_t reject = 0;
 
-	for (size_t i = 0; !failed && i < data->num_classes; i++) {
-		uint16_t index;
-
-		failed =
-		    pronet_dataset_intern_class(out, data->class_names[i], &index) != PRONET_OK;
-	}
-	for (size_t i = 0; !failed && i < data->num_captures; i++) {
-		uint32_t index;
-
-		failed =
-		    pronet_dataset_intern_capture(out, data->capture_names[i], &index) != PRONET_OK;
-	}
-	if (!failed && reject_class != NULL)
-		failed = pronet_dataset_intern_class(out, reject_class, &reject) != PRONET_OK;
-	for (size_t i = 0; !failed && i < data->num_samples; i++) {
-		struct pronet_sample sample = data->samples[i];
-
-		if (!keep[sample.label]) {
-			if (reject_class == NULL)
-				continue;
-			sample.label = reject;
-		}
-		failed = pronet_dataset_append(out, &sample) != PRONET_OK;
-	}
-	if (failed) {
+	for (size_t i = 0; kept != NULL && i < data->num_samples; i++)
+		kept[i] = keep[data->samples[i].label] || reject_class != NULL;
+	if (kept == NULL || pronet_dataset_subset(data, kept, &out, errbuf) != PRONET_OK ||
+	    (reject_class != NULL &&
+	     pronet_dataset_intern_class(out, reject_class, &reject) != PRONET_OK)) {
 		pronet_dataset_free(out);
+		free(kept);
 		return NULL;
 	}
+	for (size_t i = 0; reject_class != NULL && i < out->num_samples; i++)
+		if (!keep[out->samples[i].label])
+			out->samples[i].label = reject;
+	free(kept);
 	return out;
 }
 

@@ -75,6 +75,8 @@ void pronet_dataset_free(struct pronet_dataset *dataset)
 		dataset->chunks = next;
 	}
 	free(dataset->samples);
+	pronet_dataset_source_free(dataset->source);
+	free(dataset->byte_offsets);
 	free_names(dataset->class_names, dataset->num_classes);
 	free_names(dataset->capture_names, dataset->num_captures);
 	free(dataset);
@@ -159,13 +161,9 @@ enum pronet_err pronet_dataset_intern_capture(struct pronet_dataset *dataset, co
 	return err;
 }
 
-enum pronet_err pronet_dataset_append(struct pronet_dataset *dataset,
-                                      const struct pronet_sample *sample)
+enum pronet_err pronet_dataset_append_index(struct pronet_dataset *dataset,
+                                            const struct pronet_sample *sample)
 {
-	if (dataset == NULL || sample == NULL)
-		return PRONET_ERR_ARG;
-	if (sample->label >= dataset->num_classes || sample->capture >= dataset->num_captures)
-		return PRONET_ERR_ARG;
 	if (dataset->num_samples == dataset->samples_capacity) {
 		size_t capacity =
 		    dataset->samples_capacity == 0 ? 64 : dataset->samples_capacity * 2;
@@ -179,18 +177,44 @@ enum pronet_err pronet_dataset_append(struct pronet_dataset *dataset,
 		dataset->samples = grown;
 		dataset->samples_capacity = capacity;
 	}
-	struct pronet_sample *copy = &dataset->samples[dataset->num_samples];
-	*copy = *sample;
-	copy->input.bytes = NULL;
+	dataset->samples[dataset->num_samples++] = *sample;
+	return PRONET_OK;
+}
+
+enum pronet_err pronet_dataset_append(struct pronet_dataset *dataset,
+                                      const struct pronet_sample *sample)
+{
+	struct pronet_sample copy;
+	enum pronet_err err;
+
+	if (dataset == NULL || sample == NULL || dataset->source != NULL)
+		return PRONET_ERR_ARG;
+	if (sample->label >= dataset->num_classes || sample->capture >= dataset->num_captures)
+		return PRONET_ERR_ARG;
+	copy = *sample;
+	copy.input.bytes = NULL;
 	if (sample->input.length > 0) {
 		uint8_t *bytes = arena_take(dataset, sample->input.length);
+
 		if (bytes == NULL)
 			return PRONET_ERR_NOMEM;
 		memcpy(bytes, sample->input.bytes, sample->input.length);
-		copy->input.bytes = bytes;
+		copy.input.bytes = bytes;
 	}
-	dataset->num_samples++;
-	return PRONET_OK;
+	err = pronet_dataset_append_index(dataset, &copy);
+	/* A failed grow leaves the bytes in the arena, freed with the dataset. */
+	return err;
+}
+
+size_t pronet_dataset_resident_bytes(const struct pronet_dataset *dataset)
+{
+	size_t bytes = 0;
+
+	if (dataset->source != NULL)
+		return pronet_dataset_source_resident(dataset->source);
+	for (const struct pronet_dataset_chunk *c = dataset->chunks; c != NULL; c = c->next)
+		bytes += c->size;
+	return bytes;
 }
 
 /* --- checksum and name table ---------------------------------------------- */
@@ -280,6 +304,30 @@ enum pronet_err pronet_dataset_need(struct pronet_dataset_cursor *cursor, size_t
 		                    "%s: offset %zu: truncated: %s needs %zu bytes, %zu left",
 		                    cursor->name, cursor->offset, what, count,
 		                    cursor->size - cursor->offset);
+	if (cursor->offset + count > cursor->base + cursor->length)
+		return pronet_dataset_refill(cursor, count);
+	return PRONET_OK;
+}
+
+uint32_t pronet_dataset_crc_so_far(const struct pronet_dataset_cursor *cursor)
+{
+	return pronet_crc32(cursor->crc, cursor->data, cursor->offset - cursor->base);
+}
+
+enum pronet_err pronet_dataset_keep(struct pronet_dataset_cursor *cursor,
+                                    struct pronet_dataset *dataset,
+                                    const struct pronet_sample *sample)
+{
+	enum pronet_err err;
+
+	if (cursor->source != NULL)
+		err = pronet_dataset_source_keep(cursor->source, dataset, sample,
+		                                 cursor->base +
+		                                     (size_t)(sample->input.bytes - cursor->data));
+	else
+		err = pronet_dataset_append(dataset, sample);
+	if (err != PRONET_OK)
+		return pronet_error(cursor->errbuf, err, "%s: out of memory", cursor->name);
 	return PRONET_OK;
 }
 
@@ -289,7 +337,7 @@ uint64_t pronet_dataset_take(struct pronet_dataset_cursor *cursor, size_t bytes)
 	uint64_t value = 0;
 
 	for (size_t i = 0; i < bytes; i++)
-		value |= (uint64_t)cursor->data[cursor->offset + i] << (8 * i);
+		value |= (uint64_t)pronet_dataset_here(cursor)[i] << (8 * i);
 	cursor->offset += bytes;
 	return value;
 }
@@ -308,7 +356,8 @@ static enum pronet_err read_header(struct pronet_dataset_cursor *cursor, int *is
 
 	if (err != PRONET_OK)
 		return err;
-	if (memcmp(cursor->data, PRONET_DATASET_MAGIC, PRONET_DATASET_MAGIC_SIZE) != 0)
+	if (memcmp(pronet_dataset_here(cursor), PRONET_DATASET_MAGIC, PRONET_DATASET_MAGIC_SIZE) !=
+	    0)
 		return pronet_error(cursor->errbuf, PRONET_ERR_FORMAT,
 		                    "%s: offset 0: not a pronet dataset (no PRONETDS magic)",
 		                    cursor->name);
@@ -358,9 +407,9 @@ enum pronet_err pronet_dataset_read_definition(struct pronet_dataset_cursor *cur
 	err = pronet_dataset_need(cursor, (size_t)length, "a name");
 	if (err != PRONET_OK)
 		return err;
-	if (memchr(cursor->data + cursor->offset, '\0', (size_t)length) != NULL)
+	if (memchr(pronet_dataset_here(cursor), '\0', (size_t)length) != NULL)
 		return pronet_dataset_bad(cursor, cursor->offset, "NUL byte in a name", 0);
-	err = pronet_dataset_names_append(names, count, (const char *)cursor->data + cursor->offset,
+	err = pronet_dataset_names_append(names, count, (const char *)pronet_dataset_here(cursor),
 	                                  (size_t)length);
 	if (err != PRONET_OK)
 		return pronet_error(cursor->errbuf, err, "%s: out of memory", cursor->name);
@@ -406,7 +455,7 @@ static enum pronet_err read_sample(struct pronet_dataset_cursor *cursor,
 	if (err != PRONET_OK)
 		return err;
 	memset(&sample, 0, sizeof(sample));
-	bytes = cursor->data + cursor->offset;
+	bytes = pronet_dataset_here(cursor);
 	cursor->offset += PRONET_PAYLOAD_BYTES;
 	sample.input.bytes = bytes;
 	sample.input.length = (uint8_t)pronet_dataset_take(cursor, 1);
@@ -433,10 +482,7 @@ static enum pronet_err read_sample(struct pronet_dataset_cursor *cursor,
 		return pronet_dataset_bad(cursor, start + 24,
 		                          "sample refers to an undefined capture index",
 		                          sample.capture);
-	err = pronet_dataset_append(dataset, &sample);
-	if (err != PRONET_OK)
-		return pronet_error(cursor->errbuf, err, "%s: out of memory", cursor->name);
-	return PRONET_OK;
+	return pronet_dataset_keep(cursor, dataset, &sample);
 }
 
 static enum pronet_err read_end(struct pronet_dataset_cursor *cursor,
@@ -450,7 +496,7 @@ static enum pronet_err read_end(struct pronet_dataset_cursor *cursor,
 	if (err != PRONET_OK)
 		return err;
 	samples = pronet_dataset_take(cursor, 8);
-	computed = pronet_crc32(0, cursor->data, cursor->offset);
+	computed = pronet_dataset_crc_so_far(cursor);
 	stored = (uint32_t)pronet_dataset_take(cursor, 4);
 	if (stored != computed)
 		return pronet_error(
@@ -506,14 +552,27 @@ static enum pronet_err read_records(struct pronet_dataset_cursor *cursor,
 	return err;
 }
 
+enum pronet_err pronet_dataset_parse(struct pronet_dataset_cursor *cursor,
+                                     struct pronet_dataset *dataset)
+{
+	int is_v2 = 0;
+	enum pronet_err err = read_header(cursor, &is_v2);
+
+	if (err != PRONET_OK)
+		return err;
+	return is_v2 ? pronet_dataset_read_v2(cursor, dataset) : read_records(cursor, dataset);
+}
+
 enum pronet_err pronet_dataset_load_buffer(const void *data, size_t size, const char *name,
                                            struct pronet_dataset **out, char *errbuf)
 {
-	struct pronet_dataset_cursor cursor = {data, size, 0, name != NULL ? name : "(buffer)",
-	                                       errbuf};
+	struct pronet_dataset_cursor cursor = {.data = data,
+	                                       .size = size,
+	                                       .name = name != NULL ? name : "(buffer)",
+	                                       .errbuf = errbuf,
+	                                       .length = size};
 	struct pronet_dataset *dataset;
 	enum pronet_err err;
-	int is_v2 = 0;
 
 	if (out == NULL || (data == NULL && size != 0))
 		return pronet_error(errbuf, PRONET_ERR_ARG,
@@ -521,13 +580,10 @@ enum pronet_err pronet_dataset_load_buffer(const void *data, size_t size, const 
 	*out = NULL;
 	if (data == NULL)
 		cursor.data = (const uint8_t *)"";
-	err = read_header(&cursor, &is_v2);
-	if (err != PRONET_OK)
-		return err;
 	dataset = pronet_dataset_new();
 	if (dataset == NULL)
 		return pronet_error(errbuf, PRONET_ERR_NOMEM, "%s: out of memory", cursor.name);
-	err = is_v2 ? pronet_dataset_read_v2(&cursor, dataset) : read_records(&cursor, dataset);
+	err = pronet_dataset_parse(&cursor, dataset);
 	if (err != PRONET_OK) {
 		pronet_dataset_free(dataset);
 		return err;

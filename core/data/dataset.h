@@ -5,7 +5,8 @@
 #define PRONET_CORE_DATASET_H
 
 /* A dataset file larger than this is refused before it is read
- * (pronet_dataset_load reads it whole). */
+ * (pronet_dataset_load reads it whole; pronet_dataset_load_streamed has no
+ * such limit). */
 #define PRONET_DATASET_FILE_MAX ((size_t)1 << 31)
 
 #include <stddef.h>
@@ -24,6 +25,7 @@ struct pronet_sample {
 };
 
 struct pronet_dataset_chunk;
+struct pronet_dataset_source;
 
 /* An in-memory dataset. Owns its arrays, strings and the samples' bytes
  * (in chunks that never move, so a sample's bytes pointer stays valid while
@@ -39,6 +41,10 @@ struct pronet_dataset {
 	size_t num_classes;
 	char **capture_names;
 	size_t num_captures;
+	/* private: a streamed dataset's file and cache (NULL in memory), shared
+	 * by its subsets, and where each sample's bytes start in the file */
+	struct pronet_dataset_source *source;
+	size_t *byte_offsets, byte_offsets_capacity;
 };
 
 struct pronet_dataset *pronet_dataset_new(void);
@@ -54,6 +60,42 @@ enum pronet_err pronet_dataset_append(struct pronet_dataset *dataset,
                                       const struct pronet_sample *sample);
 
 enum pronet_err pronet_dataset_load(const char *path, struct pronet_dataset **out, char *errbuf);
+
+/* A dataset larger than memory (docs/dataset-format.md, "Streaming"): one
+ * pass over the file checks it as pronet_dataset_load does (checksum
+ * included) and keeps the index - every sample's record without its bytes,
+ * label, capture, flow, and the bytes' file offset - and the file open.
+ * Records' bytes are read on demand by pronet_dataset_record, through a
+ * cache of at most `cache_bytes` (whole blocks of
+ * PRONET_DATASET_BLOCK_BYTES; at least one block). Such a dataset cannot
+ * be appended to. A streamed sample's input.bytes is NULL: its bytes are
+ * pronet_dataset_record's only. */
+#define PRONET_DATASET_BLOCK_BYTES ((size_t)16 << 10)
+#define PRONET_DATASET_CACHE_DEFAULT ((size_t)64 << 20)
+enum pronet_err pronet_dataset_load_streamed(const char *path, size_t cache_bytes,
+                                             struct pronet_dataset **out, char *errbuf);
+/* Sample `index`'s record with its bytes readable: in memory the record as
+ * it is (bytes in the dataset's arena, `bytes` unused); streamed, its bytes
+ * read into `bytes` (room for pronet_dataset_record_bytes_max bytes), valid
+ * until the caller reuses the buffer. Safe from several threads at once,
+ * each with its own buffer. PRONET_ERR_IO/_TRUNCATED, naming the file and
+ * the offset, when the file cannot be read where the index says. */
+enum pronet_err pronet_dataset_record(const struct pronet_dataset *dataset, size_t index,
+                                      uint8_t *bytes, struct pronet_packet_record *out,
+                                      char *errbuf);
+/* The longest record's bytes: what a buffer for pronet_dataset_record holds. */
+size_t pronet_dataset_record_bytes_max(const struct pronet_dataset *dataset);
+/* Record bytes the dataset holds in memory now: its arena, or a streamed
+ * dataset's cache (never above its cache_bytes; the index is apart,
+ * sizeof(struct pronet_sample) + 8 bytes a record). */
+size_t pronet_dataset_resident_bytes(const struct pronet_dataset *dataset);
+int pronet_dataset_is_streamed(const struct pronet_dataset *dataset);
+/* A new dataset of the samples i with keep[i] nonzero, in order, with the
+ * same classes, captures and spec: in memory their bytes are copied, a
+ * streamed dataset's subset reads the same file through the same cache
+ * (either may be freed first). */
+enum pronet_err pronet_dataset_subset(const struct pronet_dataset *dataset, const uint8_t *keep,
+                                      struct pronet_dataset **out, char *errbuf);
 enum pronet_err pronet_dataset_load_buffer(const void *data, size_t size, const char *name,
                                            struct pronet_dataset **out, char *errbuf);
 /* Whole or not at all (temporary file + rename). */

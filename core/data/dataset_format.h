@@ -36,13 +36,30 @@ enum pronet_dataset_tag {
 };
 
 /* The one bounds-checked reader of dataset bytes (core/data/dataset.c), used
- * by the v1 and the v2 record parsers: every read is checked with need(). */
+ * by the v1 and the v2 record parsers: every read is checked with need().
+ * `data` holds the file's bytes [base, base + length): the whole file for
+ * pronet_dataset_load, a window that need() slides over it for the streamed
+ * loader (core/data/dataset_stream.c), which then keeps each record's file
+ * offset instead of its bytes. Offsets are the file's, whichever. */
+struct pronet_dataset_source;
 struct pronet_dataset_cursor {
 	const uint8_t *data;
-	size_t size, offset;
-	const char *name; /* file name for messages */
+	size_t size, offset; /* the file's size; the next byte to read */
+	const char *name;    /* file name for messages */
 	char *errbuf;
+	size_t base, length;                  /* what `data` holds of the file */
+	uint32_t crc;                         /* CRC-32 of the bytes before base */
+	struct pronet_dataset_source *source; /* NULL: data is the whole file */
 };
+
+/* A pointer to the byte at cursor->offset (within what need() checked). */
+static inline const uint8_t *pronet_dataset_here(const struct pronet_dataset_cursor *cursor)
+{
+	return cursor->data + (cursor->offset - cursor->base);
+}
+
+/* The CRC-32 of every byte before cursor->offset. */
+uint32_t pronet_dataset_crc_so_far(const struct pronet_dataset_cursor *cursor);
 
 /* PRONET_OK if `count` bytes remain for `what`, else a truncation error
  * naming the file, the offset and what was cut. */
@@ -77,6 +94,38 @@ const char *pronet_dataset_v2_record_problem(const struct pronet_input_spec *spe
 #define PRONET_DATASET_CLASS_NAME_MAX 63     /* bytes; PRONET_CLASS_NAME_MAX - 1 */
 #define PRONET_DATASET_CAPTURE_NAME_MAX 4096 /* bytes, without NUL */
 #define PRONET_DATASET_MAX_CLASSES 65536     /* label is a u16 */
+
+/* Keeps a parsed sample whose bytes are at sample->input.bytes in the
+ * cursor's data: copied into the dataset's arena, or (streamed) their file
+ * offset kept. Errors name the file. */
+enum pronet_err pronet_dataset_keep(struct pronet_dataset_cursor *cursor,
+                                    struct pronet_dataset *dataset,
+                                    const struct pronet_sample *sample);
+/* Appends the sample as it is (its bytes pointer too) to the dataset's array. */
+enum pronet_err pronet_dataset_append_index(struct pronet_dataset *dataset,
+                                            const struct pronet_sample *sample);
+
+/* The header, then v1's or v2's records into `dataset`: the one parser of
+ * both loaders. */
+enum pronet_err pronet_dataset_parse(struct pronet_dataset_cursor *cursor,
+                                     struct pronet_dataset *dataset);
+
+/* Streamed datasets (core/data/dataset_stream.c). Slides the cursor's window
+ * so that `count` bytes from cursor->offset are in it (the file holds them). */
+enum pronet_err pronet_dataset_refill(struct pronet_dataset_cursor *cursor, size_t count);
+/* Keeps a streamed sample: its index entry, bytes NULL, and the file offset
+ * of its bytes. */
+enum pronet_err pronet_dataset_source_keep(struct pronet_dataset_source *source,
+                                           struct pronet_dataset *dataset,
+                                           const struct pronet_sample *sample, size_t offset);
+/* Copies `length` bytes at file offset `offset`, through the cache. */
+enum pronet_err pronet_dataset_source_read(struct pronet_dataset_source *source, size_t offset,
+                                           size_t length, uint8_t *bytes, char *errbuf);
+/* One more dataset reads through the source (pronet_dataset_subset). */
+struct pronet_dataset_source *pronet_dataset_source_share(struct pronet_dataset_source *source);
+size_t pronet_dataset_source_resident(struct pronet_dataset_source *source);
+/* Drops one dataset's hold; the last frees the source. */
+void pronet_dataset_source_free(struct pronet_dataset_source *source);
 
 /* Appends a copy of name[0..length) to *names, which holds *count names. */
 enum pronet_err pronet_dataset_names_append(char ***names, size_t *count, const char *name,

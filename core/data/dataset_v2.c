@@ -163,7 +163,7 @@ static enum pronet_err read_record(struct pronet_dataset_cursor *cursor,
 	err = pronet_dataset_need(cursor, r->length, "a packet record's bytes");
 	if (err != PRONET_OK)
 		return err;
-	r->bytes = cursor->data + cursor->offset;
+	r->bytes = pronet_dataset_here(cursor);
 	cursor->offset += r->length;
 	problem = pronet_dataset_v2_record_problem(&dataset->spec, r);
 	if (problem == NULL && r->timestamp_us < flow->last_time_us)
@@ -175,10 +175,7 @@ static enum pronet_err read_record(struct pronet_dataset_cursor *cursor,
 	flow->last_time_us = r->timestamp_us;
 	flow->owed--;
 	flow->records++;
-	err = pronet_dataset_append(dataset, &sample);
-	if (err != PRONET_OK)
-		return pronet_error(cursor->errbuf, err, "%s: out of memory", cursor->name);
-	return PRONET_OK;
+	return pronet_dataset_keep(cursor, dataset, &sample);
 }
 
 static enum pronet_err read_end(struct pronet_dataset_cursor *cursor, const struct open_flow *flow)
@@ -193,7 +190,7 @@ static enum pronet_err read_end(struct pronet_dataset_cursor *cursor, const stru
 		return err;
 	flows = pronet_dataset_take(cursor, 8);
 	records = pronet_dataset_take(cursor, 8);
-	computed = pronet_crc32(0, cursor->data, cursor->offset);
+	computed = pronet_dataset_crc_so_far(cursor);
 	stored = (uint32_t)pronet_dataset_take(cursor, 4);
 	if (stored != computed)
 		return pronet_error(

@@ -407,6 +407,7 @@ enum pronet_err pronet_dataset_save(const struct pronet_dataset *dataset, const 
                                     char *errbuf)
 {
 	struct pronet_dataset_writer *writer;
+	uint8_t bytes[PRONET_RECORD_MAX_BYTES];
 	enum pronet_err err;
 
 	if (dataset == NULL)
@@ -418,8 +419,16 @@ enum pronet_err pronet_dataset_save(const struct pronet_dataset *dataset, const 
 	if (err == PRONET_OK)
 		err = define_in_order(writer, 0, dataset->capture_names, dataset->num_captures,
 		                      errbuf);
-	for (size_t i = 0; err == PRONET_OK && i < dataset->num_samples; i++)
-		err = pronet_dataset_writer_write(writer, &dataset->samples[i], errbuf);
+	for (size_t i = 0; err == PRONET_OK && i < dataset->num_samples; i++) {
+		struct pronet_sample sample = dataset->samples[i];
+
+		/* A streamed dataset's bytes come from its file (v1 keeps 16). */
+		err = sample.input.length <= sizeof(bytes)
+		          ? pronet_dataset_record(dataset, i, bytes, &sample.input, errbuf)
+		          : PRONET_OK;
+		if (err == PRONET_OK)
+			err = pronet_dataset_writer_write(writer, &sample, errbuf);
+	}
 	if (err != PRONET_OK) {
 		pronet_dataset_writer_abort(writer);
 		return err;

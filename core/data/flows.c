@@ -100,20 +100,31 @@ enum pronet_err pronet_flows_index(const struct pronet_dataset *data, struct pro
 	return PRONET_OK;
 }
 
-size_t pronet_flows_gather_inputs(const struct pronet_dataset *data,
-                                  const struct pronet_flows *flows, size_t flow,
-                                  uint32_t flow_packets, size_t capacity,
-                                  struct pronet_packet_record *inputs)
+enum pronet_err pronet_flows_gather_inputs(const struct pronet_dataset *data,
+                                           const struct pronet_flows *flows, size_t flow,
+                                           uint32_t flow_packets, size_t capacity,
+                                           struct pronet_packet_record *inputs, uint8_t *bytes,
+                                           size_t *gathered, char *errbuf)
 {
 	size_t count = flows->start[flow + 1] - flows->start[flow];
+	size_t stride = pronet_flows_bytes_per_input(data);
+	enum pronet_err err = PRONET_OK;
 
 	if (flow_packets != 0 && count > flow_packets)
 		count = flow_packets;
 	if (count > capacity)
 		count = capacity;
-	for (size_t i = 0; i < count; i++)
-		inputs[i] = data->samples[flows->samples[flows->start[flow] + i]].input;
-	return count;
+	for (size_t i = 0; err == PRONET_OK && i < count; i++)
+		err = pronet_dataset_record(data, flows->samples[flows->start[flow] + i],
+		                            bytes != NULL ? bytes + i * stride : NULL, &inputs[i],
+		                            errbuf);
+	*gathered = err == PRONET_OK ? count : 0;
+	return err;
+}
+
+size_t pronet_flows_bytes_per_input(const struct pronet_dataset *data)
+{
+	return pronet_dataset_is_streamed(data) ? pronet_dataset_record_bytes_max(data) : 0;
 }
 
 size_t pronet_flows_longest(const struct pronet_flows *flows)

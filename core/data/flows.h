@@ -25,13 +25,20 @@ enum pronet_err pronet_flows_index(const struct pronet_dataset *data, struct pro
 void pronet_flows_free(struct pronet_flows *flows);
 
 /* Flow `flow`'s first inputs (at most flow_packets, 0: all, and at most
- * capacity) copied together for pronet_model_predict_flow; returns how many.
- * A per-packet model combines at most PRONET_FLOW_MAX_PACKETS; a per-flow
- * one reads the whole flow (capacity pronet_flows_longest). */
-size_t pronet_flows_gather_inputs(const struct pronet_dataset *data,
-                                  const struct pronet_flows *flows, size_t flow,
-                                  uint32_t flow_packets, size_t capacity,
-                                  struct pronet_packet_record *inputs);
+ * capacity) fetched together for pronet_model_predict_flow, through
+ * pronet_dataset_record; *gathered says how many. `bytes` holds their bytes
+ * when the dataset is streamed: capacity x pronet_flows_bytes_per_input
+ * (NULL when that is 0). A per-packet model combines at most
+ * PRONET_FLOW_MAX_PACKETS; a per-flow one reads the whole flow (capacity
+ * pronet_flows_longest). */
+enum pronet_err pronet_flows_gather_inputs(const struct pronet_dataset *data,
+                                           const struct pronet_flows *flows, size_t flow,
+                                           uint32_t flow_packets, size_t capacity,
+                                           struct pronet_packet_record *inputs, uint8_t *bytes,
+                                           size_t *gathered, char *errbuf);
+/* Bytes a gathered input needs in `bytes`: 0 in memory (the records point
+ * into the dataset), the longest record of a streamed dataset. */
+size_t pronet_flows_bytes_per_input(const struct pronet_dataset *data);
 /* The number of samples of the longest flow (0 without flows). */
 size_t pronet_flows_longest(const struct pronet_flows *flows);
 

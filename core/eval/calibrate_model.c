@@ -32,12 +32,14 @@ enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct p
 	float thresholds[PRONET_MAX_CLASSES], temperature = 1.0f;
 	size_t capacity = pronet_flow_input_capacity(model, flows);
 	struct pronet_packet_record *inputs = malloc(capacity * sizeof(*inputs));
+	uint8_t *bytes = malloc(capacity * pronet_flows_bytes_per_input(data) + 1);
 	struct pronet_workspace *workspace = NULL;
 	enum pronet_err err = pronet_workspace_new(model, &workspace, errbuf);
 
 	if (err != PRONET_OK)
 		goto out;
-	if (logits == NULL || probabilities == NULL || labels == NULL || inputs == NULL) {
+	if (logits == NULL || probabilities == NULL || labels == NULL || inputs == NULL ||
+	    bytes == NULL) {
 		err = pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory to calibrate");
 		goto out;
 	}
@@ -48,8 +50,10 @@ enum pronet_err pronet_eval_calibrate(struct pronet_model *model, const struct p
 
 		if (label < 0)
 			continue;
-		count =
-		    pronet_flows_gather_inputs(data, flows, flow, flow_packets, capacity, inputs);
+		err = pronet_flows_gather_inputs(data, flows, flow, flow_packets, capacity, inputs,
+		                                 bytes, &count, errbuf);
+		if (err != PRONET_OK)
+			break;
 		err = pronet_model_predict_flow_with(model, workspace, inputs, count, combine,
 		                                     probabilities + used * classes,
 		                                     logits + used * classes, NULL);
@@ -81,6 +85,7 @@ out:
 	free(probabilities);
 	free(labels);
 	free(inputs);
+	free(bytes);
 	pronet_workspace_free(workspace);
 	return err;
 }

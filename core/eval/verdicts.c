@@ -16,20 +16,22 @@ enum pronet_err pronet_eval_count_verdicts(const struct pronet_model *model,
 	uint64_t *thresholded = r->confusion_thresholded + repeat * cells;
 	size_t capacity = pronet_flow_input_capacity(model, flows);
 	struct pronet_packet_record *inputs = malloc(capacity * sizeof(*inputs));
+	uint8_t *bytes = malloc(capacity * pronet_flows_bytes_per_input(scope->data) + 1);
 	float probabilities[PRONET_MAX_CLASSES];
 	struct pronet_workspace *workspace = NULL;
 	enum pronet_err err = pronet_workspace_new(model, &workspace, errbuf); /* once per call */
 
-	if (err == PRONET_OK && inputs == NULL)
+	if (err == PRONET_OK && (inputs == NULL || bytes == NULL))
 		err = pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory for flows of %zu packets",
 		                   capacity);
 	if (err != PRONET_OK) {
 		free(inputs);
+		free(bytes);
 		pronet_workspace_free(workspace);
 		return err;
 	}
 
-	for (size_t f = 0; f < flows->num_flows; f++) {
+	for (size_t f = 0; err == PRONET_OK && f < flows->num_flows; f++) {
 		int truth = scope->model_class[flows->label[f]];
 		int unknown = truth == PRONET_EVAL_UNKNOWN_TO_MODEL;
 		size_t count, best = 0, named;
@@ -40,8 +42,10 @@ enum pronet_err pronet_eval_count_verdicts(const struct pronet_model *model,
 		if ((scope->fold != NULL && scope->fold[f] != scope->test_fold) ||
 		    truth == PRONET_EVAL_NOT_COUNTED)
 			continue;
-		count = pronet_flows_gather_inputs(scope->data, flows, f, scope->flow_packets,
-		                                   capacity, inputs);
+		err = pronet_flows_gather_inputs(scope->data, flows, f, scope->flow_packets,
+		                                 capacity, inputs, bytes, &count, errbuf);
+		if (err != PRONET_OK)
+			break;
 		if (pronet_model_predict_flow_with(model, workspace, inputs, count, scope->combine,
 		                                   probabilities, NULL, &best) != PRONET_OK)
 			continue;
@@ -88,5 +92,6 @@ enum pronet_err pronet_eval_count_verdicts(const struct pronet_model *model,
 	}
 	pronet_workspace_free(workspace);
 	free(inputs);
-	return PRONET_OK;
+	free(bytes);
+	return err;
 }

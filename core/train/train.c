@@ -50,6 +50,14 @@ struct run {
 	float *best_weights; /* [num_weights]: lowest validation loss so far */
 	double *worker_loss; /* [threads]: validation loss sums */
 	const struct pronet_packet_record **batch_inputs;
+	/* The batch's and each validation worker's records, fetched through
+	 * the one accessor; their bytes (a streamed dataset's only) follow. */
+	struct pronet_packet_record *batch_records; /* [batch] */
+	uint8_t *batch_bytes;                       /* [batch][record_bytes] */
+	uint8_t *worker_bytes;                      /* [threads][record_bytes] */
+	enum pronet_err *worker_err;                /* [threads]: validation's reads */
+	char (*worker_errbuf)[PRONET_ERRBUF_SIZE];  /* [threads] */
+	size_t record_bytes;
 	struct pronet_packet_record *augmented; /* [batch]: noisy copies (augment_bytes > 0) */
 	uint8_t (*augmented_bytes)[PRONET_PAYLOAD_BYTES]; /* [batch]: their bytes */
 	uint32_t *batch_labels;
@@ -77,6 +85,11 @@ static void run_free(struct run *run, const struct pronet_model *model)
 	free(run->best_weights);
 	free(run->worker_loss);
 	free(run->batch_inputs);
+	free(run->batch_records);
+	free(run->batch_bytes);
+	free(run->worker_bytes);
+	free(run->worker_err);
+	free(run->worker_errbuf);
 	free(run->augmented);
 	free(run->augmented_bytes);
 	free(run->batch_labels);
@@ -173,9 +186,11 @@ static enum pronet_err map_labels(const struct pronet_model *model,
 
 /* units[pool] the training units (NULL: every sample). */
 static enum pronet_err run_allocate(struct run *run, const struct pronet_model *model,
-                                    const struct pronet_train_options *o, size_t samples,
-                                    const size_t *units, size_t pool, size_t batch)
+                                    const struct pronet_dataset *data,
+                                    const struct pronet_train_options *o, const size_t *units,
+                                    size_t pool, size_t batch)
 {
+	size_t samples = data->num_samples;
 	size_t n = model->num_trainable, threads = o->threads;
 	int failed;
 
@@ -189,6 +204,14 @@ static enum pronet_err run_allocate(struct run *run, const struct pronet_model *
 	run->worker_loss = calloc(threads, sizeof(*run->worker_loss));
 	run->best_weights = malloc(model->num_weights * sizeof(float));
 	run->batch_inputs = malloc(batch * sizeof(*run->batch_inputs));
+	/* In memory a record's bytes stay in the dataset: no copies. */
+	run->record_bytes =
+	    pronet_dataset_is_streamed(data) ? pronet_dataset_record_bytes_max(data) : 0;
+	run->batch_records = malloc(batch * sizeof(*run->batch_records));
+	run->batch_bytes = malloc(batch * run->record_bytes + 1);
+	run->worker_bytes = malloc(threads * run->record_bytes + 1);
+	run->worker_err = calloc(threads, sizeof(*run->worker_err));
+	run->worker_errbuf = calloc(threads, sizeof(*run->worker_errbuf));
 	run->augmented = malloc(batch * sizeof(*run->augmented));
 	run->augmented_bytes = malloc(batch * sizeof(*run->augmented_bytes));
 	run->batch_labels = malloc(batch * sizeof(*run->batch_labels));
@@ -202,7 +225,8 @@ static enum pronet_err run_allocate(struct run *run, const struct pronet_model *
 	         !run->by_class || !run->class_start || !run->order || !run->worker_loss ||
 	         !run->best_weights || !run->batch_inputs || !run->batch_labels || !run->losses ||
 	         !run->correct || !run->grads || !run->moment1 || !run->moment2 ||
-	         !run->batch_lengths;
+	         !run->batch_lengths || !run->batch_records || !run->batch_bytes ||
+	         !run->worker_bytes || !run->worker_err || !run->worker_errbuf;
 	run->predict_workspaces = calloc(threads, sizeof(*run->predict_workspaces));
 	failed = failed || !run->predict_workspaces;
 	for (size_t i = 0; !failed && i < threads; i++)
@@ -334,7 +358,7 @@ static void train_step(struct pronet_model *model, struct run *run, struct prone
 struct validation_job {
 	const struct pronet_model *model;
 	const struct pronet_dataset *data;
-	const struct run *run;
+	struct run *run; /* also worker_bytes, worker_err, worker_errbuf */
 	const uint32_t *labels;
 	double *worker_loss;
 	struct pronet_workspace *const *workspaces; /* [workers] */
@@ -346,6 +370,8 @@ static void validation_worker(void *context, size_t worker, size_t workers)
 {
 	const struct validation_job *job = context;
 	float logits[PRONET_MAX_CLASSES], probabilities[PRONET_MAX_CLASSES];
+	uint8_t *bytes = job->run->worker_bytes + worker * job->run->record_bytes;
+	enum pronet_err err = PRONET_OK;
 	size_t begin, end;
 	double sum = 0.0;
 	void *memory;
@@ -353,34 +379,46 @@ static void validation_worker(void *context, size_t worker, size_t workers)
 	/* run_allocate made each worker's workspace for this model. */
 	pronet_workspace_check(job->model, job->workspaces[worker], &memory);
 	pronet_parallel_range(job->run->num_validation, worker, workers, &begin, &end);
-	for (size_t i = begin; i < end; i++) {
+	for (size_t i = begin; err == PRONET_OK && i < end; i++) {
 		size_t sample = job->run->validation[i];
 		const struct pronet_train_flows *flows = &job->run->flows;
+		struct pronet_packet_record record;
 
-		if (job->run->per_flow)
+		if (job->run->per_flow) {
 			job->model->ops->flow_logits(job->model,
 			                             flows->records + flows->offset[sample],
 			                             flows->length[sample], memory, logits);
-		else
-			job->model->ops->logits(job->model, &job->data->samples[sample].input,
-			                        memory, logits);
+		} else {
+			err = pronet_dataset_record(job->data, sample, bytes, &record,
+			                            job->run->worker_errbuf[worker]);
+			if (err != PRONET_OK)
+				break;
+			job->model->ops->logits(job->model, &record, memory, logits);
+		}
 		sum += pronet_softmax_xent_forward(logits, job->model->num_classes,
 		                                   job->labels[sample], probabilities);
 	}
 	job->worker_loss[worker] = sum;
+	job->run->worker_err[worker] = err;
 }
 
-static float validation_loss(const struct pronet_model *model, const struct pronet_dataset *data,
-                             struct run *run)
+static enum pronet_err validation_loss(const struct pronet_model *model,
+                                       const struct pronet_dataset *data, struct run *run,
+                                       float *loss, char *errbuf)
 {
 	struct validation_job job = {
 	    model, data, run, run->labels, run->worker_loss, run->predict_workspaces};
 	double total = 0.0;
 
 	pronet_parallel_run(run->threads, validation_worker, &job);
-	for (size_t i = 0; i < run->threads; i++)
+	for (size_t i = 0; i < run->threads; i++) {
+		if (run->worker_err[i] != PRONET_OK)
+			return pronet_error(errbuf, run->worker_err[i], "%s",
+			                    run->worker_errbuf[i]);
 		total += run->worker_loss[i];
-	return (float)(total / (double)run->num_validation);
+	}
+	*loss = (float)(total / (double)run->num_validation);
+	return PRONET_OK;
 }
 
 /* Byte-noise augmentation against learning one capture's bytes (ids,
@@ -415,22 +453,27 @@ struct stopping {
 	uint32_t best_step, since_best;
 };
 
-/* Measures the validation loss at `step`; returns 1 when patience ran out. */
-static int validate(struct pronet_model *model, const struct pronet_dataset *data,
-                    const struct pronet_train_options *o, struct run *run, uint32_t step,
-                    struct stopping *stop, float *loss)
+/* Measures the validation loss at `step`; *stopped 1 when patience ran out. */
+static enum pronet_err validate(struct pronet_model *model, const struct pronet_dataset *data,
+                                const struct pronet_train_options *o, struct run *run,
+                                uint32_t step, struct stopping *stop, float *loss, int *stopped,
+                                char *errbuf)
 {
-	*loss = validation_loss(model, data, run);
-	(void)o;
+	enum pronet_err err = validation_loss(model, data, run, loss, errbuf);
+
+	*stopped = 0;
+	if (err != PRONET_OK)
+		return err;
 	if (!(*loss >= stop->best_loss)) { /* lower, or the first finite one */
 		stop->best_loss = *loss;
 		stop->best_step = step;
 		stop->since_best = 0;
 		memcpy(run->best_weights, model->weights, model->num_weights * sizeof(float));
-		return 0;
+		return PRONET_OK;
 	}
 	stop->since_best++;
-	return o->patience != 0 && stop->since_best >= o->patience;
+	*stopped = o->patience != 0 && stop->since_best >= o->patience;
+	return PRONET_OK;
 }
 
 static enum pronet_err train_loop(struct pronet_model *model, const struct pronet_dataset *data,
@@ -481,10 +524,19 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 				run->batch_inputs[batch.size] =
 				    run->flows.records + run->flows.offset[unit];
 				run->batch_lengths[batch.size] = run->flows.length[unit];
-			} else
-				run->batch_inputs[batch.size] = augment(
-				    o, &data->samples[unit].input, &run->augmented[batch.size],
-				    run->augmented_bytes[batch.size], &augment_rng);
+			} else {
+				struct pronet_packet_record *record =
+				    &run->batch_records[batch.size];
+				enum pronet_err err = pronet_dataset_record(
+				    data, unit, run->batch_bytes + batch.size * run->record_bytes,
+				    record, errbuf);
+
+				if (err != PRONET_OK)
+					return err;
+				run->batch_inputs[batch.size] =
+				    augment(o, record, &run->augmented[batch.size],
+				            run->augmented_bytes[batch.size], &augment_rng);
+			}
 			run->batch_labels[batch.size++] = run->labels[run->order[cursor++]];
 		}
 		train_step(model, run, &adam, &batch);
@@ -500,9 +552,13 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 			                    "(try a smaller learning rate)",
 			                    step);
 		report.validation_loss = NAN;
-		if (measure)
-			stopped =
-			    validate(model, data, o, run, step, &stop, &report.validation_loss);
+		if (measure) {
+			enum pronet_err err = validate(model, data, o, run, step, &stop,
+			                               &report.validation_loss, &stopped, errbuf);
+
+			if (err != PRONET_OK)
+				return err;
+		}
 		report.best_step = stop.best_step;
 		report.stopped_early = stopped && !last;
 		if (progress != NULL &&
@@ -590,6 +646,11 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 		err = pronet_error(errbuf, PRONET_ERR_ARG,
 		                   "byte augmentation is for per-packet architectures, not %s",
 		                   model->ops->name);
+	else if (run.per_flow && pronet_dataset_is_streamed(data))
+		err = pronet_error(errbuf, PRONET_ERR_UNSUPPORTED,
+		                   "architecture %s trains on whole flows held in memory: "
+		                   "load the dataset (no --stream)",
+		                   model->ops->name);
 	else if (run.per_flow)
 		err = pronet_train_flows_build(data, options, &run.flows, errbuf);
 	if (err != PRONET_OK) {
@@ -607,7 +668,7 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 		return pronet_error(errbuf, PRONET_ERR_ARG, "no training flows");
 	}
 	batch = options->batch_size < pool ? options->batch_size : pool;
-	err = run_allocate(&run, model, options, data->num_samples, units, pool, batch);
+	err = run_allocate(&run, model, data, options, units, pool, batch);
 	if (err == PRONET_ERR_NOMEM)
 		err = pronet_error(errbuf, err, "no memory to train on %zu samples", pool);
 	else if (err != PRONET_OK)

@@ -21,6 +21,12 @@ tests_core_data_test_dataset_v2_SOURCES = tests/core/data/test_dataset_v2.c
 tests_core_data_test_dataset_v2_CFLAGS = $(UNIT_CFLAGS)
 tests_core_data_test_dataset_v2_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/data/test_dataset_v2
+# The streamed dataset: records, cache bound, refusals, training bit for bit.
+check_PROGRAMS += tests/core/data/test_dataset_stream
+tests_core_data_test_dataset_stream_SOURCES = tests/core/data/test_dataset_stream.c
+tests_core_data_test_dataset_stream_CFLAGS = $(UNIT_CFLAGS)
+tests_core_data_test_dataset_stream_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/data/test_dataset_stream
 
 check_PROGRAMS += tests/core/util/test_rng
 tests_core_util_test_rng_SOURCES = tests/core/util/test_rng.c

@@ -6,6 +6,9 @@ tests_tools_make_dataset_LDADD = $(PRONET_STATIC_LIBS)
 
 TESTS += tests/tools/cli.sh
 EXTRA_DIST += tests/tools/cli.sh
+# train_stream.sh: pronet train --stream gives the in-memory model byte for byte.
+TESTS += tests/tools/train_stream.sh
+EXTRA_DIST += tests/tools/train_stream.sh
 
 # label.sh: `pronet label` on tests/data and on the whole corpus.
 # dataset_summary loads a dataset and prints classes, flows and duplicates.

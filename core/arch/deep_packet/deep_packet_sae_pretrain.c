@@ -43,6 +43,11 @@ struct job {
 	struct phase *phase;
 	float **scratch; /* [threads]: x, the frozen layers' rows, h_k, r, dr, dh_k */
 	double *loss;    /* [threads] */
+	/* [threads]: a streamed record's bytes (pronet_dataset_record), and a
+	 * failed read's error */
+	uint8_t (*bytes)[PRONET_RECORD_MAX_BYTES];
+	enum pronet_err *err;
+	char (*errbuf)[PRONET_ERRBUF_SIZE];
 };
 
 static size_t scratch_floats(const struct dense_stack_layout *layout)
@@ -86,9 +91,16 @@ static void phase_worker(void *context, size_t worker, size_t workers)
 	double loss = 0.0;
 
 	pronet_parallel_range(job->batch_size, worker, workers, &begin, &end);
+	job->err[worker] = PRONET_OK;
 	for (size_t i = begin; i < end; i++) {
-		const float *target = layer_input(
-		    job->model, ph->layer, &job->data->samples[job->batch[i]].input, scratch);
+		struct pronet_packet_record record;
+		const float *target;
+
+		job->err[worker] = pronet_dataset_record(
+		    job->data, job->batch[i], job->bytes[worker], &record, job->errbuf[worker]);
+		if (job->err[worker] != PRONET_OK)
+			break;
+		target = layer_input(job->model, ph->layer, &record, scratch);
 
 		pronet_dense_forward(target, ph->in, w, b, ph->out, h);
 		pronet_relu_forward(h, ph->out, h);
@@ -134,7 +146,7 @@ static size_t draw_epoch(const struct pronet_dataset *data, const size_t *pool, 
 static enum pronet_err run_phase(struct pronet_model *model, const struct pronet_dataset *data,
                                  const struct pronet_train_options *o, const size_t *pool, size_t n,
                                  struct phase *ph, struct job *job, size_t threads, size_t *order,
-                                 size_t *taken, struct pronet_rng *rng)
+                                 size_t *taken, struct pronet_rng *rng, char *errbuf)
 {
 	struct deep_packet_sae_state *s = deep_packet_sae_state(model);
 	size_t batch = o->batch_size > 0 ? o->batch_size : 128;
@@ -157,6 +169,10 @@ static enum pronet_err run_phase(struct pronet_model *model, const struct pronet
 			for (size_t t = 0; t < threads; t++)
 				memset(ph->grads[t], 0, ph->count * sizeof(float));
 			pronet_parallel_run(threads, phase_worker, job);
+			for (size_t t = 0; t < threads; t++)
+				if (job->err[t] != PRONET_OK)
+					return pronet_error(errbuf, job->err[t], "%s",
+					                    job->errbuf[t]);
 			for (size_t t = 1; t < threads; t++)
 				for (size_t k = 0; k < ph->count; k++)
 					ph->grads[0][k] += ph->grads[t][k];
@@ -198,8 +214,11 @@ enum pronet_err deep_packet_sae_pretrain(struct pronet_model *model,
 	ph.grads = calloc(threads, sizeof(float *));
 	job.scratch = calloc(threads, sizeof(float *));
 	job.loss = calloc(threads, sizeof(double));
+	job.bytes = malloc(threads * sizeof(*job.bytes));
+	job.err = calloc(threads, sizeof(*job.err));
+	job.errbuf = calloc(threads, sizeof(*job.errbuf));
 	if (!pool || !order || !taken || !ph.params || !ph.moment1 || !ph.moment2 || !ph.grads ||
-	    !job.scratch || !job.loss)
+	    !job.scratch || !job.loss || !job.bytes || !job.err || !job.errbuf)
 		err = PRONET_ERR_NOMEM;
 	for (size_t t = 0; err == PRONET_OK && t < threads; t++) {
 		ph.grads[t] = malloc(largest * sizeof(float));
@@ -217,7 +236,8 @@ enum pronet_err deep_packet_sae_pretrain(struct pronet_model *model,
 		ph.in = s->layout.widths[k];
 		ph.out = s->layout.widths[k + 1];
 		ph.count = 2 * ph.in * ph.out + ph.out + ph.in;
-		err = run_phase(model, data, o, pool, n, &ph, &job, threads, order, taken, &rng);
+		err = run_phase(model, data, o, pool, n, &ph, &job, threads, order, taken, &rng,
+		                errbuf);
 	}
 	for (size_t t = 0; t < threads; t++) {
 		if (ph.grads != NULL)
@@ -226,6 +246,7 @@ enum pronet_err deep_packet_sae_pretrain(struct pronet_model *model,
 			free(job.scratch[t]);
 	}
 	free(ph.grads), free(job.scratch), free(job.loss);
+	free(job.bytes), free(job.err), free(job.errbuf);
 	free(ph.params), free(ph.moment1), free(ph.moment2);
 	free(pool), free(order), free(taken);
 	if (err == PRONET_OK)
