@@ -25,16 +25,7 @@ static enum pronet_err read_config(struct pronet_io_reader *r, struct pronet_cnn
 		                 V1_CNN_HYPERPARAMETER_BYTES, V1_CNN_HYPERPARAMETER_BYTES_CONTEXT);
 	c->context_features = 0;
 	if (err == PRONET_OK)
-		err = pronet_io_expect_u32(r, "payload bytes", PRONET_PAYLOAD_BYTES,
-		                           PRONET_ERR_UNSUPPORTED);
-	if (err == PRONET_OK)
-		err = pronet_io_get_u32(r, "embedding dimension", &c->embed_dim);
-	if (err == PRONET_OK)
-		err = pronet_io_get_u32(r, "filters", &c->filters);
-	if (err == PRONET_OK)
-		err = pronet_io_get_u32(r, "batch_norm", &c->batch_norm);
-	if (err == PRONET_OK)
-		err = pronet_io_get_f32(r, "dropout", &c->dropout);
+		err = pronet_cnn_read_shared_hyper(r, c);
 	if (err == PRONET_OK && !(c->dropout >= 0.0f && c->dropout < 1.0f))
 		err = pronet_error(r->errbuf, PRONET_ERR_FORMAT, "%s: dropout %g is outside [0, 1)",
 		                   r->name, (double)c->dropout);

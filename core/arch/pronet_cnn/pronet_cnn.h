@@ -120,6 +120,10 @@ void pronet_cnn_write_hyper(const struct pronet_model *model, struct pronet_io_w
 enum pronet_err pronet_cnn_read_hyper(struct pronet_io_reader *r, void *config);
 /* byte vocabulary, n-gram size, hash id, buckets: the tail of HYPR, and what
  * a v1 file holds after its hyperparameter block. */
+/* The fields v1's block and v2's HYPR share, in their order: payload bytes
+ * (must be 16), m, t, batch_norm, dropout. One reader for both formats. */
+enum pronet_err pronet_cnn_read_shared_hyper(struct pronet_io_reader *r,
+                                             struct pronet_cnn_config *c);
 enum pronet_err pronet_cnn_read_vocabulary(struct pronet_io_reader *r,
                                            struct pronet_cnn_config *config);
 void pronet_cnn_describe(const struct pronet_model *model, pronet_describe_emit *emit, void *user);

@@ -97,9 +97,9 @@ enum pronet_err pronet_cnn_read_vocabulary(struct pronet_io_reader *r, struct pr
 	return err;
 }
 
-enum pronet_err pronet_cnn_read_hyper(struct pronet_io_reader *r, void *config)
+enum pronet_err pronet_cnn_read_shared_hyper(struct pronet_io_reader *r,
+                                             struct pronet_cnn_config *c)
 {
-	struct pronet_cnn_config *c = config;
 	enum pronet_err err =
 	    pronet_io_expect_u32(r, "payload bytes", PRONET_PAYLOAD_BYTES, PRONET_ERR_UNSUPPORTED);
 
@@ -111,6 +111,14 @@ enum pronet_err pronet_cnn_read_hyper(struct pronet_io_reader *r, void *config)
 		err = pronet_io_get_u32(r, "batch_norm", &c->batch_norm);
 	if (err == PRONET_OK)
 		err = pronet_io_get_f32(r, "dropout", &c->dropout);
+	return err;
+}
+
+enum pronet_err pronet_cnn_read_hyper(struct pronet_io_reader *r, void *config)
+{
+	struct pronet_cnn_config *c = config;
+	enum pronet_err err = pronet_cnn_read_shared_hyper(r, c);
+
 	if (err == PRONET_OK)
 		err = pronet_io_get_u32(r, "context_features", &c->context_features);
 	if (err == PRONET_OK)

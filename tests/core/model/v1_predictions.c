@@ -10,7 +10,8 @@
  *   sample I CAPTURE FLOW PACKET_INDEX BEST P0 ... P(C-1)
  *   flow CAPTURE FLOW INPUTS BEST PROBABILITY DECISION
  * Sample lines come in dataset order; flow lines in (capture, flow) order,
- * each flow's inputs in packet-index order as `pronet eval` gathers them.
+ * each flow's inputs in packet-index order, grouped and gathered by
+ * core/data/flows.c as `pronet eval` does.
  * The flow's probabilities come from pronet_model_predict_flow (the mean of
  * the logits, what the plugin's fallback uses) and its decision from
  * pronet_flow_decide with the plugin's thresholds: the model's calibrated
@@ -21,6 +22,7 @@
  * sum in a different order on AVX2, AVX-512 and 16-byte vectors. Exit
  * status: 0 equal, 1 different, 2 usage or load error. */
 #include "core/data/dataset.h"
+#include "core/data/flows.h"
 #include "core/model/flow_predict.h"
 #include "core/model/model.h"
 
@@ -136,29 +138,6 @@ static void line_end(struct line_sink *sink)
 	sink->line[0] = '\0';
 }
 
-/* A sample's sort key, self-contained so that qsort needs no context: flows
- * in (capture, flow) order, each one's samples by packet index, as `pronet
- * eval` groups them. */
-struct flow_key {
-	uint32_t capture;
-	uint64_t flow;
-	uint8_t packet_index;
-	size_t sample;
-};
-
-static int by_flow_then_packet(const void *x, const void *y)
-{
-	const struct flow_key *a = x, *b = y;
-
-	if (a->capture != b->capture)
-		return a->capture < b->capture ? -1 : 1;
-	if (a->flow != b->flow)
-		return a->flow < b->flow ? -1 : 1;
-	if (a->packet_index != b->packet_index)
-		return a->packet_index < b->packet_index ? -1 : 1;
-	return (a->sample > b->sample) - (a->sample < b->sample);
-}
-
 static int print_samples(const struct pronet_model *model, const struct pronet_dataset *data,
                          struct line_sink *sink)
 {
@@ -184,29 +163,31 @@ static int print_samples(const struct pronet_model *model, const struct pronet_d
 	return 0;
 }
 
+/* Flow `f` as `pronet eval` decides it: its first PRONET_FLOW_MAX_PACKETS
+ * inputs gathered by core/data/flows.c, the one grouping. */
 static int print_flow(const struct pronet_model *model, const struct pronet_dataset *data,
-                      const struct flow_key *keys, size_t n, struct line_sink *sink)
+                      const struct pronet_flows *flows, size_t f, struct line_sink *sink)
 {
 	struct pronet_packet_record inputs[PRONET_FLOW_MAX_PACKETS];
 	float probabilities[PRONET_MAX_CLASSES];
+	const struct pronet_sample *first = &data->samples[flows->samples[flows->start[f]]];
 	enum pronet_flow_decision decision;
-	size_t best;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	size_t best, n;
 
-	if (n > PRONET_FLOW_MAX_PACKETS)
-		n = PRONET_FLOW_MAX_PACKETS;
-	for (size_t i = 0; i < n; i++)
-		inputs[i] = data->samples[keys[i].sample].input;
-	if (pronet_model_predict_flow(model, NULL, inputs, n, probabilities, &best) != PRONET_OK) {
+	if (pronet_flows_gather_inputs(data, flows, f, 0, PRONET_FLOW_MAX_PACKETS, inputs, NULL, &n,
+	                               errbuf) != PRONET_OK ||
+	    pronet_model_predict_flow(model, NULL, inputs, n, probabilities, &best) != PRONET_OK) {
 		fprintf(stderr, "v1_predictions: flow %llu: predict failed\n",
-		        (unsigned long long)keys[0].flow);
+		        (unsigned long long)first->flow);
 		return 2;
 	}
 	decision = pronet_flow_decide(
 	    model, inputs, n, probabilities, best,
 	    pronet_model_decision_threshold(model, best, PRONET_THRESHOLD_DEFAULT),
 	    PRONET_RANDOM_FLOOR);
-	line_append(sink, "flow %s %llu %zu %s %a %s", data->capture_names[keys[0].capture],
-	            (unsigned long long)keys[0].flow, n, pronet_model_class_name(model, best),
+	line_append(sink, "flow %s %llu %zu %s %a %s", data->capture_names[flows->capture[f]],
+	            (unsigned long long)first->flow, n, pronet_model_class_name(model, best),
 	            (double)probabilities[best], decision_names[decision]);
 	line_end(sink);
 	return 0;
@@ -215,29 +196,17 @@ static int print_flow(const struct pronet_model *model, const struct pronet_data
 static int print_flows(const struct pronet_model *model, const struct pronet_dataset *data,
                        struct line_sink *sink)
 {
-	size_t n = data->num_samples;
-	struct flow_key *keys = malloc((n + 1) * sizeof(*keys));
+	struct pronet_flows *flows = NULL;
+	char errbuf[PRONET_ERRBUF_SIZE];
 	int status = 0;
 
-	if (keys == NULL) {
-		fprintf(stderr, "v1_predictions: no memory\n");
+	if (pronet_flows_index(data, &flows, errbuf) != PRONET_OK) {
+		fprintf(stderr, "v1_predictions: %s\n", errbuf);
 		return 2;
 	}
-	for (size_t i = 0; i < n; i++) {
-		keys[i].capture = data->samples[i].capture;
-		keys[i].flow = data->samples[i].flow;
-		keys[i].packet_index = data->samples[i].input.payload_index;
-		keys[i].sample = i;
-	}
-	qsort(keys, n, sizeof(*keys), by_flow_then_packet);
-	for (size_t start = 0, end; status == 0 && start < n; start = end) {
-		for (end = start + 1; end < n; end++)
-			if (keys[end].capture != keys[start].capture ||
-			    keys[end].flow != keys[start].flow)
-				break;
-		status = print_flow(model, data, keys + start, end - start, sink);
-	}
-	free(keys);
+	for (size_t f = 0; status == 0 && f < flows->num_flows; f++)
+		status = print_flow(model, data, flows, f, sink);
+	pronet_flows_free(flows);
 	return status;
 }
 
