@@ -8,7 +8,7 @@
 struct flow_key {
 	uint32_t capture;
 	uint64_t flow;
-	uint8_t packet_index;
+	uint32_t packet_index; /* the record's whole index: a v2 flow may pass 255 */
 	size_t sample;
 };
 

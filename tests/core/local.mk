@@ -21,6 +21,12 @@ tests_core_data_test_dataset_v2_SOURCES = tests/core/data/test_dataset_v2.c
 tests_core_data_test_dataset_v2_CFLAGS = $(UNIT_CFLAGS)
 tests_core_data_test_dataset_v2_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/data/test_dataset_v2
+# Samples grouped by flow, in packet order past index 255.
+check_PROGRAMS += tests/core/data/test_flows
+tests_core_data_test_flows_SOURCES = tests/core/data/test_flows.c
+tests_core_data_test_flows_CFLAGS = $(UNIT_CFLAGS)
+tests_core_data_test_flows_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/data/test_flows
 # The streamed dataset: records, cache bound, refusals, training bit for bit.
 check_PROGRAMS += tests/core/data/test_dataset_stream
 tests_core_data_test_dataset_stream_SOURCES = tests/core/data/test_dataset_stream.c
