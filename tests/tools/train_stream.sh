@@ -21,6 +21,8 @@ expect_status 0 "label l3" "$PRONET" label -q -o "$TMP/l3.ds" --bytes 1500 --lay
 	"$CORPUS"/dns*.pcap* "$CORPUS"/quic*.pcap*
 expect_status 0 "label payload" "$PRONET" label -q -o "$TMP/payload.ds" --all-packets \
 	"$CORPUS"/dns*.pcap* "$CORPUS"/quic*.pcap*
+expect_status 0 "label flow-cnn's input" "$PRONET" label -q -o "$TMP/flows1500.ds" --bytes 1500 \
+	--all-packets "$CORPUS/dns_doh.pcap"
 size=$(wc -c <"$TMP/l3.ds")
 [ "$size" -gt 1048576 ] || fail "the l3 dataset is $size bytes, not above the 1 MiB cache"
 expect_status 0 "make_dataset" "$MAKE_DATASET" "$TMP/crafted.ds" 40
@@ -50,6 +52,10 @@ expect_status 1 "train --stream on a cut dataset" "$PRONET" train -q --stream "$
 	-o "$TMP/cut.pronet"
 expect_in "$TMP/err" "$TMP/cut.ds: offset " "a cut dataset's message"
 [ ! -e "$TMP/cut.pronet" ] || fail "a model was written from a cut dataset"
+# A per-flow family trained by the gradient loop is not streamed yet: refused.
+expect_status 1 "train --stream --arch flow-cnn" "$PRONET" train -q --stream --arch flow-cnn \
+	--epochs 1 "$TMP/flows1500.ds" -o "$TMP/flow-cnn.pronet"
+expect_in "$TMP/err" "load the dataset (no --stream)" "flow-cnn's refusal"
 expect_status 2 "--stream=0" "$PRONET" train --stream=0 "$TMP/crafted.ds" -o "$TMP/x.pronet"
 expect_status 2 "--stream=lots" "$PRONET" train --stream=lots "$TMP/crafted.ds" -o "$TMP/x.pronet"
 finish
