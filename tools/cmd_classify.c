@@ -65,6 +65,19 @@ static void usage(FILE *out)
 	        "      --max-flows N        flows at once (default 65536)\n"
 	        "  -s, --stats              per capture, the engine's counters and the flows\n"
 	        "                           the model missed (no room in the plugin's store)\n"
+	        "      --redis HOST:PORT    send the events to Redis instead (Suricata's EVE\n"
+	        "                           filetype redis; port 6379 if not given)\n"
+	        "      --redis-key KEY      list, channel or stream name "
+	        "(default " REDIS_OUTPUT_DEFAULT_KEY ")\n"
+	        "      --redis-mode MODE    list (LPUSH, default), rpush (RPUSH), channel\n"
+	        "                           (PUBLISH) or stream (XADD KEY * eve EVENT)\n"
+	        "      --redis-stream-maxlen N  stream: XADD MAXLEN ~ N, 0 no trimming\n"
+	        "                           (default %u)\n"
+	        "      --redis-batch-size N pipelining: commands per write (default 1)\n"
+	        "      --redis-backlog N    events held while the server is away; more are\n"
+	        "                           dropped and counted (default %u)\n"
+	        "      --redis-timeout MS   connect and reply timeout, and the wait at the end\n"
+	        "                           for the server to take what is left (default %u)\n"
 	        "  -q, --quiet              no progress line, no summary\n"
 	        "  -h, --help               show this help and exit\n"
 	        "\n"
@@ -72,10 +85,16 @@ static void usage(FILE *out)
 	        "SIGINT or SIGTERM stops reading: open flows are finished and written, the\n"
 	        "output file is renamed into place.\n"
 	        "\n"
+	        "With --redis an unreachable server is said on standard error, retried with\n"
+	        "a backoff while the backlog holds the events; dropped events are counted in\n"
+	        "the summary (docs/classify-events.md, Redis).\n"
+	        "\n"
 	        "Exit status: 0 every capture read, 1 a capture could not be read (the\n"
 	        "others are classified), the run was interrupted before its last capture,\n"
-	        "or no model could be loaded, 2 usage error.\n",
-	        PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION);
+	        "no model could be loaded, or events could not be written (with --redis:\n"
+	        "an event was dropped), 2 usage error.\n",
+	        PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION, REDIS_OUTPUT_DEFAULT_STREAM_MAXLEN,
+	        REDIS_OUTPUT_DEFAULT_BACKLOG, REDIS_OUTPUT_DEFAULT_TIMEOUT_MS);
 }
 
 /* Set by SIGINT/SIGTERM; the capture being read is told to stop. */
@@ -105,6 +124,8 @@ struct classify_run {
 		uint64_t flows;
 	} * protocols;
 	size_t num_protocols, protocols_capacity;
+	int remote; /* the output is Redis: redis_counts are its final counts */
+	struct redis_output_counts redis_counts;
 	int failed; /* an output error or out of memory: stop */
 	char errbuf[PRONET_ERRBUF_SIZE];
 };
@@ -209,7 +230,7 @@ static uint64_t wall_clock_us(void)
 /* Reads `capture` through `engine` until its end, an error or a stop
  * request; 0 if it was read without error. */
 static int read_packets(struct pronet_ndpi_engine *engine, struct pronet_capture *capture,
-                        const char *name, int live)
+                        const char *name, int live, struct line_output *output)
 {
 	char errbuf[PRONET_ERRBUF_SIZE];
 	int dlt = pronet_capture_datalink(capture);
@@ -230,8 +251,10 @@ static int read_packets(struct pronet_ndpi_engine *engine, struct pronet_capture
 		if (status == PRONET_CAPTURE_END)
 			break;
 		if (status == PRONET_CAPTURE_TIMEOUT) {
-			if (live) /* quiet link: flows still time out */
+			if (live) { /* quiet link: flows still time out, Redis sends */
 				pronet_ndpi_engine_expire(engine, wall_clock_us());
+				line_output_poll(output);
+			}
 			continue;
 		}
 		if (pronet_ndpi_engine_process_frame(engine, dlt, &frame) != PRONET_OK) {
@@ -266,7 +289,7 @@ static int classify_capture(struct pronet_ndpi_engine_options *options, struct c
 	}
 	run->context.ndpi = pronet_ndpi_engine_module(engine);
 	size_t misses_before = pronet_plugin_flow_misses();
-	int failed = read_packets(engine, capture, name, live);
+	int failed = read_packets(engine, capture, name, live, run->output);
 	pronet_ndpi_engine_finish(engine); /* reports the open flows: still this capture's */
 	if (run->show_stats) {
 		struct pronet_ndpi_engine_stats stats;
@@ -302,6 +325,19 @@ static void print_summary(struct classify_run *run)
 	        (unsigned long long)run->consulted, (unsigned long long)run->abstained);
 	fprintf(stderr, "model missed: %zu flows (no room in the plugin's flow store)\n",
 	        pronet_plugin_flow_misses());
+	if (run->remote) {
+		const struct redis_output_counts *counts = &run->redis_counts;
+		fprintf(
+		    stderr,
+		    "redis: events %llu, delivered %llu, dropped %llu (backlog full %llu, refused "
+		    "%llu, undelivered %llu), connections lost %llu, reconnects %llu\n",
+		    (unsigned long long)counts->lines, (unsigned long long)counts->delivered,
+		    (unsigned long long)redis_output_dropped(counts),
+		    (unsigned long long)counts->backlog_full, (unsigned long long)counts->refused,
+		    (unsigned long long)counts->undelivered,
+		    (unsigned long long)counts->connections_lost,
+		    (unsigned long long)counts->reconnects);
+	}
 	fprintf(stderr, "by protocol:\n");
 	/* qsort's array may not be NULL, which it is before the first flow. */
 	if (run->num_protocols > 1)
@@ -315,11 +351,81 @@ static void print_summary(struct classify_run *run)
 struct classify_args {
 	const char *output, *interface, *user;
 	int show_stats;
+	struct redis_output_options redis;    /* address NULL: no --redis */
+	int redis_options;                    /* a --redis-* option was given */
 	struct pronet_cli_engine_args shared; /* -l, -q, the timeouts given */
 	struct pronet_plugin_config config;
 };
 
-enum { OPT_THRESHOLD = 256 };
+enum {
+	OPT_THRESHOLD = 256,
+	OPT_REDIS,
+	OPT_REDIS_KEY,
+	OPT_REDIS_MODE,
+	OPT_REDIS_STREAM_MAXLEN,
+	OPT_REDIS_BATCH_SIZE,
+	OPT_REDIS_BACKLOG,
+	OPT_REDIS_TIMEOUT,
+};
+
+/* One --redis* option into args->redis; 0 on a bad value (said). */
+static int parse_redis_option(int opt, const char *value, struct classify_args *args)
+{
+	struct redis_output_options *redis = &args->redis;
+	args->redis_options |= opt != OPT_REDIS;
+	switch (opt) {
+	case OPT_REDIS:
+		redis->address = value;
+		return 1;
+	case OPT_REDIS_KEY:
+		redis->key = value;
+		if (*value == '\0')
+			fprintf(stderr, "pronet classify: --redis-key: empty key\n");
+		return *value != '\0';
+	case OPT_REDIS_MODE:
+		if (redis_output_mode_from_name(value, &redis->mode))
+			return 1;
+		fprintf(stderr,
+		        "pronet classify: --redis-mode '%s': not list, rpush, channel or stream "
+		        "(nor their Suricata aliases lpush, publish, xadd)\n",
+		        value);
+		return 0;
+	case OPT_REDIS_STREAM_MAXLEN:
+		return pronet_cli_parse_u32("classify", "redis-stream-maxlen", value, 0, UINT32_MAX,
+		                            &redis->stream_maxlen);
+	case OPT_REDIS_BATCH_SIZE:
+		return pronet_cli_parse_u32("classify", "redis-batch-size", value, 1, 1u << 20,
+		                            &redis->batch_size);
+	case OPT_REDIS_BACKLOG:
+		return pronet_cli_parse_u32("classify", "redis-backlog", value, 1,
+		                            REDIS_OUTPUT_MAX_BACKLOG, &redis->backlog);
+	default:
+		return pronet_cli_parse_u32("classify", "redis-timeout", value, 1, 3600000,
+		                            &redis->timeout_ms);
+	}
+}
+
+/* -1 to go on, else the exit status (2: usage). */
+static int check_redis_args(const struct classify_args *args)
+{
+	if (args->redis.address == NULL) {
+		if (!args->redis_options)
+			return -1;
+		fprintf(stderr, "pronet classify: the --redis-* options need --redis HOST:PORT\n");
+		return 2;
+	}
+	if (args->output != NULL) {
+		fprintf(stderr, "pronet classify: give -o FILE or --redis, not both\n");
+		return 2;
+	}
+#ifndef PRONET_HAVE_HIREDIS
+	fprintf(stderr, "pronet classify: --redis: this pronet was built without hiredis "
+	                "(apt-get install libhiredis-dev, then configure again)\n");
+	return 2;
+#else
+	return -1;
+#endif
+}
 
 /* -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, struct classify_args *args,
@@ -334,6 +440,13 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 	    {"threshold", required_argument, NULL, OPT_THRESHOLD},
 	    {"rules", required_argument, NULL, 'r'},
 	    {"stats", no_argument, NULL, 's'},
+	    {"redis", required_argument, NULL, OPT_REDIS},
+	    {"redis-key", required_argument, NULL, OPT_REDIS_KEY},
+	    {"redis-mode", required_argument, NULL, OPT_REDIS_MODE},
+	    {"redis-stream-maxlen", required_argument, NULL, OPT_REDIS_STREAM_MAXLEN},
+	    {"redis-batch-size", required_argument, NULL, OPT_REDIS_BATCH_SIZE},
+	    {"redis-backlog", required_argument, NULL, OPT_REDIS_BACKLOG},
+	    {"redis-timeout", required_argument, NULL, OPT_REDIS_TIMEOUT},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -377,6 +490,16 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 		case 's':
 			args->show_stats = 1;
 			break;
+		case OPT_REDIS:
+		case OPT_REDIS_KEY:
+		case OPT_REDIS_MODE:
+		case OPT_REDIS_STREAM_MAXLEN:
+		case OPT_REDIS_BATCH_SIZE:
+		case OPT_REDIS_BACKLOG:
+		case OPT_REDIS_TIMEOUT:
+			if (!parse_redis_option(opt, optarg, args))
+				return 2;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -397,7 +520,7 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 		fprintf(stderr, "pronet classify: --user is for live captures (-i)\n");
 		return 2;
 	}
-	return -1;
+	return check_redis_args(args);
 }
 
 /* The environment's plugin settings (PRONET_RULES_DIR...) under the
@@ -465,10 +588,27 @@ static int classify_files(struct classify_args *args, int count, char **files,
 	return failed > 0;
 }
 
-static int open_output(struct classify_run *run, const char *path)
+#ifdef PRONET_HAVE_HIREDIS
+static void tell_redis(void *user, const char *message)
+{
+	(void)user;
+	fprintf(stderr, "pronet classify: %s\n", message);
+}
+#endif
+
+static int open_output(struct classify_run *run, const struct classify_args *args)
 {
 	char errbuf[PRONET_ERRBUF_SIZE];
-	if (line_output_open(path, &run->output, errbuf) != PRONET_OK) {
+	enum pronet_err err;
+#ifdef PRONET_HAVE_HIREDIS
+	if (args->redis.address != NULL) {
+		struct redis_output_options redis = args->redis;
+		redis.notify = tell_redis;
+		err = line_output_open_redis(&redis, &run->output, errbuf);
+	} else
+#endif
+		err = line_output_open(args->output, &run->output, errbuf);
+	if (err != PRONET_OK) {
 		fprintf(stderr, "pronet classify: %s\n", errbuf);
 		return 1;
 	}
@@ -492,7 +632,7 @@ static int classify_live(struct classify_args *args, struct pronet_ndpi_engine_o
 		pronet_capture_close(capture);
 		return 1;
 	}
-	if (open_output(run, args->output) != 0) {
+	if (open_output(run, args) != 0) {
 		pronet_capture_close(capture);
 		return 1;
 	}
@@ -509,6 +649,7 @@ int pronet_cmd_classify(int argc, char **argv)
 	struct pronet_plugin_loaded *loaded = NULL;
 	char errbuf[PRONET_ERRBUF_SIZE];
 	memset(&run, 0, sizeof(run));
+	redis_output_options_default(&args.redis);
 	pronet_cli_engine_args_init(&args.shared);
 	pronet_ndpi_engine_options_default(&options);
 	if (!pronet_cli_engine_seed_hash("classify", &options))
@@ -525,7 +666,7 @@ int pronet_cmd_classify(int argc, char **argv)
 		        args.config.model_path == NULL ? "; pass -m MODEL" : "");
 		return 1;
 	}
-	if (!live && open_output(&run, args.output) != 0) {
+	if (!live && open_output(&run, &args) != 0) {
 		pronet_plugin_loaded_free(loaded);
 		return 1;
 	}
@@ -546,7 +687,8 @@ int pronet_cmd_classify(int argc, char **argv)
 	} else if (run.failed) {
 		fprintf(stderr, "pronet classify: %s\n", run.errbuf);
 		line_output_abort(run.output);
-	} else if (line_output_close(run.output, errbuf) != PRONET_OK) {
+	} else if ((run.remote = line_output_drain(run.output, &run.redis_counts)),
+	           line_output_close(run.output, errbuf) != PRONET_OK) {
 		fprintf(stderr, "pronet classify: %s\n", errbuf);
 		run.failed = 1;
 	}

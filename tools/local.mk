@@ -115,3 +115,8 @@ EXTRA_DIST += \
 	tools/unknown-eve.awk \
 	tools/unknown-ndpireader.awk \
 	tools/unknown-lib.awk
+
+# classify --redis: events to a Redis server (hiredis; without it, configure
+# leaves HIREDIS_LIBS empty and the file builds its option helpers only).
+pronet_SOURCES += tools/redis_output.c tools/redis_output.h
+pronet_LDADD += $(HIREDIS_LIBS)

@@ -119,3 +119,10 @@ TESTS += tests/tools/test_render
 # flow-cnn through the CLI: label, train, info, eval, refusals.
 TESTS += tests/tools/flow_cnn.sh
 EXTRA_DIST += tests/tools/flow_cnn.sh
+
+# redis.sh: classify --redis against a real redis-server started on a free
+# loopback port: every mode, a kill and restart mid-run, refusals, no server, a
+# hung one (skips, 77, without redis-server or in a build without hiredis).
+TESTS += tests/tools/redis.sh
+EXTRA_DIST += tests/tools/redis.sh
+AM_TESTS_ENVIRONMENT += PRONET_HIREDIS='$(PRONET_HIREDIS_ENABLED)'; export PRONET_HIREDIS;
