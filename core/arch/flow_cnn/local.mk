@@ -16,7 +16,7 @@ noinst_HEADERS += core/arch/flow_cnn/flow_cnn.h
 # 2 shared cores the paper's 100 epochs would take days): undertrained, and
 # docs/flow-cnn.md says so.
 FLOW_CNN_LABEL_OPTIONS = --layer payload --bytes 1500 --packets 8
-FLOW_CNN_STEPS = 60
+FLOW_CNN_STEPS = 40
 FLOW_CNN_EVAL_OPTIONS = --arch flow-cnn --steps $(FLOW_CNN_STEPS) --max-per-class 100 \
 	--min-flows 20 --seed 1 --threads 2 --threshold-precision 0.99 --reject-rare
 flow-cnn-corpus.ds: pronet$(EXEEXT)
