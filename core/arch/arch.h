@@ -21,6 +21,7 @@
 struct pronet_model;
 struct pronet_rng;
 struct pronet_train_batch;
+struct pronet_grad_family;
 struct pronet_io_writer;
 struct pronet_io_reader;
 struct pronet_dataset;
@@ -93,6 +94,10 @@ struct pronet_arch_ops {
 	void (*train_end)(void *workspace);
 	void (*train_batch)(struct pronet_model *model, void *workspace,
 	                    const struct pronet_train_batch *batch, float *const *grads);
+	/* Families trained sample by sample set the three above to
+	 * core/train/grad_workers.c's pronet_grad_workers_begin, _end and
+	 * _batch, and describe their per-worker scratch here; NULL otherwise. */
+	const struct pronet_grad_family *grad;
 
 	/* Optional, before the gradient loop: e.g. the stacked autoencoder's
 	 * greedy layer-wise pretraining. Same data and options as pronet_train. */

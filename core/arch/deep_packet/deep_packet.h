@@ -103,12 +103,7 @@ struct deep_packet_cnn_activations {
 void deep_packet_cnn_features(const struct pronet_model *model, const float *x,
                               struct deep_packet_cnn_activations *act);
 
-enum pronet_err deep_packet_cnn_train_begin(const struct pronet_model *model, size_t max_batch,
-                                            size_t threads, void **workspace);
-void deep_packet_cnn_train_end(void *workspace);
-struct pronet_train_batch;
-void deep_packet_cnn_train_batch(struct pronet_model *model, void *workspace,
-                                 const struct pronet_train_batch *batch, float *const *grads);
+extern const struct pronet_grad_family deep_packet_cnn_grad; /* core/train/grad_workers.h */
 
 /* ---- deep-packet-sae ---- */
 
@@ -134,11 +129,7 @@ static inline struct deep_packet_sae_state *deep_packet_sae_state(const struct p
 }
 
 void deep_packet_sae_config_default(struct deep_packet_sae_config *config);
-enum pronet_err deep_packet_sae_train_begin(const struct pronet_model *model, size_t max_batch,
-                                            size_t threads, void **workspace);
-void deep_packet_sae_train_end(void *workspace);
-void deep_packet_sae_train_batch(struct pronet_model *model, void *workspace,
-                                 const struct pronet_train_batch *batch, float *const *grads);
+extern const struct pronet_grad_family deep_packet_sae_grad; /* core/train/grad_workers.h */
 struct pronet_dataset;
 struct pronet_train_options;
 enum pronet_err deep_packet_sae_pretrain(struct pronet_model *model,

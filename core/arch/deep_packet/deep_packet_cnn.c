@@ -16,6 +16,7 @@
 #include "core/nn/conv1d.h"
 #include "core/nn/pool1d.h"
 #include "core/nn/relu.h"
+#include "core/train/grad_workers.h"
 
 static const size_t cnn_hidden[DEEP_PACKET_CNN_HIDDEN] = {600, 500, 400, 300, 200, 100, 50};
 
@@ -254,9 +255,10 @@ const struct pronet_arch_ops pronet_arch_deep_packet_cnn = {
     .input_spec = deep_packet_input_spec,
     .workspace_size = cnn_workspace_size,
     .logits = cnn_logits,
-    .train_begin = deep_packet_cnn_train_begin,
-    .train_end = deep_packet_cnn_train_end,
-    .train_batch = deep_packet_cnn_train_batch,
+    .train_begin = pronet_grad_workers_begin,
+    .train_end = pronet_grad_workers_end,
+    .train_batch = pronet_grad_workers_batch,
+    .grad = &deep_packet_cnn_grad,
     .write_hyper = deep_packet_cnn_write_hyper,
     .read_hyper = deep_packet_cnn_read_hyper,
     .describe = deep_packet_cnn_describe,

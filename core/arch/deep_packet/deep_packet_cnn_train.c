@@ -4,10 +4,10 @@
  * backpropagation through the layers of deep_packet_cnn.c.
  *
  * Nothing couples the samples of a batch (no batch norm), so each worker
- * takes a fixed contiguous share of the samples and runs each one forward
- * and back into its own gradient buffer; the loop adds the buffers in
- * worker order. Dropout masks come from a generator seeded by (batch seed,
- * sample index): the result depends on the seed and the thread count only. */
+ * (core/train/grad_workers.c) takes a fixed contiguous share of the samples and runs each one
+ * forward and back into its own gradient buffer; the loop adds the buffers in worker order. Dropout
+ * masks come from a generator seeded by (batch seed, sample index): the result depends on the seed
+ * and the thread count only. */
 #include "core/arch/deep_packet/deep_packet.h"
 
 #include <stdlib.h>
@@ -18,7 +18,7 @@
 #include "core/nn/pool1d.h"
 #include "core/nn/relu.h"
 #include "core/nn/softmax_xent.h"
-#include "core/util/parallel.h"
+#include "core/train/grad_workers.h"
 
 /* One worker's rows: up to `rows` samples of its share at a time. Each
  * sample's convolutions run alone (their activations kept per row for the
@@ -38,34 +38,26 @@ struct scratch {
 	struct deep_packet_cnn_weights grad; /* views into this worker's gradient buffer */
 };
 
-struct workspace {
-	size_t threads;
-	struct scratch *scratch; /* [threads] */
-	struct pronet_model *model;
-	const struct pronet_train_batch *batch;
-};
-
 /* At most this many samples' convolution activations per worker (~0.3 MB
  * each at the defaults). */
 #define MAX_ROWS 64
 
-void deep_packet_cnn_train_end(void *opaque)
+static void scratch_free(void *opaque)
 {
-	struct workspace *ws = opaque;
+	struct scratch *sc = opaque;
 
-	if (ws == NULL)
+	if (sc == NULL)
 		return;
-	for (size_t i = 0; ws->scratch != NULL && i < ws->threads; i++) {
-		free(ws->scratch[i].memory);
-		free(ws->scratch[i].argmax);
-		free(ws->scratch[i].act);
-	}
-	free(ws->scratch);
-	free(ws);
+	free(sc->memory);
+	free(sc->argmax);
+	free(sc->act);
+	free(sc);
 }
 
-static int scratch_init(const struct deep_packet_cnn_state *s, size_t rows, struct scratch *sc)
+static enum pronet_err scratch_new(const struct pronet_model *model, size_t rows, void **out)
 {
+	const struct deep_packet_cnn_state *s = deep_packet_cnn_state(model);
+	struct scratch *sc = calloc(1, sizeof(*sc));
 	size_t a1 = s->shape.positions1 * s->shape.filters1;
 	size_t a2 = s->shape.positions2 * s->shape.filters2;
 	size_t flat = s->shape.flatten, acts = s->layout.activations;
@@ -73,12 +65,15 @@ static int scratch_init(const struct deep_packet_cnn_state *s, size_t rows, stru
 	    DEEP_PACKET_INPUT_BYTES + a1 + a2 + 4 * flat + 2 * acts + PRONET_MAX_CLASSES;
 	float *f;
 
+	*out = sc;
+	if (sc == NULL)
+		return PRONET_ERR_NOMEM;
 	sc->rows = rows;
 	sc->memory = malloc((rows * per_row + a1 + a2 + flat) * sizeof(float));
 	sc->argmax = malloc(rows * flat * sizeof(uint32_t));
 	sc->act = malloc(rows * sizeof(*sc->act));
 	if (sc->memory == NULL || sc->argmax == NULL || sc->act == NULL)
-		return 0;
+		return PRONET_ERR_NOMEM;
 	f = sc->memory;
 	for (size_t r = 0; r < rows; r++) {
 		sc->act[r].x = f, f += DEEP_PACKET_INPUT_BYTES;
@@ -96,31 +91,6 @@ static int scratch_init(const struct deep_packet_cnn_state *s, size_t rows, stru
 	sc->h = f, f += rows * acts;
 	sc->dh = f, f += rows * acts;
 	sc->dlogits = f;
-	return 1;
-}
-
-enum pronet_err deep_packet_cnn_train_begin(const struct pronet_model *model, size_t max_batch,
-                                            size_t threads, void **workspace)
-{
-	struct workspace *ws = calloc(1, sizeof(*ws));
-	size_t rows = threads > 0 ? (max_batch + threads - 1) / threads : 1;
-
-	*workspace = NULL;
-	if (ws == NULL)
-		return PRONET_ERR_NOMEM;
-	rows = rows < 1 ? 1 : rows > MAX_ROWS ? MAX_ROWS : rows;
-	ws->threads = threads;
-	ws->scratch = calloc(threads, sizeof(*ws->scratch));
-	if (ws->scratch == NULL) {
-		deep_packet_cnn_train_end(ws);
-		return PRONET_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < threads; i++)
-		if (!scratch_init(deep_packet_cnn_state(model), rows, &ws->scratch[i])) {
-			deep_packet_cnn_train_end(ws);
-			return PRONET_ERR_NOMEM;
-		}
-	*workspace = ws;
 	return PRONET_OK;
 }
 
@@ -155,12 +125,13 @@ static void convolutions_backward(const struct deep_packet_cnn_state *s, struct 
 
 /* Samples [begin, begin + rows) of the batch: convolutions one by one,
  * the dense layers over the rows, the convolutions back one by one. */
-static void train_rows(struct workspace *ws, struct scratch *sc, size_t begin, size_t rows)
+static void train_rows(const struct pronet_model *model, const struct pronet_train_batch *batch,
+                       size_t begin, size_t rows, void *scratch)
 {
-	const struct deep_packet_cnn_state *s = deep_packet_cnn_state(ws->model);
-	const struct pronet_train_batch *batch = ws->batch;
+	struct scratch *sc = scratch;
+	const struct deep_packet_cnn_state *s = deep_packet_cnn_state(model);
 	const struct dense_stack_layout *layout = &s->layout;
-	size_t classes = ws->model->num_classes, flat = s->shape.flatten;
+	size_t classes = model->num_classes, flat = s->shape.flatten;
 	size_t acts = layout->activations, logits_at = layout->offsets[layout->num_layers - 1];
 
 	for (size_t r = 0; r < rows; r++) {
@@ -169,7 +140,7 @@ static void train_rows(struct workspace *ws, struct scratch *sc, size_t begin, s
 
 		pronet_rng_seed(&rng, batch->seed + 0x9e3779b97f4a7c15ull * (b + 1));
 		deep_packet_input(batch->inputs[b], sc->act[r].x);
-		deep_packet_cnn_features(ws->model, sc->act[r].x, &sc->act[r]);
+		deep_packet_cnn_features(model, sc->act[r].x, &sc->act[r]);
 		pronet_dropout_forward(sc->act[r].pooled, flat, s->config.dropout, &rng,
 		                       sc->mask + r * flat, sc->dropped + r * flat);
 	}
@@ -194,26 +165,10 @@ static void train_rows(struct workspace *ws, struct scratch *sc, size_t begin, s
 	}
 }
 
-static void train_worker(void *context, size_t worker, size_t workers)
+static void bind(const struct pronet_model *model, float *grad, void *scratch)
 {
-	struct workspace *ws = context;
-	struct scratch *sc = &ws->scratch[worker];
-	size_t begin, end;
-
-	pronet_parallel_range(ws->batch->size, worker, workers, &begin, &end);
-	for (size_t b = begin; b < end; b += sc->rows)
-		train_rows(ws, sc, b, end - b < sc->rows ? end - b : sc->rows);
+	deep_packet_cnn_bind(model, grad, &((struct scratch *)scratch)->grad);
 }
 
-void deep_packet_cnn_train_batch(struct pronet_model *model, void *opaque,
-                                 const struct pronet_train_batch *batch, float *const *grads)
-{
-	struct workspace *ws = opaque;
-	size_t threads = batch->threads < ws->threads ? batch->threads : ws->threads;
-
-	ws->model = model;
-	ws->batch = batch;
-	for (size_t i = 0; i < threads; i++)
-		deep_packet_cnn_bind(model, grads[i], &ws->scratch[i].grad);
-	pronet_parallel_run(threads, train_worker, ws);
-}
+const struct pronet_grad_family deep_packet_cnn_grad = {scratch_new, scratch_free, bind, train_rows,
+                                                        MAX_ROWS};

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/nn/softmax_xent.h"
-#include "core/util/parallel.h"
+#include "core/train/grad_workers.h"
 
 static const size_t sae_hidden[DEEP_PACKET_SAE_HIDDEN] = {400, 300, 200, 100, 50};
 
@@ -89,65 +89,40 @@ struct scratch {
 	struct dense_stack_weights grad;
 };
 
-struct workspace {
-	size_t threads;
-	struct scratch *scratch;
-	struct pronet_model *model;
-	const struct pronet_train_batch *batch;
-};
-
-void deep_packet_sae_train_end(void *opaque)
+static void scratch_free(void *opaque)
 {
-	struct workspace *ws = opaque;
+	struct scratch *sc = opaque;
 
-	if (ws == NULL)
+	if (sc == NULL)
 		return;
-	for (size_t i = 0; ws->scratch != NULL && i < ws->threads; i++) {
-		free(ws->scratch[i].memory);
-		free(ws->scratch[i].rngs);
-	}
-	free(ws->scratch);
-	free(ws);
+	free(sc->memory);
+	free(sc->rngs);
+	free(sc);
 }
 
-enum pronet_err deep_packet_sae_train_begin(const struct pronet_model *model, size_t max_batch,
-                                            size_t threads, void **workspace)
+static enum pronet_err scratch_new(const struct pronet_model *model, size_t rows, void **out)
 {
-	struct workspace *ws = calloc(1, sizeof(*ws));
-	size_t rows = threads > 0 ? (max_batch + threads - 1) / threads : 1;
 	size_t floats = DEEP_PACKET_INPUT_BYTES +
 	                3 * deep_packet_sae_state(model)->layout.activations + PRONET_MAX_CLASSES;
-	int failed = ws == NULL || threads == 0;
+	struct scratch *sc = calloc(1, sizeof(*sc));
 
-	*workspace = NULL;
-	if (rows == 0)
-		rows = 1;
-	if (!failed) {
-		ws->threads = threads;
-		ws->scratch = calloc(threads, sizeof(*ws->scratch));
-		failed = ws->scratch == NULL;
-	}
-	for (size_t i = 0; !failed && i < threads; i++) {
-		ws->scratch[i].rows = rows;
-		ws->scratch[i].memory = malloc(rows * floats * sizeof(float));
-		ws->scratch[i].rngs = malloc(rows * sizeof(struct pronet_rng));
-		failed = ws->scratch[i].memory == NULL || ws->scratch[i].rngs == NULL;
-	}
-	if (failed) {
-		deep_packet_sae_train_end(ws);
+	*out = sc;
+	if (sc == NULL)
 		return PRONET_ERR_NOMEM;
-	}
-	*workspace = ws;
-	return PRONET_OK;
+	sc->rows = rows;
+	sc->memory = malloc(rows * floats * sizeof(float));
+	sc->rngs = malloc(rows * sizeof(struct pronet_rng));
+	return sc->memory == NULL || sc->rngs == NULL ? PRONET_ERR_NOMEM : PRONET_OK;
 }
 
 /* Samples [begin, begin + rows) of the batch, forward and back. */
-static void train_rows(struct workspace *ws, struct scratch *sc, size_t begin, size_t rows)
+static void train_rows(const struct pronet_model *model, const struct pronet_train_batch *batch,
+                       size_t begin, size_t rows, void *scratch)
 {
-	const struct deep_packet_sae_state *s = deep_packet_sae_state(ws->model);
+	struct scratch *sc = scratch;
+	const struct deep_packet_sae_state *s = deep_packet_sae_state(model);
 	const struct dense_stack_layout *layout = &s->layout;
-	const struct pronet_train_batch *batch = ws->batch;
-	size_t classes = ws->model->num_classes, acts = layout->activations;
+	size_t classes = model->num_classes, acts = layout->activations;
 	float *x = sc->memory, *h = x + sc->rows * DEEP_PACKET_INPUT_BYTES;
 	float *dh = h + sc->rows * acts, *mask = dh + sc->rows * acts;
 	float *dlogits = mask + sc->rows * acts, p = s->config.dropout;
@@ -174,30 +149,15 @@ static void train_rows(struct workspace *ws, struct scratch *sc, size_t begin, s
 	                     p > 0.0f ? mask : NULL, dlogits, dh, NULL, &sc->grad);
 }
 
-static void train_worker(void *context, size_t worker, size_t workers)
+static void bind(const struct pronet_model *model, float *grad, void *scratch)
 {
-	struct workspace *ws = context;
-	struct scratch *sc = &ws->scratch[worker];
-	size_t begin, end;
-
-	pronet_parallel_range(ws->batch->size, worker, workers, &begin, &end);
-	for (size_t b = begin; b < end; b += sc->rows)
-		train_rows(ws, sc, b, end - b < sc->rows ? end - b : sc->rows);
+	dense_stack_bind(model, &deep_packet_sae_state(model)->layout, grad,
+	                 &((struct scratch *)scratch)->grad);
 }
 
-void deep_packet_sae_train_batch(struct pronet_model *model, void *opaque,
-                                 const struct pronet_train_batch *batch, float *const *grads)
-{
-	struct workspace *ws = opaque;
-	size_t threads = batch->threads < ws->threads ? batch->threads : ws->threads;
-	const struct deep_packet_sae_state *s = deep_packet_sae_state(model);
-
-	ws->model = model;
-	ws->batch = batch;
-	for (size_t i = 0; i < threads; i++)
-		dense_stack_bind(model, &s->layout, grads[i], &ws->scratch[i].grad);
-	pronet_parallel_run(threads, train_worker, ws);
-}
+/* Chunks of a worker's whole share: the dense layers are all there is. */
+const struct pronet_grad_family deep_packet_sae_grad = {scratch_new, scratch_free, bind, train_rows,
+                                                        0};
 
 static void sae_config_get(const struct pronet_model *model, void *config)
 {
@@ -226,9 +186,10 @@ const struct pronet_arch_ops pronet_arch_deep_packet_sae = {
     .input_spec = deep_packet_input_spec,
     .workspace_size = sae_workspace_size,
     .logits = sae_logits,
-    .train_begin = deep_packet_sae_train_begin,
-    .train_end = deep_packet_sae_train_end,
-    .train_batch = deep_packet_sae_train_batch,
+    .train_begin = pronet_grad_workers_begin,
+    .train_end = pronet_grad_workers_end,
+    .train_batch = pronet_grad_workers_batch,
+    .grad = &deep_packet_sae_grad,
     .pretrain = deep_packet_sae_pretrain,
     .write_hyper = deep_packet_sae_write_hyper,
     .read_hyper = deep_packet_sae_read_hyper,

@@ -11,6 +11,7 @@
 #include "core/arch/deep_packet/deep_packet.h"
 #include "core/nn/dropout.h"
 #include "core/nn/relu.h"
+#include "core/train/grad_workers.h"
 #include "core/util/rng.h"
 
 /* Floats per 64 bytes: every activation slice starts on a cache line. */
@@ -297,9 +298,10 @@ const struct pronet_arch_ops pronet_arch_flow_cnn = {
     .input_spec = flow_input_spec,
     .workspace_size = flow_workspace_size,
     .flow_logits = flow_logits,
-    .train_begin = flow_cnn_train_begin,
-    .train_end = flow_cnn_train_end,
-    .train_batch = flow_cnn_train_batch,
+    .train_begin = pronet_grad_workers_begin,
+    .train_end = pronet_grad_workers_end,
+    .train_batch = pronet_grad_workers_batch,
+    .grad = &flow_cnn_grad,
     .pretrain = flow_cnn_fit_zscore,
     .write_hyper = flow_cnn_write_hyper,
     .read_hyper = flow_cnn_read_hyper,

@@ -168,12 +168,7 @@ const float *flow_cnn_features(const struct pronet_model *model,
 
 /* ---- training (flow_cnn_train.c) ---- */
 
-enum pronet_err flow_cnn_train_begin(const struct pronet_model *model, size_t max_batch,
-                                     size_t threads, void **workspace);
-void flow_cnn_train_end(void *workspace);
-struct pronet_train_batch;
-void flow_cnn_train_batch(struct pronet_model *model, void *workspace,
-                          const struct pronet_train_batch *batch, float *const *grads);
+extern const struct pronet_grad_family flow_cnn_grad; /* core/train/grad_workers.h */
 /* The z-score statistics from the training flows (the pretrain hook). */
 struct pronet_dataset;
 struct pronet_train_options;

@@ -4,9 +4,10 @@
  * the loop, batches and early stopping are core/train/train.c's, which
  * hands a per-flow family whole flows).
  *
- * As deep_packet_cnn_train.c: nothing couples the flows of a batch, so each
- * worker takes a fixed contiguous share and runs each flow forward and back
- * into its own gradient buffer; the loop adds the buffers in worker order.
+ * Nothing couples the flows of a batch, so each worker
+ * (core/train/grad_workers.c) takes a fixed contiguous share and runs each
+ * flow forward and back into its own gradient buffer; the loop adds the
+ * buffers in worker order.
  * Dropout masks come from a generator seeded by (batch seed, flow index):
  * the result depends on the seed and the thread count only. */
 #include <math.h>
@@ -17,8 +18,8 @@
 #include "core/nn/dropout.h"
 #include "core/nn/relu.h"
 #include "core/nn/softmax_xent.h"
+#include "core/train/grad_workers.h"
 #include "core/train/train_flows.h"
-#include "core/util/parallel.h"
 #include "core/util/rng.h"
 
 /* One worker's activations and their gradients, pointers into `memory`. */
@@ -32,23 +33,14 @@ struct scratch {
 	struct flow_cnn_weights grad; /* views into this worker's gradient buffer */
 };
 
-struct workspace {
-	size_t threads;
-	struct scratch *scratch; /* [threads] */
-	struct pronet_model *model;
-	const struct pronet_train_batch *batch;
-};
-
-void flow_cnn_train_end(void *opaque)
+static void scratch_free(void *opaque)
 {
-	struct workspace *ws = opaque;
+	struct scratch *sc = opaque;
 
-	if (ws == NULL)
+	if (sc == NULL)
 		return;
-	for (size_t i = 0; ws->scratch != NULL && i < ws->threads; i++)
-		free(ws->scratch[i].memory);
-	free(ws->scratch);
-	free(ws);
+	free(sc->memory);
+	free(sc);
 }
 
 static size_t round_up(size_t floats)
@@ -56,8 +48,10 @@ static size_t round_up(size_t floats)
 	return (floats + 15) / 16 * 16;
 }
 
-static int scratch_init(const struct flow_cnn_state *s, struct scratch *sc)
+static enum pronet_err scratch_new(const struct pronet_model *model, size_t rows, void **out)
 {
+	const struct flow_cnn_state *s = flow_cnn_state(model);
+	struct scratch *sc = calloc(1, sizeof(*sc));
 	size_t activations = flow_cnn_activation_floats(s, 1);
 	size_t floats = activations + 2 * round_up(s->layout.activations);
 	float *at;
@@ -66,9 +60,13 @@ static int scratch_init(const struct flow_cnn_state *s, struct scratch *sc)
 		floats += round_up(s->shapes.conv_size[i]);
 	for (size_t i = 0; i < FLOW_CNN_POOLS; i++)
 		floats += round_up(s->shapes.pool_size[i]);
+	(void)rows; /* one flow at a time */
+	*out = sc;
+	if (sc == NULL)
+		return PRONET_ERR_NOMEM;
 	sc->memory = aligned_alloc(64, floats * sizeof(float));
 	if (sc->memory == NULL)
-		return 0;
+		return PRONET_ERR_NOMEM;
 	flow_cnn_activations_at(s, sc->memory, 1, &sc->a);
 	at = sc->memory + activations;
 	for (size_t i = 0; i < FLOW_CNN_CONVS; i++) {
@@ -81,30 +79,6 @@ static int scratch_init(const struct flow_cnn_state *s, struct scratch *sc)
 	}
 	sc->h = at;
 	sc->dh = at + round_up(s->layout.activations);
-	return 1;
-}
-
-enum pronet_err flow_cnn_train_begin(const struct pronet_model *model, size_t max_batch,
-                                     size_t threads, void **workspace)
-{
-	struct workspace *ws = calloc(1, sizeof(*ws));
-
-	(void)max_batch; /* per-flow scratch only */
-	*workspace = NULL;
-	if (ws == NULL)
-		return PRONET_ERR_NOMEM;
-	ws->threads = threads;
-	ws->scratch = calloc(threads, sizeof(*ws->scratch));
-	if (ws->scratch == NULL) {
-		flow_cnn_train_end(ws);
-		return PRONET_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < threads; i++)
-		if (!scratch_init(flow_cnn_state(model), &ws->scratch[i])) {
-			flow_cnn_train_end(ws);
-			return PRONET_ERR_NOMEM;
-		}
-	*workspace = ws;
 	return PRONET_OK;
 }
 
@@ -146,26 +120,24 @@ static void backward(const struct flow_cnn_state *s, struct scratch *sc)
 	}
 }
 
-static void train_worker(void *context, size_t worker, size_t workers)
+static void train_rows(const struct pronet_model *model, const struct pronet_train_batch *batch,
+                       size_t begin, size_t rows, void *opaque)
 {
-	struct workspace *ws = context;
-	struct scratch *sc = &ws->scratch[worker];
-	const struct flow_cnn_state *s = flow_cnn_state(ws->model);
-	const struct pronet_train_batch *batch = ws->batch;
+	struct scratch *sc = opaque;
+	const struct flow_cnn_state *s = flow_cnn_state(model);
 	const struct dense_stack_layout *layout = &s->layout;
-	size_t classes = ws->model->num_classes, begin, end;
+	size_t classes = model->num_classes;
 	float scale = 1.0f / (float)batch->size;
 	const float *logits = sc->h + layout->offsets[layout->num_layers - 1];
 
-	pronet_parallel_range(batch->size, worker, workers, &begin, &end);
-	for (size_t b = begin; b < end; b++) {
+	for (size_t b = begin; b < begin + rows; b++) {
 		struct pronet_rng rng;
 		const float *features;
 
 		pronet_rng_seed(&rng, batch->seed + 0x9e3779b97f4a7c15ull * (b + 1));
-		flow_cnn_input(ws->model, batch->inputs[b],
+		flow_cnn_input(model, batch->inputs[b],
 		               batch->lengths != NULL ? batch->lengths[b] : 1, sc->a.x);
-		features = flow_cnn_features(ws->model, &sc->a, &rng);
+		features = flow_cnn_features(model, &sc->a, &rng);
 		dense_stack_train_forward(layout, &s->weights.dense, 1, features, layout->widths[0],
 		                          0.0f, NULL, sc->h, NULL);
 		batch->losses[b] = pronet_softmax_xent_forward(logits, classes, batch->labels[b],
@@ -180,18 +152,12 @@ static void train_worker(void *context, size_t worker, size_t workers)
 	}
 }
 
-void flow_cnn_train_batch(struct pronet_model *model, void *opaque,
-                          const struct pronet_train_batch *batch, float *const *grads)
+static void bind(const struct pronet_model *model, float *grad, void *scratch)
 {
-	struct workspace *ws = opaque;
-	size_t threads = batch->threads < ws->threads ? batch->threads : ws->threads;
-
-	ws->model = model;
-	ws->batch = batch;
-	for (size_t i = 0; i < threads; i++)
-		flow_cnn_bind(model, grads[i], &ws->scratch[i].grad);
-	pronet_parallel_run(threads, train_worker, ws);
+	flow_cnn_bind(model, grad, &((struct scratch *)scratch)->grad);
 }
+
+const struct pronet_grad_family flow_cnn_grad = {scratch_new, scratch_free, bind, train_rows, 1};
 
 /* Sums over the training flows' raw values: sum[i] of v, or with `mean`
  * set, of (v - mean)^2; in flow order, one thread, so the statistics do not

@@ -10,6 +10,7 @@
 
 #include "core/nn/dense.h"
 #include "core/nn/relu.h"
+#include "core/train/grad_workers.h"
 
 /* Floats per 64 bytes: every activation slice starts on a cache line. */
 #define SLICE_ALIGN 16
@@ -346,9 +347,10 @@ const struct pronet_arch_ops pronet_arch_image_cnn = {
     .input_spec = image_input_spec,
     .workspace_size = image_workspace_size,
     .logits = image_logits,
-    .train_begin = pronet_image_cnn_train_begin,
-    .train_end = pronet_image_cnn_train_end,
-    .train_batch = pronet_image_cnn_train_batch,
+    .train_begin = pronet_grad_workers_begin,
+    .train_end = pronet_grad_workers_end,
+    .train_batch = pronet_grad_workers_batch,
+    .grad = &pronet_image_cnn_grad,
     .write_hyper = pronet_image_cnn_write_hyper,
     .read_hyper = pronet_image_cnn_read_hyper,
     .describe = pronet_image_cnn_describe,

@@ -151,11 +151,7 @@ void pronet_image_cnn_features(const struct pronet_model *model,
                                const struct pronet_image_cnn_activations *a);
 
 /* Training (image_cnn_train.c). */
-enum pronet_err pronet_image_cnn_train_begin(const struct pronet_model *model, size_t max_batch,
-                                             size_t threads, void **workspace);
-void pronet_image_cnn_train_end(void *workspace);
-void pronet_image_cnn_train_batch(struct pronet_model *model, void *workspace,
-                                  const struct pronet_train_batch *batch, float *const *grads);
+extern const struct pronet_grad_family pronet_image_cnn_grad; /* core/train/grad_workers.h */
 
 /* Hyperparameters as data (image_cnn_hyper.c). */
 #define PRONET_IMAGE_CNN_NUM_OPTIONS 7

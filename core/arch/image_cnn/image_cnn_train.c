@@ -1,9 +1,9 @@
 /* image-cnn, training side: the gradient of a mini-batch's mean
  * cross-entropy by backpropagation through Table I's layers, split over
  * worker threads. The network couples no samples (no batch norm), so each
- * worker takes a fixed contiguous share of the batch and runs forward and
- * backward on each of its samples into its own gradient buffer; the loop
- * (core/train/train.c) sums the buffers in worker order. Dropout masks come
+ * worker (core/train/grad_workers.c) takes a fixed contiguous share of the
+ * batch and runs forward and backward on each of its samples into its own
+ * gradient buffer; the loop sums the buffers in worker order. Dropout masks come
  * from a generator seeded by (batch seed, sample index): the result depends
  * on the batch, its seed and the thread count only. */
 #include <stdlib.h>
@@ -14,7 +14,7 @@
 #include "core/nn/dropout.h"
 #include "core/nn/relu.h"
 #include "core/nn/softmax_xent.h"
-#include "core/util/parallel.h"
+#include "core/train/grad_workers.h"
 
 /* One worker's buffers: a forward pass's activations (with the pools'
  * winners) and the gradients flowing back through them. */
@@ -29,23 +29,14 @@ struct scratch {
 	struct pronet_image_cnn_weights grad; /* views into this worker's gradient buffer */
 };
 
-struct workspace {
-	size_t threads;
-	struct scratch *scratch; /* [threads] */
-	struct pronet_model *model;
-	const struct pronet_train_batch *batch;
-};
-
-void pronet_image_cnn_train_end(void *opaque)
+static void scratch_free(void *opaque)
 {
-	struct workspace *ws = opaque;
+	struct scratch *s = opaque;
 
-	if (ws == NULL)
+	if (s == NULL)
 		return;
-	for (size_t i = 0; ws->scratch != NULL && i < ws->threads; i++)
-		free(ws->scratch[i].block);
-	free(ws->scratch);
-	free(ws);
+	free(s->block);
+	free(s);
 }
 
 static size_t round_up(size_t floats)
@@ -54,8 +45,10 @@ static size_t round_up(size_t floats)
 }
 
 /* Lays one worker's scratch out in one 64-byte aligned allocation. */
-static enum pronet_err scratch_init(struct scratch *s, const struct pronet_image_cnn_shapes *sh)
+static enum pronet_err scratch_new(const struct pronet_model *model, size_t rows, void **out)
 {
+	const struct pronet_image_cnn_shapes *sh = &pronet_image_cnn_state(model)->shapes;
+	struct scratch *s = calloc(1, sizeof(*s));
 	size_t activations = pronet_image_cnn_activation_floats(sh, 1);
 	size_t floats = activations + 3 * round_up(sh->features);
 	float *at;
@@ -64,6 +57,10 @@ static enum pronet_err scratch_init(struct scratch *s, const struct pronet_image
 		floats += round_up(sh->conv_size[i]);
 	for (size_t i = 0; i + 1 < PRONET_IMAGE_CONVS; i++)
 		floats += round_up(sh->pool_size[i]);
+	(void)rows; /* one image at a time */
+	*out = s;
+	if (s == NULL)
+		return PRONET_ERR_NOMEM;
 	s->block = aligned_alloc(64, floats * sizeof(float));
 	if (s->block == NULL)
 		return PRONET_ERR_NOMEM;
@@ -83,37 +80,12 @@ static enum pronet_err scratch_init(struct scratch *s, const struct pronet_image
 	return PRONET_OK;
 }
 
-enum pronet_err pronet_image_cnn_train_begin(const struct pronet_model *model, size_t max_batch,
-                                             size_t threads, void **workspace)
-{
-	struct workspace *ws = calloc(1, sizeof(*ws));
-	enum pronet_err err = PRONET_OK;
-
-	(void)max_batch; /* nothing is kept per sample across a batch */
-	*workspace = NULL;
-	if (ws == NULL)
-		return PRONET_ERR_NOMEM;
-	ws->threads = threads;
-	ws->scratch = calloc(threads, sizeof(*ws->scratch));
-	if (ws->scratch == NULL)
-		err = PRONET_ERR_NOMEM;
-	for (size_t i = 0; err == PRONET_OK && i < threads; i++)
-		err = scratch_init(&ws->scratch[i], &pronet_image_cnn_state(model)->shapes);
-	if (err != PRONET_OK) {
-		pronet_image_cnn_train_end(ws);
-		return err;
-	}
-	*workspace = ws;
-	return PRONET_OK;
-}
-
 /* Layer 7 (dense) with dropout before it and the softmax cross-entropy
  * after, forward and backward: leaves d(loss)/d(features) in ddropped. */
-static void head(struct workspace *ws, struct scratch *s, size_t b)
+static void head(const struct pronet_model *model, const struct pronet_train_batch *batch,
+                 struct scratch *s, size_t b)
 {
-	const struct pronet_model *model = ws->model;
 	const struct pronet_image_cnn_state *state = pronet_image_cnn_state(model);
-	const struct pronet_train_batch *batch = ws->batch;
 	size_t features = state->shapes.features, classes = model->num_classes;
 	const float *z = s->a.conv[PRONET_IMAGE_CONVS - 1];
 	struct pronet_rng rng;
@@ -164,30 +136,23 @@ static void backward(const struct pronet_model *model, struct scratch *s)
 	}
 }
 
-static void train_worker(void *context, size_t worker, size_t workers)
+static void train_rows(const struct pronet_model *model, const struct pronet_train_batch *batch,
+                       size_t begin, size_t rows, void *scratch)
 {
-	struct workspace *ws = context;
-	struct scratch *s = &ws->scratch[worker];
-	size_t begin, end;
+	struct scratch *s = scratch;
 
-	pronet_parallel_range(ws->batch->size, worker, workers, &begin, &end);
-	for (size_t b = begin; b < end; b++) {
-		pronet_image_cnn_pixels(ws->model, ws->batch->inputs[b], s->a.image);
-		pronet_image_cnn_features(ws->model, &s->a);
-		head(ws, s, b);
-		backward(ws->model, s);
+	for (size_t b = begin; b < begin + rows; b++) {
+		pronet_image_cnn_pixels(model, batch->inputs[b], s->a.image);
+		pronet_image_cnn_features(model, &s->a);
+		head(model, batch, s, b);
+		backward(model, s);
 	}
 }
 
-void pronet_image_cnn_train_batch(struct pronet_model *model, void *opaque,
-                                  const struct pronet_train_batch *batch, float *const *grads)
+static void bind(const struct pronet_model *model, float *grad, void *scratch)
 {
-	struct workspace *ws = opaque;
-	size_t threads = batch->threads < ws->threads ? batch->threads : ws->threads;
-
-	ws->model = model;
-	ws->batch = batch;
-	for (size_t i = 0; i < threads; i++)
-		pronet_image_cnn_bind(model, grads[i], &ws->scratch[i].grad);
-	pronet_parallel_run(threads, train_worker, ws);
+	pronet_image_cnn_bind(model, grad, &((struct scratch *)scratch)->grad);
 }
+
+const struct pronet_grad_family pronet_image_cnn_grad = {scratch_new, scratch_free, bind,
+                                                         train_rows, 1};
