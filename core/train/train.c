@@ -70,7 +70,11 @@ struct run {
 	size_t threads;
 	struct pronet_train_flows flows; /* per-flow families only */
 	int per_flow;
-	size_t *batch_lengths;    /* [batch]: records of each unit (per-flow) */
+	size_t *batch_lengths; /* [batch]: records of each unit (per-flow) */
+	/* Per-flow: the batch's units' records and each validation worker's. */
+	struct pronet_flow_records *batch_flows;  /* [batch] */
+	struct pronet_flow_records *worker_flows; /* [threads] */
+	size_t num_batch_flows;
 	const size_t *validation; /* [num_validation]: the validation units */
 	size_t num_validation;
 };
@@ -96,6 +100,12 @@ static void run_free(struct run *run, const struct pronet_model *model)
 	free(run->losses);
 	free(run->correct);
 	free(run->batch_lengths);
+	for (size_t i = 0; run->batch_flows != NULL && i < run->num_batch_flows; i++)
+		pronet_flow_records_free(&run->batch_flows[i]);
+	free(run->batch_flows);
+	for (size_t i = 0; run->worker_flows != NULL && i < run->threads; i++)
+		pronet_flow_records_free(&run->worker_flows[i]);
+	free(run->worker_flows);
 	pronet_train_flows_free(&run->flows);
 	for (size_t i = 0; run->grads != NULL && i < run->threads; i++)
 		free(run->grads[i]);
@@ -233,6 +243,18 @@ static enum pronet_err run_allocate(struct run *run, const struct pronet_model *
 		failed =
 		    (run->grads[i] = calloc(n, sizeof(float))) == NULL ||
 		    pronet_workspace_new(model, &run->predict_workspaces[i], NULL) != PRONET_OK;
+	if (!failed && run->per_flow) {
+		run->batch_flows = calloc(batch, sizeof(*run->batch_flows));
+		run->worker_flows = calloc(threads, sizeof(*run->worker_flows));
+		failed = !run->batch_flows || !run->worker_flows;
+		run->num_batch_flows = failed ? 0 : batch;
+		for (size_t i = 0; !failed && i < batch; i++)
+			failed = pronet_flow_records_init(&run->batch_flows[i], data,
+			                                  &run->flows) != PRONET_OK;
+		for (size_t i = 0; !failed && i < threads; i++)
+			failed = pronet_flow_records_init(&run->worker_flows[i], data,
+			                                  &run->flows) != PRONET_OK;
+	}
 	if (failed)
 		return PRONET_ERR_NOMEM;
 	for (size_t i = 0; i < pool; i++)
@@ -385,8 +407,13 @@ static void validation_worker(void *context, size_t worker, size_t workers)
 		struct pronet_packet_record record;
 
 		if (job->run->per_flow) {
-			job->model->ops->flow_logits(job->model,
-			                             flows->records + flows->offset[sample],
+			struct pronet_flow_records *room = &job->run->worker_flows[worker];
+
+			err = pronet_train_flows_gather(job->data, flows, sample, room,
+			                                job->run->worker_errbuf[worker]);
+			if (err != PRONET_OK)
+				break;
+			job->model->ops->flow_logits(job->model, room->records,
 			                             flows->length[sample], memory, logits);
 		} else {
 			err = pronet_dataset_record(job->data, sample, bytes, &record,
@@ -521,8 +548,13 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 			size_t unit = run->order[cursor];
 
 			if (run->per_flow) {
-				run->batch_inputs[batch.size] =
-				    run->flows.records + run->flows.offset[unit];
+				struct pronet_flow_records *room = &run->batch_flows[batch.size];
+				enum pronet_err err = pronet_train_flows_gather(data, &run->flows,
+				                                                unit, room, errbuf);
+
+				if (err != PRONET_OK)
+					return err;
+				run->batch_inputs[batch.size] = room->records;
 				run->batch_lengths[batch.size] = run->flows.length[unit];
 			} else {
 				struct pronet_packet_record *record =
@@ -645,11 +677,6 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 	if (run.per_flow && options->augment_bytes > 0.0f)
 		err = pronet_error(errbuf, PRONET_ERR_ARG,
 		                   "byte augmentation is for per-packet architectures, not %s",
-		                   model->ops->name);
-	else if (run.per_flow && pronet_dataset_is_streamed(data))
-		err = pronet_error(errbuf, PRONET_ERR_UNSUPPORTED,
-		                   "architecture %s trains on whole flows held in memory: "
-		                   "load the dataset (no --stream)",
 		                   model->ops->name);
 	else if (run.per_flow)
 		err = pronet_train_flows_build(data, options, &run.flows, errbuf);

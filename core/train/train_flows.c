@@ -1,4 +1,4 @@
-/* The training units of a per-flow family (train_flows.h). */
+/* The training units of a per-flow family and their records (train_flows.h). */
 #include "core/train/train_flows.h"
 
 #include <stdlib.h>
@@ -10,7 +10,7 @@ void pronet_train_flows_free(struct pronet_train_flows *f)
 {
 	if (f == NULL)
 		return;
-	free(f->records);
+	free(f->members);
 	free(f->offset);
 	free(f->length);
 	free(f->train);
@@ -33,12 +33,14 @@ static void add_unit(const struct pronet_dataset *data, const struct pronet_flow
 			continue;
 		if (first == SIZE_MAX)
 			first = sample;
-		f->records[(*used)++] = data->samples[sample].input;
+		f->members[(*used)++] = sample;
 	}
 	if (first == SIZE_MAX)
 		return;
 	f->offset[first] = begin;
 	f->length[first] = *used - begin;
+	if (f->length[first] > f->longest)
+		f->longest = f->length[first];
 	units[(*count)++] = first;
 }
 
@@ -52,12 +54,12 @@ enum pronet_err pronet_train_flows_build(const struct pronet_dataset *data,
 	enum pronet_err err;
 
 	memset(f, 0, sizeof(*f));
-	f->records = malloc(n * sizeof(*f->records));
+	f->members = malloc(n * sizeof(*f->members));
 	f->offset = calloc(n, sizeof(*f->offset));
 	f->length = calloc(n, sizeof(*f->length));
 	f->train = malloc(n * sizeof(*f->train));
 	f->validation = malloc(n * sizeof(*f->validation));
-	if (side == NULL || !f->records || !f->offset || !f->length || !f->train ||
+	if (side == NULL || !f->members || !f->offset || !f->length || !f->train ||
 	    !f->validation) {
 		free(side);
 		pronet_train_flows_free(f);
@@ -80,5 +82,46 @@ enum pronet_err pronet_train_flows_build(const struct pronet_dataset *data,
 	free(side);
 	if (err != PRONET_OK)
 		pronet_train_flows_free(f);
+	return err;
+}
+
+void pronet_flow_records_free(struct pronet_flow_records *room)
+{
+	if (room == NULL)
+		return;
+	free(room->records);
+	free(room->bytes);
+	memset(room, 0, sizeof(*room));
+}
+
+enum pronet_err pronet_flow_records_init(struct pronet_flow_records *room,
+                                         const struct pronet_dataset *data,
+                                         const struct pronet_train_flows *flows)
+{
+	size_t longest = flows->longest > 0 ? flows->longest : 1;
+
+	memset(room, 0, sizeof(*room));
+	/* In memory a record's bytes stay in the dataset: no copies. */
+	room->record_bytes =
+	    pronet_dataset_is_streamed(data) ? pronet_dataset_record_bytes_max(data) : 0;
+	room->records = malloc(longest * sizeof(*room->records));
+	room->bytes = malloc(longest * room->record_bytes + 1);
+	if (room->records == NULL || room->bytes == NULL) {
+		pronet_flow_records_free(room);
+		return PRONET_ERR_NOMEM;
+	}
+	return PRONET_OK;
+}
+
+enum pronet_err pronet_train_flows_gather(const struct pronet_dataset *data,
+                                          const struct pronet_train_flows *flows, size_t unit,
+                                          struct pronet_flow_records *room, char *errbuf)
+{
+	const size_t *member = flows->members + flows->offset[unit];
+	enum pronet_err err = PRONET_OK;
+
+	for (size_t k = 0; err == PRONET_OK && k < flows->length[unit]; k++)
+		err = pronet_dataset_record(data, member[k], room->bytes + k * room->record_bytes,
+		                            &room->records[k], errbuf);
 	return err;
 }

@@ -3,7 +3,8 @@
 # block cache is the in-memory one byte for byte (early stopping,
 # calibration, two threads; Deep Packet's CNN and autoencoder on a v2
 # dataset of 1500 bytes from the IP header larger than the cache, ProNet and
-# a random forest on payload bytes, ProNet on cli.sh's crafted v1 dataset);
+# a random forest on payload bytes, ProNet on cli.sh's crafted v1 dataset,
+# flow-cnn on whole flows of 1500-byte records);
 # a cut dataset
 # is refused naming the file and the offset; a bad cache size is a usage
 # error.
@@ -22,7 +23,7 @@ expect_status 0 "label l3" "$PRONET" label -q -o "$TMP/l3.ds" --bytes 1500 --lay
 expect_status 0 "label payload" "$PRONET" label -q -o "$TMP/payload.ds" --all-packets \
 	"$CORPUS"/dns*.pcap* "$CORPUS"/quic*.pcap*
 expect_status 0 "label flow-cnn's input" "$PRONET" label -q -o "$TMP/flows1500.ds" --bytes 1500 \
-	--all-packets "$CORPUS/dns_doh.pcap"
+	--all-packets "$CORPUS"/dns*.pcap* "$CORPUS"/quic*.pcap*
 size=$(wc -c <"$TMP/l3.ds")
 [ "$size" -gt 1048576 ] || fail "the l3 dataset is $size bytes, not above the 1 MiB cache"
 expect_status 0 "make_dataset" "$MAKE_DATASET" "$TMP/crafted.ds" 40
@@ -46,17 +47,17 @@ train_twice pronet-cnn "$TMP/payload.ds" --threads 2 --calibrate --epochs 3
 # A family fitted without gradients (it reads no record bytes).
 train_twice histogram-rf "$TMP/payload.ds" --arch histogram-rf
 train_twice crafted "$TMP/crafted.ds" --threads 2 --epochs 3
+# A per-flow family: each batch's flows gathered through the cache (its
+# z-score statistics too), with early stopping's validation flows.
+train_twice flow-cnn "$TMP/flows1500.ds" --arch flow-cnn --threads 2 --calibrate --steps 6 \
+	--batch 8 --validate-every 2
 
 head -c $((size / 2)) "$TMP/l3.ds" >"$TMP/cut.ds"
 expect_status 1 "train --stream on a cut dataset" "$PRONET" train -q --stream "$TMP/cut.ds" \
 	-o "$TMP/cut.pronet"
 expect_in "$TMP/err" "$TMP/cut.ds: offset " "a cut dataset's message"
 [ ! -e "$TMP/cut.pronet" ] || fail "a model was written from a cut dataset"
-# A per-flow family trained by the gradient loop is not streamed yet: refused.
-expect_status 1 "train --stream --arch flow-cnn" "$PRONET" train -q --stream --arch flow-cnn \
-	--epochs 1 "$TMP/flows1500.ds" -o "$TMP/flow-cnn.pronet"
-expect_in "$TMP/err" "load the dataset (no --stream)" "flow-cnn's refusal"
 expect_status 2 "--stream=0" "$PRONET" train --stream=0 "$TMP/crafted.ds" -o "$TMP/x.pronet"
 expect_status 2 "--stream=lots" "$PRONET" train --stream=lots "$TMP/crafted.ds" -o "$TMP/x.pronet"
 finish
-echo "train_stream: streamed models equal the in-memory ones (deep-packet-cnn and -sae on a $size-byte l3 dataset through a 1 MiB cache; pronet-cnn, histogram-rf; the crafted v1 dataset)"
+echo "train_stream: streamed models equal the in-memory ones (deep-packet-cnn and -sae on a $size-byte l3 dataset through a 1 MiB cache; pronet-cnn, histogram-rf, flow-cnn; the crafted v1 dataset)"

@@ -162,20 +162,25 @@ const struct pronet_grad_family flow_cnn_grad = {scratch_new, scratch_free, bind
 /* Sums over the training flows' raw values: sum[i] of v, or with `mean`
  * set, of (v - mean)^2; in flow order, one thread, so the statistics do not
  * depend on the thread count. */
-static void accumulate(const struct pronet_train_flows *flows, int strip_tls, size_t count,
-                       const double *mean, float *values, double *sum)
+static enum pronet_err accumulate(const struct pronet_dataset *data,
+                                  const struct pronet_train_flows *flows,
+                                  struct pronet_flow_records *room, int strip_tls, size_t count,
+                                  const double *mean, float *values, double *sum, char *errbuf)
 {
 	for (size_t u = 0; u < flows->num_train; u++) {
 		size_t first = flows->train[u];
+		enum pronet_err err = pronet_train_flows_gather(data, flows, first, room, errbuf);
 
-		flow_cnn_raw_values(flows->records + flows->offset[first], flows->length[first],
-		                    strip_tls, values, count);
+		if (err != PRONET_OK)
+			return err;
+		flow_cnn_raw_values(room->records, flows->length[first], strip_tls, values, count);
 		for (size_t i = 0; i < count; i++) {
 			double v = values[i] - (mean != NULL ? mean[i] : 0.0);
 
 			sum[i] += mean != NULL ? v * v : v;
 		}
 	}
+	return PRONET_OK;
 }
 
 /* Sec. III-A2's normalisation (NP): z-score per input position, as
@@ -188,23 +193,30 @@ enum pronet_err flow_cnn_fit_zscore(struct pronet_model *model, const struct pro
 	struct flow_cnn_state *s = flow_cnn_state(model);
 	size_t count = s->config.input_values;
 	struct pronet_train_flows flows;
+	struct pronet_flow_records room;
+	int strip = !s->config.keep_tls_headers;
 	double *mean = calloc(count, sizeof(double)), *var = calloc(count, sizeof(double));
 	float *values = malloc(count * sizeof(float)), *m = malloc(count * sizeof(float));
 	float *deviation = malloc(count * sizeof(float));
 	enum pronet_err err = PRONET_OK;
 
 	memset(&flows, 0, sizeof(flows));
+	memset(&room, 0, sizeof(room));
 	if (!mean || !var || !values || !m || !deviation)
 		err = pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory for z-score statistics");
 	if (err == PRONET_OK)
 		err = pronet_train_flows_build(data, options, &flows, errbuf);
 	if (err == PRONET_OK && flows.num_train == 0)
 		err = pronet_error(errbuf, PRONET_ERR_ARG, "no training flows");
+	if (err == PRONET_OK && pronet_flow_records_init(&room, data, &flows) != PRONET_OK)
+		err = pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory for a flow's records");
+	if (err == PRONET_OK)
+		err = accumulate(data, &flows, &room, strip, count, NULL, values, mean, errbuf);
+	for (size_t i = 0; err == PRONET_OK && i < count; i++)
+		mean[i] /= (double)flows.num_train;
+	if (err == PRONET_OK)
+		err = accumulate(data, &flows, &room, strip, count, mean, values, var, errbuf);
 	if (err == PRONET_OK) {
-		accumulate(&flows, !s->config.keep_tls_headers, count, NULL, values, mean);
-		for (size_t i = 0; i < count; i++)
-			mean[i] /= (double)flows.num_train;
-		accumulate(&flows, !s->config.keep_tls_headers, count, mean, values, var);
 		for (size_t i = 0; i < count; i++) {
 			double d = sqrt(var[i] / (double)flows.num_train);
 
@@ -213,6 +225,7 @@ enum pronet_err flow_cnn_fit_zscore(struct pronet_model *model, const struct pro
 		}
 		flow_cnn_set_zscore(model, m, deviation);
 	}
+	pronet_flow_records_free(&room);
 	pronet_train_flows_free(&flows);
 	free(mean);
 	free(var);
