@@ -72,6 +72,10 @@ struct label_run {
 	uint64_t records_dropped, truncated_flows; /* by the record budget */
 	struct class_row *rows;
 	size_t num_rows, rows_capacity;
+	/* One flow's samples and records on their way out: room for
+	 * PRONET_FLOW_MAX_RECORDS (a flow without bytes keeps up to 1024). */
+	struct pronet_sample *flow_samples;
+	struct pronet_packet_record *flow_records;
 	int failed; /* out of memory or a write error: stop */
 	char errbuf[PRONET_ERRBUF_SIZE];
 };
@@ -135,8 +139,8 @@ static void fail_run(struct label_run *run, const char *what)
 static size_t emit_samples(struct label_run *run, struct class_row *row, uint16_t label,
                            const struct pronet_flow *flow)
 {
-	struct pronet_sample samples[PRONET_FLOW_MAX_INPUTS];
-	struct pronet_packet_record records[PRONET_FLOW_MAX_INPUTS];
+	struct pronet_sample *samples = run->flow_samples;
+	struct pronet_packet_record *records = run->flow_records;
 	size_t count = 0;
 	if (flow->records_dropped > 0) {
 		run->records_dropped += flow->records_dropped;
@@ -279,7 +283,7 @@ static int write_stored(struct label_run *run, uint64_t seed, const char *output
 	    PRONET_OK)
 		return 1;
 	/* A flow's samples are stored together: written back as one flow. */
-	struct pronet_packet_record records[PRONET_FLOW_MAX_INPUTS];
+	struct pronet_packet_record *records = run->flow_records;
 	struct pronet_sample first = {0};
 	size_t count = 0, total = label_samples_count(run->samples);
 	for (size_t i = 0; i <= total; i++) {
@@ -288,7 +292,7 @@ static int write_stored(struct label_run *run, uint64_t seed, const char *output
 		if (i < total && !kept)
 			continue;
 		if (count > 0 && (i == total || stored.capture != first.capture ||
-		                  stored.flow != first.flow || count == PRONET_FLOW_MAX_INPUTS)) {
+		                  stored.flow != first.flow || count == PRONET_FLOW_MAX_RECORDS)) {
 			const char *label = NULL;
 			for (size_t r = 0, l = 0; r < run->num_rows && label == NULL; r++)
 				if (run->rows[r].is_label && l++ == first.label)
@@ -390,6 +394,8 @@ static void free_run(struct label_run *run, struct pronet_class_map *map,
 		free(run->capture_names[i]);
 	free(run->capture_names);
 	free(run->rows);
+	free(run->flow_samples);
+	free(run->flow_records);
 	pronet_class_map_free(map);
 	pronet_capture_inputs_free(inputs);
 }
@@ -423,7 +429,10 @@ int pronet_cmd_label(int argc, char **argv)
 	inputs = pronet_cli_captures("label", argv + optind, argc - optind, args.shared.list,
 	                             &failed_files);
 	run.samples = label_samples_new(args.dedup);
-	if (inputs == NULL || run.samples == NULL) {
+	run.flow_samples = malloc(PRONET_FLOW_MAX_RECORDS * sizeof(*run.flow_samples));
+	run.flow_records = malloc(PRONET_FLOW_MAX_RECORDS * sizeof(*run.flow_records));
+	if (inputs == NULL || run.samples == NULL || run.flow_samples == NULL ||
+	    run.flow_records == NULL) {
 		free_run(&run, map, inputs);
 		return 1;
 	}

@@ -37,7 +37,10 @@ static void usage(FILE *out)
 	        "output. The dataset is written whole or not at all.\n"
 	        "\n"
 	        "  -o, --output FILE        the dataset to write (required)\n"
-	        "  -k, --packets K          packets recorded per direction, 1..%d (default 4)\n"
+	        "  -k, --packets K          packets recorded per direction, 1..%d (default 4);\n"
+	        "                           with --bytes 0 up to %d, a flow's first\n"
+	        "                           min(2K, %d) packets (sizes and times, 40 bytes a\n"
+	        "                           packet: the histogram models' windows)\n"
 	        "      --bytes N            bytes kept per packet, 0..%d (default 16)\n"
 	        "      --layer LAYER        payload (from the first payload byte, default) or\n"
 	        "                           l3 (from the IP header on, addresses and checksums\n"
@@ -75,7 +78,8 @@ static void usage(FILE *out)
 	        "others are still labelled and written) or the dataset could not be\n"
 	        "written, 2 usage error. The dataset is format version 2\n"
 	        "(docs/dataset-format.md).\n",
-	        PRONET_FLOW_MAX_INPUTS_PER_DIRECTION, PRONET_RECORD_MAX_BYTES);
+	        PRONET_FLOW_MAX_INPUTS_PER_DIRECTION, PRONET_FLOW_MAX_RECORDS,
+	        PRONET_FLOW_MAX_RECORDS, PRONET_RECORD_MAX_BYTES);
 }
 
 static int parse_direction(const char *text, int *directions)
@@ -139,7 +143,7 @@ int label_args_parse(int argc, char **argv, struct label_args *args,
 			break;
 		case 'k':
 			if (!pronet_cli_parse_u32("label", "packets", optarg, 1,
-			                          PRONET_FLOW_MAX_INPUTS_PER_DIRECTION,
+			                          PRONET_FLOW_MAX_RECORDS,
 			                          &options->flows.inputs_per_direction))
 				return 2;
 			break;
@@ -233,6 +237,17 @@ int label_args_parse(int argc, char **argv, struct label_args *args,
 	if (optind >= argc && args->shared.list == NULL) {
 		fprintf(stderr, "pronet label: no capture given\n");
 		usage(stderr);
+		return 2;
+	}
+	/* Many packets per flow only without bytes: a record's bytes are what
+	 * would make 1024 of them per flow large. */
+	if (options->flows.inputs_per_direction > PRONET_FLOW_MAX_INPUTS_PER_DIRECTION &&
+	    options->flows.window_bytes > 0) {
+		fprintf(stderr,
+		        "pronet label: --packets %u: at most %d with bytes (--bytes 0 allows up to "
+		        "%d)\n",
+		        options->flows.inputs_per_direction, PRONET_FLOW_MAX_INPUTS_PER_DIRECTION,
+		        PRONET_FLOW_MAX_RECORDS);
 		return 2;
 	}
 	/* The budget in records: each holds a window of bytes (at least one). */

@@ -16,9 +16,16 @@
 #include "core/data/record.h"
 #include "ndpi-glue/flow/input_builder.h"
 
-/* Payload prefixes kept per direction, at most (the K option). */
+/* Packets recorded per direction, at most (the K option), when records keep
+ * bytes: ProNet and the byte models read a flow's first few packets. */
 #define PRONET_FLOW_MAX_INPUTS_PER_DIRECTION 8
 #define PRONET_FLOW_MAX_INPUTS (2 * PRONET_FLOW_MAX_INPUTS_PER_DIRECTION)
+/* Records of one flow, at most, when they keep no bytes (window 0: sizes,
+ * times and flags only, what Leroux et al.'s histogram windows read): K may
+ * then be up to this many per direction, and a flow keeps its first
+ * min(2K, PRONET_FLOW_MAX_RECORDS) packets in arrival order. 1024 is the
+ * paper's window; a record is 40 bytes, so a flow slot holds 40 KiB. */
+#define PRONET_FLOW_MAX_RECORDS 1024
 
 struct pronet_flow_key {
 	uint8_t ip_version;  /* 4 or 6 */
@@ -40,13 +47,17 @@ struct pronet_flow {
 	 * retransmissions left out. */
 	struct pronet_input_builder builder;
 	/* The first K recorded packets of each direction (payload packets, or
-	 * all with the table's all_packets), in arrival order. Their bytes are
-	 * slots of the table's record pool (input_slots), given back when the
-	 * flow ends. */
-	struct pronet_packet_record inputs[PRONET_FLOW_MAX_INPUTS];
-	uint32_t input_slots[PRONET_FLOW_MAX_INPUTS];
-	uint8_t num_inputs;
-	uint8_t inputs_per_direction[2];
+	 * all with the table's all_packets), in arrival order, at most
+	 * input_capacity. The array is the table's, one region per slot
+	 * (min(2K, PRONET_FLOW_MAX_RECORDS) records), valid until on_end
+	 * returns. Their bytes are slots of the table's record pool
+	 * (input_slots), given back when the flow ends; a window of 0 bytes
+	 * takes no pool slot (input_slots is NULL). */
+	struct pronet_packet_record *inputs;
+	uint32_t *input_slots;
+	uint32_t num_inputs;
+	uint32_t input_capacity;
+	uint32_t inputs_per_direction[2];
 	uint32_t records_dropped; /* records the table's pool had no room for */
 	void *user;               /* the flow table's owner keeps its per-flow state here */
 };

@@ -19,6 +19,8 @@
 #include "core/data/record_pool.h"
 
 #define NO_SLOT UINT32_MAX
+/* The most record memory a table reserves (4 GiB: 65536 flows of 1024). */
+#define PRONET_FLOW_TABLE_MAX_RESERVED ((uint64_t)4 << 30)
 
 struct list_links {
 	uint32_t prev, next;
@@ -47,8 +49,12 @@ struct pronet_flow_table {
 	uint32_t free_head;
 	struct list recency;
 	struct list age;
-	struct pronet_record_pool *records;       /* the flows' record bytes */
-	struct pronet_input_spec spec;            /* what the builder records */
+	struct pronet_record_pool *records;  /* the flows' record bytes; NULL for window 0 */
+	struct pronet_packet_record *inputs; /* max_flows x capacity: slot i's at i x capacity */
+	uint32_t *input_slots;               /* the same layout; NULL for window 0 */
+	uint32_t capacity;                   /* records per flow */
+	size_t max_records, records_held;    /* the budget without a pool (window 0) */
+	struct pronet_input_spec spec;       /* what the builder records */
 	uint8_t scratch[PRONET_RECORD_MAX_BYTES]; /* bytes of a record not kept */
 	uint64_t now_us;
 	struct pronet_flow_table_stats stats;
@@ -106,11 +112,6 @@ enum pronet_err pronet_flow_table_new(const struct pronet_flow_table_options *op
 		return pronet_error(errbuf, PRONET_ERR_ARG,
 		                    "flow table: max flows %u is not in 1..%u", options->max_flows,
 		                    1u << 26);
-	if (options->inputs_per_direction > PRONET_FLOW_MAX_INPUTS_PER_DIRECTION)
-		return pronet_error(errbuf, PRONET_ERR_ARG,
-		                    "flow table: %u payload packets per direction (at most %d)",
-		                    options->inputs_per_direction,
-		                    PRONET_FLOW_MAX_INPUTS_PER_DIRECTION);
 	struct pronet_input_spec spec = {.window_bytes = options->window_bytes,
 	                                 .layer = options->layer,
 	                                 .flags = options->record_flags,
@@ -118,10 +119,31 @@ enum pronet_err pronet_flow_table_new(const struct pronet_flow_table_options *op
 	enum pronet_err err = pronet_input_spec_check(&spec, "flow table", errbuf);
 	if (err != PRONET_OK)
 		return err;
-	if (spec.packets_per_direction == 0)
+	/* Records without bytes are small, so a flow may keep many: the
+	 * histogram models' windows. With bytes, the first few. */
+	uint32_t most = options->window_bytes == 0 ? PRONET_FLOW_MAX_RECORDS
+	                                           : PRONET_FLOW_MAX_INPUTS_PER_DIRECTION;
+	if (spec.packets_per_direction == 0 || spec.packets_per_direction > most)
+		return pronet_error(
+		    errbuf, PRONET_ERR_ARG,
+		    "flow table: %u packets per direction is not in 1..%u (up to %d "
+		    "with a window of 0 bytes)",
+		    spec.packets_per_direction, most, PRONET_FLOW_MAX_RECORDS);
+	uint32_t capacity = 2 * spec.packets_per_direction;
+	if (capacity > PRONET_FLOW_MAX_RECORDS)
+		capacity = PRONET_FLOW_MAX_RECORDS;
+	/* Reserved for every slot, touched as flows use it: refuse what could
+	 * never be held rather than fail part-way through a capture. */
+	uint64_t reserved = (uint64_t)options->max_flows * capacity *
+	                    (sizeof(struct pronet_packet_record) +
+	                     (options->window_bytes > 0 ? sizeof(uint32_t) : 0));
+	if (reserved > PRONET_FLOW_TABLE_MAX_RESERVED)
 		return pronet_error(errbuf, PRONET_ERR_ARG,
-		                    "flow table: 0 packets per direction (1..%d)",
-		                    PRONET_FLOW_MAX_INPUTS_PER_DIRECTION);
+		                    "flow table: %u flows of %u records need %llu MiB of records "
+		                    "(at most %llu MiB): fewer flows or packets",
+		                    options->max_flows, capacity,
+		                    (unsigned long long)(reserved >> 20),
+		                    (unsigned long long)(PRONET_FLOW_TABLE_MAX_RESERVED >> 20));
 	size_t max_records = options->max_records != 0
 	                         ? options->max_records
 	                         : (size_t)options->max_flows * 2 * options->inputs_per_direction;
@@ -129,22 +151,32 @@ enum pronet_err pronet_flow_table_new(const struct pronet_flow_table_options *op
 	while (buckets < options->max_flows)
 		buckets <<= 1;
 	struct pronet_flow_table *table = calloc(1, sizeof(*table));
-	if (table != NULL && (err = pronet_record_pool_new(spec.window_bytes, max_records,
-	                                                   &table->records, errbuf)) != PRONET_OK) {
+	/* A window of 0 bytes has nothing for a pool to hold: the budget is a
+	 * count. */
+	if (table != NULL && spec.window_bytes > 0 &&
+	    (err = pronet_record_pool_new(spec.window_bytes, max_records, &table->records,
+	                                  errbuf)) != PRONET_OK) {
 		pronet_flow_table_free(table);
 		return err;
 	}
+	size_t records = (size_t)options->max_flows * capacity;
 	if (table != NULL) {
 		table->slots = calloc(options->max_flows, sizeof(*table->slots));
 		table->buckets = malloc(buckets * sizeof(*table->buckets));
+		table->inputs = calloc(records, sizeof(*table->inputs));
+		if (spec.window_bytes > 0)
+			table->input_slots = calloc(records, sizeof(*table->input_slots));
 	}
-	if (table == NULL || table->slots == NULL || table->buckets == NULL) {
+	if (table == NULL || table->slots == NULL || table->buckets == NULL ||
+	    table->inputs == NULL || (spec.window_bytes > 0 && table->input_slots == NULL)) {
 		pronet_flow_table_free(table);
 		return pronet_error(errbuf, PRONET_ERR_NOMEM, "flow table: no memory for %u flows",
 		                    options->max_flows);
 	}
 	table->options = *options;
 	table->spec = spec;
+	table->capacity = capacity;
+	table->max_records = max_records;
 	table->on_end = on_end;
 	table->user = user;
 	table->bucket_mask = buckets - 1;
@@ -164,6 +196,8 @@ void pronet_flow_table_free(struct pronet_flow_table *table)
 	if (table == NULL)
 		return;
 	pronet_record_pool_free(table->records);
+	free(table->inputs);
+	free(table->input_slots);
 	free(table->slots);
 	free(table->buckets);
 	free(table);
@@ -257,8 +291,10 @@ static void end_flow(struct pronet_flow_table *table, uint32_t index,
 {
 	struct slot *slot = &table->slots[index];
 	table->on_end(table->user, &slot->flow, reason);
-	for (uint8_t i = 0; i < slot->flow.num_inputs; i++)
-		pronet_record_pool_give_chain(table->records, slot->flow.input_slots[i]);
+	if (table->records != NULL)
+		for (uint32_t i = 0; i < slot->flow.num_inputs; i++)
+			pronet_record_pool_give_chain(table->records, slot->flow.input_slots[i]);
+	table->records_held -= slot->flow.num_inputs;
 	slot->flow.num_inputs = 0;
 	uint32_t *link = &table->buckets[slot->bucket];
 	while (*link != index)
@@ -330,6 +366,10 @@ static uint32_t create_flow(struct pronet_flow_table *table, uint32_t bucket,
 	slot->flow.key = *key;
 	slot->flow.client_side = client_side;
 	slot->flow.first_us = table->now_us;
+	slot->flow.inputs = table->inputs + (size_t)index * table->capacity;
+	if (table->input_slots != NULL)
+		slot->flow.input_slots = table->input_slots + (size_t)index * table->capacity;
+	slot->flow.input_capacity = table->capacity;
 	slot->bucket = bucket;
 	slot->in_use = 1;
 	slot->hash_next = table->buckets[bucket];
@@ -343,35 +383,62 @@ static uint32_t create_flow(struct pronet_flow_table *table, uint32_t bucket,
 
 /* The input builder decides what the model sees of the packet; the flow
  * keeps what it hands back. */
+/* A place for the flow's next record: a pool slot and its bytes, or with a
+ * window of 0 bytes a count against the budget (*bytes the scratch, which
+ * the builder then never writes). 0 when the flow is full or the budget
+ * spent. */
+static int take_room(struct pronet_flow_table *table, const struct pronet_flow *flow,
+                     uint32_t *slot, uint8_t **bytes)
+{
+	*slot = PRONET_RECORD_SLOT_NONE;
+	*bytes = table->scratch;
+	if (flow->num_inputs >= table->capacity)
+		return 0;
+	if (table->records == NULL)
+		return table->records_held < table->max_records;
+	*slot = pronet_record_pool_take(table->records);
+	if (*slot == PRONET_RECORD_SLOT_NONE)
+		return 0;
+	*bytes = pronet_record_pool_bytes(table->records, *slot);
+	return 1;
+}
+
+/* The input builder decides what the model sees of the packet; the flow
+ * keeps what it hands back. */
 static void record_input(struct pronet_flow_table *table, struct pronet_flow *flow,
                          const struct pronet_packet *packet, enum pronet_direction *direction)
 {
 	struct pronet_packet_record input;
-	uint32_t slot = flow->num_inputs < PRONET_FLOW_MAX_INPUTS
-	                    ? pronet_record_pool_take(table->records)
-	                    : PRONET_RECORD_SLOT_NONE;
-	/* Without a slot the packet is still accounted (the builder's counts
+	uint32_t slot;
+	uint8_t *bytes;
+	/* Without room the packet is still accounted (the builder's counts
 	 * and direction): its bytes go to the scratch and are not kept. */
-	uint8_t *bytes = slot != PRONET_RECORD_SLOT_NONE
-	                     ? pronet_record_pool_bytes(table->records, slot)
-	                     : table->scratch;
+	int room = take_room(table, flow, &slot, &bytes);
 
 	if (pronet_input_builder_add(&flow->builder, packet, &table->spec, direction, bytes,
 	                             &input) != PRONET_INPUT_KEPT) {
-		pronet_record_pool_give_chain(table->records, slot);
+		if (table->records != NULL)
+			pronet_record_pool_give_chain(table->records, slot);
 		return;
 	}
-	if (slot == PRONET_RECORD_SLOT_NONE) { /* the builder would keep it; no room */
-		flow->records_dropped++;
-		table->stats.records_dropped++;
+	if (!room) {
+		/* A flow past its capacity (2K above PRONET_FLOW_MAX_RECORDS)
+		 * has its first records, as one past K per direction has: only
+		 * a spent budget drops a record the flow would keep. */
+		if (flow->num_inputs < table->capacity) {
+			flow->records_dropped++;
+			table->stats.records_dropped++;
+		}
 		return;
 	}
 	/* The table's clock (capture time that never goes backwards), so that
 	 * a flow's records are in time order as a v2 dataset requires. */
 	input.timestamp_us = table->now_us;
 	flow->inputs_per_direction[*direction]++;
-	flow->input_slots[flow->num_inputs] = slot;
+	if (flow->input_slots != NULL)
+		flow->input_slots[flow->num_inputs] = slot;
 	flow->inputs[flow->num_inputs++] = input;
+	table->records_held++;
 }
 
 enum pronet_err pronet_flow_table_update(struct pronet_flow_table *table,

@@ -40,16 +40,21 @@ struct pronet_flow_table_options {
 	uint64_t idle_timeout_us;   /* 0: never idle out (default 0) */
 	uint64_t active_timeout_us; /* 0: no active timeout (default 0) */
 	enum pronet_flow_full_policy when_full;
-	uint32_t inputs_per_direction; /* K packets recorded per direction, 1..8 (default 4) */
+	/* K packets recorded per direction (default 4): 1..8 when records keep
+	 * bytes; with window_bytes 0, 1..PRONET_FLOW_MAX_RECORDS, and a flow
+	 * keeps at most PRONET_FLOW_MAX_RECORDS (ndpi-glue/flow/flow.h). Each
+	 * slot holds min(2K, PRONET_FLOW_MAX_RECORDS) records of 40 bytes,
+	 * allocated up front and touched only as flows use them. */
+	uint32_t inputs_per_direction;
 	/* What a record keeps (core/data/input_spec.h): window N (0..1500,
 	 * default 16), layer (default payload), PRONET_SPEC_ALL_PACKETS to
 	 * record payload-less packets too (default 0). */
 	uint16_t window_bytes;
 	uint8_t layer;
 	uint8_t record_flags;
-	/* The record budget: records' bytes held at once, all flows together;
-	 * 0 (default): max_flows * 2 * K, every flow full. When the pool is empty
-	 * a record is dropped and counted (stats.records_dropped). */
+	/* The record budget: records held at once, all flows together;
+	 * 0 (default): max_flows * 2 * K, every flow full. When it is spent a
+	 * record is dropped and counted (stats.records_dropped). */
 	uint32_t max_records;
 	/* The key of the flow hash (SipHash-1-3): the caller draws it from the
 	 * OS for each run (tools/ do, with getrandom) so that no one can craft

@@ -154,6 +154,10 @@ grep -q "^# records: 1500 bytes, layer payload, 8 per direction, payload-less in
 	fail "label: a 1 MB budget of 1500-byte records dropped nothing: $(grep '^# records' "$TMP/out")"
 expect_status 0 "dataset_summary budget" "$SUMMARY" "$TMP/budget.ds"
 expect_status 2 "label --bytes 1501" "$PRONET" label "$MIXED" --bytes 1501 -o "$TMP/x.ds"
+# Many packets per direction only without bytes (40-byte records), up to 1024.
+expect_status 2 "label -k 9 with bytes" "$PRONET" label "$MIXED" -k 9 -o "$TMP/x.ds"
+expect_in "$TMP/err" "at most 8 with bytes" "label -k 9 message"
+expect_status 2 "label -k 1025 --bytes 0" "$PRONET" label "$MIXED" -k 1025 --bytes 0 -o "$TMP/x.ds"
 expect_status 2 "label --layer l4" "$PRONET" label "$MIXED" --layer l4 -o "$TMP/x.ds"
 
 # With the defaults, label writes v2 records whose predictions are the v1
@@ -197,6 +201,27 @@ accounted=$(($1 + $2 + $3 + $4 + $5 + $6 + $7 + $8))
 corpus_samples=$(awk '$1 == "total" { print $3 }' "$TMP/corpus.table")
 grep -qx "samples $corpus_samples" "$TMP/corpus.summary" || fail "corpus: dataset and table disagree"
 [ "$1" -gt 1000 ] || fail "corpus: only $1 flows labelled"
+
+# --- sizes and times only: a flow's first 1024 packets (histogram windows) -----
+# anydesk.pcap's TLS flow has thousands of packets: -k 1024 --bytes 0 keeps its
+# first 1024 in arrival order, -k 8 its first 8 per direction.
+ANY="$CORPUS/anydesk.pcap"
+expect_status 0 "label -k 1024 --bytes 0" "$PRONET" label -q "$ANY" -k 1024 --bytes 0 \
+	--all-packets -o "$TMP/sizes.ds"
+expect_in "$TMP/out" "0 bytes, layer payload, 1024 per direction, payload-less included; 0 dropped" \
+	"label -k 1024 records line"
+expect_status 0 "dataset_summary --flows sizes" "$SUMMARY" --flows "$TMP/sizes.ds"
+awk '$1 == "flow" && $4 == "TLS" && $5 == 1024' "$TMP/out" | grep -q . ||
+	fail "-k 1024 --bytes 0: no TLS flow of 1024 records in anydesk.pcap"
+awk '$1 == "flow" && $5 > 1024' "$TMP/out" | grep -q . && fail "-k 1024: a flow past 1024 records"
+expect_status 0 "label -k 8 --bytes 0" "$PRONET" label -q "$ANY" -k 8 --bytes 0 --all-packets \
+	-o "$TMP/sizes8.ds"
+expect_status 0 "dataset_summary --records sizes" "$SUMMARY" --records "$TMP/sizes.ds"
+awk '$1 == "record" && $4 != 0' "$TMP/out" | grep -q . && fail "--bytes 0: a record with bytes"
+# The first records, where neither direction has reached 8, are the same.
+"$SUMMARY" --records "$TMP/sizes8.ds" | sed -n 2,9p >"$TMP/a"
+sed -n 2,9p "$TMP/out" >"$TMP/b"
+cmp -s "$TMP/a" "$TMP/b" || fail "-k 8 and -k 1024 disagree on a flow's first records"
 
 # --- --label app: nDPI's application (after the dot), no class map ----------
 APPS="$CORPUS/quic.pcap $CORPUS/google_ssl.pcap"

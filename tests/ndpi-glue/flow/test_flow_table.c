@@ -1,8 +1,9 @@
 /* Tests of ndpi-glue/flow/flow_table.c: both directions make one flow, VLANs and
  * protocols separate flows, idle and active expiry in deadline order driven
  * by packet time, a full table evicts (or refuses) and counts, and the
- * first K payload prefixes are kept per direction with their index, and
- * flows crafted to collide under the old unkeyed hash spread. */
+ * first K payload prefixes are kept per direction with their index, records
+ * without bytes go up to 1024 per flow, and flows crafted to collide under
+ * the old unkeyed hash spread. */
 #include "ndpi-glue/flow/flow_table.h"
 #include "tests/ndpi-glue/flow/fnv_collisions.h"
 #include "tests/unit.h"
@@ -250,7 +251,7 @@ static void test_keeps_k_prefixes_per_direction(void)
 	CU_ASSERT_EQUAL(flow->inputs_per_direction[PRONET_DIR_SERVER_TO_CLIENT], 4);
 	CU_ASSERT_EQUAL(flow->builder.payload_packets, 12);
 	int client = 0;
-	for (int i = 0; i < flow->num_inputs; i++) {
+	for (uint32_t i = 0; i < flow->num_inputs; i++) {
 		const struct pronet_packet_record *in = &flow->inputs[i];
 		CU_ASSERT_EQUAL(in->length, 16);
 		CU_ASSERT_EQUAL(in->payload_length, 20);
@@ -275,6 +276,104 @@ static void test_keeps_k_prefixes_per_direction(void)
 	pronet_flow_table_free(table);
 }
 
+/* A table recording sizes and times only (window 0, every packet), as the
+ * histogram models' datasets are labelled: K per direction up to 1024. */
+static struct pronet_flow_table *new_size_table(uint32_t max_flows, uint32_t k,
+                                                uint32_t max_records)
+{
+	struct pronet_flow_table_options options;
+	struct pronet_flow_table *table = NULL;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	pronet_flow_table_options_default(&options);
+	options.max_flows = max_flows;
+	options.inputs_per_direction = k;
+	options.window_bytes = 0;
+	options.record_flags = PRONET_SPEC_ALL_PACKETS;
+	options.max_records = max_records;
+	num_ended = 0;
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_table_new(&options, on_end, NULL, &table, errbuf),
+	                      PRONET_OK);
+	return table;
+}
+
+/* Packet i of a long flow: three from the client, then one from the
+ * server, each 100 + i % 200 bytes on the wire, 1 ms apart. */
+static struct pronet_packet long_flow_packet(int i)
+{
+	int from_server = i % 4 == 3;
+	struct pronet_packet p = from_server ? udp_packet(2, 53, 1, 9, 1000 * (uint64_t)i)
+	                                     : udp_packet(1, 9, 2, 53, 1000 * (uint64_t)i);
+	p.wire_length = (uint16_t)(100 + i % 200);
+	return p;
+}
+
+static void test_sizes_only_records_first_1024(void)
+{
+	/* K 800: capacity min(1600, 1024). 1500 packets: the first 1024 are
+	 * kept in arrival order (768 client, 256 server: neither direction
+	 * reaches 800), the rest counted, nothing dropped. */
+	struct pronet_flow_table *table = new_size_table(2, 800, 0);
+	struct pronet_flow_table_stats stats;
+	enum pronet_direction dir;
+	int created;
+	struct pronet_flow *flow = NULL;
+	for (int i = 0; i < 1500; i++)
+		flow = update(table, long_flow_packet(i), &dir, &created);
+	CU_ASSERT_EQUAL_FATAL(flow->num_inputs, PRONET_FLOW_MAX_RECORDS);
+	CU_ASSERT_EQUAL(flow->input_capacity, 1024);
+	CU_ASSERT_EQUAL(flow->inputs_per_direction[PRONET_DIR_CLIENT_TO_SERVER], 768);
+	CU_ASSERT_EQUAL(flow->inputs_per_direction[PRONET_DIR_SERVER_TO_CLIENT], 256);
+	CU_ASSERT_EQUAL(flow->records_dropped, 0);
+	CU_ASSERT_EQUAL(flow->packets[0] + flow->packets[1], 1500);
+	int in_order = 1;
+	for (uint32_t i = 0; i < flow->num_inputs; i++) {
+		const struct pronet_packet_record *in = &flow->inputs[i];
+		in_order &=
+		    in->packet_index == i && in->length == 0 && in->wire_length == 100 + i % 200 &&
+		    in->timestamp_us == 1000 * (uint64_t)i &&
+		    in->direction ==
+		        (i % 4 == 3 ? PRONET_DIR_SERVER_TO_CLIENT : PRONET_DIR_CLIENT_TO_SERVER);
+	}
+	CU_ASSERT(in_order);
+	pronet_flow_table_get_stats(table, &stats);
+	CU_ASSERT_EQUAL(stats.records_dropped, 0);
+	/* A second flow in the other slot has its own region. */
+	struct pronet_packet other = udp_packet(7, 7, 8, 8, 2000000);
+	struct pronet_flow *second = update(table, other, &dir, &created);
+	CU_ASSERT(created);
+	CU_ASSERT_EQUAL(second->num_inputs, 1);
+	CU_ASSERT(second->inputs >= flow->inputs + 1024 || second->inputs + 1024 <= flow->inputs);
+	CU_ASSERT_EQUAL(flow->inputs[0].packet_index, 0);
+	pronet_flow_table_flush(table);
+	CU_ASSERT_EQUAL(num_ended, 2);
+	CU_ASSERT_EQUAL(ended[0].flow.num_inputs, 1024);
+	pronet_flow_table_free(table);
+
+	/* K 5 per direction: 5 client and 5 server, the rest of each side
+	 * counted but not kept (not dropped either). */
+	table = new_size_table(1, 5, 0);
+	for (int i = 0; i < 40; i++)
+		flow = update(table, long_flow_packet(i), &dir, &created);
+	CU_ASSERT_EQUAL(flow->num_inputs, 10);
+	CU_ASSERT_EQUAL(flow->inputs_per_direction[PRONET_DIR_SERVER_TO_CLIENT], 5);
+	CU_ASSERT_EQUAL(flow->inputs[9].packet_index, 19); /* the 5th server packet */
+	CU_ASSERT_EQUAL(flow->records_dropped, 0);
+	pronet_flow_table_free(table);
+
+	/* A budget of 300 records (all flows together) drops the rest and
+	 * counts them; a flow that ends gives its records back. */
+	table = new_size_table(2, 1024, 300);
+	for (int i = 0; i < 400; i++)
+		flow = update(table, long_flow_packet(i), &dir, &created);
+	CU_ASSERT_EQUAL(flow->num_inputs, 300);
+	CU_ASSERT_EQUAL(flow->records_dropped, 100);
+	pronet_flow_table_flush(table);
+	for (int i = 0; i < 400; i++)
+		flow = update(table, long_flow_packet(i), &dir, &created);
+	CU_ASSERT_EQUAL(flow->num_inputs, 300);
+	pronet_flow_table_free(table);
+}
+
 static void test_bad_options_are_refused(void)
 {
 	struct pronet_flow_table_options options;
@@ -290,6 +389,22 @@ static void test_bad_options_are_refused(void)
 	CU_ASSERT_EQUAL(pronet_flow_table_new(&options, on_end, NULL, &table, errbuf),
 	                PRONET_ERR_ARG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "per direction"));
+	/* Records without bytes: up to 1024 per direction, not 1025. */
+	options.window_bytes = 0;
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_table_new(&options, on_end, NULL, &table, errbuf),
+	                      PRONET_OK);
+	pronet_flow_table_free(table);
+	options.inputs_per_direction = PRONET_FLOW_MAX_RECORDS + 1;
+	CU_ASSERT_EQUAL(pronet_flow_table_new(&options, on_end, NULL, &table, errbuf),
+	                PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "1..1024"));
+	/* 2^26 flows of 1024 records would reserve 2.5 TiB: refused, named. */
+	options.inputs_per_direction = PRONET_FLOW_MAX_RECORDS;
+	options.max_flows = 1u << 26;
+	CU_ASSERT_EQUAL(pronet_flow_table_new(&options, on_end, NULL, &table, errbuf),
+	                PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "MiB of records"));
+	CU_ASSERT_PTR_NULL(table);
 	pronet_flow_table_free(NULL);
 }
 
@@ -357,6 +472,7 @@ static CU_TestInfo tests[] = {
     {"a full table evicts the idlest flow and counts", test_full_table_evicts_idlest},
     {"a full table refuses when asked and counts", test_full_table_refuses_when_asked},
     {"first K payload prefixes per direction", test_keeps_k_prefixes_per_direction},
+    {"sizes only: a flow's first 1024 packets", test_sizes_only_records_first_1024},
     {"bad options are refused", test_bad_options_are_refused},
     {"flows colliding under unkeyed FNV-1a spread", test_collision_flood_spreads},
     CU_TEST_INFO_NULL,
