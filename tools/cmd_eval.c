@@ -40,7 +40,7 @@ static void usage(FILE *out)
 	        "thresholds), in the same layout; the dataset's classes the model does\n"
 	        "not know are counted apart (how many abstained, as they should, and\n"
 	        "what they were named). Only --combine, --flow-packets, --random-floor,\n"
-	        "--focus, --json, --svg-dir and -q apply.\n"
+	        "--focus, --json, --svg-dir, --stream and -q apply.\n"
 	        "\n"
 	        "  -m, --model=MODEL         score this model instead of cross-validating\n"
 	        "  -k, --folds=K             folds (default 5)\n"
@@ -216,8 +216,9 @@ static int own_option(int option, const char *value, struct eval_args *a)
 /* Options that mean training or folds, which -m has none of. */
 static int trains(int option)
 {
-	return (option >= 256 && option < 512) || option == 'k' || option == 'r' || option == 'g' ||
-	       option == OPT_BY || option == OPT_MIN_FLOWS || option == OPT_HOLD_OUT;
+	return pronet_cli_train_option_trains(option) || option == 'k' || option == 'r' ||
+	       option == 'g' || option == OPT_BY || option == OPT_MIN_FLOWS ||
+	       option == OPT_HOLD_OUT;
 }
 
 /* "--NAME" of the option getopt_long just parsed into text[64] (index: its
@@ -458,7 +459,8 @@ int pronet_cmd_eval(int argc, char **argv)
 		fprintf(stderr, "pronet eval: out of memory\n");
 		status = 1;
 	}
-	if (status < 0 && pronet_dataset_load(args.dataset, &data, errbuf) != PRONET_OK) {
+	if (status < 0 &&
+	    pronet_cli_train_load(&args.train, args.dataset, &data, errbuf) != PRONET_OK) {
 		fprintf(stderr, "pronet eval: %s\n", errbuf);
 		status = 1;
 	}

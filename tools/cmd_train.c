@@ -35,11 +35,6 @@ static void usage(FILE *out)
 	             "  -g, --groups=FILE         TSV 'capture<TAB>family': the validation share\n"
 	             "                            keeps families whole\n"
 	             "      --min-flows=N         leave out classes with fewer flows (listed)\n"
-	             "      --stream[=MIB]        read the records from DATASET as training\n"
-	             "                            needs them, through a cache of MIB MiB\n"
-	             "                            (default 64), instead of loading it: for a\n"
-	             "                            dataset larger than memory; the same model\n"
-	             "                            bit for bit\n"
 	             "  -q, --quiet               no progress line\n"
 	             "  -h, --help                show this help and exit\n");
 	pronet_cli_train_usage(out);
@@ -54,24 +49,18 @@ struct train_args {
 	const char *dataset, *output, *groups;
 	struct pronet_cli_train train;
 	uint32_t min_flows;
-	uint32_t stream_mib; /* 0: load the dataset into memory */
 	int quiet, calibrate;
 };
 
 enum {
 	OPT_CALIBRATE = 512,
 	OPT_MIN_FLOWS,
-	OPT_STREAM,
 };
 
 static const struct option own_options[] = {
-    {"output", required_argument, NULL, 'o'},
-    {"calibrate", no_argument, NULL, OPT_CALIBRATE},
-    {"groups", required_argument, NULL, 'g'},
-    {"min-flows", required_argument, NULL, OPT_MIN_FLOWS},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
-    {"stream", optional_argument, NULL, OPT_STREAM},
+    {"output", required_argument, NULL, 'o'}, {"calibrate", no_argument, NULL, OPT_CALIBRATE},
+    {"groups", required_argument, NULL, 'g'}, {"min-flows", required_argument, NULL, OPT_MIN_FLOWS},
+    {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
 };
 
 /* One option; returns 1 if parsed, 0 if its value is bad (reported). */
@@ -90,10 +79,6 @@ static int apply_option(int option, const char *value, struct train_args *a)
 	case OPT_CALIBRATE:
 		a->calibrate = 1;
 		return 1;
-	case OPT_STREAM:
-		a->stream_mib = PRONET_DATASET_CACHE_DEFAULT >> 20;
-		return value == NULL ||
-		       pronet_cli_parse_u32("train", "stream", value, 1, 1u << 20, &a->stream_mib);
 	case OPT_MIN_FLOWS:
 		return pronet_cli_parse_u32("train", "min-flows", value, 0, UINT32_MAX,
 		                            &a->min_flows);
@@ -352,10 +337,7 @@ int pronet_cmd_train(int argc, char **argv)
 
 	if (status >= 0)
 		return status;
-	if ((args.stream_mib != 0
-	         ? pronet_dataset_load_streamed(args.dataset, (size_t)args.stream_mib << 20, &data,
-	                                        errbuf)
-	         : pronet_dataset_load(args.dataset, &data, errbuf)) != PRONET_OK) {
+	if (pronet_cli_train_load(&args.train, args.dataset, &data, errbuf) != PRONET_OK) {
 		fprintf(stderr, "pronet train: %s\n", errbuf);
 		return 1;
 	}

@@ -22,10 +22,11 @@ enum {
 	OPT_MIN_THRESHOLD,
 	OPT_THRESHOLD_PRECISION,
 	OPT_REJECT_RARE,
+	OPT_STREAM,
 	OPT_ARCH_OPTION = 512 - PRONET_CLI_MAX_ARCH_OPTIONS, /* + index of the arch's option */
 };
 
-#define NUM_SHARED 15
+#define NUM_SHARED 16
 static const struct option shared[NUM_SHARED] = {
     {"arch", required_argument, NULL, OPT_ARCH},
     {"batch-size", required_argument, NULL, OPT_BATCH_SIZE},
@@ -42,6 +43,7 @@ static const struct option shared[NUM_SHARED] = {
     {"min-threshold", required_argument, NULL, OPT_MIN_THRESHOLD},
     {"threshold-precision", required_argument, NULL, OPT_THRESHOLD_PRECISION},
     {"reject-rare", optional_argument, NULL, OPT_REJECT_RARE},
+    {"stream", optional_argument, NULL, OPT_STREAM},
 };
 
 void pronet_cli_train_defaults(struct pronet_cli_train *t)
@@ -204,9 +206,18 @@ int pronet_cli_train_option(const char *cmd, int option, const char *value,
 	case OPT_AUGMENT_BYTES:
 		return pronet_cli_parse_float(cmd, "augment-bytes", value, 0.0f, 0.5f,
 		                              &o->augment_bytes);
+	case OPT_STREAM:
+		t->stream_mib = PRONET_DATASET_CACHE_DEFAULT >> 20;
+		return value == NULL ||
+		       pronet_cli_parse_u32(cmd, "stream", value, 1, 1u << 20, &t->stream_mib);
 	default:
 		return -1;
 	}
+}
+
+int pronet_cli_train_option_trains(int option)
+{
+	return option >= 256 && option < 512 && option != OPT_STREAM;
 }
 
 int pronet_cli_train_finish(const char *command, struct pronet_cli_train *t)
@@ -301,8 +312,21 @@ void pronet_cli_train_usage(FILE *out)
 	        "                            default) trains on them, 'calibrate' keeps them\n"
 	        "                            out of training and counts them as mistakes\n"
 	        "                            when calibrating the thresholds; eval also\n"
-	        "                            takes 'test': neither, only tested on\n",
+	        "                            takes 'test': neither, only tested on\n"
+	        "      --stream[=MIB]        read the records from DATASET as training\n"
+	        "                            needs them, through a cache of MIB MiB\n"
+	        "                            (default 64), instead of loading it: for a\n"
+	        "                            dataset larger than memory; the same models\n"
+	        "                            and figures bit for bit\n",
 	        d.options.batch_size, d.options.epochs, (double)d.options.learning_rate,
 	        (unsigned long long)d.options.seed, d.options.threads, d.options.validate_every,
 	        d.options.patience, d.threshold_precision);
+}
+
+enum pronet_err pronet_cli_train_load(const struct pronet_cli_train *t, const char *path,
+                                      struct pronet_dataset **out, char *errbuf)
+{
+	return t->stream_mib != 0
+	           ? pronet_dataset_load_streamed(path, (size_t)t->stream_mib << 20, out, errbuf)
+	           : pronet_dataset_load(path, out, errbuf);
 }

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "core/data/dataset.h"
 #include "core/model/model.h"
 #include "core/train/train.h"
 
@@ -30,12 +31,15 @@ struct pronet_cli_train {
 	/* --reject-rare: the flows of classes --min-flows leaves out become one
 	 * reject class (PRONET_REJECT_CLASS) instead of being dropped */
 	enum pronet_cli_reject reject_rare;
+	/* --stream[=MIB]: read the dataset's records through a cache of this
+	 * many MiB as training needs them (0: load the dataset into memory) */
+	uint32_t stream_mib;
 };
 
 /* Option values of the shared options are 256..511 (an architecture's own
  * options 448..511); a command's own use 512+. */
 #define PRONET_CLI_MAX_ARCH_OPTIONS 64
-#define PRONET_CLI_TRAIN_OPTIONS (15 + PRONET_CLI_MAX_ARCH_OPTIONS)
+#define PRONET_CLI_TRAIN_OPTIONS (16 + PRONET_CLI_MAX_ARCH_OPTIONS)
 
 /* Defaults, with the architecture --arch names in argv (scanned before
  * getopt, since its options depend on it; default pronet-cnn). 0, with a
@@ -49,8 +53,14 @@ size_t pronet_cli_train_add_options(struct option *table, size_t at,
 /* 1 parsed, 0 bad value (reported), -1 not a shared option. */
 int pronet_cli_train_option(const char *command, int option, const char *value,
                             struct pronet_cli_train *t);
+/* 1 if a shared option changes what is trained (all but --stream, which
+ * says only how the dataset is read), for `pronet eval -m`'s refusal. */
+int pronet_cli_train_option_trains(int option);
 /* After parsing: --steps and --epochs exclude each other. 0 on error. */
 int pronet_cli_train_finish(const char *command, struct pronet_cli_train *t);
 void pronet_cli_train_usage(FILE *out);
+/* DATASET as --stream says: streamed through its cache, or into memory. */
+enum pronet_err pronet_cli_train_load(const struct pronet_cli_train *t, const char *path,
+                                      struct pronet_dataset **out, char *errbuf);
 
 #endif

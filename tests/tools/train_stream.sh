@@ -4,7 +4,8 @@
 # calibration, two threads; Deep Packet's CNN and autoencoder on a v2
 # dataset of 1500 bytes from the IP header larger than the cache, ProNet and
 # a random forest on payload bytes, ProNet on cli.sh's crafted v1 dataset,
-# flow-cnn on whole flows of 1500-byte records);
+# flow-cnn on whole flows of 1500-byte records); eval's cross-validation
+# streamed prints the in-memory tables;
 # a cut dataset
 # is refused naming the file and the offset; a bad cache size is a usage
 # error.
@@ -52,6 +53,28 @@ train_twice crafted "$TMP/crafted.ds" --threads 2 --epochs 3
 train_twice flow-cnn "$TMP/flows1500.ds" --arch flow-cnn --threads 2 --calibrate --steps 6 \
 	--batch 8 --validate-every 2
 
+# eval trains its folds' models from the same cache: the same tables (all
+# but the command line and the training speed).
+eval_twice() {
+	name=$1
+	shift
+	expect_status 0 "eval $name (memory)" "$PRONET" eval -q "$@"
+	mv "$TMP/out" "$TMP/$name.memory.txt"
+	expect_status 0 "eval $name (stream)" "$PRONET" eval -q --stream=1 "$@"
+	mv "$TMP/out" "$TMP/$name.stream.txt"
+	for copy in memory stream; do
+		grep -v -e '^pronet eval ' -e '^training: ' "$TMP/$name.$copy.txt" >"$TMP/$name.$copy.cut"
+	done
+	grep -q '^macro average' "$TMP/$name.memory.cut" || fail "eval $name printed no table"
+	cmp -s "$TMP/$name.memory.cut" "$TMP/$name.stream.cut" ||
+		fail "eval $name: the streamed run's tables differ from the in-memory run's"
+}
+eval_twice deep-packet-cnn --arch deep-packet-cnn --steps 4 --by flow -k 2 "$TMP/l3.ds"
+eval_twice flow-cnn --arch flow-cnn --steps 4 --batch-size 8 --by flow -k 2 "$TMP/flows1500.ds"
+# -m trains nothing, but reading its dataset streamed is still allowed.
+expect_status 0 "eval -m --stream" "$PRONET" eval -q --stream=1 -m "$TMP/pronet-cnn.memory.pronet" \
+	"$TMP/payload.ds"
+
 head -c $((size / 2)) "$TMP/l3.ds" >"$TMP/cut.ds"
 expect_status 1 "train --stream on a cut dataset" "$PRONET" train -q --stream "$TMP/cut.ds" \
 	-o "$TMP/cut.pronet"
@@ -60,4 +83,4 @@ expect_in "$TMP/err" "$TMP/cut.ds: offset " "a cut dataset's message"
 expect_status 2 "--stream=0" "$PRONET" train --stream=0 "$TMP/crafted.ds" -o "$TMP/x.pronet"
 expect_status 2 "--stream=lots" "$PRONET" train --stream=lots "$TMP/crafted.ds" -o "$TMP/x.pronet"
 finish
-echo "train_stream: streamed models equal the in-memory ones (deep-packet-cnn and -sae on a $size-byte l3 dataset through a 1 MiB cache; pronet-cnn, histogram-rf, flow-cnn; the crafted v1 dataset)"
+echo "train_stream: streamed models and eval tables equal the in-memory ones (deep-packet-cnn and -sae on a $size-byte l3 dataset through a 1 MiB cache; pronet-cnn, histogram-rf, flow-cnn; the crafted v1 dataset)"
