@@ -15,6 +15,8 @@
 #include "core/util/parallel.h"
 #include "core/util/rng.h"
 #include "core/nn/softmax_xent.h"
+#include "core/train/augment.h"
+#include "core/train/epochs.h"
 #include "core/train/train_flows.h"
 
 void pronet_train_options_default(struct pronet_train_options *options)
@@ -40,15 +42,10 @@ void pronet_train_options_default(struct pronet_train_options *options)
  * sample (a packet record), or for a per-flow family a flow (named by its
  * first sample, core/train/train_flows.h). */
 struct run {
-	uint32_t *labels; /* [num_samples]: model class of each sample */
-	size_t *pool;     /* [pool_size]: the samples trained on */
-	size_t pool_size;
-	size_t *by_class;    /* [pool_size]: the pool grouped by class (balancing) */
-	size_t *class_start; /* [num_classes + 1]: each class's range in by_class */
-	size_t *order;       /* [pool_size]: this epoch's samples, shuffled */
-	size_t epoch_size;   /* samples per epoch (fewer than the pool when balanced) */
-	float *best_weights; /* [num_weights]: lowest validation loss so far */
-	double *worker_loss; /* [threads]: validation loss sums */
+	uint32_t *labels;            /* [num_samples]: model class of each sample */
+	struct pronet_epochs epochs; /* the units trained on, and each epoch's order */
+	float *best_weights;         /* [num_weights]: lowest validation loss so far */
+	double *worker_loss;         /* [threads]: validation loss sums */
 	const struct pronet_packet_record **batch_inputs;
 	/* The batch's and each validation worker's records, fetched through
 	 * the one accessor; their bytes (a streamed dataset's only) follow. */
@@ -82,10 +79,7 @@ struct run {
 static void run_free(struct run *run, const struct pronet_model *model)
 {
 	free(run->labels);
-	free(run->pool);
-	free(run->by_class);
-	free(run->class_start);
-	free(run->order);
+	pronet_epochs_free(&run->epochs);
 	free(run->best_weights);
 	free(run->worker_loss);
 	free(run->batch_inputs);
@@ -186,8 +180,8 @@ static enum pronet_err map_labels(const struct pronet_model *model,
 {
 	enum pronet_err err = PRONET_OK;
 
-	for (size_t i = 0; err == PRONET_OK && i < run->pool_size; i++)
-		err = map_label(model, data, run->pool[i], labels, errbuf);
+	for (size_t i = 0; err == PRONET_OK && i < run->epochs.pool_size; i++)
+		err = map_label(model, data, run->epochs.pool[i], labels, errbuf);
 	for (size_t i = 0; err == PRONET_OK && i < run->num_validation; i++)
 		err = map_label(model, data, run->validation[i], labels, errbuf);
 	(void)o;
@@ -205,12 +199,7 @@ static enum pronet_err run_allocate(struct run *run, const struct pronet_model *
 	int failed;
 
 	run->threads = threads;
-	run->pool_size = pool;
 	run->labels = malloc(samples * sizeof(*run->labels));
-	run->pool = malloc(pool * sizeof(*run->pool));
-	run->by_class = malloc(pool * sizeof(*run->by_class));
-	run->class_start = calloc(model->num_classes + 1, sizeof(*run->class_start));
-	run->order = malloc(pool * sizeof(*run->order));
 	run->worker_loss = calloc(threads, sizeof(*run->worker_loss));
 	run->best_weights = malloc(model->num_weights * sizeof(float));
 	run->batch_inputs = malloc(batch * sizeof(*run->batch_inputs));
@@ -231,12 +220,12 @@ static enum pronet_err run_allocate(struct run *run, const struct pronet_model *
 	run->grads = calloc(threads, sizeof(*run->grads));
 	run->moment1 = calloc(n, sizeof(float));
 	run->moment2 = calloc(n, sizeof(float));
-	failed = !run->augmented || !run->augmented_bytes || !run->labels || !run->pool ||
-	         !run->by_class || !run->class_start || !run->order || !run->worker_loss ||
-	         !run->best_weights || !run->batch_inputs || !run->batch_labels || !run->losses ||
-	         !run->correct || !run->grads || !run->moment1 || !run->moment2 ||
-	         !run->batch_lengths || !run->batch_records || !run->batch_bytes ||
-	         !run->worker_bytes || !run->worker_err || !run->worker_errbuf;
+	failed = pronet_epochs_init(&run->epochs, units, pool, model->num_classes) != PRONET_OK;
+	failed = failed || !run->augmented || !run->augmented_bytes || !run->labels ||
+	         !run->worker_loss || !run->best_weights || !run->batch_inputs ||
+	         !run->batch_labels || !run->losses || !run->correct || !run->grads ||
+	         !run->moment1 || !run->moment2 || !run->batch_lengths || !run->batch_records ||
+	         !run->batch_bytes || !run->worker_bytes || !run->worker_err || !run->worker_errbuf;
 	run->predict_workspaces = calloc(threads, sizeof(*run->predict_workspaces));
 	failed = failed || !run->predict_workspaces;
 	for (size_t i = 0; !failed && i < threads; i++)
@@ -257,75 +246,7 @@ static enum pronet_err run_allocate(struct run *run, const struct pronet_model *
 	}
 	if (failed)
 		return PRONET_ERR_NOMEM;
-	for (size_t i = 0; i < pool; i++)
-		run->pool[i] = units != NULL ? units[i] : i;
 	return model->ops->train_begin(model, batch, threads, &run->workspace);
-}
-
-/* Groups the pool by class (a counting sort, stable) for undersampling, and
- * sizes an epoch: the whole pool, or at most max_per_class of each class. */
-static void plan_epochs(struct run *run, size_t num_classes, uint32_t max_per_class)
-{
-	size_t *start = run->class_start;
-
-	for (size_t i = 0; i < run->pool_size; i++)
-		start[run->labels[run->pool[i]] + 1]++;
-	for (size_t c = 0; c < num_classes; c++)
-		start[c + 1] += start[c];
-	for (size_t i = 0; i < run->pool_size; i++) {
-		uint32_t c = run->labels[run->pool[i]];
-
-		run->by_class[start[c]++] = run->pool[i];
-	}
-	for (size_t c = num_classes; c > 0; c--) /* undo the shift of the fill */
-		start[c] = start[c - 1];
-	start[0] = 0;
-	run->epoch_size = 0;
-	for (size_t c = 0; c < num_classes; c++) {
-		size_t count = start[c + 1] - start[c];
-
-		run->epoch_size += max_per_class && count > max_per_class ? max_per_class : count;
-	}
-}
-
-static void shuffle(size_t *items, size_t n, struct pronet_rng *rng)
-{
-	for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
-		size_t j = (size_t)pronet_rng_below(rng, i);
-		size_t swap = items[i - 1];
-
-		items[i - 1] = items[j];
-		items[j] = swap;
-	}
-}
-
-/* This epoch's samples: every pooled sample, or a fresh draw of at most
- * max_per_class of each class (a partial Fisher-Yates inside the class). */
-static void draw_epoch(struct run *run, size_t num_classes, uint32_t max_per_class,
-                       struct pronet_rng *rng)
-{
-	size_t filled = 0;
-
-	if (max_per_class == 0) {
-		memcpy(run->order, run->pool, run->pool_size * sizeof(*run->order));
-		shuffle(run->order, run->pool_size, rng);
-		return;
-	}
-	for (size_t c = 0; c < num_classes; c++) {
-		size_t *members = run->by_class + run->class_start[c];
-		size_t count = run->class_start[c + 1] - run->class_start[c];
-		size_t take = count > max_per_class ? max_per_class : count;
-
-		for (size_t i = 0; i < take; i++) {
-			size_t j = i + (size_t)pronet_rng_below(rng, count - i);
-			size_t swap = members[i];
-
-			members[i] = members[j];
-			members[j] = swap;
-			run->order[filled++] = members[i];
-		}
-	}
-	shuffle(run->order, filled, rng);
 }
 
 static double seconds_since(const struct timespec *start)
@@ -448,32 +369,6 @@ static enum pronet_err validation_loss(const struct pronet_model *model,
 	return PRONET_OK;
 }
 
-/* Byte-noise augmentation against learning one capture's bytes (ids,
- * addresses, nonces) instead of its protocol's: each valid payload byte is
- * replaced by a random one with probability augment_bytes. Returns the input
- * to train on (the sample itself without augmentation). */
-static const struct pronet_packet_record *augment(const struct pronet_train_options *o,
-                                                  const struct pronet_packet_record *input,
-                                                  struct pronet_packet_record *copy,
-                                                  uint8_t copy_bytes[PRONET_PAYLOAD_BYTES],
-                                                  struct pronet_rng *rng)
-{
-	uint32_t chance = (uint32_t)(o->augment_bytes * 65536.0f);
-
-	if (chance == 0)
-		return input;
-	*copy = *input;
-	copy->bytes = copy_bytes;
-	/* The copy holds ProNet's window only (what augmentation is for). */
-	if (copy->length > PRONET_PAYLOAD_BYTES)
-		copy->length = PRONET_PAYLOAD_BYTES;
-	for (size_t k = 0; k < copy->length && k < PRONET_PAYLOAD_BYTES; k++)
-		copy_bytes[k] = pronet_rng_below(rng, 65536) < chance
-		                    ? (uint8_t)pronet_rng_below(rng, 256)
-		                    : input->bytes[k];
-	return copy;
-}
-
 /* Early-stopping bookkeeping between measurements. */
 struct stopping {
 	float best_loss;
@@ -507,7 +402,7 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
                                   const struct pronet_train_options *o, struct run *run,
                                   pronet_train_progress_fn progress, void *user, char *errbuf)
 {
-	size_t cursor = run->epoch_size, batches_per_epoch;
+	size_t cursor = run->epochs.epoch_size, batches_per_epoch;
 	struct pronet_train_progress report;
 	double loss_sum = 0.0, correct_sum = 0.0, seen = 0.0;
 	struct stopping stop = {INFINITY, 0, 0};
@@ -517,7 +412,7 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 	struct timespec start;
 
 	memset(&report, 0, sizeof(report));
-	batches_per_epoch = (run->epoch_size + o->batch_size - 1) / o->batch_size;
+	batches_per_epoch = (run->epochs.epoch_size + o->batch_size - 1) / o->batch_size;
 	report.total_steps = o->steps ? o->steps : (uint32_t)(o->epochs * batches_per_epoch);
 	pronet_adam_init(&adam, o->learning_rate);
 	pronet_rng_seed(&shuffle_rng, o->seed);
@@ -537,15 +432,16 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 		    validating && (step % o->validate_every == 0 || step == report.total_steps);
 		int last = step == report.total_steps, stopped = 0;
 
-		if (cursor == run->epoch_size) { /* a new epoch: a new order */
-			draw_epoch(run, model->num_classes, o->max_per_class, &shuffle_rng);
+		if (cursor == run->epochs.epoch_size) { /* a new epoch: a new order */
+			pronet_epochs_draw(&run->epochs, model->num_classes, o->max_per_class,
+			                   &shuffle_rng);
 			cursor = 0;
 		}
 		/* A batch never spans epochs: the last one of an epoch may be short. */
 		if (run->per_flow)
 			batch.lengths = run->batch_lengths;
-		while (batch.size < o->batch_size && cursor < run->epoch_size) {
-			size_t unit = run->order[cursor];
+		while (batch.size < o->batch_size && cursor < run->epochs.epoch_size) {
+			size_t unit = run->epochs.order[cursor];
 
 			if (run->per_flow) {
 				struct pronet_flow_records *room = &run->batch_flows[batch.size];
@@ -565,11 +461,11 @@ static enum pronet_err train_loop(struct pronet_model *model, const struct prone
 
 				if (err != PRONET_OK)
 					return err;
-				run->batch_inputs[batch.size] =
-				    augment(o, record, &run->augmented[batch.size],
-				            run->augmented_bytes[batch.size], &augment_rng);
+				run->batch_inputs[batch.size] = pronet_augment_record(
+				    o->augment_bytes, record, &run->augmented[batch.size],
+				    run->augmented_bytes[batch.size], &augment_rng);
 			}
-			run->batch_labels[batch.size++] = run->labels[run->order[cursor++]];
+			run->batch_labels[batch.size++] = run->labels[run->epochs.order[cursor++]];
 		}
 		train_step(model, run, &adam, &batch);
 		for (size_t b = 0; b < batch.size; b++) {
@@ -704,8 +600,9 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 	if (err == PRONET_OK)
 		err = map_labels(model, data, options, &run, run.labels, errbuf);
 	if (err == PRONET_OK) {
-		plan_epochs(&run, model->num_classes, options->max_per_class);
-		if (options->steps == 0 && (run.epoch_size + options->batch_size - 1) /
+		pronet_epochs_plan(&run.epochs, run.labels, model->num_classes,
+		                   options->max_per_class);
+		if (options->steps == 0 && (run.epochs.epoch_size + options->batch_size - 1) /
 		                                   options->batch_size * options->epochs >
 		                               UINT32_MAX)
 			err = pronet_error(errbuf, PRONET_ERR_ARG, "%u epochs is too many steps",
