@@ -18,6 +18,7 @@ noinst_HEADERS += rules/rules_file.h
 # PRONET_RULES_DIR overrides where the code looks for them.
 dist_pkgdata_DATA += \
 	rules/class-map.conf \
+	rules/traffic-types.conf \
 	rules/thresholds.conf \
 	rules/protos.txt
 

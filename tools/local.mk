@@ -17,6 +17,9 @@ pronet_SOURCES += \
 pronet_SOURCES += tools/cmd_render.c
 pronet_LDADD += $(PNG_LIBS)
 
+# tunnel: a dataset as an observer of an ESP or Tor tunnel sees it (issue 14).
+pronet_SOURCES += tools/cmd_tunnel.c
+
 # flows: nDPI verdicts per flow of captures (ndpi-glue engine).
 pronet_SOURCES += tools/cmd_flows.c
 

@@ -18,6 +18,7 @@ PRONET_DECLARE_COMMAND(pronet_cmd_explain);
 PRONET_DECLARE_COMMAND(pronet_cmd_label);
 PRONET_DECLARE_COMMAND(pronet_cmd_classify);
 PRONET_DECLARE_COMMAND(pronet_cmd_render);
+PRONET_DECLARE_COMMAND(pronet_cmd_tunnel);
 
 const struct pronet_command pronet_commands[] = {
 	/* {"name", "summary", pronet_cmd_name}, */
@@ -32,6 +33,8 @@ const struct pronet_command pronet_commands[] = {
 	{"explain", "what a model learned: evidence per position and byte, signatures",
 	 pronet_cmd_explain},
 	{"render", "write a dataset's records as grayscale PNG images", pronet_cmd_render},
+	{"tunnel", "write a dataset as an ESP or Tor tunnel would carry its flows",
+	 pronet_cmd_tunnel},
 	{NULL, NULL, NULL},
 };
 

@@ -27,6 +27,12 @@ tests_core_data_test_flows_SOURCES = tests/core/data/test_flows.c
 tests_core_data_test_flows_CFLAGS = $(UNIT_CFLAGS)
 tests_core_data_test_flows_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/data/test_flows
+
+check_PROGRAMS += tests/core/data/test_tunnel
+tests_core_data_test_tunnel_SOURCES = tests/core/data/test_tunnel.c
+tests_core_data_test_tunnel_CFLAGS = $(UNIT_CFLAGS)
+tests_core_data_test_tunnel_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/data/test_tunnel
 # The streamed dataset: records, cache bound, refusals, training bit for bit.
 check_PROGRAMS += tests/core/data/test_dataset_stream
 tests_core_data_test_dataset_stream_SOURCES = tests/core/data/test_dataset_stream.c

@@ -17,6 +17,9 @@ tests_tools_dataset_summary_SOURCES = tests/tools/dataset_summary.c
 tests_tools_dataset_summary_LDADD = libpronet.la
 TESTS += tests/tools/label.sh
 EXTRA_DIST += tests/tools/label.sh
+# tunnel.sh: `pronet tunnel`'s ESP and Tor sizes on tests/data.
+TESTS += tests/tools/tunnel.sh
+EXTRA_DIST += tests/tools/tunnel.sh
 
 # pronet eval / train --calibrate on crafted data: table, JSON, SVG, errors.
 TESTS += tests/tools/eval.sh
