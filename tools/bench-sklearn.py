@@ -7,7 +7,12 @@ fitting rate (windows/s, 2 jobs where scikit-learn has them) and the prediction 
 window per call as a flow verdict arrives (windows/s) and in one batch (windows/s). Features
 are given: pronet's flows/s include computing them, these rates do not.
 
-Usage: tools/bench-sklearn.py FEATURES [SECONDS]"""
+With --pronet FILE (bench_histogram's output of the same run), the ratios pronet / scikit-learn
+follow: pronet's window verdicts (one flow of one window per call, features included) against
+scikit-learn's one window per call and its batch, and the fits.
+
+Usage: tools/bench-sklearn.py FEATURES [SECONDS] [--pronet FILE]"""
+import re
 import sys
 import time
 import warnings
@@ -38,11 +43,36 @@ def rate(function, count, seconds):
             return done / elapsed
 
 
+# pronet's family beside each scikit-learn model.
+PRONET_NAMES = {"sklearn GaussianNB": "histogram-nb",
+                "sklearn LogisticRegression": "histogram-lr",
+                "sklearn RandomForestClassifier": "histogram-rf"}
+
+
+def pronet_rates(path):
+    """{(family, 'predict'|'fit'): windows/s} from bench_histogram's lines."""
+    rates = {}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"(histogram-\w+)\s+(\d+) windows/s\s+(predict|fit)", line)
+            if m:
+                rates[(m.group(1), m.group(3))] = float(m.group(2))
+    return rates
+
+
 def main():
-    if len(sys.argv) not in (2, 3):
+    args = sys.argv[1:]
+    pronet = None
+    if "--pronet" in args:
+        at = args.index("--pronet")
+        if at + 1 >= len(args):
+            sys.exit(__doc__)
+        pronet = pronet_rates(args[at + 1])
+        del args[at:at + 2]
+    if len(args) not in (1, 2):
         sys.exit(__doc__)
-    seconds = float(sys.argv[2]) if len(sys.argv) == 3 else 1.0
-    x, y = load(sys.argv[1])
+    seconds = float(args[1]) if len(args) == 2 else 1.0
+    x, y = load(args[0])
     warnings.simplefilter("ignore", ConvergenceWarning)
     models = [
         ("sklearn GaussianNB", GaussianNB(var_smoothing=1e-9)),
@@ -52,6 +82,7 @@ def main():
     ]
     print("scikit-learn on %d windows x %d features, %d classes" % (x.shape[0], x.shape[1],
                                                                      len(np.unique(y))))
+    ratios = []
     for name, model in models:
         start = time.perf_counter()
         model.fit(x, y)
@@ -65,6 +96,15 @@ def main():
         print("%-40s %14.0f windows/s      predict, %d windows per call, 1 thread"
               % (name, batch, x.shape[0]))
         print("%-40s %14.0f windows/s      fit" % (name, fit))
+        if pronet is not None:
+            family = PRONET_NAMES[name]
+            mine = pronet.get((family, "predict"))
+            mine_fit = pronet.get((family, "fit"))
+            if mine and mine_fit:
+                ratios.append((family, mine / one, mine / batch, mine_fit / fit))
+    for family, one, batch, fit in ratios:
+        print("%-40s %10.1fx one window per call, %.2fx against the batch, %.2fx fit"
+              % (family + " / scikit-learn", one, batch, fit))
 
 
 if __name__ == "__main__":
