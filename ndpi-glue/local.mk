@@ -35,11 +35,13 @@ noinst_HEADERS += ndpi-glue/capture/decode_units.h
 # Flows: the flow table and the nDPI engine over it.
 ndpi_glue_libpronet_glue_la_SOURCES += \
 	ndpi-glue/flow/flow_table.c \
-	ndpi-glue/engine/ndpi_engine.c
+	ndpi-glue/engine/ndpi_engine.c \
+	ndpi-glue/engine/shards.c
 nobase_pkginclude_HEADERS += \
 	ndpi-glue/flow/flow.h \
 	ndpi-glue/flow/flow_table.h \
-	ndpi-glue/engine/ndpi_engine.h
+	ndpi-glue/engine/ndpi_engine.h \
+	ndpi-glue/engine/shards.h
 # libpronet gets nDPI and libpcap through this library (Makefile.am sets its LIBADD after the includes).
 ndpi_glue_libpronet_glue_la_LIBADD += $(NDPI_LIBS)
 

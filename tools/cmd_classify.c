@@ -18,7 +18,9 @@
 #include "ndpi-glue/engine/ndpi_engine.h"
 #include "plugin/loader.h"
 #include "plugin/pronet_plugin.h"
-#include "tools/classify_event.h"
+#include "ndpi-glue/engine/shards.h"
+#include "tools/classify_sink.h"
+#include "tools/classify_workers.h"
 #include "tools/cli_args.h"
 #include "tools/cli_captures.h"
 #include "tools/engine_args.h"
@@ -62,7 +64,12 @@ static void usage(FILE *out)
 	        "      --idle-timeout SEC   end flows idle this long (default: 0, never, for\n"
 	        "                           captures; 60 live)\n"
 	        "      --active-timeout SEC end flows this old (default: 0 captures, 600 live)\n"
-	        "      --max-flows N        flows at once (default 65536)\n"
+	        "      --max-flows N        flows at once, per thread (default 65536)\n"
+	        "      --threads N          N worker threads, 1..%d (default 1): one reader\n"
+	        "                           hands each flow's packets, both directions, to\n"
+	        "                           one worker by a hash of its flow key; each worker\n"
+	        "                           has its own nDPI module, flow table and plugin\n"
+	        "                           state (docs/classify-threads.md)\n"
 	        "  -s, --stats              per capture, the engine's counters and the flows\n"
 	        "                           the model missed (no room in the plugin's store)\n"
 	        "      --redis HOST:PORT    send the events to Redis instead (Suricata's EVE\n"
@@ -93,8 +100,9 @@ static void usage(FILE *out)
 	        "others are classified), the run was interrupted before its last capture,\n"
 	        "no model could be loaded, or events could not be written (with --redis:\n"
 	        "an event was dropped), 2 usage error.\n",
-	        PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION, REDIS_OUTPUT_DEFAULT_STREAM_MAXLEN,
-	        REDIS_OUTPUT_DEFAULT_BACKLOG, REDIS_OUTPUT_DEFAULT_TIMEOUT_MS);
+	        PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION, PRONET_SHARDS_MAX,
+	        REDIS_OUTPUT_DEFAULT_STREAM_MAXLEN, REDIS_OUTPUT_DEFAULT_BACKLOG,
+	        REDIS_OUTPUT_DEFAULT_TIMEOUT_MS);
 }
 
 /* Set by SIGINT/SIGTERM; the capture being read is told to stop. */
@@ -110,116 +118,6 @@ static void on_signal(int signal_number)
 		pronet_capture_stop(capture);
 }
 
-struct classify_run {
-	const struct pronet_plugin_loaded *loaded;
-	uint32_t max_flows; /* the flow table's, and the plugin store's */
-	int show_stats;     /* --stats */
-	struct line_output *output;
-	struct classify_event_context context;
-	uint64_t sources[CLASSIFY_SOURCE_COUNT_];
-	uint64_t consulted, abstained;
-	uint64_t flows;
-	struct protocol_count {
-		char name[64];
-		uint64_t flows;
-	} * protocols;
-	size_t num_protocols, protocols_capacity;
-	int remote; /* the output is Redis: redis_counts are its final counts */
-	struct redis_output_counts redis_counts;
-	int failed; /* an output error or out of memory: stop */
-	char errbuf[PRONET_ERRBUF_SIZE];
-};
-
-static void count_protocol(struct classify_run *run, const char *name)
-{
-	for (size_t i = 0; i < run->num_protocols; i++)
-		if (strcmp(run->protocols[i].name, name) == 0) {
-			run->protocols[i].flows++;
-			return;
-		}
-	if (run->num_protocols == run->protocols_capacity) {
-		size_t capacity = run->protocols_capacity ? 2 * run->protocols_capacity : 64;
-		struct protocol_count *bigger = realloc(run->protocols, capacity * sizeof(*bigger));
-		if (bigger == NULL)
-			return; /* the summary misses a row; the events are complete */
-		run->protocols = bigger;
-		run->protocols_capacity = capacity;
-	}
-	struct protocol_count *row = &run->protocols[run->num_protocols++];
-	snprintf(row->name, sizeof(row->name), "%s", name);
-	row->flows = 1;
-}
-
-/* The engine's report: one event, then the plugin forgets the flow (its
- * nDPI flow is freed after this returns). */
-static void classify_flow(void *user, const struct pronet_flow_report *report)
-{
-	struct classify_run *run = user;
-	struct pronet_plugin_result result;
-	int have_result = pronet_plugin_flow_result(report->ndpi_flow, &result) == PRONET_OK;
-	pronet_plugin_flow_forget(report->ndpi_flow);
-	enum classify_source source = classify_source_of(report, have_result ? &result : NULL);
-	run->flows++;
-	run->sources[source]++;
-	if (have_result && result.decided && result.packets_used > 0) {
-		run->consulted++;
-		run->abstained += result.abstained != 0;
-	}
-	count_protocol(run, source == CLASSIFY_SOURCE_NONE ? "Unknown" : report->name);
-	if (run->failed)
-		return;
-	struct json_object *event =
-	    classify_event_new(&run->context, report, have_result ? &result : NULL, source);
-	if (event == NULL) {
-		snprintf(run->errbuf, sizeof(run->errbuf), "out of memory");
-		run->failed = 1;
-		return;
-	}
-	size_t length;
-	const char *text = json_object_to_json_string_length(
-	    event, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &length);
-	if (text == NULL)
-		run->failed = pronet_error(run->errbuf, PRONET_ERR_NOMEM, "out of memory") != 0;
-	else if (line_output_write(run->output, text, length, run->errbuf) != PRONET_OK)
-		run->failed = 1;
-	json_object_put(event);
-}
-
-/* The engine's give-up function: the plugin's, which is
- * ndpi_detection_giveup followed by the fallback. */
-static ndpi_protocol classify_giveup(void *user, struct ndpi_detection_module_struct *ndpi,
-                                     struct ndpi_flow_struct *flow, uint8_t enable_guess,
-                                     uint8_t *protocol_was_guessed)
-{
-	(void)user;
-	return pronet_plugin_detection_giveup(ndpi, flow, enable_guess, protocol_was_guessed);
-}
-
-/* The engine's packet function: the plugin's per-packet entry, which records
- * the packet through the input builder `pronet label` uses, then calls
- * ndpi_detection_process_packet. */
-static ndpi_protocol classify_process_packet(void *user, struct ndpi_detection_module_struct *ndpi,
-                                             struct ndpi_flow_struct *flow,
-                                             const unsigned char *packet, unsigned short length,
-                                             uint64_t time_ms)
-{
-	(void)user;
-	return pronet_plugin_process_packet(ndpi, flow, packet, length, time_ms);
-}
-
-/* The engine's setup hook: attach the plugin before finalisation, its flow
- * store as big as the flow table (--max-flows). The store is made by the
- * first capture's attach and kept for the run (plugin/attach.c). */
-static enum pronet_err classify_setup(void *user, struct ndpi_detection_module_struct *ndpi,
-                                      char *errbuf)
-{
-	const struct classify_run *run = user;
-	struct pronet_plugin_options options = *pronet_plugin_loaded_options(run->loaded);
-	options.max_flows = run->max_flows;
-	return pronet_plugin_attach(ndpi, pronet_plugin_loaded_model(run->loaded), &options,
-	                            errbuf);
-}
-
 static uint64_t wall_clock_us(void)
 {
 	struct timeval now;
@@ -230,7 +128,7 @@ static uint64_t wall_clock_us(void)
 /* Reads `capture` through `engine` until its end, an error or a stop
  * request; 0 if it was read without error. */
 static int read_packets(struct pronet_ndpi_engine *engine, struct pronet_capture *capture,
-                        const char *name, int live, struct line_output *output)
+                        const char *name, int live, struct classify_run *run)
 {
 	char errbuf[PRONET_ERRBUF_SIZE];
 	int dlt = pronet_capture_datalink(capture);
@@ -253,7 +151,7 @@ static int read_packets(struct pronet_ndpi_engine *engine, struct pronet_capture
 		if (status == PRONET_CAPTURE_TIMEOUT) {
 			if (live) { /* quiet link: flows still time out, Redis sends */
 				pronet_ndpi_engine_expire(engine, wall_clock_us());
-				line_output_poll(output);
+				classify_run_poll_output(run);
 			}
 			continue;
 		}
@@ -270,26 +168,30 @@ static int read_packets(struct pronet_ndpi_engine *engine, struct pronet_capture
 
 /* One engine (a fresh nDPI module with the plugin attached) over one
  * capture; finishes its flows whatever happened. Its events name the
- * capture `name` (a file, or live: an interface) until it returns. */
-static int classify_capture(struct pronet_ndpi_engine_options *options, struct classify_run *run,
-                            struct pronet_capture *capture, const char *name, int live)
+ * capture `name` (a file, or live: an interface). */
+static int classify_capture_one(struct pronet_ndpi_engine_options *options,
+                                struct classify_run *run, struct pronet_capture *capture,
+                                const char *name, int live)
 {
 	char errbuf[PRONET_ERRBUF_SIZE];
 	struct pronet_ndpi_engine *engine;
-	if (classify_event_context_set_capture(&run->context, name, live) != 0) {
+	struct classify_sink sink;
+	if (classify_sink_init(&sink, run, name, live) != 0) {
+		classify_sink_close(&sink);
 		run->failed = pronet_error(run->errbuf, PRONET_ERR_NOMEM, "out of memory") != 0;
 		return 1;
 	}
+	classify_sink_hook(&sink, options);
 	if (pronet_ndpi_engine_new(options, &engine, errbuf) != PRONET_OK) {
 		fprintf(stderr, "pronet classify: %s\n", errbuf);
+		classify_sink_close(&sink);
 		run->failed = 1;
 		snprintf(run->errbuf, sizeof(run->errbuf), "%s", errbuf);
-		classify_event_context_clear_capture(&run->context);
 		return 1;
 	}
-	run->context.ndpi = pronet_ndpi_engine_module(engine);
+	classify_sink_set_module(&sink, pronet_ndpi_engine_module(engine));
 	size_t misses_before = pronet_plugin_flow_misses();
-	int failed = read_packets(engine, capture, name, live, run->output);
+	int failed = read_packets(engine, capture, name, live, run);
 	pronet_ndpi_engine_finish(engine); /* reports the open flows: still this capture's */
 	if (run->show_stats) {
 		struct pronet_ndpi_engine_stats stats;
@@ -301,34 +203,31 @@ static int classify_capture(struct pronet_ndpi_engine_options *options, struct c
 	}
 	pronet_plugin_detach(pronet_ndpi_engine_module(engine));
 	pronet_ndpi_engine_free(engine);
-	run->context.ndpi = NULL;
-	classify_event_context_clear_capture(&run->context);
+	classify_sink_close(&sink);
 	return failed;
 }
 
-static int compare_protocols(const void *a, const void *b)
+/* One capture through one engine, or --threads sharded engines. */
+static int classify_capture(struct pronet_ndpi_engine_options *options, struct classify_run *run,
+                            struct pronet_capture *capture, const char *name, int live)
 {
-	const struct protocol_count *x = a, *y = b;
-	if (x->flows != y->flows)
-		return x->flows < y->flows ? 1 : -1;
-	return strcmp(x->name, y->name);
+	if (run->threads <= 1)
+		return classify_capture_one(options, run, capture, name, live);
+	current_capture = capture;
+	int failed = classify_capture_sharded(options, run, capture, name, live, &stop_requested);
+	current_capture = NULL;
+	return failed;
 }
 
-static void print_summary(struct classify_run *run)
+/* The summary on standard error: the flows' counts, and with --redis what
+ * became of the events. */
+static void print_summary(struct classify_run *run, int remote,
+                          const struct redis_output_counts *counts)
 {
-	fprintf(stderr, "flows: %llu\n", (unsigned long long)run->flows);
-	fprintf(stderr, "by verdict source:\n");
-	for (int s = 0; s < CLASSIFY_SOURCE_COUNT_; s++)
-		fprintf(stderr, "  %-15s %10llu\n", classify_source_name((enum classify_source)s),
-		        (unsigned long long)run->sources[s]);
-	fprintf(stderr, "model consulted: %llu flows, abstained on %llu\n",
-	        (unsigned long long)run->consulted, (unsigned long long)run->abstained);
-	fprintf(stderr, "model missed: %zu flows (no room in the plugin's flow store)\n",
-	        pronet_plugin_flow_misses());
-	if (run->remote) {
-		const struct redis_output_counts *counts = &run->redis_counts;
-		fprintf(
-		    stderr,
+	char redis[512] = "";
+	if (remote)
+		snprintf(
+		    redis, sizeof(redis),
 		    "redis: events %llu, delivered %llu, dropped %llu (backlog full %llu, refused "
 		    "%llu, undelivered %llu), connections lost %llu, reconnects %llu\n",
 		    (unsigned long long)counts->lines, (unsigned long long)counts->delivered,
@@ -337,20 +236,13 @@ static void print_summary(struct classify_run *run)
 		    (unsigned long long)counts->undelivered,
 		    (unsigned long long)counts->connections_lost,
 		    (unsigned long long)counts->reconnects);
-	}
-	fprintf(stderr, "by protocol:\n");
-	/* qsort's array may not be NULL, which it is before the first flow. */
-	if (run->num_protocols > 1)
-		qsort(run->protocols, run->num_protocols, sizeof(*run->protocols),
-		      compare_protocols);
-	for (size_t i = 0; i < run->num_protocols; i++)
-		fprintf(stderr, "  %-32s %10llu\n", run->protocols[i].name,
-		        (unsigned long long)run->protocols[i].flows);
+	classify_tally_print(&run->tally, pronet_plugin_flow_misses(), redis, stderr);
 }
 
 struct classify_args {
 	const char *output, *interface, *user;
 	int show_stats;
+	uint32_t threads;                     /* --threads, 1 unless given */
 	struct redis_output_options redis;    /* address NULL: no --redis */
 	int redis_options;                    /* a --redis-* option was given */
 	struct pronet_cli_engine_args shared; /* -l, -q, the timeouts given */
@@ -359,6 +251,7 @@ struct classify_args {
 
 enum {
 	OPT_THRESHOLD = 256,
+	OPT_THREADS,
 	OPT_REDIS,
 	OPT_REDIS_KEY,
 	OPT_REDIS_MODE,
@@ -438,6 +331,7 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 	    {"user", required_argument, NULL, 'u'},
 	    {"packets", required_argument, NULL, 'k'},
 	    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+	    {"threads", required_argument, NULL, OPT_THREADS},
 	    {"rules", required_argument, NULL, 'r'},
 	    {"stats", no_argument, NULL, 's'},
 	    {"redis", required_argument, NULL, OPT_REDIS},
@@ -482,6 +376,11 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 		case OPT_THRESHOLD:
 			if (!pronet_cli_parse_float("classify", "threshold", optarg, 1e-6f, 1.0f,
 			                            &args->config.threshold))
+				return 2;
+			break;
+		case OPT_THREADS:
+			if (!pronet_cli_parse_u32("classify", "threads", optarg, 1,
+			                          PRONET_SHARDS_MAX, &args->threads))
 				return 2;
 			break;
 		case 'r':
@@ -574,7 +473,7 @@ static int classify_files(struct classify_args *args, int count, char **files,
 		}
 		failed += classify_capture(options, run, capture, path, 0);
 		pronet_capture_close(capture);
-		pronet_cli_progress_update(&progress, done + 1, run->flows);
+		pronet_cli_progress_update(&progress, done + 1, run->tally.flows);
 	}
 	pronet_cli_progress_end(&progress);
 	if (done < total) {
@@ -648,7 +547,12 @@ int pronet_cmd_classify(int argc, char **argv)
 	struct classify_run run;
 	struct pronet_plugin_loaded *loaded = NULL;
 	char errbuf[PRONET_ERRBUF_SIZE];
+	struct redis_output_counts redis_counts;
+	int remote = 0; /* the output is Redis: redis_counts are its final counts */
 	memset(&run, 0, sizeof(run));
+	memset(&redis_counts, 0, sizeof(redis_counts));
+	pthread_mutex_init(&run.output_lock, NULL);
+	args.threads = 1;
 	redis_output_options_default(&args.redis);
 	pronet_cli_engine_args_init(&args.shared);
 	pronet_ndpi_engine_options_default(&options);
@@ -671,14 +575,13 @@ int pronet_cmd_classify(int argc, char **argv)
 		return 1;
 	}
 	run.loaded = loaded;
-	run.max_flows = options.flows.max_flows;
+	run.threads = args.threads;
+	/* Each engine has --max-flows slots (nDPId's limit is per thread too);
+	 * the plugin's one store holds all of them. */
+	uint64_t store_flows = (uint64_t)options.flows.max_flows * args.threads;
+	/* Past the store's limit, attaching says so and the run stops. */
+	run.store_flows = store_flows < UINT32_MAX ? (uint32_t)store_flows : UINT32_MAX;
 	run.show_stats = args.show_stats;
-	options.setup = classify_setup;
-	options.setup_user = &run;
-	options.giveup = classify_giveup;
-	options.process_packet = classify_process_packet;
-	options.report = classify_flow;
-	options.report_user = &run;
 	install_signal_handlers();
 	int failed = live ? classify_live(&args, &options, &run)
 	                  : classify_files(&args, argc - optind, argv + optind, &options, &run);
@@ -687,14 +590,15 @@ int pronet_cmd_classify(int argc, char **argv)
 	} else if (run.failed) {
 		fprintf(stderr, "pronet classify: %s\n", run.errbuf);
 		line_output_abort(run.output);
-	} else if ((run.remote = line_output_drain(run.output, &run.redis_counts)),
+	} else if ((remote = line_output_drain(run.output, &redis_counts)),
 	           line_output_close(run.output, errbuf) != PRONET_OK) {
 		fprintf(stderr, "pronet classify: %s\n", errbuf);
 		run.failed = 1;
 	}
 	if (!args.shared.quiet)
-		print_summary(&run);
-	free(run.protocols);
+		print_summary(&run, remote, &redis_counts);
+	classify_tally_free(&run.tally);
+	pthread_mutex_destroy(&run.output_lock);
 	pronet_plugin_loaded_free(loaded);
 	return failed || run.failed ? 1 : 0;
 }

@@ -62,17 +62,23 @@ static const char *name_of(const struct line_output *output)
 	return output->atomic != NULL ? pronet_atomic_file_path(output->atomic) : "standard output";
 }
 
-enum pronet_err line_output_write(struct line_output *output, const char *line, size_t length,
-                                  char *errbuf)
+enum pronet_err line_output_write_lines(struct line_output *output, const char *lines,
+                                        size_t length, char *errbuf)
 {
 #ifdef PRONET_HAVE_HIREDIS
 	if (output->redis != NULL) {
-		redis_output_write(output->redis, line, length);
+		/* One event a command, so that Redis's counts stay per event. */
+		const char *end = lines + length;
+		while (lines < end) {
+			const char *newline = memchr(lines, '\n', (size_t)(end - lines));
+			size_t line_length = (size_t)((newline != NULL ? newline : end) - lines);
+			redis_output_write(output->redis, lines, line_length);
+			lines += line_length + 1;
+		}
 		return PRONET_OK;
 	}
 #endif
-	if (output->failed || fwrite(line, 1, length, output->file) != length ||
-	    putc('\n', output->file) == EOF) {
+	if (output->failed || fwrite(lines, 1, length, output->file) != length) {
 		output->failed = 1;
 		return pronet_error(errbuf, PRONET_ERR_IO, "%s: cannot write: %s", name_of(output),
 		                    strerror(errno));

@@ -22,9 +22,12 @@ enum pronet_err line_output_open(const char *path, struct line_output **out, cha
 enum pronet_err line_output_open_redis(const struct redis_output_options *options,
                                        struct line_output **out, char *errbuf);
 #endif
-/* Writes `line` and a newline. After an error, later writes fail too. */
-enum pronet_err line_output_write(struct line_output *output, const char *line, size_t length,
-                                  char *errbuf);
+/* Writes `length` bytes of whole lines, each ending with a newline (Redis:
+ * one command per line, without its newline). After an error, later writes
+ * fail too. Not thread-safe: one writer at a time (tools/classify_sink.h
+ * takes a lock around it). */
+enum pronet_err line_output_write_lines(struct line_output *output, const char *lines,
+                                        size_t length, char *errbuf);
 /* A quiet moment (a live capture's idle read): Redis sends what waits,
  * reads replies, retries a lost connection. Files: nothing. */
 void line_output_poll(struct line_output *output);

@@ -101,6 +101,10 @@ pronet_SOURCES += \
 	tools/cmd_classify.c \
 	tools/classify_event.c \
 	tools/classify_event.h \
+	tools/classify_sink.c \
+	tools/classify_sink.h \
+	tools/classify_workers.c \
+	tools/classify_workers.h \
 	tools/line_output.c \
 	tools/line_output.h
 pronet_LDADD += $(JSONC_LIBS) $(NDPI_LIBS)

@@ -304,9 +304,16 @@ enum pronet_err pronet_ndpi_engine_process_frame(struct pronet_ndpi_engine *engi
 	    frame->timestamp_us, &packet, &skip);
 	if (err != PRONET_OK)
 		return err;
-	engine->stats.clamped_times += frame->timestamp_clamped != 0;
-	pronet_ndpi_engine_process_packet(engine, &packet, skip);
+	pronet_ndpi_engine_process_decoded(engine, &packet, skip, frame->timestamp_clamped);
 	return PRONET_OK;
+}
+
+void pronet_ndpi_engine_process_decoded(struct pronet_ndpi_engine *engine,
+                                        const struct pronet_packet *packet,
+                                        enum pronet_packet_skip skip, int timestamp_clamped)
+{
+	engine->stats.clamped_times += timestamp_clamped != 0;
+	pronet_ndpi_engine_process_packet(engine, packet, skip);
 }
 
 enum pronet_err pronet_ndpi_engine_process_file(struct pronet_ndpi_engine *engine, const char *path,

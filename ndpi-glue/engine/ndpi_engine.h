@@ -134,6 +134,12 @@ void pronet_ndpi_engine_process_packet(struct pronet_ndpi_engine *engine,
 /* One captured frame of link type `dlt`: decodes it, then as above. */
 enum pronet_err pronet_ndpi_engine_process_frame(struct pronet_ndpi_engine *engine, int dlt,
                                                  const struct pronet_raw_packet *frame);
+/* A frame decoded elsewhere (pronet_decode_packet_with under the engine's
+ * decode_options): as pronet_ndpi_engine_process_frame after its decoding;
+ * `timestamp_clamped` is the frame's (struct pronet_raw_packet). */
+void pronet_ndpi_engine_process_decoded(struct pronet_ndpi_engine *engine,
+                                        const struct pronet_packet *packet,
+                                        enum pronet_packet_skip skip, int timestamp_clamped);
 /* Reads a whole capture file through the engine (flows stay open). */
 enum pronet_err pronet_ndpi_engine_process_file(struct pronet_ndpi_engine *engine, const char *path,
                                                 char *errbuf);

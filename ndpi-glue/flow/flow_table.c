@@ -220,10 +220,10 @@ void pronet_flow_table_free(struct pronet_flow_table *table)
 
 _Static_assert(sizeof(struct pronet_flow_key) % 8 == 0, "the key is whole 64-bit words");
 
-static uint32_t hash_key(const struct pronet_flow_table *table, const struct pronet_flow_key *key)
+uint32_t pronet_flow_key_hash(const uint64_t hash_key[2], const struct pronet_flow_key *key)
 {
 	const uint8_t *bytes = (const uint8_t *)key;
-	const uint64_t k0 = table->options.hash_key[0], k1 = table->options.hash_key[1];
+	const uint64_t k0 = hash_key[0], k1 = hash_key[1];
 	uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1;
 	uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
 	for (size_t i = 0; i < sizeof(*key); i += 8) {
@@ -245,10 +245,13 @@ static uint32_t hash_key(const struct pronet_flow_table *table, const struct pro
 	return (uint32_t)(v0 ^ v1 ^ v2 ^ v3);
 }
 
-/* Builds the normalised key of `packet`; *source_side is the key side the
- * packet was sent from. */
-static void make_key(const struct pronet_packet *packet, struct pronet_flow_key *key,
-                     uint8_t *source_side)
+static uint32_t hash_key(const struct pronet_flow_table *table, const struct pronet_flow_key *key)
+{
+	return pronet_flow_key_hash(table->options.hash_key, key);
+}
+
+void pronet_flow_key_make(const struct pronet_packet *packet, struct pronet_flow_key *key,
+                          uint8_t *source_side)
 {
 	size_t length = packet->ip_version == 4 ? 4 : 16;
 	int order = memcmp(packet->src_addr, packet->dst_addr, length);
@@ -456,7 +459,7 @@ enum pronet_err pronet_flow_table_update(struct pronet_flow_table *table,
 
 	struct pronet_flow_key key;
 	uint8_t source_side;
-	make_key(packet, &key, &source_side);
+	pronet_flow_key_make(packet, &key, &source_side);
 	uint32_t bucket = hash_key(table, &key) & table->bucket_mask;
 	uint32_t index = find_slot(table, bucket, &key);
 	if (index == NO_SLOT) {

@@ -113,6 +113,17 @@ void pronet_flow_table_expire(struct pronet_flow_table *table, uint64_t now_us);
 /* Ends every flow (reason FLUSH), in the order the flows started. */
 void pronet_flow_table_flush(struct pronet_flow_table *table);
 
+/* The normalised key of `packet`, as the table keys its flow: the lower
+ * (address, port) end is side 0, so both directions give one key;
+ * *source_side is the side the packet was sent from. */
+void pronet_flow_key_make(const struct pronet_packet *packet, struct pronet_flow_key *key,
+                          uint8_t *source_side);
+/* The table's keyed hash of a key (SipHash-1-3 under `hash_key`, the
+ * options' hash_key): the same for both directions of a flow. The table
+ * takes its bucket from the low bits; a caller sharding flows over tables
+ * takes the high bits, so that each table's buckets all stay in use. */
+uint32_t pronet_flow_key_hash(const uint64_t hash_key[2], const struct pronet_flow_key *key);
+
 void pronet_flow_table_get_stats(const struct pronet_flow_table *table,
                                  struct pronet_flow_table_stats *out);
 

@@ -59,3 +59,40 @@ finish() {
 		exit 1
 	fi
 }
+
+# compare_threaded ONE MANY WHAT: the events of `classify --threads N`
+# (MANY) against one thread's (ONE), order aside. The flows must be the
+# same (pcap_filename, flow_id, start), and each event byte for byte the
+# same unless its verdict rests, in either run, on what an nDPI module
+# learns across flows, which each worker learns from its own flows only:
+# endpoint evidence (verdict.source pronet-endpoint), nDPI's LRU caches
+# (ndpi.confidence "DPI (cache)") and nDPI's STUN cache (ndpi.master STUN,
+# whose sub-protocol comes from other flows at confidence DPI). Sets
+# COMPARED (events) and CROSS_FLOW (events that differ for that reason).
+compare_threaded() {
+	sort "$1" >"$TMP/one.sorted"
+	sort "$2" >"$TMP/many.sorted"
+	comm -23 "$TMP/one.sorted" "$TMP/many.sorted" >"$TMP/one.only"
+	comm -13 "$TMP/one.sorted" "$TMP/many.sorted" >"$TMP/many.only"
+	COMPARED=$(grep -c . "$TMP/one.sorted")
+	many=$(grep -c . "$TMP/many.sorted")
+	[ "$COMPARED" = "$many" ] || fail "$3: $COMPARED events with one thread, $many with more"
+	if ! jq -n -r --slurpfile a "$TMP/one.only" --slurpfile b "$TMP/many.only" '
+		def key: "\(.pcap_filename) \(.flow_id) \(.flow.start)";
+		def cross_flow: .verdict.source == "pronet-endpoint" or
+			.ndpi.confidence == "DPI (cache)" or .ndpi.master == "STUN";
+		($a | map({key: key, value: .}) | from_entries) as $one |
+		($b | map({key: key, value: .}) | from_entries) as $many |
+		[$one | keys[] | select($many[.] == null) | "only with one thread: \(.)"] +
+		[$many | keys[] | select($one[.] == null) | "only with threads: \(.)"] +
+		[$one | keys[] | select($many[.] != null) |
+			select(($one[.] | cross_flow) or ($many[.] | cross_flow) | not) |
+			"differs: \(.)"] | .[]' >"$TMP/unexplained" 2>"$TMP/jq.err"; then
+		fail "$3: jq: $(cat "$TMP/jq.err")"
+	fi
+	if [ -s "$TMP/unexplained" ]; then
+		fail "$3: $(grep -c . "$TMP/unexplained") events differ without cross-flow state"
+		head -5 "$TMP/unexplained" >&2
+	fi
+	CROSS_FLOW=$(grep -c . "$TMP/one.only")
+}

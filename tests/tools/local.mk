@@ -100,6 +100,11 @@ EXTRA_DIST += tests/tools/readme_figures.sh
 TESTS += tests/tools/classify_live.sh
 EXTRA_DIST += tests/tools/classify_live.sh
 
+# classify --threads N: the events of one thread, order aside; on
+# tests/data (also under ThreadSanitizer in .ci/run) and on the corpus.
+TESTS += tests/tools/classify_threads_data.sh tests/tools/classify_threads.sh
+EXTRA_DIST += tests/tools/classify_threads_data.sh tests/tools/classify_threads.sh
+
 # stdout_full.sh: label and flows with standard output on /dev/full exit 1
 # naming the error (skips, 77, without /dev/full).
 TESTS += tests/tools/stdout_full.sh
