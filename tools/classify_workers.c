@@ -40,8 +40,9 @@ static int read_frames(struct pronet_ndpi_shards *shards, struct classify_run *r
 		if (status == PRONET_CAPTURE_END)
 			return 0;
 		if (status == PRONET_CAPTURE_TIMEOUT) {
-			if (live) { /* quiet link: what is queued goes on, flows time out, Redis
-				       sends */
+			/* A quiet link: what is queued goes on, flows time out,
+			 * Redis sends. */
+			if (live) {
 				pronet_ndpi_shards_flush(shards);
 				pronet_ndpi_shards_expire(shards, wall_clock_us());
 				classify_run_poll_output(run);
