@@ -5,7 +5,7 @@
 #  - every mode (list, rpush, channel, stream) delivers exactly the events
 #    classify writes to a file for the same captures, pipelined in batches;
 #    a stream's entries carry the event in the field "eve" and
-#    --redis-stream-maxlen trims it (XADD MAXLEN ~);
+#    --redis-stream-maxlen trims it (XADD MAXLEN ~); so does --threads 2;
 #  - the server killed (SIGKILL) mid-run and restarted on the same port: the
 #    run says so naming HOST:PORT, reconnects, holds a bounded backlog, and
 #    accounts for every event: what reached the first server + what reached
@@ -31,6 +31,7 @@ if [ "${PRONET_HIREDIS:-}" != yes ]; then
 	exit 77
 fi
 . "$top_srcdir/tests/tools/common.sh"
+command -v jq >/dev/null 2>&1 || { echo "redis.sh: jq not found (Debian jq)" >&2; exit 99; }
 DATA="$top_srcdir/tests/data"
 PRONET_RULES_DIR="$top_srcdir/rules"
 export PRONET_RULES_DIR
@@ -153,6 +154,15 @@ for mode in list rpush channel stream; do
 	esac
 	same_events "$mode" "$TMP/$mode.events" "$TMP/file.json"
 done
+
+# --threads 2: the workers' lines reach Redis through the one writer, each
+# event once, and the summary counts them all.
+expect_status 0 "--threads 2" "$PRONET" classify --threads 2 --redis "$ADDRESS" --redis-mode rpush \
+	--redis-key pronet-threads --redis-batch-size 7 "$MIXED" "$UNKNOWN" "$IPV6"
+[ "$(counted delivered "$TMP/err")" = "$EVENTS" ] || fail "--threads 2: summary: $(grep '^redis:' "$TMP/err")"
+rcli --raw LRANGE pronet-threads 0 -1 >"$TMP/threads.events"
+# Order aside, and but for what a worker learns across flows (compare_threaded).
+compare_threaded "$TMP/file.json" "$TMP/threads.events" "--threads 2 to Redis"
 
 # XADD MAXLEN ~ 5: trimmed to 5 give or take a node of 4 entries.
 expect_status 0 "stream-maxlen" "$PRONET" classify -q --redis "$ADDRESS" --redis-mode stream \
