@@ -212,7 +212,7 @@ static struct json_object *ndpi_object(const struct classify_event_context *cont
 	return object;
 }
 
-static struct json_object *pronet_object(const struct pronet_plugin_result *result)
+struct json_object *classify_event_model_object(const struct pronet_plugin_result *result)
 {
 	struct json_object *object = json_object_new_object();
 	struct json_object *top = json_object_new_array();
@@ -295,9 +295,9 @@ static struct json_object *endpoint_object(const struct pronet_plugin_result *re
 	return object;
 }
 
-static struct json_object *verdict_object(const struct pronet_flow_report *report,
-                                          const struct pronet_plugin_result *result,
-                                          enum classify_source source)
+struct json_object *classify_event_verdict_object(const struct pronet_flow_report *report,
+                                                  const struct pronet_plugin_result *result,
+                                                  enum classify_source source)
 {
 	struct json_object *object = json_object_new_object();
 	if (object == NULL)
@@ -356,8 +356,8 @@ struct json_object *classify_event_new(const struct classify_event_context *cont
 	failed |= add(event, "ndpi", ndpi_object(context, report, source));
 	/* Only where the model was consulted: it ran on recorded payload. */
 	if (result != NULL && result->decided && result->packets_used > 0)
-		failed |= add(event, "pronet", pronet_object(result));
-	failed |= add(event, "verdict", verdict_object(report, result, source));
+		failed |= add(event, "pronet", classify_event_model_object(result));
+	failed |= add(event, "verdict", classify_event_verdict_object(report, result, source));
 	if (failed) {
 		json_object_put(event);
 		return NULL;

@@ -60,4 +60,12 @@ struct json_object *classify_event_new(const struct classify_event_context *cont
                                        const struct pronet_plugin_result *result,
                                        enum classify_source source);
 
+/* Its parts that nDPId-style events carry too (tools/classify_ndpid.h):
+ * the "verdict" object, and the model's "pronet" object (for a result
+ * whose model ran on recorded payload). NULL when out of memory. */
+struct json_object *classify_event_verdict_object(const struct pronet_flow_report *report,
+                                                  const struct pronet_plugin_result *result,
+                                                  enum classify_source source);
+struct json_object *classify_event_model_object(const struct pronet_plugin_result *result);
+
 #endif

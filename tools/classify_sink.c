@@ -81,11 +81,16 @@ void classify_tally_free(struct classify_tally *tally)
 }
 
 int classify_sink_init(struct classify_sink *sink, struct classify_run *run, const char *name,
-                       int live)
+                       int live, int datalink, unsigned thread_id)
 {
 	memset(sink, 0, sizeof(*sink));
 	sink->run = run;
 	sink->flush_bytes = live ? 0 : SINK_FLUSH_BYTES;
+	sink->ndpid.source = name;
+	sink->ndpid.alias = run->ndpid_alias;
+	sink->ndpid.datalink = datalink;
+	sink->ndpid.thread_id = thread_id;
+	sink->ndpid.idle_timeout_us = run->idle_timeout_us;
 	return classify_event_context_set_capture(&sink->context, name, live);
 }
 
@@ -110,12 +115,17 @@ static void sink_write(struct classify_sink *sink)
 	sink->used = 0;
 }
 
-/* Appends one line to the sink. */
+/* Appends one line to the sink; with nDPId framing, behind its length. */
 static void sink_append(struct classify_sink *sink, const char *text, size_t length)
 {
-	if (sink->used + length + 1 > sink->capacity) {
+	size_t prefix = sink->run->ndpid_framing ? CLASSIFY_NDPID_PREFIX_DIGITS : 0;
+	if (prefix > 0 && length + 1 > CLASSIFY_NDPID_MAX_FRAMED) {
+		sink_fail(sink, "an nDPId event is too long for its 5-digit length prefix");
+		return;
+	}
+	if (sink->used + prefix + length + 1 > sink->capacity) {
 		size_t capacity = sink->capacity ? sink->capacity : SINK_FLUSH_BYTES;
-		while (capacity < sink->used + length + 1)
+		while (capacity < sink->used + prefix + length + 1)
 			capacity *= 2;
 		char *bigger = realloc(sink->lines, capacity);
 		if (bigger == NULL) {
@@ -124,6 +134,12 @@ static void sink_append(struct classify_sink *sink, const char *text, size_t len
 		}
 		sink->lines = bigger;
 		sink->capacity = capacity;
+	}
+	if (prefix > 0) { /* the JSON and its newline: nDPIsrvd's message length */
+		char digits[CLASSIFY_NDPID_PREFIX_DIGITS + 1];
+		snprintf(digits, sizeof(digits), "%05zu", length + 1);
+		memcpy(sink->lines + sink->used, digits, prefix);
+		sink->used += prefix;
 	}
 	memcpy(sink->lines + sink->used, text, length);
 	sink->lines[sink->used + length] = '\n';
@@ -153,6 +169,23 @@ void classify_sink_close(struct classify_sink *sink)
 	memset(sink, 0, sizeof(*sink));
 }
 
+/* Appends `event` as one line and puts it; NULL: out of memory. */
+static void sink_put(struct classify_sink *sink, struct json_object *event)
+{
+	if (event == NULL) {
+		sink_fail(sink, "out of memory");
+		return;
+	}
+	size_t length;
+	const char *text = json_object_to_json_string_length(
+	    event, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &length);
+	if (text == NULL)
+		sink_fail(sink, "out of memory");
+	else
+		sink_append(sink, text, length);
+	json_object_put(event);
+}
+
 /* The engine's report: one event, then the plugin forgets the flow (its
  * nDPI flow is freed after this returns). */
 static void classify_flow(void *user, const struct pronet_flow_report *report)
@@ -172,20 +205,29 @@ static void classify_flow(void *user, const struct pronet_flow_report *report)
 	count_protocol(tally, source == CLASSIFY_SOURCE_NONE ? "Unknown" : report->name, 1);
 	if (sink->failed)
 		return;
-	struct json_object *event =
-	    classify_event_new(&sink->context, report, have_result ? &result : NULL, source);
-	if (event == NULL) {
-		sink_fail(sink, "out of memory");
+	const struct pronet_plugin_result *known = have_result ? &result : NULL;
+	sink_put(sink, sink->run->ndpid
+	                   ? classify_ndpid_event_new(&sink->ndpid,
+	                                              classify_ndpid_event_of(report, source),
+	                                              report, known, source)
+	                   : classify_event_new(&sink->context, report, known, source));
+}
+
+/* The engine's progress hook (--events ndpid): nDPId's events before a
+ * flow's end. The plugin's verdict is there once the give-up has run. */
+static void classify_progress(void *user, const struct pronet_flow_report *report)
+{
+	struct classify_sink *sink = user;
+	struct pronet_plugin_result result;
+	if (sink->failed)
 		return;
-	}
-	size_t length;
-	const char *text = json_object_to_json_string_length(
-	    event, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &length);
-	if (text == NULL)
-		sink_fail(sink, "out of memory");
-	else
-		sink_append(sink, text, length);
-	json_object_put(event);
+	int have_result = report->ndpi_flow != NULL &&
+	                  pronet_plugin_flow_result(report->ndpi_flow, &result) == PRONET_OK;
+	const struct pronet_plugin_result *known = have_result ? &result : NULL;
+	enum classify_source source = classify_source_of(report, known);
+	sink_put(sink,
+	         classify_ndpid_event_new(&sink->ndpid, classify_ndpid_event_of(report, source),
+	                                  report, known, source));
 }
 
 /* The engine's give-up function: the plugin's, which is
@@ -233,9 +275,11 @@ void classify_sink_hook(struct classify_sink *sink, struct pronet_ndpi_engine_op
 	options->process_packet = classify_process_packet;
 	options->report = classify_flow;
 	options->report_user = sink;
+	options->progress = sink->run->ndpid ? classify_progress : NULL;
 }
 
 void classify_sink_set_module(struct classify_sink *sink, struct ndpi_detection_module_struct *ndpi)
 {
 	sink->context.ndpi = ndpi;
+	sink->ndpid.ndpi = ndpi;
 }

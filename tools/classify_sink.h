@@ -13,6 +13,7 @@
 #include "ndpi-glue/engine/ndpi_engine.h"
 #include "plugin/loader.h"
 #include "tools/classify_event.h"
+#include "tools/classify_ndpid.h"
 #include "tools/line_output.h"
 
 /* Flows by verdict source and by protocol. */
@@ -42,6 +43,12 @@ struct classify_run {
 	uint32_t store_flows; /* the plugin's flow store: every engine's flows */
 	unsigned threads;     /* --threads: engines per capture */
 	int show_stats;       /* --stats */
+	/* --events ndpid: nDPId's flow events (tools/classify_ndpid.h), not
+	 * one EVE event per flow; with ndpid_framing, each line behind
+	 * nDPIsrvd's 5-digit length. */
+	int ndpid, ndpid_framing;
+	const char *ndpid_alias;
+	uint64_t idle_timeout_us;
 	struct line_output *output;
 	pthread_mutex_t output_lock;
 	struct classify_tally tally; /* the sum over the sinks, capture by capture */
@@ -55,6 +62,7 @@ struct classify_sink {
 	 * blocks, a live run's at once (a collector waits for them). */
 	size_t flush_bytes;
 	struct classify_event_context context;
+	struct classify_ndpid_context ndpid; /* --events ndpid */
 	struct classify_tally tally;
 	char *lines; /* whole lines waiting to be written */
 	size_t used, capacity;
@@ -62,9 +70,11 @@ struct classify_sink {
 	char errbuf[PRONET_ERRBUF_SIZE];
 };
 
-/* A sink for the capture `name` (live: an interface); -1 when out of memory. */
+/* A sink for the capture `name` (live: an interface) of link type
+ * `datalink`, on worker `thread_id` (0 with one thread); -1 when out of
+ * memory. */
 int classify_sink_init(struct classify_sink *sink, struct classify_run *run, const char *name,
-                       int live);
+                       int live, int datalink, unsigned thread_id);
 /* A quiet moment of the reader (tools/line_output.h's line_output_poll),
  * under the output's lock. */
 void classify_run_poll_output(struct classify_run *run);

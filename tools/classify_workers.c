@@ -72,7 +72,8 @@ int classify_capture_sharded(const struct pronet_ndpi_engine_options *options,
 	if (sinks == NULL || each == NULL)
 		goto out;
 	for (; ready < count; ready++) {
-		if (classify_sink_init(&sinks[ready], run, name, live) != 0)
+		if (classify_sink_init(&sinks[ready], run, name, live,
+		                       pronet_capture_datalink(capture), ready) != 0)
 			goto out;
 		each[ready] = *options;
 		classify_sink_hook(&sinks[ready], &each[ready]);

@@ -70,6 +70,14 @@ static void usage(FILE *out)
 	        "                           one worker by a hash of its flow key; each worker\n"
 	        "                           has its own nDPI module, flow table and plugin\n"
 	        "                           state (docs/classify-threads.md)\n"
+	        "      --events FORMAT      eve (default): one Suricata EVE-style event per\n"
+	        "                           flow; ndpid: nDPId's flow events (new, detected,\n"
+	        "                           guessed, not-detected, end, idle) with its field\n"
+	        "                           names, pronet's verdict in a \"pronet\" object\n"
+	        "                           (docs/classify-events.md, nDPId events)\n"
+	        "      --ndpid-framing      with --events ndpid: each line behind its length\n"
+	        "                           in 5 digits, as nDPId writes to nDPIsrvd's\n"
+	        "                           collector socket (not with --redis)\n"
 	        "  -s, --stats              per capture, the engine's counters and the flows\n"
 	        "                           the model missed (no room in the plugin's store)\n"
 	        "      --redis HOST:PORT    send the events to Redis instead (Suricata's EVE\n"
@@ -176,7 +184,7 @@ static int classify_capture_one(struct pronet_ndpi_engine_options *options,
 	char errbuf[PRONET_ERRBUF_SIZE];
 	struct pronet_ndpi_engine *engine;
 	struct classify_sink sink;
-	if (classify_sink_init(&sink, run, name, live) != 0) {
+	if (classify_sink_init(&sink, run, name, live, pronet_capture_datalink(capture), 0) != 0) {
 		classify_sink_close(&sink);
 		run->failed = pronet_error(run->errbuf, PRONET_ERR_NOMEM, "out of memory") != 0;
 		return 1;
@@ -243,6 +251,7 @@ struct classify_args {
 	const char *output, *interface, *user;
 	int show_stats;
 	uint32_t threads;                     /* --threads, 1 unless given */
+	int ndpid, ndpid_framing;             /* --events ndpid, --ndpid-framing */
 	struct redis_output_options redis;    /* address NULL: no --redis */
 	int redis_options;                    /* a --redis-* option was given */
 	struct pronet_cli_engine_args shared; /* -l, -q, the timeouts given */
@@ -252,6 +261,8 @@ struct classify_args {
 enum {
 	OPT_THRESHOLD = 256,
 	OPT_THREADS,
+	OPT_EVENTS,
+	OPT_NDPID_FRAMING,
 	OPT_REDIS,
 	OPT_REDIS_KEY,
 	OPT_REDIS_MODE,
@@ -332,6 +343,8 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 	    {"packets", required_argument, NULL, 'k'},
 	    {"threshold", required_argument, NULL, OPT_THRESHOLD},
 	    {"threads", required_argument, NULL, OPT_THREADS},
+	    {"events", required_argument, NULL, OPT_EVENTS},
+	    {"ndpid-framing", no_argument, NULL, OPT_NDPID_FRAMING},
 	    {"rules", required_argument, NULL, 'r'},
 	    {"stats", no_argument, NULL, 's'},
 	    {"redis", required_argument, NULL, OPT_REDIS},
@@ -383,6 +396,18 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 			                          PRONET_SHARDS_MAX, &args->threads))
 				return 2;
 			break;
+		case OPT_EVENTS:
+			if (strcmp(optarg, "eve") != 0 && strcmp(optarg, "ndpid") != 0) {
+				fprintf(stderr,
+				        "pronet classify: --events '%s': not eve or ndpid\n",
+				        optarg);
+				return 2;
+			}
+			args->ndpid = strcmp(optarg, "ndpid") == 0;
+			break;
+		case OPT_NDPID_FRAMING:
+			args->ndpid_framing = 1;
+			break;
 		case 'r':
 			args->config.rules_dir = optarg;
 			break;
@@ -417,6 +442,13 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 	}
 	if (args->user != NULL && args->interface == NULL) {
 		fprintf(stderr, "pronet classify: --user is for live captures (-i)\n");
+		return 2;
+	}
+	if (args->ndpid_framing && (!args->ndpid || args->redis.address != NULL)) {
+		fprintf(stderr, "pronet classify: --ndpid-framing %s\n",
+		        args->ndpid ? "is for files and standard output, not --redis (each "
+		                      "Redis value is one event already)"
+		                    : "needs --events ndpid");
 		return 2;
 	}
 	return check_redis_args(args);
@@ -540,6 +572,15 @@ static int classify_live(struct classify_args *args, struct pronet_ndpi_engine_o
 	return failed;
 }
 
+/* nDPId's default instance alias: the host's name. */
+static const char *host_name(char *out, size_t size)
+{
+	if (gethostname(out, size) != 0 || out[0] == '\0')
+		snprintf(out, size, "pronet");
+	out[size - 1] = '\0';
+	return out;
+}
+
 int pronet_cmd_classify(int argc, char **argv)
 {
 	struct classify_args args = {NULL};
@@ -548,6 +589,7 @@ int pronet_cmd_classify(int argc, char **argv)
 	struct pronet_plugin_loaded *loaded = NULL;
 	char errbuf[PRONET_ERRBUF_SIZE];
 	struct redis_output_counts redis_counts;
+	char alias[256];
 	int remote = 0; /* the output is Redis: redis_counts are its final counts */
 	memset(&run, 0, sizeof(run));
 	memset(&redis_counts, 0, sizeof(redis_counts));
@@ -582,6 +624,10 @@ int pronet_cmd_classify(int argc, char **argv)
 	/* Past the store's limit, attaching says so and the run stops. */
 	run.store_flows = store_flows < UINT32_MAX ? (uint32_t)store_flows : UINT32_MAX;
 	run.show_stats = args.show_stats;
+	run.ndpid = args.ndpid;
+	run.ndpid_framing = args.ndpid_framing;
+	run.ndpid_alias = host_name(alias, sizeof(alias));
+	run.idle_timeout_us = options.flows.idle_timeout_us;
 	install_signal_handlers();
 	int failed = live ? classify_live(&args, &options, &run)
 	                  : classify_files(&args, argc - optind, argv + optind, &options, &run);

@@ -101,6 +101,8 @@ pronet_SOURCES += \
 	tools/cmd_classify.c \
 	tools/classify_event.c \
 	tools/classify_event.h \
+	tools/classify_ndpid.c \
+	tools/classify_ndpid.h \
 	tools/classify_sink.c \
 	tools/classify_sink.h \
 	tools/classify_workers.c \

@@ -39,6 +39,11 @@ enum pronet_packet_skip {
  * IP packet (IP-in-IP, IPv6-in-IPv4, or a UDP tunnel when asked for). */
 #define PRONET_PACKET_F_TUNNELED 0x08u
 
+/* Bits of pronet_packet.tcp_flags (the TCP header's flags byte). */
+#define PRONET_TCP_FIN 0x01u
+#define PRONET_TCP_SYN 0x02u
+#define PRONET_TCP_RST 0x04u
+
 struct pronet_packet {
 	uint64_t timestamp_us;
 	const uint8_t *l3;    /* start of the (innermost used) IP header, as nDPI wants it */

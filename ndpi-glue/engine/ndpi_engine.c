@@ -22,6 +22,7 @@ struct engine_flow {
 	struct ndpi_flow_struct *ndpi_flow;
 	ndpi_protocol detected;
 	uint8_t completed; /* ndpiReader's detection_completed */
+	uint8_t named;     /* DPI named a protocol (the DETECTED stage was told) */
 	uint8_t gave_up;
 	uint8_t guessed;
 	uint32_t ndpi_packets;
@@ -35,6 +36,7 @@ struct pronet_ndpi_engine {
 	struct engine_flow *pool;
 	struct engine_flow *free_flows;
 	uint64_t last_time_ms;
+	uint64_t last_time_us; /* the latest packet's capture time (reports' now_us) */
 	struct pronet_ndpi_engine_stats stats;
 };
 
@@ -65,7 +67,44 @@ static ndpi_protocol default_process_packet(void *user, struct ndpi_detection_mo
 	return ndpi_detection_process_packet(ndpi, flow, packet, length, time_ms);
 }
 
-static void give_up(struct pronet_ndpi_engine *engine, struct engine_flow *state)
+/* The report of `flow` at `stage`: nDPI's verdict so far and its names. */
+static void fill_report(struct pronet_ndpi_engine *engine, struct pronet_flow *flow,
+                        enum pronet_flow_stage stage, struct pronet_flow_report *report)
+{
+	const struct engine_flow *state = flow->user;
+	memset(report, 0, sizeof(*report)); /* Unknown, confidence unknown */
+	report->stage = stage;
+	report->packets_seen = engine->stats.packets;
+	report->now_us = engine->last_time_us;
+	report->flow = flow;
+	if (state != NULL) {
+		report->protocol = state->detected;
+		report->confidence = state->ndpi_flow->confidence;
+		report->gave_up = state->gave_up;
+		report->guessed = state->guessed;
+		report->ndpi_packets = state->ndpi_packets;
+		report->ndpi_flow = state->ndpi_flow;
+	}
+	report->master_name = ndpi_get_proto_name(engine->ndpi, report->protocol.master_protocol);
+	report->app_name = ndpi_get_proto_name(engine->ndpi, report->protocol.app_protocol);
+	ndpi_protocol2name(engine->ndpi, report->protocol, report->name, sizeof(report->name));
+	report->category_name = ndpi_category_get_name(engine->ndpi, report->protocol.category);
+	report->confidence_name = ndpi_confidence_get_name(report->confidence);
+}
+
+/* Tells the progress hook, if there is one, that `flow` reached `stage`. */
+static void tell_progress(struct pronet_ndpi_engine *engine, struct pronet_flow *flow,
+                          enum pronet_flow_stage stage)
+{
+	struct pronet_flow_report report;
+	if (engine->options.progress == NULL)
+		return;
+	fill_report(engine, flow, stage, &report);
+	engine->options.progress(engine->options.report_user, &report);
+}
+
+static void give_up(struct pronet_ndpi_engine *engine, struct pronet_flow *flow,
+                    struct engine_flow *state)
 {
 	uint8_t guessed = 0;
 	state->detected =
@@ -74,6 +113,10 @@ static void give_up(struct pronet_ndpi_engine *engine, struct engine_flow *state
 	state->gave_up = 1;
 	state->guessed = guessed;
 	engine->stats.gave_up++;
+	/* One verdict stage per flow: a flow DPI named (its master, the app
+	 * still open) is not told again. */
+	if (!state->named)
+		tell_progress(engine, flow, PRONET_FLOW_STAGE_GAVE_UP);
 }
 
 /* The flow table's end callback: give up if nDPI was still working on the
@@ -85,24 +128,10 @@ static void end_flow(void *user, struct pronet_flow *flow, enum pronet_flow_end_
 	struct pronet_ndpi_engine *engine = user;
 	struct engine_flow *state = flow->user;
 	struct pronet_flow_report report;
-	memset(&report, 0, sizeof(report)); /* Unknown, confidence unknown */
-	report.flow = flow;
+	if (state != NULL && !state->completed)
+		give_up(engine, flow, state);
+	fill_report(engine, flow, PRONET_FLOW_STAGE_END, &report);
 	report.end_reason = reason;
-	if (state != NULL) {
-		if (!state->completed)
-			give_up(engine, state);
-		report.protocol = state->detected;
-		report.confidence = state->ndpi_flow->confidence;
-		report.gave_up = state->gave_up;
-		report.guessed = state->guessed;
-		report.ndpi_packets = state->ndpi_packets;
-		report.ndpi_flow = state->ndpi_flow;
-	}
-	report.master_name = ndpi_get_proto_name(engine->ndpi, report.protocol.master_protocol);
-	report.app_name = ndpi_get_proto_name(engine->ndpi, report.protocol.app_protocol);
-	ndpi_protocol2name(engine->ndpi, report.protocol, report.name, sizeof(report.name));
-	report.category_name = ndpi_category_get_name(engine->ndpi, report.protocol.category);
-	report.confidence_name = ndpi_confidence_get_name(report.confidence);
 	engine->options.report(engine->options.report_user, &report);
 	if (state == NULL)
 		return;
@@ -218,7 +247,7 @@ static struct engine_flow *attach_state(struct pronet_ndpi_engine *engine, struc
 	}
 	engine->free_flows = state->next_free;
 	memset(&state->detected, 0, sizeof(state->detected));
-	state->completed = state->gave_up = state->guessed = 0;
+	state->completed = state->named = state->gave_up = state->guessed = 0;
 	state->ndpi_packets = 0;
 	state->next_free = NULL;
 	flow->user = state;
@@ -245,13 +274,18 @@ static void dissect(struct pronet_ndpi_engine *engine, const struct pronet_packe
 	                                                 (unsigned short)length, time_ms);
 	state->ndpi_packets++;
 	engine->stats.ndpi_packets++;
+	if (!state->named && (state->detected.app_protocol != NDPI_PROTOCOL_UNKNOWN ||
+	                      state->detected.master_protocol != NDPI_PROTOCOL_UNKNOWN)) {
+		state->named = 1;
+		tell_progress(engine, flow, PRONET_FLOW_STAGE_DETECTED);
+	}
 	if (!enough && state->detected.app_protocol == NDPI_PROTOCOL_UNKNOWN)
 		return;
 	if (!enough && ndpi_extra_dissection_possible(engine->ndpi, state->ndpi_flow))
 		return;
 	state->completed = 1;
 	if (state->detected.app_protocol == NDPI_PROTOCOL_UNKNOWN)
-		give_up(engine, state);
+		give_up(engine, flow, state);
 }
 
 void pronet_ndpi_engine_process_packet(struct pronet_ndpi_engine *engine,
@@ -274,6 +308,8 @@ void pronet_ndpi_engine_process_packet(struct pronet_ndpi_engine *engine,
 	if (time_ms < engine->last_time_ms)
 		time_ms = engine->last_time_ms; /* as ndpiReader repairs it */
 	engine->last_time_ms = time_ms;
+	if (packet->timestamp_us > engine->last_time_us)
+		engine->last_time_us = packet->timestamp_us;
 
 	struct pronet_flow *flow;
 	enum pronet_direction direction;
@@ -289,6 +325,7 @@ void pronet_ndpi_engine_process_packet(struct pronet_ndpi_engine *engine,
 		engine->stats.flows++;
 		state = attach_state(engine, flow);
 		engine->stats.uninspected += state == NULL;
+		tell_progress(engine, flow, PRONET_FLOW_STAGE_NEW);
 	}
 	if (state != NULL && !state->completed)
 		dissect(engine, packet, flow, state, time_ms);

@@ -59,8 +59,20 @@ typedef enum pronet_err (*pronet_ndpi_setup_fn)(void *user,
                                                 struct ndpi_detection_module_struct *ndpi,
                                                 char *errbuf);
 
-/* What nDPI decided for one flow, delivered when the flow ends. Pointers are
- * valid during the callback only. */
+/* When a report is made: the flow's end (options.report), or, for the
+ * optional options.progress hook, one of the moments nDPId reports a flow
+ * (its flow events new, detected, guessed / not-detected). */
+enum pronet_flow_stage {
+	PRONET_FLOW_STAGE_END = 0,  /* the flow ended (end_reason) */
+	PRONET_FLOW_STAGE_NEW,      /* its first packet, before nDPI saw it */
+	PRONET_FLOW_STAGE_DETECTED, /* nDPI's DPI first named a protocol */
+	PRONET_FLOW_STAGE_GAVE_UP,  /* the give-up function ran on a flow DPI had not
+	                               named (guessed says how) */
+};
+
+/* What nDPI decided for one flow, delivered when the flow ends (and, with
+ * options.progress, at the stages above). Pointers are valid during the
+ * callback only. */
 struct pronet_flow_report {
 	const struct pronet_flow *flow; /* key, client side, times, counts, inputs */
 	enum pronet_flow_end_reason end_reason;
@@ -75,6 +87,9 @@ struct pronet_flow_report {
 	uint8_t guessed;                    /* ...and said it guessed */
 	uint32_t ndpi_packets;              /* packets handed to ndpi_detection_process_packet */
 	struct ndpi_flow_struct *ndpi_flow; /* NULL: not inspected (no memory) */
+	enum pronet_flow_stage stage;
+	uint64_t packets_seen; /* packets offered to the engine so far (stats.packets) */
+	uint64_t now_us;       /* the engine's clock: its latest packet's capture time */
 };
 
 typedef void (*pronet_flow_report_fn)(void *user, const struct pronet_flow_report *report);
@@ -96,6 +111,9 @@ struct pronet_ndpi_engine_options {
 	void *process_packet_user;
 	pronet_flow_report_fn report; /* required */
 	void *report_user;
+	/* Optional (NULL: none): the stages before the end, with report_user.
+	 * A flow nDPI never saw (no memory) has only NEW. */
+	pronet_flow_report_fn progress;
 };
 
 void pronet_ndpi_engine_options_default(struct pronet_ndpi_engine_options *options);

@@ -42,6 +42,15 @@ struct pronet_flow {
 	uint64_t last_us;
 	uint64_t packets[2]; /* indexed by enum pronet_direction */
 	uint64_t bytes[2];   /* wire bytes */
+	/* Per direction, as nDPId's flow events report them: the capture time
+	 * of its last packet (both first_us until it has one), and the
+	 * captured L4 payload bytes of its packets, summed, least and most (0
+	 * while it has none). */
+	uint64_t last_us_by_direction[2];
+	uint64_t payload_bytes[2];
+	uint32_t payload_min[2], payload_max[2];
+	uint8_t tcp_fin_or_rst; /* TCP: a FIN or RST was seen, either way */
+	uint8_t midstream;      /* TCP: its first packet had no SYN */
 	/* Direction, retransmissions and packet index of the model's inputs;
 	 * builder.payload_packets counts the flow's payload packets, TCP
 	 * retransmissions left out. */

@@ -13,6 +13,7 @@
 
 #include "ndpi-glue/flow/flow_table.h"
 
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -444,6 +445,31 @@ static void record_input(struct pronet_flow_table *table, struct pronet_flow *fl
 	table->records_held++;
 }
 
+/* The flow's counts, and nDPId's per-direction ones (ndpi-glue/flow/flow.h). */
+static void count_packet(struct pronet_flow *f, const struct pronet_packet *packet,
+                         enum pronet_direction dir, uint64_t now_us)
+{
+	uint32_t payload =
+	    packet->payload_length < UINT32_MAX ? (uint32_t)packet->payload_length : UINT32_MAX;
+	if (f->packets[0] + f->packets[1] == 0) {
+		f->last_us_by_direction[0] = f->last_us_by_direction[1] = now_us;
+		f->midstream =
+		    packet->l4_protocol == IPPROTO_TCP && !(packet->tcp_flags & PRONET_TCP_SYN);
+	}
+	if (f->packets[dir] == 0 || payload < f->payload_min[dir])
+		f->payload_min[dir] = payload;
+	if (payload > f->payload_max[dir])
+		f->payload_max[dir] = payload;
+	f->payload_bytes[dir] += payload;
+	if (packet->l4_protocol == IPPROTO_TCP &&
+	    (packet->tcp_flags & (PRONET_TCP_FIN | PRONET_TCP_RST)))
+		f->tcp_fin_or_rst = 1;
+	f->last_us = now_us;
+	f->last_us_by_direction[dir] = now_us;
+	f->packets[dir]++;
+	f->bytes[dir] += packet->wire_length;
+}
+
 enum pronet_err pronet_flow_table_update(struct pronet_flow_table *table,
                                          const struct pronet_packet *packet,
                                          struct pronet_flow **flow,
@@ -478,9 +504,7 @@ enum pronet_err pronet_flow_table_update(struct pronet_flow_table *table,
 	/* The builder's direction is the key side's: both take the first
 	 * packet's source for the client and compare (address, port). */
 	record_input(table, f, packet, &dir);
-	f->last_us = table->now_us;
-	f->packets[dir]++;
-	f->bytes[dir] += packet->wire_length;
+	count_packet(f, packet, dir, table->now_us);
 	*flow = f;
 	*direction = dir;
 	return PRONET_OK;

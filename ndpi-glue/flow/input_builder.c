@@ -4,10 +4,6 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#define TCP_FLAG_FIN 0x01u
-#define TCP_FLAG_SYN 0x02u
-#define TCP_FLAG_RST 0x04u
-
 void pronet_input_builder_reset(struct pronet_input_builder *builder)
 {
 	memset(builder, 0, sizeof(*builder));
@@ -178,8 +174,8 @@ static int is_retransmission(struct pronet_input_builder *builder, enum pronet_d
 {
 	uint32_t end = packet->tcp_seq + (uint32_t)packet->payload_length;
 
-	end += (packet->tcp_flags & TCP_FLAG_SYN) ? 1u : 0u;
-	end += (packet->tcp_flags & TCP_FLAG_FIN) ? 1u : 0u;
+	end += (packet->tcp_flags & PRONET_TCP_SYN) ? 1u : 0u;
+	end += (packet->tcp_flags & PRONET_TCP_FIN) ? 1u : 0u;
 	if (builder->tcp_seq_known[direction]) {
 		int32_t ahead = (int32_t)(end - builder->tcp_seq_end[direction]);
 
@@ -188,7 +184,7 @@ static int is_retransmission(struct pronet_input_builder *builder, enum pronet_d
 		if (ahead <= 0)
 			return 0;
 	}
-	if (packet->tcp_flags & TCP_FLAG_RST)
+	if (packet->tcp_flags & PRONET_TCP_RST)
 		return 0;
 	builder->tcp_seq_known[direction] = 1;
 	builder->tcp_seq_end[direction] = end;

@@ -105,6 +105,11 @@ EXTRA_DIST += tests/tools/classify_live.sh
 TESTS += tests/tools/classify_threads_data.sh tests/tools/classify_threads.sh
 EXTRA_DIST += tests/tools/classify_threads_data.sh tests/tools/classify_threads.sh
 
+# classify --events ndpid: nDPId's flow events on tests/data, against the
+# fields its schema requires.
+TESTS += tests/tools/classify_ndpid.sh
+EXTRA_DIST += tests/tools/classify_ndpid.sh
+
 # stdout_full.sh: label and flows with standard output on /dev/full exit 1
 # naming the error (skips, 77, without /dev/full).
 TESTS += tests/tools/stdout_full.sh

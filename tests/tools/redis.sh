@@ -5,7 +5,8 @@
 #  - every mode (list, rpush, channel, stream) delivers exactly the events
 #    classify writes to a file for the same captures, pipelined in batches;
 #    a stream's entries carry the event in the field "eve" and
-#    --redis-stream-maxlen trims it (XADD MAXLEN ~); so does --threads 2;
+#    --redis-stream-maxlen trims it (XADD MAXLEN ~); so does --threads 2,
+#    and --events ndpid (nDPId's events, unframed) with it;
 #  - the server killed (SIGKILL) mid-run and restarted on the same port: the
 #    run says so naming HOST:PORT, reconnects, holds a bounded backlog, and
 #    accounts for every event: what reached the first server + what reached
@@ -163,6 +164,19 @@ expect_status 0 "--threads 2" "$PRONET" classify --threads 2 --redis "$ADDRESS" 
 rcli --raw LRANGE pronet-threads 0 -1 >"$TMP/threads.events"
 # Order aside, and but for what a worker learns across flows (compare_threaded).
 compare_threaded "$TMP/file.json" "$TMP/threads.events" "--threads 2 to Redis"
+
+# --events ndpid --threads 2: nDPId's events, one Redis value each (no
+# framing), as many as the file output has.
+expect_status 0 "--events ndpid to a file" "$PRONET" classify -q --events ndpid "$MIXED"
+NDPID_EVENTS=$(grep -c . "$TMP/out")
+expect_status 0 "--events ndpid --threads 2" "$PRONET" classify -q --events ndpid --threads 2 \
+	--redis "$ADDRESS" --redis-mode rpush --redis-key pronet-ndpid "$MIXED"
+[ "$(rcli LLEN pronet-ndpid)" = "$NDPID_EVENTS" ] ||
+	fail "--events ndpid: $(rcli LLEN pronet-ndpid) values, the file has $NDPID_EVENTS events"
+[ "$(rcli --raw LINDEX pronet-ndpid 0 | cut -c1-15)" = '{"flow_event_id' ] ||
+	fail "--events ndpid: a value is not an nDPId event"
+expect_status 2 "--ndpid-framing --redis" "$PRONET" classify --events ndpid --ndpid-framing \
+	--redis "$ADDRESS" "$MIXED"
 
 # XADD MAXLEN ~ 5: trimmed to 5 give or take a node of 4 entries.
 expect_status 0 "stream-maxlen" "$PRONET" classify -q --redis "$ADDRESS" --redis-mode stream \
