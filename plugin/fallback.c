@@ -44,7 +44,9 @@ static void decide(const struct pronet_attachment *a, struct pronet_flow_store *
 	memset(verdict, 0, sizeof(*verdict));
 	verdict->decided = 1;
 	verdict->abstained = 1;
-	verdict->source = PRONET_PLUGIN_SOURCE_MODEL;
+	/* A per-flow family's verdict is scored apart from a packet model's. */
+	verdict->source = pronet_model_is_per_flow(a->model) ? PRONET_PLUGIN_SOURCE_FLOW_MODEL
+	                                                     : PRONET_PLUGIN_SOURCE_MODEL;
 	verdict->decision = PRONET_FLOW_BELOW_THRESHOLD;
 	if (!pronet_flow_store_snapshot(store, flow, &record) || record.num_inputs == 0)
 		return;

@@ -164,6 +164,11 @@ enum pronet_plugin_source {
 	/* Endpoint evidence: what nDPI's DPI named on other flows of the
 	 * flow's endpoints, asked before the model. */
 	PRONET_PLUGIN_SOURCE_ENDPOINT = 1,
+	/* A per-flow model (flow-cnn, the histogram families: one verdict from
+	 * the flow's sizes, times or payloads as a whole) on the flow's recorded
+	 * packets; a packet model's verdicts are SOURCE_MODEL. Added within ABI 4:
+	 * a host that knows only MODEL and ENDPOINT takes it for the model's. */
+	PRONET_PLUGIN_SOURCE_FLOW_MODEL = 2,
 };
 
 /* What the fallback decided for one flow. */
@@ -177,7 +182,7 @@ struct pronet_plugin_result {
 	size_t num_top;        /* valid entries in top[] */
 	uint32_t packets_used; /* payload packets the model saw */
 	/* Since ABI 3. */
-	enum pronet_plugin_source source; /* MODEL unless the endpoint named it */
+	enum pronet_plugin_source source; /* MODEL or FLOW_MODEL unless the endpoint named it */
 	/* PRONET_FLOW_NAMED, or why the model abstained (below its class's
 	 * threshold, the reject class, random-looking bytes); meaningful when
 	 * packets_used > 0 or the endpoint named the flow. A class that maps

@@ -11,7 +11,7 @@
 #include <time.h>
 
 static const char *const source_names[CLASSIFY_SOURCE_COUNT_] = {"ndpi", "pronet", "none",
-                                                                 "pronet-endpoint"};
+                                                                 "pronet-endpoint", "pronet-flow"};
 
 const char *classify_source_name(enum classify_source source)
 {
@@ -23,10 +23,13 @@ enum classify_source classify_source_of(const struct pronet_flow_report *report,
 {
 	/* The fallback sets a protocol only on flows nDPI left Unknown, so a
 	 * protocol it set is pronet's, not nDPI's. */
-	if (result != NULL && result->decided && !result->abstained && result->ndpi_protocol != 0)
-		return result->source == PRONET_PLUGIN_SOURCE_ENDPOINT
-		           ? CLASSIFY_SOURCE_PRONET_ENDPOINT
-		           : CLASSIFY_SOURCE_PRONET;
+	if (result != NULL && result->decided && !result->abstained && result->ndpi_protocol != 0) {
+		if (result->source == PRONET_PLUGIN_SOURCE_ENDPOINT)
+			return CLASSIFY_SOURCE_PRONET_ENDPOINT;
+		if (result->source == PRONET_PLUGIN_SOURCE_FLOW_MODEL)
+			return CLASSIFY_SOURCE_PRONET_FLOW;
+		return CLASSIFY_SOURCE_PRONET;
+	}
 	if (report->protocol.app_protocol != NDPI_PROTOCOL_UNKNOWN ||
 	    report->protocol.master_protocol != NDPI_PROTOCOL_UNKNOWN)
 		return CLASSIFY_SOURCE_NDPI;
@@ -191,7 +194,7 @@ static struct json_object *ndpi_object(const struct classify_event_context *cont
                                        enum classify_source source)
 {
 	struct json_object *object = json_object_new_object();
-	int own = source != CLASSIFY_SOURCE_PRONET && source != CLASSIFY_SOURCE_PRONET_ENDPOINT;
+	int own = source == CLASSIFY_SOURCE_NDPI || source == CLASSIFY_SOURCE_NONE;
 	if (object == NULL)
 		return NULL;
 	const char *category =
@@ -310,6 +313,9 @@ struct json_object *classify_event_verdict_object(const struct pronet_flow_repor
 	if (result != NULL && result->decided && source != CLASSIFY_SOURCE_NDPI) {
 		if (source != CLASSIFY_SOURCE_NONE || result->packets_used > 0)
 			failed |= add(object, "score", new_probability(result->score));
+		/* When the verdict arrived: the fallback runs at nDPI's give-up,
+		 * right after the flow's last packet handed to nDPI. */
+		failed |= add(object, "after_packets", json_object_new_int64(report->ndpi_packets));
 		if (source == CLASSIFY_SOURCE_NONE)
 			failed |=
 			    add(object, "abstain", json_object_new_string(abstain_name(result)));

@@ -18,6 +18,8 @@ enum classify_source {
 	/* nDPI said Unknown; endpoint evidence (what nDPI's DPI named on
 	 * other flows of its endpoints) named it. */
 	CLASSIFY_SOURCE_PRONET_ENDPOINT,
+	/* nDPI said Unknown; a per-flow model (flow-cnn, histogram-*) named it. */
+	CLASSIFY_SOURCE_PRONET_FLOW,
 	CLASSIFY_SOURCE_COUNT_
 };
 

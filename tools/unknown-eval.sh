@@ -13,24 +13,29 @@
 # end; the lines before it (`make model-eval`'s tables) are kept.
 #
 # Usage: unknown-eval.sh -p PRONET -C CORPUS -R RULES -s PLUGIN_SO -n NDPIREADER
-#                        -o EVAL_TXT [-w WORKDIR] [-T TRUTH] [-- TRAIN_OPTION...]
+#                        -o EVAL_TXT [-w WORKDIR] [-T TRUTH] [-m MODEL] [-r RUNS]
+#                        [-- TRAIN_OPTION...]
+#   MODEL: the shipped run's model (default RULES/default.pronet; any
+#   family, e.g. a flow model trained on the whole corpus);
+#   RUNS: which runs, comma-separated (default shipped,by-family,ndpiReader;
+#   `-r by-family` for a family other than the default model's);
 #   WORKDIR: keep the runs' files there (default: a temporary directory);
 #   TRUTH: tools/unknown-truth.sh's output for CORPUS, made before (it
 #   depends on the corpus, nDPI and tshark, not on the model), else derived;
 #   RULES: the rules directory (default.pronet, class-map.conf, thresholds);
 #   TRAIN_OPTION: `pronet train`'s options for the folds (--calibrate is
-#   added). Environment: PRONET_LABEL_OPTIONS (`pronet label`'s, word-split),
+#   added), `--arch FAMILY ...` for another family. Environment: PRONET_LABEL_OPTIONS (`pronet label`'s, word-split),
 #   JOBS, TSHARK (tools/unknown-truth.sh). Progress goes to standard error.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 HEADING="Verdicts on the flows nDPI leaves Unknown (make unknown-eval; docs/evaluation.md)"
 FOLDS=5
 usage() {
-	echo "usage: unknown-eval.sh -p PRONET -C CORPUS -R RULES -s PLUGIN_SO -n NDPIREADER -o EVAL_TXT [-w WORKDIR] [-T TRUTH] [-- TRAIN_OPTION...]" >&2
+	echo "usage: unknown-eval.sh -p PRONET -C CORPUS -R RULES -s PLUGIN_SO -n NDPIREADER -o EVAL_TXT [-w WORKDIR] [-T TRUTH] [-m MODEL] [-r RUNS] [-- TRAIN_OPTION...]" >&2
 	exit 2
 }
-pronet= corpus= rules= plugin= ndpireader= out= work= truth=
-while getopts p:C:R:s:n:o:w:T: option; do
+pronet= corpus= rules= plugin= ndpireader= out= work= truth= model= runs=shipped,by-family,ndpiReader
+while getopts p:C:R:s:n:o:w:T:m:r: option; do
 	case $option in
 	p) pronet=$OPTARG ;;
 	C) corpus=$OPTARG ;;
@@ -40,6 +45,8 @@ while getopts p:C:R:s:n:o:w:T: option; do
 	o) out=$OPTARG ;;
 	w) work=$OPTARG ;;
 	T) truth=$OPTARG ;;
+	m) model=$OPTARG ;;
+	r) runs=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -47,13 +54,21 @@ shift $((OPTIND - 1))
 [ -n "$pronet" ] && [ -n "$corpus" ] && [ -n "$rules" ] && [ -n "$plugin" ] &&
 	[ -n "$ndpireader" ] && [ -n "$out" ] || usage
 [ -d "$corpus" ] || { echo "unknown-eval: no corpus at $corpus" >&2; exit 1; }
+# wants RUN: whether RUN is one of the runs asked for.
+wants() { case ",$runs," in *",$1,"*) return 0 ;; esac; return 1; }
+for run in $(echo "$runs" | tr ',' ' '); do
+	case $run in
+	shipped | by-family | ndpiReader) ;;
+	*) echo "unknown-eval: no run '$run' (shipped, by-family, ndpiReader)" >&2; exit 2 ;;
+	esac
+done
 if [ -z "$work" ]; then
 	work=$(mktemp -d "${TMPDIR:-/tmp}/unknown-eval.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
 	trap 'exit 1' HUP INT TERM
 fi
 mkdir -p "$work"
-model=$rules/default.pronet
+[ -n "$model" ] || model=$rules/default.pronet
 progress() { echo "unknown-eval: $*" >&2; }
 
 # classify MODEL OUTPUT CAPTURE...: pronet classify; its status 1 (a capture
@@ -77,12 +92,25 @@ else
 	[ "$status" -eq 0 ] || { [ "$status" -eq 1 ] && [ -s "$work/truth.tsv" ]; } ||
 		{ cat "$work/truth.err" >&2; exit 1; }
 fi
-"$pronet" info "$model" | sed -n 's/^class: [0-9]* \([^ ]*\) .*/\1/p' >"$work/classes"
+"$pronet" info "$rules/default.pronet" | sed -n 's/^class: [0-9]* \([^ ]*\) .*/\1/p' >"$work/classes"
 
-progress "shipped: pronet classify over $corpus"
-classify "$model" "$work/shipped.eve" "$corpus"
-"$here/unknown-score.sh" -t "$work/truth.tsv" -c "$work/classes" -r shipped \
-	"$work/shipped.eve" >"$work/shipped.txt"
+: >"$work/shipped.txt"
+if wants shipped; then
+	progress "shipped: pronet classify -m $model over $corpus"
+	classify "$model" "$work/shipped.eve" "$corpus"
+	"$here/unknown-score.sh" -t "$work/truth.tsv" -c "$work/classes" -r shipped \
+		"$work/shipped.eve" >"$work/shipped.txt"
+	jq -r '.pcap_filename' "$work/shipped.eve" | sed 's|.*/||' | LC_ALL=C sort | uniq -c |
+		awk '{ print $2 "\t" $1 }' >"$work/flows-per-capture"
+elif wants by-family; then
+	# The folds' sizes without a classify run: pronet flows has the same
+	# flows (the same engine, driven alike).
+	# Its status 1 (a capture it could not read) counts those as no flows.
+	progress "flows per capture (pronet flows)"
+	{ "$pronet" flows -f "$corpus" 2>/dev/null || [ $? -eq 1 ]; } >"$work/flows.tsv"
+	cut -f 1 "$work/flows.tsv" | sed 's|.*/||' | LC_ALL=C sort | uniq -c |
+		awk '{ print $2 "\t" $1 }' >"$work/flows-per-capture"
+fi
 
 # Folds of whole families (FAMILIES.tsv; a capture it does not name is its
 # own family): families in decreasing order of flows (ties by name), each to
@@ -90,8 +118,6 @@ classify "$model" "$work/shipped.eve" "$corpus"
 # way in an order shuffled by its seed, and cannot print them.
 find "$corpus" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | LC_ALL=C sort \
 	>"$work/captures"
-jq -r '.pcap_filename' "$work/shipped.eve" | sed 's|.*/||' | LC_ALL=C sort | uniq -c |
-	awk '{ print $2 "\t" $1 }' >"$work/flows-per-capture"
 families=$corpus/FAMILIES.tsv
 [ -f "$families" ] || families=/dev/null
 awk -F'\t' -v folds="$FOLDS" -v families="$families" '
@@ -117,72 +143,89 @@ awk -F'\t' -v folds="$FOLDS" -v families="$families" '
 		for (i = 1; i <= n; i++) print fold[of[i]] "\t" path[i]
 	}' "$families" "$work/flows-per-capture" "$work/captures" >"$work/folds"
 
-: >"$work/by-family.list"
-fold=1
-while [ "$fold" -le "$FOLDS" ]; do
-	awk -F'\t' -v f="$fold" '$1 != f { print $2 }' "$work/folds" >"$work/train-$fold.list"
-	awk -F'\t' -v f="$fold" '$1 == f { print $2 }' "$work/folds" >"$work/test-$fold.list"
-	progress "by-family fold $fold/$FOLDS: label $(wc -l <"$work/train-$fold.list") captures, train, classify $(wc -l <"$work/test-$fold.list")"
-	rm -f "$work/fold-$fold.ds"
-	status=0
-	# shellcheck disable=SC2086 # the label options are words
-	"$pronet" label -q ${PRONET_LABEL_OPTIONS:-} -c "$rules/class-map.conf" \
-		"@$work/train-$fold.list" -o "$work/fold-$fold.ds" >"$work/label-$fold.txt" \
-		2>"$work/label.err" || status=$?
-	[ "$status" -eq 0 ] || { [ "$status" -eq 1 ] && [ -s "$work/fold-$fold.ds" ]; } ||
-		{ cat "$work/label.err" >&2; exit 1; }
-	"$pronet" train "$work/fold-$fold.ds" "$@" --calibrate -q -o "$work/fold-$fold.pronet" \
-		>"$work/train.err" 2>&1 || { cat "$work/train.err" >&2; exit 1; }
-	classify "$work/fold-$fold.pronet" "$work/fold-$fold.eve" "@$work/test-$fold.list"
-	echo "$work/fold-$fold.eve" >>"$work/by-family.list"
-	fold=$((fold + 1))
-done
-# shellcheck disable=SC2046 # five file names without blanks
-"$here/unknown-score.sh" -t "$work/truth.tsv" -c "$work/classes" -r by-family \
-	$(cat "$work/by-family.list") >"$work/by-family.txt"
+: >"$work/by-family.txt"
+if wants by-family; then
+	: >"$work/by-family.list"
+	fold=1
+	while [ "$fold" -le "$FOLDS" ]; do
+		awk -F'\t' -v f="$fold" '$1 != f { print $2 }' "$work/folds" >"$work/train-$fold.list"
+		awk -F'\t' -v f="$fold" '$1 == f { print $2 }' "$work/folds" >"$work/test-$fold.list"
+		progress "by-family fold $fold/$FOLDS: label $(wc -l <"$work/train-$fold.list") captures, train, classify $(wc -l <"$work/test-$fold.list")"
+		rm -f "$work/fold-$fold.ds"
+		status=0
+		# shellcheck disable=SC2086 # the label options are words
+		"$pronet" label -q ${PRONET_LABEL_OPTIONS:-} -c "$rules/class-map.conf" \
+			"@$work/train-$fold.list" -o "$work/fold-$fold.ds" >"$work/label-$fold.txt" \
+			2>"$work/label.err" || status=$?
+		[ "$status" -eq 0 ] || { [ "$status" -eq 1 ] && [ -s "$work/fold-$fold.ds" ]; } ||
+			{ cat "$work/label.err" >&2; exit 1; }
+		"$pronet" train "$work/fold-$fold.ds" "$@" --calibrate -q -o "$work/fold-$fold.pronet" \
+			>"$work/train.err" 2>&1 || { cat "$work/train.err" >&2; exit 1; }
+		classify "$work/fold-$fold.pronet" "$work/fold-$fold.eve" "@$work/test-$fold.list"
+		echo "$work/fold-$fold.eve" >>"$work/by-family.list"
+		fold=$((fold + 1))
+	done
+	# shellcheck disable=SC2046 # five file names without blanks
+	"$here/unknown-score.sh" -t "$work/truth.tsv" -c "$work/classes" -r by-family \
+		$(cat "$work/by-family.list") >"$work/by-family.txt"
+	# What each single-application capture's fold trained on of its
+	# application (pronet label's table): a family no other capture shares
+	# leaves its fold without examples of it.
+	grep '^# single-app' "$work/truth.tsv" | cut -f 2,3 | while IFS=$(printf '\t') read -r capture app; do
+		fold=$(awk -F'\t' -v c="$capture" '{ n = $2; sub(/.*\//, "", n) } n == c { print $1; exit }' \
+			"$work/folds")
+		flows=$(awk -v app="$app" '$1 == app { print $2; found = 1 } END { if (!found) print 0 }' \
+			"$work/label-$fold.txt")
+		echo "by-family training: $capture (fold $fold): $flows training flows of $app"
+	done >"$work/by-family-training.txt"
+fi
 
 # ndpiReader on the single-application captures, without and with the
 # plugin: one verdict line per flow of the plugin run (ndpiReader -v 2's
 # flow lines), Unknown where the plain run left the flow Unknown.
-sed -n 's/^# single-app\t\([^\t]*\)\t.*/\1/p' "$work/truth.tsv" >"$work/single-app"
-progress "ndpiReader with the plugin on $(wc -l <"$work/single-app") single-application captures"
-: >"$work/ndpireader.tsv"
-while read -r capture; do
-	"$ndpireader" -q -v 2 -i "$corpus/$capture" >"$work/plain.out" 2>/dev/null ||
-		{ echo "unknown-eval: ndpiReader failed on $capture" >&2; exit 1; }
-	PRONET_MODEL=$model PRONET_RULES_DIR=$rules LD_PRELOAD=$plugin \
-		"$ndpireader" -q -v 2 -i "$corpus/$capture" >"$work/plugin.out" 2>"$work/plugin.err" ||
-		{ echo "unknown-eval: ndpiReader with the plugin failed on $capture" >&2; exit 1; }
-	if grep -q '^pronet:' "$work/plugin.err"; then
-		cat "$work/plugin.err" >&2
-		exit 1
-	fi
-	awk -v capture="$capture" -v plain="$work/plain.out" -f "$here/unknown-lib.awk" \
-		-f "$here/unknown-ndpireader.awk" "$work/plain.out" "$work/plugin.out" >>"$work/ndpireader.tsv"
-done <"$work/single-app"
-awk -F'\t' 'FILENAME == ARGV[1] { want[$1] = 1; next } /^#/ || ($2 in want)' \
-	"$work/single-app" "$work/truth.tsv" >"$work/truth-single-app.tsv"
-"$here/unknown-score.sh" -t "$work/truth-single-app.tsv" -c "$work/classes" -r ndpiReader \
-	-V "$work/ndpireader.tsv" >"$work/ndpireader.txt"
+: >"$work/ndpireader.txt"
+if wants ndpiReader; then
+	sed -n 's/^# single-app\t\([^\t]*\)\t.*/\1/p' "$work/truth.tsv" >"$work/single-app"
+	progress "ndpiReader with the plugin on $(wc -l <"$work/single-app") single-application captures"
+	: >"$work/ndpireader.tsv"
+	while read -r capture; do
+		"$ndpireader" -q -v 2 -i "$corpus/$capture" >"$work/plain.out" 2>/dev/null ||
+			{ echo "unknown-eval: ndpiReader failed on $capture" >&2; exit 1; }
+		PRONET_MODEL=$model PRONET_RULES_DIR=$rules LD_PRELOAD=$plugin \
+			"$ndpireader" -q -v 2 -i "$corpus/$capture" >"$work/plugin.out" 2>"$work/plugin.err" ||
+			{ echo "unknown-eval: ndpiReader with the plugin failed on $capture" >&2; exit 1; }
+		if grep -q '^pronet:' "$work/plugin.err"; then
+			cat "$work/plugin.err" >&2
+			exit 1
+		fi
+		awk -v capture="$capture" -v plain="$work/plain.out" -f "$here/unknown-lib.awk" \
+			-f "$here/unknown-ndpireader.awk" "$work/plain.out" "$work/plugin.out" >>"$work/ndpireader.tsv"
+	done <"$work/single-app"
+	awk -F'\t' 'FILENAME == ARGV[1] { want[$1] = 1; next } /^#/ || ($2 in want)' \
+		"$work/single-app" "$work/truth.tsv" >"$work/truth-single-app.tsv"
+	"$here/unknown-score.sh" -t "$work/truth-single-app.tsv" -c "$work/classes" -r ndpiReader \
+		-V "$work/ndpireader.tsv" >"$work/ndpireader.txt"
+fi
 
 # The section, then the file: the lines before the heading, the new section.
 {
 	echo "$HEADING"
 	echo "pronet classify / ndpiReader + pronet_ndpi.so on the flows nDPI leaves Unknown, scored"
 	echo "against truths outside the model (tools/unknown-truth.sh); $(wc -l <"$work/classes") classes."
-	echo "shipped: the shipped model over the corpus; by-family: $FOLDS folds of capture families,"
-	echo "each trained as the default model (pronet train $* --calibrate) on the others;"
-	echo "ndpiReader: Debian's ndpiReader with the plugin and the shipped model, single-app captures."
+	! wants shipped || echo "shipped: $model over the corpus;"
+	! wants by-family || {
+		echo "by-family: $FOLDS folds of capture families, each trained on the others with"
+		echo "pronet label ${PRONET_LABEL_OPTIONS:-} and pronet train $* --calibrate;"
+	}
+	! wants ndpiReader ||
+		echo "ndpiReader: Debian's ndpiReader with the plugin and $model, single-app captures."
 	echo "precision = right / named, recall = right / judged, named = named / judged,"
 	echo "uncovered = judged flows of protocols no class covers, abstain = share of those not named."
 	echo
 	grep '^#' "$work/truth.tsv" | sed 's/^# //'
-	echo
-	cat "$work/shipped.txt"
-	echo
-	cat "$work/by-family.txt"
-	echo
-	cat "$work/ndpireader.txt"
+	for table in shipped by-family by-family-training ndpireader; do
+		[ ! -s "$work/$table.txt" ] || { echo; cat "$work/$table.txt"; }
+	done
 } >"$work/section.txt"
 if [ -f "$out" ]; then
 	awk -v heading="$HEADING" '$0 == heading { exit } { print }' "$out" >"$work/eval.txt"

@@ -2,16 +2,20 @@
  * and checks every line with json-c. Each line must be one whole JSON object
  * (nothing after it) with the EVE fields classify documents, and:
  *   - event_type is "flow"; timestamp looks like 2021-06-01T12:00:00.123456+0000;
- *   - verdict.source is ndpi, pronet, pronet-endpoint or none;
+ *   - verdict.source is ndpi, pronet, pronet-flow, pronet-endpoint or none;
  *   - source pronet-endpoint only where ndpi.protocol is "Unknown", with a
  *     verdict.endpoint object and a verdict.score;
- *   - source pronet only where ndpi.protocol is "Unknown", and then the
- *     pronet object is there, not abstained, its label's probability set;
+ *   - source pronet (a packet model) or pronet-flow (a per-flow model) only
+ *     where ndpi.protocol is "Unknown", and then the pronet object is there,
+ *     not abstained, its label's probability set;
+ *   - where pronet decided (a source but ndpi, or a pronet object),
+ *     verdict.after_packets is at least 1 and at most the flow's packets;
  *   - source ndpi only where ndpi.protocol is not "Unknown";
  *   - a pronet object only where ndpi.protocol is "Unknown" (the model is
  *     consulted only then), with at most 3 top entries in falling order.
  * Prints "lines N", "source ndpi N", "source pronet N", "source none N",
- * "consulted N", "source pronet-endpoint N"; exit status 1 naming the first bad line.
+ * "consulted N", "source pronet-endpoint N", "source pronet-flow N"; exit
+ * status 1 naming the first bad line.
  *
  * Usage: check_events FILE */
 #include <stdio.h>
@@ -83,6 +87,26 @@ static int check_pronet(struct json_object *pronet, int named, unsigned long lin
 	return 0;
 }
 
+/* verdict.after_packets where pronet decided: the verdict came at nDPI's
+ * give-up, after at least one and at most all of the flow's packets. A flow
+ * nobody named where nDPI never gave up (the model not asked) may lack it. */
+static int check_after_packets(struct json_object *event, int required, unsigned long line)
+{
+	struct json_object *verdict, *after, *flow, *to_server, *to_client;
+	if (!json_object_object_get_ex(event, "verdict", &verdict) ||
+	    !json_object_object_get_ex(verdict, "after_packets", &after))
+		return required ? bad(line, "pronet decided without verdict.after_packets") : 0;
+	if (!json_object_object_get_ex(event, "flow", &flow) ||
+	    !json_object_object_get_ex(flow, "pkts_toserver", &to_server) ||
+	    !json_object_object_get_ex(flow, "pkts_toclient", &to_client))
+		return bad(line, "flow packet counts missing");
+	int64_t packets = json_object_get_int64(to_server) + json_object_get_int64(to_client);
+	int64_t value = json_object_get_int64(after);
+	if (!json_object_is_type(after, json_type_int) || value < 1 || value > packets)
+		return bad(line, "verdict.after_packets is not within 1..the flow's packets");
+	return 0;
+}
+
 static int check_line(char *text, unsigned long line, unsigned long *counts)
 {
 	struct json_tokener *tokener = json_tokener_new();
@@ -120,14 +144,14 @@ static int check_line(char *text, unsigned long line, unsigned long *counts)
 	         !string_at(event, "ndpi", "master") || !string_at(event, "ndpi", "app") ||
 	         !string_at(event, "ndpi", "category") || !string_at(event, "ndpi", "confidence"))
 		status = bad(line, "ndpi or verdict field missing");
-	else if (strcmp(source, "pronet") == 0) {
+	else if (strcmp(source, "pronet") == 0 || strcmp(source, "pronet-flow") == 0) {
 		if (strcmp(ndpi, "Unknown") != 0)
 			status = bad(line, "source pronet where nDPI named the flow");
 		else if (!consulted)
 			status = bad(line, "source pronet without a pronet object");
 		else
 			status = check_pronet(pronet, 1, line);
-		counts[1]++;
+		counts[strcmp(source, "pronet") == 0 ? 1 : 5]++;
 	} else if (strcmp(source, "ndpi") == 0) {
 		if (strcmp(ndpi, "Unknown") == 0)
 			status = bad(line, "source ndpi where nDPI said Unknown");
@@ -148,8 +172,11 @@ static int check_line(char *text, unsigned long line, unsigned long *counts)
 			    bad(line, "source pronet-endpoint without verdict.endpoint and score");
 		counts[4]++;
 	} else {
-		status = bad(line, "verdict.source is not ndpi, pronet, pronet-endpoint or none");
+		status = bad(line, "verdict.source is not ndpi, pronet, pronet-flow, "
+		                   "pronet-endpoint or none");
 	}
+	if (status == 0 && (consulted || strcmp(source, "ndpi") != 0))
+		status = check_after_packets(event, consulted || strcmp(source, "none") != 0, line);
 	if (status == 0 && consulted) {
 		if (strcmp(ndpi, "Unknown") != 0)
 			status = bad(line, "the model was consulted where nDPI named the flow");
@@ -163,7 +190,7 @@ static int check_line(char *text, unsigned long line, unsigned long *counts)
 
 int main(int argc, char **argv)
 {
-	unsigned long counts[5] = {0, 0, 0, 0, 0}, line = 0;
+	unsigned long counts[6] = {0, 0, 0, 0, 0, 0}, line = 0;
 	char *text = NULL;
 	size_t capacity = 0;
 	ssize_t got;
@@ -187,7 +214,7 @@ int main(int argc, char **argv)
 	free(text);
 	fclose(file);
 	printf("lines %lu\nsource ndpi %lu\nsource pronet %lu\nsource none %lu\nconsulted %lu\n"
-	       "source pronet-endpoint %lu\n",
-	       line, counts[0], counts[1], counts[2], counts[3], counts[4]);
+	       "source pronet-endpoint %lu\nsource pronet-flow %lu\n",
+	       line, counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]);
 	return status;
 }

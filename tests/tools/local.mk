@@ -56,6 +56,10 @@ tests_tools_check_events_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 tests_tools_check_events_LDADD = $(JSONC_LIBS)
 TESTS += tests/tools/classify.sh
 EXTRA_DIST += tests/tools/classify.sh
+# classify_flow_model.sh: a per-flow model (histogram-rf) in classify:
+# source pronet-flow, verdict.after_packets, payload-less packets recorded.
+TESTS += tests/tools/classify_flow_model.sh
+EXTRA_DIST += tests/tools/classify_flow_model.sh
 
 # golden.sh: capture -> JSON golden files (tests/data/golden/), classify with
 # a model trained in the test; PRONET_REGENERATE_GOLDEN=1 rewrites them.

@@ -52,11 +52,11 @@ event() {
 	event a.pcap UDP 0 10.0.0.1 5005 10.0.0.7 2 Unknown Unknown none
 	event a.pcap UDP 0 10.0.0.7 2 10.0.0.1 5005 Unknown STUN pronet
 	# b.pcap (Gnutella): the model right, the endpoint source right, the
-	# model wrong, abstained.
+	# model wrong, a per-flow model right.
 	event b.pcap UDP 0 10.1.0.1 1000 10.1.0.2 2000 Unknown Gnutella pronet
 	event b.pcap UDP 0 10.1.0.1 1001 10.1.0.2 2001 Unknown Gnutella pronet-endpoint
 	event b.pcap UDP 0 10.1.0.1 1002 10.1.0.2 2002 Unknown Skype_Teams pronet
-	event b.pcap UDP 0 10.1.0.1 1003 10.1.0.2 2003 Unknown Unknown none
+	event b.pcap UDP 0 10.1.0.1 1003 10.1.0.2 2003 Unknown Gnutella pronet-flow
 	# c.pcap (Discord, no class covers it): TLS.Discord is right.
 	event c.pcap TCP 0 10.2.0.1 1000 10.2.0.2 443 Unknown TLS.Discord pronet-endpoint
 	# A flow the truth does not know: not counted.
@@ -74,10 +74,12 @@ cat >"$TMP/expected" <<'ROWS'
 tshark all pronet* 4 3 1 0.333 0.250 0.750 2 0.500 STUN 1
 tshark all pronet 4 3 1 0.333 0.250 0.750 2 0.500 STUN 1
 tshark all pronet-endpoint 4 0 0 - 0.000 0.000 2 1.000 -
-single-app all pronet* 5 4 3 0.750 0.600 0.800 1 0.000 Gnutella 2
+tshark all pronet-flow 4 0 0 - 0.000 0.000 2 1.000 -
+single-app all pronet* 5 5 4 0.800 0.800 1.000 1 0.000 Gnutella 3
 single-app all pronet 5 2 1 0.500 0.200 0.400 1 1.000 Gnutella 1
 single-app all pronet-endpoint 5 2 2 1.000 0.400 0.400 1 0.000 Gnutella 1
-single-app b.pcap pronet* 4 3 2 0.667 0.500 0.750 0 - Gnutella 2
+single-app all pronet-flow 5 1 1 1.000 0.200 0.200 1 1.000 Gnutella 1
+single-app b.pcap pronet* 4 4 3 0.750 0.750 1.000 0 - Gnutella 3
 single-app c.pcap pronet* 1 1 1 1.000 1.000 1.000 1 0.000 TLS.Discord 1
 ROWS
 cmp -s "$TMP/rows" "$TMP/expected" || {
@@ -91,6 +93,13 @@ expect_status 2 "unknown-score.sh without a truth" "$tools/unknown-score.sh" -c 
 echo '{"event_type":' >"$TMP/broken.json"
 expect_status 1 "unknown-score.sh on broken JSON" \
 	"$tools/unknown-score.sh" -t "$TMP/truth.tsv" -c "$TMP/classes" "$TMP/broken.json"
+
+# unknown-eval.sh refuses a run it does not have before doing anything.
+expect_status 2 "unknown-eval.sh -r with an unknown run" "$tools/unknown-eval.sh" \
+	-p "$PRONET" -C "$TMP" -R "$top_srcdir/rules" -s /nonexistent.so -n /nonexistent \
+	-o "$TMP/eval.txt" -r by-family,nightly
+expect_in "$TMP/err" "no run 'nightly'" "unknown-eval.sh names the unknown run"
+[ ! -e "$TMP/eval.txt" ] || fail "unknown-eval.sh wrote its output for a refused run"
 
 # The truth on the corpus: oicq.pcap (29 Unknown flows tshark names oicq, no
 # DPI-named flow), kerberos.pcap (11 DPI-named Kerberos flows, 2 Unknown) and
