@@ -14,11 +14,15 @@
 #
 # Usage: unknown-eval.sh -p PRONET -C CORPUS -R RULES -s PLUGIN_SO -n NDPIREADER
 #                        -o EVAL_TXT [-w WORKDIR] [-T TRUTH] [-m MODEL] [-r RUNS]
-#                        [-- TRAIN_OPTION...]
+#                        [-L LABELLED] [-- TRAIN_OPTION...]
 #   MODEL: the shipped run's model (default RULES/default.pronet; any
 #   family, e.g. a flow model trained on the whole corpus);
 #   RUNS: which runs, comma-separated (default shipped,by-family,ndpiReader;
 #   `-r by-family` for a family other than the default model's);
+#   LABELLED: the WORKDIR of an earlier by-family run with the same label
+#   options: its flows per capture (the folds' sizes) and fold-K.ds are used
+#   instead of counting and labelling again, e.g. to train three families on
+#   one labelling;
 #   WORKDIR: keep the runs' files there (default: a temporary directory);
 #   TRUTH: tools/unknown-truth.sh's output for CORPUS, made before (it
 #   depends on the corpus, nDPI and tshark, not on the model), else derived;
@@ -31,11 +35,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 HEADING="Verdicts on the flows nDPI leaves Unknown (make unknown-eval; docs/evaluation.md)"
 FOLDS=5
 usage() {
-	echo "usage: unknown-eval.sh -p PRONET -C CORPUS -R RULES -s PLUGIN_SO -n NDPIREADER -o EVAL_TXT [-w WORKDIR] [-T TRUTH] [-m MODEL] [-r RUNS] [-- TRAIN_OPTION...]" >&2
+	echo "usage: unknown-eval.sh -p PRONET -C CORPUS -R RULES -s PLUGIN_SO -n NDPIREADER -o EVAL_TXT [-w WORKDIR] [-T TRUTH] [-m MODEL] [-r RUNS] [-L LABELLED] [-- TRAIN_OPTION...]" >&2
 	exit 2
 }
-pronet= corpus= rules= plugin= ndpireader= out= work= truth= model= runs=shipped,by-family,ndpiReader
-while getopts p:C:R:s:n:o:w:T:m:r: option; do
+pronet= corpus= rules= plugin= ndpireader= out= work= truth= model= runs=shipped,by-family,ndpiReader labelled=
+while getopts p:C:R:s:n:o:w:T:m:r:L: option; do
 	case $option in
 	p) pronet=$OPTARG ;;
 	C) corpus=$OPTARG ;;
@@ -47,6 +51,7 @@ while getopts p:C:R:s:n:o:w:T:m:r: option; do
 	T) truth=$OPTARG ;;
 	m) model=$OPTARG ;;
 	r) runs=$OPTARG ;;
+	L) labelled=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -102,6 +107,8 @@ if wants shipped; then
 		"$work/shipped.eve" >"$work/shipped.txt"
 	jq -r '.pcap_filename' "$work/shipped.eve" | sed 's|.*/||' | LC_ALL=C sort | uniq -c |
 		awk '{ print $2 "\t" $1 }' >"$work/flows-per-capture"
+elif wants by-family && [ -n "$labelled" ]; then
+	cp "$labelled/flows-per-capture" "$work/flows-per-capture"
 elif wants by-family; then
 	# The folds' sizes without a classify run: pronet flows has the same
 	# flows (the same engine, driven alike).
@@ -152,13 +159,20 @@ if wants by-family; then
 		awk -F'\t' -v f="$fold" '$1 == f { print $2 }' "$work/folds" >"$work/test-$fold.list"
 		progress "by-family fold $fold/$FOLDS: label $(wc -l <"$work/train-$fold.list") captures, train, classify $(wc -l <"$work/test-$fold.list")"
 		rm -f "$work/fold-$fold.ds"
-		status=0
-		# shellcheck disable=SC2086 # the label options are words
-		"$pronet" label -q ${PRONET_LABEL_OPTIONS:-} -c "$rules/class-map.conf" \
-			"@$work/train-$fold.list" -o "$work/fold-$fold.ds" >"$work/label-$fold.txt" \
-			2>"$work/label.err" || status=$?
-		[ "$status" -eq 0 ] || { [ "$status" -eq 1 ] && [ -s "$work/fold-$fold.ds" ]; } ||
-			{ cat "$work/label.err" >&2; exit 1; }
+		if [ -n "$labelled" ]; then
+			cmp -s "$labelled/train-$fold.list" "$work/train-$fold.list" ||
+				{ echo "unknown-eval: $labelled: fold $fold has other captures" >&2; exit 1; }
+			ln -s "$(cd "$labelled" && pwd)/fold-$fold.ds" "$work/fold-$fold.ds"
+			cp "$labelled/label-$fold.txt" "$work/label-$fold.txt"
+		else
+			status=0
+			# shellcheck disable=SC2086 # the label options are words
+			"$pronet" label -q ${PRONET_LABEL_OPTIONS:-} -c "$rules/class-map.conf" \
+				"@$work/train-$fold.list" -o "$work/fold-$fold.ds" >"$work/label-$fold.txt" \
+				2>"$work/label.err" || status=$?
+			[ "$status" -eq 0 ] || { [ "$status" -eq 1 ] && [ -s "$work/fold-$fold.ds" ]; } ||
+				{ cat "$work/label.err" >&2; exit 1; }
+		fi
 		"$pronet" train "$work/fold-$fold.ds" "$@" --calibrate -q -o "$work/fold-$fold.pronet" \
 			>"$work/train.err" 2>&1 || { cat "$work/train.err" >&2; exit 1; }
 		classify "$work/fold-$fold.pronet" "$work/fold-$fold.eve" "@$work/test-$fold.list"
