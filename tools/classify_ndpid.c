@@ -48,7 +48,8 @@ enum classify_ndpid_event classify_ndpid_event_of(const struct pronet_flow_repor
 	case PRONET_FLOW_STAGE_GAVE_UP:
 		/* Named at give-up, by nDPI's guess or by pronet: not by DPI. */
 		return report->guessed || source == CLASSIFY_SOURCE_PRONET ||
-		               source == CLASSIFY_SOURCE_PRONET_ENDPOINT
+		               source == CLASSIFY_SOURCE_PRONET_ENDPOINT ||
+		               source == CLASSIFY_SOURCE_PRONET_FLOW
 		           ? CLASSIFY_NDPID_GUESSED
 		           : CLASSIFY_NDPID_NOT_DETECTED;
 	case PRONET_FLOW_STAGE_END:
