@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,9 +146,12 @@ static void report_progress(const struct pronet_train_progress *p, void *user)
 	state->reported = 1;
 	if (state->quiet)
 		return;
-	fprintf(stderr, "%sstep %u/%u  loss %.4f  accuracy %.1f%%%s", state->tty ? "\r" : "",
-	        p->step, p->total_steps, (double)p->loss, 100.0 * (double)p->accuracy,
-	        state->tty ? "  " : "\n");
+	fprintf(stderr, "%sstep %u/%u  loss %.4f  accuracy %.1f%%", state->tty ? "\r" : "", p->step,
+	        p->total_steps, (double)p->loss, 100.0 * (double)p->accuracy);
+	/* The validation curve, for choosing a step budget (isnan: not measured). */
+	if (!isnan(p->validation_loss))
+		fprintf(stderr, "  validation loss %.4f", (double)p->validation_loss);
+	fputs(state->tty ? "  " : "\n", stderr);
 	if (state->tty && p->step == p->total_steps)
 		fputc('\n', stderr);
 	fflush(stderr);
