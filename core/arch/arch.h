@@ -69,6 +69,16 @@ struct pronet_arch_ops {
 	 * given one workspace per thread. NULL for a flow family. */
 	void (*logits)(const struct pronet_model *model, const struct pronet_packet_record *input,
 	               void *workspace, float *logits);
+	/* Optional batched inference: logits[n][num_classes] of inputs[0..n), n
+	 * at most batch_rows, the same bits as n calls of logits but with each
+	 * weight read once per group instead of once per packet (a dense layer
+	 * as one matrix product over the group, core/nn/gemm.c, whose sums do
+	 * not depend on the row count). workspace_size covers batch_rows.
+	 * NULL: pronet_model_predict_batch calls logits per packet. */
+	size_t batch_rows;
+	void (*batch_logits)(const struct pronet_model *model,
+	                     const struct pronet_packet_record *inputs, size_t n, void *workspace,
+	                     float *logits);
 	/* Per-flow inference, for families that decide a flow as a whole (sizes,
 	 * times, order): logits[num_classes] from the flow's records[n] in flow
 	 * order, as input_spec records them. When set, flow predictions use it

@@ -297,6 +297,31 @@ enum pronet_err pronet_model_predict(const struct pronet_model *model,
  * packet. */
 #define PREDICT_GROUP 2
 
+/* A family with a batch hook: groups of its batch_rows at once, each
+ * group's logits written where its probabilities go and turned into them
+ * row by row. */
+static void predict_batch_rows(const struct pronet_model *model, void *memory,
+                               const struct pronet_packet_record *inputs, size_t count,
+                               float *probabilities, size_t *best)
+{
+	size_t rows = model->ops->batch_rows, classes = model->num_classes;
+	float logits[PRONET_MAX_CLASSES];
+
+	for (size_t i = 0; i < count; i += rows) {
+		size_t n = count - i < rows ? count - i : rows;
+		float *p = probabilities + i * classes;
+
+		model->ops->batch_logits(model, inputs + i, n, memory, p);
+		for (size_t k = 0; k < n; k++) {
+			memcpy(logits, p + k * classes, classes * sizeof(float));
+			pronet_softmax_fast(logits, classes, model->temperature, p + k * classes,
+			                    model->isa);
+			if (best != NULL)
+				best[i + k] = pronet_argmax(p + k * classes, classes);
+		}
+	}
+}
+
 enum pronet_err pronet_model_predict_batch(const struct pronet_model *model,
                                            struct pronet_workspace *workspace,
                                            const struct pronet_packet_record *inputs, size_t count,
@@ -309,6 +334,10 @@ enum pronet_err pronet_model_predict_batch(const struct pronet_model *model,
 	    model->ops->logits == NULL ||
 	    pronet_workspace_check(model, workspace, &memory) != PRONET_OK)
 		return PRONET_ERR_ARG;
+	if (model->ops->batch_logits != NULL && model->ops->batch_rows > 0) {
+		predict_batch_rows(model, memory, inputs, count, probabilities, best);
+		return PRONET_OK;
+	}
 	for (size_t i = 0; i < count; i += PREDICT_GROUP) {
 		size_t n = count - i < PREDICT_GROUP ? count - i : PREDICT_GROUP;
 		float *p = probabilities + i * model->num_classes;

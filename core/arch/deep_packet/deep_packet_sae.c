@@ -59,10 +59,19 @@ static void sae_init(struct pronet_model *model, struct pronet_rng *rng)
 	dense_stack_init(&s->layout, &s->weights, rng);
 }
 
+/* Packets a batched prediction takes at once: each layer's weights (2.4 MB
+ * for the first) are then read once per this many packets. */
+#define SAE_BATCH_ROWS 32
+
+/* One packet's x [1500] and two rows of activations, or a group's x
+ * [rows][1500] and every layer's outputs [rows][activations]. */
 static size_t sae_workspace_size(const struct pronet_model *model)
 {
-	return (DEEP_PACKET_INPUT_BYTES + 2 * deep_packet_sae_state(model)->layout.widest) *
-	       sizeof(float);
+	const struct dense_stack_layout *layout = &deep_packet_sae_state(model)->layout;
+	size_t one = DEEP_PACKET_INPUT_BYTES + 2 * layout->widest;
+	size_t group = SAE_BATCH_ROWS * (DEEP_PACKET_INPUT_BYTES + layout->activations);
+
+	return (one > group ? one : group) * sizeof(float);
 }
 
 static void sae_logits(const struct pronet_model *model, const struct pronet_packet_record *input,
@@ -73,6 +82,26 @@ static void sae_logits(const struct pronet_model *model, const struct pronet_pac
 
 	deep_packet_input(input, x);
 	dense_stack_forward(&s->layout, &s->weights, x, x + DEEP_PACKET_INPUT_BYTES, logits);
+}
+
+/* The forward pass of training without dropout over n rows: the same
+ * products as sae_logits, so the same bits. */
+static void sae_batch_logits(const struct pronet_model *model,
+                             const struct pronet_packet_record *inputs, size_t n, void *workspace,
+                             float *logits)
+{
+	const struct deep_packet_sae_state *s = deep_packet_sae_state(model);
+	const struct dense_stack_layout *layout = &s->layout;
+	size_t acts = layout->activations, classes = model->num_classes;
+	float *x = workspace, *h = x + n * DEEP_PACKET_INPUT_BYTES;
+
+	for (size_t r = 0; r < n; r++)
+		deep_packet_input(&inputs[r], x + r * DEEP_PACKET_INPUT_BYTES);
+	dense_stack_train_forward(layout, &s->weights, n, x, DEEP_PACKET_INPUT_BYTES, 0.0f, NULL, h,
+	                          NULL);
+	for (size_t r = 0; r < n; r++)
+		memcpy(logits + r * classes, h + r * acts + layout->offsets[layout->num_layers - 1],
+		       classes * sizeof(float));
 }
 
 /* ---- fine-tuning: one worker's share of a batch, forward and back ---- */
@@ -186,6 +215,8 @@ const struct pronet_arch_ops pronet_arch_deep_packet_sae = {
     .input_spec = deep_packet_input_spec,
     .workspace_size = sae_workspace_size,
     .logits = sae_logits,
+    .batch_rows = SAE_BATCH_ROWS,
+    .batch_logits = sae_batch_logits,
     .train_begin = pronet_grad_workers_begin,
     .train_end = pronet_grad_workers_end,
     .train_batch = pronet_grad_workers_batch,

@@ -1,10 +1,10 @@
 /* Tests of core/arch/deep_packet/: the input step (UDP header padded to 20
  * bytes, / 255, zero padding); each network's gradient against central
  * finite differences; a save/load round trip gives the same predictions bit
- * for bit; a damaged HYPR block is refused; a short training run learns a
- * separable two-class set; training twice with one seed and thread count
- * gives the same weights bit for bit, and the SAE's pretraining changes its
- * first layer. */
+ * for bit, and batched predictions equal single ones; a damaged HYPR block
+ * is refused; a short training run learns a separable two-class set;
+ * training twice with one seed and thread count gives the same weights bit
+ * for bit, and the SAE's pretraining changes its first layer. */
 #include "core/arch/deep_packet/deep_packet.h"
 #include "core/data/dataset.h"
 #include "core/model/model.h"
@@ -231,6 +231,56 @@ static void test_round_trip(void)
 {
 	round_trip("deep-packet-cnn");
 	round_trip("deep-packet-sae");
+}
+
+#define BATCH_RECORDS 70 /* past two of the SAE's groups of 32, and a partial one */
+
+/* pronet_model_predict_batch gives each packet the bits pronet_model_predict
+ * gives it alone, whatever group the packet falls in (the SAE's batch hook
+ * runs its dense layers over a group at once). */
+static void batch_equals_single(const char *arch, uint32_t divisor)
+{
+	struct pronet_model *model = new_model(arch, divisor, 0.25f, 9);
+	static struct pronet_packet_record records[BATCH_RECORDS];
+	static float single[BATCH_RECORDS * 2], batched[BATCH_RECORDS * 2];
+	size_t best[BATCH_RECORDS], distinct = 0;
+	struct pronet_workspace *ws = NULL;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct pronet_rng rng;
+
+	pronet_rng_seed(&rng, 11);
+	for (size_t i = 0; i < BATCH_RECORDS; i++)
+		records[i] = make_record((int)(i % 3 == 0), (uint8_t)(37 * i), &rng);
+	predict_all(model, records, BATCH_RECORDS, single);
+	CU_ASSERT_EQUAL_FATAL(pronet_workspace_new(model, &ws, errbuf), PRONET_OK);
+	memset(batched, 0, sizeof(batched));
+	CU_ASSERT_EQUAL(
+	    pronet_model_predict_batch(model, ws, records, BATCH_RECORDS, batched, best),
+	    PRONET_OK);
+	CU_ASSERT_EQUAL(memcmp(single, batched, sizeof(single)), 0);
+	for (size_t i = 0; i < BATCH_RECORDS; i++) {
+		CU_ASSERT_EQUAL(best[i], batched[2 * i + 1] > batched[2 * i] ? 1u : 0u);
+		distinct += single[2 * i] != single[0];
+	}
+	CU_ASSERT(distinct > BATCH_RECORDS / 2); /* the packets' outputs differ */
+	/* One packet, then none. */
+	CU_ASSERT_EQUAL(pronet_model_predict_batch(model, ws, records + 5, 1, batched, NULL),
+	                PRONET_OK);
+	CU_ASSERT_EQUAL(memcmp(single + 10, batched, 2 * sizeof(float)), 0);
+	CU_ASSERT_EQUAL(pronet_model_predict_batch(model, ws, records, 0, batched, NULL),
+	                PRONET_OK);
+	CU_ASSERT_EQUAL(pronet_model_predict_batch(model, NULL, records, 1, batched, NULL),
+	                PRONET_ERR_ARG);
+	pronet_workspace_free(ws);
+	pronet_model_free(model);
+}
+
+static void test_batch_predictions(void)
+{
+	CU_ASSERT_PTR_NOT_NULL(pronet_arch_find("deep-packet-sae")->batch_logits);
+	batch_equals_single("deep-packet-sae", 1);
+	batch_equals_single("deep-packet-sae", 7);
+	batch_equals_single("deep-packet-cnn", 4);
 }
 
 /* The model file in memory, and where its HYPR block's bytes start. */
@@ -460,6 +510,7 @@ static CU_TestInfo tests[] = {
     {"CNN gradient matches finite differences", test_cnn_gradient},
     {"SAE gradient matches finite differences", test_sae_gradient},
     {"save and load keep every prediction", test_round_trip},
+    {"batched predictions equal single ones", test_batch_predictions},
     {"damaged HYPR fields are refused", test_damaged_hyper},
     {"a short run learns a separable set", test_learns_separable},
     {"training is reproducible per seed", test_reproducible},
