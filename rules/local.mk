@@ -101,7 +101,7 @@ unknown-eval-flow: pronet$(EXEEXT) plugin/pronet_ndpi.la
 		$(UNKNOWN_FLOW_TRAIN_OPTIONS) $(UNKNOWN_FLOW_OPTIONS)
 .PHONY: model model-eval unknown-eval unknown-eval-flow
 EXTRA_DIST += rules/histogram-rf.unknown.txt rules/histogram-lr.unknown.txt \
-	rules/histogram-nb.unknown.txt
+	rules/histogram-nb.unknown.txt rules/flow-cnn.unknown.txt
 CLEANFILES += model-corpus.ds model-corpus.txt
 
 # The whole-packet families beside ProNet (docs/evaluation.md): `make
