@@ -187,16 +187,27 @@ static enum pronet_err ensure_protocol(struct ndpi_detection_module_struct *ndpi
 }
 
 static enum pronet_err check_options(const struct pronet_plugin_options *options,
-                                     size_t num_classes, char *errbuf)
+                                     const struct pronet_model *model, char *errbuf)
 {
+	size_t num_classes = pronet_model_num_classes(model);
+	struct pronet_input_spec spec;
+	unsigned most;
+
+	/* Records without bytes are small: a model of sizes and times may
+	 * see many packets of a flow (its windows). */
+	pronet_model_input_spec(model, &spec);
+	most = spec.window_bytes == 0 ? PRONET_PLUGIN_MAX_SIZE_PACKETS_PER_DIRECTION
+	                              : PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION;
 	if (!(options->threshold >= 0.0f && options->threshold <= 1.0f))
 		return pronet_error(errbuf, PRONET_ERR_ARG, "threshold %g is not in [0, 1]",
 		                    (double)options->threshold);
-	if (options->packets_per_direction < 1 ||
-	    options->packets_per_direction > PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION)
-		return pronet_error(
-		    errbuf, PRONET_ERR_ARG, "packets per direction %u is not in 1..%d",
-		    options->packets_per_direction, PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION);
+	if (options->packets_per_direction < 1 || options->packets_per_direction > most)
+		return pronet_error(errbuf, PRONET_ERR_ARG,
+		                    "packets per direction %u is not in 1..%u%s",
+		                    options->packets_per_direction, most,
+		                    spec.window_bytes == 0 ? ""
+		                                           : " (1024 for a model that reads no "
+		                                             "bytes)");
 	if (options->max_flows < 1 || options->max_flows > PRONET_FLOW_STORE_MAX_CAPACITY)
 		return pronet_error(errbuf, PRONET_ERR_ARG, "max flows %u is not in 1..%u",
 		                    options->max_flows, PRONET_FLOW_STORE_MAX_CAPACITY);
@@ -456,7 +467,7 @@ enum pronet_err pronet_plugin_attach(struct ndpi_detection_module_struct *ndpi,
 		                    "the dissector tables)");
 	if (pronet_model_num_classes(model) > PRONET_MAX_CLASSES)
 		return pronet_error(errbuf, PRONET_ERR_LIMIT, "model has too many classes");
-	err = check_options(options, pronet_model_num_classes(model), errbuf);
+	err = check_options(options, model, errbuf);
 	if (err)
 		return err;
 	pthread_mutex_lock(&registry_lock);

@@ -13,15 +13,16 @@
 struct entry {
 	const void *key; /* NULL: free */
 	uint32_t generation;
-	uint32_t next;    /* next entry in the bucket chain or the free list */
-	uint8_t hooked;   /* recorded from pronet_plugin_process_packet */
-	uint8_t count[2]; /* recorded packets per direction */
-	uint8_t num_inputs;
+	uint32_t next;     /* next entry in the bucket chain or the free list */
+	uint8_t hooked;    /* recorded from pronet_plugin_process_packet */
+	uint16_t count[2]; /* recorded packets per direction */
+	uint16_t num_inputs;
 	uint8_t evidence_marks; /* enum pronet_evidence_mark */
 	struct pronet_input_builder builder;
-	/* In arrival order; their bytes are the entry's slot of the store's
+	/* In arrival order, the entry's region of the store's records
+	 * (per_flow of them); their bytes are the entry's slot of the store's
 	 * arena (entry_bytes). */
-	struct pronet_packet_record inputs[PRONET_PLUGIN_MAX_INPUTS];
+	struct pronet_packet_record *inputs;
 	struct pronet_flow_verdict verdict;
 };
 
@@ -43,6 +44,8 @@ struct pronet_flow_store {
 	struct entry *entries; /* capacity entries */
 	uint32_t *buckets;     /* STRIPES * buckets_per_stripe, one allocation */
 	uint8_t *bytes;        /* capacity x PRONET_PLUGIN_MAX_INPUTS x spec.window_bytes */
+	struct pronet_packet_record *records; /* capacity x per_flow */
+	uint32_t per_flow;                    /* records a flow keeps: 8, or 1024 without bytes */
 	struct pronet_input_spec spec;
 	size_t capacity;
 	uint32_t buckets_per_stripe; /* a power of two */
@@ -90,7 +93,11 @@ static enum pronet_err store_init(struct pronet_flow_store *store, size_t capaci
 	/* calloc of at least one byte: a window of 0 bytes records no bytes. */
 	store->bytes =
 	    calloc(capacity * PRONET_PLUGIN_MAX_INPUTS * store->spec.window_bytes + 1, 1);
-	if (store->entries == NULL || store->buckets == NULL || store->bytes == NULL)
+	store->per_flow =
+	    store->spec.window_bytes == 0 ? PRONET_PLUGIN_MAX_RECORDS : PRONET_PLUGIN_MAX_INPUTS;
+	store->records = calloc(capacity * store->per_flow, sizeof(*store->records));
+	if (store->entries == NULL || store->buckets == NULL || store->bytes == NULL ||
+	    store->records == NULL)
 		return pronet_error(errbuf, PRONET_ERR_NOMEM,
 		                    "flow store: out of memory for %zu flows", capacity);
 	if (pthread_mutex_init(&store->free_lock, NULL) != 0)
@@ -104,8 +111,10 @@ static enum pronet_err store_init(struct pronet_flow_store *store, size_t capaci
 		store->buckets[b] = NO_ENTRY;
 	for (size_t s = 0; s < STRIPES; s++)
 		store->stripes[s].buckets = store->buckets + s * store->buckets_per_stripe;
-	for (size_t i = 0; i < capacity; i++)
+	for (size_t i = 0; i < capacity; i++) {
 		store->entries[i].next = i + 1 < capacity ? (uint32_t)(i + 1) : NO_ENTRY;
+		store->entries[i].inputs = store->records + i * store->per_flow;
+	}
 	store->free_head = 0;
 	return PRONET_OK;
 }
@@ -155,6 +164,7 @@ void pronet_flow_store_free(struct pronet_flow_store *store)
 	free(store->buckets);
 	free(store->entries);
 	free(store->bytes);
+	free(store->records);
 	free(store);
 }
 
@@ -195,6 +205,7 @@ static uint32_t insert_locked(struct pronet_flow_store *store, struct stripe *st
 		return NO_ENTRY;
 	entry = &store->entries[i];
 	memset(entry, 0, sizeof(*entry));
+	entry->inputs = store->records + (size_t)i * store->per_flow;
 	entry->key = key;
 	entry->next = *bucket;
 	*bucket = i;
@@ -262,18 +273,21 @@ static enum pronet_record_status record_locked(struct pronet_flow_store *store, 
 	spec.packets_per_direction = per_direction;
 	/* The builder writes straight into the next slot: nothing is copied,
 	 * and a packet it does not keep leaves no trace there. */
-	bytes = entry->num_inputs < PRONET_PLUGIN_MAX_INPUTS
+	/* Without bytes (window 0) the arena has no slots: the builder
+	 * writes nothing, into the spill. */
+	bytes = entry->num_inputs < store->per_flow && spec.window_bytes > 0
 	            ? entry_bytes(store, i, entry->num_inputs)
 	            : spill;
 	kept = pronet_input_builder_add(&entry->builder, packet, &spec, &direction, bytes, &input);
 	if (kept == PRONET_INPUT_NO_PAYLOAD || kept == PRONET_INPUT_RETRANSMISSION)
 		return PRONET_RECORD_SKIPPED;
-	if (kept == PRONET_INPUT_KEPT && entry->num_inputs < PRONET_PLUGIN_MAX_INPUTS) {
+	if (kept == PRONET_INPUT_KEPT && entry->num_inputs < store->per_flow) {
 		input.bytes = bytes;
 		entry->inputs[entry->num_inputs++] = input;
 		entry->count[direction]++;
 	}
-	if (entry->count[0] >= per_direction && entry->count[1] >= per_direction)
+	if ((entry->count[0] >= per_direction && entry->count[1] >= per_direction) ||
+	    entry->num_inputs >= store->per_flow)
 		return PRONET_RECORD_ALL_FULL;
 	return kept == PRONET_INPUT_KEPT ? PRONET_RECORD_STORED : PRONET_RECORD_DIRECTION_FULL;
 }
@@ -289,8 +303,11 @@ enum pronet_record_status pronet_flow_store_record(struct pronet_flow_store *sto
 	enum pronet_record_status status = PRONET_RECORD_NO_SPACE;
 	uint32_t i;
 
-	if (per_direction > PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION)
-		per_direction = PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION;
+	uint32_t most = store->spec.window_bytes == 0 ? PRONET_PLUGIN_MAX_SIZE_PACKETS_PER_DIRECTION
+	                                              : PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION;
+
+	if (per_direction > most)
+		per_direction = most;
 	pthread_mutex_lock(&stripe->lock);
 	i = find_locked(store, stripe, hash, key);
 	if (i == NO_ENTRY && source == PRONET_RECORD_FROM_HOOK && generation != 0) {
@@ -331,10 +348,13 @@ int pronet_flow_store_snapshot(struct pronet_flow_store *store, const void *key,
 		const struct entry *entry = &store->entries[i];
 
 		memcpy(out->inputs, entry->inputs, entry->num_inputs * sizeof(entry->inputs[0]));
+		/* Records with bytes are at most PRONET_PLUGIN_MAX_INPUTS. */
 		for (uint32_t k = 0; k < entry->num_inputs; k++) {
-			memcpy(out->input_bytes[k], entry->inputs[k].bytes,
+			uint32_t room = store->spec.window_bytes > 0 ? k : 0;
+
+			memcpy(out->input_bytes[room], entry->inputs[k].bytes,
 			       entry->inputs[k].length);
-			out->inputs[k].bytes = out->input_bytes[k];
+			out->inputs[k].bytes = out->input_bytes[room];
 		}
 		out->num_inputs = entry->num_inputs;
 	}

@@ -22,15 +22,20 @@
 #include "ndpi-glue/capture/packet.h"
 #include "plugin/pronet_plugin.h"
 
+/* Records a flow keeps when they keep bytes (2 x 4)... */
 #define PRONET_PLUGIN_MAX_INPUTS (2 * PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION)
+/* ... and when they keep none (a model of sizes and times): 40 bytes each. */
+#define PRONET_PLUGIN_MAX_RECORDS 1024
 /* Flows a store holds at most (the flow table's limit, 1 << 26). */
 #define PRONET_FLOW_STORE_MAX_CAPACITY (1u << 26)
 
 /* The recorded packets of one flow, in arrival order, copied out of the
- * store (room for the widest window: a snapshot is made on the stack once
- * per flow, when the fallback decides). */
+ * store (room for the widest window, or for 1024 records without bytes: a
+ * snapshot, 53 KB, is made on the stack once per flow, when the fallback
+ * decides). */
 struct pronet_flow_record {
-	struct pronet_packet_record inputs[PRONET_PLUGIN_MAX_INPUTS]; /* bytes: input_bytes */
+	/* bytes: input_bytes (records without bytes all point to its first) */
+	struct pronet_packet_record inputs[PRONET_PLUGIN_MAX_RECORDS];
 	uint8_t input_bytes[PRONET_PLUGIN_MAX_INPUTS][PRONET_RECORD_MAX_BYTES];
 	uint32_t num_inputs;
 };
@@ -92,7 +97,9 @@ struct pronet_flow_store;
  * pronet_model_input_spec; NULL: the default, 16 payload bytes); the
  * packets per direction are the caller's (pronet_flow_store_record). Its
  * record bytes are one arena of capacity x PRONET_PLUGIN_MAX_INPUTS x
- * window bytes, allocated up front and touched only as flows use it. */
+ * window bytes, and its records capacity x PRONET_PLUGIN_MAX_INPUTS (window
+ * 0: PRONET_PLUGIN_MAX_RECORDS, 40 KiB a flow) x 40 bytes, allocated up
+ * front and touched only as flows use them. */
 enum pronet_err pronet_flow_store_new(size_t capacity, const struct pronet_input_spec *spec,
                                       struct pronet_flow_store **out, char *errbuf);
 /* What the store records (its spec). */
@@ -102,7 +109,8 @@ size_t pronet_flow_store_bytes_per_flow(const struct pronet_flow_store *store);
 void pronet_flow_store_free(struct pronet_flow_store *store);
 
 /* Offers the next packet of flow `key` to its input builder, which keeps
- * the first `per_direction` counted payload packets of each direction. The
+ * the first `per_direction` counted payload packets of each direction (at
+ * most 4, or 1024 without bytes, and the flow's records at most). The
  * first packet offered makes its source the initiator. A flow recorded
  * from the hook ignores the dissector's packets. `generation` is a counter
  * that only grows during the life of one flow. */

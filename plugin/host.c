@@ -78,8 +78,10 @@ enum pronet_err pronet_host_config_from_env(struct pronet_plugin_config *config,
 			                    threshold);
 	}
 	if (packets != NULL) {
+		/* The model's attach checks the bound (4, or 1024 for a model that
+		 * reads no bytes). */
 		err = env_unsigned("PRONET_PACKETS", packets, 1,
-		                   PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION, &value, errbuf);
+		                   PRONET_PLUGIN_MAX_SIZE_PACKETS_PER_DIRECTION, &value, errbuf);
 		if (err)
 			return err;
 		config->packets_per_direction = (unsigned)value;

@@ -51,6 +51,11 @@
 
 /* Payload packets recorded per direction, at most. */
 #define PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION 4
+/* ... for a model that reads no bytes of a packet (window 0: sizes and
+ * times, the histogram families): a record is then 40 bytes, and a flow keeps
+ * its first min(2K, 1024) packets (PRONET_PLUGIN_MAX_RECORDS, plugin/
+ * flow_state.h), as `pronet label -k K --bytes 0` records them. */
+#define PRONET_PLUGIN_MAX_SIZE_PACKETS_PER_DIRECTION 1024
 /* Classes reported in a flow's result. */
 #define PRONET_PLUGIN_TOP 3
 /* The confidence the fallback sets on a flow the model names, the one place
@@ -93,7 +98,8 @@ struct pronet_plugin_options {
 	const char *const *custom_protocol_names;
 	size_t num_custom_protocol_names;
 	/* Payload packets recorded per direction, 1..4 (default 4, as `make model`
-	 * labels and `pronet eval` decides flows). */
+	 * labels and `pronet eval` decides flows); 1..1024 for a model that reads
+	 * no bytes (PRONET_PLUGIN_MAX_SIZE_PACKETS_PER_DIRECTION). */
 	uint32_t packets_per_direction;
 	/* Flows with state at once, process-wide, 1..2^26; sizes the store at
 	 * the first attach, later attaches use that store (default 65536). */

@@ -53,7 +53,8 @@ static void usage(FILE *out)
 	        "  -u, --user USER          after opening IFACE as root, run as USER\n"
 	        "                           (default nobody); -o FILE is then written as USER\n"
 	        "  -k, --packets K          payload packets per direction the model sees,\n"
-	        "                           1..%d (default: PRONET_PACKETS, else 4)\n"
+	        "                           1..%d (default: PRONET_PACKETS, else 4); up to\n"
+	        "                           %d for a model of sizes and times (histogram-*)\n"
 	        "      --threshold P        default class threshold in (0, 1]\n"
 	        "  -r, --rules DIR          rules directory (default: $PRONET_RULES_DIR,\n"
 	        "                           else the installed rules)\n"
@@ -108,7 +109,8 @@ static void usage(FILE *out)
 	        "others are classified), the run was interrupted before its last capture,\n"
 	        "no model could be loaded, or events could not be written (with --redis:\n"
 	        "an event was dropped), 2 usage error.\n",
-	        PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION, PRONET_SHARDS_MAX,
+	        PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION,
+	        PRONET_PLUGIN_MAX_SIZE_PACKETS_PER_DIRECTION, PRONET_SHARDS_MAX,
 	        REDIS_OUTPUT_DEFAULT_STREAM_MAXLEN, REDIS_OUTPUT_DEFAULT_BACKLOG,
 	        REDIS_OUTPUT_DEFAULT_TIMEOUT_MS);
 }
@@ -382,7 +384,7 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 			break;
 		case 'k':
 			if (!pronet_cli_parse_u32("classify", "packets", optarg, 1,
-			                          PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION,
+			                          PRONET_PLUGIN_MAX_SIZE_PACKETS_PER_DIRECTION,
 			                          &args->config.packets_per_direction))
 				return 2;
 			break;
@@ -468,7 +470,7 @@ static void config_defaults_from_env(struct pronet_plugin_config *config)
 	if (config->packets_per_direction == 0 && packets != NULL && *packets != '\0') {
 		uint32_t value;
 		if (pronet_cli_parse_u32("classify", "PRONET_PACKETS", packets, 1,
-		                         PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION, &value))
+		                         PRONET_PLUGIN_MAX_SIZE_PACKETS_PER_DIRECTION, &value))
 			config->packets_per_direction = value;
 	}
 }

@@ -150,8 +150,10 @@ static void test_bad_options_are_refused(void)
 	options.threshold = 1.5f;
 	CU_ASSERT_EQUAL(pronet_plugin_attach(ndpi, model, &options, errbuf), PRONET_ERR_ARG);
 	pronet_plugin_options_default(&options);
+	/* 5 per direction: a model that reads bytes records at most 4. */
 	options.packets_per_direction = PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION + 1;
 	CU_ASSERT_EQUAL(pronet_plugin_attach(ndpi, model, &options, errbuf), PRONET_ERR_ARG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "not in 1..4"));
 	pronet_plugin_options_default(&options);
 	options.class_protocol_names = bad_names;
 	CU_ASSERT_EQUAL(pronet_plugin_attach(ndpi, model, &options, errbuf), PRONET_ERR_ARG);

@@ -319,6 +319,57 @@ static void test_records_what_the_spec_asks(void)
 	CU_ASSERT_EQUAL(pronet_flow_store_new(4, &spec, &store, errbuf), PRONET_ERR_ARG);
 }
 
+/* Without bytes a flow keeps up to 1024 records (a histogram model's
+ * windows): 1500 packets, three from the client then one from the server,
+ * with K 1024 give the first 1024 in order and then ALL_FULL; a byte model's
+ * store stays at 4 per direction whatever K the caller asks. */
+static void test_records_without_bytes_go_to_1024(void)
+{
+	struct pronet_flow_store *store;
+	static struct pronet_flow_record record; /* large: off the stack */
+	struct pronet_input_spec spec;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	int key, in_order = 1;
+	enum pronet_record_status status = PRONET_RECORD_STORED;
+
+	pronet_input_spec_default(&spec);
+	spec.window_bytes = 0;
+	spec.flags = PRONET_SPEC_ALL_PACKETS;
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(2, &spec, &store, errbuf), PRONET_OK);
+	for (uint32_t i = 0; i < 1500; i++) {
+		struct pronet_packet p = packet_of((uint8_t)i, i % 4 == 3);
+
+		p.wire_length = (uint16_t)(100 + i % 200);
+		status = pronet_flow_store_record(store, &key, i, HOOK, &p, 1024);
+		if (i == 1022)
+			CU_ASSERT_EQUAL(status, PRONET_RECORD_STORED);
+		if (i == 1023)
+			CU_ASSERT_EQUAL(status, PRONET_RECORD_ALL_FULL);
+	}
+	CU_ASSERT_EQUAL(status, PRONET_RECORD_ALL_FULL);
+	CU_ASSERT_FATAL(pronet_flow_store_snapshot(store, &key, &record));
+	CU_ASSERT_EQUAL_FATAL(record.num_inputs, PRONET_PLUGIN_MAX_RECORDS);
+	for (uint32_t k = 0; k < record.num_inputs; k++)
+		in_order &= record.inputs[k].packet_index == k && record.inputs[k].length == 0 &&
+		            record.inputs[k].wire_length == 100 + k % 200 &&
+		            record.inputs[k].direction == (k % 4 == 3);
+	CU_ASSERT(in_order);
+	pronet_flow_store_free(store);
+
+	/* A byte model's store: K 1024 is cut to 4 per direction. */
+	spec.window_bytes = 16;
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_store_new(2, &spec, &store, errbuf), PRONET_OK);
+	for (uint32_t i = 0; i < 40; i++) {
+		struct pronet_packet p = packet_of((uint8_t)i, i % 4 == 3);
+
+		pronet_flow_store_record(store, &key, i, HOOK, &p, 1024);
+	}
+	CU_ASSERT_FATAL(pronet_flow_store_snapshot(store, &key, &record));
+	CU_ASSERT_EQUAL(record.num_inputs, 2 * PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION);
+	CU_ASSERT_EQUAL(record.inputs[7].bytes[0], 15); /* the 4th server packet */
+	pronet_flow_store_free(store);
+}
+
 static CU_TestInfo tests[] = {
     {"capacity 0 or above the maximum is refused", test_rejects_bad_capacity},
     {"packets are kept up to the per-direction limit", test_records_per_direction_limit},
@@ -328,6 +379,7 @@ static CU_TestInfo tests[] = {
     {"verdicts are kept, found and forgotten", test_verdict_without_packets},
     {"threads record and forget at once", test_threads_share_the_store},
     {"a store records what its spec asks", test_records_what_the_spec_asks},
+    {"records without bytes go to 1024 a flow", test_records_without_bytes_go_to_1024},
     CU_TEST_INFO_NULL,
 };
 

@@ -146,7 +146,7 @@ static void test_shim_config_from_environment(void)
 	    {"PRONET_THRESHOLD", "0"},
 	    {"PRONET_THRESHOLD", "0.5x"},
 	    {"PRONET_PACKETS", "0"},
-	    {"PRONET_PACKETS", "5"},
+	    {"PRONET_PACKETS", "1025"},
 	    {"PRONET_PACKETS", "two"},
 	    {"PRONET_MAX_FLOWS", "0"},
 	    {"PRONET_MAX_FLOWS", "-1"},

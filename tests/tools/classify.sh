@@ -170,5 +170,23 @@ interrupted_status=$?
 grep -q "stopped" "$TMP/interrupted.err" || fail "SIGINT: no word that the run stopped early"
 ls "$TMP" | grep -q '\.tmp\.' && fail "SIGINT left a temporary file"
 
+# A model of sizes and times (histogram-nb) sees up to 1024 packets a flow
+# with -k 1024 (the plugin's records without bytes); a byte model only 4.
+expect_status 0 "label sizes" "$PRONET" label -q "$DATA/loopback-mixed.pcap" --bytes 0 \
+	--all-packets -k 1024 -c "$top_srcdir/rules/class-map.conf" -o "$TMP/sizes.ds"
+expect_status 0 "train histogram-nb" "$PRONET" train -q "$TMP/sizes.ds" --arch histogram-nb \
+	-o "$TMP/sizes.pronet"
+for k in 4 1024; do
+	expect_status 0 "classify histogram-nb -k $k" "$PRONET" classify -m "$TMP/sizes.pronet" -k $k \
+		"$DATA/loopback-unknown.pcap" -o "$TMP/sizes$k.json"
+	grep -o '"packets_used":[0-9]*' "$TMP/sizes$k.json" | cut -d: -f2 | sort -n | tail -n 1 \
+		>"$TMP/most$k"
+done
+[ "$(cat "$TMP/most4")" -eq 8 ] || fail "histogram-nb -k 4: at most $(cat "$TMP/most4") packets, not 8"
+[ "$(cat "$TMP/most1024")" -gt 8 ] || fail "histogram-nb -k 1024: at most $(cat "$TMP/most1024") packets"
+expect_status 1 "classify ProNet -k 5" "$PRONET" classify -m "$MODEL" -k 5 "$DATA/loopback-unknown.pcap" \
+	-o "$TMP/k5.json"
+expect_in "$TMP/err" "is not in 1..4" "classify -k 5 message"
+
 finish
 echo "classify: ok (corpus: $(awk '$1 == "lines" { print $2 }' "$TMP/check") lines after SIGINT)"
