@@ -35,7 +35,9 @@
  *     detached module's, go to `retired`, which is never freed: a reader
  *     that loaded it a moment before still reads valid memory. Each is one
  *     small allocation (8 bytes a class), made once per attach that
- *     changes something.
+ *     changes something. Its prediction workspace is freed when it is
+ *     retired: only the fallback on its own module uses that, which never
+ *     runs during the module's attach or detach (pronet_plugin.h).
  *   - endpoint evidence (plugin/endpoint_evidence.h): one table per module
  *     slot, made by the slot's first attach, kept until the process exits
  *     like the flow store, and emptied (not freed) when the slot goes to a
@@ -301,6 +303,7 @@ static enum pronet_err build_attachment(struct ndpi_detection_module_struct *ndp
 	a->ndpi = ndpi;
 	a->model = model;
 	a->packets_per_direction = options->packets_per_direction;
+	a->model_generation = options->model_generation;
 	a->num_classes = num_classes;
 	err = ensure_protocol(ndpi, PRONET_PLUGIN_DISSECTOR_NAME, &a->dissector_protocol, errbuf);
 	if (!err && a->dissector_protocol < NDPI_MAX_SUPPORTED_PROTOCOLS)
@@ -389,6 +392,7 @@ static int same_settings(const struct pronet_attachment *x, const struct pronet_
 {
 	return x->ndpi == y->ndpi && x->model == y->model && x->evidence == y->evidence &&
 	       x->packets_per_direction == y->packets_per_direction &&
+	       x->model_generation == y->model_generation &&
 	       x->dissector_protocol == y->dissector_protocol && x->num_classes == y->num_classes &&
 	       memcmp(x->class_threshold, y->class_threshold,
 	              x->num_classes * sizeof(*x->class_threshold)) == 0 &&
@@ -398,11 +402,16 @@ static int same_settings(const struct pronet_attachment *x, const struct pronet_
 }
 
 /* Under registry_lock: keeps `a` where readers can no longer find it, but
- * never frees it (the lifetime scheme above). */
+ * never frees it (the lifetime scheme above). Its workspace goes: only the
+ * fallback on a's own module uses it, and attach and detach of a module do
+ * not race with its packets, any more than the model the host frees after
+ * them (a model swap would otherwise leave one workspace behind each time). */
 static void retire(struct pronet_attachment *a)
 {
 	if (a == NULL)
 		return;
+	pronet_workspace_free(a->workspace);
+	a->workspace = NULL;
 	a->retired_next = retired;
 	retired = a;
 }

@@ -19,6 +19,7 @@ struct pronet_attachment {
 	struct ndpi_detection_module_struct *ndpi;
 	const struct pronet_model *model; /* borrowed: alive while attached */
 	uint32_t packets_per_direction;
+	uint32_t model_generation;   /* the host's number for `model` (options) */
 	uint16_t dissector_protocol; /* custom ID owning the dissector's exclusion bit */
 	size_t num_classes;
 	uint16_t *class_protocol; /* 0: the class never labels */
@@ -28,7 +29,8 @@ struct pronet_attachment {
 	 * freed, emptied when the slot goes to another module. */
 	struct pronet_endpoint_evidence *evidence;
 	/* The model's prediction scratch (NULL when it needs none): the module's
-	 * packets are processed by one thread at a time, as nDPI requires. */
+	 * packets are processed by one thread at a time, as nDPI requires.
+	 * Freed when the attachment is retired (plugin/attach.c). */
 	struct pronet_workspace *workspace;
 	struct pronet_attachment *retired_next;
 };

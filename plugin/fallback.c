@@ -48,6 +48,7 @@ static void decide(const struct pronet_attachment *a, struct pronet_flow_store *
 	verdict->source = pronet_model_is_per_flow(a->model) ? PRONET_PLUGIN_SOURCE_FLOW_MODEL
 	                                                     : PRONET_PLUGIN_SOURCE_MODEL;
 	verdict->decision = PRONET_FLOW_BELOW_THRESHOLD;
+	verdict->model_generation = a->model_generation;
 	if (!pronet_flow_store_snapshot(store, flow, &record) || record.num_inputs == 0)
 		return;
 	/* The flow's class probabilities from its recorded packets (each one
@@ -181,6 +182,7 @@ enum pronet_err pronet_plugin_flow_result(const struct ndpi_flow_struct *flow,
 	out->endpoint.hop = verdict.endpoint_hop;
 	out->endpoint.agreeing = verdict.endpoint_agreeing;
 	out->endpoint.conflicting = verdict.endpoint_conflicting;
+	out->model_generation = verdict.model_generation;
 	out->num_top = verdict.num_top;
 	for (size_t k = 0; k < verdict.num_top; k++) {
 		out->top[k].label = pronet_attachment_class_name(verdict.top_name[k]);

@@ -58,6 +58,7 @@ struct pronet_flow_verdict {
 	float top_probability[PRONET_PLUGIN_TOP];
 	uint8_t num_top;
 	uint32_t packets_used;
+	uint32_t model_generation; /* the deciding attachment's */
 };
 
 /* What the per-packet hook has given the endpoint evidence for a flow

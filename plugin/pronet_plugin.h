@@ -104,6 +104,12 @@ struct pronet_plugin_options {
 	/* Flows with state at once, process-wide, 1..2^26; sizes the store at
 	 * the first attach, later attaches use that store (default 65536). */
 	uint32_t max_flows;
+	/* Since ABI 5: the host's number for `model`, given back with every
+	 * verdict the model makes (pronet_plugin_result.model_generation), so
+	 * a host that replaces the model while flows run (pronet classify
+	 * --update re-attaches an updated copy) can say which one answered.
+	 * Default 0. */
+	uint32_t model_generation;
 };
 
 void pronet_plugin_options_default(struct pronet_plugin_options *options);
@@ -112,7 +118,11 @@ void pronet_plugin_options_default(struct pronet_plugin_options *options);
  * names the classes in nDPI and appends the dissector to the TCP-payload and
  * UDP tables. Attaching a module again replaces its options and never adds a
  * second dissector entry. `model` is borrowed and must stay alive until the
- * module is detached; verdicts keep no pointer into it. */
+ * module is detached or attached with another model; verdicts keep no
+ * pointer into it. Re-attaching with another model between two packets
+ * swaps the model for the module's flows from the next decision on (their
+ * recorded packets stay); the replaced attachment's prediction workspace
+ * is freed then, as nothing processes the module's packets meanwhile. */
 enum pronet_err pronet_plugin_attach(struct ndpi_detection_module_struct *ndpi,
                                      const struct pronet_model *model,
                                      const struct pronet_plugin_options *options, char *errbuf);
@@ -204,6 +214,9 @@ struct pronet_plugin_result {
 		uint32_t agreeing;    /* flows (hop 1) or links (hop 2) for it */
 		uint32_t conflicting; /* for other protocols, same entry */
 	} endpoint;                   /* source ENDPOINT only */
+	/* Since ABI 5: the model_generation of the attachment whose model
+	 * decided (meaningful when packets_used > 0). */
+	uint32_t model_generation;
 };
 
 /* The result for `flow`: PRONET_ERR_NOT_FOUND if the plugin holds no state

@@ -24,8 +24,10 @@
 #include "plugin/pronet_plugin.h"
 
 /* 3: struct pronet_plugin_result says the verdict's source, decision and
- * score. 4: struct pronet_plugin_config ends with max_flows. */
-#define PRONET_PLUGIN_ABI_VERSION 4
+ * score. 4: struct pronet_plugin_config ends with max_flows. 5: struct
+ * pronet_plugin_options and struct pronet_plugin_result end with
+ * model_generation. */
+#define PRONET_PLUGIN_ABI_VERSION 5
 #define PRONET_PLUGIN_REGISTER_SYMBOL "pronet_plugin_register"
 
 /* Where the model and its rules come from. NULL fields: unset. */

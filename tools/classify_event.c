@@ -363,6 +363,11 @@ struct json_object *classify_event_new(const struct classify_event_context *cont
 	/* Only where the model was consulted: it ran on recorded payload. */
 	if (result != NULL && result->decided && result->packets_used > 0)
 		failed |= add(event, "pronet", classify_event_model_object(result));
+	/* With --update: which model answered (docs/online-update.md). */
+	struct json_object *model = NULL;
+	if (context->model_generations && json_object_object_get_ex(event, "pronet", &model))
+		failed |= add(model, "model_generation",
+		              json_object_new_int64((int64_t)result->model_generation));
 	failed |= add(event, "verdict", classify_event_verdict_object(report, result, source));
 	if (failed) {
 		json_object_put(event);

@@ -32,6 +32,9 @@ struct classify_event_context {
 	const char *capture_key;          /* "pcap_filename" or "in_iface" */
 	struct json_object *capture_name; /* owned: one reference; NULL: none */
 	struct ndpi_detection_module_struct *ndpi;
+	/* 1: the model may change during the run (classify --update): the
+	 * `pronet` object says which model answered (model_generation). */
+	int model_generations;
 };
 
 /* The events that follow come from the capture file `name` (live 0) or the

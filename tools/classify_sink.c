@@ -91,6 +91,7 @@ int classify_sink_init(struct classify_sink *sink, struct classify_run *run, con
 	sink->ndpid.datalink = datalink;
 	sink->ndpid.thread_id = thread_id;
 	sink->ndpid.idle_timeout_us = run->idle_timeout_us;
+	sink->context.model_generations = run->update != NULL;
 	return classify_event_context_set_capture(&sink->context, name, live);
 }
 
@@ -195,6 +196,8 @@ static void classify_flow(void *user, const struct pronet_flow_report *report)
 	int have_result = pronet_plugin_flow_result(report->ndpi_flow, &result) == PRONET_OK;
 	pronet_plugin_flow_forget(report->ndpi_flow);
 	enum classify_source source = classify_source_of(report, have_result ? &result : NULL);
+	if (sink->run->update != NULL)
+		classify_update_offer(sink->run->update, report, source);
 	struct classify_tally *tally = &sink->tally;
 	tally->flows++;
 	tally->sources[source]++;
@@ -261,6 +264,8 @@ static enum pronet_err classify_setup(void *user, struct ndpi_detection_module_s
 {
 	const struct classify_sink *sink = user;
 	const struct classify_run *run = sink->run;
+	if (run->update != NULL) /* the newest model */
+		return classify_update_attach(run->update, ndpi, errbuf);
 	struct pronet_plugin_options options = *pronet_plugin_loaded_options(run->loaded);
 	options.max_flows = run->store_flows;
 	return pronet_plugin_attach(ndpi, pronet_plugin_loaded_model(run->loaded), &options,

@@ -13,6 +13,7 @@
 #include "ndpi-glue/engine/ndpi_engine.h"
 #include "plugin/loader.h"
 #include "tools/classify_event.h"
+#include "tools/classify_update.h"
 #include "tools/classify_ndpid.h"
 #include "tools/line_output.h"
 
@@ -49,6 +50,8 @@ struct classify_run {
 	int ndpid, ndpid_framing;
 	const char *ndpid_alias;
 	uint64_t idle_timeout_us;
+	/* --update (tools/classify_update.h), else NULL; one engine only */
+	struct classify_update *update;
 	struct line_output *output;
 	pthread_mutex_t output_lock;
 	struct classify_tally tally; /* the sum over the sinks, capture by capture */

@@ -94,6 +94,18 @@ static void usage(FILE *out)
 	        "                           dropped and counted (default %u)\n"
 	        "      --redis-timeout MS   connect and reply timeout, and the wait at the end\n"
 	        "                           for the server to take what is left (default %u)\n"
+	        "      --update             learn while classifying (seed 003's online update):\n"
+	        "                           flows nDPI's DPI names become samples; past N\n"
+	        "                           of them or T minutes, a thread trains a copy of\n"
+	        "                           the model on them, recalibrates it and swaps it in\n"
+	        "      --update-samples N   N (default %u)\n"
+	        "      --update-minutes T   T, of capture time for captures (default %u)\n"
+	        "      --update-out FILE    write each updated model to FILE\n"
+	        "      --update-class-map FILE  the samples' labels (default: the rules\n"
+	        "                           directory's class-map.conf, as pronet label)\n"
+	        "      --update-epochs E    training epochs per update (default %u)\n"
+	        "      --update-min-threshold P  recalibrated thresholds' floor (default:\n"
+	        "                           the model's lowest calibrated threshold)\n"
 	        "  -q, --quiet              no progress line, no summary\n"
 	        "  -h, --help               show this help and exit\n"
 	        "\n"
@@ -103,7 +115,7 @@ static void usage(FILE *out)
 	        "\n"
 	        "With --redis an unreachable server is said on standard error, retried with\n"
 	        "a backoff while the backlog holds the events; dropped events are counted in\n"
-	        "the summary (docs/classify-events.md, Redis).\n"
+	        "the summary (docs/classify-events.md, Redis). --update: docs/online-update.md.\n"
 	        "\n"
 	        "Exit status: 0 every capture read, 1 a capture could not be read (the\n"
 	        "others are classified), the run was interrupted before its last capture,\n"
@@ -112,7 +124,8 @@ static void usage(FILE *out)
 	        PRONET_PLUGIN_MAX_PACKETS_PER_DIRECTION,
 	        PRONET_PLUGIN_MAX_SIZE_PACKETS_PER_DIRECTION, PRONET_SHARDS_MAX,
 	        REDIS_OUTPUT_DEFAULT_STREAM_MAXLEN, REDIS_OUTPUT_DEFAULT_BACKLOG,
-	        REDIS_OUTPUT_DEFAULT_TIMEOUT_MS);
+	        REDIS_OUTPUT_DEFAULT_TIMEOUT_MS, CLASSIFY_UPDATE_DEFAULT_SAMPLES,
+	        CLASSIFY_UPDATE_DEFAULT_MINUTES, CLASSIFY_UPDATE_DEFAULT_EPOCHS);
 }
 
 /* Set by SIGINT/SIGTERM; the capture being read is told to stop. */
@@ -162,9 +175,16 @@ static int read_packets(struct pronet_ndpi_engine *engine, struct pronet_capture
 			if (live) { /* quiet link: flows still time out, Redis sends */
 				pronet_ndpi_engine_expire(engine, wall_clock_us());
 				classify_run_poll_output(run);
+				if (run->update != NULL)
+					classify_update_boundary(run->update,
+					                         pronet_ndpi_engine_module(engine),
+					                         wall_clock_us());
 			}
 			continue;
 		}
+		if (run->update != NULL) /* a packet boundary: a model may be swapped in */
+			classify_update_boundary(run->update, pronet_ndpi_engine_module(engine),
+			                         live ? wall_clock_us() : frame.timestamp_us);
 		if (pronet_ndpi_engine_process_frame(engine, dlt, &frame) != PRONET_OK) {
 			fprintf(stderr, "pronet classify: %s: cannot decode packet %llu\n", name,
 			        (unsigned long long)pronet_capture_packets_read(capture));
@@ -258,6 +278,9 @@ struct classify_args {
 	int redis_options;                    /* a --redis-* option was given */
 	struct pronet_cli_engine_args shared; /* -l, -q, the timeouts given */
 	struct pronet_plugin_config config;
+	/* --update; an --update-* option was given; their values */
+	int update, update_options;
+	struct classify_update_options update_args;
 };
 
 enum {
@@ -272,7 +295,48 @@ enum {
 	OPT_REDIS_BATCH_SIZE,
 	OPT_REDIS_BACKLOG,
 	OPT_REDIS_TIMEOUT,
+	OPT_UPDATE,
+	OPT_UPDATE_SAMPLES,
+	OPT_UPDATE_MINUTES,
+	OPT_UPDATE_OUT,
+	OPT_UPDATE_CLASS_MAP,
+	OPT_UPDATE_EPOCHS,
+	OPT_UPDATE_MIN_THRESHOLD,
 };
+
+/* One --update* option into args; 0 on a bad value (said). */
+static int parse_update_option(int opt, const char *value, struct classify_args *args)
+{
+	struct classify_update_options *update = &args->update_args;
+	float number;
+	args->update_options |= opt != OPT_UPDATE;
+	switch (opt) {
+	case OPT_UPDATE:
+		args->update = 1;
+		return 1;
+	case OPT_UPDATE_SAMPLES:
+		return pronet_cli_parse_u32("classify", "update-samples", value, 1, 1u << 24,
+		                            &update->samples);
+	case OPT_UPDATE_MINUTES:
+		if (!pronet_cli_parse_float("classify", "update-minutes", value, 1e-4f, 1e6f,
+		                            &number))
+			return 0;
+		update->minutes = number;
+		return 1;
+	case OPT_UPDATE_OUT:
+		update->out = value;
+		return 1;
+	case OPT_UPDATE_CLASS_MAP:
+		update->class_map = value;
+		return 1;
+	case OPT_UPDATE_EPOCHS:
+		return pronet_cli_parse_u32("classify", "update-epochs", value, 1, 10000,
+		                            &update->epochs);
+	default:
+		return pronet_cli_parse_float("classify", "update-min-threshold", value, 0.0f, 1.0f,
+		                              &update->min_threshold);
+	}
+}
 
 /* One --redis* option into args->redis; 0 on a bad value (said). */
 static int parse_redis_option(int opt, const char *value, struct classify_args *args)
@@ -356,6 +420,13 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 	    {"redis-batch-size", required_argument, NULL, OPT_REDIS_BATCH_SIZE},
 	    {"redis-backlog", required_argument, NULL, OPT_REDIS_BACKLOG},
 	    {"redis-timeout", required_argument, NULL, OPT_REDIS_TIMEOUT},
+	    {"update", no_argument, NULL, OPT_UPDATE},
+	    {"update-samples", required_argument, NULL, OPT_UPDATE_SAMPLES},
+	    {"update-minutes", required_argument, NULL, OPT_UPDATE_MINUTES},
+	    {"update-out", required_argument, NULL, OPT_UPDATE_OUT},
+	    {"update-class-map", required_argument, NULL, OPT_UPDATE_CLASS_MAP},
+	    {"update-epochs", required_argument, NULL, OPT_UPDATE_EPOCHS},
+	    {"update-min-threshold", required_argument, NULL, OPT_UPDATE_MIN_THRESHOLD},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -426,6 +497,16 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 			if (!parse_redis_option(opt, optarg, args))
 				return 2;
 			break;
+		case OPT_UPDATE:
+		case OPT_UPDATE_SAMPLES:
+		case OPT_UPDATE_MINUTES:
+		case OPT_UPDATE_OUT:
+		case OPT_UPDATE_CLASS_MAP:
+		case OPT_UPDATE_EPOCHS:
+		case OPT_UPDATE_MIN_THRESHOLD:
+			if (!parse_update_option(opt, optarg, args))
+				return 2;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -444,6 +525,15 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 	}
 	if (args->user != NULL && args->interface == NULL) {
 		fprintf(stderr, "pronet classify: --user is for live captures (-i)\n");
+		return 2;
+	}
+	if (args->update_options && !args->update) {
+		fprintf(stderr, "pronet classify: the --update-* options need --update\n");
+		return 2;
+	}
+	if (args->update && args->threads > 1) {
+		fprintf(stderr, "pronet classify: --update swaps the model of one engine between "
+		                "two of its packets: not with --threads\n");
 		return 2;
 	}
 	if (args->ndpid_framing && (!args->ndpid || args->redis.address != NULL)) {
@@ -548,6 +638,24 @@ static int open_output(struct classify_run *run, const struct classify_args *arg
 	return 0;
 }
 
+/* --update: the update's worker, and the flow table recording what the
+ * model reads; 0, or 1 (said). */
+static int start_update(struct classify_args *args, const struct pronet_plugin_loaded *loaded,
+                        struct pronet_ndpi_engine_options *options, struct classify_run *run)
+{
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct classify_update_options update = args->update_args;
+	update.rules_dir = args->config.rules_dir;
+	update.quiet = args->shared.quiet;
+	if (classify_update_new(&update, loaded, options->flows.max_flows, args->interface != NULL,
+	                        &run->update, errbuf) != PRONET_OK) {
+		fprintf(stderr, "pronet classify: %s\n", errbuf);
+		return 1;
+	}
+	classify_update_flow_options(run->update, &options->flows);
+	return 0;
+}
+
 static int classify_live(struct classify_args *args, struct pronet_ndpi_engine_options *options,
                          struct classify_run *run)
 {
@@ -598,6 +706,7 @@ int pronet_cmd_classify(int argc, char **argv)
 	pthread_mutex_init(&run.output_lock, NULL);
 	args.threads = 1;
 	redis_output_options_default(&args.redis);
+	classify_update_options_default(&args.update_args);
 	pronet_cli_engine_args_init(&args.shared);
 	pronet_ndpi_engine_options_default(&options);
 	if (!pronet_cli_engine_seed_hash("classify", &options))
@@ -614,7 +723,12 @@ int pronet_cmd_classify(int argc, char **argv)
 		        args.config.model_path == NULL ? "; pass -m MODEL" : "");
 		return 1;
 	}
+	if (args.update && start_update(&args, loaded, &options, &run) != 0) {
+		pronet_plugin_loaded_free(loaded);
+		return 1;
+	}
 	if (!live && open_output(&run, &args) != 0) {
+		classify_update_free(run.update);
 		pronet_plugin_loaded_free(loaded);
 		return 1;
 	}
@@ -633,6 +747,8 @@ int pronet_cmd_classify(int argc, char **argv)
 	install_signal_handlers();
 	int failed = live ? classify_live(&args, &options, &run)
 	                  : classify_files(&args, argc - optind, argv + optind, &options, &run);
+	if (run.update != NULL && classify_update_finish(run.update) != 0)
+		failed = 1; /* said why already */
 	if (run.output == NULL) {
 		failed = 1; /* said why already */
 	} else if (run.failed) {
@@ -643,10 +759,14 @@ int pronet_cmd_classify(int argc, char **argv)
 		fprintf(stderr, "pronet classify: %s\n", errbuf);
 		run.failed = 1;
 	}
-	if (!args.shared.quiet)
+	if (!args.shared.quiet) {
 		print_summary(&run, remote, &redis_counts);
+		if (run.update != NULL)
+			classify_update_print_summary(run.update, stderr);
+	}
 	classify_tally_free(&run.tally);
 	pthread_mutex_destroy(&run.output_lock);
+	classify_update_free(run.update);
 	pronet_plugin_loaded_free(loaded);
 	return failed || run.failed ? 1 : 0;
 }

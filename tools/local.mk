@@ -110,6 +110,9 @@ pronet_SOURCES += \
 	tools/line_output.c \
 	tools/line_output.h
 pronet_LDADD += $(JSONC_LIBS) $(NDPI_LIBS)
+# classify --update: online update (seed 003's OLUC), docs/online-update.md.
+pronet_SOURCES += tools/classify_update.c tools/classify_update.h tools/update_store.c \
+	tools/update_store.h
 
 # The measurement of verdicts on the flows nDPI leaves Unknown (`make
 # unknown-eval`, docs/evaluation.md): truths, scoring, the three runs.

@@ -48,6 +48,12 @@ enum pronet_err pronet_model_load_buffer(const void *data, size_t size, const ch
                                          struct pronet_model **out, char *errbuf);
 /* Writes the model whole or not at all (temporary file + rename). */
 enum pronet_err pronet_model_save(const struct pronet_model *model, const char *path, char *errbuf);
+/* A copy of `model` that shares nothing with it: what saving and loading it
+ * would give, bit for bit (weights, the family's blocks, calibration), without
+ * a file. Only reads `model`, so it may run while other threads predict with
+ * it (pronet classify --update trains the copy while the original serves). */
+enum pronet_err pronet_model_clone(const struct pronet_model *model, struct pronet_model **out,
+                                   char *errbuf);
 
 const struct pronet_arch_ops *pronet_model_arch(const struct pronet_model *model);
 /* The family's config the model was made with into config[size]; PRONET_ERR_ARG

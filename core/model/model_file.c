@@ -140,6 +140,28 @@ enum pronet_err pronet_model_save(const struct pronet_model *model, const char *
 	return err;
 }
 
+/* Through the file format rather than field by field: the format is the one
+ * list of everything a model holds, so a copy made this way cannot miss a
+ * family's own block. */
+enum pronet_err pronet_model_clone(const struct pronet_model *model, struct pronet_model **out,
+                                   char *errbuf)
+{
+	struct pronet_io_writer w = {NULL, 0, 0, 0};
+	enum pronet_err err;
+
+	if (model == NULL || out == NULL)
+		return pronet_error(errbuf, PRONET_ERR_ARG, "pronet_model_clone: NULL argument");
+	*out = NULL;
+	serialise(model, &w);
+	if (w.failed) {
+		free(w.data);
+		return pronet_error(errbuf, PRONET_ERR_NOMEM, "no memory to copy the model");
+	}
+	err = pronet_model_load_buffer(w.data, w.size, "model copy", out, errbuf);
+	free(w.data);
+	return err;
+}
+
 /* ---- reading: pieces versions 1 and 2 share ---- */
 
 enum pronet_err pronet_model_file_read_classes(struct pronet_io_reader *r,

@@ -36,6 +36,13 @@ void pronet_train_options_default(struct pronet_train_options *options)
 	options->patience = 0;
 	options->max_per_class = 0;
 	options->augment_bytes = 0.0f;
+	options->warm_start = 0;
+}
+
+int pronet_train_can_warm_start(const struct pronet_model *model)
+{
+	return model != NULL && model->ops->fit == NULL && model->ops->train_batch != NULL &&
+	       (model->ops->logits != NULL || model->ops->flow_logits != NULL);
 }
 
 /* Everything a run allocates, freed in one place. A unit of training is a
@@ -551,6 +558,11 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 	}
 	if (err != PRONET_OK)
 		return err;
+	if (options->warm_start && model->ops->fit != NULL)
+		return pronet_error(errbuf, PRONET_ERR_UNSUPPORTED,
+		                    "architecture %s is fitted in one go, not trained by "
+		                    "gradient steps: it cannot continue from its weights",
+		                    model->ops->name);
 	if (model->ops->fit != NULL)
 		return fit_model(model, data, options, errbuf);
 	if (model->ops->train_batch == NULL ||
@@ -558,7 +570,7 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 		return pronet_error(errbuf, PRONET_ERR_UNSUPPORTED,
 		                    "architecture %s cannot be trained by this build",
 		                    model->ops->name);
-	if (model->ops->pretrain != NULL) {
+	if (model->ops->pretrain != NULL && !options->warm_start) {
 		err = model->ops->pretrain(model, data, options, errbuf);
 		pronet_model_weights_changed(model);
 		if (err != PRONET_OK)

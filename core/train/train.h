@@ -36,6 +36,15 @@ struct pronet_train_options {
 	 * replaced by a random byte, drawn anew each time it is used (0: off;
 	 * at most 0.5). */
 	float augment_bytes;
+	/* Warm start (pronet classify --update, seed 003's OLUC): the model's
+	 * current weights are where training starts and everything fitted
+	 * before them is kept, so the family's pretrain hook does not run
+	 * (Deep Packet SAE's layer-wise pretraining would overwrite the
+	 * weights, flow-cnn's z-score fit the input statistics they were
+	 * trained under). A family fitted in one go rather than by gradient
+	 * steps (the histogram families) cannot start from its fit and is
+	 * refused (PRONET_ERR_UNSUPPORTED). 0 (default): a fresh model. */
+	int warm_start;
 };
 
 #define PRONET_TRAIN_MAX_THREADS 256
@@ -47,9 +56,9 @@ void pronet_train_options_default(struct pronet_train_options *options);
 
 struct pronet_train_progress {
 	uint32_t step, total_steps;
-	float loss;     /* mean loss over the steps since the last report */
-	float accuracy; /* training accuracy over the same steps */
-	double seconds; /* since training began */
+	float loss;            /* mean loss over the steps since the last report */
+	float accuracy;        /* training accuracy over the same steps */
+	double seconds;        /* since training began */
 	float validation_loss; /* at this step; NaN when not measured */
 	uint32_t best_step;    /* step of the weights kept so far (early stopping) */
 	uint64_t samples_seen; /* training samples processed since training began */
@@ -57,6 +66,10 @@ struct pronet_train_progress {
 };
 
 typedef void (*pronet_train_progress_fn)(const struct pronet_train_progress *progress, void *user);
+
+/* 1 if `model` trains by gradient steps from its current weights, so that
+ * options.warm_start can continue its training; 0 for a fitted family. */
+int pronet_train_can_warm_start(const struct pronet_model *model);
 
 /* Trains `model` in place on `data`, whose labels must name the model's
  * classes (matched by name). With validation samples the model ends with the

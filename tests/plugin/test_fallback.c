@@ -226,6 +226,42 @@ static void test_model_calibration_threshold_applies(void)
 	setup_close(&s);
 }
 
+/* A model swap (pronet classify --update): re-attaching the module with
+ * another model of the same classes between two flows makes the next flow
+ * the new model's, with its generation; the verdict made before keeps the
+ * old model's. The replaced model may be freed right after. */
+static void test_reattaching_swaps_the_model(void)
+{
+	struct pronet_plugin_options options;
+	struct pronet_plugin_result before, after;
+	struct ndpi_flow_struct *first = fixture_flow_new(), *second = fixture_flow_new();
+	struct pronet_model *other = fixture_model_new(class_names, 3, 8);
+	char errbuf[PRONET_ERRBUF_SIZE];
+	struct setup s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+	CU_ASSERT_FATAL(setup_open(&s, 0.0f, NULL));
+	opaque_udp_flow(s.ndpi, first);
+	pronet_plugin_options_default(&options);
+	options.threshold = 0.0f;
+	options.packets_per_direction = 1;
+	options.model_generation = 3;
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_attach(s.ndpi, other, &options, errbuf), PRONET_OK);
+	pronet_model_free(s.model);
+	s.model = other;
+	opaque_udp_flow(s.ndpi, second);
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_flow_result(first, &before), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(pronet_plugin_flow_result(second, &after), PRONET_OK);
+	CU_ASSERT_EQUAL(before.model_generation, 0);
+	CU_ASSERT_EQUAL(after.model_generation, 3);
+	CU_ASSERT_EQUAL(after.packets_used, 1);
+	/* The same payload, another model's weights. */
+	CU_ASSERT_NOT_EQUAL(before.probability, after.probability);
+	fixture_flow_free(first);
+	fixture_flow_free(second);
+	setup_close(&s);
+}
+
 static void test_ndpi_verdict_stands(void)
 {
 	static const char request[] =
@@ -470,6 +506,8 @@ static void test_reattach_keeps_or_retires(void)
 }
 
 static CU_TestInfo tests[] = {
+    {"re-attaching with another model swaps it, generation and all",
+     test_reattaching_swaps_the_model},
     {"plain nDPI leaves the crafted opaque flow Unknown",
      test_plain_ndpi_leaves_opaque_flow_unknown},
     {"Unknown flow gets the model's verdict above threshold",

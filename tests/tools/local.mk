@@ -61,6 +61,14 @@ EXTRA_DIST += tests/tools/classify.sh
 TESTS += tests/tools/classify_flow_model.sh
 EXTRA_DIST += tests/tools/classify_flow_model.sh
 
+# classify_update.sh: classify --update (online update): a swap under
+# traffic, and a class the starting model never learnt (make_update_model).
+check_PROGRAMS += tests/tools/make_update_model
+tests_tools_make_update_model_SOURCES = tests/tools/make_update_model.c
+tests_tools_make_update_model_LDADD = $(PRONET_STATIC_LIBS)
+TESTS += tests/tools/classify_update.sh
+EXTRA_DIST += tests/tools/classify_update.sh
+
 # golden.sh: capture -> JSON golden files (tests/data/golden/), classify with
 # a model trained in the test; PRONET_REGENERATE_GOLDEN=1 rewrites them.
 TESTS += tests/tools/golden.sh

@@ -340,6 +340,49 @@ static void test_pretraining_comes_before_the_loop(void)
 	pronet_model_free(model);
 }
 
+/* A warm start continues from the weights: the pretrain hook, which would
+ * overwrite them (SAE pretraining, flow-cnn's z-score fit), does not run. */
+static void test_a_warm_start_skips_pretraining(void)
+{
+	struct pronet_model *model = make(&packet_family);
+	struct pronet_dataset *data = four_samples();
+	struct pronet_train_options o;
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	CU_ASSERT_TRUE(pronet_train_can_warm_start(model));
+	pronet_train_options_default(&o);
+	o.epochs = 2;
+	o.batch_size = 2;
+	o.warm_start = 1;
+	model->weights[0] = -3.0f;
+	CU_ASSERT_EQUAL(pronet_train(model, data, &o, NULL, NULL, errbuf), PRONET_OK);
+	CU_ASSERT_DOUBLE_EQUAL(model->weights[0], -3.0, 1e-6);
+	pronet_dataset_free(data);
+	pronet_model_free(model);
+}
+
+/* A fitted family starts from nothing each time: a warm start is refused,
+ * its weights untouched. */
+static void test_a_fitted_family_cannot_warm_start(void)
+{
+	struct pronet_model *model = make(&flow_family);
+	struct pronet_dataset *data = four_samples();
+	struct pronet_train_options o;
+	char errbuf[PRONET_ERRBUF_SIZE];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	CU_ASSERT_FALSE(pronet_train_can_warm_start(model));
+	pronet_train_options_default(&o);
+	o.warm_start = 1;
+	model->weights[0] = -1.0f;
+	CU_ASSERT_EQUAL(pronet_train(model, data, &o, NULL, NULL, errbuf), PRONET_ERR_UNSUPPORTED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "test-flow"));
+	CU_ASSERT_DOUBLE_EQUAL(model->weights[0], -1.0, 1e-9);
+	pronet_dataset_free(data);
+	pronet_model_free(model);
+}
+
 static CU_TestInfo tests[] = {
     {"the input spec is the family's, else the default",
      test_input_spec_is_the_familys_or_the_default},
@@ -349,6 +392,8 @@ static CU_TestInfo tests[] = {
     {"a dataset holding less than the model reads is refused",
      test_a_dataset_holding_less_is_refused},
     {"pretraining runs before the gradient loop", test_pretraining_comes_before_the_loop},
+    {"a warm start skips pretraining", test_a_warm_start_skips_pretraining},
+    {"a fitted family cannot warm start", test_a_fitted_family_cannot_warm_start},
     CU_TEST_INFO_NULL,
 };
 

@@ -461,7 +461,40 @@ static void test_save_leaves_no_temporary_file(void)
 	pronet_model_free(model);
 }
 
+/* A clone is the saved file's model without the file: the same bytes when
+ * saved, the same predictions and calibration, and weights of its own (a
+ * change to the copy, as training makes, leaves the original as it was). */
+static void test_a_clone_is_the_saved_model(void)
+{
+	struct pronet_model *model = small_model(1), *copy = NULL;
+	float thresholds[3] = {0.25f, 0.5f, 0.75f};
+	char errbuf[PRONET_ERRBUF_SIZE];
+	uint8_t *original, *copied;
+	size_t original_size, copied_size;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	CU_ASSERT_EQUAL(pronet_model_set_calibration(model, 1.5f, thresholds, errbuf), PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(pronet_model_clone(model, &copy, errbuf), PRONET_OK);
+	original = saved_bytes(model, &original_size);
+	copied = saved_bytes(copy, &copied_size);
+	CU_ASSERT_EQUAL(original_size, copied_size);
+	CU_ASSERT_EQUAL(memcmp(original, copied, original_size), 0);
+	assert_same_predictions(model, copy);
+	CU_ASSERT_DOUBLE_EQUAL(pronet_model_temperature(copy), 1.5, 0.0);
+	CU_ASSERT_EQUAL(pronet_model_set_calibration(copy, 2.0f, NULL, errbuf), PRONET_OK);
+	CU_ASSERT_DOUBLE_EQUAL(pronet_model_temperature(model), 1.5, 0.0);
+	free(copied);
+	copied = saved_bytes(model, &copied_size);
+	CU_ASSERT_EQUAL(memcmp(original, copied, original_size), 0);
+	CU_ASSERT_EQUAL(pronet_model_clone(NULL, &copy, errbuf), PRONET_ERR_ARG);
+	free(original);
+	free(copied);
+	pronet_model_free(copy);
+	pronet_model_free(model);
+}
+
 static CU_TestInfo tests[] = {
+    {"a clone is the saved model, and a model of its own", test_a_clone_is_the_saved_model},
     {"save -> load predicts identically", test_round_trip},
     {"save -> load with batch norm predicts identically", test_round_trip_with_batch_norm},
     {"layout and CRC-32 as documented", test_checksum_is_crc32_of_the_rest},
