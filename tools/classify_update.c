@@ -193,10 +193,12 @@ static enum pronet_err train_copy(const struct classify_update *u, struct pronet
  * here: it was never attached, and the copy was made from it already. */
 static void publish(struct classify_update *u, struct update_result *result)
 {
-	struct update_result *previous =
-	    atomic_exchange_explicit(&u->ready, result, memory_order_acq_rel);
+	struct update_result *previous;
 
+	/* Before the exchange: from it on, the packet thread may take the
+	 * result and free it. */
 	u->latest = result->model;
+	previous = atomic_exchange_explicit(&u->ready, result, memory_order_acq_rel);
 	if (previous != NULL) {
 		u->superseded++;
 		pronet_model_free(previous->model);

@@ -42,7 +42,7 @@
 
 #define CLASSIFY_UPDATE_DEFAULT_SAMPLES 1000 /* the paper's n_sams */
 #define CLASSIFY_UPDATE_DEFAULT_MINUTES 30   /* the paper's itvl */
-#define CLASSIFY_UPDATE_DEFAULT_EPOCHS 10
+#define CLASSIFY_UPDATE_DEFAULT_EPOCHS 20
 
 struct classify_update_options {
 	uint32_t samples;      /* N: update when more than N samples are stored */
