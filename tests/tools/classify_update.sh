@@ -130,6 +130,9 @@ if [ "$parts" = all ]; then
 expect_status 2 "--update-samples without --update" \
 	"$PRONET" classify -m "$TMP/start.pronet" --update-samples 5 "$data/loopback-mixed.pcap"
 expect_in "$TMP/err" "the --update-* options need --update" "said"
+expect_status 2 "--update with --threads 2" \
+	"$PRONET" classify -m "$TMP/start.pronet" --update --threads 2 "$data/loopback-mixed.pcap"
+expect_in "$TMP/err" "not with --threads" "said"
 "$PRONET" label -q --all-packets "$data/loopback-mixed.pcap" -o "$TMP/all.ds" >/dev/null &&
 	"$PRONET" train -q "$TMP/all.ds" --arch histogram-nb -o "$TMP/nb.pronet" >/dev/null ||
 	fail "a histogram-nb model"
