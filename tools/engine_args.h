@@ -37,7 +37,7 @@ enum { PRONET_CLI_OPT_FIRST_ = 0x1000 };
 
 /* A command's getopt table and short-option string: its own options
  * followed by the shared ones it accepts, and where those go. */
-#define PRONET_CLI_MAX_OPTIONS 32
+#define PRONET_CLI_MAX_OPTIONS 64
 struct pronet_cli_getopt {
 	struct option longs[PRONET_CLI_MAX_OPTIONS];
 	char shorts[2 * PRONET_CLI_MAX_OPTIONS];
