@@ -54,7 +54,7 @@
 #include "tools/bench_replay.h"
 
 #define MAX_INPUTS 200000
-#define MAX_RESULTS 56
+#define MAX_RESULTS 72
 #define TRAIN_CLASSES 16
 #define BATCH 256
 #define NOTE_SIZE 1024 /* room for an errbuf and then some */
@@ -314,7 +314,9 @@ static struct pronet_model *bench_model_new(const struct bench *b, enum bench_mo
 struct predict_arg {
 	const char *name;
 	enum bench_model model;
-	int reference; /* 1: without the tables */
+	/* 1: without the tables (layer by layer); 2: the 16-bit tables
+	 * (core/arch/pronet_cnn/quant.h); 0: the float tables. */
+	int path;
 	int batched;
 	int random;   /* 1: random bytes instead of corpus prefixes */
 	int repeated; /* 1: one corpus prefix over and over */
@@ -335,8 +337,10 @@ static double bench_predict(struct bench *b, const void *argument, char *note)
 
 	if (model == NULL)
 		return NAN;
-	if (arg->reference)
+	if (arg->path == 1)
 		model->ops->release(model); /* what predict was before the tables */
+	else if (arg->path == 0)
+		pronet_model_set_quantised(model, 0); /* the float tables, the reference */
 	/* Slices of about 50 ms: the total rate is the figure; the best slice
 	 * says what the core does when the shared machine leaves it alone. */
 	start = cpu_now();
@@ -756,24 +760,32 @@ static void arch_benchmarks(struct bench *b)
 
 static void model_benchmarks(struct bench *b)
 {
+	/* Quantised beside float rows of each model, so one run compares them. */
 	static const struct predict_arg predicts[] = {
 	    {"predict, reference, one at a time", MODEL_PAPER, 1, 0, 0, 0},
 	    {"predict, fast, one at a time", MODEL_PAPER, 0, 0, 0, 0},
 	    {"predict, fast, batched (256)", MODEL_PAPER, 0, 1, 0, 0},
+	    {"predict, quantised, batched (256)", MODEL_PAPER, 2, 1, 0, 0},
 	    {"predict, reference, random bytes", MODEL_PAPER, 1, 0, 1, 0},
 	    {"predict, fast, one at a time, random bytes", MODEL_PAPER, 0, 0, 1, 0},
 	    {"predict, fast, batched, random bytes", MODEL_PAPER, 0, 1, 1, 0},
 	    {"predict, fast, batched, one prefix repeated", MODEL_PAPER, 0, 1, 0, 1},
 	    {"predict small, fast, one at a time", MODEL_SMALL, 0, 0, 0, 0},
 	    {"predict small, fast, batched (256)", MODEL_SMALL, 0, 1, 0, 0},
+	    {"predict small, quantised, batched (256)", MODEL_SMALL, 2, 1, 0, 0},
 	    {"predict small, fast, one at a time, random bytes", MODEL_SMALL, 0, 0, 1, 0},
 	    {"predict small, fast, batched, random bytes", MODEL_SMALL, 0, 1, 1, 0},
 	    {"predict small, fast, batched, one prefix repeated", MODEL_SMALL, 0, 1, 0, 1},
 	    {"predict default, fast, one at a time", MODEL_DEFAULT, 0, 0, 0, 0},
+	    {"predict default, quantised, one at a time", MODEL_DEFAULT, 2, 0, 0, 0},
 	    {"predict default, fast, batched (256)", MODEL_DEFAULT, 0, 1, 0, 0},
+	    {"predict default, quantised, batched (256)", MODEL_DEFAULT, 2, 1, 0, 0},
 	    {"predict default, fast, one at a time, random bytes", MODEL_DEFAULT, 0, 0, 1, 0},
 	    {"predict default, fast, batched, random bytes", MODEL_DEFAULT, 0, 1, 1, 0},
-	    {"predict default, fast, batched, one prefix repeated", MODEL_DEFAULT, 0, 1, 0, 1}};
+	    {"predict default, quantised, batched, random bytes", MODEL_DEFAULT, 2, 1, 1, 0},
+	    {"predict default, fast, batched, one prefix repeated", MODEL_DEFAULT, 0, 1, 0, 1},
+	    {"predict default, quantised, batched, one prefix repeated", MODEL_DEFAULT, 2, 1, 0,
+	     1}};
 	static const struct train_arg trains[] = {
 	    {1, 0}, {2, 0}, {1, (size_t)1 << 20}, {1, PRONET_DATASET_CACHE_DEFAULT}};
 	static const char *const train_names[] = {"train, 1 thread", "train, 2 threads",

@@ -78,6 +78,18 @@ bench: tools/bench$(EXEEXT) pronet$(EXEEXT) tests/ndpi-glue/flow/bench_flow_tabl
 	$(MAKE) $(AM_MAKEFLAGS) bench-histogram
 .PHONY: bench
 CLEANFILES += bench.json bench-merged.pcap bench.model
+# `make quant-contract`: ProNet's 16-bit prediction path against the float
+# reference on every distinct input of the corpus (tools/quant_contract.c):
+# the share with the same class, the largest |dp|, the count; exit 1 unless
+# the contract of core/arch/pronet_cnn/quant.h holds. make check runs it on
+# the shipped model (tests/core/arch/pronet_cnn/quant_contract.sh).
+noinst_PROGRAMS += tools/quant_contract
+tools_quant_contract_SOURCES = tools/quant_contract.c
+tools_quant_contract_LDADD = $(PRONET_STATIC_LIBS) $(PCAP_LIBS) -lm
+QUANT_MODEL = $(srcdir)/rules/default.pronet
+quant-contract: tools/quant_contract$(EXEEXT)
+	./tools/quant_contract$(EXEEXT) -m '$(QUANT_MODEL)' -c '$(PRONET_CORPUS)' --check
+.PHONY: quant-contract
 # The same training in PyTorch, for the training figure's ratio (not run by
 # make: needs python3-torch).
 EXTRA_DIST += tools/bench-torch.py

@@ -92,6 +92,10 @@ struct pronet_arch_ops {
 	 * release frees it. Both may be NULL. */
 	void (*prepare)(struct pronet_model *model);
 	void (*release)(struct pronet_model *model);
+	/* pronet_model_set_quantised: on 0, logits computes in float from now
+	 * on (through later prepares); on 1, with the family's quantised path.
+	 * NULL for families without one. */
+	void (*set_quantised)(struct pronet_model *model, int on);
 
 	/* Gradient training by the generic loop (core/train/train.c). train_begin
 	 * makes a workspace for batches of up to max_batch samples; train_batch

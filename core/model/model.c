@@ -119,6 +119,12 @@ void pronet_model_free(struct pronet_model *model)
 	free(model);
 }
 
+void pronet_model_set_quantised(struct pronet_model *model, int on)
+{
+	if (model != NULL && model->ops->set_quantised != NULL)
+		model->ops->set_quantised(model, on);
+}
+
 void pronet_model_weights_changed(struct pronet_model *model)
 {
 	if (model->ops->prepare != NULL)

@@ -89,6 +89,16 @@ float pronet_model_decision_threshold(const struct pronet_model *model, size_t c
 enum pronet_err pronet_model_set_calibration(struct pronet_model *model, float temperature,
                                              const float *thresholds, char *errbuf);
 
+/* How predictions are computed. on 1 (the default): a family with a
+ * quantised path uses it (ProNet's CNN: 16-bit tables and head,
+ * core/arch/pronet_cnn/quant.h), held to a contract against its float path
+ * (the same class on >= 99.99 % of the corpus's distinct inputs, every
+ * probability within 1e-3; docs/performance.md). on 0: every prediction from
+ * then on, through weight changes, comes from the float path, the reference
+ * (tests and comparisons pin its bits). Families without a quantised path
+ * ignore it. Not while other threads predict with the model. */
+void pronet_model_set_quantised(struct pronet_model *model, int on);
+
 /* What the model reads of a flow: how many bytes of which layer, of which
  * packets (core/data/input_spec.h). Whoever records flows for the model (the
  * flow table, the plugin, `pronet label`) records this much. */

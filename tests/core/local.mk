@@ -187,6 +187,11 @@ tests_core_arch_pronet_cnn_test_fast_SOURCES = tests/core/arch/pronet_cnn/test_f
 tests_core_arch_pronet_cnn_test_fast_CFLAGS = $(UNIT_CFLAGS)
 tests_core_arch_pronet_cnn_test_fast_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/arch/pronet_cnn/test_fast
+check_PROGRAMS += tests/core/arch/pronet_cnn/test_quant
+tests_core_arch_pronet_cnn_test_quant_SOURCES = tests/core/arch/pronet_cnn/test_quant.c
+tests_core_arch_pronet_cnn_test_quant_CFLAGS = $(UNIT_CFLAGS)
+tests_core_arch_pronet_cnn_test_quant_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/arch/pronet_cnn/test_quant
 
 # Explanations from the folded tables (core/arch/pronet_cnn/explain.c).
 check_PROGRAMS += tests/core/arch/pronet_cnn/test_explain
@@ -239,6 +244,10 @@ check_PROGRAMS += tests/core/arch/pronet_cnn/fast_corpus
 tests_core_arch_pronet_cnn_fast_corpus_SOURCES = tests/core/arch/pronet_cnn/fast_corpus.c
 tests_core_arch_pronet_cnn_fast_corpus_LDADD = $(PRONET_STATIC_LIBS) $(PCAP_LIBS) -lm
 TESTS += tests/core/arch/pronet_cnn/fast_corpus
+# The 16-bit path's contract for the shipped model on the corpus
+# (tools/quant_contract, `make quant-contract`).
+TESTS += tests/core/arch/pronet_cnn/quant_contract.sh
+EXTRA_DIST += tests/core/arch/pronet_cnn/quant_contract.sh
 
 check_PROGRAMS += tests/core/nn/test_softmax_fast
 tests_core_nn_test_softmax_fast_SOURCES = tests/core/nn/test_softmax_fast.c

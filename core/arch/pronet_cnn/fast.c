@@ -40,8 +40,8 @@ struct pronet_cnn_fast {
 	pool_kernel *pool; /* the widest kernel this CPU runs */
 	/* T[token][offset][stride] per view; table[1] NULL when too large. */
 	float *table[PRONET_CNN_VIEWS];
-	/* 3-gram bucket = 1 + hash % divisor, by multiplication (see
-	 * bucket_of): a division per 3-gram would cost more than its row. */
+	/* 3-gram bucket = 1 + hash % divisor, by multiplication
+	 * (pronet_ngram_bucket_of). */
 	uint32_t divisor;
 	uint64_t magic;
 	/* Batch norm and dense folded into one matrix over the padded
@@ -212,7 +212,7 @@ struct pronet_cnn_fast *pronet_cnn_fast_new_isa(const struct pronet_model *model
 	fast->stride = stride;
 	fast->pool = pool_kernel_for(isa);
 	fast->divisor = pronet_cnn_state(model)->config.ngram_buckets - 1;
-	fast->magic = UINT64_MAX / fast->divisor + 1;
+	fast->magic = pronet_ngram_bucket_magic(fast->divisor);
 	for (size_t v = 0; v < PRONET_CNN_VIEWS; v++) {
 		size_t count = vocabulary(model, v) * OFFSETS * stride;
 
@@ -253,23 +253,9 @@ int pronet_cnn_fast_has_ngram_table(const struct pronet_cnn_fast *fast)
 	return fast->table[1] != NULL;
 }
 
-/* hash % divisor without a division (Lemire, Kaser, Kurz: "Faster remainder
- * by direct computation", 2019): exact for 32-bit hashes and divisors. The
- * high half of the 128-bit product is one multiplication where the compiler
- * has 128-bit integers, else it is assembled from 32-bit pieces (divisor <
- * 2^16 keeps every partial product within 64 bits). */
 static inline uint32_t bucket_of(const struct pronet_cnn_fast *fast, const uint8_t *bytes)
 {
-	uint64_t low = fast->magic * pronet_ngram_hash_fnv1a32(bytes, PRONET_NGRAM_SIZE);
-#ifdef __SIZEOF_INT128__
-	uint64_t high = (uint64_t)(((unsigned __int128)low * fast->divisor) >> 64);
-
-	return 1 + (uint32_t)high;
-#else
-	uint64_t high = (low >> 32) * fast->divisor + (((low & 0xffffffffu) * fast->divisor) >> 32);
-
-	return 1 + (uint32_t)(high >> 32);
-#endif
+	return pronet_ngram_bucket_of(fast->magic, fast->divisor, bytes);
 }
 
 /* The 3-gram view layer by layer, for models whose table would be too large:

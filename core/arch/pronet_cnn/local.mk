@@ -9,6 +9,7 @@ core_libpronet_core_la_SOURCES += \
 	core/arch/pronet_cnn/packet_context.c \
 	core/arch/pronet_cnn/fast.c \
 	core/arch/pronet_cnn/fast_head.c \
+	core/arch/pronet_cnn/quant.c \
 	core/arch/pronet_cnn/explain.c
 noinst_HEADERS += \
 	core/arch/pronet_cnn/pronet_cnn.h \
@@ -16,5 +17,6 @@ noinst_HEADERS += \
 	core/arch/pronet_cnn/packet_context.h \
 	core/arch/pronet_cnn/fast.h \
 	core/arch/pronet_cnn/fast_head.h \
+	core/arch/pronet_cnn/quant.h \
 	core/arch/pronet_cnn/explain.h
 nobase_pkginclude_HEADERS += core/arch/pronet_cnn/pronet_cnn_config.h

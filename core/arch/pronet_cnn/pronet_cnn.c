@@ -3,6 +3,7 @@
  * The training side is pronet_cnn_train.c. */
 #include "core/arch/pronet_cnn/pronet_cnn.h"
 #include "core/arch/pronet_cnn/fast.h"
+#include "core/arch/pronet_cnn/quant.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -317,12 +318,27 @@ void pronet_cnn_logits_reference(const struct pronet_model *model,
 	pronet_cnn_head(model, pooled, input, logits);
 }
 
-/* Prediction: the pooled features from the precomputed tables when the
- * model has them (fast.c), else layer by layer. */
+/* The 16-bit tables while their error estimate, as a probability at the
+ * model's temperature now (calibration may change it after they are
+ * built), is within PRONET_CNN_QUANT_MAX_DP_SD (quant.h). */
+int pronet_cnn_predicts_quantised(const struct pronet_model *model)
+{
+	const struct pronet_cnn_quant *quant = pronet_cnn_state(model)->quant;
+
+	return quant != NULL && pronet_cnn_quant_error_sd(quant) <=
+	                            2.0 * PRONET_CNN_QUANT_MAX_DP_SD * model->temperature;
+}
+
+/* Prediction: from the 16-bit tables when the model predicts with them
+ * (quant.c), else from the float tables (fast.c), else layer by layer. */
 static void cnn_logits(const struct pronet_model *model, const struct pronet_packet_record *input,
                        void *workspace, float *logits)
 {
 	(void)workspace; /* ProNet's activations fit on the stack */
+	if (pronet_cnn_predicts_quantised(model)) {
+		pronet_cnn_quant_logits(pronet_cnn_state(model)->quant, input, logits);
+		return;
+	}
 	if (pronet_cnn_state(model)->fast == NULL) {
 		pronet_cnn_logits_reference(model, input, logits);
 		return;
@@ -330,16 +346,38 @@ static void cnn_logits(const struct pronet_model *model, const struct pronet_pac
 	pronet_cnn_fast_logits(pronet_cnn_state(model)->fast, model, input, logits);
 }
 
-static void cnn_prepare(struct pronet_model *model)
-{
-	pronet_cnn_fast_free(pronet_cnn_state(model)->fast);
-	pronet_cnn_state(model)->fast = pronet_cnn_fast_new(model);
-}
-
 static void cnn_release(struct pronet_model *model)
 {
+	pronet_cnn_quant_free(pronet_cnn_state(model)->quant);
+	pronet_cnn_state(model)->quant = NULL;
 	pronet_cnn_fast_free(pronet_cnn_state(model)->fast);
 	pronet_cnn_state(model)->fast = NULL;
+}
+
+/* Both tables from the current weights; without memory for the 16-bit
+ * ones the model predicts from the float ones. */
+static void cnn_prepare(struct pronet_model *model)
+{
+	struct pronet_cnn_state *state = pronet_cnn_state(model);
+
+	cnn_release(model);
+	state->fast = pronet_cnn_fast_new(model);
+	if (state->fast != NULL && !state->float_only)
+		state->quant = pronet_cnn_quant_new(model, state->fast, model->isa);
+}
+
+/* pronet_model_set_quantised: off, predict from the float tables (the
+ * reference the 16-bit path is held to) through later prepares too; on, from
+ * the 16-bit tables (quant.h) where the model has them. */
+static void cnn_set_quantised(struct pronet_model *model, int on)
+{
+	struct pronet_cnn_state *state = pronet_cnn_state(model);
+
+	state->float_only = !on;
+	pronet_cnn_quant_free(state->quant);
+	state->quant = NULL;
+	if (on && state->fast != NULL)
+		state->quant = pronet_cnn_quant_new(model, state->fast, model->isa);
 }
 
 static void cnn_config_get(const struct pronet_model *model, void *config)
@@ -368,6 +406,7 @@ const struct pronet_arch_ops pronet_arch_pronet_cnn = {
     .logits = cnn_logits,
     .prepare = cnn_prepare,
     .release = cnn_release,
+    .set_quantised = cnn_set_quantised,
     .train_begin = pronet_cnn_train_begin,
     .train_end = pronet_cnn_train_end,
     .train_batch = pronet_cnn_train_batch,

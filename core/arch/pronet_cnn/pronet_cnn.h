@@ -43,13 +43,18 @@ struct pronet_cnn_weights {
 	float *bn_running_mean, *bn_running_var;            /* [6t], not trainable */
 };
 
-struct pronet_cnn_fast; /* fast.h */
+struct pronet_cnn_fast;  /* fast.h */
+struct pronet_cnn_quant; /* quant.h */
 
 /* The family's state (core/arch/arch.h), right after struct pronet_model. */
 struct pronet_cnn_state {
 	struct pronet_cnn_config config;
 	struct pronet_cnn_weights weights; /* pointers into model->weights */
 	struct pronet_cnn_fast *fast;      /* tables derived from the weights, or NULL */
+	/* 16-bit tables derived from fast (what predict runs), or NULL; never
+	 * built while float_only is set. */
+	struct pronet_cnn_quant *quant;
+	int float_only;
 };
 
 extern const struct pronet_arch_ops pronet_arch_pronet_cnn;
@@ -97,6 +102,11 @@ void pronet_cnn_pool(const struct pronet_model *model, const float *embedded_byt
  * also what the fast path computes for a 3-gram view without a table. */
 void pronet_cnn_pool_view(const struct pronet_model *model, size_t view, const float *embedded,
                           float *conv, float *pooled, uint16_t *argmax);
+
+/* 1 if predict computes with the 16-bit tables (quant.h): the model has
+ * them (pronet_model_set_quantised on, a 3-gram table) and their error
+ * estimate is within PRONET_CNN_QUANT_MAX_DP_SD at its temperature. */
+int pronet_cnn_predicts_quantised(const struct pronet_model *model);
 
 /* The forward pass layer by layer, whatever tables the model has: what the
  * fast path is tested against. */

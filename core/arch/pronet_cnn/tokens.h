@@ -42,6 +42,34 @@ static inline uint32_t pronet_ngram_hash_fnv1a32(const uint8_t *bytes, uint32_t 
 	return hash;
 }
 
+/* 1 + fnv1a32(bytes[0..2]) % divisor without a division (Lemire, Kaser,
+ * Kurz: "Faster remainder by direct computation", 2019), for the table paths
+ * (fast.c, quant.c): a division per 3-gram would cost more than its row.
+ * Exact for 32-bit hashes and divisors, with magic from
+ * pronet_ngram_bucket_magic. The high half of the 128-bit product is one
+ * multiplication where the compiler has 128-bit integers, else it is
+ * assembled from 32-bit pieces (divisor < 2^16 keeps every partial product
+ * within 64 bits). */
+static inline uint64_t pronet_ngram_bucket_magic(uint32_t divisor)
+{
+	return UINT64_MAX / divisor + 1;
+}
+
+static inline uint32_t pronet_ngram_bucket_of(uint64_t magic, uint32_t divisor,
+                                              const uint8_t *bytes)
+{
+	uint64_t low = magic * pronet_ngram_hash_fnv1a32(bytes, PRONET_NGRAM_SIZE);
+#ifdef __SIZEOF_INT128__
+	uint64_t high = (uint64_t)(((unsigned __int128)low * divisor) >> 64);
+
+	return 1 + (uint32_t)high;
+#else
+	uint64_t high = (low >> 32) * divisor + (((low & 0xffffffffu) * divisor) >> 32);
+
+	return 1 + (uint32_t)(high >> 32);
+#endif
+}
+
 void pronet_tokens_bytes(const struct pronet_packet_record *input,
                          uint32_t ids[PRONET_PAYLOAD_BYTES]);
 /* buckets >= 2. */
