@@ -9,11 +9,11 @@
 #include "core/model/model.h"
 #include "core/util/vector_isa.h"
 
-/* Sixteen classes a vector: one AVX-512 register, two AVX2 ones, four of 16
- * bytes (the compiler splits a vector wider than the target's). A model of
- * up to 16 classes is one vector, 17..32 two. */
-#define LANES 16
-#define MAX_VECTORS ((PRONET_MAX_CLASSES + LANES - 1) / LANES)
+/* One register of classes a vector: 16 with AVX-512, 8 with AVX2, 4 with
+ * 16-byte vectors. (A vector wider than the target's, as 16 lanes were on
+ * AVX2, is split by the compiler, and its lane masks and comparisons come
+ * out lane by lane through the stack: on an AVX2 CPU that softmax took 37 %
+ * of a 16-bit prediction, docs/performance.md.) */
 
 #define LOG2E 1.44269504088896341f
 /* ln 2 in two parts: C1 has few significant bits, so n * C1 is exact. */
@@ -29,9 +29,9 @@
  * last LANES classes, overlapping the one before, rather than gathered
  * through a buffer (whose separate stores a vector load cannot take over
  * directly); with fewer than LANES classes there is no other choice. */
-static inline size_t first_class(size_t v, size_t n)
+static inline size_t first_class(size_t v, size_t n, size_t lanes)
 {
-	return n >= LANES && v * LANES + LANES > n ? n - LANES : v * LANES;
+	return n >= lanes && v * lanes + lanes > n ? n - lanes : v * lanes;
 }
 
 /* The largest logit (rarely needed, see below). */
@@ -58,7 +58,7 @@ static float largest_of(const float *logits, size_t n)
  * that the vector before holds, are left out of the sum. */
 #define LARGEST 80.0f
 
-#define DEFINE_SOFTMAX_KERNEL(name, attributes)                                                    \
+#define DEFINE_SOFTMAX_KERNEL(name, attributes, LANES)                                             \
 	typedef float name##_vector __attribute__((vector_size(4 * LANES), may_alias));            \
 	typedef int32_t name##_ints __attribute__((vector_size(4 * LANES)));                       \
 	attributes static inline __attribute__((always_inline)) float name##_exps(                 \
@@ -77,7 +77,7 @@ static float largest_of(const float *logits, size_t n)
 			index[i] = i;                                                              \
 		}                                                                                  \
 		for (size_t v = 0; v * LANES < n; v++) {                                           \
-			size_t first = first_class(v, n);                                          \
+			size_t first = first_class(v, n, LANES);                                   \
 			int count = (int)(n - first < LANES ? n - first : LANES);                  \
 			int seen = (int)(v * LANES - first); /* lanes the vector before has */     \
                                                                                                    \
@@ -119,13 +119,14 @@ static float largest_of(const float *logits, size_t n)
 	attributes static void name(const float *logits, size_t n, float temperature,              \
 	                            float *probabilities)                                          \
 	{                                                                                          \
-		name##_vector x[MAX_VECTORS], e[MAX_VECTORS], p;                                   \
+		name##_vector x[(PRONET_MAX_CLASSES + LANES - 1) / LANES],                         \
+		    e[(PRONET_MAX_CLASSES + LANES - 1) / LANES], p;                                \
 		float inverse = 1.0f / temperature, lanes[LANES], sum;                             \
 		int too_large;                                                                     \
                                                                                                    \
 		for (size_t v = 0; v * LANES < n; v++) {                                           \
 			if (n >= LANES) {                                                          \
-				memcpy(&x[v], logits + first_class(v, n), sizeof(x[v]));           \
+				memcpy(&x[v], logits + first_class(v, n, LANES), sizeof(x[v]));    \
 			} else {                                                                   \
 				_Pragma("GCC unroll 16") for (size_t i = 0; i < LANES; i++)        \
 				    lanes[i] = i < n ? logits[i] : logits[0];                      \
@@ -141,16 +142,16 @@ static float largest_of(const float *logits, size_t n)
 		for (size_t v = (n + LANES - 1) / LANES; v-- > 0;) {                               \
 			p = e[v] * inverse;                                                        \
 			if (n >= LANES)                                                            \
-				memcpy(probabilities + first_class(v, n), &p, sizeof(p));          \
+				memcpy(probabilities + first_class(v, n, LANES), &p, sizeof(p));   \
 			else                                                                       \
 				memcpy(probabilities, &p, n * sizeof(float));                      \
 		}                                                                                  \
 	}
 
-DEFINE_SOFTMAX_KERNEL(softmax_generic, )
+DEFINE_SOFTMAX_KERNEL(softmax_generic, , 4)
 #ifdef PRONET_HAVE_X86_KERNELS
-DEFINE_SOFTMAX_KERNEL(softmax_avx2, __attribute__((target("avx2,fma"))))
-DEFINE_SOFTMAX_KERNEL(softmax_avx512, __attribute__((target("avx512f"))))
+DEFINE_SOFTMAX_KERNEL(softmax_avx2, __attribute__((target("avx2,fma"))), 8)
+DEFINE_SOFTMAX_KERNEL(softmax_avx512, __attribute__((target("avx512f"))), 16)
 #endif
 
 void pronet_softmax_fast(const float *logits, size_t n, float temperature, float *probabilities,
@@ -168,4 +169,28 @@ void pronet_softmax_fast(const float *logits, size_t n, float temperature, float
 #endif
 	(void)isa;
 	softmax_generic(logits, n, temperature, probabilities);
+}
+
+/* A constant size each, so that every piece is one vector store. */
+#define STORE_PIECES(lanes)                                                                        \
+	for (size_t v = 0; v * (lanes) < n; v++)                                                   \
+	memcpy(logits + first_class(v, n, lanes), padded + first_class(v, n, lanes),               \
+	       (lanes) * sizeof(float))
+
+void pronet_softmax_fast_store(const float *padded, size_t n, float *logits,
+                               enum pronet_vector_isa isa)
+{
+	size_t lanes = isa == PRONET_ISA_AVX512 ? 16 : isa == PRONET_ISA_AVX2 ? 8 : 4;
+
+#ifndef PRONET_HAVE_X86_KERNELS
+	lanes = 4;
+#endif
+	if (n < lanes)
+		memcpy(logits, padded, n * sizeof(float));
+	else if (lanes == 16)
+		STORE_PIECES(16);
+	else if (lanes == 8)
+		STORE_PIECES(8);
+	else
+		STORE_PIECES(4);
 }

@@ -16,6 +16,7 @@
 #include "core/arch/pronet_cnn/pronet_cnn.h"
 #include "core/arch/pronet_cnn/tokens.h"
 #include "core/model/model_internal.h"
+#include "core/nn/softmax_fast.h"
 
 #define OFFSETS PRONET_CNN_FAST_OFFSETS
 #define QMAX 32767
@@ -44,10 +45,11 @@ typedef void qpool_kernel(const struct pronet_cnn_quant *quant, const int16_t *c
 typedef void qhead_kernel(const struct pronet_cnn_quant *quant, const int16_t *pooled, float *sums);
 
 struct pronet_cnn_quant {
-	size_t stride;          /* int16 per (token, offset): t rounded up to 16, as fast.h's */
-	size_t features;        /* pooled integers: 6 * stride */
-	size_t classes, padded; /* padded: classes rounded up to CLASS_BLOCK */
-	int context;            /* the model has context features */
+	size_t stride;              /* int16 per (token, offset): t rounded up to 16, as fast.h's */
+	size_t features;            /* pooled integers: 6 * stride */
+	size_t classes, padded;     /* padded: classes rounded up to CLASS_BLOCK */
+	int context;                /* the model has context features */
+	enum pronet_vector_isa isa; /* resolved */
 	qpool_kernel *pool;
 	qhead_kernel *head;
 	int16_t *table[PRONET_CNN_VIEWS]; /* [token][offset][stride] */
@@ -65,6 +67,8 @@ struct pronet_cnn_quant {
 };
 
 static const size_t first_offset[PRONET_CNN_WIDTHS] = {0, 3, 7};
+
+typedef float class_vector __attribute__((vector_size(CLASS_BLOCK * sizeof(float))));
 
 /* One view, every vector of filters, all three widths: for every position
  * the sum of `width` rows, ReLU and max-pool in running maxima from 0, as
@@ -382,6 +386,7 @@ struct pronet_cnn_quant *pronet_cnn_quant_new(const struct pronet_model *model,
 	q->classes = model->num_classes;
 	q->padded = (q->classes + CLASS_BLOCK - 1) / CLASS_BLOCK * CLASS_BLOCK;
 	q->context = pronet_cnn_state(model)->config.context_features != 0;
+	q->isa = isa;
 	q->pool = qpool_generic;
 	q->head = qhead_generic;
 #ifdef PRONET_HAVE_X86_KERNELS
@@ -475,7 +480,7 @@ void pronet_cnn_quant_logits(const struct pronet_cnn_quant *quant,
 	size_t row = OFFSETS * quant->stride;
 	const int16_t *rows[PRONET_PAYLOAD_BYTES], *ngram_rows[PRONET_NGRAM_POSITIONS];
 	_Alignas(ALIGNMENT) int16_t pooled[MAX_FEATURES];
-	_Alignas(ALIGNMENT) float sums[PADDED_MAX_CLASSES];
+	_Alignas(ALIGNMENT) float sums[PADDED_MAX_CLASSES], out[PADDED_MAX_CLASSES];
 	uint8_t window[PRONET_PAYLOAD_BYTES] = {0};
 	const float *position_row, *size_row;
 	float length_feature;
@@ -498,11 +503,17 @@ void pronet_cnn_quant_logits(const struct pronet_cnn_quant *quant,
 	quant->pool(quant, ngram_rows, 1, pooled + PRONET_CNN_WIDTHS * quant->stride);
 	quant->head(quant, pooled, sums);
 	position_row = context_rows(quant, input, &size_row, &length_feature);
-	if (quant->context)
-		for (size_t c = 0; c < quant->classes; c++)
-			logits[c] = sums[c] + position_row[c] + size_row[c] +
-			            length_feature * quant->length_row[c];
-	else
-		for (size_t c = 0; c < quant->classes; c++)
-			logits[c] = sums[c] + position_row[c];
+	/* Vectors of 8 classes (padded is a multiple): the softmax that follows
+	 * loads them in vectors too (pronet_softmax_fast_store). */
+	for (size_t c = 0; c < quant->padded; c += CLASS_BLOCK) {
+		class_vector o, a, b, l, x;
+
+		memcpy(&o, sums + c, sizeof(o));
+		memcpy(&a, position_row + c, sizeof(a));
+		memcpy(&b, size_row + c, sizeof(b));
+		memcpy(&l, quant->length_row + c, sizeof(l));
+		x = o + a + (b + length_feature * l);
+		memcpy(out + c, &x, sizeof(x));
+	}
+	pronet_softmax_fast_store(out, quant->classes, logits, quant->isa);
 }
