@@ -170,11 +170,13 @@ static void test_threads_agree(void)
 static void test_prediction_matches_training_forward(void)
 {
 	/* Without dropout and batch norm, training's forward pass and
-	 * prediction compute the same logits: losses agree with -log p. */
+	 * prediction compute the same logits: losses agree with -log p. On the
+	 * float path: the 16-bit one (quant.h) is held to its own contract. */
 	struct fixture f;
 	float p[3];
 
 	fixture_init(&f, 0, 1);
+	pronet_model_set_quantised(f.model, 0);
 	batch_loss(&f, 1, NULL);
 	for (int b = 0; b < BATCH; b++) {
 		CU_ASSERT_EQUAL(pronet_model_predict(f.model, NULL, &f.inputs[b], p, NULL),
