@@ -85,6 +85,10 @@ struct bench {
 	const char *corpus; /* directory of nDPI's captures */
 	struct result results[MAX_RESULTS];
 	size_t num_results;
+	/* Where a row past MAX_RESULTS is measured and dropped (counted, and
+	 * reported after the table), so a new row can never write past it. */
+	struct result overflow;
+	size_t num_dropped;
 	double load[3];            /* load average when the run began: the machine is shared */
 	const char *default_model; /* -m: the shipped model, rules/default.pronet */
 	const char *filter;        /* -f: only figures whose name contains this */
@@ -107,8 +111,12 @@ static double cpu_now(void)
 
 static struct result *add_result(struct bench *b, const char *name, const char *unit)
 {
-	struct result *r = &b->results[b->num_results++];
+	struct result *r = b->num_results < MAX_RESULTS ? &b->results[b->num_results++] : NULL;
 
+	if (r == NULL) {
+		r = &b->overflow;
+		b->num_dropped++;
+	}
 	memset(r, 0, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	snprintf(r->unit, sizeof(r->unit), "%s", unit);
@@ -925,10 +933,13 @@ int main(int argc, char **argv)
 	    wanted(&b, "pronet classify"))
 		host_benchmarks(&b, &h, workdir);
 	print_table(&b);
+	if (b.num_dropped != 0)
+		fprintf(stderr, "bench: %zu figures dropped: more than MAX_RESULTS (%d) rows\n",
+		        b.num_dropped, MAX_RESULTS);
 	if (write_json(&b, json, errbuf) != PRONET_OK) {
 		fprintf(stderr, "bench: %s\n", errbuf);
 		return 1;
 	}
 	printf("bench: wrote %s\n", json);
-	return 0;
+	return b.num_dropped != 0; /* the table is not whole */
 }
