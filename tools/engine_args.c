@@ -43,15 +43,30 @@ void pronet_cli_getopt_init(struct pronet_cli_getopt *table, const char *command
 	table->command = command;
 	table->args = args;
 	table->options = options;
+	table->overflowed = 0;
 	optind = 1;
-	/* The tables are fixed at compile time and far below the sizes;
-	 * the checks keep a longer future table from overflowing. */
-	snprintf(table->shorts, sizeof(table->shorts), "%s", own_shorts);
-	for (; own_longs[n].name != NULL && n + 1 < PRONET_CLI_MAX_OPTIONS; n++)
+	/* The tables are fixed at compile time; one that outgrows the sizes
+	 * is refused on every run (so by every test of the command), never
+	 * cut short, which once dropped classify's -q and timeouts. */
+	if (snprintf(table->shorts, sizeof(table->shorts), "%s", own_shorts) >=
+	    (int)sizeof(table->shorts))
+		table->overflowed = 1;
+	for (; own_longs[n].name != NULL; n++) {
+		if (n + 1 >= PRONET_CLI_MAX_OPTIONS) {
+			table->overflowed = 1;
+			break;
+		}
 		table->longs[n] = own_longs[n];
-	for (size_t i = 0; i < NUM_SHARED && n + 1 < PRONET_CLI_MAX_OPTIONS; i++) {
+	}
+	for (size_t i = 0; i < NUM_SHARED && !table->overflowed; i++) {
 		if (!(accepted & shared_options[i].flag))
 			continue;
+		if (n + 1 >= PRONET_CLI_MAX_OPTIONS ||
+		    strlen(table->shorts) + strlen(shared_options[i].shorts) >=
+		        sizeof(table->shorts)) {
+			table->overflowed = 1;
+			break;
+		}
 		table->longs[n++] = shared_options[i].long_option;
 		size_t used = strlen(table->shorts);
 		snprintf(table->shorts + used, sizeof(table->shorts) - used, "%s",
@@ -112,6 +127,13 @@ static int shared_option(const char *command, int opt, const char *arg,
 int pronet_cli_getopt_next(struct pronet_cli_getopt *table, int argc, char **argv)
 {
 	int opt;
+	if (table->overflowed) {
+		fprintf(stderr,
+		        "pronet %s: internal error: more options than the table holds "
+		        "(PRONET_CLI_MAX_OPTIONS %d)\n",
+		        table->command, PRONET_CLI_MAX_OPTIONS);
+		return PRONET_CLI_BAD_VALUE;
+	}
 	while ((opt = getopt_long(argc, argv, table->shorts, table->longs, NULL)) != -1) {
 		int shared =
 		    shared_option(table->command, opt, optarg, table->args, table->options);

@@ -44,10 +44,13 @@ struct pronet_cli_getopt {
 	const char *command;
 	struct pronet_cli_engine_args *args;
 	struct pronet_ndpi_engine_options *options;
+	int overflowed; /* the command's options did not all fit: refused when parsing */
 };
 
 /* `own_longs` ends with a NULL name and uses values below
- * PRONET_CLI_OPT_FIRST_; `own_shorts` is getopt's string. Resets optind. */
+ * PRONET_CLI_OPT_FIRST_; `own_shorts` is getopt's string. Resets optind.
+ * Options that do not fit the table are not dropped silently: the next
+ * pronet_cli_getopt_next reports it and returns PRONET_CLI_BAD_VALUE. */
 void pronet_cli_getopt_init(struct pronet_cli_getopt *table, const char *command,
                             const char *own_shorts, const struct option *own_longs,
                             unsigned accepted, struct pronet_cli_engine_args *args,
