@@ -41,8 +41,9 @@ static void usage(FILE *out)
 	pronet_cli_train_usage(out);
 	fprintf(out,
 	        "\n"
-	        "Progress (step, loss, accuracy) goes to standard error: one line updated in\n"
-	        "place on a terminal, one line per report otherwise. The summary goes to\n"
+	        "Progress (step, loss, accuracy, and the validation loss when one was\n"
+	        "measured) goes to standard error: one line updated in place on a\n"
+	        "terminal, one line per report otherwise. The summary goes to\n"
 	        "standard output. Exit status: 0 trained and saved, 1 error, 2 usage error.\n");
 }
 
