@@ -48,6 +48,13 @@ struct inputs {
 
 /* What the model reads of a record (packet_context.h): the payload index
  * past 5 and a transport other than TCP and UDP read alike. */
+static void free_inputs(struct inputs *s)
+{
+	free(s->records);
+	free(s->bytes);
+	free(s->slots);
+}
+
 static void model_view(const struct pronet_packet_record *in, uint32_t view[5])
 {
 	view[0] = in->length < PRONET_PAYLOAD_BYTES ? in->length : PRONET_PAYLOAD_BYTES;
@@ -283,6 +290,8 @@ int main(int argc, char **argv)
 	s.slots = calloc((size_t)1 << TABLE_BITS, sizeof(*s.slots));
 	if (s.records == NULL || s.bytes == NULL || s.slots == NULL) {
 		fprintf(stderr, "quant_contract: no memory for the inputs\n");
+		free_inputs(&s);
+		pronet_model_free(model);
 		return 2;
 	}
 	read = read_corpus(corpus, &s, &listed);
@@ -291,6 +300,8 @@ int main(int argc, char **argv)
 		        "quant_contract: %s: no readable captures with payload (%zu listed in "
 		        "%s/MANIFEST.tsv; is the corpus there?)\n",
 		        corpus, listed, corpus);
+		free_inputs(&s);
+		pronet_model_free(model);
 		return 2;
 	}
 	n = pronet_model_num_classes(model);
@@ -327,6 +338,7 @@ int main(int argc, char **argv)
 	held = (double)quant.same_class >= AGREEMENT * (double)s.count && quant.max_dp <= max_dp;
 	printf("quant_contract: the contract: same class on >= %.2f %%, max |dp| <= %g: %s\n",
 	       100.0 * AGREEMENT, max_dp, held ? "held" : "NOT held");
+	free_inputs(&s);
 	pronet_model_free(model);
 	return check && !held ? 1 : 0;
 }

@@ -73,9 +73,14 @@ typedef float class_vector __attribute__((vector_size(CLASS_BLOCK * sizeof(float
 /* One view, every vector of filters, all three widths: for every position
  * the sum of `width` rows, ReLU and max-pool in running maxima from 0, as
  * fast.c's kernel does in float (two maxima, even and odd positions). The
- * sums cannot overflow (the steps are chosen so), so + is exact. */
+ * steps keep a whole sum of `width` rows within int16, but not every partial
+ * one (a first row near its maximum, later rows all negative), so the sums
+ * are made in uint16, which wraps by definition, and the whole sum read
+ * back as int16 is exact. */
 #define DEFINE_QPOOL_KERNEL(name, attributes, vector_bytes, max_of)                                \
 	typedef int16_t name##_vector                                                              \
+	    __attribute__((vector_size(vector_bytes), aligned(vector_bytes), may_alias));          \
+	typedef uint16_t name##_sum                                                                \
 	    __attribute__((vector_size(vector_bytes), aligned(vector_bytes), may_alias));          \
 	attributes static inline __attribute__((always_inline))                                    \
 	name##_vector name##_max(name##_vector a, name##_vector b)                                 \
@@ -95,11 +100,11 @@ typedef float class_vector __attribute__((vector_size(CLASS_BLOCK * sizeof(float
                                                                                                    \
 			_Pragma("GCC unroll 16") for (size_t p = 0; p < positions; p++)            \
 			{                                                                          \
-				name##_vector acc = *(const name##_vector *)(rows[p] + at);        \
+				name##_sum acc = *(const name##_sum *)(rows[p] + at);              \
                                                                                                    \
 				_Pragma("GCC unroll 8") for (size_t j = 1; j < width; j++) acc +=  \
-				    *(const name##_vector *)(rows[p + j] + at + j * stride);       \
-				best[p % 2] = name##_max(acc, best[p % 2]);                        \
+				    *(const name##_sum *)(rows[p + j] + at + j * stride);          \
+				best[p % 2] = name##_max((name##_vector)acc, best[p % 2]);         \
 			}                                                                          \
 			*(name##_vector *)(pooled + v) = name##_max(best[0], best[1]);             \
 		}                                                                                  \
