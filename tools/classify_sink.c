@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "plugin/pronet_plugin.h"
+#include "tools/engine_args.h"
 
 /* A sink writes its lines when it holds this much. */
 #define SINK_FLUSH_BYTES (64u * 1024u)
@@ -287,4 +288,14 @@ void classify_sink_set_module(struct classify_sink *sink, struct ndpi_detection_
 {
 	sink->context.ndpi = ndpi;
 	sink->ndpid.ndpi = ndpi;
+}
+
+void classify_print_stats(const char *name, const struct pronet_ndpi_engine_stats *stats,
+                          size_t misses_before)
+{
+	char misses[64];
+
+	snprintf(misses, sizeof(misses), ", model missed %zu",
+	         pronet_plugin_flow_misses() - misses_before);
+	pronet_cli_print_engine_stats(name, stats, misses);
 }

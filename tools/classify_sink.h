@@ -91,5 +91,9 @@ void classify_sink_hook(struct classify_sink *sink, struct pronet_ndpi_engine_op
 /* After the engine is made: the module its events name protocols with. */
 void classify_sink_set_module(struct classify_sink *sink,
                               struct ndpi_detection_module_struct *ndpi);
+/* -s: one capture's engine counters, and the flows the model missed since
+ * pronet_plugin_flow_misses() read `misses_before` (one engine or shards). */
+void classify_print_stats(const char *name, const struct pronet_ndpi_engine_stats *stats,
+                          size_t misses_before);
 
 #endif

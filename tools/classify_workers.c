@@ -92,11 +92,9 @@ int classify_capture_sharded(const struct pronet_ndpi_engine_options *options,
 	pronet_ndpi_shards_finish(shards); /* reports the open flows: still this capture's */
 	if (run->show_stats) {
 		struct pronet_ndpi_engine_stats stats;
-		char misses[64];
+
 		pronet_ndpi_shards_get_stats(shards, &stats);
-		snprintf(misses, sizeof(misses), ", model missed %zu",
-		         pronet_plugin_flow_misses() - misses_before);
-		pronet_cli_print_engine_stats(name, &stats, misses);
+		classify_print_stats(name, &stats, misses_before);
 	}
 	for (unsigned i = 0; i < count; i++)
 		pronet_plugin_detach(

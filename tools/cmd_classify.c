@@ -225,11 +225,9 @@ static int classify_capture_one(struct pronet_ndpi_engine_options *options,
 	pronet_ndpi_engine_finish(engine); /* reports the open flows: still this capture's */
 	if (run->show_stats) {
 		struct pronet_ndpi_engine_stats stats;
-		char misses[64];
+
 		pronet_ndpi_engine_get_stats(engine, &stats);
-		snprintf(misses, sizeof(misses), ", model missed %zu",
-		         pronet_plugin_flow_misses() - misses_before);
-		pronet_cli_print_engine_stats(name, &stats, misses);
+		classify_print_stats(name, &stats, misses_before);
 	}
 	pronet_plugin_detach(pronet_ndpi_engine_module(engine));
 	pronet_ndpi_engine_free(engine);
