@@ -7,7 +7,11 @@
 #include <string.h>
 
 #include "core/model/model.h"
+#include "core/nn/softmax_xent.h"
 #include "core/util/vector_isa.h"
+#ifdef PRONET_HAVE_X86_KERNELS
+#include <immintrin.h>
+#endif
 
 /* One register of classes a vector: 16 with AVX-512, 8 with AVX2, 4 with
  * 16-byte vectors. (A vector wider than the target's, as 16 lanes were on
@@ -58,16 +62,49 @@ static float largest_of(const float *logits, size_t n)
  * that the vector before holds, are left out of the sum. */
 #define LARGEST 80.0f
 
-#define DEFINE_SOFTMAX_KERNEL(name, attributes, LANES)                                             \
+/* The reductions across lanes, per kernel: the sum of a vector's lanes, in
+ * halves (lanes i and i + LANES/2 first, then again), whether any lane of a
+ * mask is set, and the lowest class holding the largest probability (what
+ * pronet_argmax gives on the stored probabilities). Written lane by lane
+ * they go through the stack; the AVX2 kernel's are shuffles in registers
+ * (the same additions in the same order, so the same sum). */
+#define GENERIC_REDUCTIONS(name, LANES)                                                            \
+	static inline __attribute__((always_inline)) float name##_sum_lanes(name##_vector v)       \
+	{                                                                                          \
+		float lanes[LANES];                                                                \
+                                                                                                   \
+		memcpy(lanes, &v, sizeof(lanes));                                                  \
+		_Pragma("GCC unroll 4") for (int half = LANES / 2; half > 0; half /= 2)            \
+		    _Pragma("GCC unroll 8") for (int i = 0; i < half; i++) lanes[i] +=             \
+		    lanes[i + half];                                                               \
+		return lanes[0];                                                                   \
+	}                                                                                          \
+	static inline __attribute__((always_inline)) int name##_any(name##_ints m)                 \
+	{                                                                                          \
+		int32_t lanes[LANES];                                                              \
+		int any = 0;                                                                       \
+                                                                                                   \
+		memcpy(lanes, &m, sizeof(lanes));                                                  \
+		_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++) any |= lanes[i];          \
+		return any;                                                                        \
+	}                                                                                          \
+	static inline __attribute__((always_inline)) size_t name##_best(                           \
+	    const name##_vector *p, size_t n, size_t vectors, const float *probabilities)          \
+	{                                                                                          \
+		(void)p;                                                                           \
+		return pronet_argmax(probabilities, n);                                            \
+	}
+
+#define DEFINE_SOFTMAX_KERNEL(name, attributes, LANES, REDUCTIONS)                                 \
 	typedef float name##_vector __attribute__((vector_size(4 * LANES), may_alias));            \
 	typedef int32_t name##_ints __attribute__((vector_size(4 * LANES)));                       \
+	REDUCTIONS(name, LANES)                                                                    \
 	attributes static inline __attribute__((always_inline)) float name##_exps(                 \
-	    const name##_vector *x, size_t n, float shift, float inverse, name##_vector *e,        \
-	    int *too_large)                                                                        \
+	    const name##_vector *x, size_t n, size_t vectors, float shift, float inverse,          \
+	    name##_vector *e, int *too_large)                                                      \
 	{                                                                                          \
 		name##_vector sums = {0}, smallest, largest, rounder, y, fx, tf, r, r2, p;         \
 		name##_ints k, index, is_small, out_of_range = {0};                                \
-		float lanes[LANES];                                                                \
                                                                                                    \
 		_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++)                           \
 		{                                                                                  \
@@ -76,7 +113,7 @@ static float largest_of(const float *logits, size_t n)
 			rounder[i] = ROUNDER;                                                      \
 			index[i] = i;                                                              \
 		}                                                                                  \
-		for (size_t v = 0; v * LANES < n; v++) {                                           \
+		for (size_t v = 0; v < vectors; v++) {                                             \
 			size_t first = first_class(v, n, LANES);                                   \
 			int count = (int)(n - first < LANES ? n - first : LANES);                  \
 			int seen = (int)(v * LANES - first); /* lanes the vector before has */     \
@@ -106,25 +143,20 @@ static float largest_of(const float *logits, size_t n)
 			    (name##_vector)((name##_ints)p & ((index >= seen) & (index < count))); \
 			sums += e[v];                                                              \
 		}                                                                                  \
-		memcpy(lanes, &out_of_range, sizeof(lanes));                                       \
-		*too_large = 0;                                                                    \
-		_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++) *too_large |=             \
-		    ((const int32_t *)lanes)[i];                                                   \
-		memcpy(lanes, &sums, sizeof(sums));                                                \
-		_Pragma("GCC unroll 4") for (int half = LANES / 2; half > 0; half /= 2)            \
-		    _Pragma("GCC unroll 8") for (int i = 0; i < half; i++) lanes[i] +=             \
-		    lanes[i + half];                                                               \
-		return lanes[0];                                                                   \
+		*too_large = name##_any(out_of_range);                                             \
+		return name##_sum_lanes(sums);                                                     \
 	}                                                                                          \
-	attributes static void name(const float *logits, size_t n, float temperature,              \
-	                            float *probabilities)                                          \
+	attributes static inline __attribute__((always_inline))                                    \
+	size_t name##_body(const float *logits, size_t n, size_t vectors, float temperature,       \
+	                   float *probabilities, int want_best)                                    \
 	{                                                                                          \
 		name##_vector x[(PRONET_MAX_CLASSES + LANES - 1) / LANES],                         \
 		    e[(PRONET_MAX_CLASSES + LANES - 1) / LANES], p;                                \
 		float inverse = 1.0f / temperature, lanes[LANES], sum;                             \
 		int too_large;                                                                     \
                                                                                                    \
-		for (size_t v = 0; v * LANES < n; v++) {                                           \
+		e[0] = (name##_vector){0}; /* GCC cannot tell vectors >= 1 */                      \
+		for (size_t v = 0; v < vectors; v++) {                                             \
 			if (n >= LANES) {                                                          \
 				memcpy(&x[v], logits + first_class(v, n, LANES), sizeof(x[v]));    \
 			} else {                                                                   \
@@ -133,42 +165,123 @@ static float largest_of(const float *logits, size_t n)
 				memcpy(&x[v], lanes, sizeof(x[v]));                                \
 			}                                                                          \
 		}                                                                                  \
-		sum = name##_exps(x, n, logits[0], inverse, e, &too_large);                        \
+		sum = name##_exps(x, n, vectors, logits[0], inverse, e, &too_large);               \
 		if (too_large)                                                                     \
-			sum = name##_exps(x, n, largest_of(logits, n), inverse, e, &too_large);    \
+			sum = name##_exps(x, n, vectors, largest_of(logits, n), inverse, e,        \
+			                  &too_large);                                             \
 		inverse = 1.0f / sum;                                                              \
 		/* Last vector first: where it overlaps the one before, its lanes                  \
 		 * hold 0 and are then written again with the right values. */                     \
-		for (size_t v = (n + LANES - 1) / LANES; v-- > 0;) {                               \
+		for (size_t v = vectors; v-- > 0;) {                                               \
 			p = e[v] * inverse;                                                        \
+			e[v] = p;                                                                  \
 			if (n >= LANES)                                                            \
 				memcpy(probabilities + first_class(v, n, LANES), &p, sizeof(p));   \
 			else                                                                       \
 				memcpy(probabilities, &p, n * sizeof(float));                      \
 		}                                                                                  \
+		return want_best ? name##_best(e, n, vectors, probabilities) : 0;                  \
+	}                                                                                          \
+	/* Up to four vectors of classes a constant count: every loop unrolled,                    \
+	 * the vectors kept in registers. */                                                       \
+	attributes static size_t name(const float *logits, size_t n, float temperature,            \
+	                              float *probabilities, int want_best)                         \
+	{                                                                                          \
+		size_t vectors = (n + LANES - 1) / LANES;                                          \
+                                                                                                   \
+		switch (vectors) {                                                                 \
+		case 1:                                                                            \
+			return name##_body(logits, n, 1, temperature, probabilities, want_best);   \
+		case 2:                                                                            \
+			return name##_body(logits, n, 2, temperature, probabilities, want_best);   \
+		case 3:                                                                            \
+			return name##_body(logits, n, 3, temperature, probabilities, want_best);   \
+		case 4:                                                                            \
+			return name##_body(logits, n, 4, temperature, probabilities, want_best);   \
+		default:                                                                           \
+			return name##_body(logits, n, vectors, temperature, probabilities,         \
+			                   want_best);                                             \
+		}                                                                                  \
 	}
 
-DEFINE_SOFTMAX_KERNEL(softmax_generic, , 4)
 #ifdef PRONET_HAVE_X86_KERNELS
-DEFINE_SOFTMAX_KERNEL(softmax_avx2, __attribute__((target("avx2,fma"))), 8)
-DEFINE_SOFTMAX_KERNEL(softmax_avx512, __attribute__((target("avx512f"))), 16)
+/* The lowest class holding the largest probability: the largest lane of
+ * all vectors (lanes past n and those the vector before holds are 0, below
+ * every probability's maximum, which is positive), then the first vector
+ * and lane equal to it among the valid ones. */
+#define AVX2_REDUCTIONS(name, LANES)                                                               \
+	__attribute__((target("avx2,fma"))) static inline                                          \
+	    __attribute__((always_inline)) float name##_sum_lanes(name##_vector v)                 \
+	{                                                                                          \
+		__m128 low = _mm256_castps256_ps128((__m256)v);                                    \
+                                                                                                   \
+		low = _mm_add_ps(low, _mm256_extractf128_ps((__m256)v, 1));                        \
+		low = _mm_add_ps(low, _mm_movehl_ps(low, low));                                    \
+		return _mm_cvtss_f32(_mm_add_ss(low, _mm_movehdup_ps(low)));                       \
+	}                                                                                          \
+	__attribute__((target("avx2,fma"))) static inline                                          \
+	    __attribute__((always_inline)) int name##_any(name##_ints m)                           \
+	{                                                                                          \
+		return _mm256_movemask_ps((__m256)m) != 0;                                         \
+	}                                                                                          \
+	__attribute__((target("avx2,fma"))) static inline __attribute__((always_inline))           \
+	size_t name##_best(const name##_vector *p, size_t n, size_t vectors,                       \
+	                   const float *probabilities)                                             \
+	{                                                                                          \
+		__m256 top;                                                                        \
+		__m128 half;                                                                       \
+                                                                                                   \
+		if (n < LANES)                                                                     \
+			return pronet_argmax(probabilities, n);                                    \
+		top = (__m256)p[0];                                                                \
+		for (size_t v = 1; v < vectors; v++)                                               \
+			top = _mm256_max_ps(top, (__m256)p[v]);                                    \
+		half = _mm_max_ps(_mm256_castps256_ps128(top), _mm256_extractf128_ps(top, 1));     \
+		half = _mm_max_ps(half, _mm_movehl_ps(half, half));                                \
+		half = _mm_max_ss(half, _mm_movehdup_ps(half));                                    \
+		top = _mm256_broadcastss_ps(half);                                                 \
+		for (size_t v = 0; v < vectors; v++) {                                             \
+			unsigned hits = (unsigned)_mm256_movemask_ps(                              \
+			    _mm256_cmp_ps((__m256)p[v], top, _CMP_EQ_OQ));                         \
+			size_t first = first_class(v, n, LANES);                                   \
+                                                                                                   \
+			hits &= ~0u << (v * LANES - first); /* lanes the vector before has */      \
+			if (hits != 0)                                                             \
+				return first + (size_t)__builtin_ctz(hits);                        \
+		}                                                                                  \
+		return pronet_argmax(probabilities, n);                                            \
+	}
 #endif
+
+DEFINE_SOFTMAX_KERNEL(softmax_generic, , 4, GENERIC_REDUCTIONS)
+#ifdef PRONET_HAVE_X86_KERNELS
+DEFINE_SOFTMAX_KERNEL(softmax_avx2, __attribute__((target("avx2,fma"))), 8, AVX2_REDUCTIONS)
+DEFINE_SOFTMAX_KERNEL(softmax_avx512, __attribute__((target("avx512f"))), 16, GENERIC_REDUCTIONS)
+#endif
+
+static size_t softmax_kernel(const float *logits, size_t n, float temperature, float *probabilities,
+                             enum pronet_vector_isa isa, int want_best)
+{
+#ifdef PRONET_HAVE_X86_KERNELS
+	if (isa == PRONET_ISA_AVX512)
+		return softmax_avx512(logits, n, temperature, probabilities, want_best);
+	if (isa == PRONET_ISA_AVX2)
+		return softmax_avx2(logits, n, temperature, probabilities, want_best);
+#endif
+	(void)isa;
+	return softmax_generic(logits, n, temperature, probabilities, want_best);
+}
 
 void pronet_softmax_fast(const float *logits, size_t n, float temperature, float *probabilities,
                          enum pronet_vector_isa isa)
 {
-#ifdef PRONET_HAVE_X86_KERNELS
-	if (isa == PRONET_ISA_AVX512) {
-		softmax_avx512(logits, n, temperature, probabilities);
-		return;
-	}
-	if (isa == PRONET_ISA_AVX2) {
-		softmax_avx2(logits, n, temperature, probabilities);
-		return;
-	}
-#endif
-	(void)isa;
-	softmax_generic(logits, n, temperature, probabilities);
+	softmax_kernel(logits, n, temperature, probabilities, isa, 0);
+}
+
+size_t pronet_softmax_fast_best(const float *logits, size_t n, float temperature,
+                                float *probabilities, enum pronet_vector_isa isa)
+{
+	return softmax_kernel(logits, n, temperature, probabilities, isa, 1);
 }
 
 /* A constant size each, so that every piece is one vector store. */

@@ -19,6 +19,12 @@
 void pronet_softmax_fast(const float *logits, size_t n, float temperature, float *probabilities,
                          enum pronet_vector_isa isa);
 
+/* The same, returning the class of the largest probability: the lowest
+ * index holding it, as pronet_argmax(probabilities, n) gives, found in the
+ * kernel's registers (on AVX2; the other kernels call pronet_argmax). */
+size_t pronet_softmax_fast_best(const float *logits, size_t n, float temperature,
+                                float *probabilities, enum pronet_vector_isa isa);
+
 /* logits[n] copied from padded[n] in
  * the pieces pronet_softmax_fast's kernel for isa loads them: a vector load
  * that spans several smaller stores waits until they reach the cache

@@ -7,8 +7,10 @@
 #include "tests/unit.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "core/model/model.h"
+#include "core/nn/softmax_xent.h"
 #include "core/util/rng.h"
 
 static const enum pronet_vector_isa isas[] = {PRONET_ISA_GENERIC, PRONET_ISA_AVX2,
@@ -124,7 +126,45 @@ static void test_exp_relative_error(void)
 	CU_ASSERT_TRUE(worst < 1e-6);
 }
 
+/* pronet_softmax_fast_best: the same probabilities as pronet_softmax_fast
+ * and the class pronet_argmax gives on them, the lowest index on ties,
+ * wherever the largest class lies: each vector, the overlapping last one, a
+ * tie across the overlap, every class count up to 40 and the largest. */
+static void test_best_is_argmax(void)
+{
+	static const size_t counts[] = {1,  2,  3,  4,  5,  7,   8,
+	                                9,  15, 16, 17, 23, 24,  25,
+	                                31, 32, 33, 39, 40, 255, PRONET_MAX_CLASSES};
+	struct pronet_rng rng;
+	float logits[PRONET_MAX_CLASSES], p[PRONET_MAX_CLASSES], q[PRONET_MAX_CLASSES];
+	int run[ISAS];
+
+	kernels_run("best is argmax", run);
+	pronet_rng_seed(&rng, 9);
+	for (size_t k = 0; k < ISAS; k++)
+		for (size_t c = 0; run[k] && c < sizeof(counts) / sizeof(counts[0]); c++)
+			for (size_t top = 0; top < counts[c]; top++)
+				for (int tie = 0; tie < 3; tie++) {
+					size_t n = counts[c], best;
+
+					for (size_t i = 0; i < n; i++)
+						logits[i] = (float)pronet_rng_uniform(&rng) * 4.0f;
+					logits[top] = 5.0f;
+					/* a tie with the class below, or with the first */
+					if (tie == 1 && top > 0)
+						logits[top - 1] = 5.0f;
+					if (tie == 2)
+						logits[0] = 5.0f;
+					best =
+					    pronet_softmax_fast_best(logits, n, 0.8f, p, isas[k]);
+					pronet_softmax_fast(logits, n, 0.8f, q, isas[k]);
+					CU_ASSERT_EQUAL(memcmp(p, q, n * sizeof(float)), 0);
+					CU_ASSERT_EQUAL(best, pronet_argmax(p, n));
+				}
+}
+
 static CU_TestInfo tests[] = {
+    {"the best class is pronet_argmax's", test_best_is_argmax},
     {"random logits match a double-precision softmax", test_random_logits_match_double_precision},
     {"logits far apart", test_far_apart_logits},
     {"exp's relative error on [-80, 0]", test_exp_relative_error},
