@@ -52,24 +52,16 @@
 #include "ndpi-glue/flow/flow_table.h"
 #include "tools/bench_arch.h"
 #include "tools/bench_replay.h"
+#include "tools/bench_report.h"
 
 #define MAX_INPUTS 200000
 #define MAX_RESULTS 72
 #define TRAIN_CLASSES 16
 #define BATCH 256
-#define NOTE_SIZE 1024 /* room for an errbuf and then some */
 /* Whole-packet records for the other families: the first L3_PER_CAPTURE
  * payload packets of each capture, PRONET_RECORD_MAX_BYTES each at most. */
 #define L3_PER_CAPTURE 32
 #define MAX_L3_INPUTS 20000
-
-struct result {
-	char name[80];
-	double value;
-	char unit[16];
-	long max_rss_kb;
-	char note[NOTE_SIZE];
-};
 
 struct bench {
 	double seconds;
@@ -639,76 +631,6 @@ static void bench_classify(struct bench *b, const struct host *h, const char *mo
 	bench_classify_threads(b, h, model_path);
 }
 
-static void print_table(const struct bench *b)
-{
-	printf("%-52s %14s %-14s %10s  %s\n", "benchmark", "value", "unit", "peak RSS", "note");
-	for (size_t i = 0; i < b->num_results; i++) {
-		const struct result *r = &b->results[i];
-		char value[32], rss[32];
-
-		if (isnan(r->value))
-			snprintf(value, sizeof(value), "-");
-		else
-			snprintf(value, sizeof(value), strcmp(r->unit, "x") == 0 ? "%.2f" : "%.0f",
-			         r->value);
-		if (r->max_rss_kb > 0)
-			snprintf(rss, sizeof(rss), "%.1f MiB", (double)r->max_rss_kb / 1024);
-		else
-			snprintf(rss, sizeof(rss), "-");
-		printf("%-52s %14s %-14s %10s  %s\n", r->name, value, r->unit, rss, r->note);
-	}
-}
-
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-/* Whole or not at all (core/util/atomic_file.h); errbuf names path. */
-static enum pronet_err write_json(const struct bench *b, const char *path, char *errbuf)
-{
-	struct pronet_atomic_file *file;
-	enum pronet_err err =
-	    pronet_atomic_file_open(path, PRONET_ATOMIC_FILE_MODE_UMASK, &file, errbuf);
-	FILE *f;
-
-	if (err != PRONET_OK)
-		return err;
-	f = pronet_atomic_file_stream(file);
-	fprintf(f, "{\n  \"seconds_per_figure\": %.2f,\n  \"inputs\": %zu,\n", b->seconds,
-	        b->num_inputs);
-	if (!isnan(b->load[0]))
-		fprintf(f, "  \"load_average\": [%.2f, %.2f, %.2f],\n", b->load[0], b->load[1],
-		        b->load[2]);
-	fprintf(f, "  \"results\": [\n");
-	for (size_t i = 0; i < b->num_results; i++) {
-		const struct result *r = &b->results[i];
-
-		fprintf(f, "    {\"name\": ");
-		json_string(f, r->name);
-		fprintf(f, ", \"unit\": ");
-		json_string(f, r->unit);
-		if (isnan(r->value))
-			fprintf(f, ", \"value\": null");
-		else
-			fprintf(f, ", \"value\": %.1f", r->value);
-		fprintf(f, ", \"max_rss_kb\": %ld, \"note\": ", r->max_rss_kb);
-		json_string(f, r->note);
-		fprintf(f, "}%s\n", i + 1 < b->num_results ? "," : "");
-	}
-	fprintf(f, "  ]\n}\n");
-	return pronet_atomic_file_commit(file, errbuf);
-}
-
 /* The paper's model as a file, for `pronet classify -m`. */
 static int save_paper_model(char *path, size_t size, const char *workdir, char *errbuf)
 {
@@ -932,11 +854,12 @@ int main(int argc, char **argv)
 	if (wanted(&b, "ndpiReader -l N") || wanted(&b, "pronet flows") ||
 	    wanted(&b, "pronet classify"))
 		host_benchmarks(&b, &h, workdir);
-	print_table(&b);
+	bench_print_table(b.results, b.num_results);
 	if (b.num_dropped != 0)
 		fprintf(stderr, "bench: %zu figures dropped: more than MAX_RESULTS (%d) rows\n",
 		        b.num_dropped, MAX_RESULTS);
-	if (write_json(&b, json, errbuf) != PRONET_OK) {
+	if (bench_write_json(json, b.seconds, b.num_inputs, b.load, b.results, b.num_results,
+	                     errbuf) != PRONET_OK) {
 		fprintf(stderr, "bench: %s\n", errbuf);
 		return 1;
 	}
