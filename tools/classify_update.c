@@ -10,18 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/data/flows.h"
-#include "core/eval/calibrate_model.h"
-#include "core/eval/folds.h"
 #include "core/train/train.h"
 #include "rules/class_map.h"
 #include "rules/rules_file.h"
 #include "tools/update_store.h"
+#include "tools/update_train.h"
 
-/* Flows an update needs before a fifth is held back for recalibration:
- * fewer would fit a temperature and thresholds to a handful of flows. */
-#define HOLD_BACK_MIN_FLOWS 10
-#define HOLD_BACK_FOLDS 5
 /* Swaps the summary lists one by one (all are counted). */
 #define MAX_SWAP_RECORDS 32
 
@@ -108,86 +102,6 @@ static double seconds_since(const struct timespec *start)
 
 /* Flow numbers to hold back (fold 0 of HOLD_BACK_FOLDS by flow, seeded) and
  * the samples of the others to train on. */
-static enum pronet_err split_flows(const struct pronet_flows *flows, uint64_t seed, size_t *train,
-                                   size_t *num_train, size_t *held, size_t *num_held, char *errbuf)
-{
-	size_t n = flows->num_flows;
-	size_t *all = malloc((n + 1) * sizeof(*all));
-	uint32_t *fold = calloc(n + 1, sizeof(*fold));
-	enum pronet_err err = PRONET_OK;
-
-	*num_train = *num_held = 0;
-	if (all == NULL || fold == NULL)
-		err = pronet_error(errbuf, PRONET_ERR_NOMEM, "out of memory");
-	for (size_t f = 0; err == PRONET_OK && f < n; f++)
-		all[f] = f;
-	if (err == PRONET_OK && n >= HOLD_BACK_MIN_FLOWS)
-		err = pronet_eval_assign_folds(flows, all, n, NULL, 0, PRONET_FOLD_BY_FLOW,
-		                               HOLD_BACK_FOLDS, seed, fold, errbuf);
-	else if (err == PRONET_OK)
-		for (size_t f = 0; f < n; f++)
-			fold[f] = 1; /* too few to hold any back: all trained on */
-	for (size_t f = 0; err == PRONET_OK && f < n; f++) {
-		if (fold[f] == 0) {
-			held[(*num_held)++] = f;
-			continue;
-		}
-		for (size_t i = flows->start[f]; i < flows->start[f + 1]; i++)
-			train[(*num_train)++] = flows->samples[i];
-	}
-	free(all);
-	free(fold);
-	return err;
-}
-
-/* Trains (and recalibrates) `copy` on `data`; fills the result's counts. */
-static enum pronet_err train_copy(const struct classify_update *u, struct pronet_model *copy,
-                                  const struct pronet_dataset *data, uint32_t generation,
-                                  struct update_result *result, char *errbuf)
-{
-	struct pronet_flows *flows = NULL;
-	struct pronet_train_options options;
-	size_t *train = malloc((data->num_samples + 1) * sizeof(*train));
-	size_t *held = malloc((data->num_samples + 1) * sizeof(*held));
-	size_t num_train = 0, num_held = 0;
-	uint64_t seed = u->options.seed + generation - 1;
-	enum pronet_err err = train != NULL && held != NULL ? PRONET_OK : PRONET_ERR_NOMEM;
-
-	if (err != PRONET_OK)
-		err = pronet_error(errbuf, err, "out of memory");
-	if (err == PRONET_OK)
-		err = pronet_flows_index(data, &flows, errbuf);
-	if (err == PRONET_OK)
-		err = split_flows(flows, seed, train, &num_train, held, &num_held, errbuf);
-	if (err == PRONET_OK) {
-		pronet_train_options_default(&options);
-		pronet_arch_training_defaults(pronet_model_arch(copy), &options.batch_size,
-		                              &options.learning_rate);
-		options.epochs = u->options.epochs;
-		options.seed = seed;
-		options.progress_every = 0;
-		options.warm_start = 1;
-		options.train_indices = train;
-		options.num_train = num_train;
-		err = pronet_train(copy, data, &options, NULL, NULL, errbuf);
-	}
-	if (err == PRONET_OK && num_held > 0)
-		err = pronet_eval_calibrate(copy, data, flows, held, num_held,
-		                            PRONET_COMBINE_MEAN_LOGITS, 0, u->options.precision,
-		                            u->min_threshold, errbuf);
-	if (err == PRONET_OK) {
-		result->samples = data->num_samples;
-		result->flows = flows->num_flows;
-		result->held_back_flows = num_held;
-		result->calibrated = num_held > 0;
-		result->temperature = pronet_model_temperature(copy);
-	}
-	pronet_flows_free(flows);
-	free(train);
-	free(held);
-	return err;
-}
-
 /* Publishes a trained copy for the packet thread: one atomic exchange.
  * A result the packet thread has not taken yet is superseded and freed
  * here: it was never attached, and the copy was made from it already. */
@@ -214,6 +128,7 @@ static void run_update(struct classify_update *u, const struct update_store *job
 	struct pronet_model *copy = NULL;
 	struct pronet_dataset *data = NULL;
 	struct update_result *result = calloc(1, sizeof(*result));
+	struct update_train_counts counts;
 	uint32_t generation = u->generations + 1;
 	enum pronet_err err = result != NULL ? PRONET_OK : PRONET_ERR_NOMEM;
 
@@ -225,7 +140,15 @@ static void run_update(struct classify_update *u, const struct update_store *job
 	if (err == PRONET_OK)
 		err = update_store_dataset(job, copy, &data, errbuf);
 	if (err == PRONET_OK)
-		err = train_copy(u, copy, data, generation, result, errbuf);
+		err = update_train(copy, data, &u->options, u->min_threshold, generation, &counts,
+		                   errbuf);
+	if (err == PRONET_OK) {
+		result->samples = counts.samples;
+		result->flows = counts.flows;
+		result->held_back_flows = counts.held_back_flows;
+		result->calibrated = counts.calibrated;
+		result->temperature = counts.temperature;
+	}
 	pronet_dataset_free(data);
 	if (err != PRONET_OK) {
 		fprintf(stderr, "pronet classify: update %u: %s (the running model stays)\n",
@@ -629,7 +552,8 @@ static void print_result(const struct update_result *result, FILE *out)
 		fprintf(out, "%zu held back (recalibrated, temperature %.4f)",
 		        result->held_back_flows, (double)result->temperature);
 	else
-		fprintf(out, "fewer than %d flows (calibration kept)", HOLD_BACK_MIN_FLOWS);
+		fprintf(out, "fewer than %d flows (calibration kept)",
+		        UPDATE_TRAIN_HOLD_BACK_MIN_FLOWS);
 	fprintf(out, ", %.2f s", result->seconds);
 }
 

@@ -1,0 +1,32 @@
+/* One update's training step of `pronet classify --update`: trains a copy
+ * of the model on a dataset of stored samples and recalibrates it. */
+#ifndef PRONET_TOOLS_UPDATE_TRAIN_H
+#define PRONET_TOOLS_UPDATE_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/data/dataset.h"
+#include "core/model/model.h"
+#include "core/util/error.h"
+#include "tools/classify_update.h"
+
+/* Flows an update needs before a fifth is held back for recalibration:
+ * fewer would fit a temperature and thresholds to a handful of flows. */
+#define UPDATE_TRAIN_HOLD_BACK_MIN_FLOWS 10
+
+struct update_train_counts {
+	size_t samples, flows, held_back_flows;
+	int calibrated;
+	float temperature;
+};
+
+/* Trains `copy` (warm start, update_options' epochs, seed plus `generation`
+ * less one) on four fifths of `data`'s flows and recalibrates it on the
+ * fifth held back (all trained on below 10 flows: not recalibrated). */
+enum pronet_err update_train(struct pronet_model *copy, const struct pronet_dataset *data,
+                             const struct classify_update_options *update_options,
+                             float min_threshold, uint32_t generation,
+                             struct update_train_counts *counts, char *errbuf);
+
+#endif
