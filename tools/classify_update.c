@@ -23,11 +23,9 @@
 struct update_result {
 	struct pronet_model *model;
 	uint32_t generation;
-	size_t samples, flows, held_back_flows;
-	int calibrated;
-	float temperature;
-	double seconds;             /* cloning, training and calibrating */
-	struct update_result *next; /* on the `unused` list */
+	struct update_train_counts counts; /* what it was trained and calibrated on */
+	double seconds;                    /* cloning, training and calibrating */
+	struct update_result *next;        /* on the `unused` list */
 };
 
 struct swap_record {
@@ -100,8 +98,6 @@ static double seconds_since(const struct timespec *start)
 
 /* ---- the worker ---- */
 
-/* Flow numbers to hold back (fold 0 of HOLD_BACK_FOLDS by flow, seeded) and
- * the samples of the others to train on. */
 /* Publishes a trained copy for the packet thread: one atomic exchange.
  * A result the packet thread has not taken yet is superseded and freed
  * here: it was never attached, and the copy was made from it already. */
@@ -128,7 +124,6 @@ static void run_update(struct classify_update *u, const struct update_store *job
 	struct pronet_model *copy = NULL;
 	struct pronet_dataset *data = NULL;
 	struct update_result *result = calloc(1, sizeof(*result));
-	struct update_train_counts counts;
 	uint32_t generation = u->generations + 1;
 	enum pronet_err err = result != NULL ? PRONET_OK : PRONET_ERR_NOMEM;
 
@@ -140,15 +135,8 @@ static void run_update(struct classify_update *u, const struct update_store *job
 	if (err == PRONET_OK)
 		err = update_store_dataset(job, copy, &data, errbuf);
 	if (err == PRONET_OK)
-		err = update_train(copy, data, &u->options, u->min_threshold, generation, &counts,
-		                   errbuf);
-	if (err == PRONET_OK) {
-		result->samples = counts.samples;
-		result->flows = counts.flows;
-		result->held_back_flows = counts.held_back_flows;
-		result->calibrated = counts.calibrated;
-		result->temperature = counts.temperature;
-	}
+		err = update_train(copy, data, &u->options, u->min_threshold, generation,
+		                   &result->counts, errbuf);
 	pronet_dataset_free(data);
 	if (err != PRONET_OK) {
 		fprintf(stderr, "pronet classify: update %u: %s (the running model stays)\n",
@@ -166,8 +154,8 @@ static void run_update(struct classify_update *u, const struct update_store *job
 		fprintf(stderr,
 		        "pronet classify: update %u: %zu samples of %zu flows, %zu held back, "
 		        "trained in %.2f s: ready\n",
-		        generation, result->samples, result->flows, result->held_back_flows,
-		        result->seconds);
+		        generation, result->counts.samples, result->counts.flows,
+		        result->counts.held_back_flows, result->seconds);
 	publish(u, result);
 	/* `copy` stays alive until a newer model replaces it, and only this
 	 * thread makes newer ones. */
@@ -546,11 +534,11 @@ void classify_update_free(struct classify_update *update)
 
 static void print_result(const struct update_result *result, FILE *out)
 {
-	fprintf(out, "  update %u: %zu samples of %zu flows, ", result->generation, result->samples,
-	        result->flows);
-	if (result->calibrated)
+	fprintf(out, "  update %u: %zu samples of %zu flows, ", result->generation,
+	        result->counts.samples, result->counts.flows);
+	if (result->counts.calibrated)
 		fprintf(out, "%zu held back (recalibrated, temperature %.4f)",
-		        result->held_back_flows, (double)result->temperature);
+		        result->counts.held_back_flows, (double)result->counts.temperature);
 	else
 		fprintf(out, "fewer than %d flows (calibration kept)",
 		        UPDATE_TRAIN_HOLD_BACK_MIN_FLOWS);

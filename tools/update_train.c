@@ -13,6 +13,8 @@
 
 #define HOLD_BACK_FOLDS 5
 
+/* Flow numbers to hold back (fold 0 of HOLD_BACK_FOLDS by flow, seeded) and
+ * the samples of the others to train on. */
 static enum pronet_err split_flows(const struct pronet_flows *flows, uint64_t seed, size_t *train,
                                    size_t *num_train, size_t *held, size_t *num_held, char *errbuf)
 {

@@ -23,7 +23,8 @@ struct update_train_counts {
 
 /* Trains `copy` (warm start, update_options' epochs, seed plus `generation`
  * less one) on four fifths of `data`'s flows and recalibrates it on the
- * fifth held back (all trained on below 10 flows: not recalibrated). */
+ * fifth held back (all trained on below UPDATE_TRAIN_HOLD_BACK_MIN_FLOWS
+ * flows: not recalibrated). */
 enum pronet_err update_train(struct pronet_model *copy, const struct pronet_dataset *data,
                              const struct classify_update_options *update_options,
                              float min_threshold, uint32_t generation,
