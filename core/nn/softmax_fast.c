@@ -67,9 +67,12 @@ static float largest_of(const float *logits, size_t n)
  * mask is set, and the lowest class holding the largest probability (what
  * pronet_argmax gives on the stored probabilities). Written lane by lane
  * they go through the stack; the AVX2 kernel's are shuffles in registers
- * (the same additions in the same order, so the same sum). */
-#define GENERIC_REDUCTIONS(name, LANES)                                                            \
-	static inline __attribute__((always_inline)) float name##_sum_lanes(name##_vector v)       \
+ * (the same additions in the same order, so the same sum). Each is compiled
+ * for its kernel's target (attributes): clang refuses to pass a 64-byte
+ * vector to a function built without AVX-512, as that changes the ABI. */
+#define GENERIC_REDUCTIONS(name, LANES, attributes)                                                \
+	attributes static inline                                                                   \
+	    __attribute__((always_inline)) float name##_sum_lanes(name##_vector v)                 \
 	{                                                                                          \
 		float lanes[LANES];                                                                \
                                                                                                    \
@@ -79,7 +82,7 @@ static float largest_of(const float *logits, size_t n)
 		    lanes[i + half];                                                               \
 		return lanes[0];                                                                   \
 	}                                                                                          \
-	static inline __attribute__((always_inline)) int name##_any(name##_ints m)                 \
+	attributes static inline __attribute__((always_inline)) int name##_any(name##_ints m)      \
 	{                                                                                          \
 		int32_t lanes[LANES];                                                              \
 		int any = 0;                                                                       \
@@ -88,17 +91,18 @@ static float largest_of(const float *logits, size_t n)
 		_Pragma("GCC unroll 16") for (int i = 0; i < LANES; i++) any |= lanes[i];          \
 		return any;                                                                        \
 	}                                                                                          \
-	static inline __attribute__((always_inline)) size_t name##_best(                           \
+	attributes static inline __attribute__((always_inline)) size_t name##_best(                \
 	    const name##_vector *p, size_t n, size_t vectors, const float *probabilities)          \
 	{                                                                                          \
 		(void)p;                                                                           \
+		(void)vectors;                                                                     \
 		return pronet_argmax(probabilities, n);                                            \
 	}
 
 #define DEFINE_SOFTMAX_KERNEL(name, attributes, LANES, REDUCTIONS)                                 \
 	typedef float name##_vector __attribute__((vector_size(4 * LANES), may_alias));            \
 	typedef int32_t name##_ints __attribute__((vector_size(4 * LANES)));                       \
-	REDUCTIONS(name, LANES)                                                                    \
+	REDUCTIONS(name, LANES, attributes)                                                        \
 	attributes static inline __attribute__((always_inline)) float name##_exps(                 \
 	    const name##_vector *x, size_t n, size_t vectors, float shift, float inverse,          \
 	    name##_vector *e, int *too_large)                                                      \
@@ -209,8 +213,8 @@ static float largest_of(const float *logits, size_t n)
  * all vectors (lanes past n and those the vector before holds are 0, below
  * every probability's maximum, which is positive), then the first vector
  * and lane equal to it among the valid ones. */
-#define AVX2_REDUCTIONS(name, LANES)                                                               \
-	__attribute__((target("avx2,fma"))) static inline                                          \
+#define AVX2_REDUCTIONS(name, LANES, attributes)                                                   \
+	attributes static inline                                                                   \
 	    __attribute__((always_inline)) float name##_sum_lanes(name##_vector v)                 \
 	{                                                                                          \
 		__m128 low = _mm256_castps256_ps128((__m256)v);                                    \
@@ -219,14 +223,12 @@ static float largest_of(const float *logits, size_t n)
 		low = _mm_add_ps(low, _mm_movehl_ps(low, low));                                    \
 		return _mm_cvtss_f32(_mm_add_ss(low, _mm_movehdup_ps(low)));                       \
 	}                                                                                          \
-	__attribute__((target("avx2,fma"))) static inline                                          \
-	    __attribute__((always_inline)) int name##_any(name##_ints m)                           \
+	attributes static inline __attribute__((always_inline)) int name##_any(name##_ints m)      \
 	{                                                                                          \
 		return _mm256_movemask_ps((__m256)m) != 0;                                         \
 	}                                                                                          \
-	__attribute__((target("avx2,fma"))) static inline __attribute__((always_inline))           \
-	size_t name##_best(const name##_vector *p, size_t n, size_t vectors,                       \
-	                   const float *probabilities)                                             \
+	attributes static inline __attribute__((always_inline)) size_t name##_best(                \
+	    const name##_vector *p, size_t n, size_t vectors, const float *probabilities)          \
 	{                                                                                          \
 		__m256 top;                                                                        \
 		__m128 half;                                                                       \
