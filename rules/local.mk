@@ -30,7 +30,7 @@ dist_pkgdata_DATA += \
 # early stopping and calibration), then pronet eval with the same options.
 # `make model-eval` remakes only the table.
 dist_pkgdata_DATA += rules/default.pronet
-EXTRA_DIST += rules/default.eval.txt rules/deep-packet-sae.eval.txt
+EXTRA_DIST += rules/default.eval.txt rules/deep-packet-sae.eval.txt rules/image-cnn.eval.txt
 MODEL_LABEL_OPTIONS = --packets 4
 # 16 filters per width and 1024 3-gram buckets instead of 30 and 4096: inference
 # costs scale with both (issue 6); by flow as good, by capture family 0.02 lower
@@ -175,4 +175,5 @@ unknown-eval-arch: pronet$(EXEEXT) plugin/pronet_ndpi.la
 		-s plugin/.libs/pronet_ndpi.so -n '$(NDPIREADER)' $(UNKNOWN_EVAL_OPTIONS) \
 		-o '$(srcdir)/rules/$(ARCH).unknown.txt' -- --arch $(ARCH) $$own $(ARCH_TRAIN_OPTIONS)
 .PHONY: model-eval-arch model-eval-deep-packet model-eval-image-cnn unknown-eval-arch
+EXTRA_DIST += rules/deep-packet-sae.unknown.txt
 CLEANFILES += model-corpus-l3.ds model-corpus-l3.txt
