@@ -13,6 +13,7 @@
 #include "core/train/train.h"
 #include "rules/class_map.h"
 #include "rules/rules_file.h"
+#include "tools/update_replay.h"
 #include "tools/update_store.h"
 #include "tools/update_train.h"
 
@@ -43,6 +44,7 @@ struct classify_update {
 	struct pronet_input_spec spec;      /* what the samples hold */
 	struct pronet_class_map *class_map;
 	float min_threshold;
+	struct update_replay *replay; /* the worker's once it runs; NULL: none */
 
 	/* The packet thread's. */
 	const struct pronet_model *current; /* attached; ours unless `initial` */
@@ -86,6 +88,8 @@ void classify_update_options_default(struct classify_update_options *options)
 	options->min_threshold = -1.0f;
 	options->precision = 0.97; /* pronet train --threshold-precision's default */
 	options->seed = 1;
+	options->replay_per_class = CLASSIFY_UPDATE_DEFAULT_REPLAY_PER_CLASS;
+	options->replay_total = CLASSIFY_UPDATE_DEFAULT_REPLAY_TOTAL;
 }
 
 static double seconds_since(const struct timespec *start)
@@ -135,7 +139,7 @@ static void run_update(struct classify_update *u, const struct update_store *job
 	if (err == PRONET_OK)
 		err = update_store_dataset(job, copy, &data, errbuf);
 	if (err == PRONET_OK)
-		err = update_train(copy, data, &u->options, u->min_threshold, generation,
+		err = update_train(copy, data, u->replay, &u->options, u->min_threshold, generation,
 		                   &result->counts, errbuf);
 	pronet_dataset_free(data);
 	if (err != PRONET_OK) {
@@ -152,10 +156,10 @@ static void run_update(struct classify_update *u, const struct update_store *job
 	result->seconds = seconds_since(&start);
 	if (!u->options.quiet)
 		fprintf(stderr,
-		        "pronet classify: update %u: %zu samples of %zu flows, %zu held back, "
-		        "trained in %.2f s: ready\n",
-		        generation, result->counts.samples, result->counts.flows,
-		        result->counts.held_back_flows, result->seconds);
+		        "pronet classify: update %u: %zu samples and %zu replayed, of %zu flows, "
+		        "%zu held back, trained in %.2f s: ready\n",
+		        generation, result->counts.samples, result->counts.replayed,
+		        result->counts.flows, result->counts.held_back_flows, result->seconds);
 	publish(u, result);
 	/* `copy` stays alive until a newer model replaces it, and only this
 	 * thread makes newer ones. */
@@ -455,6 +459,10 @@ enum pronet_err classify_update_new(const struct classify_update_options *option
 	pthread_cond_init(&u->wake, NULL);
 	pthread_cond_init(&u->idle, NULL);
 	err = load_class_map(options, &u->class_map, errbuf);
+	if (err == PRONET_OK) /* the seed's: the same samples replayed run after run */
+		err = update_replay_new(model, &u->spec, options->replay_per_class,
+		                        options->replay_total, options->seed, options->replay,
+		                        &u->replay, errbuf);
 	if (err == PRONET_OK)
 		err = start_worker(u, errbuf);
 	if (err != PRONET_OK) {
@@ -526,6 +534,7 @@ void classify_update_free(struct classify_update *update)
 	update_store_free(u->spare);
 	update_store_free(u->job);
 	pronet_class_map_free(u->class_map);
+	update_replay_free(u->replay);
 	pthread_mutex_destroy(&u->lock);
 	pthread_cond_destroy(&u->wake);
 	pthread_cond_destroy(&u->idle);
@@ -534,8 +543,9 @@ void classify_update_free(struct classify_update *update)
 
 static void print_result(const struct update_result *result, FILE *out)
 {
-	fprintf(out, "  update %u: %zu samples of %zu flows, ", result->generation,
-	        result->counts.samples, result->counts.flows);
+	fprintf(out, "  update %u: %zu samples and %zu replayed, of %zu flows, ",
+	        result->generation, result->counts.samples, result->counts.replayed,
+	        result->counts.flows);
 	if (result->counts.calibrated)
 		fprintf(out, "%zu held back (recalibrated, temperature %.4f)",
 		        result->counts.held_back_flows, (double)result->counts.temperature);
@@ -572,6 +582,7 @@ void classify_update_print_summary(const struct classify_update *update, FILE *o
 	        (unsigned long long)(u->failures + u->attach_failures),
 	        (unsigned long long)u->swaps, u->max_attach_us, (unsigned long long)u->superseded,
 	        u->current_generation);
+	update_replay_print_summary(u->replay, out);
 	for (uint64_t i = 0; i < u->swaps && i < MAX_SWAP_RECORDS; i++) {
 		const struct swap_record *record = &u->swap_records[i];
 

@@ -43,6 +43,9 @@
 #define CLASSIFY_UPDATE_DEFAULT_SAMPLES 1000 /* the paper's n_sams */
 #define CLASSIFY_UPDATE_DEFAULT_MINUTES 30   /* the paper's itvl */
 #define CLASSIFY_UPDATE_DEFAULT_EPOCHS 20
+/* Earlier samples replayed per class and in all (tools/update_replay.h). */
+#define CLASSIFY_UPDATE_DEFAULT_REPLAY_PER_CLASS 200
+#define CLASSIFY_UPDATE_DEFAULT_REPLAY_TOTAL 5000
 
 struct classify_update_options {
 	uint32_t samples;      /* N: update when more than N samples are stored */
@@ -53,8 +56,10 @@ struct classify_update_options {
 	uint32_t epochs;       /* of training per update */
 	float min_threshold;   /* recalibration's floor; < 0: the loaded model's */
 	double precision;      /* recalibration's target precision per class */
-	uint64_t seed;         /* training's, plus the update's number less one */
-	int quiet;             /* nothing on standard error from the worker */
+	uint64_t seed;         /* training's, plus the update's number less one; replay's */
+	const char *replay;    /* the dataset the model was trained on, to replay; or NULL */
+	uint32_t replay_per_class, replay_total; /* the replay's bounds (0: no replay) */
+	int quiet;                               /* nothing on standard error from the worker */
 };
 
 void classify_update_options_default(struct classify_update_options *options);

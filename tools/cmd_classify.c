@@ -106,6 +106,10 @@ static void usage(FILE *out)
 	        "      --update-epochs E    training epochs per update (default %u)\n"
 	        "      --update-min-threshold P  recalibrated thresholds' floor (default:\n"
 	        "                           the model's lowest calibrated threshold)\n"
+	        "      --update-replay DATASET  replay the model's training samples too\n"
+	        "      --update-replay-class N  earlier samples each update replays, per\n"
+	        "                           class (default %u; 0: no replay)\n"
+	        "      --update-replay-total N  ... and in all (default %u)\n"
 	        "  -q, --quiet              no progress line, no summary\n"
 	        "  -h, --help               show this help and exit\n"
 	        "\n"
@@ -125,7 +129,8 @@ static void usage(FILE *out)
 	        PRONET_PLUGIN_MAX_SIZE_PACKETS_PER_DIRECTION, PRONET_SHARDS_MAX,
 	        REDIS_OUTPUT_DEFAULT_STREAM_MAXLEN, REDIS_OUTPUT_DEFAULT_BACKLOG,
 	        REDIS_OUTPUT_DEFAULT_TIMEOUT_MS, CLASSIFY_UPDATE_DEFAULT_SAMPLES,
-	        CLASSIFY_UPDATE_DEFAULT_MINUTES, CLASSIFY_UPDATE_DEFAULT_EPOCHS);
+	        CLASSIFY_UPDATE_DEFAULT_MINUTES, CLASSIFY_UPDATE_DEFAULT_EPOCHS,
+	        CLASSIFY_UPDATE_DEFAULT_REPLAY_PER_CLASS, CLASSIFY_UPDATE_DEFAULT_REPLAY_TOTAL);
 }
 
 /* Set by SIGINT/SIGTERM; the capture being read is told to stop. */
@@ -300,6 +305,9 @@ enum {
 	OPT_UPDATE_CLASS_MAP,
 	OPT_UPDATE_EPOCHS,
 	OPT_UPDATE_MIN_THRESHOLD,
+	OPT_UPDATE_REPLAY,
+	OPT_UPDATE_REPLAY_CLASS,
+	OPT_UPDATE_REPLAY_TOTAL,
 };
 
 /* One --update* option into args; 0 on a bad value (said). */
@@ -330,6 +338,15 @@ static int parse_update_option(int opt, const char *value, struct classify_args 
 	case OPT_UPDATE_EPOCHS:
 		return pronet_cli_parse_u32("classify", "update-epochs", value, 1, 10000,
 		                            &update->epochs);
+	case OPT_UPDATE_REPLAY:
+		update->replay = value;
+		return 1;
+	case OPT_UPDATE_REPLAY_CLASS:
+		return pronet_cli_parse_u32("classify", "update-replay-class", value, 0, 1u << 20,
+		                            &update->replay_per_class);
+	case OPT_UPDATE_REPLAY_TOTAL:
+		return pronet_cli_parse_u32("classify", "update-replay-total", value, 0, 1u << 24,
+		                            &update->replay_total);
 	default:
 		return pronet_cli_parse_float("classify", "update-min-threshold", value, 0.0f, 1.0f,
 		                              &update->min_threshold);
@@ -425,6 +442,9 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 	    {"update-class-map", required_argument, NULL, OPT_UPDATE_CLASS_MAP},
 	    {"update-epochs", required_argument, NULL, OPT_UPDATE_EPOCHS},
 	    {"update-min-threshold", required_argument, NULL, OPT_UPDATE_MIN_THRESHOLD},
+	    {"update-replay", required_argument, NULL, OPT_UPDATE_REPLAY},
+	    {"update-replay-class", required_argument, NULL, OPT_UPDATE_REPLAY_CLASS},
+	    {"update-replay-total", required_argument, NULL, OPT_UPDATE_REPLAY_TOTAL},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -502,6 +522,9 @@ static int parse_options(int argc, char **argv, struct classify_args *args,
 		case OPT_UPDATE_CLASS_MAP:
 		case OPT_UPDATE_EPOCHS:
 		case OPT_UPDATE_MIN_THRESHOLD:
+		case OPT_UPDATE_REPLAY:
+		case OPT_UPDATE_REPLAY_CLASS:
+		case OPT_UPDATE_REPLAY_TOTAL:
 			if (!parse_update_option(opt, optarg, args))
 				return 2;
 			break;

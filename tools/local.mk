@@ -124,7 +124,8 @@ pronet_SOURCES += \
 pronet_LDADD += $(JSONC_LIBS) $(NDPI_LIBS)
 # classify --update: online update (seed 003's OLUC), docs/online-update.md.
 pronet_SOURCES += tools/classify_update.c tools/classify_update.h tools/update_store.c \
-	tools/update_store.h tools/update_train.c tools/update_train.h
+	tools/update_store.h tools/update_train.c tools/update_train.h tools/update_replay.c \
+	tools/update_replay.h
 
 # The measurement of verdicts on the flows nDPI leaves Unknown (`make
 # unknown-eval`, docs/evaluation.md): truths, scoring, the three runs.

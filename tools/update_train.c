@@ -1,7 +1,7 @@
-/* One update's training step (tools/classify_update.h): a fifth of the
+/* One update's training step (tools/classify_update.h): the replay's
+ * samples beside the update's own (tools/update_replay.h), a fifth of the
  * flows held back (by flow, per seed), warm-started training on the rest,
- * recalibration on the held-back fifth. Apart from the worker so that what
- * an update trains on can grow (replay, issue 14) without the handoff. */
+ * recalibration on the held-back fifth. */
 #include "tools/update_train.h"
 
 #include <stdlib.h>
@@ -47,21 +47,28 @@ static enum pronet_err split_flows(const struct pronet_flows *flows, uint64_t se
 	return err;
 }
 
-enum pronet_err update_train(struct pronet_model *copy, const struct pronet_dataset *data,
+enum pronet_err update_train(struct pronet_model *copy, struct pronet_dataset *data,
+                             struct update_replay *replay,
                              const struct classify_update_options *update_options,
                              float min_threshold, uint32_t generation,
                              struct update_train_counts *counts, char *errbuf)
 {
 	struct pronet_flows *flows = NULL;
 	struct pronet_train_options options;
-	size_t *train = malloc((data->num_samples + 1) * sizeof(*train));
-	size_t *held = malloc((data->num_samples + 1) * sizeof(*held));
+	size_t own = data->num_samples, replayed = 0;
+	size_t *train = NULL, *held = NULL;
 	size_t num_train = 0, num_held = 0;
 	uint64_t seed = update_options->seed + generation - 1;
-	enum pronet_err err = train != NULL && held != NULL ? PRONET_OK : PRONET_ERR_NOMEM;
+	enum pronet_err err = PRONET_OK;
 
-	if (err != PRONET_OK)
-		err = pronet_error(errbuf, err, "out of memory");
+	if (replay != NULL)
+		err = update_replay_append(replay, data, &replayed, errbuf);
+	if (err == PRONET_OK) {
+		train = malloc((data->num_samples + 1) * sizeof(*train));
+		held = malloc((data->num_samples + 1) * sizeof(*held));
+		if (train == NULL || held == NULL)
+			err = pronet_error(errbuf, PRONET_ERR_NOMEM, "out of memory");
+	}
 	if (err == PRONET_OK)
 		err = pronet_flows_index(data, &flows, errbuf);
 	if (err == PRONET_OK)
@@ -82,8 +89,11 @@ enum pronet_err update_train(struct pronet_model *copy, const struct pronet_data
 		err = pronet_eval_calibrate(copy, data, flows, held, num_held,
 		                            PRONET_COMBINE_MEAN_LOGITS, 0,
 		                            update_options->precision, min_threshold, errbuf);
+	if (err == PRONET_OK && replay != NULL) /* after training: not its own replay */
+		err = update_replay_offer(replay, data, 0, own, errbuf);
 	if (err == PRONET_OK) {
-		counts->samples = data->num_samples;
+		counts->samples = own;
+		counts->replayed = replayed;
 		counts->flows = flows->num_flows;
 		counts->held_back_flows = num_held;
 		counts->calibrated = num_held > 0;

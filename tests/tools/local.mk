@@ -68,6 +68,10 @@ tests_tools_make_update_model_SOURCES = tests/tools/make_update_model.c
 tests_tools_make_update_model_LDADD = $(PRONET_STATIC_LIBS)
 TESTS += tests/tools/classify_update.sh
 EXTRA_DIST += tests/tools/classify_update.sh
+# classify_update_replay.sh: --update's replay keeps the classes an update's
+# samples lack (docs/online-update.md, Replay).
+TESTS += tests/tools/classify_update_replay.sh
+EXTRA_DIST += tests/tools/classify_update_replay.sh
 
 # golden.sh: capture -> JSON golden files (tests/data/golden/), classify with
 # a model trained in the test; PRONET_REGENERATE_GOLDEN=1 rewrites them.
