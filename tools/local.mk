@@ -67,8 +67,9 @@ pronet_SOURCES += \
 # `make bench`: speed of prediction, training, ndpiReader and classify, as a
 # table and bench.json (tools/bench.c). Built by `make`, run only by `make bench`.
 noinst_PROGRAMS += tools/bench
-tools_bench_SOURCES = tools/bench.c tools/bench_arch.c tools/bench_arch.h tools/bench_replay.c \
-	tools/bench_replay.h tools/bench_report.c tools/bench_report.h
+tools_bench_SOURCES = tools/bench.c tools/bench.h tools/bench_arch.c tools/bench_arch.h \
+	tools/bench_host.c tools/bench_host.h tools/bench_model.c tools/bench_model.h \
+	tools/bench_replay.c tools/bench_replay.h tools/bench_report.c tools/bench_report.h
 tools_bench_LDADD = $(PRONET_STATIC_LIBS) $(PCAP_LIBS) -lm
 BENCH_SECONDS = 2
 bench: tools/bench$(EXEEXT) pronet$(EXEEXT) tests/ndpi-glue/flow/bench_flow_table$(EXEEXT)
