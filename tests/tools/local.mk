@@ -6,6 +6,9 @@ tests_tools_make_dataset_LDADD = $(PRONET_STATIC_LIBS)
 
 TESTS += tests/tools/cli.sh
 EXTRA_DIST += tests/tools/cli.sh
+# predict_l3.sh: pronet predict reads whole IP packets for a model that does.
+TESTS += tests/tools/predict_l3.sh
+EXTRA_DIST += tests/tools/predict_l3.sh
 # train_stream.sh: pronet train --stream gives the in-memory model byte for byte.
 TESTS += tests/tools/train_stream.sh
 EXTRA_DIST += tests/tools/train_stream.sh
