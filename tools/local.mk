@@ -112,6 +112,8 @@ CLEANFILES += bench-arch.json bench-torch.json
 # classify: per-flow JSON events, the model through the plugin's fallback.
 pronet_SOURCES += \
 	tools/cmd_classify.c \
+	tools/classify_args.c \
+	tools/classify_args.h \
 	tools/classify_event.c \
 	tools/classify_event.h \
 	tools/classify_ndpid.c \
