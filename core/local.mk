@@ -93,10 +93,10 @@ include core/arch/image_cnn/local.mk
 include core/arch/flow_cnn/local.mk
 
 # core/train/: the training loop over any architecture.
-core_libpronet_core_la_SOURCES += core/train/train.c core/train/augment.c core/train/epochs.c \
-	core/train/train_flows.c core/train/grad_workers.c
+core_libpronet_core_la_SOURCES += core/train/train.c core/train/train_run.c core/train/augment.c \
+	core/train/epochs.c core/train/train_flows.c core/train/grad_workers.c
 noinst_HEADERS += core/train/augment.h core/train/epochs.h core/train/train_flows.h \
-	core/train/grad_workers.h
+	core/train/train_run.h core/train/grad_workers.h
 nobase_pkginclude_HEADERS += core/train/train.h
 
 # core/eval/: folds, metrics and calibration (docs/evaluation.md).

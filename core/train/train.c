@@ -18,6 +18,7 @@
 #include "core/train/augment.h"
 #include "core/train/epochs.h"
 #include "core/train/train_flows.h"
+#include "core/train/train_run.h"
 
 void pronet_train_options_default(struct pronet_train_options *options)
 {
@@ -43,81 +44,6 @@ int pronet_train_can_warm_start(const struct pronet_model *model)
 {
 	return model != NULL && model->ops->fit == NULL && model->ops->train_batch != NULL &&
 	       (model->ops->logits != NULL || model->ops->flow_logits != NULL);
-}
-
-/* Everything a run allocates, freed in one place. A unit of training is a
- * sample (a packet record), or for a per-flow family a flow (named by its
- * first sample, core/train/train_flows.h). */
-struct run {
-	uint32_t *labels;            /* [num_samples]: model class of each sample */
-	struct pronet_epochs epochs; /* the units trained on, and each epoch's order */
-	float *best_weights;         /* [num_weights]: lowest validation loss so far */
-	double *worker_loss;         /* [threads]: validation loss sums */
-	const struct pronet_packet_record **batch_inputs;
-	/* The batch's and each validation worker's records, fetched through
-	 * the one accessor; their bytes (a streamed dataset's only) follow. */
-	struct pronet_packet_record *batch_records; /* [batch] */
-	uint8_t *batch_bytes;                       /* [batch][record_bytes] */
-	uint8_t *worker_bytes;                      /* [threads][record_bytes] */
-	enum pronet_err *worker_err;                /* [threads]: validation's reads */
-	char (*worker_errbuf)[PRONET_ERRBUF_SIZE];  /* [threads] */
-	size_t record_bytes;
-	struct pronet_packet_record *augmented; /* [batch]: noisy copies (augment_bytes > 0) */
-	uint8_t (*augmented_bytes)[PRONET_PAYLOAD_BYTES]; /* [batch]: their bytes */
-	uint32_t *batch_labels;
-	float *losses;
-	uint8_t *correct;
-	float **grads; /* [threads][num_trainable] */
-	float *moment1, *moment2;
-	void *workspace;
-	struct pronet_workspace **predict_workspaces; /* [threads]: validation's forward passes */
-	size_t threads;
-	struct pronet_train_flows flows; /* per-flow families only */
-	int per_flow;
-	size_t *batch_lengths; /* [batch]: records of each unit (per-flow) */
-	/* Per-flow: the batch's units' records and each validation worker's. */
-	struct pronet_flow_records *batch_flows;  /* [batch] */
-	struct pronet_flow_records *worker_flows; /* [threads] */
-	size_t num_batch_flows;
-	const size_t *validation; /* [num_validation]: the validation units */
-	size_t num_validation;
-};
-
-static void run_free(struct run *run, const struct pronet_model *model)
-{
-	free(run->labels);
-	pronet_epochs_free(&run->epochs);
-	free(run->best_weights);
-	free(run->worker_loss);
-	free(run->batch_inputs);
-	free(run->batch_records);
-	free(run->batch_bytes);
-	free(run->worker_bytes);
-	free(run->worker_err);
-	free(run->worker_errbuf);
-	free(run->augmented);
-	free(run->augmented_bytes);
-	free(run->batch_labels);
-	free(run->losses);
-	free(run->correct);
-	free(run->batch_lengths);
-	for (size_t i = 0; run->batch_flows != NULL && i < run->num_batch_flows; i++)
-		pronet_flow_records_free(&run->batch_flows[i]);
-	free(run->batch_flows);
-	for (size_t i = 0; run->worker_flows != NULL && i < run->threads; i++)
-		pronet_flow_records_free(&run->worker_flows[i]);
-	free(run->worker_flows);
-	pronet_train_flows_free(&run->flows);
-	for (size_t i = 0; run->grads != NULL && i < run->threads; i++)
-		free(run->grads[i]);
-	free(run->grads);
-	free(run->moment1);
-	free(run->moment2);
-	for (size_t i = 0; run->predict_workspaces != NULL && i < run->threads; i++)
-		pronet_workspace_free(run->predict_workspaces[i]);
-	free(run->predict_workspaces);
-	if (run->workspace != NULL)
-		model->ops->train_end(run->workspace);
 }
 
 static enum pronet_err check_options(const struct pronet_train_options *o,
@@ -182,8 +108,9 @@ static enum pronet_err map_label(const struct pronet_model *model,
 
 static enum pronet_err map_labels(const struct pronet_model *model,
                                   const struct pronet_dataset *data,
-                                  const struct pronet_train_options *o, const struct run *run,
-                                  uint32_t *labels, char *errbuf)
+                                  const struct pronet_train_options *o,
+                                  const struct pronet_train_run *run, uint32_t *labels,
+                                  char *errbuf)
 {
 	enum pronet_err err = PRONET_OK;
 
@@ -193,67 +120,6 @@ static enum pronet_err map_labels(const struct pronet_model *model,
 		err = map_label(model, data, run->validation[i], labels, errbuf);
 	(void)o;
 	return err;
-}
-
-/* units[pool] the training units (NULL: every sample). */
-static enum pronet_err run_allocate(struct run *run, const struct pronet_model *model,
-                                    const struct pronet_dataset *data,
-                                    const struct pronet_train_options *o, const size_t *units,
-                                    size_t pool, size_t batch)
-{
-	size_t samples = data->num_samples;
-	size_t n = model->num_trainable, threads = o->threads;
-	int failed;
-
-	run->threads = threads;
-	run->labels = malloc(samples * sizeof(*run->labels));
-	run->worker_loss = calloc(threads, sizeof(*run->worker_loss));
-	run->best_weights = malloc(model->num_weights * sizeof(float));
-	run->batch_inputs = malloc(batch * sizeof(*run->batch_inputs));
-	/* In memory a record's bytes stay in the dataset: no copies. */
-	run->record_bytes =
-	    pronet_dataset_is_streamed(data) ? pronet_dataset_record_bytes_max(data) : 0;
-	run->batch_records = malloc(batch * sizeof(*run->batch_records));
-	run->batch_bytes = malloc(batch * run->record_bytes + 1);
-	run->worker_bytes = malloc(threads * run->record_bytes + 1);
-	run->worker_err = calloc(threads, sizeof(*run->worker_err));
-	run->worker_errbuf = calloc(threads, sizeof(*run->worker_errbuf));
-	run->augmented = malloc(batch * sizeof(*run->augmented));
-	run->augmented_bytes = malloc(batch * sizeof(*run->augmented_bytes));
-	run->batch_labels = malloc(batch * sizeof(*run->batch_labels));
-	run->losses = malloc(batch * sizeof(*run->losses));
-	run->correct = malloc(batch * sizeof(*run->correct));
-	run->batch_lengths = malloc(batch * sizeof(*run->batch_lengths));
-	run->grads = calloc(threads, sizeof(*run->grads));
-	run->moment1 = calloc(n, sizeof(float));
-	run->moment2 = calloc(n, sizeof(float));
-	failed = pronet_epochs_init(&run->epochs, units, pool, model->num_classes) != PRONET_OK;
-	failed = failed || !run->augmented || !run->augmented_bytes || !run->labels ||
-	         !run->worker_loss || !run->best_weights || !run->batch_inputs ||
-	         !run->batch_labels || !run->losses || !run->correct || !run->grads ||
-	         !run->moment1 || !run->moment2 || !run->batch_lengths || !run->batch_records ||
-	         !run->batch_bytes || !run->worker_bytes || !run->worker_err || !run->worker_errbuf;
-	run->predict_workspaces = calloc(threads, sizeof(*run->predict_workspaces));
-	failed = failed || !run->predict_workspaces;
-	for (size_t i = 0; !failed && i < threads; i++)
-		failed =
-		    (run->grads[i] = calloc(n, sizeof(float))) == NULL ||
-		    pronet_workspace_new(model, &run->predict_workspaces[i], NULL) != PRONET_OK;
-	if (!failed && run->per_flow) {
-		run->batch_flows = calloc(batch, sizeof(*run->batch_flows));
-		run->worker_flows = calloc(threads, sizeof(*run->worker_flows));
-		failed = !run->batch_flows || !run->worker_flows;
-		run->num_batch_flows = failed ? 0 : batch;
-		for (size_t i = 0; !failed && i < batch; i++)
-			failed = pronet_flow_records_init(&run->batch_flows[i], data,
-			                                  &run->flows) != PRONET_OK;
-		for (size_t i = 0; !failed && i < threads; i++)
-			failed = pronet_flow_records_init(&run->worker_flows[i], data,
-			                                  &run->flows) != PRONET_OK;
-	}
-	if (failed)
-		return PRONET_ERR_NOMEM;
-	return model->ops->train_begin(model, batch, threads, &run->workspace);
 }
 
 static double seconds_since(const struct timespec *start)
@@ -266,7 +132,7 @@ static double seconds_since(const struct timespec *start)
 
 struct update_job {
 	struct pronet_model *model;
-	struct run *run;
+	struct pronet_train_run *run;
 	struct pronet_adam_step step;
 };
 
@@ -280,7 +146,7 @@ struct update_job {
 static void update_worker(void *context, size_t worker, size_t workers)
 {
 	struct update_job *job = context;
-	struct run *run = job->run;
+	struct pronet_train_run *run = job->run;
 	size_t begin, end;
 
 	pronet_parallel_range(job->model->num_trainable, worker, workers, &begin, &end);
@@ -295,8 +161,8 @@ static void update_worker(void *context, size_t worker, size_t workers)
 
 /* One step: gradient (workers into their own buffers, zero on entry), then
  * the update above. */
-static void train_step(struct pronet_model *model, struct run *run, struct pronet_adam *adam,
-                       struct pronet_train_batch *batch)
+static void train_step(struct pronet_model *model, struct pronet_train_run *run,
+                       struct pronet_adam *adam, struct pronet_train_batch *batch)
 {
 	struct update_job job = {.model = model, .run = run};
 
@@ -308,7 +174,7 @@ static void train_step(struct pronet_model *model, struct run *run, struct prone
 struct validation_job {
 	const struct pronet_model *model;
 	const struct pronet_dataset *data;
-	struct run *run; /* also worker_bytes, worker_err, worker_errbuf */
+	struct pronet_train_run *run; /* also worker_bytes, worker_err, worker_errbuf */
 	const uint32_t *labels;
 	double *worker_loss;
 	struct pronet_workspace *const *workspaces; /* [workers] */
@@ -326,7 +192,7 @@ static void validation_worker(void *context, size_t worker, size_t workers)
 	double sum = 0.0;
 	void *memory;
 
-	/* run_allocate made each worker's workspace for this model. */
+	/* pronet_train_run_allocate made each worker's workspace for this model. */
 	pronet_workspace_check(job->model, job->workspaces[worker], &memory);
 	pronet_parallel_range(job->run->num_validation, worker, workers, &begin, &end);
 	for (size_t i = begin; err == PRONET_OK && i < end; i++) {
@@ -358,8 +224,8 @@ static void validation_worker(void *context, size_t worker, size_t workers)
 }
 
 static enum pronet_err validation_loss(const struct pronet_model *model,
-                                       const struct pronet_dataset *data, struct run *run,
-                                       float *loss, char *errbuf)
+                                       const struct pronet_dataset *data,
+                                       struct pronet_train_run *run, float *loss, char *errbuf)
 {
 	struct validation_job job = {
 	    model, data, run, run->labels, run->worker_loss, run->predict_workspaces};
@@ -384,7 +250,7 @@ struct stopping {
 
 /* Measures the validation loss at `step`; *stopped 1 when patience ran out. */
 static enum pronet_err validate(struct pronet_model *model, const struct pronet_dataset *data,
-                                const struct pronet_train_options *o, struct run *run,
+                                const struct pronet_train_options *o, struct pronet_train_run *run,
                                 uint32_t step, struct stopping *stop, float *loss, int *stopped,
                                 char *errbuf)
 {
@@ -406,8 +272,9 @@ static enum pronet_err validate(struct pronet_model *model, const struct pronet_
 }
 
 static enum pronet_err train_loop(struct pronet_model *model, const struct pronet_dataset *data,
-                                  const struct pronet_train_options *o, struct run *run,
-                                  pronet_train_progress_fn progress, void *user, char *errbuf)
+                                  const struct pronet_train_options *o,
+                                  struct pronet_train_run *run, pronet_train_progress_fn progress,
+                                  void *user, char *errbuf)
 {
 	size_t cursor = run->epochs.epoch_size, batches_per_epoch;
 	struct pronet_train_progress report;
@@ -542,7 +409,7 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
                              const struct pronet_train_options *options,
                              pronet_train_progress_fn progress, void *user, char *errbuf)
 {
-	struct run run;
+	struct pronet_train_run run;
 	enum pronet_err err;
 	size_t batch, pool;
 	const size_t *units;
@@ -589,7 +456,7 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 	else if (run.per_flow)
 		err = pronet_train_flows_build(data, options, &run.flows, errbuf);
 	if (err != PRONET_OK) {
-		run_free(&run, model);
+		pronet_train_run_free(&run, model);
 		return err;
 	}
 	if (run.per_flow) { /* the units are flows */
@@ -599,11 +466,11 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 		run.num_validation = run.flows.num_validation;
 	}
 	if (pool == 0) { /* every training sample's flow is a validation one */
-		run_free(&run, model);
+		pronet_train_run_free(&run, model);
 		return pronet_error(errbuf, PRONET_ERR_ARG, "no training flows");
 	}
 	batch = options->batch_size < pool ? options->batch_size : pool;
-	err = run_allocate(&run, model, data, options, units, pool, batch);
+	err = pronet_train_run_allocate(&run, model, data, options, units, pool, batch);
 	if (err == PRONET_ERR_NOMEM)
 		err = pronet_error(errbuf, err, "no memory to train on %zu samples", pool);
 	else if (err != PRONET_OK)
@@ -627,7 +494,7 @@ enum pronet_err pronet_train(struct pronet_model *model, const struct pronet_dat
 		model->ops->release(model);
 	if (err == PRONET_OK)
 		err = train_loop(model, data, options, &run, progress, user, errbuf);
-	run_free(&run, model);
+	pronet_train_run_free(&run, model);
 	pronet_model_weights_changed(model);
 	return err;
 }
