@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/data/dataset_format.h"
+#include "core/data/name_index.h"
 #include "core/util/crc32.h"
 
 /* What a flow record promised, while its records are read. */

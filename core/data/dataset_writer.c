@@ -12,6 +12,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/crc32.h"
 #include "core/data/dataset_format.h"
+#include "core/data/name_index.h"
 
 struct pronet_dataset_writer {
 	struct pronet_atomic_file *output;
