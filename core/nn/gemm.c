@@ -43,12 +43,14 @@ typedef float octet __attribute__((vector_size(32), aligned(4), may_alias));
  * change the baseline ABI. */
 #define load(p) (*(const octet *)(p))
 
-INLINE float finish(octet lane, float tail)
-{
-	return (((lane[0] + lane[4]) + (lane[1] + lane[5])) +
-	        ((lane[2] + lane[6]) + (lane[3] + lane[7]))) +
-	       tail;
-}
+/* An element's 8 partial sums folded pairwise, then its tail past the last
+ * 8. A macro for the same reason as load: clang warns (-Wpsabi, an error
+ * with --enable-werror) at every call of a function taking 8 floats by
+ * value in the baseline build, inlined or not. `lane` is a variable. */
+#define finish(lane, tail)                                                                         \
+	(((((lane)[0] + (lane)[4]) + ((lane)[1] + (lane)[5])) +                                    \
+	  (((lane)[2] + (lane)[6]) + ((lane)[3] + (lane)[7]))) +                                   \
+	 (tail))
 
 /* One element: the same order as the tiles below. */
 INLINE float dot_one(const float *a, const float *b, size_t K)
