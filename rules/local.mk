@@ -30,7 +30,8 @@ dist_pkgdata_DATA += \
 # early stopping and calibration), then pronet eval with the same options.
 # `make model-eval` remakes only the table.
 dist_pkgdata_DATA += rules/default.pronet
-EXTRA_DIST += rules/default.eval.txt rules/deep-packet-sae.eval.txt rules/image-cnn.eval.txt
+EXTRA_DIST += rules/default.eval.txt rules/deep-packet-sae.eval.txt rules/image-cnn.eval.txt \
+	rules/deep-packet-cnn.eval.txt
 MODEL_LABEL_OPTIONS = --packets 4
 # 16 filters per width and 1024 3-gram buckets instead of 30 and 4096: inference
 # costs scale with both (issue 6); by flow as good, by capture family 0.02 lower
