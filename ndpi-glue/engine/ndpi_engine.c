@@ -288,9 +288,10 @@ static void dissect(struct pronet_ndpi_engine *engine, const struct pronet_packe
 		give_up(engine, flow, state);
 }
 
-void pronet_ndpi_engine_process_packet(struct pronet_ndpi_engine *engine,
-                                       const struct pronet_packet *packet,
-                                       enum pronet_packet_skip skip)
+/* One packet; `key_hash` is the flow table's hash of its key, or NULL for
+ * the table to compute it. */
+static void process_packet(struct pronet_ndpi_engine *engine, const struct pronet_packet *packet,
+                           enum pronet_packet_skip skip, const uint32_t *key_hash)
 {
 	engine->stats.packets++;
 	if (skip == PRONET_SKIP_OTHER_PROTOCOL && engine->options.keep_other_protocols &&
@@ -314,8 +315,12 @@ void pronet_ndpi_engine_process_packet(struct pronet_ndpi_engine *engine,
 	struct pronet_flow *flow;
 	enum pronet_direction direction;
 	int created;
-	if (pronet_flow_table_update(engine->table, packet, &flow, &direction, &created) !=
-	    PRONET_OK) {
+	enum pronet_err err =
+	    key_hash != NULL
+	        ? pronet_flow_table_update_hashed(engine->table, packet, *key_hash, &flow,
+	                                          &direction, &created)
+	        : pronet_flow_table_update(engine->table, packet, &flow, &direction, &created);
+	if (err != PRONET_OK) {
 		engine->stats.refused++;
 		return;
 	}
@@ -331,6 +336,13 @@ void pronet_ndpi_engine_process_packet(struct pronet_ndpi_engine *engine,
 		dissect(engine, packet, flow, state, time_ms);
 }
 
+void pronet_ndpi_engine_process_packet(struct pronet_ndpi_engine *engine,
+                                       const struct pronet_packet *packet,
+                                       enum pronet_packet_skip skip)
+{
+	process_packet(engine, packet, skip, NULL);
+}
+
 enum pronet_err pronet_ndpi_engine_process_frame(struct pronet_ndpi_engine *engine, int dlt,
                                                  const struct pronet_raw_packet *frame)
 {
@@ -341,16 +353,17 @@ enum pronet_err pronet_ndpi_engine_process_frame(struct pronet_ndpi_engine *engi
 	    frame->timestamp_us, &packet, &skip);
 	if (err != PRONET_OK)
 		return err;
-	pronet_ndpi_engine_process_decoded(engine, &packet, skip, frame->timestamp_clamped);
+	pronet_ndpi_engine_process_decoded(engine, &packet, skip, frame->timestamp_clamped, NULL);
 	return PRONET_OK;
 }
 
 void pronet_ndpi_engine_process_decoded(struct pronet_ndpi_engine *engine,
                                         const struct pronet_packet *packet,
-                                        enum pronet_packet_skip skip, int timestamp_clamped)
+                                        enum pronet_packet_skip skip, int timestamp_clamped,
+                                        const uint32_t *key_hash)
 {
 	engine->stats.clamped_times += timestamp_clamped != 0;
-	pronet_ndpi_engine_process_packet(engine, packet, skip);
+	process_packet(engine, packet, skip, key_hash);
 }
 
 enum pronet_err pronet_ndpi_engine_process_file(struct pronet_ndpi_engine *engine, const char *path,

@@ -154,10 +154,15 @@ enum pronet_err pronet_ndpi_engine_process_frame(struct pronet_ndpi_engine *engi
                                                  const struct pronet_raw_packet *frame);
 /* A frame decoded elsewhere (pronet_decode_packet_with under the engine's
  * decode_options): as pronet_ndpi_engine_process_frame after its decoding;
- * `timestamp_clamped` is the frame's (struct pronet_raw_packet). */
+ * `timestamp_clamped` is the frame's (struct pronet_raw_packet).
+ * `key_hash`, if not NULL, is the flow table's hash of the packet's flow key
+ * (pronet_flow_key_hash under options.flows.hash_key, as a reader that
+ * hashed the key to pick an engine has it: pronet_flow_table_update_hashed),
+ * so that the key is hashed once; NULL: the table hashes it. */
 void pronet_ndpi_engine_process_decoded(struct pronet_ndpi_engine *engine,
                                         const struct pronet_packet *packet,
-                                        enum pronet_packet_skip skip, int timestamp_clamped);
+                                        enum pronet_packet_skip skip, int timestamp_clamped,
+                                        const uint32_t *key_hash);
 /* Reads a whole capture file through the engine (flows stay open). */
 enum pronet_err pronet_ndpi_engine_process_file(struct pronet_ndpi_engine *engine, const char *path,
                                                 char *errbuf);

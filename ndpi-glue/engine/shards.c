@@ -32,7 +32,11 @@ struct entry {
 	uint64_t now_us;
 	struct pronet_packet packet; /* l3, payload: NULL here, see the offsets */
 	size_t l3_offset, payload_offset;
-	uint8_t has_l3, has_payload, skip, timestamp_clamped;
+	/* The reader's hash of the packet's flow key, which picked the worker
+	 * and is the worker's flow table's own (same hash key): not hashed
+	 * twice. Valid if has_key_hash (packets that reach a flow). */
+	uint32_t key_hash;
+	uint8_t has_l3, has_payload, skip, timestamp_clamped, has_key_hash;
 };
 
 #define ENTRY_ALIGN 16u
@@ -75,9 +79,9 @@ static void run_entry(struct pronet_ndpi_engine *engine, struct entry *entry)
 		unsigned char *bytes = (unsigned char *)entry + ENTRY_HEADER;
 		entry->packet.l3 = entry->has_l3 ? bytes + entry->l3_offset : NULL;
 		entry->packet.payload = entry->has_payload ? bytes + entry->payload_offset : NULL;
-		pronet_ndpi_engine_process_decoded(engine, &entry->packet,
-		                                   (enum pronet_packet_skip)entry->skip,
-		                                   entry->timestamp_clamped);
+		pronet_ndpi_engine_process_decoded(
+		    engine, &entry->packet, (enum pronet_packet_skip)entry->skip,
+		    entry->timestamp_clamped, entry->has_key_hash ? &entry->key_hash : NULL);
 	} else if (entry->kind == ENTRY_EXPIRE || entry->kind == ENTRY_FINISH) {
 		pronet_ndpi_engine_expire(engine, entry->now_us);
 		if (entry->kind == ENTRY_FINISH)
@@ -213,6 +217,17 @@ enum pronet_err pronet_ndpi_shards_new(const struct pronet_ndpi_engine_options *
 		return pronet_error(errbuf, PRONET_ERR_ARG, "nDPI shards: 1..%d engines",
 		                    PRONET_SHARDS_MAX);
 	*out = NULL;
+	/* The reader's hash of a key goes to the engine's flow table as that
+	 * table's hash (pronet_flow_table_update_hashed): a table under another
+	 * key would file flows in the wrong buckets. */
+	for (unsigned i = 1; i < count; i++)
+		if (memcmp(options[i].flows.hash_key, options[0].flows.hash_key,
+		           sizeof(options[0].flows.hash_key)) != 0)
+			return pronet_error(errbuf, PRONET_ERR_ARG,
+			                    "nDPI shards: engine %u's flow table has another hash "
+			                    "key than engine 0's: the reader's hash must be every "
+			                    "table's",
+			                    i);
 	struct pronet_ndpi_shards *shards = calloc(1, sizeof(*shards));
 	if (shards == NULL)
 		return pronet_error(errbuf, PRONET_ERR_NOMEM, "nDPI shards: out of memory");
@@ -290,11 +305,13 @@ enum pronet_err pronet_ndpi_shards_process_frame(struct pronet_ndpi_shards *shar
 		return err;
 	unsigned index = 0; /* a packet without a flow is only counted: engine 0 */
 	const uint8_t *low = NULL, *high = NULL;
-	if (reaches_flow(shards, &packet, skip)) {
+	uint32_t hash = 0;
+	int has_hash = reaches_flow(shards, &packet, skip);
+	if (has_hash) {
 		struct pronet_flow_key key;
 		uint8_t side;
 		pronet_flow_key_make(&packet, &key, &side);
-		uint32_t hash = pronet_flow_key_hash(shards->hash_key, &key);
+		hash = pronet_flow_key_hash(shards->hash_key, &key);
 		index = (unsigned)(((uint64_t)hash * shards->count) >> 32); /* the high bits */
 		if (packet.timestamp_us > shards->clock_us)
 			shards->clock_us = packet.timestamp_us;
@@ -310,6 +327,8 @@ enum pronet_err pronet_ndpi_shards_process_frame(struct pronet_ndpi_shards *shar
 	entry->packet = packet;
 	entry->skip = (uint8_t)skip;
 	entry->timestamp_clamped = frame->timestamp_clamped != 0;
+	entry->key_hash = hash;
+	entry->has_key_hash = (uint8_t)has_hash;
 	if (bytes > 0) {
 		memcpy((unsigned char *)entry + ENTRY_HEADER, low, bytes);
 		entry->has_l3 = packet.l3 != NULL;

@@ -46,8 +46,11 @@ struct pronet_ndpi_shards;
 
 /* `count` engines (1..PRONET_SHARDS_MAX), engine i made from options[i]
  * (the caller's report_user and setup_user per engine), and their threads.
- * The flows are sharded by options[0].flows.hash_key. Every option but the
- * user pointers and hooks should be the same. */
+ * The flows are sharded by options[0].flows.hash_key, and the reader's hash
+ * of a packet's key is handed to its engine's flow table with the packet
+ * (hashed once): every options[i].flows.hash_key must be options[0]'s
+ * (PRONET_ERR_ARG if not). Every other option but the user pointers and
+ * hooks should be the same. */
 enum pronet_err pronet_ndpi_shards_new(const struct pronet_ndpi_engine_options *options,
                                        unsigned count, struct pronet_ndpi_shards **out,
                                        char *errbuf);

@@ -470,10 +470,13 @@ static void count_packet(struct pronet_flow *f, const struct pronet_packet *pack
 	f->bytes[dir] += packet->wire_length;
 }
 
-enum pronet_err pronet_flow_table_update(struct pronet_flow_table *table,
-                                         const struct pronet_packet *packet,
-                                         struct pronet_flow **flow,
-                                         enum pronet_direction *direction, int *created)
+/* The update of both entry points: `key_hash` is the table's hash of the
+ * packet's key, or NULL to compute it here (after the key is made, so that
+ * the key is made once either way). */
+static enum pronet_err update_flow(struct pronet_flow_table *table,
+                                   const struct pronet_packet *packet, const uint32_t *key_hash,
+                                   struct pronet_flow **flow, enum pronet_direction *direction,
+                                   int *created)
 {
 	if (table == NULL || packet == NULL || flow == NULL || direction == NULL || created == NULL)
 		return PRONET_ERR_ARG;
@@ -486,7 +489,8 @@ enum pronet_err pronet_flow_table_update(struct pronet_flow_table *table,
 	struct pronet_flow_key key;
 	uint8_t source_side;
 	pronet_flow_key_make(packet, &key, &source_side);
-	uint32_t bucket = hash_key(table, &key) & table->bucket_mask;
+	uint32_t hash = key_hash != NULL ? *key_hash : hash_key(table, &key);
+	uint32_t bucket = hash & table->bucket_mask;
 	uint32_t index = find_slot(table, bucket, &key);
 	if (index == NO_SLOT) {
 		index = create_flow(table, bucket, &key, source_side);
@@ -508,6 +512,22 @@ enum pronet_err pronet_flow_table_update(struct pronet_flow_table *table,
 	*flow = f;
 	*direction = dir;
 	return PRONET_OK;
+}
+
+enum pronet_err pronet_flow_table_update(struct pronet_flow_table *table,
+                                         const struct pronet_packet *packet,
+                                         struct pronet_flow **flow,
+                                         enum pronet_direction *direction, int *created)
+{
+	return update_flow(table, packet, NULL, flow, direction, created);
+}
+
+enum pronet_err pronet_flow_table_update_hashed(struct pronet_flow_table *table,
+                                                const struct pronet_packet *packet,
+                                                uint32_t key_hash, struct pronet_flow **flow,
+                                                enum pronet_direction *direction, int *created)
+{
+	return update_flow(table, packet, &key_hash, flow, direction, created);
 }
 
 void pronet_flow_table_get_stats(const struct pronet_flow_table *table,

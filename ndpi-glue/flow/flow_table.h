@@ -106,6 +106,17 @@ enum pronet_err pronet_flow_table_update(struct pronet_flow_table *table,
                                          struct pronet_flow **flow,
                                          enum pronet_direction *direction, int *created);
 
+/* pronet_flow_table_update with the key's hash already computed:
+ * `key_hash` must be pronet_flow_key_hash(the table's hash_key, the
+ * packet's pronet_flow_key_make key), as a reader that hashed the key to
+ * pick a table has it (ndpi-glue/engine/shards.c); the table then does not
+ * hash it again. Another hash puts the flow in the wrong bucket: a packet
+ * of a flow the table holds would make a second flow. */
+enum pronet_err pronet_flow_table_update_hashed(struct pronet_flow_table *table,
+                                                const struct pronet_packet *packet,
+                                                uint32_t key_hash, struct pronet_flow **flow,
+                                                enum pronet_direction *direction, int *created);
+
 /* Ends every flow whose idle or active deadline is before `now_us`, in
  * deadline order. */
 void pronet_flow_table_expire(struct pronet_flow_table *table, uint64_t now_us);

@@ -41,6 +41,11 @@ tests_ndpi_glue_engine_test_ndpi_engine_SOURCES = tests/ndpi-glue/engine/test_nd
 tests_ndpi_glue_engine_test_ndpi_engine_CFLAGS = $(UNIT_CFLAGS)
 tests_ndpi_glue_engine_test_ndpi_engine_LDADD = $(UNIT_LDADD) $(NDPI_LIBS)
 TESTS += tests/ndpi-glue/engine/test_ndpi_engine
+check_PROGRAMS += tests/ndpi-glue/engine/test_shards
+tests_ndpi_glue_engine_test_shards_SOURCES = tests/ndpi-glue/engine/test_shards.c
+tests_ndpi_glue_engine_test_shards_CFLAGS = $(UNIT_CFLAGS)
+tests_ndpi_glue_engine_test_shards_LDADD = $(UNIT_LDADD) $(NDPI_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/ndpi-glue/engine/test_shards
 # Integration: per-flow verdicts agree with ndpiReader on nDPI's captures.
 TESTS += tests/ndpi-glue/engine/agreement.sh
 EXTRA_DIST += tests/ndpi-glue/engine/agreement.sh tools/ndpi-agreement

@@ -3,7 +3,8 @@
  * by packet time, a full table evicts (or refuses) and counts, and the
  * first K payload prefixes are kept per direction with their index, records
  * without bytes go up to 1024 per flow, and flows crafted to collide under
- * the old unkeyed hash spread. */
+ * the old unkeyed hash spread; the update given the key's hash is the
+ * update. */
 #include "ndpi-glue/flow/flow_table.h"
 #include "tests/ndpi-glue/flow/fnv_collisions.h"
 #include "tests/unit.h"
@@ -465,6 +466,153 @@ static void test_collision_flood_spreads(void)
 	}
 }
 
+/* What a flow ended with, recorded apart from the table's memory: the
+ * fields a caller reads, and its records' bytes and indices. */
+struct flow_summary {
+	struct pronet_flow_key key;
+	enum pronet_flow_end_reason reason;
+	uint8_t client_side;
+	uint64_t first_us, last_us, packets[2], bytes[2];
+	uint32_t num_inputs, inputs_per_direction[2];
+	uint8_t record_bytes[8][16];
+	uint16_t payload_index[8];
+};
+
+#define MAX_LOGGED 1024
+
+struct end_log {
+	struct flow_summary flows[MAX_LOGGED];
+	int count;
+};
+
+static void log_end(void *user, struct pronet_flow *flow, enum pronet_flow_end_reason reason)
+{
+	struct end_log *log = user;
+	if (log->count >= MAX_LOGGED) {
+		log->count++;
+		return;
+	}
+	struct flow_summary *out = &log->flows[log->count++];
+	memset(out, 0, sizeof(*out));
+	out->key = flow->key;
+	out->reason = reason;
+	out->client_side = flow->client_side;
+	out->first_us = flow->first_us;
+	out->last_us = flow->last_us;
+	memcpy(out->packets, flow->packets, sizeof(out->packets));
+	memcpy(out->bytes, flow->bytes, sizeof(out->bytes));
+	out->num_inputs = flow->num_inputs;
+	memcpy(out->inputs_per_direction, flow->inputs_per_direction,
+	       sizeof(out->inputs_per_direction));
+	for (uint32_t i = 0; i < flow->num_inputs && i < 8; i++) {
+		memcpy(out->record_bytes[i], flow->inputs[i].bytes, flow->inputs[i].length);
+		out->payload_index[i] = flow->inputs[i].payload_index;
+	}
+}
+
+/* The hashed update is the update: the same packets through a table that
+ * hashes each key itself and one given the key's hash (computed as a
+ * sharding reader computes it) end the same flows, in the same order, for
+ * the same reasons, with the same counts and records, and both tables
+ * count the same. The packets are 12 flows' worth of both directions with
+ * payloads, in a table of 8 slots with idle and active timeouts, so that
+ * flows are created, found, idled, aged and evicted (about 200 flows end). */
+static void test_hashed_update_is_the_update(void)
+{
+	const uint64_t seed[2] = {0x0123456789abcdefull, 0xfedcba9876543210ull};
+	struct pronet_flow_table_options options;
+	struct pronet_flow_table *plain = NULL, *hashed = NULL;
+	static struct end_log plain_log, hashed_log;
+	char errbuf[PRONET_ERRBUF_SIZE];
+	pronet_flow_table_options_default(&options);
+	options.max_flows = 8;
+	options.idle_timeout_us = 400;
+	options.active_timeout_us = 1000;
+	options.hash_key[0] = seed[0];
+	options.hash_key[1] = seed[1];
+	memset(&plain_log, 0, sizeof(plain_log));
+	memset(&hashed_log, 0, sizeof(hashed_log));
+	CU_ASSERT_EQUAL_FATAL(pronet_flow_table_new(&options, log_end, &plain_log, &plain, errbuf),
+	                      PRONET_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    pronet_flow_table_new(&options, log_end, &hashed_log, &hashed, errbuf), PRONET_OK);
+	uint8_t payload[24];
+	uint32_t state = 1; /* a fixed LCG: the same packets every run */
+	int same = 1, created_any = 0;
+	for (int i = 0; i < 600; i++) {
+		state = state * 1103515245u + 12345u;
+		uint8_t flow_number = (uint8_t)((state >> 16) % 12);
+		int reply = (state >> 8) & 1;
+		uint64_t t = 20 * (uint64_t)i + ((state >> 4) & 7); /* may step back a little */
+		struct pronet_packet p = reply ? udp_packet((uint8_t)(100 + flow_number), 53, 1,
+		                                            (uint16_t)(4000 + flow_number), t)
+		                               : udp_packet(1, (uint16_t)(4000 + flow_number),
+		                                            (uint8_t)(100 + flow_number), 53, t);
+		memset(payload, (int)(state >> 24), sizeof(payload));
+		payload[0] = (uint8_t)i;
+		p.payload = payload;
+		p.payload_length = (state >> 12) % 3 == 0 ? 0 : sizeof(payload);
+		if (p.payload_length == 0)
+			p.payload = NULL;
+
+		struct pronet_flow_key key;
+		uint8_t side;
+		pronet_flow_key_make(&p, &key, &side);
+		uint32_t hash = pronet_flow_key_hash(seed, &key);
+		struct pronet_flow *a = NULL, *b = NULL;
+		enum pronet_direction dir_a, dir_b;
+		int created_a, created_b;
+		CU_ASSERT_EQUAL(pronet_flow_table_update(plain, &p, &a, &dir_a, &created_a),
+		                PRONET_OK);
+		CU_ASSERT_EQUAL(
+		    pronet_flow_table_update_hashed(hashed, &p, hash, &b, &dir_b, &created_b),
+		    PRONET_OK);
+		same &= a != NULL && b != NULL && dir_a == dir_b && created_a == created_b &&
+		        a->packets[0] == b->packets[0] && a->packets[1] == b->packets[1];
+		created_any += created_b;
+	}
+	CU_ASSERT(same);
+	pronet_flow_table_flush(plain);
+	pronet_flow_table_flush(hashed);
+	struct pronet_flow_table_stats plain_stats, hashed_stats;
+	pronet_flow_table_get_stats(plain, &plain_stats);
+	pronet_flow_table_get_stats(hashed, &hashed_stats);
+	CU_ASSERT_EQUAL(memcmp(&plain_stats, &hashed_stats, sizeof(plain_stats)), 0);
+	/* The run exercised what it says it does. */
+	CU_ASSERT(hashed_stats.ended_idle > 0);
+	CU_ASSERT(hashed_stats.ended_active > 0);
+	CU_ASSERT(hashed_stats.evicted > 0);
+	CU_ASSERT(hashed_stats.flows_created == (uint64_t)created_any);
+	CU_ASSERT_EQUAL_FATAL(plain_log.count, hashed_log.count);
+	CU_ASSERT_FATAL(hashed_log.count <= MAX_LOGGED);
+	CU_ASSERT(hashed_log.count > 12);
+	CU_ASSERT_EQUAL(memcmp(plain_log.flows, hashed_log.flows,
+	                       (size_t)hashed_log.count * sizeof(hashed_log.flows[0])),
+	                0);
+	pronet_flow_table_free(plain);
+	pronet_flow_table_free(hashed);
+
+	/* The given hash is the one used: a reply given another bucket's hash
+	 * (as from a reader under another hash key) is not found, and makes a
+	 * second flow, which is why the shards refuse tables of other keys. */
+	hashed = new_table(16, 0, 0, PRONET_FLOW_FULL_EVICT_IDLEST);
+	struct pronet_packet p = udp_packet(1, 1000, 2, 53, 10);
+	struct pronet_packet reply = udp_packet(2, 53, 1, 1000, 20);
+	struct pronet_flow *flow;
+	enum pronet_direction dir;
+	int created;
+	CU_ASSERT_EQUAL(pronet_flow_table_update_hashed(hashed, &p, 5, &flow, &dir, &created),
+	                PRONET_OK);
+	CU_ASSERT_TRUE(created);
+	CU_ASSERT_EQUAL(pronet_flow_table_update_hashed(hashed, &reply, 5, &flow, &dir, &created),
+	                PRONET_OK);
+	CU_ASSERT_FALSE(created);
+	CU_ASSERT_EQUAL(pronet_flow_table_update_hashed(hashed, &reply, 6, &flow, &dir, &created),
+	                PRONET_OK);
+	CU_ASSERT_TRUE(created);
+	pronet_flow_table_free(hashed);
+}
+
 static CU_TestInfo tests[] = {
     {"both directions hit one flow; client remembered", test_both_directions_one_flow},
     {"VLAN separates flows", test_vlan_separates_flows},
@@ -475,6 +623,7 @@ static CU_TestInfo tests[] = {
     {"sizes only: a flow's first 1024 packets", test_sizes_only_records_first_1024},
     {"bad options are refused", test_bad_options_are_refused},
     {"flows colliding under unkeyed FNV-1a spread", test_collision_flood_spreads},
+    {"the hashed update is the update", test_hashed_update_is_the_update},
     CU_TEST_INFO_NULL,
 };
 
