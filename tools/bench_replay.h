@@ -21,14 +21,31 @@ struct bench_capture {
 enum pronet_err bench_merge_captures(const char *corpus_dir, const char *path,
                                      struct bench_capture *merged, char *errbuf);
 
+/* The same merge `repeats` times over in one file, as one long capture (a
+ * live link's steady state: one nDPI module per worker for the whole run):
+ * each repeat starts `gap_us` after the previous repeat's last packet, and
+ * within a repeat no step from one packet to the next is longer than
+ * `gap_us` (the corpus holds steps of years, which 32-bit pcap seconds
+ * cannot hold K times over). With `gap_us` past every flow timeout of the
+ * reader, a repeat's flows are new flows, the same flows as the first
+ * repeat's: K repeats make K times its flows. merged counts every repeat.
+ * PRONET_ERR_LIMIT if the repeats would pass 32-bit pcap seconds. */
+enum pronet_err bench_merge_captures_repeated(const char *corpus_dir, const char *path,
+                                              unsigned repeats, uint64_t gap_us,
+                                              struct bench_capture *merged, char *errbuf);
+
 struct bench_run {
 	double seconds;     /* wall clock */
 	double cpu_seconds; /* the child's user + system time */
-	long max_rss_kb;   /* the child's peak resident set */
-	int exit_status;   /* -1 if it did not exit normally */
+	long max_rss_kb;    /* the child's peak resident set */
+	int exit_status;    /* -1 if it did not exit normally */
 };
 
 /* Runs argv (argv[0] a path) with stdout and stderr to /dev/null and waits. */
 enum pronet_err bench_run_program(char *const *argv, struct bench_run *run, char *errbuf);
+/* The same with stderr to the file `stderr_path` (made or emptied), for a
+ * program's summary; NULL: /dev/null. */
+enum pronet_err bench_run_program_logged(char *const *argv, const char *stderr_path,
+                                         struct bench_run *run, char *errbuf);
 
 #endif

@@ -16,7 +16,6 @@ core/nn/dot.c
 tests/core/eval/test_calibrate.c
 tests/core/eval/test_eval.c
 tests/tools/make_dataset.c
-tools/bench_replay.h
 tools/pronet.c
 "
 CLANG_FORMAT=${CLANG_FORMAT:-clang-format}
