@@ -13,6 +13,7 @@
 
 #include "ndpi-glue/flow/flow_table.h"
 
+#include <endian.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,9 +229,11 @@ uint32_t pronet_flow_key_hash(const uint64_t hash_key[2], const struct pronet_fl
 	uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1;
 	uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
 	for (size_t i = 0; i < sizeof(*key); i += 8) {
-		uint64_t m = 0;
-		for (int k = 7; k >= 0; k--) /* little-endian words, as SipHash reads them */
-			m = (m << 8) | bytes[i + (size_t)k];
+		uint64_t m;
+		/* A little-endian word, as SipHash reads them: one load on
+		 * x86 (byte by byte, the hash was 460 instructions a key). */
+		memcpy(&m, bytes + i, sizeof(m));
+		m = le64toh(m);
 		v3 ^= m;
 		SIP_ROUND();
 		v0 ^= m;

@@ -613,6 +613,23 @@ static void test_hashed_update_is_the_update(void)
 	pronet_flow_table_free(hashed);
 }
 
+/* The hash's values are pinned: its words are read as SipHash reads them
+ * (little-endian, whatever the load), so a faster load may not change one
+ * bit. A key of bytes 0..39 under the key words of bytes 0..15, and a zero
+ * key under 0, 0; the values are those of the byte-by-byte reading. */
+static void test_key_hash_known_answers(void)
+{
+	struct pronet_flow_key key;
+	uint8_t *bytes = (uint8_t *)&key;
+	const uint64_t counting[2] = {0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
+	const uint64_t zero[2] = {0, 0};
+	for (size_t i = 0; i < sizeof(key); i++)
+		bytes[i] = (uint8_t)i;
+	CU_ASSERT_EQUAL(pronet_flow_key_hash(counting, &key), 0x99e41531u);
+	memset(&key, 0, sizeof(key));
+	CU_ASSERT_EQUAL(pronet_flow_key_hash(zero, &key), 0xcf29c4b2u);
+}
+
 static CU_TestInfo tests[] = {
     {"both directions hit one flow; client remembered", test_both_directions_one_flow},
     {"VLAN separates flows", test_vlan_separates_flows},
@@ -624,6 +641,7 @@ static CU_TestInfo tests[] = {
     {"bad options are refused", test_bad_options_are_refused},
     {"flows colliding under unkeyed FNV-1a spread", test_collision_flood_spreads},
     {"the hashed update is the update", test_hashed_update_is_the_update},
+    {"the key hash's known answers", test_key_hash_known_answers},
     CU_TEST_INFO_NULL,
 };
 
