@@ -1,8 +1,11 @@
 /* `make bench`'s rows that time programs on the merged capture, each in its
  * own process (tools/bench_replay.c): Debian's ndpiReader with its -l loops,
  * `pronet flows` (the same nDPI engine, no model), `pronet classify -m` and
- * `pronet classify --threads 1` and `--threads 2` per wall second; a command
- * missing from the build is reported as pending, never as a made-up number. */
+ * `pronet classify --threads 1` and `--threads 2` per wall second, over the
+ * capture given N times (a fresh nDPI module per copy and worker) and over
+ * one long capture (the merge repeated K times in one file: the modules
+ * made once); a command missing from the build is reported as pending,
+ * never as a made-up number. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +156,119 @@ static void bench_classify_threads(struct bench *b, const struct host *h, const 
 	         sysconf(_SC_NPROCESSORS_ONLN));
 }
 
+/* The long-capture rows' flow timeouts, classify -i's defaults, and the
+ * gap between repeats of the merged capture: past both, so that each
+ * repeat's flows are new flows. */
+#define LONG_IDLE_TIMEOUT "60"
+#define LONG_ACTIVE_TIMEOUT "600"
+#define LONG_GAP_US ((uint64_t)3600 * 1000000)
+#define LONG_MAX_REPEATS 1000
+
+/* The flows a classify summary counted ("flows: N" in its standard
+ * error, saved at `path`); -1 if it has none. */
+static long long summary_flows(const char *path)
+{
+	FILE *file = fopen(path, "r");
+	char line[256];
+	long long flows = -1;
+	while (file != NULL && fgets(line, sizeof(line), file) != NULL)
+		if (sscanf(line, "flows: %lld", &flows) == 1)
+			break;
+	if (file != NULL)
+		fclose(file);
+	return flows;
+}
+
+/* `pronet classify --threads THREADS` with the long rows' timeouts over
+ * `capture`, its summary kept for its flow count; 0 on failure (errbuf). */
+static int run_long(const struct host *h, const char *model_path, const char *capture,
+                    const char *threads, const char *log, struct bench_run *run, long long *flows,
+                    char *errbuf)
+{
+	char *argv[] = {(char *)h->pronet,  "classify",          "--threads",
+	                (char *)threads,    "--idle-timeout",    LONG_IDLE_TIMEOUT,
+	                "--active-timeout", LONG_ACTIVE_TIMEOUT, "-m",
+	                (char *)model_path, (char *)capture,     NULL};
+	if (bench_run_program_logged(argv, log, run, errbuf) != PRONET_OK)
+		return 0;
+	*flows = summary_flows(log);
+	if (run->exit_status == 0 && *flows >= 0)
+		return 1;
+	snprintf(errbuf, PRONET_ERRBUF_SIZE, "status %d, %s", run->exit_status,
+	         *flows < 0 ? "no flow count in its summary" : "");
+	return 0;
+}
+
+/* `pronet classify --threads 1` and `--threads 2` on one long capture: the
+ * merged capture repeated K times in one file (a live link's steady state:
+ * one nDPI module per worker for the whole run, where the per-file rows
+ * make them for each copy as ndpiReader -l does), K chosen from a run of
+ * one repeat so that a run lasts about the bench's seconds; per wall
+ * second, and their ratio. K repeats must count K times the flows of one. */
+static void bench_classify_threads_long(struct bench *b, const struct host *h,
+                                        const char *model_path)
+{
+	char errbuf[PRONET_ERRBUF_SIZE] = "", one_path[4096], long_path[4096], log[4096];
+	char before[64], after[64];
+	const char *names[2] = {"pronet classify --threads 1, one long capture (wall)",
+	                        "pronet classify --threads 2, one long capture (wall)"};
+	struct result *rows[2];
+	struct bench_capture one, repeated;
+	struct bench_run run;
+	long long flows_one = -1, flows;
+	unsigned repeats = 1;
+	if (!bench_wanted(b, "pronet classify --threads"))
+		return;
+	rows[0] = bench_add_result(b, names[0], "packets/s");
+	rows[1] = bench_add_result(b, names[1], "packets/s");
+	snprintf(one_path, sizeof(one_path), "%s/bench-long-1.pcap", b->workdir);
+	snprintf(long_path, sizeof(long_path), "%s/bench-long.pcap", b->workdir);
+	snprintf(log, sizeof(log), "%s/bench-long.log", b->workdir);
+	/* One repeat: its flows, and how long a repeat takes. */
+	if (bench_merge_captures_repeated(b->corpus, one_path, 1, LONG_GAP_US, &one, errbuf) !=
+	        PRONET_OK ||
+	    !run_long(h, model_path, one_path, "1", log, &run, &flows_one, errbuf)) {
+		snprintf(rows[0]->note, NOTE_SIZE, "one repeat did not run: %s", errbuf);
+		unlink(one_path);
+		return;
+	}
+	unlink(one_path);
+	repeats = (unsigned)fmin(LONG_MAX_REPEATS, fmax(2, ceil(b->seconds / run.seconds)));
+	if (bench_merge_captures_repeated(b->corpus, long_path, repeats, LONG_GAP_US, &repeated,
+	                                  errbuf) != PRONET_OK) {
+		snprintf(rows[0]->note, NOTE_SIZE, "no long capture: %s", errbuf);
+		return;
+	}
+	load_average(before, sizeof(before));
+	for (int t = 0; t < 2; t++) {
+		if (!run_long(h, model_path, long_path, t == 0 ? "1" : "2", log, &run, &flows,
+		              errbuf)) {
+			snprintf(rows[t]->note, NOTE_SIZE, "%s failed: %s", names[t], errbuf);
+			continue;
+		}
+		int whole = flows == (long long)repeats * flows_one;
+		rows[t]->value = whole ? (double)repeated.packets / run.seconds : NAN;
+		rows[t]->max_rss_kb = run.max_rss_kb;
+		snprintf(
+		    rows[t]->note, NOTE_SIZE,
+		    "%u repeats of the merged capture (%llu packets) in one file, %.2f CPU s "
+		    "(%.2f s wall), --idle-timeout %s --active-timeout %s; %lld flows, %s %u x "
+		    "%lld of one repeat",
+		    repeats, (unsigned long long)one.packets, run.cpu_seconds, run.seconds,
+		    LONG_IDLE_TIMEOUT, LONG_ACTIVE_TIMEOUT, flows, whole ? "=" : "NOT", repeats,
+		    flows_one);
+	}
+	load_average(after, sizeof(after));
+	unlink(long_path);
+	unlink(log);
+	struct result *ratio =
+	    bench_add_result(b, "pronet classify 2 threads / 1, one long capture (wall)", "x");
+	ratio->value = rows[0]->value > 0 ? rows[1]->value / rows[0]->value : NAN;
+	snprintf(ratio->note, sizeof(ratio->note),
+	         "load average (1, 5, 15 min) %s before, %s after; %ld CPUs online", before, after,
+	         sysconf(_SC_NPROCESSORS_ONLN));
+}
+
 /* `pronet classify` with the paper's model (consulted where nDPI gives up),
  * and `pronet flows`, the same nDPI engine without a model. */
 static void bench_classify(struct bench *b, const struct host *h, const char *model_path)
@@ -163,6 +279,7 @@ static void bench_classify(struct bench *b, const struct host *h, const char *mo
 	bench_pronet_command(b, h, "pronet flows (nDPI engine, no model)", flows, 2, 0);
 	bench_pronet_command(b, h, "pronet classify (model)", classify, 5, 0);
 	bench_classify_threads(b, h, model_path);
+	bench_classify_threads_long(b, h, model_path);
 }
 
 /* The capture side: ndpiReader, `pronet flows` and `pronet classify` on the
