@@ -176,5 +176,5 @@ unknown-eval-arch: pronet$(EXEEXT) plugin/pronet_ndpi.la
 		-s plugin/.libs/pronet_ndpi.so -n '$(NDPIREADER)' $(UNKNOWN_EVAL_OPTIONS) \
 		-o '$(srcdir)/rules/$(ARCH).unknown.txt' -- --arch $(ARCH) $$own $(ARCH_TRAIN_OPTIONS)
 .PHONY: model-eval-arch model-eval-deep-packet model-eval-image-cnn unknown-eval-arch
-EXTRA_DIST += rules/deep-packet-sae.unknown.txt
+EXTRA_DIST += rules/deep-packet-sae.unknown.txt rules/image-cnn.unknown.txt rules/deep-packet-cnn.unknown.txt
 CLEANFILES += model-corpus-l3.ds model-corpus-l3.txt
