@@ -28,9 +28,16 @@ does not depend on the values.
     (the fine-tuning steps; the C rows skip pretraining too);
   image-cnn: conv 3x3x32, ReLU, max-pool 2, conv 3x3x64, ReLU, max-pool 2,
     conv 3x3x64, ReLU, flatten 1024, dense 16 (Table I, valid padding).
+--arch flow-cnn times the same for E2E-EACF's flow CNN (docs/flow-cnn.md) over
+3000 values a flow, training in the paper's batches of 64 flows: conv 16x3,
+ReLU, conv 16x3, ReLU, max-pool 2, dropout 0.2, conv 32x3, ReLU, conv 32x3,
+ReLU, max-pool 2, dropout 0.2, flatten 23904, dense 500, 300 (ReLU), dense
+16 (valid padding); `make bench-flow-cnn` sets it beside
+tests/core/arch/flow_cnn/bench_flow_cnn's rows (--compare-text).
 
   python3 tools/bench-torch.py [--arch A] [--threads N] [--steps S] [--batch B]
-                               [--seconds S] [--compare BENCH_JSON] [--json FILE]
+                               [--seconds S] [--compare BENCH_JSON]
+                               [--compare-text ROWS] [--json FILE]
 
 Needs python3-torch (Debian 12: apt-get install python3-torch); not run by
 `make check` or `make bench`.
@@ -124,9 +131,34 @@ class ImageCNN(nn.Module):
         return self.dense(F.relu(self.conv3(h)).flatten(1))
 
 
-FAMILIES = {"deep-packet-cnn": (DeepPacketCNN, 1500),
-            "deep-packet-sae": (DeepPacketSAE, 1500),
-            "image-cnn": (ImageCNN, 1024)}
+class FlowCNN(nn.Module):
+    def __init__(self, classes=16):
+        super().__init__()
+        self.convs = nn.ModuleList([nn.Conv1d(1, 16, 3), nn.Conv1d(16, 16, 3),
+                                    nn.Conv1d(16, 32, 3), nn.Conv1d(32, 32, 3)])
+        self.dropout = nn.Dropout(0.2)
+        self.dense1 = nn.Linear(747 * 32, 500)
+        self.dense2 = nn.Linear(500, 300)
+        self.output = nn.Linear(300, classes)
+
+    def forward(self, x):  # x [B, 3000]
+        h = x.unsqueeze(1)
+        for pair in (0, 2):
+            h = F.relu(self.convs[pair + 1](F.relu(self.convs[pair](h))))
+            h = self.dropout(F.max_pool1d(h, 2))
+        # Channels last before flattening, as core/nn/conv1d.h lays them out
+        # (the cost is the same either way).
+        h = h.transpose(1, 2).flatten(1)
+        return self.output(F.relu(self.dense2(F.relu(self.dense1(h)))))
+
+
+# name: (network, input values, training batch: None for --batch).
+FAMILIES = {"deep-packet-cnn": (DeepPacketCNN, 1500, None),
+            "deep-packet-sae": (DeepPacketSAE, 1500, None),
+            "image-cnn": (ImageCNN, 1024, None),
+            "flow-cnn": (FlowCNN, 3000, 64)}
+# --arch all: the whole-packet families, which `make bench-torch` compares.
+WHOLE_PACKET = ("deep-packet-cnn", "deep-packet-sae", "image-cnn")
 
 
 def timed(fn, seconds, warmup=3, at_least=1):
@@ -144,7 +176,8 @@ def timed(fn, seconds, warmup=3, at_least=1):
 
 
 def bench_family(name, args):
-    make, input_bytes = FAMILIES[name]
+    make, input_bytes, family_batch = FAMILIES[name]
+    batch_size = family_batch or args.batch
     torch.manual_seed(1)
     model = make(classes=args.classes)
     samples = 4096
@@ -175,15 +208,15 @@ def bench_family(name, args):
     model.train()
 
     def step():
-        r = rows(args.batch)
+        r = rows(batch_size)
         optimizer.zero_grad()
         F.cross_entropy(model(x[r]), labels[r]).backward()
         optimizer.step()
 
     calls, wall, cpu = timed(step, args.seconds, at_least=8)  # as the C rows
-    result["train"] = calls * args.batch / wall
+    result["train"] = calls * batch_size / wall
     print("torch %s, %s: %d thread(s), batch %d: %d steps in %.2f s (%.2f CPU s): "
-          "%.0f samples/s" % (torch.__version__, name, args.threads, args.batch, calls, wall,
+          "%.0f samples/s" % (torch.__version__, name, args.threads, batch_size, calls, wall,
                               cpu, result["train"]))
     return result
 
@@ -192,13 +225,31 @@ C_ROWS = (("predict_one", "predict, one at a time"), ("predict_batched", "predic
           ("train", "train, 2 threads"))
 
 
-def print_ratios(results, bench_json):
+def json_rows(bench_json):
+    """make bench's rows from its bench.json: ({name: value}, load average)."""
     with open(bench_json) as f:
         bench = json.load(f)
-    values = {r["name"]: r["value"] for r in bench["results"]}
-    load = bench.get("load_average")
+    return {r["name"]: r["value"] for r in bench["results"]}, bench.get("load_average")
+
+
+def text_rows(path):
+    """Rows printed as "NAME  VALUE  UNIT ..." with NAME in the first 40
+    columns (bench_flow_cnn's): ({name: value}, None)."""
+    values = {}
+    with open(path) as f:
+        for line in f:
+            fields = line[40:].split()
+            if ":" in line[:40] and fields:
+                try:
+                    values[line[:40].strip()] = float(fields[0])
+                except ValueError:
+                    pass
+    return values, None
+
+
+def print_ratios(results, values, load, source):
     print("pronet / torch on this machine (C from %s, load average %s at its start):"
-          % (bench_json, load))
+          % (source, load))
     print("%-18s %-24s %12s %12s %8s" % ("family", "figure", "pronet", "torch", "ratio"))
     for r in results:
         for key, row in C_ROWS:
@@ -263,18 +314,23 @@ def main():
     parser.add_argument("--classes", type=int, default=16)
     parser.add_argument("--compare", metavar="BENCH_JSON",
                         help="print pronet / torch ratios against this bench.json")
+    parser.add_argument("--compare-text", metavar="ROWS",
+                        help="the same against rows printed as text (bench_flow_cnn's)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
     if args.arch == "pronet-cnn":
         result = bench_pronet(args)
     else:
-        names = sorted(FAMILIES) if args.arch == "all" else [args.arch]
+        names = list(WHOLE_PACKET) if args.arch == "all" else [args.arch]
         result = {"torch": torch.__version__, "threads": args.threads,
                   "predict_threads": args.predict_threads, "batch": args.batch,
                   "families": [bench_family(n, args) for n in names]}
         if args.compare:
-            print_ratios(result["families"], args.compare)
+            print_ratios(result["families"], *json_rows(args.compare), args.compare)
+        if args.compare_text:
+            print_ratios(result["families"], *text_rows(args.compare_text),
+                         args.compare_text)
     if args.json:
         with open(args.json + ".tmp", "w") as f:
             json.dump(result, f, indent=2)

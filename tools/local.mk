@@ -77,6 +77,7 @@ bench: tools/bench$(EXEEXT) pronet$(EXEEXT) tests/ndpi-glue/flow/bench_flow_tabl
 	./tools/bench$(EXEEXT) -s $(BENCH_SECONDS) -c '$(PRONET_CORPUS)' -n '$(NDPIREADER)' \
 		-p ./pronet$(EXEEXT) -m '$(srcdir)/rules/default.pronet' -w . -o bench.json
 	$(MAKE) $(AM_MAKEFLAGS) bench-histogram
+	$(MAKE) $(AM_MAKEFLAGS) bench-flow-cnn
 .PHONY: bench
 CLEANFILES += bench.json bench-merged.pcap bench.model
 # `make quant-contract`: ProNet's 16-bit prediction path against the float

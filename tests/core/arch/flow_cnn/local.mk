@@ -36,3 +36,20 @@ tests_core_arch_flow_cnn_test_flow_cnn_hyper_SOURCES = \
 tests_core_arch_flow_cnn_test_flow_cnn_hyper_CFLAGS = $(UNIT_CFLAGS)
 tests_core_arch_flow_cnn_test_flow_cnn_hyper_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/arch/flow_cnn/test_flow_cnn_hyper
+
+# flow-cnn's speed beside python3-torch's (`make bench-flow-cnn`, part of
+# `make bench`): built by `make`, run only by the bench, on the flows `make
+# flow-cnn-eval` labels; the torch rows when Debian's python3-torch is there.
+noinst_PROGRAMS += tests/core/arch/flow_cnn/bench_flow_cnn
+tests_core_arch_flow_cnn_bench_flow_cnn_SOURCES = tests/core/arch/flow_cnn/bench_flow_cnn.c
+tests_core_arch_flow_cnn_bench_flow_cnn_LDADD = $(PRONET_STATIC_LIBS) -lm
+bench-flow-cnn: tests/core/arch/flow_cnn/bench_flow_cnn$(EXEEXT) flow-cnn-corpus.ds
+	uptime
+	./tests/core/arch/flow_cnn/bench_flow_cnn$(EXEEXT) flow-cnn-corpus.ds | tee flow-cnn-bench.txt
+	if $(PYTHON_TORCH) -c 'import torch' 2>/dev/null; then \
+		$(PYTHON_TORCH) '$(srcdir)/tools/bench-torch.py' --arch flow-cnn --threads 2 \
+			--seconds $(BENCH_SECONDS) --compare-text flow-cnn-bench.txt; \
+	else echo 'bench-flow-cnn: no python3-torch, no torch rows'; fi
+	uptime
+.PHONY: bench-flow-cnn
+CLEANFILES += flow-cnn-bench.txt
