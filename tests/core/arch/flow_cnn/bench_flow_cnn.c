@@ -29,17 +29,6 @@ static double seconds_now(clockid_t clock)
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* Flow f's records, in the dataset's (arrival) order. */
-static size_t flow_records(const struct pronet_dataset *data, const struct pronet_flows *flows,
-                           size_t f, struct pronet_packet_record *records)
-{
-	size_t n = 0;
-
-	for (size_t k = flows->start[f]; k < flows->start[f + 1] && n < MAX_FLOW; k++)
-		records[n++] = data->samples[flows->samples[k]].input;
-	return n;
-}
-
 static int bench(const struct pronet_dataset *data, const struct pronet_flows *flows,
                  struct pronet_packet_record *records)
 {
@@ -76,10 +65,13 @@ static int bench(const struct pronet_dataset *data, const struct pronet_flows *f
 	cpu_start = seconds_now(CLOCK_PROCESS_CPUTIME_ID);
 	do { /* at least two CPU seconds of verdicts */
 		for (size_t f = 0; f < flows->num_flows; f++) {
-			size_t n = flow_records(data, flows, f, records);
+			size_t n = 0;
 
-			predicted += pronet_model_predict_flow(model, ws, records, n, probabilities,
-			                                       &best) == PRONET_OK;
+			predicted +=
+			    pronet_flows_gather_inputs(data, flows, f, 0, MAX_FLOW, records, NULL,
+			                               &n, errbuf) == PRONET_OK &&
+			    pronet_model_predict_flow(model, ws, records, n, probabilities,
+			                              &best) == PRONET_OK;
 		}
 		cpu_seconds = seconds_now(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
 	} while (cpu_seconds < 2.0);
