@@ -301,6 +301,22 @@ def bench_pronet(args):
     return result
 
 
+def blas_library():
+    """The BLAS this process loaded, by its resolved path. Debian's
+    python3-torch (BLAS_INFO=generic) runs its dense layers through
+    libblas.so.3, whichever package the alternatives system points it at:
+    netlib's reference libblas3 makes them ~20 times slower than OpenBLAS
+    (docs/evaluation.md), so a ratio is only read beside the BLAS it had."""
+    torch.ones(64, 64) @ torch.ones(64, 64)  # loads it
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line.lower()}
+    except OSError:
+        return "unknown (no /proc/self/maps)"
+    found = sorted(os.path.realpath(p) for p in paths if p.startswith("/"))
+    return ", ".join(found) if found else "none loaded"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--arch", default="pronet-cnn",
@@ -323,7 +339,9 @@ def main():
         result = bench_pronet(args)
     else:
         names = list(WHOLE_PACKET) if args.arch == "all" else [args.arch]
-        result = {"torch": torch.__version__, "threads": args.threads,
+        blas = blas_library()
+        print("torch %s, BLAS: %s" % (torch.__version__, blas))
+        result = {"torch": torch.__version__, "blas": blas, "threads": args.threads,
                   "predict_threads": args.predict_threads, "batch": args.batch,
                   "families": [bench_family(n, args) for n in names]}
         if args.compare:
