@@ -116,15 +116,14 @@ CLEANFILES += model-corpus.ds model-corpus.txt
 # Same class map, class floor, balancing, seed, threads and thresholds as
 # the default model; a fixed step budget per family (the only per-family
 # option) with early stopping on the validation captures (30 trainings of
-# 128-sample steps: deep-packet-cnn ~600 samples/s, deep-packet-sae ~2,400,
-# image-cnn ~500 on 2 idle cores). deep-packet-cnn's 450 steps come from a
+# 128-sample steps: deep-packet-cnn ~1,400 samples/s, deep-packet-sae ~11,000,
+# image-cnn ~1,900 on 2 idle cores). deep-packet-cnn's 450 steps come from a
 # validation curve on the whole corpus (`pronet train --calibrate
 # --validate-every 50 --patience 0`): the validation loss is lowest near
 # step 300 (2.81; at 150 it was 3.14, above step 50's 3.00, so 150 steps
 # kept step 50's weights) and stays within 2.81-3.24 to step 700, so 450
-# lets early stopping find it; that makes its target up to ~50 minutes on 2
-# idle cores (estimated), past issue 13's 30 (docs/evaluation.md has the
-# times measured). `make model-eval-arch ARCH=NAME
+# lets early stopping find it; its target took 19 minutes on 2 idle cores
+# (docs/evaluation.md has the times measured). `make model-eval-arch ARCH=NAME
 # ARCH_OPTIONS='...'` for one family.
 ARCH_LABEL_OPTIONS = --packets 4 --layer l3 --bytes 1500
 ARCH_TRAIN_OPTIONS = --max-per-class 100 --min-flows 20 --seed 1 --threads 2 \
