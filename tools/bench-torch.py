@@ -341,6 +341,10 @@ def main():
         names = list(WHOLE_PACKET) if args.arch == "all" else [args.arch]
         blas = blas_library()
         print("torch %s, BLAS: %s" % (torch.__version__, blas))
+        if "/blas/libblas.so" in blas:
+            print("bench-torch.py: torch's dense layers run on netlib's reference BLAS, "
+                  "about 20 times slower than its best: apt-get install "
+                  "libopenblas0-pthread, run with OPENBLAS_NUM_THREADS=1", file=sys.stderr)
         result = {"torch": torch.__version__, "blas": blas, "threads": args.threads,
                   "predict_threads": args.predict_threads, "batch": args.batch,
                   "families": [bench_family(n, args) for n in names]}

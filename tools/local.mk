@@ -98,7 +98,10 @@ EXTRA_DIST += tools/bench-torch.py
 # `make bench-torch`: the whole-packet families' rows of `make bench`, then the
 # same networks in Debian's python3-torch on the same input sizes, back to
 # back, and the pronet / torch ratios; the load average before and after (the
-# machine may be shared: the ratios matter more than the rates).
+# machine may be shared: the ratios matter more than the rates). Torch's
+# dense layers run on whatever libblas.so.3 points at (the script prints it):
+# give it OpenBLAS (libopenblas0-pthread) and OPENBLAS_NUM_THREADS=1, its best
+# here, or the ratios flatter pronet (docs/evaluation.md).
 PYTHON_TORCH = /usr/bin/python3
 bench-torch: tools/bench$(EXEEXT)
 	uptime
