@@ -14,15 +14,16 @@
 #include "ndpi-glue/capture/decode.h"
 #include "ndpi-glue/flow/flow_table.h"
 
-/* A batch holds PRONET_SHARD_BATCH_PACKETS packets of about 500 bytes with
- * their entries, or fewer when they are larger (one of 64 KiB always fits).
- * A worker's 128 batches (16 MiB, touched only as far as it falls behind)
- * let the reader run ahead of a worker that has most of the packets for a
- * while - one heavy flow, or one capture's few flows in a merged capture -
- * and keep the other workers fed meanwhile. With 4 the reader waited on the
- * busy worker while the other idled: on a long capture (20 repeats of the
- * merged corpus), 2 threads kept 1.54-1.61 CPUs busy and ran 1.34x one
- * thread; with 128, 1.83-1.88 CPUs and 1.57x (docs/classify-threads.md). */
+/* A batch is handed over at PRONET_SHARD_BATCH_PACKETS packets or when its
+ * bytes are full, whichever comes first: about 200 of the corpus's packets
+ * with their entries (one of 64 KiB always fits). A worker's 128 batches
+ * (16 MiB, touched only as far as it falls behind) let the reader run ahead
+ * of a worker that has most of the packets for a while - one heavy flow, or
+ * one capture's few flows in a merged capture - and keep the other workers
+ * fed meanwhile. With 4 the reader waited on the busy worker while the other
+ * idled: on a long capture (20 repeats of the merged corpus), 2 threads kept
+ * 1.54-1.61 CPUs busy and ran 1.34x one thread; with 128, 1.83-1.88 CPUs and
+ * 1.57x (docs/classify-threads.md). */
 #define BATCH_BYTES (128u * 1024u)
 #define BATCHES_PER_WORKER 128
 
