@@ -1,7 +1,7 @@
 /* Bytes of crafted packets, for the test programs that build them
  * (tests/plugin/fixture.c, tests/tools/make_flood.c,
- * tests/ndpi-glue/engine/test_ndpi_engine.c): network-order
- * stores and a plain IPv4 header. Header-only (static inline) so that a
+ * tests/ndpi-glue/engine/test_ndpi_engine.c, test_shards.c): network-order
+ * stores, a plain IPv4 header and one DNS exchange. Header-only (static inline) so that a
  * program needs no library for it: make_flood links no CUnit. */
 #ifndef PRONET_TESTS_PACKET_BYTES_H
 #define PRONET_TESTS_PACKET_BYTES_H
@@ -11,6 +11,24 @@
 #include <string.h>
 
 #define PACKET_IPV4_LENGTH 20
+
+/* A DNS query, id 0x1234, recursion desired, one question: example.com A
+ * IN (29 bytes); and its response: same id, response + RD + RA, the
+ * question, one A answer (name pointer 0xc00c, TTL 60, 93.184.216.34; 45
+ * bytes). Initialisers, so that each test's array keeps its sizeof:
+ * static const uint8_t query[] = PACKET_DNS_QUERY; */
+#define PACKET_DNS_QUERY                                                                           \
+	{                                                                                          \
+		0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 7, 'e',    \
+		    'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0x00, 0x01, 0x00, 0x01      \
+	}
+#define PACKET_DNS_RESPONSE                                                                        \
+	{                                                                                          \
+		0x12, 0x34, 0x81, 0x80, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 7, 'e',    \
+		    'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0x00, 0x01, 0x00, 0x01,     \
+		    0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x3c, 0x00, 0x04, 93,    \
+		    184, 216, 34                                                                   \
+	}
 
 static inline void packet_put16(uint8_t *p, uint16_t v)
 {

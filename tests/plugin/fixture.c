@@ -23,10 +23,7 @@ const uint8_t fixture_random_payload[24] = {
 };
 
 /* DNS: id 0x1234, RD, 1 question: example.com A IN. */
-const uint8_t fixture_dns_query[29] = {
-    0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 7,    'e',  'x',
-    'a',  'm',  'p',  'l',  'e',  3,    'c',  'o',  'm',  0,    0x00, 0x01, 0x00, 0x01,
-};
+const uint8_t fixture_dns_query[29] = PACKET_DNS_QUERY;
 
 struct ndpi_detection_module_struct *fixture_module_new(void)
 {

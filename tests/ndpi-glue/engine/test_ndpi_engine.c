@@ -127,16 +127,9 @@ static void build_udp(struct udp_frame *frame, uint8_t src, uint16_t sport, uint
 	p->payload_length = length;
 }
 
-/* DNS query: id 0x1234, recursion desired, one question example.com A IN. */
-static const uint8_t dns_query[] = {0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
-                                    0x00, 0x00, 7,    'e',  'x',  'a',  'm',  'p',  'l',  'e',
-                                    3,    'c',  'o',  'm',  0,    0x00, 0x01, 0x00, 0x01};
-/* Its response: same id, response + RD + RA, the question, one A answer
- * (name pointer 0xc00c, TTL 60, 93.184.216.34). */
-static const uint8_t dns_response[] = {
-    0x12, 0x34, 0x81, 0x80, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 7,    'e',  'x',
-    'a',  'm',  'p',  'l',  'e',  3,    'c',  'o',  'm',  0,    0x00, 0x01, 0x00, 0x01, 0xc0,
-    0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x3c, 0x00, 0x04, 93,   184,  216,  34};
+/* DNS query: example.com A IN, and its response (tests/packet_bytes.h). */
+static const uint8_t dns_query[] = PACKET_DNS_QUERY;
+static const uint8_t dns_response[] = PACKET_DNS_RESPONSE;
 
 static void test_dns_is_detected_without_giving_up(void)
 {

@@ -48,13 +48,8 @@ static void engine_options(struct pronet_ndpi_engine_options *options, struct re
 }
 
 /* DNS query (id 0x1234, example.com A IN) and its response (one A answer). */
-static const uint8_t dns_query[] = {0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
-                                    0x00, 0x00, 7,    'e',  'x',  'a',  'm',  'p',  'l',  'e',
-                                    3,    'c',  'o',  'm',  0,    0x00, 0x01, 0x00, 0x01};
-static const uint8_t dns_response[] = {
-    0x12, 0x34, 0x81, 0x80, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 7,    'e',  'x',
-    'a',  'm',  'p',  'l',  'e',  3,    'c',  'o',  'm',  0,    0x00, 0x01, 0x00, 0x01, 0xc0,
-    0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x3c, 0x00, 0x04, 93,   184,  216,  34};
+static const uint8_t dns_query[] = PACKET_DNS_QUERY;
+static const uint8_t dns_response[] = PACKET_DNS_RESPONSE;
 
 /* An IPv4/UDP packet 10.0.0.1:port <-> 10.0.0.2:53 as a raw frame. */
 static void build_frame(uint8_t *bytes, struct pronet_raw_packet *frame, uint16_t port,
