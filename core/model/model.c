@@ -304,6 +304,12 @@ enum pronet_err pronet_model_predict(const struct pronet_model *model,
  * (measured: groups of 2 beat 4 and 8). The same results as one call per
  * packet. */
 #define PREDICT_GROUP 2
+/* The payload bytes of the packet this many ahead are asked for while the
+ * current one is predicted: they are a second stream beside the records (in
+ * a capture, wherever its buffer put them), and ProNet's first use of them
+ * otherwise waits on memory (docs/performance.md has the measurement). A
+ * prefetch never faults, so a record without bytes (NULL) is harmless. */
+#define PREFETCH_AHEAD 4
 
 /* A family with a batch hook: groups of its batch_rows at once, each
  * group's logits written where its probabilities go and turned into them
@@ -351,8 +357,11 @@ enum pronet_err pronet_model_predict_batch(const struct pronet_model *model,
 		size_t n = count - i < PREDICT_GROUP ? count - i : PREDICT_GROUP;
 		float *p = probabilities + i * model->num_classes;
 
-		for (size_t k = 0; k < n; k++)
+		for (size_t k = 0; k < n; k++) {
+			if (i + k + PREFETCH_AHEAD < count)
+				__builtin_prefetch(inputs[i + k + PREFETCH_AHEAD].bytes);
 			model->ops->logits(model, &inputs[i + k], memory, logits[k]);
+		}
 		for (size_t k = 0; k < n; k++) {
 			size_t top = pronet_softmax_fast_best(
 			    logits[k], model->num_classes, model->temperature,
