@@ -27,6 +27,8 @@
  * bits more (t = 16) for 6 conversions and multiply-adds per block. */
 #define CLASS_BLOCK 8
 #define GROUP 16
+/* The AVX2 set-up writes 8 row pointers at a time. */
+#define ROW_SLOTS 16
 #define ALIGNMENT 64
 #define PADDED_MAX_FILTERS ((PRONET_MAX_FILTERS + 15) / 16 * 16)
 #define MAX_FEATURES (PRONET_CNN_FEATURE_GROUPS * PADDED_MAX_FILTERS)
@@ -43,6 +45,12 @@ struct pronet_cnn_quant;
 typedef void qpool_kernel(const struct pronet_cnn_quant *quant, const int16_t *const *rows,
                           size_t view, int16_t *pooled);
 typedef void qhead_kernel(const struct pronet_cnn_quant *quant, const int16_t *pooled, float *sums);
+/* The rows of the tokens of tokens.h: window holds 16 readable bytes, the
+ * payload's first `length` of them (the rest are not read as payload);
+ * rows and ngram_rows have ROW_SLOTS entries, of which the pool reads the
+ * first 16 and 14. */
+typedef void qsetup_kernel(const struct pronet_cnn_quant *quant, const uint8_t *window,
+                           size_t length, const int16_t **rows, const int16_t **ngram_rows);
 
 struct pronet_cnn_quant {
 	size_t stride;              /* int16 per (token, offset): t rounded up to 16, as fast.h's */
@@ -50,6 +58,7 @@ struct pronet_cnn_quant {
 	size_t classes, padded;     /* padded: classes rounded up to CLASS_BLOCK */
 	int context;                /* the model has context features */
 	enum pronet_vector_isa isa; /* resolved */
+	qsetup_kernel *setup;
 	qpool_kernel *pool;
 	qhead_kernel *head;
 	int16_t *table[PRONET_CNN_VIEWS]; /* [token][offset][stride] */
@@ -209,12 +218,129 @@ __attribute__((target("avx2,fma"))) static void qhead_avx2(const struct pronet_c
 
 	for (; c + 4 * CLASS_BLOCK <= quant->padded; c += 4 * CLASS_BLOCK)
 		qhead_avx2_classes(quant, pooled, c, 4, sums);
-	if (c + 2 * CLASS_BLOCK <= quant->padded) {
+	/* The last 1-3 blocks in one pass (a constant count each, unrolled):
+	 * one broadcast of each pair for all of them. */
+	switch ((quant->padded - c) / CLASS_BLOCK) {
+	case 3:
+		qhead_avx2_classes(quant, pooled, c, 3, sums);
+		break;
+	case 2:
 		qhead_avx2_classes(quant, pooled, c, 2, sums);
-		c += 2 * CLASS_BLOCK;
-	}
-	if (c < quant->padded)
+		break;
+	case 1:
 		qhead_avx2_classes(quant, pooled, c, 1, sums);
+		break;
+	default:
+		break;
+	}
+}
+#endif
+
+/* Tokens as in tokens.h, one at a time (fast.c does the same). */
+static void qsetup_generic(const struct pronet_cnn_quant *quant, const uint8_t *window,
+                           size_t length, const int16_t **rows, const int16_t **ngram_rows)
+{
+	size_t row = OFFSETS * quant->stride;
+
+#pragma GCC unroll 16
+	for (size_t i = 0; i < PRONET_PAYLOAD_BYTES; i++)
+		rows[i] = quant->table[0] + (i < length ? window[i] : PRONET_PADDING_TOKEN) * row;
+#pragma GCC unroll 16
+	for (size_t i = 0; i < PRONET_NGRAM_POSITIONS; i++)
+		ngram_rows[i] =
+		    quant->table[1] +
+		    (i + PRONET_NGRAM_SIZE <= length
+		         ? pronet_ngram_bucket_of(quant->magic, quant->divisor, window + i)
+		         : 0) *
+		        row;
+}
+
+#ifdef PRONET_HAVE_X86_KERNELS
+/* rows[0..7] = table + tokens[k] * row_bytes (bytes), as 64-bit lanes. */
+__attribute__((target("avx2"))) static inline __attribute__((always_inline)) void
+store_rows(const int16_t *table, __m256i row_bytes, __m256i tokens, const int16_t **rows)
+{
+	__m256i base = _mm256_set1_epi64x((long long)(uintptr_t)table);
+	__m256i low = _mm256_cvtepu32_epi64(_mm256_castsi256_si128(tokens));
+	__m256i high = _mm256_cvtepu32_epi64(_mm256_extracti128_si256(tokens, 1));
+
+	_mm256_storeu_si256((__m256i *)(void *)rows,
+	                    _mm256_add_epi64(base, _mm256_mul_epu32(low, row_bytes)));
+	_mm256_storeu_si256((__m256i *)(void *)(rows + 4),
+	                    _mm256_add_epi64(base, _mm256_mul_epu32(high, row_bytes)));
+}
+
+/* hash % divisor for 4 lanes, through doubles: every value below 2^33 is
+ * exact, and h * (1 / d) is within h / d * 2^-52 <= 2^-20 of h / d, while
+ * a remainder r > 0 puts h / d at least 1 / d >= 2^-16 from an integer. So
+ * the floor is the quotient, or one less where r = 0 and the product fell
+ * just below it; then h - q d (one fused, exact step) is d, made 0. */
+__attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) __m128i
+remainder_4(__m128i hash, __m256d divisor, __m256d inverse)
+{
+	__m256d h =
+	    _mm256_add_pd(_mm256_cvtepi32_pd(_mm_xor_si128(hash, _mm_set1_epi32((int)0x80000000u))),
+	                  _mm256_set1_pd(2147483648.0));
+	__m256d r = _mm256_fnmadd_pd(_mm256_floor_pd(_mm256_mul_pd(h, inverse)), divisor, h);
+
+	r = _mm256_sub_pd(r, _mm256_and_pd(_mm256_cmp_pd(r, divisor, _CMP_GE_OQ), divisor));
+	return _mm256_cvttpd_epi32(r);
+}
+
+/* 8 3-grams, of bytes (from the first) at0, at1 and at2: FNV-1a on 8
+ * lanes (vpmulld), 1 + its remainder, 0 where the 3-gram passes the
+ * payload's end. */
+__attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) __m256i
+buckets_8(const struct pronet_cnn_quant *quant, __m128i at0, __m128i at1, __m128i at2,
+          __m256i positions, __m256i valid_below)
+{
+	const __m256i prime = _mm256_set1_epi32(16777619);
+	__m256i hash = _mm256_set1_epi32((int)2166136261u);
+	__m256d divisor = _mm256_set1_pd((double)quant->divisor);
+	__m256d inverse = _mm256_set1_pd(1.0 / (double)quant->divisor);
+	__m256i buckets;
+
+	hash = _mm256_mullo_epi32(_mm256_xor_si256(hash, _mm256_cvtepu8_epi32(at0)), prime);
+	hash = _mm256_mullo_epi32(_mm256_xor_si256(hash, _mm256_cvtepu8_epi32(at1)), prime);
+	hash = _mm256_mullo_epi32(_mm256_xor_si256(hash, _mm256_cvtepu8_epi32(at2)), prime);
+	buckets = _mm256_set_m128i(remainder_4(_mm256_extracti128_si256(hash, 1), divisor, inverse),
+	                           remainder_4(_mm256_castsi256_si128(hash), divisor, inverse));
+	buckets = _mm256_add_epi32(buckets, _mm256_set1_epi32(1));
+	return _mm256_and_si256(buckets, _mm256_cmpgt_epi32(valid_below, positions));
+}
+
+/* The same rows, 8 tokens to a vector. */
+__attribute__((target("avx2,fma"))) static void qsetup_avx2(const struct pronet_cnn_quant *quant,
+                                                            const uint8_t *window, size_t length,
+                                                            const int16_t **rows,
+                                                            const int16_t **ngram_rows)
+{
+	const __m256i low = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+	const __m256i high = _mm256_add_epi32(low, _mm256_set1_epi32(8));
+	__m256i row_bytes =
+	    _mm256_set1_epi64x((long long)(OFFSETS * quant->stride * sizeof(int16_t)));
+	__m256i bytes_valid = _mm256_set1_epi32((int)length);
+	/* A 3-gram at i is whole where i + 3 <= length. */
+	__m256i ngrams_valid = _mm256_set1_epi32((int)length - PRONET_NGRAM_SIZE + 1);
+	__m256i padding = _mm256_set1_epi32(PRONET_PADDING_TOKEN);
+	__m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)window);
+	__m256i first = _mm256_cvtepu8_epi32(bytes);
+	__m256i second = _mm256_cvtepu8_epi32(_mm_srli_si128(bytes, 8));
+
+	first = _mm256_blendv_epi8(padding, first, _mm256_cmpgt_epi32(bytes_valid, low));
+	second = _mm256_blendv_epi8(padding, second, _mm256_cmpgt_epi32(bytes_valid, high));
+	store_rows(quant->table[0], row_bytes, first, rows);
+	store_rows(quant->table[0], row_bytes, second, rows + 8);
+	/* Bytes i, i + 1 and i + 2 of 3-gram i: the prefix shifted down by 0-2
+	 * and 8-10 bytes (zeros shifted in fall past the payload, masked). */
+	store_rows(quant->table[1], row_bytes,
+	           buckets_8(quant, bytes, _mm_srli_si128(bytes, 1), _mm_srli_si128(bytes, 2), low,
+	                     ngrams_valid),
+	           ngram_rows);
+	store_rows(quant->table[1], row_bytes,
+	           buckets_8(quant, _mm_srli_si128(bytes, 8), _mm_srli_si128(bytes, 9),
+	                     _mm_srli_si128(bytes, 10), high, ngrams_valid),
+	           ngram_rows + 8);
 }
 #endif
 
@@ -392,10 +518,12 @@ struct pronet_cnn_quant *pronet_cnn_quant_new(const struct pronet_model *model,
 	q->padded = (q->classes + CLASS_BLOCK - 1) / CLASS_BLOCK * CLASS_BLOCK;
 	q->context = pronet_cnn_state(model)->config.context_features != 0;
 	q->isa = isa;
+	q->setup = qsetup_generic;
 	q->pool = qpool_generic;
 	q->head = qhead_generic;
 #ifdef PRONET_HAVE_X86_KERNELS
 	if (isa == PRONET_ISA_AVX2 || isa == PRONET_ISA_AVX512) {
+		q->setup = qsetup_avx2;
 		q->pool = qpool_avx2;
 		q->head = qhead_avx2;
 	}
@@ -410,6 +538,7 @@ struct pronet_cnn_quant *pronet_cnn_quant_new(const struct pronet_model *model,
 		    aligned_block(tokens * OFFSETS * q->stride * sizeof(int16_t), &q->bytes);
 	}
 	q->weights = aligned_block(q->features * q->padded * sizeof(int16_t), &q->bytes);
+	/* At least one row: aligned_alloc of 0 bytes may give NULL. */
 	q->class_scale = aligned_block(q->features / GROUP * q->padded * sizeof(float), &q->bytes);
 	q->by_position = aligned_block(DIRECTIONS * INDEXES * q->padded * sizeof(float), &q->bytes);
 	q->by_size =
@@ -478,32 +607,53 @@ static const float *context_rows(const struct pronet_cnn_quant *q,
 	return q->by_position + (direction * INDEXES + index) * q->padded;
 }
 
+/* The row pointers of input's tokens. A prefix of 16 bytes is read where it
+ * is; a shorter one is copied to window first, zeros after it (the vector
+ * load that follows waits for the copy's smaller stores to reach the cache,
+ * which the whole prefix skips). */
+static void set_up(const struct pronet_cnn_quant *quant, const struct pronet_packet_record *input,
+                   uint8_t window[PRONET_PAYLOAD_BYTES], const int16_t **rows,
+                   const int16_t **ngram_rows)
+{
+	size_t length = input->length < PRONET_PAYLOAD_BYTES ? input->length : PRONET_PAYLOAD_BYTES;
+
+	if (length == PRONET_PAYLOAD_BYTES) {
+		quant->setup(quant, input->bytes, length, rows, ngram_rows);
+		return;
+	}
+	memset(window, 0, PRONET_PAYLOAD_BYTES);
+	if (length > 0)
+		memcpy(window, input->bytes, length);
+	quant->setup(quant, window, length, rows, ngram_rows);
+}
+
+void pronet_cnn_quant_tokens(const struct pronet_cnn_quant *quant,
+                             const struct pronet_packet_record *input,
+                             uint32_t byte_ids[PRONET_PAYLOAD_BYTES],
+                             uint32_t ngram_ids[PRONET_NGRAM_POSITIONS])
+{
+	const int16_t *rows[ROW_SLOTS], *ngram_rows[ROW_SLOTS];
+	uint8_t window[PRONET_PAYLOAD_BYTES];
+	size_t row = OFFSETS * quant->stride;
+
+	set_up(quant, input, window, rows, ngram_rows);
+	for (size_t i = 0; i < PRONET_PAYLOAD_BYTES; i++)
+		byte_ids[i] = (uint32_t)((size_t)(rows[i] - quant->table[0]) / row);
+	for (size_t i = 0; i < PRONET_NGRAM_POSITIONS; i++)
+		ngram_ids[i] = (uint32_t)((size_t)(ngram_rows[i] - quant->table[1]) / row);
+}
+
 void pronet_cnn_quant_logits(const struct pronet_cnn_quant *quant,
                              const struct pronet_packet_record *input, float *logits)
 {
-	size_t length = input->length < PRONET_PAYLOAD_BYTES ? input->length : PRONET_PAYLOAD_BYTES;
-	size_t row = OFFSETS * quant->stride;
-	const int16_t *rows[PRONET_PAYLOAD_BYTES], *ngram_rows[PRONET_NGRAM_POSITIONS];
+	const int16_t *rows[ROW_SLOTS], *ngram_rows[ROW_SLOTS];
 	_Alignas(ALIGNMENT) int16_t pooled[MAX_FEATURES];
 	_Alignas(ALIGNMENT) float sums[PADDED_MAX_CLASSES], out[PADDED_MAX_CLASSES];
-	uint8_t window[PRONET_PAYLOAD_BYTES] = {0};
+	uint8_t window[PRONET_PAYLOAD_BYTES];
 	const float *position_row, *size_row;
 	float length_feature;
 
-	if (length > 0)
-		memcpy(window, input->bytes, length);
-		/* Tokens as in tokens.h (fast.c does the same). */
-#pragma GCC unroll 16
-	for (size_t i = 0; i < PRONET_PAYLOAD_BYTES; i++)
-		rows[i] = quant->table[0] + (i < length ? window[i] : PRONET_PADDING_TOKEN) * row;
-#pragma GCC unroll 16
-	for (size_t i = 0; i < PRONET_NGRAM_POSITIONS; i++)
-		ngram_rows[i] =
-		    quant->table[1] +
-		    (i + PRONET_NGRAM_SIZE <= length
-		         ? pronet_ngram_bucket_of(quant->magic, quant->divisor, window + i)
-		         : 0) *
-		        row;
+	set_up(quant, input, window, rows, ngram_rows);
 	quant->pool(quant, rows, 0, pooled);
 	quant->pool(quant, ngram_rows, 1, pooled + PRONET_CNN_WIDTHS * quant->stride);
 	quant->head(quant, pooled, sums);

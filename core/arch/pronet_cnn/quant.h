@@ -35,7 +35,9 @@
 #define PRONET_CORE_ARCH_PRONET_CNN_QUANT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "core/arch/pronet_cnn/tokens.h"
 #include "core/data/record.h"
 #include "core/util/vector_isa.h"
 
@@ -63,6 +65,14 @@ size_t pronet_cnn_quant_bytes(const struct pronet_cnn_quant *quant);
  * with weights N(0, 0.5) estimates 1.4e-3 and keeps the float path. */
 #define PRONET_CNN_QUANT_MAX_DP_SD (1e-3 / 3)
 double pronet_cnn_quant_error_sd(const struct pronet_cnn_quant *quant);
+
+/* The byte and 3-gram token ids whose rows pronet_cnn_quant_logits reads for
+ * input, from its set-up kernel: pronet_tokens_bytes' and
+ * pronet_tokens_ngrams' ids, which tests hold it to. */
+void pronet_cnn_quant_tokens(const struct pronet_cnn_quant *quant,
+                             const struct pronet_packet_record *input,
+                             uint32_t byte_ids[PRONET_PAYLOAD_BYTES],
+                             uint32_t ngram_ids[PRONET_NGRAM_POSITIONS]);
 
 /* logits[num_classes] of one input; no allocation. */
 void pronet_cnn_quant_logits(const struct pronet_cnn_quant *quant,

@@ -7,7 +7,8 @@
  * length; models whose error estimate is too large keep the float path, at
  * their temperature; on the extremes (every sum at its largest reachable value,
  * where a step chosen too fine would overflow int16); every kernel this CPU
- * has gives the same answer; pronet_model_set_quantised(model, 0) predicts
+ * has gives the same answer; every set-up kernel looks up tokens.h's ids
+ * (the AVX2 one checked on every 3-gram); pronet_model_set_quantised(model, 0) predicts
  * from the float tables exactly, through weight changes; a model without a
  * 3-gram table keeps the float path. */
 #include "core/arch/pronet_cnn/fast.h"
@@ -278,6 +279,117 @@ static void test_every_kernel_agrees(void)
 	}
 }
 
+static void check_tokens(const struct pronet_cnn_quant *quant, uint32_t buckets,
+                         const struct pronet_packet_record *input, unsigned long *wrong,
+                         unsigned long *checked)
+{
+	uint32_t bytes[PRONET_PAYLOAD_BYTES], ngrams[PRONET_NGRAM_POSITIONS];
+	uint32_t want_bytes[PRONET_PAYLOAD_BYTES], want_ngrams[PRONET_NGRAM_POSITIONS];
+
+	pronet_cnn_quant_tokens(quant, input, bytes, ngrams);
+	pronet_tokens_bytes(input, want_bytes);
+	pronet_tokens_ngrams(input, buckets, want_ngrams);
+	*wrong += memcmp(bytes, want_bytes, sizeof(bytes)) != 0;
+	*wrong += memcmp(ngrams, want_ngrams, sizeof(ngrams)) != 0;
+	(*checked)++;
+}
+
+/* Every kernel's set-up looks up tokens.h's ids: every length (and one
+ * past the prefix) with random bytes, all zeros and all 0xff, for bucket
+ * counts from the least to the most a model may have. */
+static void test_setup_finds_the_tokens(void)
+{
+	static const uint32_t buckets[] = {2, 3, 4, 257, 1024, 4099, 32768, 65535, 65536};
+	int avx2 = pronet_unit_isa_runs(PRONET_ISA_AVX2, "AVX2 set-up: tokens.h's ids");
+
+	for (size_t b = 0; b < sizeof(buckets) / sizeof(buckets[0]); b++) {
+		struct pronet_model *model = random_model(1, buckets[b], 0, 0, 2, 0.1f, 500 + b);
+		struct pronet_cnn_fast *fast = pronet_cnn_state(model)->fast;
+		struct pronet_cnn_quant *kernels[2] = {
+		    pronet_cnn_quant_new(model, fast, PRONET_ISA_GENERIC),
+		    avx2 ? pronet_cnn_quant_new(model, fast, PRONET_ISA_AVX2) : NULL};
+		unsigned long wrong = 0, checked = 0;
+		struct pronet_packet_record input;
+		struct pronet_rng rng;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(kernels[0]);
+		pronet_rng_seed(&rng, 600 + b);
+		for (size_t k = 0; k < 2 && kernels[k] != NULL; k++)
+			for (uint32_t length = 0; length <= PRONET_PAYLOAD_BYTES + 1; length++) {
+				random_input(&rng,
+				             (uint8_t)(length < PRONET_PAYLOAD_BYTES
+				                           ? length
+				                           : PRONET_PAYLOAD_BYTES),
+				             &input);
+				input.length = length;
+				check_tokens(kernels[k], buckets[b], &input, &wrong, &checked);
+				memset(PRONET_UNIT_BYTES(input), 0x00, PRONET_PAYLOAD_BYTES);
+				check_tokens(kernels[k], buckets[b], &input, &wrong, &checked);
+				memset(PRONET_UNIT_BYTES(input), 0xff, PRONET_PAYLOAD_BYTES);
+				check_tokens(kernels[k], buckets[b], &input, &wrong, &checked);
+			}
+		CU_ASSERT_EQUAL(wrong, 0);
+		CU_ASSERT_EQUAL(checked, (avx2 ? 2u : 1u) * 18u * 3u);
+		pronet_cnn_quant_free(kernels[0]);
+		pronet_cnn_quant_free(kernels[1]);
+		pronet_model_free(model);
+	}
+}
+
+/* The AVX2 set-up's remainder (through doubles) against tokens.h's on
+ * every 3-gram there is, for the least bucket count, the shipped model's,
+ * the most, and 50: divisor 49 is the least where the quotient's floor lands
+ * one low for some 3-gram (159,526 of them; a search of every divisor
+ * below 2000 found 0 where it lands high). Prefixes "a b c1 a b c2 ... a b c5 a" put (a, b, c) at
+ * positions 0, 3, 6, 9 and 12, and 3.4 M of them cover all 2^24. A
+ * remainder that is one divisor too large (the quotient's floor one low
+ * where the divisor divides the hash) names a row past the table. */
+static void test_avx2_setup_on_every_ngram(void)
+{
+	static const uint32_t buckets[] = {2, 50, 1024, 65536};
+
+	if (!pronet_unit_isa_runs(PRONET_ISA_AVX2, "AVX2 set-up on every 3-gram"))
+		return;
+	for (size_t b = 0; b < sizeof(buckets) / sizeof(buckets[0]); b++) {
+		struct pronet_model *model = random_model(1, buckets[b], 0, 0, 2, 0.1f, 700 + b);
+		struct pronet_cnn_quant *quant =
+		    pronet_cnn_quant_new(model, pronet_cnn_state(model)->fast, PRONET_ISA_AVX2);
+		struct pronet_packet_record input;
+		unsigned long wrong = 0, grams = 0;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(quant);
+		memset(&input, 0, sizeof(input));
+		input.bytes = pronet_unit_record_bytes(PRONET_PAYLOAD_BYTES);
+		input.length = PRONET_PAYLOAD_BYTES;
+		for (uint32_t ab = 0; ab < 65536; ab++)
+			for (uint32_t c = 0; c < 256; c += 5) {
+				uint8_t *bytes = PRONET_UNIT_BYTES(input);
+				uint32_t byte_ids[PRONET_PAYLOAD_BYTES],
+				    ids[PRONET_NGRAM_POSITIONS];
+
+				for (uint32_t k = 0; k < 5; k++) {
+					bytes[3 * k] = (uint8_t)ab;
+					bytes[3 * k + 1] = (uint8_t)(ab >> 8);
+					bytes[3 * k + 2] = (uint8_t)(c + k < 256 ? c + k : c);
+				}
+				bytes[15] = (uint8_t)ab;
+				pronet_cnn_quant_tokens(quant, &input, byte_ids, ids);
+				for (uint32_t k = 0; k < 5 && c + k < 256; k++) {
+					uint32_t want = 1 + pronet_ngram_hash_fnv1a32(
+					                        bytes + 3 * k, PRONET_NGRAM_SIZE) %
+					                        (buckets[b] - 1);
+
+					wrong += ids[3 * k] != want;
+					grams++;
+				}
+			}
+		CU_ASSERT_EQUAL(wrong, 0);
+		CU_ASSERT_EQUAL(grams, 1u << 24);
+		pronet_cnn_quant_free(quant);
+		pronet_model_free(model);
+	}
+}
+
 /* Off: predict's probabilities are the float tables' bits, also after the
  * weights change; on again: the 16-bit path, which differs somewhere. */
 static void test_float_tables_on_request(void)
@@ -351,6 +463,8 @@ static CU_TestInfo tests[] = {
      test_wide_weights_keep_the_contract},
     {"sums at the largest reachable values do not overflow", test_sums_at_their_bounds},
     {"AVX2 and 16-byte kernels agree", test_every_kernel_agrees},
+    {"every set-up looks up tokens.h's ids", test_setup_finds_the_tokens},
+    {"the AVX2 set-up's remainder on every 3-gram", test_avx2_setup_on_every_ngram},
     {"the float tables on request, through weight changes", test_float_tables_on_request},
     {"no 3-gram table: the float path", test_no_ngram_table_keeps_float},
     CU_TEST_INFO_NULL,
