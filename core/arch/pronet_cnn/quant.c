@@ -538,7 +538,6 @@ struct pronet_cnn_quant *pronet_cnn_quant_new(const struct pronet_model *model,
 		    aligned_block(tokens * OFFSETS * q->stride * sizeof(int16_t), &q->bytes);
 	}
 	q->weights = aligned_block(q->features * q->padded * sizeof(int16_t), &q->bytes);
-	/* At least one row: aligned_alloc of 0 bytes may give NULL. */
 	q->class_scale = aligned_block(q->features / GROUP * q->padded * sizeof(float), &q->bytes);
 	q->by_position = aligned_block(DIRECTIONS * INDEXES * q->padded * sizeof(float), &q->bytes);
 	q->by_size =
