@@ -88,6 +88,14 @@ int bench_wanted(const struct bench *b, const char *name)
 	return 0;
 }
 
+int bench_wanted_any(const struct bench *b, const char *const *names, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (bench_wanted(b, names[i]))
+			return 1;
+	return 0;
+}
+
 /* Payload prefixes of every decodable packet with payload, in file order. */
 static size_t read_corpus_file(const char *path, uint32_t capture, struct bench *b)
 {
@@ -259,8 +267,7 @@ int main(int argc, char **argv)
 	       "(rates are per CPU second of the child, except training: wall clock)\n",
 	       b.num_inputs, corpus, b.seconds, b.load[0]);
 	bench_model_rows(&b);
-	if (bench_wanted(&b, "ndpiReader -l N") || bench_wanted(&b, "pronet flows") ||
-	    bench_wanted(&b, "pronet classify"))
+	if (bench_host_wanted(&b))
 		bench_host_rows(&b, &h, workdir);
 	bench_print_table(b.results, b.num_results);
 	if (b.num_dropped != 0)

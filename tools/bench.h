@@ -48,5 +48,9 @@ struct result *bench_add_result(struct bench *b, const char *name, const char *u
 /* 1 if the figure is wanted (-f: its name contains one of the filter's
  * comma-separated words). */
 int bench_wanted(const struct bench *b, const char *name);
+/* 1 if any of names[count] is wanted: for code that makes several rows
+ * together (a ratio and the rows it divides), so that a filter naming any
+ * one of them runs the group. */
+int bench_wanted_any(const struct bench *b, const char *const *names, size_t count);
 
 #endif

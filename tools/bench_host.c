@@ -14,13 +14,39 @@
 #include "tools/bench_host.h"
 #include "tools/bench_model.h"
 
+/* The rows this file makes, by group: a group is run whole when -f names any
+ * of its rows, since a ratio needs the rows it divides. */
+static const char *const THREADS_ROWS[] = {
+    "pronet classify --threads 1 (wall)",
+    "pronet classify --threads 2 (wall)",
+    "pronet classify 2 threads / 1 (wall)",
+};
+static const char *const LONG_ROWS[] = {
+    "pronet classify --threads 1, one long capture (wall)",
+    "pronet classify --threads 2, one long capture (wall)",
+    "pronet classify 2 threads / 1, one long capture (wall)",
+};
+static const char *const SINGLE_ROWS[] = {
+    "ndpiReader -l N (one core)",
+    "pronet flows (nDPI engine, no model)",
+    "pronet classify (model)",
+};
+#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
+
+int bench_host_wanted(const struct bench *b)
+{
+	return bench_wanted_any(b, SINGLE_ROWS, COUNT(SINGLE_ROWS)) ||
+	       bench_wanted_any(b, THREADS_ROWS, COUNT(THREADS_ROWS)) ||
+	       bench_wanted_any(b, LONG_ROWS, COUNT(LONG_ROWS));
+}
+
 /* ndpiReader -q -i FILE -l LOOPS, LOOPS chosen from a first single loop so
  * the run lasts about the benchmark's seconds. Each loop re-reads the file
  * (from the page cache) and sets nDPI up again, as ndpiReader's -l does. */
 static void bench_ndpireader(struct bench *b, const struct host *h)
 {
-	struct result *pps = bench_add_result(b, "ndpiReader -l N (one core)", "packets/s");
-	struct result *mbps = bench_add_result(b, "ndpiReader -l N (one core)", "Mbit/s");
+	struct result *pps = bench_add_result(b, SINGLE_ROWS[0], "packets/s");
+	struct result *mbps = bench_add_result(b, SINGLE_ROWS[0], "Mbit/s");
 	char errbuf[PRONET_ERRBUF_SIZE], loops_text[16];
 	char *argv[] = {(char *)h->ndpireader, "-q", "-i", (char *)h->path, "-l", loops_text, NULL};
 	struct bench_run run;
@@ -88,8 +114,6 @@ static struct result *bench_pronet_command(struct bench *b, const struct host *h
 	struct bench_run run;
 	size_t copies = 1;
 
-	if (!bench_wanted(b, name))
-		return NULL;
 	pps = bench_add_result(b, name, "packets/s");
 	mbps = bench_add_result(b, name, "Mbit/s");
 
@@ -141,15 +165,13 @@ static void bench_classify_threads(struct bench *b, const struct host *h, const 
 	char *two[] = {(char *)h->pronet, "classify", "-q", "--threads", "2", "-m",
 	               (char *)model_path};
 	char before[64], after[64];
-	if (!bench_wanted(b, "pronet classify --threads"))
+	if (!bench_wanted_any(b, THREADS_ROWS, COUNT(THREADS_ROWS)))
 		return;
 	load_average(before, sizeof(before));
-	struct result *r1 =
-	    bench_pronet_command(b, h, "pronet classify --threads 1 (wall)", one, 7, 1);
-	struct result *r2 =
-	    bench_pronet_command(b, h, "pronet classify --threads 2 (wall)", two, 7, 1);
+	struct result *r1 = bench_pronet_command(b, h, THREADS_ROWS[0], one, 7, 1);
+	struct result *r2 = bench_pronet_command(b, h, THREADS_ROWS[1], two, 7, 1);
 	load_average(after, sizeof(after));
-	struct result *ratio = bench_add_result(b, "pronet classify 2 threads / 1 (wall)", "x");
+	struct result *ratio = bench_add_result(b, THREADS_ROWS[2], "x");
 	ratio->value = r1 != NULL && r2 != NULL && r1->value > 0 ? r2->value / r1->value : NAN;
 	snprintf(ratio->note, sizeof(ratio->note),
 	         "load average (1, 5, 15 min) %s before, %s after; %ld CPUs online", before, after,
@@ -210,14 +232,13 @@ static void bench_classify_threads_long(struct bench *b, const struct host *h,
 {
 	char errbuf[PRONET_ERRBUF_SIZE] = "", one_path[4096], long_path[4096], log[4096];
 	char before[64], after[64];
-	const char *names[2] = {"pronet classify --threads 1, one long capture (wall)",
-	                        "pronet classify --threads 2, one long capture (wall)"};
+	const char *const *names = LONG_ROWS;
 	struct result *rows[2];
 	struct bench_capture one, repeated;
 	struct bench_run run;
 	long long flows_one = -1, flows;
 	unsigned repeats = 1;
-	if (!bench_wanted(b, "pronet classify --threads"))
+	if (!bench_wanted_any(b, LONG_ROWS, COUNT(LONG_ROWS)))
 		return;
 	rows[0] = bench_add_result(b, names[0], "packets/s");
 	rows[1] = bench_add_result(b, names[1], "packets/s");
@@ -261,8 +282,7 @@ static void bench_classify_threads_long(struct bench *b, const struct host *h,
 	load_average(after, sizeof(after));
 	unlink(long_path);
 	unlink(log);
-	struct result *ratio =
-	    bench_add_result(b, "pronet classify 2 threads / 1, one long capture (wall)", "x");
+	struct result *ratio = bench_add_result(b, LONG_ROWS[2], "x");
 	ratio->value = rows[0]->value > 0 ? rows[1]->value / rows[0]->value : NAN;
 	snprintf(ratio->note, sizeof(ratio->note),
 	         "load average (1, 5, 15 min) %s before, %s after; %ld CPUs online", before, after,
@@ -276,8 +296,10 @@ static void bench_classify(struct bench *b, const struct host *h, const char *mo
 	char *flows[] = {(char *)h->pronet, "flows"};
 	char *classify[] = {(char *)h->pronet, "classify", "-q", "-m", (char *)model_path};
 
-	bench_pronet_command(b, h, "pronet flows (nDPI engine, no model)", flows, 2, 0);
-	bench_pronet_command(b, h, "pronet classify (model)", classify, 5, 0);
+	if (bench_wanted(b, SINGLE_ROWS[1]))
+		bench_pronet_command(b, h, SINGLE_ROWS[1], flows, 2, 0);
+	if (bench_wanted(b, SINGLE_ROWS[2]))
+		bench_pronet_command(b, h, SINGLE_ROWS[2], classify, 5, 0);
 	bench_classify_threads(b, h, model_path);
 	bench_classify_threads_long(b, h, model_path);
 }
@@ -291,12 +313,12 @@ void bench_host_rows(struct bench *b, struct host *h, const char *workdir)
 	snprintf(merged, sizeof(merged), "%s/bench-merged.pcap", workdir);
 	h->path = merged;
 	if (bench_merge_captures(b->corpus, merged, &h->capture, errbuf) != PRONET_OK) {
-		struct result *r = bench_add_result(b, "ndpiReader -l N (one core)", "packets/s");
+		struct result *r = bench_add_result(b, SINGLE_ROWS[0], "packets/s");
 
 		snprintf(r->note, sizeof(r->note), "no merged capture: %s", errbuf);
 		return;
 	}
-	if (bench_wanted(b, "ndpiReader -l N"))
+	if (bench_wanted(b, SINGLE_ROWS[0]))
 		bench_ndpireader(b, h);
 	/* The model users run when one is given (-m), else the paper's. */
 	if (b->default_model != NULL)
@@ -304,6 +326,6 @@ void bench_host_rows(struct bench *b, struct host *h, const char *workdir)
 	else if (bench_save_paper_model(model_path, sizeof(model_path), workdir, errbuf))
 		bench_classify(b, h, model_path);
 	else
-		snprintf(bench_add_result(b, "pronet classify (model)", "packets/s")->note,
-		         NOTE_SIZE, "no model to classify with: %s", errbuf);
+		snprintf(bench_add_result(b, SINGLE_ROWS[2], "packets/s")->note, NOTE_SIZE,
+		         "no model to classify with: %s", errbuf);
 }

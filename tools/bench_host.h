@@ -13,6 +13,8 @@ struct host {
 	const char *pronet;
 };
 
+/* 1 if -f wants any of the rows bench_host_rows makes. */
+int bench_host_wanted(const struct bench *b);
 /* The capture side: ndpiReader, `pronet flows` and `pronet classify` on the
  * merged capture, written to WORKDIR/bench-merged.pcap. */
 void bench_host_rows(struct bench *b, struct host *h, const char *workdir);

@@ -124,6 +124,11 @@ EXTRA_DIST += tests/tools/classify_live.sh
 TESTS += tests/tools/classify_threads_data.sh tests/tools/classify_threads.sh
 EXTRA_DIST += tests/tools/classify_threads_data.sh tests/tools/classify_threads.sh
 
+# bench_filter.sh: tools/bench -f runs the rows it names, a ratio with
+# the rows it divides.
+TESTS += tests/tools/bench_filter.sh
+EXTRA_DIST += tests/tools/bench_filter.sh
+
 # classify --events ndpid: nDPId's flow events on tests/data, against the
 # fields its schema requires.
 TESTS += tests/tools/classify_ndpid.sh
