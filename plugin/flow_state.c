@@ -40,7 +40,8 @@ struct stripe {
 struct pronet_flow_store {
 	struct stripe stripes[STRIPES];
 	pthread_mutex_t free_lock;
-	uint32_t free_head;
+	uint32_t free_head; /* freed entries; then the never used, from fresh_next */
+	uint32_t fresh_next;
 	struct entry *entries; /* capacity entries */
 	uint32_t *buckets;     /* STRIPES * buckets_per_stripe, one allocation */
 	uint8_t *bytes;        /* capacity x PRONET_PLUGIN_MAX_INPUTS x spec.window_bytes */
@@ -111,11 +112,10 @@ static enum pronet_err store_init(struct pronet_flow_store *store, size_t capaci
 		store->buckets[b] = NO_ENTRY;
 	for (size_t s = 0; s < STRIPES; s++)
 		store->stripes[s].buckets = store->buckets + s * store->buckets_per_stripe;
-	for (size_t i = 0; i < capacity; i++) {
-		store->entries[i].next = i + 1 < capacity ? (uint32_t)(i + 1) : NO_ENTRY;
-		store->entries[i].inputs = store->records + i * store->per_flow;
-	}
-	store->free_head = 0;
+	/* No entry is touched until a flow takes it: a store for every
+	 * worker's flows is tens of MB that a short capture never uses. */
+	store->free_head = NO_ENTRY;
+	store->fresh_next = 0;
 	return PRONET_OK;
 }
 
@@ -200,6 +200,8 @@ static uint32_t insert_locked(struct pronet_flow_store *store, struct stripe *st
 	i = store->free_head;
 	if (i != NO_ENTRY)
 		store->free_head = store->entries[i].next;
+	else if (store->fresh_next < store->capacity)
+		i = store->fresh_next++;
 	pthread_mutex_unlock(&store->free_lock);
 	if (i == NO_ENTRY)
 		return NO_ENTRY;

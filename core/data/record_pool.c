@@ -1,5 +1,7 @@
 /* The record pool (core/data/record_pool.h): two arrays indexed by slot,
- * and a free list threaded through the links. */
+ * a free list threaded through the links, and past it the slots never
+ * taken yet (from fresh_next on), so that a new pool touches none of its
+ * memory: a flow table's is sized for every flow it may hold. */
 #include "core/data/record_pool.h"
 
 #include <stdlib.h>
@@ -9,6 +11,7 @@ struct pronet_record_pool {
 	uint8_t *bytes;
 	uint32_t *next;
 	uint32_t free_head;
+	size_t fresh_next;
 };
 
 enum pronet_err pronet_record_pool_new(size_t window_bytes, size_t max_records,
@@ -35,9 +38,8 @@ enum pronet_err pronet_record_pool_new(size_t window_bytes, size_t max_records,
 	}
 	pool->window_bytes = window_bytes;
 	pool->capacity = max_records;
-	for (size_t i = 0; i < max_records; i++)
-		pool->next[i] = i + 1 < max_records ? (uint32_t)(i + 1) : PRONET_RECORD_SLOT_NONE;
-	pool->free_head = 0;
+	pool->free_head = PRONET_RECORD_SLOT_NONE;
+	pool->fresh_next = 0;
 	*out = pool;
 	return PRONET_OK;
 }
@@ -55,10 +57,13 @@ uint32_t pronet_record_pool_take(struct pronet_record_pool *pool)
 {
 	uint32_t slot = pool->free_head;
 
-	if (slot != PRONET_RECORD_SLOT_NONE) {
+	if (slot != PRONET_RECORD_SLOT_NONE)
 		pool->free_head = pool->next[slot];
-		pool->next[slot] = PRONET_RECORD_SLOT_NONE;
-	}
+	else if (pool->fresh_next < pool->capacity)
+		slot = (uint32_t)pool->fresh_next++;
+	else
+		return PRONET_RECORD_SLOT_NONE;
+	pool->next[slot] = PRONET_RECORD_SLOT_NONE;
 	return slot;
 }
 

@@ -48,7 +48,11 @@ struct pronet_flow_table {
 	struct slot *slots;
 	uint32_t *buckets;
 	uint32_t bucket_mask;
+	/* Freed slots; past them, slots never used yet from fresh_next on
+	 * (so a new table touches none of its max_flows slots: 20 MB at the
+	 * default 65,536, whose page faults were most of making an engine). */
 	uint32_t free_head;
+	uint32_t fresh_next;
 	struct list recency;
 	struct list age;
 	struct pronet_record_pool *records;  /* the flows' record bytes; NULL for window 0 */
@@ -184,9 +188,8 @@ enum pronet_err pronet_flow_table_new(const struct pronet_flow_table_options *op
 	table->bucket_mask = buckets - 1;
 	for (uint32_t i = 0; i < buckets; i++)
 		table->buckets[i] = NO_SLOT;
-	for (uint32_t i = 0; i < options->max_flows; i++)
-		table->slots[i].hash_next = i + 1 < options->max_flows ? i + 1 : NO_SLOT;
-	table->free_head = 0;
+	table->free_head = NO_SLOT;
+	table->fresh_next = 0;
 	table->recency.head = table->recency.tail = NO_SLOT;
 	table->age.head = table->age.tail = NO_SLOT;
 	*out = table;
@@ -361,14 +364,19 @@ void pronet_flow_table_flush(struct pronet_flow_table *table)
 static uint32_t create_flow(struct pronet_flow_table *table, uint32_t bucket,
                             const struct pronet_flow_key *key, uint8_t client_side)
 {
-	if (table->free_head == NO_SLOT) {
+	if (table->free_head == NO_SLOT && table->fresh_next == table->options.max_flows) {
 		if (table->options.when_full == PRONET_FLOW_FULL_REFUSE)
 			return NO_SLOT;
 		end_flow(table, table->recency.head, PRONET_FLOW_END_EVICTED);
 	}
-	uint32_t index = table->free_head;
+	uint32_t index;
+	if (table->free_head != NO_SLOT) {
+		index = table->free_head;
+		table->free_head = table->slots[index].hash_next;
+	} else {
+		index = table->fresh_next++;
+	}
 	struct slot *slot = &table->slots[index];
-	table->free_head = slot->hash_next;
 	memset(&slot->flow, 0, sizeof(slot->flow));
 	slot->flow.key = *key;
 	slot->flow.client_side = client_side;

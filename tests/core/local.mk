@@ -27,6 +27,12 @@ tests_core_data_test_flows_SOURCES = tests/core/data/test_flows.c
 tests_core_data_test_flows_CFLAGS = $(UNIT_CFLAGS)
 tests_core_data_test_flows_LDADD = $(UNIT_LDADD)
 TESTS += tests/core/data/test_flows
+# The record pool: every slot once, in order; given-back ones first.
+check_PROGRAMS += tests/core/data/test_record_pool
+tests_core_data_test_record_pool_SOURCES = tests/core/data/test_record_pool.c
+tests_core_data_test_record_pool_CFLAGS = $(UNIT_CFLAGS)
+tests_core_data_test_record_pool_LDADD = $(UNIT_LDADD)
+TESTS += tests/core/data/test_record_pool
 
 check_PROGRAMS += tests/core/data/test_tunnel
 tests_core_data_test_tunnel_SOURCES = tests/core/data/test_tunnel.c
