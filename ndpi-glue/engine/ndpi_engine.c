@@ -34,7 +34,10 @@ struct pronet_ndpi_engine {
 	struct ndpi_detection_module_struct *ndpi;
 	struct pronet_flow_table *table;
 	struct engine_flow *pool;
+	/* Entries given back; past them, the entries never used, from
+	 * pool_fresh on (a new engine touches none of its max_flows entries). */
 	struct engine_flow *free_flows;
+	uint32_t pool_fresh;
 	uint64_t last_time_ms;
 	uint64_t last_time_us; /* the latest packet's capture time (reports' now_us) */
 	struct pronet_ndpi_engine_stats stats;
@@ -203,10 +206,6 @@ enum pronet_err pronet_ndpi_engine_new(const struct pronet_ndpi_engine_options *
 		pronet_ndpi_engine_free(engine);
 		return err;
 	}
-	for (uint32_t i = options->flows.max_flows; i-- > 0;) {
-		engine->pool[i].next_free = engine->free_flows;
-		engine->free_flows = &engine->pool[i];
-	}
 	*out = engine;
 	return PRONET_OK;
 }
@@ -216,7 +215,7 @@ void pronet_ndpi_engine_free(struct pronet_ndpi_engine *engine)
 	if (engine == NULL)
 		return;
 	if (engine->pool != NULL) {
-		for (uint32_t i = 0; i < engine->options.flows.max_flows; i++)
+		for (uint32_t i = 0; i < engine->pool_fresh; i++)
 			if (engine->pool[i].ndpi_flow != NULL)
 				ndpi_free_flow(engine->pool[i].ndpi_flow);
 		free(engine->pool);
@@ -236,16 +235,23 @@ void pronet_ndpi_engine_free(struct pronet_ndpi_engine *engine)
 static struct engine_flow *attach_state(struct pronet_ndpi_engine *engine, struct pronet_flow *flow)
 {
 	struct engine_flow *state = engine->free_flows;
+	int fresh = state == NULL;
 
-	if (state == NULL)
-		return NULL;
+	if (fresh) {
+		if (engine->pool_fresh == engine->options.flows.max_flows)
+			return NULL;
+		state = &engine->pool[engine->pool_fresh];
+	}
 	if (state->ndpi_flow == NULL) {
 		state->ndpi_flow = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
 		if (state->ndpi_flow == NULL)
 			return NULL;
 		memset(state->ndpi_flow, 0, SIZEOF_FLOW_STRUCT);
 	}
-	engine->free_flows = state->next_free;
+	if (fresh)
+		engine->pool_fresh++;
+	else
+		engine->free_flows = state->next_free;
 	memset(&state->detected, 0, sizeof(state->detected));
 	state->completed = state->named = state->gave_up = state->guessed = 0;
 	state->ndpi_packets = 0;
