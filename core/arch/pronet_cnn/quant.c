@@ -593,16 +593,13 @@ static const float *context_rows(const struct pronet_cnn_quant *q,
                                  const struct pronet_packet_record *input, const float **size_row,
                                  float *length_feature)
 {
-	static const unsigned length_bounds[4] = {16, 64, 256, 1024};
 	unsigned index = input->payload_index < INDEXES - 1 ? input->payload_index : INDEXES - 1;
 	unsigned direction = input->direction == PRONET_DIR_SERVER_TO_CLIENT;
 	unsigned transport = input->l4_protocol == 6 ? 0 : input->l4_protocol == 17 ? 1 : 2;
-	unsigned bucket = 0;
+	unsigned bucket = pronet_packet_context_bucket(input->payload_length);
 
-	while (bucket < 4 && input->payload_length > length_bounds[bucket])
-		bucket++;
 	*size_row = q->by_size + (transport * LENGTH_BUCKETS + bucket) * q->padded;
-	*length_feature = log2f(1.0f + (float)input->payload_length) / 16.0f;
+	*length_feature = pronet_packet_context_length(input->payload_length);
 	return q->by_position + (direction * INDEXES + index) * q->padded;
 }
 
