@@ -172,7 +172,7 @@ static void bench_classify_threads(struct bench *b, const struct host *h, const 
 	struct result *r2 = bench_pronet_command(b, h, THREADS_ROWS[1], two, 7, 1);
 	load_average(after, sizeof(after));
 	struct result *ratio = bench_add_result(b, THREADS_ROWS[2], "x");
-	ratio->value = r1 != NULL && r2 != NULL && r1->value > 0 ? r2->value / r1->value : NAN;
+	ratio->value = r1->value > 0 ? r2->value / r1->value : NAN;
 	snprintf(ratio->note, sizeof(ratio->note),
 	         "load average (1, 5, 15 min) %s before, %s after; %ld CPUs online", before, after,
 	         sysconf(_SC_NPROCESSORS_ONLN));

@@ -120,7 +120,8 @@ static enum entry_kind run_batch(struct pronet_ndpi_engine *engine, struct batch
 		struct entry *entry = (struct entry *)(batch->data + at);
 		size_t next = at + entry_size(entry->bytes);
 		if (next < batch->used)
-			for (size_t line = 0; line < PREFETCH_BYTES; line += 64)
+			for (size_t line = 0; line < PREFETCH_BYTES && next + line < BATCH_BYTES;
+			     line += 64)
 				__builtin_prefetch(batch->data + next + line);
 		run_entry(engine, entry);
 		last = (enum entry_kind)entry->kind;
